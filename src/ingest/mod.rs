@@ -1,1 +1,6 @@
-//! (in progress)
+//! Ingest: read user files through polars, validate at the boundary, return typed
+//! records. Every error names file, row, column and expectation.
+
+pub mod history;
+
+pub use history::History;

@@ -1,0 +1,85 @@
+//! Call history as a calendar grid: one row per day with data, one column per
+//! interval of the local day.
+//!
+//! Keying on the calendar (not on row position) means a missing day or a closed
+//! hour can never shift the seasonality: a gap is a missing row or a NaN cell.
+
+use crate::units::IntervalMinutes;
+use chrono::{Datelike, NaiveDate, Weekday};
+use ndarray::Array2;
+
+/// Interval call history on a day × slot grid.
+///
+/// * `days` are ascending and unique; days absent from the input (holidays,
+///   dropped days, weekends of a weekday-only centre) are simply not rows.
+/// * `offered[[d, s]]` is the calls offered on `days[d]` in the slot starting at
+///   local time `s * interval` minutes after midnight; `NaN` means no data for that
+///   slot (closed, or the skipped hour of a 23-hour DST day).
+/// * On a 25-hour DST day the repeated hour's counts are summed into its slots.
+#[derive(Debug, Clone)]
+pub struct History {
+    pub interval: IntervalMinutes,
+    pub days: Vec<NaiveDate>,
+    pub offered: Array2<f64>,
+    /// Calls answered, where the source has it.
+    pub answered: Option<Array2<f64>>,
+    /// Calls abandoned, where the source has it.
+    pub abandoned: Option<Array2<f64>>,
+    /// Average handle time in seconds, where the source has it.
+    pub aht_seconds: Option<Array2<f64>>,
+}
+
+impl History {
+    /// Build from a grid of offered calls only.
+    pub fn from_offered(interval: IntervalMinutes, days: Vec<NaiveDate>, offered: Array2<f64>) -> Self {
+        debug_assert_eq!(offered.nrows(), days.len());
+        debug_assert_eq!(offered.ncols(), interval.per_day());
+        Self { interval, days, offered, answered: None, abandoned: None, aht_seconds: None }
+    }
+
+    pub fn slots_per_day(&self) -> usize {
+        self.interval.per_day()
+    }
+
+    /// Slots that carry data on at least one day (the centre's observed open hours).
+    pub fn observed_slots(&self) -> Vec<usize> {
+        (0..self.slots_per_day())
+            .filter(|&s| self.offered.column(s).iter().any(|v| !v.is_nan()))
+            .collect()
+    }
+
+    /// Index of `day` in `days`, if present.
+    pub fn day_index(&self, day: NaiveDate) -> Option<usize> {
+        self.days.binary_search(&day).ok()
+    }
+
+    /// The rows for days in `[from, to)` (by date), as a new history.
+    pub fn between(&self, from: NaiveDate, to: NaiveDate) -> History {
+        let lo = self.days.partition_point(|d| *d < from);
+        let hi = self.days.partition_point(|d| *d < to);
+        self.rows(lo, hi)
+    }
+
+    /// Rows `lo..hi` as a new history.
+    pub fn rows(&self, lo: usize, hi: usize) -> History {
+        let sl = ndarray::s![lo..hi, ..];
+        History {
+            interval: self.interval,
+            days: self.days[lo..hi].to_vec(),
+            offered: self.offered.slice(sl).to_owned(),
+            answered: self.answered.as_ref().map(|a| a.slice(sl).to_owned()),
+            abandoned: self.abandoned.as_ref().map(|a| a.slice(sl).to_owned()),
+            aht_seconds: self.aht_seconds.as_ref().map(|a| a.slice(sl).to_owned()),
+        }
+    }
+
+    /// Last day with data.
+    pub fn last_day(&self) -> Option<NaiveDate> {
+        self.days.last().copied()
+    }
+
+    /// Weekday of row `d`.
+    pub fn weekday(&self, d: usize) -> Weekday {
+        self.days[d].weekday()
+    }
+}
