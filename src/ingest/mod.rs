@@ -4,3 +4,4 @@
 pub mod history;
 
 pub use history::History;
+pub mod agents;

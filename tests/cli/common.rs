@@ -1,0 +1,43 @@
+//! Helpers shared by the CLI tests.
+#![allow(dead_code)]
+
+use std::path::{Path, PathBuf};
+use std::process::{Command, Output};
+
+/// The project root (where `data/` and `benches/data/` live).
+pub fn root() -> PathBuf {
+    PathBuf::from(env!("CARGO_MANIFEST_DIR"))
+}
+
+/// `../shared/data/<name>` if present; tests that need it skip with a message otherwise.
+pub fn shared_data(name: &str) -> Option<PathBuf> {
+    let p = root().join("..").join("shared").join("data").join(name);
+    if p.exists() {
+        Some(p)
+    } else {
+        eprintln!("skipping: {} not found (real data lives beside the project)", p.display());
+        None
+    }
+}
+
+/// Run `ringcast` with `args` in `dir`.
+pub fn ringcast_in(dir: &Path, args: &[&str]) -> Output {
+    Command::new(env!("CARGO_BIN_EXE_ringcast"))
+        .args(args)
+        .current_dir(dir)
+        .output()
+        .expect("failed to start the ringcast binary")
+}
+
+/// Run `ringcast` with `args` from the project root.
+pub fn ringcast(args: &[&str]) -> Output {
+    ringcast_in(&root(), args)
+}
+
+pub fn stdout(o: &Output) -> String {
+    String::from_utf8_lossy(&o.stdout).into_owned()
+}
+
+pub fn stderr(o: &Output) -> String {
+    String::from_utf8_lossy(&o.stderr).into_owned()
+}

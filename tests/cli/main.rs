@@ -1,0 +1,7 @@
+//! The one integration-test binary: every test drives the `ringcast` binary.
+
+mod common;
+mod forecast;
+mod ingest;
+mod schedule;
+mod staff;
