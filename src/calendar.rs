@@ -1,1 +1,1 @@
-//! (in progress)
+//! Calendar facts of the centre: which days and slots are open.

@@ -1,1 +1,538 @@
-//! (in progress)
+//! The centre configuration (TOML): time zone, interval length, opening hours,
+//! service goal, handle time, patience, shrinkage, occupancy cap, costs, channel
+//! kinds and the scheduling rules.
+//!
+//! Every section has defaults, so a file holds only what differs. Unknown keys are
+//! refused (a typo must not silently fall back to a default). After loading, the
+//! values are checked once ([`CentreConfig::load`]) and the typed views
+//! ([`CentreConfig::service_goal`] …) are trusted by the engines.
+
+use crate::error::{InputError, InputResult};
+use crate::schedule::SchedulingConfig;
+use crate::units::{Fraction, IntervalMinutes, Money, Seconds};
+use chrono::{NaiveDate, NaiveTime, Weekday};
+use chrono_tz::Tz;
+use serde::{Deserialize, Serialize};
+use std::collections::BTreeMap;
+use std::path::Path;
+
+/// The whole centre configuration as written in TOML.
+#[derive(Debug, Clone, Serialize, Deserialize)]
+#[serde(default, deny_unknown_fields)]
+pub struct CentreConfig {
+    /// Display name used in report titles.
+    pub name: String,
+    /// IANA time zone of the centre; all times in all files are local wall-clock
+    /// times in this zone. Default `UTC`.
+    pub timezone: String,
+    /// Planning interval in minutes (divides 1440). Default 15.
+    pub interval_minutes: u32,
+    /// Currency label for costs. Default `EUR`.
+    pub currency: String,
+    pub opening_hours: OpeningHours,
+    pub service: ServiceConfig,
+    pub costs: CostConfig,
+    /// Channel name → response kind (`spot`, `flight`, `drop`). Channels not listed
+    /// are classified by name (tv/radio → spot, email/sms/mail → drop, else flight).
+    pub channels: BTreeMap<String, ChannelKind>,
+    pub scheduling: SchedulingConfig,
+}
+
+/// Opening hours per weekday, e.g. `mon = "08:00-20:00"`, `sun = "closed"`.
+/// `"00:00-24:00"` is open all day. Default: every day 08:00–20:00.
+#[derive(Debug, Clone, Serialize, Deserialize)]
+#[serde(default, deny_unknown_fields)]
+pub struct OpeningHours {
+    pub mon: String,
+    pub tue: String,
+    pub wed: String,
+    pub thu: String,
+    pub fri: String,
+    pub sat: String,
+    pub sun: String,
+    /// Dates the centre is closed all day (public holidays), `YYYY-MM-DD`.
+    pub closed_dates: Vec<NaiveDate>,
+}
+
+/// The service goal and the queue's parameters.
+#[derive(Debug, Clone, Serialize, Deserialize)]
+#[serde(default, deny_unknown_fields)]
+pub struct ServiceConfig {
+    /// Share of calls answered within `answer_seconds` (0..1, not percent). Default 0.8.
+    pub target_sl: f64,
+    /// Answer-time target in seconds. Default 20.
+    pub answer_seconds: f64,
+    /// Optional cap on average speed of answer, seconds.
+    pub max_asa_seconds: Option<f64>,
+    /// Optional cap on agent occupancy (0..1). Default 0.9.
+    pub max_occupancy: Option<f64>,
+    /// Optional cap on the share of callers who abandon (0..1); needs patience.
+    pub max_abandon: Option<f64>,
+    /// Average handle time in seconds (talk + wrap-up). Default 300.
+    pub aht_seconds: f64,
+    /// Mean caller patience in seconds; when given, staffing uses Erlang A
+    /// (callers abandon), otherwise Erlang C. Default none.
+    pub patience_seconds: Option<f64>,
+    /// Share of paid time not on the phones (breaks aside: training, absence). Default 0.3.
+    pub shrinkage: f64,
+    /// Agents on duty at least, whenever open. Default 1.
+    pub min_agents_open: u32,
+}
+
+/// Money.
+#[derive(Debug, Clone, Serialize, Deserialize)]
+#[serde(default, deny_unknown_fields)]
+pub struct CostConfig {
+    /// Loaded cost of one paid agent hour. Default 25.
+    pub hourly_cost: f64,
+    /// Value of one answered call (lead value), for the campaign impact. Default 40.
+    pub value_per_answered_call: f64,
+}
+
+/// How a channel's activity turns into calls.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, PartialOrd, Ord, Serialize, Deserialize)]
+#[serde(rename_all = "snake_case")]
+pub enum ChannelKind {
+    /// A burst minutes after an air time (TV, radio).
+    Spot,
+    /// Daily activity over a date range with carry-over (retargeting, search, social).
+    Flight,
+    /// A one-off send whose calls decay over the following days (email, SMS).
+    Drop,
+}
+
+impl Default for CentreConfig {
+    fn default() -> Self {
+        Self {
+            name: "Contact centre".into(),
+            timezone: "UTC".into(),
+            interval_minutes: 15,
+            currency: "EUR".into(),
+            opening_hours: OpeningHours::default(),
+            service: ServiceConfig::default(),
+            costs: CostConfig::default(),
+            channels: BTreeMap::new(),
+            scheduling: SchedulingConfig::default(),
+        }
+    }
+}
+
+impl Default for OpeningHours {
+    fn default() -> Self {
+        let d = || "08:00-20:00".to_string();
+        Self {
+            mon: d(),
+            tue: d(),
+            wed: d(),
+            thu: d(),
+            fri: d(),
+            sat: d(),
+            sun: d(),
+            closed_dates: vec![],
+        }
+    }
+}
+
+impl Default for ServiceConfig {
+    fn default() -> Self {
+        Self {
+            target_sl: 0.8,
+            answer_seconds: 20.0,
+            max_asa_seconds: None,
+            max_occupancy: Some(0.9),
+            max_abandon: None,
+            aht_seconds: 300.0,
+            patience_seconds: None,
+            shrinkage: 0.3,
+            min_agents_open: 1,
+        }
+    }
+}
+
+impl Default for CostConfig {
+    fn default() -> Self {
+        Self {
+            hourly_cost: 25.0,
+            value_per_answered_call: 40.0,
+        }
+    }
+}
+
+/// Open period of one day, minutes after local midnight: `[open, close)`.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub struct DayHours {
+    pub open_minute: u32,
+    pub close_minute: u32,
+}
+
+/// The service parameters after validation, in unit types.
+#[derive(Debug, Clone, Copy)]
+pub struct CheckedService {
+    pub target_sl: Fraction,
+    pub answer_time: Seconds,
+    pub max_asa: Option<Seconds>,
+    pub max_occupancy: Option<Fraction>,
+    pub max_abandon: Option<Fraction>,
+    pub aht: Seconds,
+    pub patience: Option<Seconds>,
+    pub shrinkage: Fraction,
+    pub min_agents_open: u32,
+}
+
+impl CentreConfig {
+    /// Read, parse and validate a centre configuration file.
+    pub fn load(path: &Path) -> InputResult<CentreConfig> {
+        let text = std::fs::read_to_string(path)
+            .map_err(|e| InputError::file(path, format!("cannot read the config file: {e}")))?;
+        Self::parse(path, &text)
+    }
+
+    /// Parse and validate TOML text; `path` names the source in errors.
+    pub fn parse(path: &Path, text: &str) -> InputResult<CentreConfig> {
+        let cfg: CentreConfig = toml::from_str(text).map_err(|e| {
+            let msg = e.message().to_string();
+            let line = e.span().map(|s| {
+                text.as_bytes()[..s.start.min(text.len())]
+                    .iter()
+                    .filter(|&&b| b == b'\n')
+                    .count()
+                    + 1
+            });
+            match line {
+                Some(l) => InputError::row(path, l, format!("invalid config: {msg}")),
+                None => InputError::file(path, format!("invalid config: {msg}")),
+            }
+        })?;
+        cfg.validate(path)?;
+        Ok(cfg)
+    }
+
+    fn validate(&self, path: &Path) -> InputResult<()> {
+        self.tz(path)?;
+        self.interval(path)?;
+        self.service(path)?;
+        for wd in WEEKDAYS {
+            self.hours_of(path, wd)?;
+        }
+        if WEEKDAYS
+            .iter()
+            .all(|&wd| matches!(self.hours_of(path, wd), Ok(None)))
+        {
+            return Err(InputError::key(
+                path,
+                "opening_hours",
+                "the centre is closed every day of the week; expected at least one day with opening hours such as \"08:00-20:00\"",
+            ));
+        }
+        check_money(path, "costs.hourly_cost", self.costs.hourly_cost)?;
+        check_money(
+            path,
+            "costs.value_per_answered_call",
+            self.costs.value_per_answered_call,
+        )?;
+        self.scheduling
+            .validate()
+            .map_err(|m| InputError::key(path, "scheduling", m))?;
+        Ok(())
+    }
+
+    /// The time zone.
+    pub fn tz(&self, path: &Path) -> InputResult<Tz> {
+        self.timezone.parse::<Tz>().map_err(|_| {
+            InputError::key(
+                path,
+                "timezone",
+                format!(
+                    "got '{}', expected an IANA time zone such as \"Europe/London\"",
+                    self.timezone
+                ),
+            )
+        })
+    }
+
+    /// The planning interval.
+    pub fn interval(&self, path: &Path) -> InputResult<IntervalMinutes> {
+        IntervalMinutes::new(self.interval_minutes)
+            .map_err(|e| InputError::key(path, "interval_minutes", e.to_string()))
+    }
+
+    /// Opening hours of a weekday; `None` when closed.
+    pub fn hours_of(&self, path: &Path, wd: Weekday) -> InputResult<Option<DayHours>> {
+        let (key, v) = match wd {
+            Weekday::Mon => ("mon", &self.opening_hours.mon),
+            Weekday::Tue => ("tue", &self.opening_hours.tue),
+            Weekday::Wed => ("wed", &self.opening_hours.wed),
+            Weekday::Thu => ("thu", &self.opening_hours.thu),
+            Weekday::Fri => ("fri", &self.opening_hours.fri),
+            Weekday::Sat => ("sat", &self.opening_hours.sat),
+            Weekday::Sun => ("sun", &self.opening_hours.sun),
+        };
+        parse_hours(v).map_err(|m| InputError::key(path, format!("opening_hours.{key}"), m))
+    }
+
+    /// Opening hours on a date (closed dates included).
+    pub fn hours_on(&self, path: &Path, date: NaiveDate) -> InputResult<Option<DayHours>> {
+        use chrono::Datelike;
+        if self.opening_hours.closed_dates.contains(&date) {
+            return Ok(None);
+        }
+        self.hours_of(path, date.weekday())
+    }
+
+    /// The service goal and queue parameters, checked.
+    pub fn service(&self, path: &Path) -> InputResult<CheckedService> {
+        let s = &self.service;
+        let frac = |key: &str, v: f64| {
+            Fraction::new(v).map_err(|e| {
+                InputError::key(path, format!("service.{key}"), format!("got {v}, {e}"))
+            })
+        };
+        let secs = |key: &str, v: f64| {
+            Seconds::new(v).map_err(|e| {
+                InputError::key(path, format!("service.{key}"), format!("got {v}, {e}"))
+            })
+        };
+        let target_sl = frac("target_sl", s.target_sl)?;
+        let answer_time = secs("answer_seconds", s.answer_seconds)?;
+        if target_sl.get() >= 1.0 {
+            return Err(InputError::key(
+                path,
+                "service.target_sl",
+                format!(
+                    "got {}: no number of agents answers every call within {} s; expected a target below 1 (e.g. 0.8)",
+                    s.target_sl, s.answer_seconds
+                ),
+            ));
+        }
+        let aht = secs("aht_seconds", s.aht_seconds)?;
+        if aht.get() <= 0.0 {
+            return Err(InputError::key(
+                path,
+                "service.aht_seconds",
+                "expected a handle time above 0 seconds",
+            ));
+        }
+        let shrinkage = frac("shrinkage", s.shrinkage)?;
+        if shrinkage.get() >= 0.95 {
+            return Err(InputError::key(
+                path,
+                "service.shrinkage",
+                format!(
+                    "got {}, expected shrinkage below 0.95 (a share of paid time, e.g. 0.3)",
+                    s.shrinkage
+                ),
+            ));
+        }
+        let max_occupancy = s
+            .max_occupancy
+            .map(|v| frac("max_occupancy", v))
+            .transpose()?;
+        if let Some(o) = max_occupancy {
+            if o.get() <= 0.0 {
+                return Err(InputError::key(
+                    path,
+                    "service.max_occupancy",
+                    "expected an occupancy cap above 0 (e.g. 0.85)",
+                ));
+            }
+        }
+        let max_abandon = s.max_abandon.map(|v| frac("max_abandon", v)).transpose()?;
+        let patience = s
+            .patience_seconds
+            .map(|v| secs("patience_seconds", v))
+            .transpose()?;
+        if max_abandon.is_some() && patience.is_none() {
+            return Err(InputError::key(
+                path,
+                "service.max_abandon",
+                "an abandonment cap needs caller patience: set service.patience_seconds",
+            ));
+        }
+        Ok(CheckedService {
+            target_sl,
+            answer_time,
+            max_asa: s
+                .max_asa_seconds
+                .map(|v| secs("max_asa_seconds", v))
+                .transpose()?,
+            max_occupancy,
+            max_abandon,
+            aht,
+            patience,
+            shrinkage,
+            min_agents_open: s.min_agents_open,
+        })
+    }
+
+    /// The response kind of a channel: configured, else guessed from its name.
+    pub fn channel_kind(&self, channel: &str) -> ChannelKind {
+        if let Some(k) = self.channels.get(channel) {
+            return *k;
+        }
+        ChannelKind::guess(channel)
+    }
+
+    pub fn hourly_cost(&self) -> Money {
+        Money::new(self.costs.hourly_cost).unwrap_or_default()
+    }
+}
+
+impl ChannelKind {
+    /// Classify a channel by its name when the config does not say.
+    pub fn guess(channel: &str) -> ChannelKind {
+        let c = channel.to_ascii_lowercase();
+        if c.contains("tv") || c.contains("radio") || c.contains("television") {
+            ChannelKind::Spot
+        } else if c.contains("email")
+            || c.contains("e-mail")
+            || c.contains("sms")
+            || c.contains("mail")
+            || c.contains("newsletter")
+        {
+            ChannelKind::Drop
+        } else {
+            ChannelKind::Flight
+        }
+    }
+    /// Channels ringcast knows by name; others are accepted with a warning.
+    pub fn is_known_name(channel: &str) -> bool {
+        const KNOWN: [&str; 12] = [
+            "tv",
+            "radio",
+            "retargeting",
+            "click_to_call",
+            "email",
+            "social",
+            "search",
+            "display",
+            "sms",
+            "direct_mail",
+            "video",
+            "affiliate",
+        ];
+        KNOWN.contains(&channel.to_ascii_lowercase().as_str())
+    }
+}
+
+/// Weekdays Monday first.
+pub const WEEKDAYS: [Weekday; 7] = [
+    Weekday::Mon,
+    Weekday::Tue,
+    Weekday::Wed,
+    Weekday::Thu,
+    Weekday::Fri,
+    Weekday::Sat,
+    Weekday::Sun,
+];
+
+fn check_money(path: &Path, key: &str, v: f64) -> InputResult<()> {
+    Money::new(v)
+        .map(|_| ())
+        .map_err(|e| InputError::key(path, key, format!("got {v}, {e}")))
+}
+
+/// Parse `"08:00-20:00"`, `"closed"`, or `"00:00-24:00"`.
+fn parse_hours(v: &str) -> Result<Option<DayHours>, String> {
+    let t = v.trim();
+    if t.eq_ignore_ascii_case("closed") || t.is_empty() {
+        return Ok(None);
+    }
+    let bad = || format!("got '{v}', expected opening hours like \"08:00-20:00\" or \"closed\"");
+    let (a, b) = t.split_once('-').ok_or_else(bad)?;
+    let minute = |s: &str| -> Result<u32, String> {
+        let s = s.trim();
+        if s == "24:00" {
+            return Ok(1440);
+        }
+        let tm = NaiveTime::parse_from_str(s, "%H:%M").map_err(|_| bad())?;
+        use chrono::Timelike;
+        Ok(tm.hour() * 60 + tm.minute())
+    };
+    let (open, close) = (minute(a)?, minute(b)?);
+    if close <= open {
+        return Err(format!("got '{v}': closing time must be after opening time (shifts past midnight: use \"00:00-24:00\")"));
+    }
+    Ok(Some(DayHours {
+        open_minute: open,
+        close_minute: close,
+    }))
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn parse(text: &str) -> InputResult<CentreConfig> {
+        CentreConfig::parse(Path::new("centre.toml"), text)
+    }
+
+    #[test]
+    fn empty_file_is_all_defaults() {
+        let c = parse("").unwrap();
+        assert_eq!(c.interval_minutes, 15);
+        let s = c.service(Path::new("x")).unwrap();
+        assert_eq!(s.target_sl.get(), 0.8);
+    }
+
+    #[test]
+    fn percent_instead_of_fraction_names_the_key() {
+        let e = parse("[service]\ntarget_sl = 80\n")
+            .unwrap_err()
+            .to_string();
+        assert!(
+            e.contains("service.target_sl") && e.contains("not 80"),
+            "{e}"
+        );
+    }
+
+    #[test]
+    fn unknown_key_is_refused_with_line() {
+        let e = parse("name = \"x\"\n[service]\ntarget_sll = 0.8\n")
+            .unwrap_err()
+            .to_string();
+        assert!(
+            e.contains("centre.toml:3") && e.contains("target_sll"),
+            "{e}"
+        );
+    }
+
+    #[test]
+    fn closed_all_week_is_refused() {
+        let t = "[opening_hours]\nmon='closed'\ntue='closed'\nwed='closed'\nthu='closed'\nfri='closed'\nsat='closed'\nsun='closed'\n";
+        let e = parse(t).unwrap_err().to_string();
+        assert!(
+            e.contains("opening_hours") && e.contains("closed every day"),
+            "{e}"
+        );
+    }
+
+    #[test]
+    fn impossible_goal_is_refused() {
+        let e = parse("[service]\ntarget_sl = 1.0\nanswer_seconds = 0\n")
+            .unwrap_err()
+            .to_string();
+        assert!(
+            e.contains("service.target_sl") && e.contains("below 1"),
+            "{e}"
+        );
+    }
+
+    #[test]
+    fn bad_timezone_and_hours() {
+        let e = parse("timezone = \"Mars/Base\"").unwrap_err().to_string();
+        assert!(e.contains("timezone") && e.contains("Mars/Base"), "{e}");
+        let e = parse("[opening_hours]\nmon = \"20:00-08:00\"")
+            .unwrap_err()
+            .to_string();
+        assert!(e.contains("opening_hours.mon"), "{e}");
+    }
+
+    #[test]
+    fn channel_kinds_are_guessed_or_configured() {
+        let c = parse("[channels]\npodcast = \"spot\"\n").unwrap();
+        assert_eq!(c.channel_kind("podcast"), ChannelKind::Spot);
+        assert_eq!(c.channel_kind("tv"), ChannelKind::Spot);
+        assert_eq!(c.channel_kind("email"), ChannelKind::Drop);
+        assert_eq!(c.channel_kind("retargeting"), ChannelKind::Flight);
+    }
+}

@@ -42,7 +42,11 @@ pub struct InputError {
 impl InputError {
     pub fn file(file: impl AsRef<Path>, message: impl Into<String>) -> Self {
         Self {
-            at: Location { file: file.as_ref().to_path_buf(), row: None, column: None },
+            at: Location {
+                file: file.as_ref().to_path_buf(),
+                row: None,
+                column: None,
+            },
             message: message.into(),
         }
     }
@@ -63,7 +67,11 @@ impl InputError {
     }
     pub fn row(file: impl AsRef<Path>, row: usize, message: impl Into<String>) -> Self {
         Self {
-            at: Location { file: file.as_ref().to_path_buf(), row: Some(row), column: None },
+            at: Location {
+                file: file.as_ref().to_path_buf(),
+                row: Some(row),
+                column: None,
+            },
             message: message.into(),
         }
     }
@@ -85,7 +93,12 @@ impl InputError {
         value: &str,
         expected: impl fmt::Display,
     ) -> Self {
-        Self::cell(file, row, column, format!("got '{value}', expected {expected}"))
+        Self::cell(
+            file,
+            row,
+            column,
+            format!("got '{value}', expected {expected}"),
+        )
     }
 }
 
@@ -102,6 +115,9 @@ mod tests {
     #[test]
     fn message_names_file_row_column_value_and_expectation() {
         let e = InputError::bad_value("h.csv", 7, "calls", "-3", "a call count >= 0");
-        assert_eq!(e.to_string(), "h.csv:7: column 'calls': got '-3', expected a call count >= 0");
+        assert_eq!(
+            e.to_string(),
+            "h.csv:7: column 'calls': got '-3', expected a call count >= 0"
+        );
     }
 }

@@ -31,10 +31,21 @@ pub struct History {
 
 impl History {
     /// Build from a grid of offered calls only.
-    pub fn from_offered(interval: IntervalMinutes, days: Vec<NaiveDate>, offered: Array2<f64>) -> Self {
+    pub fn from_offered(
+        interval: IntervalMinutes,
+        days: Vec<NaiveDate>,
+        offered: Array2<f64>,
+    ) -> Self {
         debug_assert_eq!(offered.nrows(), days.len());
         debug_assert_eq!(offered.ncols(), interval.per_day());
-        Self { interval, days, offered, answered: None, abandoned: None, aht_seconds: None }
+        Self {
+            interval,
+            days,
+            offered,
+            answered: None,
+            abandoned: None,
+            aht_seconds: None,
+        }
     }
 
     pub fn slots_per_day(&self) -> usize {
@@ -81,5 +92,564 @@ impl History {
     /// Weekday of row `d`.
     pub fn weekday(&self, d: usize) -> Weekday {
         self.days[d].weekday()
+    }
+}
+
+// --- loading ---------------------------------------------------------------
+
+use crate::error::{InputError, InputResult};
+use crate::ingest::table::{sheet_row, Col, Table};
+use chrono::{LocalResult, NaiveDateTime, TimeZone, Timelike};
+use chrono_tz::Tz;
+use std::collections::BTreeMap;
+use std::path::Path;
+
+/// How to read an interval-count history file.
+#[derive(Debug, Clone, Default)]
+pub struct HistoryOptions {
+    /// The centre's time zone: enables DST checks (a 25-hour day's repeated hour
+    /// is summed; a time inside a 23-hour day's skipped hour is refused).
+    pub tz: Option<Tz>,
+    /// Which queue to read when the file has a `queue` column with several queues.
+    pub queue: Option<String>,
+}
+
+/// Accepted header names, first match wins (case-insensitive).
+pub const TIMESTAMP_COLUMNS: [&str; 7] = [
+    "interval_start",
+    "timestamp",
+    "datetime",
+    "date_time",
+    "start",
+    "ds",
+    "period_start",
+];
+pub const DATE_COLUMNS: [&str; 2] = ["date", "day"];
+pub const TIME_COLUMNS: [&str; 4] = ["time", "start_time", "interval_time", "time_of_day"];
+pub const CALLS_COLUMNS: [&str; 7] = [
+    "calls",
+    "offered",
+    "calls_offered",
+    "volume",
+    "arrivals",
+    "contacts",
+    "y",
+];
+
+/// Read interval counts (any interval length) with no options: the timestamp
+/// layout, interval length and optional columns are recognised.
+pub fn load_history(path: &Path) -> InputResult<History> {
+    load_history_with(path, &HistoryOptions::default()).map(|(h, _)| h)
+}
+
+/// Read interval counts; returns the history and warnings about odd-but-usable input.
+pub fn load_history_with(
+    path: &Path,
+    opts: &HistoryOptions,
+) -> InputResult<(History, Vec<String>)> {
+    let t = Table::read(path)?;
+    t.require_rows()?;
+    let mut warnings = Vec::new();
+    let stamps = Stamps::find(&t)?;
+    let calls = t.require(&CALLS_COLUMNS, "calls offered per interval")?;
+    let answered = t.column(&["answered", "handled", "calls_handled", "calls_answered"]);
+    let abandoned = t.column(&["abandoned", "calls_abandoned", "abandons"]);
+    let aht = t.column(&[
+        "aht",
+        "aht_seconds",
+        "avg_handle_time",
+        "average_handle_time",
+    ]);
+    let queue = t.column(&["queue", "skill", "split"]);
+    let wanted_queue = select_queue(&t, queue, opts.queue.as_deref())?;
+
+    let mut rows: Vec<Row> = Vec::with_capacity(t.height());
+    for i in 0..t.height() {
+        if let (Some(q), Some(w)) = (queue, wanted_queue.as_deref()) {
+            if q.get(i) != Some(w) {
+                continue;
+            }
+        }
+        let ts = stamps.at(&t, i)?;
+        let count = "a call count >= 0 (a number like 42)";
+        let r = Row {
+            i,
+            ts,
+            offered: t.nonneg_at(calls, i, count)?,
+            answered: t.opt_nonneg_at(answered, i, count)?,
+            abandoned: t.opt_nonneg_at(abandoned, i, count)?,
+            aht: t.opt_nonneg_at(aht, i, "an average handle time in seconds >= 0")?,
+        };
+        rows.push(r);
+    }
+    if rows.windows(2).any(|w| w[1].ts < w[0].ts) {
+        warnings.push(format!(
+            "{}: rows are not in time order; they were sorted",
+            path.display()
+        ));
+        rows.sort_by_key(|r| r.ts);
+    }
+    check_duplicates(path, &rows, opts, &stamps.label(), &mut warnings)?;
+    let interval = detect_interval(path, &rows, &stamps.label())?;
+    let mut days: Vec<NaiveDate> = rows.iter().map(|r| r.ts.date()).collect();
+    days.dedup();
+    let index: BTreeMap<NaiveDate, usize> = days.iter().enumerate().map(|(k, d)| (*d, k)).collect();
+    let shape = (days.len(), interval.per_day());
+    let mut offered = Array2::from_elem(shape, f64::NAN);
+    let mut ans = answered.map(|_| Array2::from_elem(shape, f64::NAN));
+    let mut abd = abandoned.map(|_| Array2::from_elem(shape, f64::NAN));
+    let mut aht_m = aht.map(|_| Array2::from_elem(shape, f64::NAN));
+    let mut prev: Option<&Row> = None;
+    for r in &rows {
+        let d = index[&r.ts.date()];
+        let s = ((r.ts.hour() * 60 + r.ts.minute()) / interval.get()) as usize;
+        let repeated = prev.is_some_and(|p| p.ts == r.ts);
+        if let Some(tz) = opts.tz {
+            if matches!(tz.from_local_datetime(&r.ts), LocalResult::None) {
+                return Err(InputError::bad_value(
+                    path,
+                    sheet_row(r.i),
+                    stamps.label(),
+                    &r.ts.format("%Y-%m-%d %H:%M").to_string(),
+                    format!("a local time that exists in {tz} (this one falls in the hour skipped by the DST change)"),
+                ));
+            }
+        }
+        add(&mut offered, d, s, Some(r.offered), repeated);
+        if let Some(m) = ans.as_mut() {
+            add(m, d, s, r.answered, repeated);
+        }
+        if let Some(m) = abd.as_mut() {
+            add(m, d, s, r.abandoned, repeated);
+        }
+        if let Some(m) = aht_m.as_mut() {
+            // Handle time is an average, not a count: keep the first of a DST pair.
+            if !repeated {
+                add(m, d, s, r.aht, false);
+            }
+        }
+        prev = Some(r);
+    }
+    Ok((
+        History {
+            interval,
+            days,
+            offered,
+            answered: ans,
+            abandoned: abd,
+            aht_seconds: aht_m,
+        },
+        warnings,
+    ))
+}
+
+/// Two rows for one interval start are an error, except the repeated hour of a
+/// 25-hour DST day (the same local time occurs twice), which is summed.
+fn check_duplicates(
+    path: &Path,
+    rows: &[Row],
+    opts: &HistoryOptions,
+    col: &str,
+    warnings: &mut Vec<String>,
+) -> InputResult<()> {
+    for w in rows.windows(2) {
+        let (p, r) = (&w[0], &w[1]);
+        if p.ts != r.ts {
+            continue;
+        }
+        let fold = opts
+            .tz
+            .is_some_and(|tz| matches!(tz.from_local_datetime(&r.ts), LocalResult::Ambiguous(..)));
+        if !fold {
+            return Err(InputError::cell(
+                path,
+                sheet_row(r.i),
+                col,
+                format!(
+                    "duplicate interval {} (also at row {}); expected one row per interval start",
+                    r.ts.format("%Y-%m-%d %H:%M"),
+                    sheet_row(p.i)
+                ),
+            ));
+        }
+        warnings.push(format!(
+            "{}:{}: {} occurs twice (the repeated hour of a DST change); the two intervals were summed",
+            path.display(),
+            sheet_row(r.i),
+            r.ts.format("%Y-%m-%d %H:%M")
+        ));
+    }
+    Ok(())
+}
+
+struct Row {
+    i: usize,
+    ts: NaiveDateTime,
+    offered: f64,
+    answered: Option<f64>,
+    abandoned: Option<f64>,
+    aht: Option<f64>,
+}
+
+fn add(m: &mut Array2<f64>, d: usize, s: usize, v: Option<f64>, accumulate: bool) {
+    if let Some(v) = v {
+        let cell = &mut m[[d, s]];
+        *cell = if accumulate && !cell.is_nan() {
+            *cell + v
+        } else {
+            v
+        };
+    }
+}
+
+/// Where the interval start comes from.
+enum Stamps<'a> {
+    One(Col<'a>),
+    DateTime(Col<'a>, Col<'a>),
+}
+
+impl<'a> Stamps<'a> {
+    fn find(t: &'a Table) -> InputResult<Stamps<'a>> {
+        if let Some(c) = t.column(&TIMESTAMP_COLUMNS) {
+            return Ok(Stamps::One(c));
+        }
+        match (t.column(&DATE_COLUMNS), t.column(&TIME_COLUMNS)) {
+            (Some(d), Some(tm)) => Ok(Stamps::DateTime(d, tm)),
+            (Some(d), None) => Ok(Stamps::One(d)),
+            _ => Err(InputError::file(
+                &t.path,
+                format!(
+                    "missing interval start: expected a column 'interval_start' (or 'timestamp', 'datetime'), or columns 'date' and 'time'; found columns: {}",
+                    t.headers.join(", ")
+                ),
+            )),
+        }
+    }
+
+    fn label(&self) -> String {
+        match self {
+            Stamps::One(c) => c.name.to_string(),
+            Stamps::DateTime(_, tm) => tm.name.to_string(),
+        }
+    }
+
+    fn at(&self, t: &Table, i: usize) -> InputResult<NaiveDateTime> {
+        match self {
+            Stamps::One(c) => t.datetime_at(*c, i),
+            Stamps::DateTime(d, tm) => Ok(t.date_at(*d, i)?.and_time(t.time_at(*tm, i)?)),
+        }
+    }
+}
+
+fn select_queue(
+    t: &Table,
+    queue: Option<Col<'_>>,
+    wanted: Option<&str>,
+) -> InputResult<Option<String>> {
+    let Some(q) = queue else {
+        return match wanted {
+            Some(w) => Err(InputError::file(
+                &t.path,
+                format!("queue '{w}' was asked for, but the file has no 'queue' column"),
+            )),
+            None => Ok(None),
+        };
+    };
+    let names: std::collections::BTreeSet<&str> =
+        (0..t.height()).filter_map(|i| q.get(i)).collect();
+    match wanted {
+        Some(w) if names.contains(w) => Ok(Some(w.to_string())),
+        Some(w) => Err(InputError::cell(
+            &t.path,
+            1,
+            q.name,
+            format!("queue '{w}' not found; the file has queues: {}", names.into_iter().collect::<Vec<_>>().join(", ")),
+        )),
+        None if names.len() > 1 => Err(InputError::cell(
+            &t.path,
+            1,
+            q.name,
+            format!(
+                "the file holds {} queues ({}); expected one queue per run: choose one with --queue",
+                names.len(),
+                names.into_iter().collect::<Vec<_>>().join(", ")
+            ),
+        )),
+        None => Ok(None),
+    }
+}
+
+/// The interval length: the most common step between consecutive rows of a day.
+/// Every row must sit on that grid (from midnight), and no day may use another step.
+fn detect_interval(path: &Path, rows: &[Row], col: &str) -> InputResult<IntervalMinutes> {
+    let minute = |r: &Row| (r.ts.hour() * 60 + r.ts.minute()) as i64;
+    let mut steps: BTreeMap<i64, usize> = BTreeMap::new();
+    for w in rows.windows(2) {
+        if w[0].ts.date() == w[1].ts.date() {
+            let d = minute(&w[1]) - minute(&w[0]);
+            if d > 0 {
+                *steps.entry(d).or_default() += 1;
+            }
+        }
+    }
+    let Some(step) = steps
+        .iter()
+        .max_by_key(|(d, n)| (**n, -**d))
+        .map(|(d, _)| *d)
+    else {
+        return Err(InputError::file(
+            path,
+            "cannot tell the interval length: no day has two rows; expected consecutive interval starts (e.g. 08:00, 08:15)",
+        ));
+    };
+    let interval = IntervalMinutes::new(step as u32).map_err(|e| {
+        InputError::cell(
+            path,
+            2,
+            col,
+            format!("the rows are {step} minutes apart: {e}"),
+        )
+    })?;
+    for r in rows {
+        if r.ts.second() != 0 || minute(r) % step != 0 {
+            return Err(InputError::bad_value(
+                path,
+                sheet_row(r.i),
+                col,
+                &r.ts.format("%Y-%m-%d %H:%M:%S").to_string(),
+                format!("an interval start on the {step}-minute grid of the other rows (mixed interval lengths are not supported)"),
+            ));
+        }
+    }
+    // A day whose rows are all a larger step apart is a different interval length.
+    let mut k = 0;
+    while k < rows.len() {
+        let day = rows[k].ts.date();
+        let end = k + rows[k..].iter().take_while(|r| r.ts.date() == day).count();
+        let day_rows = &rows[k..end];
+        if day_rows.len() >= 4 {
+            let min_step = day_rows
+                .windows(2)
+                .map(|w| minute(&w[1]) - minute(&w[0]))
+                .filter(|d| *d > 0)
+                .min();
+            if let Some(m) = min_step.filter(|m| *m > step) {
+                return Err(InputError::cell(
+                    path,
+                    sheet_row(day_rows[0].i),
+                    col,
+                    format!(
+                        "mixed interval lengths: {day} has rows {m} minutes apart, the rest of the file {step} minutes; expected one interval length per file"
+                    ),
+                ));
+            }
+        }
+        k = end;
+    }
+    Ok(interval)
+}
+
+impl History {
+    /// Sum into a coarser interval (a multiple of the current one). A coarse slot
+    /// with no data in any of its fine slots stays NaN.
+    pub fn resample(&self, to: IntervalMinutes) -> Result<History, String> {
+        if to == self.interval {
+            return Ok(self.clone());
+        }
+        if to.get() % self.interval.get() != 0 {
+            return Err(format!(
+                "cannot turn {}-minute history into {}-minute intervals: expected a planning interval that is a multiple of the history's",
+                self.interval.get(),
+                to.get()
+            ));
+        }
+        let k = (to.get() / self.interval.get()) as usize;
+        let sum = |m: &Array2<f64>| {
+            Array2::from_shape_fn((m.nrows(), to.per_day()), |(d, s)| {
+                let cells = (0..k).map(|j| m[[d, s * k + j]]).filter(|v| !v.is_nan());
+                let (n, t) = cells.fold((0, 0.0), |(n, t), v| (n + 1, t + v));
+                if n == 0 {
+                    f64::NAN
+                } else {
+                    t
+                }
+            })
+        };
+        let aht = match (&self.aht_seconds, &self.answered) {
+            (Some(a), Some(h)) => {
+                let weighted = Array2::from_shape_fn(a.raw_dim(), |ix| a[ix] * h[ix]);
+                let (w, hh) = (sum(&weighted), sum(h));
+                Some(Array2::from_shape_fn(w.raw_dim(), |ix| {
+                    if hh[ix] > 0.0 {
+                        w[ix] / hh[ix]
+                    } else {
+                        f64::NAN
+                    }
+                }))
+            }
+            _ => None,
+        };
+        Ok(History {
+            interval: to,
+            days: self.days.clone(),
+            offered: sum(&self.offered),
+            answered: self.answered.as_ref().map(sum),
+            abandoned: self.abandoned.as_ref().map(sum),
+            aht_seconds: aht,
+        })
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use std::io::Write;
+
+    fn load(text: &str, opts: &HistoryOptions) -> InputResult<(History, Vec<String>)> {
+        let dir = tempfile::tempdir().unwrap();
+        let p = dir.path().join("h.csv");
+        std::fs::File::create(&p)
+            .unwrap()
+            .write_all(text.as_bytes())
+            .unwrap();
+        load_history_with(&p, opts).map_err(|mut e| {
+            e.at.file = "h.csv".into();
+            e
+        })
+    }
+
+    #[test]
+    fn timestamp_column_and_gaps() {
+        let (h, w) = load(
+            "interval_start,calls\n2026-01-05 08:00,3\n2026-01-05 08:15,4\n2026-01-05 09:00,5\n2026-01-07 08:00,6\n",
+            &HistoryOptions::default(),
+        )
+        .unwrap();
+        assert!(w.is_empty());
+        assert_eq!(h.interval.get(), 15);
+        assert_eq!(h.days.len(), 2, "the missing day is not a row");
+        assert_eq!(h.offered[[0, 32]], 3.0);
+        assert!(h.offered[[0, 34]].is_nan(), "a gap stays a gap");
+        assert_eq!(h.offered[[0, 36]], 5.0);
+        assert_eq!(h.offered[[1, 32]], 6.0);
+    }
+
+    #[test]
+    fn date_and_time_columns_like_the_us_bank_file() {
+        let (h, _) = load(
+            "date,interval,time,calls\n2003-03-03,1,07:00,111\n2003-03-03,2,07:05,113\n2003-03-03,3,07:10,90\n",
+            &HistoryOptions::default(),
+        )
+        .unwrap();
+        assert_eq!(h.interval.get(), 5);
+        assert_eq!(h.offered[[0, 84]], 111.0);
+        let r = h.resample(IntervalMinutes::new(15).unwrap()).unwrap();
+        assert_eq!(r.offered[[0, 28]], 314.0);
+    }
+
+    #[test]
+    fn duplicate_interval_is_an_error_naming_both_rows() {
+        let e = load(
+            "interval_start,calls\n2026-01-05 08:00,3\n2026-01-05 08:00,4\n",
+            &HistoryOptions::default(),
+        )
+        .unwrap_err()
+        .to_string();
+        assert!(
+            e.starts_with("h.csv:3: column 'interval_start'") && e.contains("also at row 2"),
+            "{e}"
+        );
+    }
+
+    #[test]
+    fn unsorted_rows_are_sorted_with_a_warning() {
+        let (h, w) = load(
+            "interval_start,calls\n2026-01-05 08:15,4\n2026-01-05 08:00,3\n",
+            &HistoryOptions::default(),
+        )
+        .unwrap();
+        assert_eq!(w.len(), 1);
+        assert_eq!(h.offered[[0, 32]], 3.0);
+    }
+
+    #[test]
+    fn dst_fold_is_summed_and_skipped_hour_refused() {
+        let tz: Tz = "Europe/London".parse().unwrap();
+        let opts = HistoryOptions {
+            tz: Some(tz),
+            queue: None,
+        };
+        let text = "interval_start,calls\n2026-10-25 00:30,1\n2026-10-25 01:00,2\n2026-10-25 01:00,3\n2026-10-25 01:30,4\n";
+        let (h, w) = load(text, &opts).unwrap();
+        assert_eq!(h.interval.get(), 30);
+        assert_eq!(
+            h.offered[[0, 2]],
+            5.0,
+            "both 01:00 intervals of the 25-hour day"
+        );
+        assert_eq!(w.len(), 1);
+        let e = load(
+            "interval_start,calls\n2026-03-29 00:30,1\n2026-03-29 01:30,2\n2026-03-29 02:00,2\n",
+            &opts,
+        )
+        .unwrap_err()
+        .to_string();
+        assert!(e.contains("h.csv:3") && e.contains("skipped"), "{e}");
+    }
+
+    #[test]
+    fn mixed_interval_lengths_are_refused() {
+        let mut text = String::from("interval_start,calls\n");
+        for m in (0..120).step_by(15) {
+            text += &format!("2026-01-05 {:02}:{:02},1\n", 8 + m / 60, m % 60);
+        }
+        for m in (0..240).step_by(30) {
+            text += &format!("2026-01-06 {:02}:{:02},1\n", 8 + m / 60, m % 60);
+        }
+        let e = load(&text, &HistoryOptions::default())
+            .unwrap_err()
+            .to_string();
+        assert!(
+            e.contains("mixed interval lengths") && e.contains("2026-01-06"),
+            "{e}"
+        );
+        let e = load("interval_start,calls\n2026-01-05 08:00,1\n2026-01-05 08:15,1\n2026-01-05 08:20,1\n2026-01-05 08:30,1\n2026-01-05 08:45,1\n", &HistoryOptions::default())
+            .unwrap_err()
+            .to_string();
+        assert!(e.contains("h.csv:4") && e.contains("15-minute grid"), "{e}");
+    }
+
+    #[test]
+    fn negative_and_nan_counts_are_refused() {
+        for bad in ["-1", "NaN", "abc"] {
+            let e = load(
+                &format!("interval_start,calls\n2026-01-05 08:00,{bad}\n"),
+                &HistoryOptions::default(),
+            )
+            .unwrap_err()
+            .to_string();
+            assert!(
+                e.starts_with("h.csv:2: column 'calls'") && e.contains(bad),
+                "{e}"
+            );
+        }
+    }
+
+    #[test]
+    fn several_queues_need_a_choice() {
+        let text = "interval_start,queue,calls\n2026-01-05 08:00,sales,1\n2026-01-05 08:00,service,2\n2026-01-05 08:15,sales,1\n2026-01-05 08:15,service,2\n";
+        let e = load(text, &HistoryOptions::default())
+            .unwrap_err()
+            .to_string();
+        assert!(e.contains("2 queues") && e.contains("--queue"), "{e}");
+        let (h, _) = load(
+            text,
+            &HistoryOptions {
+                tz: None,
+                queue: Some("service".into()),
+            },
+        )
+        .unwrap();
+        assert_eq!(h.offered[[0, 32]], 2.0);
     }
 }

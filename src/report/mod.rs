@@ -1,1 +1,6 @@
-//! (in progress)
+//! Report: outputs for planners and marketing — CSV, XLSX, PNG charts — written
+//! so that a failed run never leaves half-written files.
+
+pub mod atomic;
+
+pub use atomic::Staging;

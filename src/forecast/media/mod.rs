@@ -1,0 +1,16 @@
+//! Media response: how each channel's activity turns into extra calls.
+//!
+//! * [`response`]: the functional forms — a TV/radio spot's burst kernel in
+//!   minutes, day-level geometric carry-over (adstock) for flights and drops,
+//!   concave (power) saturation. The sample generator uses the same forms with
+//!   known parameters, so recovery can be tested.
+//! * [`uplift`]: a media plan × responses → extra calls per line, day and slot.
+//! * [`fit`]: learn the responses from past plans and call history.
+
+pub mod fit;
+pub mod response;
+pub mod uplift;
+
+pub use fit::{FittedMedia, MediaModel};
+pub use response::{BurstKernel, ChannelResponse, FlightResponse, SpotResponse};
+pub use uplift::{LineUplift, Uplift};

@@ -1,0 +1,181 @@
+//! Response shapes.
+//!
+//! A spot's calls arrive in a burst: nothing for `onset` minutes (viewers reach
+//! for the phone), then a log-normal delay — a skewed peak a minute or two later,
+//! most calls within 15 minutes and a tail to about an hour. Because the kernel
+//! is a continuous function of minutes it is integrated over each interval, so
+//! 5-, 15- or 30-minute history all work.
+//!
+//! Flights and drops act at day level: daily activity is carried over with a
+//! geometric decay λ (adstock, half-life ln ½ / ln λ days), then saturated by a
+//! power β < 1 (doubling spend less than doubles calls).
+
+use serde::{Deserialize, Serialize};
+
+/// Delay distribution of a spot's calls, in minutes after air time.
+#[derive(Debug, Clone, Copy, PartialEq, Serialize, Deserialize)]
+pub struct BurstKernel {
+    /// Minutes before the first call (fixed, not learned). Typically 0.5.
+    pub onset_minutes: f64,
+    /// Log-normal location of the delay after onset (ln minutes).
+    pub mu: f64,
+    /// Log-normal scale (> 0).
+    pub sigma: f64,
+}
+
+impl BurstKernel {
+    /// Share of the burst's calls arriving within `minutes` of air time.
+    pub fn cdf(&self, minutes: f64) -> f64 {
+        let x = minutes - self.onset_minutes;
+        if x <= 0.0 {
+            return 0.0;
+        }
+        0.5 * libm::erfc(-(x.ln() - self.mu) / (self.sigma * std::f64::consts::SQRT_2))
+    }
+
+    /// Share arriving between `a` and `b` minutes after air time.
+    pub fn share(&self, a: f64, b: f64) -> f64 {
+        (self.cdf(b) - self.cdf(a)).max(0.0)
+    }
+
+    /// The minute of the peak call rate (mode of the delay plus onset).
+    pub fn peak_minute(&self) -> f64 {
+        self.onset_minutes + (self.mu - self.sigma * self.sigma).exp()
+    }
+
+    /// Minutes after which the kernel is treated as spent (99.9% of calls).
+    pub fn horizon_minutes(&self) -> f64 {
+        (self.onset_minutes + (self.mu + 3.09 * self.sigma).exp()).min(24.0 * 60.0)
+    }
+}
+
+/// Calls from one spot: `scale · size^beta`, spread by the kernel.
+/// `size` is GRPs where the plan gives them, else spend in thousands.
+#[derive(Debug, Clone, Copy, PartialEq, Serialize, Deserialize)]
+pub struct SpotResponse {
+    pub scale: f64,
+    pub beta: f64,
+    pub kernel: BurstKernel,
+}
+
+impl SpotResponse {
+    /// Expected calls from a spot of the given size.
+    pub fn calls(&self, size: f64) -> f64 {
+        if size <= 0.0 {
+            0.0
+        } else {
+            self.scale * size.powf(self.beta)
+        }
+    }
+}
+
+/// Calls per day from carried-over activity: `scale · adstock^beta`, where the
+/// adstock is daily spend in thousands plus λ times yesterday's adstock.
+#[derive(Debug, Clone, Copy, PartialEq, Serialize, Deserialize)]
+pub struct FlightResponse {
+    pub scale: f64,
+    pub beta: f64,
+    /// Geometric carry-over λ in [0, 1).
+    pub carryover: f64,
+}
+
+impl FlightResponse {
+    /// Days for the carried-over activity to halve.
+    pub fn half_life_days(&self) -> f64 {
+        if self.carryover <= 0.0 {
+            0.0
+        } else {
+            (0.5f64).ln() / self.carryover.ln()
+        }
+    }
+
+    /// Expected calls on a day with this adstock.
+    pub fn calls(&self, adstock: f64) -> f64 {
+        if adstock <= 0.0 {
+            0.0
+        } else {
+            self.scale * adstock.powf(self.beta)
+        }
+    }
+
+    /// Days after the last activity until the carry-over is negligible (< 0.1%).
+    pub fn tail_days(&self) -> usize {
+        if self.carryover <= 0.0 {
+            0
+        } else {
+            ((1e-3f64).ln() / self.carryover.ln())
+                .ceil()
+                .clamp(0.0, 60.0) as usize
+        }
+    }
+}
+
+/// A channel's learned or true response.
+#[derive(Debug, Clone, Copy, PartialEq, Serialize, Deserialize)]
+#[serde(tag = "kind", rename_all = "snake_case")]
+pub enum ChannelResponse {
+    Spot(SpotResponse),
+    /// Flights and drops share the day-level form.
+    Daily(FlightResponse),
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    /// The sample's TV kernel: onset 0.5 min, median 4.5 min after onset.
+    pub fn tv() -> BurstKernel {
+        BurstKernel {
+            onset_minutes: 0.5,
+            mu: 4.5f64.ln(),
+            sigma: 1.048,
+        }
+    }
+
+    #[test]
+    fn tv_kernel_matches_the_documented_shape() {
+        let k = tv();
+        assert_eq!(k.cdf(0.4), 0.0);
+        assert!((k.cdf(5.0) - 0.5).abs() < 1e-9);
+        let c15 = k.cdf(15.0);
+        assert!((0.8..=0.9).contains(&c15), "{c15}");
+        assert!(k.cdf(60.0) > 0.99);
+        let p = k.peak_minute();
+        assert!((1.0..=3.0).contains(&p), "{p}");
+        // Integrated over intervals, shares add up to the CDF.
+        let s: f64 = (0..4)
+            .map(|i| k.share(15.0 * i as f64, 15.0 * (i + 1) as f64))
+            .sum();
+        assert!((s - k.cdf(60.0)).abs() < 1e-12);
+    }
+
+    #[test]
+    fn carryover_half_life() {
+        let f = FlightResponse {
+            scale: 1.0,
+            beta: 1.0,
+            carryover: 0.5,
+        };
+        assert!((f.half_life_days() - 1.0).abs() < 1e-12);
+        assert_eq!(
+            FlightResponse {
+                carryover: 0.0,
+                ..f
+            }
+            .half_life_days(),
+            0.0
+        );
+        assert!(f.tail_days() >= 9);
+    }
+
+    #[test]
+    fn saturation_is_concave() {
+        let s = SpotResponse {
+            scale: 10.0,
+            beta: 0.7,
+            kernel: tv(),
+        };
+        assert!(s.calls(8.0) < 2.0 * s.calls(4.0));
+        assert_eq!(s.calls(0.0), 0.0);
+    }
+}

@@ -1,0 +1,212 @@
+//! Media plans: what marketing ran (past plans, for learning) or will run (next
+//! week's plan). One row per activity: a TV spot at its exact air time, a
+//! retargeting flight over days, an email drop.
+
+use crate::config::{CentreConfig, ChannelKind};
+use crate::error::{InputError, InputResult};
+use crate::ingest::table::{sheet_row, Table};
+use chrono::NaiveDateTime;
+use serde::Serialize;
+use std::path::Path;
+
+/// One validated media-plan line.
+#[derive(Debug, Clone, PartialEq, Serialize)]
+pub struct MediaLine {
+    /// Spreadsheet row in its file (header = row 1): how marketing finds the line.
+    pub row: usize,
+    /// Optional line id from the file, else `L<row>`.
+    pub id: String,
+    /// Channel name, lower-cased (`tv`, `retargeting`, …).
+    pub channel: String,
+    pub kind: ChannelKind,
+    /// Air time (spots, to the minute), send time (drops) or first day (flights).
+    pub start: NaiveDateTime,
+    /// Last moment of a flight; `None` for spots and drops.
+    pub end: Option<NaiveDateTime>,
+    /// Spend in the centre's currency.
+    pub spend: f64,
+    pub grps: Option<f64>,
+    pub impressions: Option<f64>,
+    pub audience: Option<f64>,
+    pub campaign: String,
+    pub station: String,
+    pub creative: String,
+}
+
+impl MediaLine {
+    /// The size of the activity that drives calls: GRPs for spots when given,
+    /// else spend (in thousands), for flights and drops spend in thousands.
+    pub fn weight(&self) -> f64 {
+        match (self.kind, self.grps) {
+            (ChannelKind::Spot, Some(g)) => g,
+            _ => self.spend / 1000.0,
+        }
+    }
+}
+
+/// A media plan: its lines in file order, and warnings about usable oddities.
+#[derive(Debug, Clone, Default)]
+pub struct MediaPlan {
+    pub lines: Vec<MediaLine>,
+    pub warnings: Vec<String>,
+}
+
+impl MediaPlan {
+    pub fn channels(&self) -> Vec<String> {
+        let mut c: Vec<String> = self.lines.iter().map(|l| l.channel.clone()).collect();
+        c.sort();
+        c.dedup();
+        c
+    }
+}
+
+pub const EXPECTED_SPEND: &str = "a spend >= 0 in the centre's currency (a number like 1500)";
+
+/// Read a media plan CSV.
+pub fn load_media_plan(path: &Path, cfg: &CentreConfig) -> InputResult<MediaPlan> {
+    let t = Table::read(path)?;
+    t.require_rows()?;
+    let channel = t.require(
+        &["channel", "media", "medium"],
+        "the channel (tv, radio, retargeting, email…)",
+    )?;
+    let start = t.require(
+        &["start", "air_time", "start_time", "datetime", "send_time"],
+        "the start (a spot's air time)",
+    )?;
+    let end = t.column(&["end", "end_time", "until"]);
+    let spend = t.require(&["spend", "cost", "budget"], "the spend")?;
+    let grps = t.column(&["grps", "grp", "trps"]);
+    let impressions = t.column(&["impressions", "imps"]);
+    let audience = t.column(&["audience", "reach"]);
+    let campaign = t.column(&["campaign", "campaign_name"]);
+    let station = t.column(&["station", "network", "publisher"]);
+    let creative = t.column(&["creative", "spot_name", "ad"]);
+    let id = t.column(&["id", "line_id", "line"]);
+    let mut plan = MediaPlan::default();
+    for i in 0..t.height() {
+        let ch = t
+            .required(channel, i, "a channel name such as tv or email")?
+            .to_ascii_lowercase();
+        let kind = cfg.channel_kind(&ch);
+        if !ChannelKind::is_known_name(&ch) && !cfg.channels.contains_key(&ch) {
+            plan.warnings.push(format!(
+                "{}:{}: unknown channel '{ch}', treated as a {kind:?} (name it under [channels] in the config to choose)",
+                path.display(),
+                sheet_row(i)
+            ));
+        }
+        let s = t.datetime_at(start, i)?;
+        let e = t.opt_datetime_at(end, i)?;
+        if let Some(e) = e {
+            if e < s {
+                return Err(InputError::bad_value(
+                    path,
+                    sheet_row(i),
+                    end.map(|c| c.name).unwrap_or("end"),
+                    &e.format("%Y-%m-%d %H:%M").to_string(),
+                    format!(
+                        "an end at or after the start {}",
+                        s.format("%Y-%m-%d %H:%M")
+                    ),
+                ));
+            }
+        }
+        let grps_v = t.opt_nonneg_at(grps, i, "GRPs >= 0 (a number like 4.5)")?;
+        if kind == ChannelKind::Spot && e.is_some() {
+            plan.warnings.push(format!(
+                "{}:{}: a {ch} spot has an end time; spots are modelled at their air time (start)",
+                path.display(),
+                sheet_row(i)
+            ));
+        }
+        let text = |c: Option<crate::ingest::table::Col<'_>>| {
+            c.and_then(|c| c.get(i)).unwrap_or("").to_string()
+        };
+        plan.lines.push(MediaLine {
+            row: sheet_row(i),
+            id: id
+                .and_then(|c| c.get(i))
+                .map(str::to_string)
+                .unwrap_or_else(|| format!("L{}", sheet_row(i))),
+            channel: ch,
+            kind,
+            start: s,
+            end: if kind == ChannelKind::Flight {
+                Some(e.unwrap_or(s))
+            } else {
+                None
+            },
+            spend: t.nonneg_at(spend, i, EXPECTED_SPEND)?,
+            grps: grps_v,
+            impressions: t.opt_nonneg_at(impressions, i, "impressions >= 0")?,
+            audience: t.opt_nonneg_at(audience, i, "an audience size >= 0")?,
+            campaign: text(campaign),
+            station: text(station),
+            creative: text(creative),
+        });
+    }
+    Ok(plan)
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use std::io::Write;
+
+    fn load(text: &str) -> InputResult<MediaPlan> {
+        let dir = tempfile::tempdir().unwrap();
+        let p = dir.path().join("m.csv");
+        std::fs::File::create(&p)
+            .unwrap()
+            .write_all(text.as_bytes())
+            .unwrap();
+        load_media_plan(&p, &CentreConfig::default()).map_err(|mut e| {
+            e.at.file = "m.csv".into();
+            e
+        })
+    }
+
+    #[test]
+    fn reads_spots_flights_and_drops() {
+        let p = load(
+            "channel,start,end,spend,grps,campaign\nTV,2026-11-23 20:14,,12000,4.5,Winter\nretargeting,2026-11-23 00:00,2026-11-29 23:59,700,,Winter\nemail,2026-11-24 10:00,,200,,\n",
+        )
+        .unwrap();
+        assert_eq!(p.lines.len(), 3);
+        assert_eq!(p.lines[0].kind, ChannelKind::Spot);
+        assert_eq!(p.lines[0].weight(), 4.5);
+        assert_eq!(p.lines[1].kind, ChannelKind::Flight);
+        assert_eq!(p.lines[2].kind, ChannelKind::Drop);
+        assert!(p.warnings.is_empty());
+    }
+
+    #[test]
+    fn end_before_start_names_row_and_column() {
+        let e = load("channel,start,end,spend\nretargeting,2026-11-25 00:00,2026-11-24 00:00,10\n")
+            .unwrap_err()
+            .to_string();
+        assert!(
+            e.starts_with("m.csv:2: column 'end'") && e.contains("at or after the start"),
+            "{e}"
+        );
+    }
+
+    #[test]
+    fn unknown_channel_is_accepted_with_a_warning() {
+        let p = load("channel,start,spend\npodcast,2026-11-25 08:00,10\n").unwrap();
+        assert_eq!(p.warnings.len(), 1);
+        assert!(p.warnings[0].contains("unknown channel 'podcast'"));
+    }
+
+    #[test]
+    fn negative_spend_is_refused() {
+        let e = load("channel,start,spend\ntv,2026-11-25 08:00,-5\n")
+            .unwrap_err()
+            .to_string();
+        assert!(
+            e.contains("m.csv:2: column 'spend'") && e.contains("'-5'"),
+            "{e}"
+        );
+    }
+}

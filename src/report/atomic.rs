@@ -1,0 +1,130 @@
+//! All-or-nothing output.
+//!
+//! A run writes every file into a staging folder inside the output folder, and
+//! only when all of them are written moves them into place. If any stage fails
+//! first, last week's outputs are untouched and the staging folder is removed.
+
+use anyhow::Context;
+use std::path::{Path, PathBuf};
+
+/// A staging folder for one run's outputs.
+pub struct Staging {
+    out: PathBuf,
+    dir: PathBuf,
+    files: Vec<PathBuf>,
+    committed: bool,
+}
+
+impl Staging {
+    /// Prepare to write into `out` (created if missing).
+    pub fn new(out: &Path) -> anyhow::Result<Staging> {
+        std::fs::create_dir_all(out)
+            .with_context(|| format!("cannot create the output folder {}", out.display()))?;
+        let dir = out.join(format!(".ringcast-staging-{}", std::process::id()));
+        if dir.exists() {
+            std::fs::remove_dir_all(&dir).ok();
+        }
+        std::fs::create_dir_all(&dir)
+            .with_context(|| format!("cannot create {}", dir.display()))?;
+        Ok(Staging {
+            out: out.to_path_buf(),
+            dir,
+            files: Vec::new(),
+            committed: false,
+        })
+    }
+
+    /// The staged path for `name` (relative, may contain a sub-folder such as
+    /// `charts/forecast.png`); the file is moved to `out/name` on commit.
+    pub fn path(&mut self, name: &str) -> anyhow::Result<PathBuf> {
+        let p = self.dir.join(name);
+        if let Some(parent) = p.parent() {
+            std::fs::create_dir_all(parent)?;
+        }
+        self.files.push(PathBuf::from(name));
+        Ok(p)
+    }
+
+    /// Write bytes to a staged file.
+    pub fn write(&mut self, name: &str, bytes: impl AsRef<[u8]>) -> anyhow::Result<()> {
+        let p = self.path(name)?;
+        std::fs::write(&p, bytes).with_context(|| format!("cannot write {}", p.display()))
+    }
+
+    /// Move every staged file into place.
+    pub fn commit(mut self) -> anyhow::Result<Vec<PathBuf>> {
+        let mut done = Vec::new();
+        for f in &self.files {
+            let from = self.dir.join(f);
+            let to = self.out.join(f);
+            if let Some(parent) = to.parent() {
+                std::fs::create_dir_all(parent)?;
+            }
+            std::fs::rename(&from, &to)
+                .with_context(|| format!("cannot move {} into place", to.display()))?;
+            done.push(to);
+        }
+        self.committed = true;
+        std::fs::remove_dir_all(&self.dir).ok();
+        Ok(done)
+    }
+}
+
+impl Drop for Staging {
+    fn drop(&mut self) {
+        if !self.committed {
+            std::fs::remove_dir_all(&self.dir).ok();
+        }
+    }
+}
+
+/// Write one file atomically: a temporary file beside it, then a rename.
+pub fn write_file(path: &Path, bytes: impl AsRef<[u8]>) -> anyhow::Result<()> {
+    let dir = path
+        .parent()
+        .filter(|p| !p.as_os_str().is_empty())
+        .unwrap_or(Path::new("."));
+    std::fs::create_dir_all(dir).with_context(|| format!("cannot create {}", dir.display()))?;
+    let tmp = dir.join(format!(
+        ".{}.tmp-{}",
+        path.file_name().and_then(|n| n.to_str()).unwrap_or("out"),
+        std::process::id()
+    ));
+    std::fs::write(&tmp, bytes).with_context(|| format!("cannot write {}", tmp.display()))?;
+    std::fs::rename(&tmp, path)
+        .with_context(|| format!("cannot move {} into place", path.display()))
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn nothing_moves_until_commit_and_a_dropped_run_leaves_old_outputs() {
+        let d = tempfile::tempdir().unwrap();
+        std::fs::write(d.path().join("a.csv"), "old").unwrap();
+        {
+            let mut s = Staging::new(d.path()).unwrap();
+            s.write("a.csv", "new").unwrap();
+            // dropped without commit: a failed run
+        }
+        assert_eq!(
+            std::fs::read_to_string(d.path().join("a.csv")).unwrap(),
+            "old"
+        );
+        assert_eq!(
+            std::fs::read_dir(d.path()).unwrap().count(),
+            1,
+            "staging folder removed"
+        );
+        let mut s = Staging::new(d.path()).unwrap();
+        s.write("a.csv", "new").unwrap();
+        s.write("charts/x.png", "png").unwrap();
+        s.commit().unwrap();
+        assert_eq!(
+            std::fs::read_to_string(d.path().join("a.csv")).unwrap(),
+            "new"
+        );
+        assert!(d.path().join("charts/x.png").exists());
+    }
+}
