@@ -1,6 +1,740 @@
-//! (in progress)
-#[derive(Debug, clap::Args)]
-pub struct SynthArgs {}
-pub fn run(_: &SynthArgs) -> anyhow::Result<()> {
-    anyhow::bail!("not yet")
+//! The sample centre: two years of 15-minute call history whose calls include
+//! the documented response to the media plans that ran, next week's plan, agents
+//! and a centre config — with the ground truth written beside them, so the
+//! forecast's recovery of each channel's response can be checked.
+//!
+//! Same seed → byte-identical files (ChaCha RNG, fixed formatting, sorted maps).
+
+use crate::config::ChannelKind;
+use crate::forecast::media::fit::{summarise, ChannelReport};
+use crate::forecast::media::response::{
+    BurstKernel, ChannelResponse, FlightResponse, SpotResponse,
+};
+use crate::forecast::media::uplift::{DayShapes, Uplift};
+use crate::ingest::media::MediaLine;
+use crate::report::Staging;
+use crate::units::IntervalMinutes;
+use anyhow::Context;
+use chrono::{Datelike, Duration, NaiveDate, NaiveDateTime, NaiveTime, Weekday};
+use rand::{Rng, SeedableRng};
+use rand_chacha::ChaCha8Rng;
+use rand_distr::{Distribution, Gamma, Poisson};
+use serde::Serialize;
+use std::collections::BTreeMap;
+use std::fmt::Write as _;
+use std::path::PathBuf;
+
+/// Generate the sample centre.
+#[derive(Debug, Clone, clap::Args)]
+pub struct SynthArgs {
+    /// Random seed; the same seed writes byte-identical files.
+    #[arg(long, default_value_t = 7)]
+    pub seed: u64,
+    /// Output folder.
+    #[arg(long, default_value = "data")]
+    pub out: PathBuf,
+    /// Weeks of history ending the Sunday before the planning week (1..=520).
+    #[arg(long, default_value_t = 104, value_parser = clap::value_parser!(u32).range(1..=520))]
+    pub weeks: u32,
+    /// Monday of the planning week (the week after the history).
+    #[arg(long, default_value = "2026-11-23")]
+    pub week: NaiveDate,
+    /// Number of agents in agents.csv.
+    #[arg(long, default_value_t = 150)]
+    pub agents: usize,
+}
+
+/// The sample's planning interval.
+pub const INTERVAL: u32 = 15;
+
+/// Public holidays (England and Wales) in the sample's range: closed.
+pub const HOLIDAYS: [&str; 27] = [
+    "2023-12-25",
+    "2023-12-26",
+    "2024-01-01",
+    "2024-03-29",
+    "2024-04-01",
+    "2024-05-06",
+    "2024-05-27",
+    "2024-08-26",
+    "2024-12-25",
+    "2024-12-26",
+    "2025-01-01",
+    "2025-04-18",
+    "2025-04-21",
+    "2025-05-05",
+    "2025-05-26",
+    "2025-08-25",
+    "2025-12-25",
+    "2025-12-26",
+    "2026-01-01",
+    "2026-04-03",
+    "2026-04-06",
+    "2026-05-04",
+    "2026-05-25",
+    "2026-08-31",
+    "2026-12-25",
+    "2026-12-28",
+    "2027-01-01",
+];
+
+/// Ground truth of the sample, written as `ground_truth.json`.
+#[derive(Debug, Clone, Serialize)]
+pub struct GroundTruth {
+    pub seed: u64,
+    pub interval_minutes: u32,
+    pub history_from: NaiveDate,
+    pub history_to: NaiveDate,
+    pub baseline: BaselineTruth,
+    /// The true response of each channel (same forms the forecast fits).
+    pub responses: BTreeMap<String, ChannelResponse>,
+    /// The true responses summarised over the past media plan, in the units
+    /// the forecast's fit report uses.
+    pub summaries: Vec<ChannelReport>,
+}
+
+/// The history-only part of the truth.
+#[derive(Debug, Clone, Serialize)]
+pub struct BaselineTruth {
+    pub weekday_calls_per_day: f64,
+    /// Monday..Saturday multipliers; Sunday closed.
+    pub weekday_factor: [f64; 6],
+    pub annual_amplitude: f64,
+    pub annual_peak_day_of_year: f64,
+    pub trend_per_year: f64,
+    pub day_after_holiday_factor: f64,
+    /// Gamma shape of the day-level multiplier (larger = calmer days).
+    pub day_noise_shape: f64,
+    /// Gamma shape of the interval-level multiplier (negative-binomial size).
+    pub interval_noise_shape: f64,
+}
+
+impl BaselineTruth {
+    fn sample() -> Self {
+        Self {
+            weekday_calls_per_day: 1800.0,
+            weekday_factor: [1.18, 1.06, 1.0, 0.98, 0.94, 0.5],
+            annual_amplitude: 0.12,
+            annual_peak_day_of_year: 20.0,
+            trend_per_year: 0.06,
+            day_after_holiday_factor: 1.2,
+            day_noise_shape: 1500.0,
+            interval_noise_shape: 40.0,
+        }
+    }
+
+    /// Expected calls on a day (0 when closed).
+    pub fn day_volume(&self, d: NaiveDate, first: NaiveDate, holidays: &[NaiveDate]) -> f64 {
+        let wd = d.weekday().num_days_from_monday() as usize;
+        if wd == 6 || holidays.contains(&d) {
+            return 0.0;
+        }
+        let season = 1.0
+            + self.annual_amplitude
+                * (2.0
+                    * std::f64::consts::PI
+                    * (d.ordinal() as f64 - self.annual_peak_day_of_year)
+                    / 365.25)
+                    .cos();
+        let years = (d - first).num_days() as f64 / 365.25;
+        let after_holiday = if holidays.contains(&(d - Duration::days(1))) {
+            self.day_after_holiday_factor
+        } else {
+            1.0
+        };
+        self.weekday_calls_per_day
+            * self.weekday_factor[wd]
+            * season
+            * (1.0 + self.trend_per_year * years)
+            * after_holiday
+    }
+}
+
+/// The true history-only expected calls on a days × slots grid (no noise).
+pub fn true_baseline(days: &[NaiveDate], first: NaiveDate) -> ndarray::Array2<f64> {
+    let holidays = holidays();
+    let per_day = (1440 / INTERVAL) as usize;
+    let mut g = ndarray::Array2::zeros((days.len(), per_day));
+    for (k, d) in days.iter().enumerate() {
+        if let Some(shape) = sample_shape(d.weekday()) {
+            let v = BaselineTruth::sample().day_volume(*d, first, &holidays);
+            for s in 0..per_day {
+                g[[k, s]] = v * shape[s];
+            }
+        }
+    }
+    g
+}
+
+/// The sample's closed dates.
+pub fn holidays() -> Vec<NaiveDate> {
+    HOLIDAYS
+        .iter()
+        .filter_map(|h| NaiveDate::parse_from_str(h, "%Y-%m-%d").ok())
+        .collect()
+}
+
+/// Opening hours of the sample (minutes after midnight), `None` on Sunday.
+pub fn sample_hours(wd: Weekday) -> Option<(u32, u32)> {
+    match wd {
+        Weekday::Sun => None,
+        Weekday::Sat => Some((9 * 60, 18 * 60)),
+        _ => Some((8 * 60, 22 * 60)),
+    }
+}
+
+/// The true intraday shape of a weekday: a morning and an afternoon peak with
+/// an evening shoulder (Saturday: one late-morning peak). Sums to 1 over open slots.
+pub fn sample_shape(wd: Weekday) -> Option<Vec<f64>> {
+    let (open, close) = sample_hours(wd)?;
+    let per_day = (1440 / INTERVAL) as usize;
+    let mut v = vec![0.0; per_day];
+    for (s, x) in v.iter_mut().enumerate() {
+        let start = s as u32 * INTERVAL;
+        if start < open || start >= close {
+            continue;
+        }
+        let t = (start as f64 + INTERVAL as f64 / 2.0) / 60.0;
+        let g = |m: f64, w: f64| (-((t - m) / w).powi(2)).exp();
+        *x = if wd == Weekday::Sat {
+            0.2 + g(11.5, 1.8)
+        } else {
+            0.15 + g(10.75, 1.3) + 0.8 * g(14.5, 1.6) + 0.35 * g(19.5, 1.5)
+        };
+    }
+    let total: f64 = v.iter().sum();
+    v.iter_mut().for_each(|x| *x /= total);
+    Some(v)
+}
+
+/// The true responses of the sample's five channels.
+pub fn true_responses() -> BTreeMap<String, ChannelResponse> {
+    let mut m = BTreeMap::new();
+    let tv = BurstKernel {
+        onset_minutes: 0.5,
+        mu: 4.5f64.ln(),
+        sigma: 1.048,
+    };
+    let radio = BurstKernel {
+        onset_minutes: 0.5,
+        mu: 8.0f64.ln(),
+        sigma: 1.2,
+    };
+    m.insert(
+        "tv".into(),
+        ChannelResponse::Spot(SpotResponse {
+            scale: 9.0,
+            beta: 0.75,
+            kernel: tv,
+        }),
+    );
+    m.insert(
+        "radio".into(),
+        ChannelResponse::Spot(SpotResponse {
+            scale: 10.0,
+            beta: 0.8,
+            kernel: radio,
+        }),
+    );
+    m.insert(
+        "retargeting".into(),
+        ChannelResponse::Daily(FlightResponse {
+            scale: 100.0,
+            beta: 0.6,
+            carryover: 0.6,
+        }),
+    );
+    m.insert(
+        "click_to_call".into(),
+        ChannelResponse::Daily(FlightResponse {
+            scale: 120.0,
+            beta: 0.7,
+            carryover: 0.4,
+        }),
+    );
+    m.insert(
+        "email".into(),
+        ChannelResponse::Daily(FlightResponse {
+            scale: 200.0,
+            beta: 0.5,
+            carryover: 0.5,
+        }),
+    );
+    m
+}
+
+const CAMPAIGNS: [&str; 6] = [
+    "Winter Saver",
+    "Spring Switch",
+    "Summer Cover",
+    "Back to School",
+    "Autumn Boost",
+    "Loyalty Plus",
+];
+const TV_STATIONS: [&str; 4] = ["ITV1", "Channel 4", "Sky One", "Channel 5"];
+const RADIO_STATIONS: [&str; 3] = ["Heart", "Capital", "Smooth"];
+
+fn campaign_of(d: NaiveDate) -> &'static str {
+    CAMPAIGNS[((d.ordinal0() / 61) as usize) % CAMPAIGNS.len()]
+}
+
+/// Media lines for the days `[from, to]`.
+fn media_for(
+    rng: &mut ChaCha8Rng,
+    from: NaiveDate,
+    to: NaiveDate,
+    holidays: &[NaiveDate],
+) -> Vec<MediaLine> {
+    let mut lines = Vec::new();
+    let at = |d: NaiveDate, minute: u32| {
+        d.and_time(NaiveTime::from_hms_opt(minute / 60, minute % 60, 0).unwrap_or_default())
+    };
+    let mk = |ch: &str,
+              kind,
+              start: NaiveDateTime,
+              end: Option<NaiveDateTime>,
+              spend: f64,
+              grps: Option<f64>,
+              station: &str| MediaLine {
+        row: 0,
+        id: String::new(),
+        channel: ch.to_string(),
+        kind,
+        start,
+        end,
+        spend,
+        grps,
+        impressions: None,
+        audience: None,
+        campaign: campaign_of(start.date()).to_string(),
+        station: station.to_string(),
+        creative: String::new(),
+    };
+    let open = |d: NaiveDate| sample_hours(d.weekday()).is_some() && !holidays.contains(&d);
+    let mut week = from;
+    while week <= to {
+        for day in 0..7 {
+            let d = week + Duration::days(day);
+            if d > to || !open(d) {
+                continue;
+            }
+            // TV: about one spot a day, mostly in the evening.
+            let n_tv = rng.gen_range(0..=2);
+            for _ in 0..n_tv {
+                let minute = if rng.gen_bool(0.7) {
+                    rng.gen_range(18 * 60..21 * 60 + 40)
+                } else {
+                    rng.gen_range(10 * 60..17 * 60)
+                };
+                let grps = (rng.gen_range(1.5f64..9.0) * 10.0).round() / 10.0;
+                let spend = (grps * rng.gen_range(700.0f64..1000.0)).round();
+                let st = TV_STATIONS[rng.gen_range(0..TV_STATIONS.len())];
+                lines.push(mk(
+                    "tv",
+                    ChannelKind::Spot,
+                    at(d, minute),
+                    None,
+                    spend,
+                    Some(grps),
+                    st,
+                ));
+            }
+            // Radio: daytime spots.
+            if rng.gen_bool(0.6) {
+                let minute = rng.gen_range(8 * 60..17 * 60);
+                let grps = (rng.gen_range(1.0f64..4.0) * 10.0).round() / 10.0;
+                let spend = (grps * rng.gen_range(250.0f64..350.0)).round();
+                let st = RADIO_STATIONS[rng.gen_range(0..RADIO_STATIONS.len())];
+                lines.push(mk(
+                    "radio",
+                    ChannelKind::Spot,
+                    at(d, minute),
+                    None,
+                    spend,
+                    Some(grps),
+                    st,
+                ));
+            }
+            // Email drops on some weekdays.
+            if d.weekday().num_days_from_monday() < 5 && rng.gen_bool(0.12) {
+                let minute = rng.gen_range(9 * 60..15 * 60);
+                let spend = (rng.gen_range(300.0f64..1500.0)).round();
+                lines.push(mk(
+                    "email",
+                    ChannelKind::Drop,
+                    at(d, minute),
+                    None,
+                    spend,
+                    None,
+                    "newsletter",
+                ));
+            }
+        }
+        // Flights start on Mondays now and then.
+        if rng.gen_bool(0.35) {
+            let days = rng.gen_range(5..=14);
+            let daily = rng.gen_range(800.0f64..3000.0);
+            let end = (week + Duration::days(days - 1)).min(to);
+            let spend = (daily * ((end - week).num_days() + 1) as f64).round();
+            lines.push(mk(
+                "retargeting",
+                ChannelKind::Flight,
+                at(week, 0),
+                Some(at(end, 23 * 60 + 59)),
+                spend,
+                None,
+                "display",
+            ));
+        }
+        if rng.gen_bool(0.35) {
+            let start = week + Duration::days(rng.gen_range(0..3));
+            let days = rng.gen_range(3..=10);
+            let daily = rng.gen_range(600.0f64..2500.0);
+            let end = (start + Duration::days(days - 1)).min(to);
+            if start <= to {
+                let spend = (daily * ((end - start).num_days() + 1) as f64).round();
+                lines.push(mk(
+                    "click_to_call",
+                    ChannelKind::Flight,
+                    at(start, 0),
+                    Some(at(end, 23 * 60 + 59)),
+                    spend,
+                    None,
+                    "search",
+                ));
+            }
+        }
+        week += Duration::days(7);
+    }
+    lines.sort_by(|a, b| (a.start, &a.channel).cmp(&(b.start, &b.channel)));
+    lines
+}
+
+/// The planning week's plan: a realistic mix, with two overlapping spots and one
+/// close to closing time, so the impact report has something to flag.
+fn next_week_plan(rng: &mut ChaCha8Rng, week: NaiveDate) -> Vec<MediaLine> {
+    let mut lines = media_for(rng, week, week + Duration::days(6), &[]);
+    lines.retain(|l| l.channel != "retargeting" && l.channel != "click_to_call");
+    let at = |d: i64, h: u32, m: u32| {
+        (week + Duration::days(d)).and_time(NaiveTime::from_hms_opt(h, m, 0).unwrap_or_default())
+    };
+    let base = |ch: &str,
+                kind,
+                start,
+                end,
+                spend: f64,
+                grps: Option<f64>,
+                station: &str,
+                campaign: &str| MediaLine {
+        row: 0,
+        id: String::new(),
+        channel: ch.into(),
+        kind,
+        start,
+        end,
+        spend,
+        grps,
+        impressions: None,
+        audience: None,
+        campaign: campaign.into(),
+        station: station.into(),
+        creative: String::new(),
+    };
+    lines.push(base(
+        "tv",
+        ChannelKind::Spot,
+        at(1, 20, 14),
+        None,
+        7200.0,
+        Some(8.5),
+        "ITV1",
+        "Black Friday",
+    ));
+    lines.push(base(
+        "tv",
+        ChannelKind::Spot,
+        at(1, 20, 21),
+        None,
+        6100.0,
+        Some(7.0),
+        "Channel 4",
+        "Black Friday",
+    ));
+    lines.push(base(
+        "tv",
+        ChannelKind::Spot,
+        at(3, 21, 55),
+        None,
+        5200.0,
+        Some(6.0),
+        "Sky One",
+        "Black Friday",
+    ));
+    lines.push(base(
+        "retargeting",
+        ChannelKind::Flight,
+        at(0, 0, 0),
+        Some(at(6, 23, 59)),
+        7000.0,
+        None,
+        "display",
+        "Black Friday",
+    ));
+    lines.push(base(
+        "click_to_call",
+        ChannelKind::Flight,
+        at(2, 0, 0),
+        Some(at(5, 23, 59)),
+        2400.0,
+        None,
+        "search",
+        "Black Friday",
+    ));
+    lines.sort_by(|a, b| (a.start, &a.channel).cmp(&(b.start, &b.channel)));
+    lines
+}
+
+fn media_csv(lines: &[MediaLine]) -> String {
+    let mut s = String::from("id,channel,start,end,spend,grps,campaign,station\n");
+    for (i, l) in lines.iter().enumerate() {
+        let _ = writeln!(
+            s,
+            "L{:04},{},{},{},{:.0},{},{},{}",
+            i + 1,
+            l.channel,
+            l.start.format("%Y-%m-%d %H:%M"),
+            l.end
+                .map(|e| e.format("%Y-%m-%d %H:%M").to_string())
+                .unwrap_or_default(),
+            l.spend,
+            l.grps.map(|g| format!("{g:.1}")).unwrap_or_default(),
+            l.campaign,
+            l.station
+        );
+    }
+    s
+}
+
+/// The generated sample, in memory.
+pub struct Sample {
+    pub files: Vec<(&'static str, String)>,
+    pub truth: GroundTruth,
+}
+
+/// Generate the whole sample.
+pub fn generate(args: &SynthArgs) -> anyhow::Result<Sample> {
+    let mut rng = ChaCha8Rng::seed_from_u64(args.seed);
+    let holidays = holidays();
+    let week = args.week;
+    anyhow::ensure!(
+        week.weekday() == Weekday::Mon,
+        "--week must be a Monday, got {week} ({})",
+        week.weekday()
+    );
+    let first = week - Duration::days(7 * args.weeks as i64);
+    let last = week - Duration::days(1);
+    let truth_b = BaselineTruth::sample();
+    let iv = IntervalMinutes::new(INTERVAL).map_err(anyhow::Error::msg)?;
+    let per_day = iv.per_day();
+
+    // Expected history-only calls per open day, and the shapes to spread day-level calls.
+    let mut shapes = DayShapes {
+        interval: iv,
+        by_day: BTreeMap::new(),
+    };
+    let mut day = first;
+    while day <= week + Duration::days(6) {
+        if let (Some(shape), false) = (sample_shape(day.weekday()), holidays.contains(&day)) {
+            shapes.by_day.insert(day, shape);
+        }
+        day += Duration::days(1);
+    }
+    let past = media_for(&mut rng, first, last, &holidays);
+    let responses = true_responses();
+    let uplift = Uplift::compute(&past, &responses, &shapes);
+    let hist_days: Vec<NaiveDate> = shapes
+        .by_day
+        .keys()
+        .copied()
+        .filter(|d| *d <= last)
+        .collect();
+    let extra = uplift.grid(&hist_days, per_day);
+
+    let day_noise = Gamma::new(truth_b.day_noise_shape, 1.0 / truth_b.day_noise_shape)?;
+    let int_noise = Gamma::new(
+        truth_b.interval_noise_shape,
+        1.0 / truth_b.interval_noise_shape,
+    )?;
+    let mut history = String::from("interval_start,calls\n");
+    for (k, d) in hist_days.iter().enumerate() {
+        let volume = truth_b.day_volume(*d, first, &holidays) * day_noise.sample(&mut rng);
+        let shape = &shapes.by_day[d];
+        for s in 0..per_day {
+            if shape[s] <= 0.0 {
+                continue;
+            }
+            let rate = volume * shape[s] * int_noise.sample(&mut rng) + extra[[k, s]];
+            let calls = if rate > 0.0 {
+                Poisson::new(rate)?.sample(&mut rng)
+            } else {
+                0.0
+            };
+            let t = d.and_time(NaiveTime::MIN) + Duration::minutes((s as u32 * INTERVAL) as i64);
+            let _ = writeln!(history, "{},{}", t.format("%Y-%m-%d %H:%M"), calls as u64);
+        }
+    }
+    let next = next_week_plan(&mut rng, week);
+    let mut by_channel: BTreeMap<&str, Vec<&MediaLine>> = BTreeMap::new();
+    for l in &past {
+        by_channel.entry(l.channel.as_str()).or_default().push(l);
+    }
+    let summaries = by_channel
+        .iter()
+        .map(|(ch, ls)| summarise(ch, &responses[*ch], ls, &shapes))
+        .collect();
+    let truth = GroundTruth {
+        seed: args.seed,
+        interval_minutes: INTERVAL,
+        history_from: first,
+        history_to: last,
+        baseline: truth_b,
+        responses,
+        summaries,
+    };
+    let agents = agents_csv(&mut rng, args.agents);
+    let files = vec![
+        ("history.csv", history),
+        ("media_history.csv", media_csv(&past)),
+        ("media_plan_next_week.csv", media_csv(&next)),
+        ("agents.csv", agents),
+        ("centre.toml", centre_toml(&holidays)),
+        (
+            "ground_truth.json",
+            serde_json::to_string_pretty(&truth)? + "\n",
+        ),
+    ];
+    Ok(Sample { files, truth })
+}
+
+/// Agents with mixed contracts: full-time, part-time and weekend staff.
+fn agents_csv(rng: &mut ChaCha8Rng, n: usize) -> String {
+    const FIRST: [&str; 20] = [
+        "Amelia", "Oliver", "Isla", "George", "Ava", "Noah", "Mia", "Arthur", "Ivy", "Leo",
+        "Grace", "Oscar", "Freya", "Harry", "Lily", "Jack", "Sofia", "Theo", "Rosie", "Finn",
+    ];
+    const LAST: [&str; 16] = [
+        "Smith", "Jones", "Taylor", "Brown", "Williams", "Wilson", "Johnson", "Davies", "Patel",
+        "Wright", "Khan", "Evans", "Green", "Hall", "Wood", "Clarke",
+    ];
+    let mut s = String::from("id,name,contract,min_weekly_hours,max_weekly_hours,max_days,available_days,earliest_start,latest_end,preferred_start\n");
+    for i in 0..n {
+        let name = format!(
+            "{} {}",
+            FIRST[rng.gen_range(0..FIRST.len())],
+            LAST[rng.gen_range(0..LAST.len())]
+        );
+        let r: f64 = rng.gen();
+        // 60% full time, 30% part time, 10% evenings and weekends.
+        let (contract, min_h, max_h, days, avail, earliest, latest) = if r < 0.6 {
+            ("full_time", 35, 40, 5, "mon-sat", "08:00", "22:00")
+        } else if r < 0.9 {
+            ("part_time", 16, 24, 4, "mon-sat", "08:00", "22:00")
+        } else {
+            ("evenings_weekends", 12, 24, 4, "mon-sat", "16:00", "22:00")
+        };
+        let pref = ["08:00", "09:00", "10:00", "12:00", "14:00"][rng.gen_range(0..5)];
+        let pref = if contract == "evenings_weekends" {
+            "17:00"
+        } else {
+            pref
+        };
+        let _ = writeln!(
+            s,
+            "A{:03},{name},{contract},{min_h},{max_h},{days},{avail},{earliest},{latest},{pref}",
+            i + 1
+        );
+    }
+    s
+}
+
+fn centre_toml(holidays: &[NaiveDate]) -> String {
+    let closed: Vec<String> = holidays.iter().map(|d| format!("\"{d}\"")).collect();
+    format!(
+        r#"# Sample centre generated by `ringcast synth`. Times are local (Europe/London).
+name = "Sample Bank Contact Centre"
+timezone = "Europe/London"
+interval_minutes = {INTERVAL}
+currency = "GBP"
+
+[opening_hours]
+mon = "08:00-22:00"
+tue = "08:00-22:00"
+wed = "08:00-22:00"
+thu = "08:00-22:00"
+fri = "08:00-22:00"
+sat = "09:00-18:00"
+sun = "closed"
+closed_dates = [{}]
+
+[service]
+target_sl = 0.8
+answer_seconds = 20
+aht_seconds = 300
+patience_seconds = 180
+max_occupancy = 0.9
+shrinkage = 0.3
+min_agents_open = 2
+
+[costs]
+hourly_cost = 24.0
+value_per_answered_call = 60.0"#,
+        closed.join(", ")
+    )
+}
+
+/// `ringcast synth`: write the sample into `--out`, all files or none.
+pub fn run(args: &SynthArgs) -> anyhow::Result<()> {
+    let sample = generate(args)?;
+    let mut staging = Staging::new(&args.out)?;
+    for (name, text) in &sample.files {
+        staging.write(name, text)?;
+    }
+    let written = staging
+        .commit()
+        .with_context(|| format!("writing the sample into {}", args.out.display()))?;
+    for w in written {
+        println!("wrote {}", w.display());
+    }
+    Ok(())
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn shapes_are_normalised_and_closed_on_sunday() {
+        for wd in [Weekday::Mon, Weekday::Sat] {
+            let s = sample_shape(wd).unwrap();
+            assert!((s.iter().sum::<f64>() - 1.0).abs() < 1e-12);
+            assert_eq!(s[0], 0.0);
+        }
+        assert!(sample_shape(Weekday::Sun).is_none());
+    }
+
+    #[test]
+    fn same_seed_same_bytes_other_seed_other_bytes() {
+        let a = SynthArgs {
+            seed: 3,
+            out: PathBuf::new(),
+            weeks: 3,
+            week: NaiveDate::from_ymd_opt(2026, 11, 23).unwrap(),
+            agents: 10,
+        };
+        let x = generate(&a).unwrap();
+        let y = generate(&a).unwrap();
+        assert_eq!(x.files, y.files);
+        let z = generate(&SynthArgs { seed: 4, ..a }).unwrap();
+        assert_ne!(x.files[0].1, z.files[0].1);
+    }
 }

@@ -80,12 +80,17 @@ pub struct FlightResponse {
 }
 
 impl FlightResponse {
-    /// Days for the carried-over activity to halve.
+    /// Days for the extra calls to halve once the activity stops.
+    ///
+    /// After the last day of spend the adstock decays as λ^j, so the calls decay
+    /// as λ^(βj): their half-life is ln ½ / (β ln λ). This is what the history
+    /// identifies (λ and β trade off against each other for a single drop) and
+    /// what a planner wants to know.
     pub fn half_life_days(&self) -> f64 {
-        if self.carryover <= 0.0 {
+        if self.carryover <= 0.0 || self.beta <= 0.0 {
             0.0
         } else {
-            (0.5f64).ln() / self.carryover.ln()
+            (0.5f64).ln() / (self.beta * self.carryover.ln())
         }
     }
 
