@@ -2,5 +2,6 @@
 //! so that a failed run never leaves half-written files.
 
 pub mod atomic;
+pub mod charts;
 
 pub use atomic::Staging;

@@ -1,0 +1,44 @@
+#!/usr/bin/env bash
+# Checks the build prerequisites of ringcast and installs what is missing on
+# Debian/Ubuntu. HiGHS (the LP/MIP solver) is built from source by the `highs-sys`
+# crate: it needs cmake and a C++ compiler, and its bindings need libclang.
+set -euo pipefail
+
+missing=()
+command -v cargo >/dev/null 2>&1 || { echo "error: cargo not found; install Rust from https://rustup.rs first" >&2; exit 1; }
+command -v cmake >/dev/null 2>&1 || missing+=(cmake)
+command -v c++ >/dev/null 2>&1 || missing+=(g++)
+have_libclang() {
+  local f
+  for f in "${LIBCLANG_PATH:-/nonexistent}"/libclang*.so* /usr/lib/llvm-*/lib/libclang*.so* /usr/lib/*-linux-gnu/libclang*.so*; do
+    [ -e "$f" ] && return 0
+  done
+  return 1
+}
+have_libclang || missing+=(libclang-dev)
+
+if [ ${#missing[@]} -eq 0 ]; then
+  exit 0
+fi
+
+echo "ringcast needs: ${missing[*]} (to build the HiGHS solver from source)" >&2
+if command -v apt-get >/dev/null 2>&1; then
+  sudo=""
+  if [ "$(id -u)" -ne 0 ]; then
+    if command -v sudo >/dev/null 2>&1; then sudo="sudo"; else
+      echo "error: not root and no sudo; run as root: apt-get install -y ${missing[*]}" >&2; exit 1
+    fi
+  fi
+  echo "installing with apt-get: ${missing[*]}" >&2
+  $sudo apt-get update -qq
+  DEBIAN_FRONTEND=noninteractive $sudo apt-get install -y -qq "${missing[@]}" >/dev/null
+  echo "installed: ${missing[*]}" >&2
+else
+  cat >&2 <<MSG
+error: cannot install automatically on this system (no apt-get). Please install:
+  - cmake (>= 3.15) and a C++ compiler
+  - libclang (LLVM's C library; set LIBCLANG_PATH to its folder if it is not found)
+  Fedora: dnf install cmake gcc-c++ clang-devel     macOS: brew install cmake llvm
+MSG
+  exit 1
+fi

@@ -1,0 +1,592 @@
+//! PNG charts for planners, managers and marketing (plotters, bitmap backend).
+//!
+//! The font is bundled (DejaVu Sans, `assets/`), so charts render the same on a
+//! machine without system fonts, and the same input gives the same bytes.
+//! Every chart has a title, axis labels with units, a legend and local times.
+
+use chrono::{Duration, NaiveDateTime};
+use plotters::prelude::*;
+use plotters::style::FontStyle;
+use std::path::Path;
+use std::sync::Once;
+
+static FONT: Once = Once::new();
+const FONT_BYTES: &[u8] = include_bytes!("../../assets/DejaVuSans.ttf");
+
+fn register_font() {
+    FONT.call_once(|| {
+        let _ = plotters::style::register_font("sans-serif", FontStyle::Normal, FONT_BYTES);
+        let _ = plotters::style::register_font("sans-serif", FontStyle::Bold, FONT_BYTES);
+    });
+}
+
+type ChartResult = anyhow::Result<()>;
+
+fn err<E: std::fmt::Display>(e: E) -> anyhow::Error {
+    anyhow::anyhow!("drawing a chart: {e}")
+}
+
+const BASELINE: RGBColor = RGBColor(70, 110, 170);
+const UPLIFT: RGBColor = RGBColor(230, 130, 40);
+const ACTUAL: RGBColor = RGBColor(40, 40, 40);
+const REQUIRED: RGBColor = RGBColor(200, 40, 40);
+const SCHEDULED: RGBColor = RGBColor(40, 120, 60);
+const SL: RGBColor = RGBColor(110, 60, 160);
+
+/// A regular time axis: point `i` is at `start + i · step_minutes`.
+#[derive(Debug, Clone, Copy)]
+pub struct TimeAxis {
+    pub start: NaiveDateTime,
+    pub step_minutes: u32,
+}
+
+impl TimeAxis {
+    fn label(&self, x: f64) -> String {
+        let t = self.start + Duration::minutes((x * self.step_minutes as f64).round() as i64);
+        t.format("%a %d %b").to_string()
+    }
+    fn x_of(&self, t: NaiveDateTime) -> f64 {
+        (t - self.start).num_minutes() as f64 / self.step_minutes as f64
+    }
+}
+
+/// Data of `charts/forecast.png`.
+pub struct ForecastChart<'a> {
+    pub title: &'a str,
+    pub axis: TimeAxis,
+    /// Recent actual calls (None where the centre was closed / no data).
+    pub actual: &'a [Option<f64>],
+    /// Index where the forecast begins.
+    pub forecast_from: usize,
+    pub baseline: &'a [f64],
+    pub uplift: &'a [f64],
+    pub lo95: &'a [f64],
+    pub hi95: &'a [f64],
+    /// TV/radio air times in the forecast period.
+    pub spots: &'a [NaiveDateTime],
+    pub interval_minutes: u32,
+}
+
+/// Recent actuals and the week's forecast with its 95% band, baseline and
+/// campaign uplift stacked, TV air times marked.
+pub fn forecast_chart(path: &Path, c: &ForecastChart<'_>) -> ChartResult {
+    register_font();
+    let n = c.forecast_from + c.baseline.len();
+    let ymax = c
+        .actual
+        .iter()
+        .flatten()
+        .copied()
+        .chain(c.hi95.iter().copied())
+        .fold(1.0f64, f64::max)
+        * 1.1;
+    let root = BitMapBackend::new(path, (1800, 800)).into_drawing_area();
+    root.fill(&WHITE).map_err(err)?;
+    let mut ch = ChartBuilder::on(&root)
+        .caption(c.title, ("sans-serif", 30))
+        .margin(20)
+        .x_label_area_size(50)
+        .y_label_area_size(80)
+        .build_cartesian_2d(0f64..n as f64, 0f64..ymax)
+        .map_err(err)?;
+    let axis = c.axis;
+    ch.configure_mesh()
+        .x_labels(n / (1440 / c.interval_minutes as usize).max(1) + 1)
+        .x_label_formatter(&|x| axis.label(*x))
+        .y_desc(format!("calls per {} minutes", c.interval_minutes))
+        .x_desc("local time (day starts at the label)")
+        .disable_x_mesh()
+        .draw()
+        .map_err(err)?;
+    let off = c.forecast_from as f64;
+    // 95% prediction band.
+    let band: Vec<(f64, f64)> = c
+        .hi95
+        .iter()
+        .enumerate()
+        .map(|(i, v)| (off + i as f64, *v))
+        .chain(
+            c.lo95
+                .iter()
+                .enumerate()
+                .rev()
+                .map(|(i, v)| (off + i as f64, *v)),
+        )
+        .collect();
+    ch.draw_series(std::iter::once(Polygon::new(
+        band,
+        BASELINE.mix(0.15).filled(),
+    )))
+    .map_err(err)?
+    .label("95% prediction interval")
+    .legend(|(x, y)| Rectangle::new([(x, y - 6), (x + 16, y + 6)], BASELINE.mix(0.15).filled()));
+    let total: Vec<f64> = c
+        .baseline
+        .iter()
+        .zip(c.uplift)
+        .map(|(b, u)| b + u)
+        .collect();
+    ch.draw_series(AreaSeries::new(
+        total.iter().enumerate().map(|(i, v)| (off + i as f64, *v)),
+        0.0,
+        UPLIFT.mix(0.7),
+    ))
+    .map_err(err)?
+    .label("campaign uplift (forecast)")
+    .legend(|(x, y)| Rectangle::new([(x, y - 6), (x + 16, y + 6)], UPLIFT.mix(0.7).filled()));
+    ch.draw_series(AreaSeries::new(
+        c.baseline
+            .iter()
+            .enumerate()
+            .map(|(i, v)| (off + i as f64, *v)),
+        0.0,
+        BASELINE.mix(0.6),
+    ))
+    .map_err(err)?
+    .label("baseline (forecast, no campaigns)")
+    .legend(|(x, y)| Rectangle::new([(x, y - 6), (x + 16, y + 6)], BASELINE.mix(0.6).filled()));
+    // Actuals as line segments, broken where there is no data.
+    let mut seg: Vec<(f64, f64)> = Vec::new();
+    let mut segments = Vec::new();
+    for (i, v) in c.actual.iter().enumerate() {
+        match v {
+            Some(v) => seg.push((i as f64, *v)),
+            None if !seg.is_empty() => segments.push(std::mem::take(&mut seg)),
+            None => {}
+        }
+    }
+    if !seg.is_empty() {
+        segments.push(seg);
+    }
+    for (k, s) in segments.into_iter().enumerate() {
+        let series = ch
+            .draw_series(LineSeries::new(s, ACTUAL.stroke_width(2)))
+            .map_err(err)?;
+        if k == 0 {
+            series.label("actual calls (history)").legend(|(x, y)| {
+                PathElement::new(vec![(x, y), (x + 16, y)], ACTUAL.stroke_width(2))
+            });
+        }
+    }
+    for (k, t) in c.spots.iter().enumerate() {
+        let x = axis.x_of(*t);
+        let s = ch
+            .draw_series(std::iter::once(PathElement::new(
+                vec![(x, 0.0), (x, ymax)],
+                RED.mix(0.5).stroke_width(1),
+            )))
+            .map_err(err)?;
+        if k == 0 {
+            s.label("TV/radio spot air time").legend(|(x, y)| {
+                PathElement::new(vec![(x + 8, y - 8), (x + 8, y + 8)], RED.mix(0.5))
+            });
+        }
+    }
+    ch.draw_series(std::iter::once(PathElement::new(
+        vec![(off, 0.0), (off, ymax)],
+        BLACK.stroke_width(2),
+    )))
+    .map_err(err)?;
+    ch.configure_series_labels()
+        .position(SeriesLabelPosition::UpperLeft)
+        .background_style(WHITE.mix(0.85))
+        .border_style(BLACK)
+        .label_font(("sans-serif", 18))
+        .draw()
+        .map_err(err)?;
+    root.present().map_err(err)?;
+    Ok(())
+}
+
+/// Data of `charts/coverage.png`.
+pub struct CoverageChart<'a> {
+    pub title: &'a str,
+    pub axis: TimeAxis,
+    pub required: &'a [f64],
+    pub scheduled: &'a [f64],
+    /// Projected service level per interval (0..1), None when closed.
+    pub service_level: &'a [Option<f64>],
+    pub target_sl: f64,
+    pub interval_minutes: u32,
+}
+
+/// Required vs scheduled agents, under-staffed intervals highlighted, projected
+/// service level on the right axis.
+pub fn coverage_chart(path: &Path, c: &CoverageChart<'_>) -> ChartResult {
+    register_font();
+    let n = c.required.len();
+    let ymax = c
+        .required
+        .iter()
+        .chain(c.scheduled)
+        .fold(1.0f64, |a, b| a.max(*b))
+        * 1.15;
+    let root = BitMapBackend::new(path, (1800, 800)).into_drawing_area();
+    root.fill(&WHITE).map_err(err)?;
+    let mut ch = ChartBuilder::on(&root)
+        .caption(c.title, ("sans-serif", 30))
+        .margin(20)
+        .x_label_area_size(50)
+        .y_label_area_size(80)
+        .right_y_label_area_size(80)
+        .build_cartesian_2d(0f64..n as f64, 0f64..ymax)
+        .map_err(err)?
+        .set_secondary_coord(0f64..n as f64, 0f64..1.05f64);
+    let axis = c.axis;
+    ch.configure_mesh()
+        .x_labels(n / (1440 / c.interval_minutes as usize).max(1) + 1)
+        .x_label_formatter(&|x| axis.label(*x))
+        .y_desc("agents on the phones")
+        .x_desc("local time (day starts at the label)")
+        .disable_x_mesh()
+        .draw()
+        .map_err(err)?;
+    ch.configure_secondary_axes()
+        .y_desc("projected service level (share answered in time)")
+        .y_label_formatter(&|v| format!("{:.0}%", v * 100.0))
+        .draw()
+        .map_err(err)?;
+    let short: Vec<usize> = (0..n)
+        .filter(|&i| c.scheduled[i] + 1e-9 < c.required[i])
+        .collect();
+    ch.draw_series(short.iter().map(|&i| {
+        Rectangle::new(
+            [(i as f64, 0.0), (i as f64 + 1.0, ymax)],
+            REQUIRED.mix(0.12).filled(),
+        )
+    }))
+    .map_err(err)?
+    .label("under-staffed interval")
+    .legend(|(x, y)| Rectangle::new([(x, y - 6), (x + 16, y + 6)], REQUIRED.mix(0.2).filled()));
+    let step = |v: &[f64]| -> Vec<(f64, f64)> {
+        v.iter()
+            .enumerate()
+            .flat_map(|(i, y)| [(i as f64, *y), (i as f64 + 1.0, *y)])
+            .collect()
+    };
+    ch.draw_series(LineSeries::new(
+        step(c.scheduled),
+        SCHEDULED.stroke_width(2),
+    ))
+    .map_err(err)?
+    .label("scheduled agents (after breaks and shrinkage)")
+    .legend(|(x, y)| PathElement::new(vec![(x, y), (x + 16, y)], SCHEDULED.stroke_width(2)));
+    ch.draw_series(LineSeries::new(step(c.required), REQUIRED.stroke_width(2)))
+        .map_err(err)?
+        .label("required agents (Erlang, service goal)")
+        .legend(|(x, y)| PathElement::new(vec![(x, y), (x + 16, y)], REQUIRED.stroke_width(2)));
+    let pts: Vec<(f64, f64)> = c
+        .service_level
+        .iter()
+        .enumerate()
+        .filter_map(|(i, v)| v.map(|v| (i as f64 + 0.5, v)))
+        .collect();
+    ch.draw_secondary_series(pts.iter().map(|p| Circle::new(*p, 2, SL.filled())))
+        .map_err(err)?
+        .label("projected service level (right axis)")
+        .legend(|(x, y)| Circle::new((x + 8, y), 3, SL.filled()));
+    ch.draw_secondary_series(std::iter::once(PathElement::new(
+        vec![(0.0, c.target_sl), (n as f64, c.target_sl)],
+        SL.mix(0.6).stroke_width(1),
+    )))
+    .map_err(err)?
+    .label(format!("service-level goal {:.0}%", c.target_sl * 100.0))
+    .legend(|(x, y)| PathElement::new(vec![(x, y), (x + 16, y)], SL.mix(0.6)));
+    ch.configure_series_labels()
+        .position(SeriesLabelPosition::UpperLeft)
+        .background_style(WHITE.mix(0.85))
+        .border_style(BLACK)
+        .label_font(("sans-serif", 18))
+        .draw()
+        .map_err(err)?;
+    root.present().map_err(err)?;
+    Ok(())
+}
+
+/// One bar of the roster Gantt.
+pub struct GanttShift {
+    pub row: usize,
+    pub start: NaiveDateTime,
+    pub end: NaiveDateTime,
+    /// Breaks and lunch (start, end) inside the shift.
+    pub breaks: Vec<(NaiveDateTime, NaiveDateTime)>,
+}
+
+/// Data of `charts/roster.png`.
+pub struct RosterChart<'a> {
+    pub title: &'a str,
+    pub week_start: NaiveDateTime,
+    /// Agent names, one per row.
+    pub agents: &'a [String],
+    pub shifts: &'a [GanttShift],
+}
+
+/// The week's roster: one row per agent, a bar per shift, breaks in grey.
+pub fn roster_chart(path: &Path, c: &RosterChart<'_>) -> ChartResult {
+    register_font();
+    let rows = c.agents.len().max(1);
+    let height = (120 + rows * 9).clamp(500, 2400) as u32;
+    let root = BitMapBackend::new(path, (1800, height)).into_drawing_area();
+    root.fill(&WHITE).map_err(err)?;
+    let hours = 7.0 * 24.0;
+    let mut ch = ChartBuilder::on(&root)
+        .caption(c.title, ("sans-serif", 30))
+        .margin(20)
+        .x_label_area_size(50)
+        .y_label_area_size(170)
+        .build_cartesian_2d(0f64..hours, rows as f64..0f64)
+        .map_err(err)?;
+    let start = c.week_start;
+    let names = c.agents;
+    ch.configure_mesh()
+        .x_labels(8)
+        .x_label_formatter(&|x| {
+            (start + Duration::minutes((*x * 60.0) as i64))
+                .format("%a %d %b")
+                .to_string()
+        })
+        .y_labels(rows.min(60))
+        .y_label_formatter(&|y| names.get(y.floor() as usize).cloned().unwrap_or_default())
+        .y_label_style(("sans-serif", 11))
+        .x_desc("local time (day starts at the label)")
+        .y_desc("agent")
+        .disable_y_mesh()
+        .draw()
+        .map_err(err)?;
+    let h = |t: NaiveDateTime| (t - start).num_minutes() as f64 / 60.0;
+    ch.draw_series(c.shifts.iter().map(|s| {
+        Rectangle::new(
+            [
+                (h(s.start), s.row as f64 + 0.1),
+                (h(s.end), s.row as f64 + 0.9),
+            ],
+            SCHEDULED.mix(0.8).filled(),
+        )
+    }))
+    .map_err(err)?
+    .label("on shift")
+    .legend(|(x, y)| Rectangle::new([(x, y - 6), (x + 16, y + 6)], SCHEDULED.mix(0.8).filled()));
+    ch.draw_series(c.shifts.iter().flat_map(|s| {
+        s.breaks.iter().map(move |(a, b)| {
+            Rectangle::new(
+                [(h(*a), s.row as f64 + 0.1), (h(*b), s.row as f64 + 0.9)],
+                RGBColor(200, 200, 200).filled(),
+            )
+        })
+    }))
+    .map_err(err)?
+    .label("break / lunch")
+    .legend(|(x, y)| {
+        Rectangle::new(
+            [(x, y - 6), (x + 16, y + 6)],
+            RGBColor(200, 200, 200).filled(),
+        )
+    });
+    ch.configure_series_labels()
+        .position(SeriesLabelPosition::UpperRight)
+        .background_style(WHITE.mix(0.9))
+        .border_style(BLACK)
+        .label_font(("sans-serif", 18))
+        .draw()
+        .map_err(err)?;
+    root.present().map_err(err)?;
+    Ok(())
+}
+
+/// One channel's learned response for `charts/channel_response.png`.
+pub enum ResponseCurve {
+    /// Calls per minute after air time of a typical spot.
+    Burst {
+        channel: String,
+        per_minute: Vec<f64>,
+        typical: String,
+    },
+    /// Calls per day after one day of activity.
+    Carryover {
+        channel: String,
+        per_day: Vec<f64>,
+        typical: String,
+    },
+}
+
+/// Left: the burst of a typical TV/radio spot, minute by minute. Right: the
+/// day-by-day carry-over of flights and drops.
+pub fn channel_response_chart(path: &Path, title: &str, curves: &[ResponseCurve]) -> ChartResult {
+    register_font();
+    let root = BitMapBackend::new(path, (1800, 750)).into_drawing_area();
+    root.fill(&WHITE).map_err(err)?;
+    let root = root.titled(title, ("sans-serif", 30)).map_err(err)?;
+    let (left, right) = root.split_horizontally(900);
+    let colors = [
+        RGBColor(200, 60, 40),
+        RGBColor(40, 100, 180),
+        RGBColor(40, 150, 80),
+        RGBColor(150, 80, 170),
+        RGBColor(210, 150, 30),
+    ];
+    let bursts: Vec<_> = curves
+        .iter()
+        .filter_map(|c| {
+            if let ResponseCurve::Burst {
+                channel,
+                per_minute,
+                typical,
+            } = c
+            {
+                Some((channel, per_minute, typical))
+            } else {
+                None
+            }
+        })
+        .collect();
+    let days: Vec<_> = curves
+        .iter()
+        .filter_map(|c| {
+            if let ResponseCurve::Carryover {
+                channel,
+                per_day,
+                typical,
+            } = c
+            {
+                Some((channel, per_day, typical))
+            } else {
+                None
+            }
+        })
+        .collect();
+    {
+        let ymax = bursts
+            .iter()
+            .flat_map(|b| b.1.iter())
+            .fold(0.1f64, |a, b| a.max(*b))
+            * 1.15;
+        let mut ch = ChartBuilder::on(&left)
+            .caption("Spots: calls per minute after air time", ("sans-serif", 22))
+            .margin(20)
+            .x_label_area_size(50)
+            .y_label_area_size(70)
+            .build_cartesian_2d(0f64..60f64, 0f64..ymax)
+            .map_err(err)?;
+        ch.configure_mesh()
+            .x_desc("minutes after the spot airs")
+            .y_desc("extra calls per minute")
+            .draw()
+            .map_err(err)?;
+        for (k, (channel, per_minute, typical)) in bursts.iter().enumerate() {
+            let col = colors[k % colors.len()];
+            ch.draw_series(LineSeries::new(
+                per_minute
+                    .iter()
+                    .enumerate()
+                    .map(|(m, v)| (m as f64 + 0.5, *v)),
+                col.stroke_width(3),
+            ))
+            .map_err(err)?
+            .label(format!("{channel} ({typical})"))
+            .legend(move |(x, y)| PathElement::new(vec![(x, y), (x + 16, y)], col.stroke_width(3)));
+        }
+        if !bursts.is_empty() {
+            ch.configure_series_labels()
+                .background_style(WHITE.mix(0.85))
+                .border_style(BLACK)
+                .label_font(("sans-serif", 16))
+                .draw()
+                .map_err(err)?;
+        }
+    }
+    {
+        let ymax = days
+            .iter()
+            .flat_map(|b| b.1.iter())
+            .fold(0.1f64, |a, b| a.max(*b))
+            * 1.15;
+        let n = days.iter().map(|d| d.1.len()).max().unwrap_or(7).max(2);
+        let mut ch = ChartBuilder::on(&right)
+            .caption(
+                "Flights and drops: calls per day after one day of activity",
+                ("sans-serif", 22),
+            )
+            .margin(20)
+            .x_label_area_size(50)
+            .y_label_area_size(70)
+            .build_cartesian_2d(-0.5f64..(n as f64 - 0.5), 0f64..ymax)
+            .map_err(err)?;
+        ch.configure_mesh()
+            .x_desc("days after the activity (0 = same day)")
+            .y_desc("extra calls per day")
+            .draw()
+            .map_err(err)?;
+        for (k, (channel, per_day, typical)) in days.iter().enumerate() {
+            let col = colors[(k + bursts.len()) % colors.len()];
+            ch.draw_series(LineSeries::new(
+                per_day.iter().enumerate().map(|(d, v)| (d as f64, *v)),
+                col.stroke_width(3),
+            ))
+            .map_err(err)?
+            .label(format!("{channel} ({typical})"))
+            .legend(move |(x, y)| PathElement::new(vec![(x, y), (x + 16, y)], col.stroke_width(3)));
+            ch.draw_series(
+                per_day
+                    .iter()
+                    .enumerate()
+                    .map(|(d, v)| Circle::new((d as f64, *v), 4, col.filled())),
+            )
+            .map_err(err)?;
+        }
+        if !days.is_empty() {
+            ch.configure_series_labels()
+                .background_style(WHITE.mix(0.85))
+                .border_style(BLACK)
+                .label_font(("sans-serif", 16))
+                .draw()
+                .map_err(err)?;
+        }
+    }
+    root.present().map_err(err)?;
+    Ok(())
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn charts_render_and_are_byte_identical() {
+        let d = tempfile::tempdir().unwrap();
+        let start = chrono::NaiveDate::from_ymd_opt(2026, 11, 16)
+            .unwrap()
+            .and_hms_opt(0, 0, 0)
+            .unwrap();
+        let n = 96 * 7;
+        let base: Vec<f64> = (0..n)
+            .map(|i| ((i % 96) as f64 / 10.0).sin().abs() * 30.0)
+            .collect();
+        let up: Vec<f64> = (0..n)
+            .map(|i| if i % 96 == 80 { 15.0 } else { 0.0 })
+            .collect();
+        let lo: Vec<f64> = base.iter().map(|b| b * 0.8).collect();
+        let hi: Vec<f64> = base.iter().zip(&up).map(|(b, u)| (b + u) * 1.2).collect();
+        let actual: Vec<Option<f64>> = base.iter().map(|b| Some(*b)).collect();
+        let c = ForecastChart {
+            title: "Calls",
+            axis: TimeAxis {
+                start,
+                step_minutes: 15,
+            },
+            actual: &actual,
+            forecast_from: n,
+            baseline: &base,
+            uplift: &up,
+            lo95: &lo,
+            hi95: &hi,
+            spots: &[start + Duration::days(8) + Duration::hours(20)],
+            interval_minutes: 15,
+        };
+        let (a, b) = (d.path().join("a.png"), d.path().join("b.png"));
+        forecast_chart(&a, &c).unwrap();
+        forecast_chart(&b, &c).unwrap();
+        let (x, y) = (std::fs::read(&a).unwrap(), std::fs::read(&b).unwrap());
+        assert!(x.len() > 10_000 && x.starts_with(b"\x89PNG"));
+        assert_eq!(x, y);
+    }
+}
