@@ -10,5 +10,7 @@
 
 pub mod backtest;
 pub mod baseline;
+pub mod campaign;
 pub mod count;
+pub mod insample;
 pub mod media;

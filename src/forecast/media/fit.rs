@@ -77,19 +77,44 @@ pub struct FitData<'a> {
     pub days: &'a [NaiveDate],
     /// Observed calls; NaN where no data.
     pub observed: &'a Array2<f64>,
-    /// History-only expected calls on the same grid.
+    /// Expected calls without campaigns on the same grid: the Poisson weights,
+    /// and — when `design` is `None` — a fixed offset.
     pub baseline: &'a Array2<f64>,
     /// Intraday shapes of the history days (for spreading day-level calls).
     pub shapes: &'a DayShapes,
+    /// When given, the baseline is fitted jointly with the channels instead of
+    /// being taken as fixed (so campaigns cannot leak into it, nor it into them).
+    pub design: Option<&'a BaselineDesign>,
+}
+
+/// A linear model of each day's baseline level, spread by a fixed intraday shape:
+/// `baseline[d, s] = shape[d, s] · Σ_j coef_j · z[d, j]`.
+#[derive(Debug, Clone)]
+pub struct BaselineDesign {
+    /// Days × features.
+    pub z: Array2<f64>,
+    /// Days × slots, each open day summing to 1.
+    pub shape: Array2<f64>,
 }
 
 impl MediaModel {
     /// Learn every channel of `lines` (past media plans).
     ///
-    /// The scales of all channels are solved jointly (non-negative weighted least
-    /// squares) for every candidate shape, so overlapping campaigns are shared out
-    /// between channels rather than claimed by whichever is fitted first.
+    /// The scales of all channels (and the baseline's coefficients, with a
+    /// design) are solved jointly — non-negative weighted least squares for the
+    /// channels — for every candidate shape, so overlapping campaigns are shared
+    /// out between channels rather than claimed by whichever is fitted first.
     pub fn fit(&self, data: &FitData<'_>, lines: &[MediaLine]) -> FittedMedia {
+        self.fit_with_baseline(data, lines).0
+    }
+
+    /// Like [`MediaModel::fit`], also returning the in-sample baseline (the fixed
+    /// one, or the jointly fitted one with a design).
+    pub fn fit_with_baseline(
+        &self,
+        data: &FitData<'_>,
+        lines: &[MediaLine],
+    ) -> (FittedMedia, Array2<f64>) {
         let index: BTreeMap<NaiveDate, usize> =
             data.days.iter().enumerate().map(|(k, d)| (*d, k)).collect();
         let mut by_channel: BTreeMap<String, Vec<&MediaLine>> = BTreeMap::new();
@@ -123,10 +148,11 @@ impl MediaModel {
             }
         });
         let resid = Array2::from_shape_fn(shape, |ix| {
-            if data.observed[ix].is_nan() {
-                0.0
-            } else {
-                data.observed[ix] - data.baseline[ix]
+            let y = data.observed[ix];
+            match (y.is_nan(), data.design) {
+                (true, _) => 0.0,
+                (false, Some(_)) => y,
+                (false, None) => y - data.baseline[ix],
             }
         });
         let ctx = Ctx {
@@ -135,23 +161,28 @@ impl MediaModel {
             weight: &weight,
             resid: &resid,
         };
+        let base = data.design.map(|d| BaseBlock::new(&ctx, d));
         let lines_of: Vec<&[&MediaLine]> = names.iter().map(|n| by_channel[n].as_slice()).collect();
-        let mut units: Vec<Array2<f64>> = chans
+        let mut units: Vec<Sparse> = chans
             .iter()
             .zip(&lines_of)
-            .map(|(c, ls)| unit_grid(&ctx, ls, c.shape))
+            .map(|(c, ls)| Sparse::of(&ctx, ls, c.shape))
             .collect();
-        for _ in 0..self.rounds {
+        for round in 0..self.rounds {
             for c in 0..chans.len() {
-                let best = chans[c].search(&ctx, lines_of[c], |u| joint(&ctx, &units, c, u).0);
+                // The first round scans a coarse grid; later rounds only refine.
+                let coarse = round == 0;
+                let best = chans[c].search(&ctx, lines_of[c], coarse, |u| {
+                    joint(&ctx, base.as_ref(), &units, c, u).gain
+                });
                 chans[c].shape = best;
-                units[c] = unit_grid(&ctx, lines_of[c], best);
+                units[c] = Sparse::of(&ctx, lines_of[c], best);
             }
         }
-        let (_, scales, ses) = joint(&ctx, &units, usize::MAX, &Array2::zeros((0, 0)));
+        let sol = joint(&ctx, base.as_ref(), &units, usize::MAX, &Sparse::default());
         for (c, name) in names.iter().enumerate() {
-            chans[c].scale = scales[c];
-            chans[c].se = ses[c];
+            chans[c].scale = sol.scales[c];
+            chans[c].se = sol.ses[c];
             let resp = chans[c].response();
             let calls: Vec<f64> = lines_of[c]
                 .iter()
@@ -161,53 +192,177 @@ impl MediaModel {
                 .push(report(name, &chans[c], &resp, lines_of[c], &calls));
             out.responses.insert(name.clone(), resp);
         }
+        let baseline = match (data.design, &base) {
+            (Some(d), Some(_)) => {
+                let level = d.z.dot(&ndarray::Array1::from(sol.base_coef.clone()));
+                Array2::from_shape_fn(shape, |(k, s)| d.shape[[k, s]] * level[k])
+            }
+            _ => data.baseline.clone(),
+        };
+        (out, baseline)
+    }
+}
+
+/// A unit response as the cells it touches: (day index, slot, calls), unique cells.
+#[derive(Debug, Clone, Default)]
+struct Sparse {
+    cells: Vec<(usize, usize, f64)>,
+}
+
+impl Sparse {
+    fn of(ctx: &Ctx<'_>, lines: &[&MediaLine], shape: Shape) -> Sparse {
+        let r = shape.response(1.0);
+        let mut cells: Vec<(usize, usize, f64)> = Vec::new();
+        for l in lines {
+            for (d, s, v) in unit_cells(l, &r, ctx.shapes) {
+                if let Some(&k) = ctx.index.get(&d) {
+                    cells.push((k, s, v));
+                }
+            }
+        }
+        // Sum cells touched by several lines (stable sort: same sums every run).
+        cells.sort_by_key(|c| (c.0, c.1));
+        let mut merged: Vec<(usize, usize, f64)> = Vec::with_capacity(cells.len());
+        for c in cells {
+            match merged.last_mut() {
+                Some(m) if (m.0, m.1) == (c.0, c.1) => m.2 += c.2,
+                _ => merged.push(c),
+            }
+        }
+        Sparse { cells: merged }
+    }
+    /// Σ w·a·b over the cells of `self` against a dense grid.
+    fn wdot_dense(&self, w: &Array2<f64>, dense: &Array2<f64>) -> f64 {
+        self.cells
+            .iter()
+            .map(|&(k, s, v)| w[[k, s]] * v * dense[[k, s]])
+            .sum()
+    }
+    /// Σ w·a·b over cells both touch (cells are sorted, so a merge).
+    fn wdot(&self, w: &Array2<f64>, other: &Sparse) -> f64 {
+        let (a, b) = (&self.cells, &other.cells);
+        let (mut i, mut j, mut sum) = (0, 0, 0.0);
+        while i < a.len() && j < b.len() {
+            match (a[i].0, a[i].1).cmp(&(b[j].0, b[j].1)) {
+                std::cmp::Ordering::Less => i += 1,
+                std::cmp::Ordering::Greater => j += 1,
+                std::cmp::Ordering::Equal => {
+                    sum += w[[a[i].0, a[i].1]] * a[i].2 * b[j].2;
+                    i += 1;
+                    j += 1;
+                }
+            }
+        }
+        sum
+    }
+}
+
+/// The baseline's block of the normal equations, computed once.
+struct BaseBlock<'a> {
+    design: &'a BaselineDesign,
+    /// Σ_s w·shape per day (times a media cell it becomes a cross term).
+    gbb: nalgebra::DMatrix<f64>,
+    hb: nalgebra::DVector<f64>,
+}
+
+impl<'a> BaseBlock<'a> {
+    fn new(ctx: &Ctx<'_>, design: &'a BaselineDesign) -> Self {
+        let (n, p) = design.z.dim();
+        let mut s2 = vec![0.0; n];
+        let mut sy = vec![0.0; n];
+        for k in 0..n {
+            for s in 0..design.shape.ncols() {
+                let (w, sh) = (ctx.weight[[k, s]], design.shape[[k, s]]);
+                s2[k] += w * sh * sh;
+                sy[k] += w * sh * ctx.resid[[k, s]];
+            }
+        }
+        let gbb = nalgebra::DMatrix::from_fn(p, p, |i, j| {
+            (0..n)
+                .map(|k| design.z[[k, i]] * design.z[[k, j]] * s2[k])
+                .sum()
+        });
+        let hb =
+            nalgebra::DVector::from_fn(p, |i, _| (0..n).map(|k| design.z[[k, i]] * sy[k]).sum());
+        BaseBlock { design, gbb, hb }
+    }
+    /// Cross terms of a media unit response with each baseline feature.
+    fn cross(&self, ctx: &Ctx<'_>, u: &Sparse) -> Vec<f64> {
+        let p = self.design.z.ncols();
+        let mut out = vec![0.0; p];
+        for &(k, s, v) in &u.cells {
+            let a = ctx.weight[[k, s]] * self.design.shape[[k, s]] * v;
+            for (j, o) in out.iter_mut().enumerate() {
+                *o += a * self.design.z[[k, j]];
+            }
+        }
         out
     }
 }
 
-/// Joint non-negative weighted least squares of the residual on the channels'
-/// unit responses, with channel `replace` swapped for `candidate`.
-/// Returns (explained weighted sum of squares, scales, standard errors).
+struct Solution {
+    gain: f64,
+    scales: Vec<f64>,
+    ses: Vec<f64>,
+    base_coef: Vec<f64>,
+}
+
+/// Joint weighted least squares of the residual on the baseline features (free
+/// sign) and the channels' unit responses (non-negative), with channel `replace`
+/// swapped for `candidate`.
 fn joint(
     ctx: &Ctx<'_>,
-    units: &[Array2<f64>],
+    base: Option<&BaseBlock<'_>>,
+    units: &[Sparse],
     replace: usize,
-    candidate: &Array2<f64>,
-) -> (f64, Vec<f64>, Vec<f64>) {
+    candidate: &Sparse,
+) -> Solution {
     let k = units.len();
+    let p = base.map(|b| b.design.z.ncols()).unwrap_or(0);
     let u = |c: usize| if c == replace { candidate } else { &units[c] };
-    let wr = ctx.weight * ctx.resid;
-    let mut g = nalgebra::DMatrix::<f64>::zeros(k, k);
-    let mut h = nalgebra::DVector::<f64>::zeros(k);
+    let m = p + k;
+    let mut g = nalgebra::DMatrix::<f64>::zeros(m, m);
+    let mut h = nalgebra::DVector::<f64>::zeros(m);
+    if let Some(b) = base {
+        g.view_mut((0, 0), (p, p)).copy_from(&b.gbb);
+        h.rows_mut(0, p).copy_from(&b.hb);
+    }
     for a in 0..k {
-        let wa = ctx.weight * u(a);
-        h[a] = (&wr * u(a)).sum();
-        for b in a..k {
-            let v = (&wa * u(b)).sum();
-            g[(a, b)] = v;
-            g[(b, a)] = v;
+        let ua = u(a);
+        h[p + a] = ua.wdot_dense(ctx.weight, ctx.resid);
+        if let Some(b) = base {
+            for (j, v) in b.cross(ctx, ua).into_iter().enumerate() {
+                g[(j, p + a)] = v;
+                g[(p + a, j)] = v;
+            }
+        }
+        for bb in a..k {
+            let v = ua.wdot(ctx.weight, u(bb));
+            g[(p + a, p + bb)] = v;
+            g[(p + bb, p + a)] = v;
         }
     }
-    // Active-set non-negativity: drop channels whose scale comes out negative.
-    let mut active: Vec<bool> = (0..k).map(|a| g[(a, a)] > 0.0).collect();
-    let mut x = vec![0.0; k];
+    // Active set: baseline columns always in; drop channels whose scale comes out negative.
+    let mut active: Vec<bool> = (0..m).map(|a| a < p || g[(a, a)] > 0.0).collect();
+    let mut x = vec![0.0; m];
     for _ in 0..=k {
-        let idx: Vec<usize> = (0..k).filter(|&a| active[a]).collect();
-        let gs = nalgebra::DMatrix::from_fn(idx.len(), idx.len(), |i, j| g[(idx[i], idx[j])]);
+        let idx: Vec<usize> = (0..m).filter(|&a| active[a]).collect();
+        let gs = nalgebra::DMatrix::from_fn(idx.len(), idx.len(), |i, j| {
+            g[(idx[i], idx[j])] + if i == j { 1e-9 } else { 0.0 }
+        });
         let hs = nalgebra::DVector::from_fn(idx.len(), |i, _| h[idx[i]]);
         let sol = gs
-            .clone()
             .cholesky()
             .map(|c| c.solve(&hs))
             .unwrap_or_else(|| nalgebra::DVector::zeros(idx.len()));
-        x = vec![0.0; k];
+        x = vec![0.0; m];
         for (i, &a) in idx.iter().enumerate() {
             x[a] = sol[i];
         }
         match idx
             .iter()
             .copied()
-            .filter(|&a| x[a] < 0.0)
+            .filter(|&a| a >= p && x[a] < 0.0)
             .min_by(|&a, &b| x[a].total_cmp(&x[b]))
         {
             Some(a) => {
@@ -217,31 +372,28 @@ fn joint(
             None => break,
         }
     }
-    let gain: f64 = (0..k).map(|a| x[a] * h[a]).sum();
-    let wrr = (&wr * ctx.resid).sum();
+    let gain: f64 = (0..m).map(|a| x[a] * h[a]).sum();
+    let wrr: f64 = ctx
+        .weight
+        .iter()
+        .zip(ctx.resid.iter())
+        .map(|(w, r)| w * r * r)
+        .sum();
     let n = ctx.weight.iter().filter(|w| **w > 0.0).count() as f64;
-    let sigma2 = ((wrr - gain) / (n - k as f64).max(1.0)).max(1e-12);
+    let sigma2 = ((wrr - gain) / (n - m as f64).max(1.0)).max(1e-12);
     let inv = g
         .clone()
         .try_inverse()
-        .unwrap_or_else(|| nalgebra::DMatrix::zeros(k, k));
-    let se = (0..k)
+        .unwrap_or_else(|| nalgebra::DMatrix::zeros(m, m));
+    let ses = (p..m)
         .map(|a| (sigma2 * inv[(a, a)].max(0.0)).sqrt())
         .collect();
-    (gain, x, se)
-}
-
-fn unit_grid(ctx: &Ctx<'_>, lines: &[&MediaLine], shape: Shape) -> Array2<f64> {
-    let mut g = Array2::zeros(ctx.resid.raw_dim());
-    let r = shape.response(1.0);
-    for l in lines {
-        for (d, s, v) in unit_cells(l, &r, ctx.shapes) {
-            if let Some(&k) = ctx.index.get(&d) {
-                g[[k, s]] += v;
-            }
-        }
+    Solution {
+        gain,
+        scales: x[p..].to_vec(),
+        ses,
+        base_coef: x[..p].to_vec(),
     }
-    g
 }
 
 /// Planner's summary of a response over a set of lines (also used for the ground truth).
@@ -454,9 +606,10 @@ impl Channel {
         &self,
         ctx: &Ctx<'_>,
         lines: &[&MediaLine],
-        score: impl Fn(&Array2<f64>) -> f64,
+        coarse: bool,
+        score: impl Fn(&Sparse) -> f64,
     ) -> Shape {
-        let eval = |sh: Shape| score(&unit_grid(ctx, lines, sh));
+        let eval = |sh: Shape| score(&Sparse::of(ctx, lines, sh));
         let mut best = (eval(self.shape), self.shape);
         let consider = |sh: Shape, best: &mut (f64, Shape)| {
             let g = eval(sh);
@@ -465,6 +618,7 @@ impl Channel {
             }
         };
         match self.shape {
+            _ if !coarse => {}
             Shape::Spot { onset, .. } => {
                 for beta in [0.5, 0.7, 0.9, 1.1] {
                     for median in [1.5, 3.0, 5.0, 8.0, 13.0, 20.0] {
@@ -493,8 +647,12 @@ impl Channel {
         let params = best.1.params();
         let mut p: Vec<f64> = params.iter().map(|x| x.0).collect();
         let bounds: Vec<(f64, f64)> = params.iter().map(|x| (x.1, x.2)).collect();
-        let mut step: Vec<f64> = bounds.iter().map(|(lo, hi)| (hi - lo) / 8.0).collect();
-        for _ in 0..7 {
+        let first_step = if coarse { 8.0 } else { 32.0 };
+        let mut step: Vec<f64> = bounds
+            .iter()
+            .map(|(lo, hi)| (hi - lo) / first_step)
+            .collect();
+        for _ in 0..(if coarse { 7 } else { 5 }) {
             for j in 0..p.len() {
                 for dir in [-1.0, 1.0] {
                     let mut q = p.clone();
@@ -572,6 +730,7 @@ mod tests {
                     observed: &h.offered,
                     baseline: &base,
                     shapes: &shapes,
+                    design: None,
                 },
                 &plan.lines,
             );
