@@ -1,1 +1,127 @@
-//! Calendar facts of the centre: which days and slots are open.
+//! Calendar facts of the centre: which days and intervals are open.
+//!
+//! All times are local wall-clock times in the centre's zone. A planning day
+//! has `1440 / interval` slots by the clock; on a 23-hour DST day the skipped
+//! hour's slots do not exist and are closed, on a 25-hour day the repeated
+//! hour is one slot by the clock (its calls are summed, see ingest).
+
+use crate::config::{CentreConfig, DayHours, WEEKDAYS};
+use crate::error::InputResult;
+use crate::units::IntervalMinutes;
+use chrono::{Datelike, Duration, LocalResult, NaiveDate, NaiveTime, TimeZone};
+use chrono_tz::Tz;
+use std::collections::BTreeSet;
+use std::path::Path;
+
+/// Opening hours resolved for fast lookup.
+#[derive(Debug, Clone)]
+pub struct OpenCalendar {
+    pub interval: IntervalMinutes,
+    pub tz: Tz,
+    hours: [Option<DayHours>; 7],
+    closed: BTreeSet<NaiveDate>,
+}
+
+impl OpenCalendar {
+    /// From a validated config (`path` names it in errors).
+    pub fn from_config(cfg: &CentreConfig, path: &Path) -> InputResult<OpenCalendar> {
+        let mut hours = [None; 7];
+        for (i, wd) in WEEKDAYS.iter().enumerate() {
+            hours[i] = cfg.hours_of(path, *wd)?;
+        }
+        Ok(OpenCalendar {
+            interval: cfg.interval(path)?,
+            tz: cfg.tz(path)?,
+            hours,
+            closed: cfg.opening_hours.closed_dates.iter().copied().collect(),
+        })
+    }
+
+    /// Open hours on a date, `None` when closed all day.
+    pub fn hours_on(&self, d: NaiveDate) -> Option<DayHours> {
+        if self.closed.contains(&d) {
+            return None;
+        }
+        self.hours[d.weekday().num_days_from_monday() as usize]
+    }
+
+    /// Whether the slot starting `slot · interval` minutes after midnight is open
+    /// (and exists on that day: not in a DST gap).
+    pub fn is_open(&self, d: NaiveDate, slot: usize) -> bool {
+        let Some(h) = self.hours_on(d) else {
+            return false;
+        };
+        let start = slot as u32 * self.interval.get();
+        if start < h.open_minute || start >= h.close_minute {
+            return false;
+        }
+        let t = d.and_time(NaiveTime::MIN) + Duration::minutes(start as i64);
+        !matches!(self.tz.from_local_datetime(&t), LocalResult::None)
+    }
+
+    /// Open flags of every slot of a day.
+    pub fn open_slots(&self, d: NaiveDate) -> Vec<bool> {
+        (0..self.interval.per_day())
+            .map(|s| self.is_open(d, s))
+            .collect()
+    }
+
+    /// Whether the centre opens at all on `d`.
+    pub fn is_open_day(&self, d: NaiveDate) -> bool {
+        self.hours_on(d).is_some()
+    }
+
+    /// Hours in the local day (23 or 25 on DST change days).
+    pub fn day_hours(&self, d: NaiveDate) -> f64 {
+        let start = self
+            .tz
+            .from_local_datetime(&d.and_time(NaiveTime::MIN))
+            .earliest();
+        let end = self
+            .tz
+            .from_local_datetime(&(d + Duration::days(1)).and_time(NaiveTime::MIN))
+            .earliest();
+        match (start, end) {
+            (Some(a), Some(b)) => (b - a).num_minutes() as f64 / 60.0,
+            _ => 24.0,
+        }
+    }
+}
+
+/// The seven days from `monday`.
+pub fn week_days(monday: NaiveDate) -> Vec<NaiveDate> {
+    (0..7).map(|i| monday + Duration::days(i)).collect()
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn cal(text: &str) -> OpenCalendar {
+        let cfg = CentreConfig::parse(Path::new("c.toml"), text).unwrap();
+        OpenCalendar::from_config(&cfg, Path::new("c.toml")).unwrap()
+    }
+
+    #[test]
+    fn opening_hours_closed_dates_and_dst() {
+        let c = cal("timezone = \"Europe/London\"\n[opening_hours]\nsun = \"closed\"\nsat = \"00:00-24:00\"\nclosed_dates = [\"2026-12-25\"]\n");
+        let mon = NaiveDate::from_ymd_opt(2026, 11, 23).unwrap();
+        assert!(
+            !c.is_open(mon, 31) && c.is_open(mon, 32) && c.is_open(mon, 79) && !c.is_open(mon, 80)
+        );
+        assert!(!c.is_open_day(NaiveDate::from_ymd_opt(2026, 12, 25).unwrap()));
+        assert!(!c.is_open_day(NaiveDate::from_ymd_opt(2026, 11, 29).unwrap()));
+        // Saturday 2026-03-28 is a normal day; Sunday 03-29 is the 23-hour day (closed anyway).
+        let spring = NaiveDate::from_ymd_opt(2026, 3, 29).unwrap();
+        assert_eq!(c.day_hours(spring), 23.0);
+        assert_eq!(
+            c.day_hours(NaiveDate::from_ymd_opt(2026, 10, 25).unwrap()),
+            25.0
+        );
+        let c2 = cal("timezone = \"Europe/London\"\n[opening_hours]\nsun = \"00:00-24:00\"\n");
+        assert!(
+            c2.is_open(spring, 0) && !c2.is_open(spring, 4),
+            "01:00-02:00 does not exist on the 23-hour day"
+        );
+    }
+}

@@ -48,6 +48,11 @@ pub struct LearnedCampaigns {
     pub adjusted: History,
     /// The in-sample baseline of the last round.
     pub insample_baseline: Array2<f64>,
+    /// The day-level model and its coefficients (extrapolates to future days).
+    pub level: DayFeatures,
+    pub level_coef: Vec<f64>,
+    /// The intraday shapes of the history days.
+    pub shapes: DayShapes,
 }
 
 /// Intraday shapes from a days × slots grid of expected calls.
@@ -82,8 +87,12 @@ impl CampaignModel {
         let mask = spot_mask(history, past, 60);
         let mut base = smooth_baseline(days, &history.offered, self.half_window_weeks);
         let mut fitted = FittedMedia::default();
+        let mut level_coef = Vec::new();
         let mut uplift = Array2::zeros(history.offered.raw_dim());
-        let mut shapes;
+        let mut shapes = DayShapes {
+            interval: history.interval,
+            by_day: BTreeMap::new(),
+        };
         for _ in 0..self.rounds.max(1) {
             // Neighbours with the campaign calls found so far removed give the shape.
             let adjusted = &history.offered - &uplift;
@@ -98,9 +107,10 @@ impl CampaignModel {
                 shapes: &shapes,
                 design: Some(&design),
             };
-            let (f, b) = self.media.fit_with_baseline(&data, past);
-            fitted = f;
-            base = b;
+            let j = self.media.fit_joint(&data, past);
+            fitted = j.media;
+            base = j.baseline;
+            level_coef = j.level_coef;
             uplift = Uplift::compute(past, &fitted.responses, &shapes).grid(days, slots);
         }
         let mut adjusted = history.clone();
@@ -117,6 +127,9 @@ impl CampaignModel {
             history_uplift: uplift,
             adjusted,
             insample_baseline: base,
+            level: DayFeatures::from_history(days, &history.offered),
+            level_coef,
+            shapes,
         }
     }
 }
@@ -145,53 +158,93 @@ pub fn spot_mask(history: &History, plan: &[MediaLine], minutes: u32) -> Array2<
 
 /// The day-level baseline features: a level per weekday, and — scaled by that
 /// weekday's mean — a linear trend, two annual harmonics and "first open day
-/// after a closure". Smooth in time, so a campaign's days cannot be absorbed.
-pub fn day_level_design(
-    days: &[NaiveDate],
-    observed: &Array2<f64>,
-    shapes: &DayShapes,
-) -> BaselineDesign {
-    use chrono::{Datelike, Duration};
-    let n = days.len();
-    let totals: Vec<f64> = (0..n)
-        .map(|k| observed.row(k).iter().filter(|v| !v.is_nan()).sum())
-        .collect();
-    let mut mean = [0.0f64; 7];
-    let mut count = [0usize; 7];
-    for (d, t) in days.iter().zip(&totals) {
-        let w = d.weekday().num_days_from_monday() as usize;
-        mean[w] += t;
-        count[w] += 1;
-    }
-    let weekdays: Vec<usize> = (0..7).filter(|&w| count[w] > 0).collect();
-    for w in &weekdays {
-        mean[*w] /= count[*w] as f64;
-    }
-    let present: std::collections::BTreeSet<NaiveDate> = days.iter().copied().collect();
-    let first = days.first().copied().unwrap_or_default();
-    let p = weekdays.len() + 6;
-    let mut z = Array2::zeros((n, p));
-    for (k, d) in days.iter().enumerate() {
-        let w = d.weekday().num_days_from_monday() as usize;
-        if let Some(j) = weekdays.iter().position(|x| *x == w) {
-            z[[k, j]] = mean[w];
+/// after a closure". Smooth in time, so a campaign's days cannot be absorbed,
+/// and defined for any date, so the fitted level extrapolates to next week.
+#[derive(Debug, Clone)]
+pub struct DayFeatures {
+    /// Weekdays (0 = Monday) with data, each with its mean daily calls.
+    weekdays: Vec<usize>,
+    mean: [f64; 7],
+    first: NaiveDate,
+}
+
+impl DayFeatures {
+    pub fn from_history(days: &[NaiveDate], observed: &Array2<f64>) -> DayFeatures {
+        use chrono::Datelike;
+        let mut mean = [0.0f64; 7];
+        let mut count = [0usize; 7];
+        for (k, d) in days.iter().enumerate() {
+            let w = d.weekday().num_days_from_monday() as usize;
+            mean[w] += observed.row(k).iter().filter(|v| !v.is_nan()).sum::<f64>();
+            count[w] += 1;
         }
-        let t = (*d - first).num_days() as f64 / 365.25;
+        let weekdays: Vec<usize> = (0..7).filter(|&w| count[w] > 0).collect();
+        for w in &weekdays {
+            mean[*w] /= count[*w] as f64;
+        }
+        DayFeatures {
+            weekdays,
+            mean,
+            first: days.first().copied().unwrap_or_default(),
+        }
+    }
+
+    pub fn len(&self) -> usize {
+        self.weekdays.len() + 6
+    }
+
+    pub fn is_empty(&self) -> bool {
+        self.weekdays.is_empty()
+    }
+
+    /// Whether the centre normally opens on this weekday (it has history).
+    pub fn opens_on(&self, d: NaiveDate) -> bool {
+        use chrono::Datelike;
+        self.weekdays
+            .contains(&(d.weekday().num_days_from_monday() as usize))
+    }
+
+    /// The feature row of a date; `after_closure`: the previous day would
+    /// normally be open but was closed.
+    pub fn row(&self, d: NaiveDate, after_closure: bool) -> Vec<f64> {
+        use chrono::Datelike;
+        let w = d.weekday().num_days_from_monday() as usize;
+        let mut x = vec![0.0; self.len()];
+        if let Some(j) = self.weekdays.iter().position(|x| *x == w) {
+            x[j] = self.mean[w];
+        }
+        let t = (d - self.first).num_days() as f64 / 365.25;
         let a = 2.0 * std::f64::consts::PI * d.ordinal() as f64 / 365.25;
-        let prev = *d - Duration::days(1);
-        let after = count[prev.weekday().num_days_from_monday() as usize] > 0
-            && !present.contains(&prev)
-            && prev >= first;
         let f = [
             t,
             a.cos(),
             a.sin(),
             (2.0 * a).cos(),
             (2.0 * a).sin(),
-            if after { 1.0 } else { 0.0 },
+            if after_closure { 1.0 } else { 0.0 },
         ];
         for (j, v) in f.iter().enumerate() {
-            z[[k, weekdays.len() + j]] = mean[w] * v;
+            x[self.weekdays.len() + j] = self.mean[w] * v;
+        }
+        x
+    }
+}
+
+/// The design of the history days.
+pub fn day_level_design(
+    days: &[NaiveDate],
+    observed: &Array2<f64>,
+    shapes: &DayShapes,
+) -> BaselineDesign {
+    let feats = DayFeatures::from_history(days, observed);
+    let present: std::collections::BTreeSet<NaiveDate> = days.iter().copied().collect();
+    let first = days.first().copied().unwrap_or_default();
+    let mut z = Array2::zeros((days.len(), feats.len()));
+    for (k, d) in days.iter().enumerate() {
+        let prev = *d - chrono::Duration::days(1);
+        let after = feats.opens_on(prev) && !present.contains(&prev) && prev >= first;
+        for (j, v) in feats.row(*d, after).into_iter().enumerate() {
+            z[[k, j]] = v;
         }
     }
     let mut shape = Array2::zeros(observed.raw_dim());

@@ -14,3 +14,4 @@ pub mod campaign;
 pub mod count;
 pub mod insample;
 pub mod media;
+pub mod predict;

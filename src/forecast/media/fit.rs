@@ -105,16 +105,12 @@ impl MediaModel {
     /// channels — for every candidate shape, so overlapping campaigns are shared
     /// out between channels rather than claimed by whichever is fitted first.
     pub fn fit(&self, data: &FitData<'_>, lines: &[MediaLine]) -> FittedMedia {
-        self.fit_with_baseline(data, lines).0
+        self.fit_joint(data, lines).media
     }
 
     /// Like [`MediaModel::fit`], also returning the in-sample baseline (the fixed
-    /// one, or the jointly fitted one with a design).
-    pub fn fit_with_baseline(
-        &self,
-        data: &FitData<'_>,
-        lines: &[MediaLine],
-    ) -> (FittedMedia, Array2<f64>) {
+    /// one, or the jointly fitted one with a design) and the design's coefficients.
+    pub fn fit_joint(&self, data: &FitData<'_>, lines: &[MediaLine]) -> JointFit {
         let index: BTreeMap<NaiveDate, usize> =
             data.days.iter().enumerate().map(|(k, d)| (*d, k)).collect();
         let mut by_channel: BTreeMap<String, Vec<&MediaLine>> = BTreeMap::new();
@@ -199,8 +195,22 @@ impl MediaModel {
             }
             _ => data.baseline.clone(),
         };
-        (out, baseline)
+        JointFit {
+            media: out,
+            baseline,
+            level_coef: sol.base_coef,
+        }
     }
+}
+
+/// The result of a joint fit.
+#[derive(Debug, Clone)]
+pub struct JointFit {
+    pub media: FittedMedia,
+    /// In-sample baseline on the history grid.
+    pub baseline: Array2<f64>,
+    /// Coefficients of the baseline design (empty without a design).
+    pub level_coef: Vec<f64>,
 }
 
 /// A unit response as the cells it touches: (day index, slot, calls), unique cells.

@@ -1,0 +1,340 @@
+//! The campaign-aware forecast of a period: history-only baseline plus the
+//! extra calls of each line of the media plan, with prediction intervals.
+
+use super::campaign::{CampaignModel, LearnedCampaigns};
+use super::media::response::ChannelResponse;
+use super::media::uplift::{DayShapes, Uplift};
+use crate::calendar::OpenCalendar;
+use crate::ingest::media::MediaLine;
+use crate::ingest::History;
+use crate::units::IntervalMinutes;
+use chrono::{Datelike, Duration, NaiveDate};
+use ndarray::Array2;
+use std::collections::BTreeMap;
+
+/// Hyper-parameters of the forecaster.
+#[derive(Debug, Clone)]
+pub struct ForecastModel {
+    pub campaign: CampaignModel,
+    /// Same-weekday days (most recent) whose intraday shapes make next week's. Default 8, range 1..52.
+    pub shape_days: usize,
+}
+
+impl Default for ForecastModel {
+    fn default() -> Self {
+        Self {
+            campaign: CampaignModel::default(),
+            shape_days: 8,
+        }
+    }
+}
+
+/// A fitted forecaster: only this can predict.
+#[derive(Debug, Clone)]
+pub struct FittedForecast {
+    pub learned: LearnedCampaigns,
+    pub interval: IntervalMinutes,
+    /// Intraday shape per weekday (Monday first), from the recent history.
+    weekday_shape: [Option<Vec<f64>>; 7],
+    /// Negative-binomial size k (variance μ + μ²/k); `f64::INFINITY` = Poisson.
+    pub dispersion_k: f64,
+    pub history_days: Vec<NaiveDate>,
+}
+
+/// A forecast on a days × slots grid (local time); closed cells are 0.
+#[derive(Debug, Clone)]
+pub struct Forecast {
+    pub interval: IntervalMinutes,
+    pub days: Vec<NaiveDate>,
+    pub open: Array2<bool>,
+    pub baseline: Array2<f64>,
+    /// Extra calls per channel.
+    pub uplift: BTreeMap<String, Array2<f64>>,
+    /// Extra calls per media-plan line.
+    pub lines: Uplift,
+    pub total: Array2<f64>,
+    pub lo80: Array2<f64>,
+    pub hi80: Array2<f64>,
+    pub lo95: Array2<f64>,
+    pub hi95: Array2<f64>,
+    pub dispersion_k: f64,
+}
+
+impl Forecast {
+    pub fn total_uplift(&self) -> Array2<f64> {
+        self.uplift
+            .values()
+            .fold(Array2::zeros(self.total.raw_dim()), |a, u| a + u)
+    }
+}
+
+impl ForecastModel {
+    /// Learn from the history and the media plans that ran during it.
+    pub fn fit(&self, history: &History, past: &[MediaLine]) -> FittedForecast {
+        let learned = self.campaign.learn(history, past);
+        let mut weekday_shape: [Option<Vec<f64>>; 7] = Default::default();
+        for (w, slot) in weekday_shape.iter_mut().enumerate() {
+            let recent: Vec<&Vec<f64>> = history
+                .days
+                .iter()
+                .rev()
+                .filter(|d| d.weekday().num_days_from_monday() as usize == w)
+                .filter_map(|d| learned.shapes.by_day.get(d))
+                .take(self.shape_days.max(1))
+                .collect();
+            if !recent.is_empty() {
+                let n = recent[0].len();
+                let mean: Vec<f64> = (0..n)
+                    .map(|s| recent.iter().map(|r| r[s]).sum::<f64>() / recent.len() as f64)
+                    .collect();
+                *slot = Some(mean);
+            }
+        }
+        // Overdispersion by moments on the in-sample fit: Var = μ + μ²/k.
+        let mu = &learned.insample_baseline + &learned.history_uplift;
+        let (mut num, mut den) = (0.0, 0.0);
+        for (y, m) in history.offered.iter().zip(mu.iter()) {
+            if !y.is_nan() && !m.is_nan() && *m > 0.0 {
+                num += (y - m).powi(2) - m;
+                den += m * m;
+            }
+        }
+        let inv_k = if den > 0.0 { (num / den).max(0.0) } else { 0.0 };
+        FittedForecast {
+            learned,
+            interval: history.interval,
+            weekday_shape,
+            dispersion_k: if inv_k > 0.0 {
+                1.0 / inv_k
+            } else {
+                f64::INFINITY
+            },
+            history_days: history.days.clone(),
+        }
+    }
+}
+
+impl FittedForecast {
+    /// The learned channel responses.
+    pub fn responses(&self) -> &BTreeMap<String, ChannelResponse> {
+        &self.learned.fitted.responses
+    }
+
+    /// Forecast `days` under the centre's calendar and a media plan. Lines whose
+    /// channel was not learned are refused by the caller (see [`unlearned_channels`]).
+    pub fn predict(
+        &self,
+        days: &[NaiveDate],
+        calendar: &OpenCalendar,
+        plan: &[MediaLine],
+    ) -> Forecast {
+        let slots = self.interval.per_day();
+        let n = days.len();
+        let mut open = Array2::from_elem((n, slots), false);
+        let mut baseline = Array2::zeros((n, slots));
+        let mut shapes = DayShapes {
+            interval: self.interval,
+            by_day: BTreeMap::new(),
+        };
+        let feats = &self.learned.level;
+        for (k, d) in days.iter().enumerate() {
+            let flags = calendar.open_slots(*d);
+            let Some(shape) = &self.weekday_shape[d.weekday().num_days_from_monday() as usize]
+            else {
+                continue;
+            };
+            if !flags.iter().any(|f| *f) {
+                continue;
+            }
+            let prev = *d - Duration::days(1);
+            let after = !calendar.is_open_day(prev) && feats.opens_on(prev);
+            let level: f64 = feats
+                .row(*d, after)
+                .iter()
+                .zip(&self.learned.level_coef)
+                .map(|(a, b)| a * b)
+                .sum::<f64>()
+                .max(0.0);
+            // Shape restricted to today's open slots (renormalised).
+            let masked: Vec<f64> = shape
+                .iter()
+                .zip(&flags)
+                .map(|(v, f)| if *f { *v } else { 0.0 })
+                .collect();
+            let kept: f64 = masked.iter().sum();
+            if kept <= 0.0 {
+                continue;
+            }
+            for s in 0..slots {
+                open[[k, s]] = flags[s];
+                baseline[[k, s]] = level * masked[s] / kept * kept.min(1.0);
+            }
+            shapes
+                .by_day
+                .insert(*d, masked.iter().map(|v| v / kept).collect());
+        }
+        let lines = Uplift::compute(plan, self.responses(), &shapes);
+        let mut uplift: BTreeMap<String, Array2<f64>> = BTreeMap::new();
+        for ch in plan.iter().map(|l| l.channel.clone()) {
+            uplift
+                .entry(ch)
+                .or_insert_with(|| Array2::zeros((n, slots)));
+        }
+        let idx: BTreeMap<NaiveDate, usize> =
+            days.iter().enumerate().map(|(k, d)| (*d, k)).collect();
+        for lu in &lines.lines {
+            let g = uplift
+                .get_mut(&plan[lu.line].channel)
+                .expect("channel inserted above");
+            for &(d, s, v) in &lu.cells {
+                if let Some(&k) = idx.get(&d) {
+                    g[[k, s]] += v;
+                }
+            }
+        }
+        let total = uplift.values().fold(baseline.clone(), |a, u| a + u);
+        let k = self.dispersion_k;
+        let bound = |level: f64, upper: bool| {
+            Array2::from_shape_fn(total.raw_dim(), |ix| {
+                let (lo, hi) = nb_interval(total[ix], k, level);
+                if upper {
+                    hi
+                } else {
+                    lo
+                }
+            })
+        };
+        Forecast {
+            interval: self.interval,
+            days: days.to_vec(),
+            open,
+            lo80: bound(0.8, false),
+            hi80: bound(0.8, true),
+            lo95: bound(0.95, false),
+            hi95: bound(0.95, true),
+            baseline,
+            uplift,
+            lines,
+            total,
+            dispersion_k: k,
+        }
+    }
+}
+
+/// Channels of `plan` that the fitted model has no response for.
+pub fn unlearned_channels<'a>(
+    fitted: &FittedForecast,
+    plan: &'a [MediaLine],
+) -> Vec<&'a MediaLine> {
+    plan.iter()
+        .filter(|l| !fitted.responses().contains_key(&l.channel))
+        .collect()
+}
+
+/// Central prediction interval of a negative binomial with mean `mu` and size `k`
+/// (Poisson when `k` is infinite): exact by summing the pmf for moderate means,
+/// normal approximation with the same variance beyond.
+pub fn nb_interval(mu: f64, k: f64, level: f64) -> (f64, f64) {
+    if !(mu > 0.0) {
+        return (0.0, 0.0);
+    }
+    let alpha = (1.0 - level) / 2.0;
+    let var = mu + if k.is_finite() { mu * mu / k } else { 0.0 };
+    if mu > 400.0 {
+        let z = normal_quantile(1.0 - alpha);
+        return (
+            (mu - z * var.sqrt()).max(0.0).round(),
+            (mu + z * var.sqrt()).round(),
+        );
+    }
+    // pmf recursion from 0.
+    let mut p = if k.is_finite() {
+        (k / (k + mu)).powf(k)
+    } else {
+        (-mu).exp()
+    };
+    let ratio = if k.is_finite() { mu / (k + mu) } else { 0.0 };
+    let mut cdf = 0.0;
+    let mut lo = None;
+    let mut x = 0.0f64;
+    let limit = mu + 20.0 * var.sqrt() + 50.0;
+    while x <= limit {
+        cdf += p;
+        if lo.is_none() && cdf >= alpha {
+            lo = Some(x);
+        }
+        if cdf >= 1.0 - alpha {
+            return (lo.unwrap_or(x), x);
+        }
+        p *= if k.is_finite() {
+            (x + k) / (x + 1.0) * ratio
+        } else {
+            mu / (x + 1.0)
+        };
+        x += 1.0;
+    }
+    (lo.unwrap_or(0.0), x)
+}
+
+/// Standard normal quantile (Acklam's rational approximation, |error| < 1.2e-9).
+fn normal_quantile(p: f64) -> f64 {
+    const A: [f64; 6] = [
+        -3.969683028665376e1,
+        2.209460984245205e2,
+        -2.759285104469687e2,
+        1.383577518672690e2,
+        -3.066479806614716e1,
+        2.506628277459239,
+    ];
+    const B: [f64; 5] = [
+        -5.447609879822406e1,
+        1.615858368580409e2,
+        -1.556989798598866e2,
+        6.680131188771972e1,
+        -1.328068155288572e1,
+    ];
+    const C: [f64; 6] = [
+        -7.784894002430293e-3,
+        -3.223964580411365e-1,
+        -2.400758277161838,
+        -2.549732539343734,
+        4.374664141464968,
+        2.938163982698783,
+    ];
+    const D: [f64; 4] = [
+        7.784695709041462e-3,
+        3.224671290700398e-1,
+        2.445134137142996,
+        3.754408661907416,
+    ];
+    let q = p.clamp(1e-300, 1.0 - 1e-16);
+    if q < 0.02425 {
+        let r = (-2.0 * q.ln()).sqrt();
+        (((((C[0] * r + C[1]) * r + C[2]) * r + C[3]) * r + C[4]) * r + C[5])
+            / ((((D[0] * r + D[1]) * r + D[2]) * r + D[3]) * r + 1.0)
+    } else if q > 1.0 - 0.02425 {
+        -normal_quantile(1.0 - q)
+    } else {
+        let r = q - 0.5;
+        let t = r * r;
+        (((((A[0] * t + A[1]) * t + A[2]) * t + A[3]) * t + A[4]) * t + A[5]) * r
+            / (((((B[0] * t + B[1]) * t + B[2]) * t + B[3]) * t + B[4]) * t + 1.0)
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn poisson_interval_matches_known_quantiles() {
+        // Poisson(10): 2.5% quantile 4, 97.5% quantile 17 (as R's qpois(c(.025,.975), 10)).
+        assert_eq!(nb_interval(10.0, f64::INFINITY, 0.95), (4.0, 17.0));
+        // NB size 5, mean 10: 2 and 23 (checked by summing the pmf with lgamma in Python).
+        assert_eq!(nb_interval(10.0, 5.0, 0.95), (2.0, 23.0));
+        assert_eq!(nb_interval(0.0, 5.0, 0.95), (0.0, 0.0));
+        let (lo, hi) = nb_interval(5000.0, f64::INFINITY, 0.95);
+        assert!((lo - (5000.0 - 1.96 * 5000f64.sqrt())).abs() < 2.0 && hi > 5130.0);
+        assert!((normal_quantile(0.975) - 1.959964).abs() < 1e-6);
+    }
+}
