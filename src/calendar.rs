@@ -61,9 +61,7 @@ impl OpenCalendar {
 
     /// Open flags of every slot of a day.
     pub fn open_slots(&self, d: NaiveDate) -> Vec<bool> {
-        (0..self.interval.per_day())
-            .map(|s| self.is_open(d, s))
-            .collect()
+        (0..self.interval.per_day()).map(|s| self.is_open(d, s)).collect()
     }
 
     /// Whether the centre opens at all on `d`.
@@ -73,14 +71,8 @@ impl OpenCalendar {
 
     /// Hours in the local day (23 or 25 on DST change days).
     pub fn day_hours(&self, d: NaiveDate) -> f64 {
-        let start = self
-            .tz
-            .from_local_datetime(&d.and_time(NaiveTime::MIN))
-            .earliest();
-        let end = self
-            .tz
-            .from_local_datetime(&(d + Duration::days(1)).and_time(NaiveTime::MIN))
-            .earliest();
+        let start = self.tz.from_local_datetime(&d.and_time(NaiveTime::MIN)).earliest();
+        let end = self.tz.from_local_datetime(&(d + Duration::days(1)).and_time(NaiveTime::MIN)).earliest();
         match (start, end) {
             (Some(a), Some(b)) => (b - a).num_minutes() as f64 / 60.0,
             _ => 24.0,
@@ -106,22 +98,14 @@ mod tests {
     fn opening_hours_closed_dates_and_dst() {
         let c = cal("timezone = \"Europe/London\"\n[opening_hours]\nsun = \"closed\"\nsat = \"00:00-24:00\"\nclosed_dates = [\"2026-12-25\"]\n");
         let mon = NaiveDate::from_ymd_opt(2026, 11, 23).unwrap();
-        assert!(
-            !c.is_open(mon, 31) && c.is_open(mon, 32) && c.is_open(mon, 79) && !c.is_open(mon, 80)
-        );
+        assert!(!c.is_open(mon, 31) && c.is_open(mon, 32) && c.is_open(mon, 79) && !c.is_open(mon, 80));
         assert!(!c.is_open_day(NaiveDate::from_ymd_opt(2026, 12, 25).unwrap()));
         assert!(!c.is_open_day(NaiveDate::from_ymd_opt(2026, 11, 29).unwrap()));
         // Saturday 2026-03-28 is a normal day; Sunday 03-29 is the 23-hour day (closed anyway).
         let spring = NaiveDate::from_ymd_opt(2026, 3, 29).unwrap();
         assert_eq!(c.day_hours(spring), 23.0);
-        assert_eq!(
-            c.day_hours(NaiveDate::from_ymd_opt(2026, 10, 25).unwrap()),
-            25.0
-        );
+        assert_eq!(c.day_hours(NaiveDate::from_ymd_opt(2026, 10, 25).unwrap()), 25.0);
         let c2 = cal("timezone = \"Europe/London\"\n[opening_hours]\nsun = \"00:00-24:00\"\n");
-        assert!(
-            c2.is_open(spring, 0) && !c2.is_open(spring, 4),
-            "01:00-02:00 does not exist on the 23-hour day"
-        );
+        assert!(c2.is_open(spring, 0) && !c2.is_open(spring, 4), "01:00-02:00 does not exist on the 23-hour day");
     }
 }

@@ -46,10 +46,13 @@ pub enum Command {
     )]
     Schedule(crate::schedule::cli::ScheduleArgs),
     /// What each media-plan line does to the phones, and what answering costs.
-    #[command(
-        after_help = "Example:\n  ringcast impact --media-plan data/media_plan_next_week.csv"
-    )]
+    #[command(after_help = "Example:\n  ringcast impact --media-plan data/media_plan_next_week.csv")]
     Impact(crate::impact::ImpactArgs),
+    /// Validate input files and summarise them, without running anything.
+    #[command(
+        after_help = "Examples:\n  ringcast check --history data/history.csv --config data/centre.toml\n  ringcast check --media data/media_plan_next_week.csv --format json"
+    )]
+    Check(crate::check::CheckArgs),
     /// Generate the sample centre (history, media plans, agents, config, ground truth).
     #[command(after_help = "Example:\n  ringcast synth --seed 7 --out data/")]
     Synth(crate::synth::SynthArgs),
@@ -80,5 +83,6 @@ pub fn run(cli: Cli) -> anyhow::Result<()> {
         Command::Schedule(a) => crate::schedule::cli::run(&a),
         Command::Impact(a) => crate::impact::run(&a),
         Command::Synth(a) => crate::synth::run(&a),
+        Command::Check(a) => crate::check::run(&a),
     }
 }

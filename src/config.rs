@@ -120,16 +120,7 @@ impl Default for CentreConfig {
 impl Default for OpeningHours {
     fn default() -> Self {
         let d = || "08:00-20:00".to_string();
-        Self {
-            mon: d(),
-            tue: d(),
-            wed: d(),
-            thu: d(),
-            fri: d(),
-            sat: d(),
-            sun: d(),
-            closed_dates: vec![],
-        }
+        Self { mon: d(), tue: d(), wed: d(), thu: d(), fri: d(), sat: d(), sun: d(), closed_dates: vec![] }
     }
 }
 
@@ -151,10 +142,7 @@ impl Default for ServiceConfig {
 
 impl Default for CostConfig {
     fn default() -> Self {
-        Self {
-            hourly_cost: 25.0,
-            value_per_answered_call: 40.0,
-        }
+        Self { hourly_cost: 25.0, value_per_answered_call: 40.0 }
     }
 }
 
@@ -191,13 +179,9 @@ impl CentreConfig {
     pub fn parse(path: &Path, text: &str) -> InputResult<CentreConfig> {
         let cfg: CentreConfig = toml::from_str(text).map_err(|e| {
             let msg = e.message().to_string();
-            let line = e.span().map(|s| {
-                text.as_bytes()[..s.start.min(text.len())]
-                    .iter()
-                    .filter(|&&b| b == b'\n')
-                    .count()
-                    + 1
-            });
+            let line = e
+                .span()
+                .map(|s| text.as_bytes()[..s.start.min(text.len())].iter().filter(|&&b| b == b'\n').count() + 1);
             match line {
                 Some(l) => InputError::row(path, l, format!("invalid config: {msg}")),
                 None => InputError::file(path, format!("invalid config: {msg}")),
@@ -214,10 +198,7 @@ impl CentreConfig {
         for wd in WEEKDAYS {
             self.hours_of(path, wd)?;
         }
-        if WEEKDAYS
-            .iter()
-            .all(|&wd| matches!(self.hours_of(path, wd), Ok(None)))
-        {
+        if WEEKDAYS.iter().all(|&wd| matches!(self.hours_of(path, wd), Ok(None))) {
             return Err(InputError::key(
                 path,
                 "opening_hours",
@@ -225,14 +206,8 @@ impl CentreConfig {
             ));
         }
         check_money(path, "costs.hourly_cost", self.costs.hourly_cost)?;
-        check_money(
-            path,
-            "costs.value_per_answered_call",
-            self.costs.value_per_answered_call,
-        )?;
-        self.scheduling
-            .validate()
-            .map_err(|m| InputError::key(path, "scheduling", m))?;
+        check_money(path, "costs.value_per_answered_call", self.costs.value_per_answered_call)?;
+        self.scheduling.validate().map_err(|m| InputError::key(path, "scheduling", m))?;
         Ok(())
     }
 
@@ -242,10 +217,7 @@ impl CentreConfig {
             InputError::key(
                 path,
                 "timezone",
-                format!(
-                    "got '{}', expected an IANA time zone such as \"Europe/London\"",
-                    self.timezone
-                ),
+                format!("got '{}', expected an IANA time zone such as \"Europe/London\"", self.timezone),
             )
         })
     }
@@ -283,14 +255,10 @@ impl CentreConfig {
     pub fn service(&self, path: &Path) -> InputResult<CheckedService> {
         let s = &self.service;
         let frac = |key: &str, v: f64| {
-            Fraction::new(v).map_err(|e| {
-                InputError::key(path, format!("service.{key}"), format!("got {v}, {e}"))
-            })
+            Fraction::new(v).map_err(|e| InputError::key(path, format!("service.{key}"), format!("got {v}, {e}")))
         };
         let secs = |key: &str, v: f64| {
-            Seconds::new(v).map_err(|e| {
-                InputError::key(path, format!("service.{key}"), format!("got {v}, {e}"))
-            })
+            Seconds::new(v).map_err(|e| InputError::key(path, format!("service.{key}"), format!("got {v}, {e}")))
         };
         let target_sl = frac("target_sl", s.target_sl)?;
         let answer_time = secs("answer_seconds", s.answer_seconds)?;
@@ -306,27 +274,17 @@ impl CentreConfig {
         }
         let aht = secs("aht_seconds", s.aht_seconds)?;
         if aht.get() <= 0.0 {
-            return Err(InputError::key(
-                path,
-                "service.aht_seconds",
-                "expected a handle time above 0 seconds",
-            ));
+            return Err(InputError::key(path, "service.aht_seconds", "expected a handle time above 0 seconds"));
         }
         let shrinkage = frac("shrinkage", s.shrinkage)?;
         if shrinkage.get() >= 0.95 {
             return Err(InputError::key(
                 path,
                 "service.shrinkage",
-                format!(
-                    "got {}, expected shrinkage below 0.95 (a share of paid time, e.g. 0.3)",
-                    s.shrinkage
-                ),
+                format!("got {}, expected shrinkage below 0.95 (a share of paid time, e.g. 0.3)", s.shrinkage),
             ));
         }
-        let max_occupancy = s
-            .max_occupancy
-            .map(|v| frac("max_occupancy", v))
-            .transpose()?;
+        let max_occupancy = s.max_occupancy.map(|v| frac("max_occupancy", v)).transpose()?;
         if let Some(o) = max_occupancy {
             if o.get() <= 0.0 {
                 return Err(InputError::key(
@@ -337,10 +295,7 @@ impl CentreConfig {
             }
         }
         let max_abandon = s.max_abandon.map(|v| frac("max_abandon", v)).transpose()?;
-        let patience = s
-            .patience_seconds
-            .map(|v| secs("patience_seconds", v))
-            .transpose()?;
+        let patience = s.patience_seconds.map(|v| secs("patience_seconds", v)).transpose()?;
         if max_abandon.is_some() && patience.is_none() {
             return Err(InputError::key(
                 path,
@@ -351,10 +306,7 @@ impl CentreConfig {
         Ok(CheckedService {
             target_sl,
             answer_time,
-            max_asa: s
-                .max_asa_seconds
-                .map(|v| secs("max_asa_seconds", v))
-                .transpose()?,
+            max_asa: s.max_asa_seconds.map(|v| secs("max_asa_seconds", v)).transpose()?,
             max_occupancy,
             max_abandon,
             aht,
@@ -415,20 +367,11 @@ impl ChannelKind {
 }
 
 /// Weekdays Monday first.
-pub const WEEKDAYS: [Weekday; 7] = [
-    Weekday::Mon,
-    Weekday::Tue,
-    Weekday::Wed,
-    Weekday::Thu,
-    Weekday::Fri,
-    Weekday::Sat,
-    Weekday::Sun,
-];
+pub const WEEKDAYS: [Weekday; 7] =
+    [Weekday::Mon, Weekday::Tue, Weekday::Wed, Weekday::Thu, Weekday::Fri, Weekday::Sat, Weekday::Sun];
 
 fn check_money(path: &Path, key: &str, v: f64) -> InputResult<()> {
-    Money::new(v)
-        .map(|_| ())
-        .map_err(|e| InputError::key(path, key, format!("got {v}, {e}")))
+    Money::new(v).map(|_| ()).map_err(|e| InputError::key(path, key, format!("got {v}, {e}")))
 }
 
 /// Parse `"08:00-20:00"`, `"closed"`, or `"00:00-24:00"`.
@@ -450,12 +393,11 @@ fn parse_hours(v: &str) -> Result<Option<DayHours>, String> {
     };
     let (open, close) = (minute(a)?, minute(b)?);
     if close <= open {
-        return Err(format!("got '{v}': closing time must be after opening time (shifts past midnight: use \"00:00-24:00\")"));
+        return Err(format!(
+            "got '{v}': closing time must be after opening time (shifts past midnight: use \"00:00-24:00\")"
+        ));
     }
-    Ok(Some(DayHours {
-        open_minute: open,
-        close_minute: close,
-    }))
+    Ok(Some(DayHours { open_minute: open, close_minute: close }))
 }
 
 #[cfg(test)]
@@ -476,54 +418,34 @@ mod tests {
 
     #[test]
     fn percent_instead_of_fraction_names_the_key() {
-        let e = parse("[service]\ntarget_sl = 80\n")
-            .unwrap_err()
-            .to_string();
-        assert!(
-            e.contains("service.target_sl") && e.contains("not 80"),
-            "{e}"
-        );
+        let e = parse("[service]\ntarget_sl = 80\n").unwrap_err().to_string();
+        assert!(e.contains("service.target_sl") && e.contains("not 80"), "{e}");
     }
 
     #[test]
     fn unknown_key_is_refused_with_line() {
-        let e = parse("name = \"x\"\n[service]\ntarget_sll = 0.8\n")
-            .unwrap_err()
-            .to_string();
-        assert!(
-            e.contains("centre.toml:3") && e.contains("target_sll"),
-            "{e}"
-        );
+        let e = parse("name = \"x\"\n[service]\ntarget_sll = 0.8\n").unwrap_err().to_string();
+        assert!(e.contains("centre.toml:3") && e.contains("target_sll"), "{e}");
     }
 
     #[test]
     fn closed_all_week_is_refused() {
         let t = "[opening_hours]\nmon='closed'\ntue='closed'\nwed='closed'\nthu='closed'\nfri='closed'\nsat='closed'\nsun='closed'\n";
         let e = parse(t).unwrap_err().to_string();
-        assert!(
-            e.contains("opening_hours") && e.contains("closed every day"),
-            "{e}"
-        );
+        assert!(e.contains("opening_hours") && e.contains("closed every day"), "{e}");
     }
 
     #[test]
     fn impossible_goal_is_refused() {
-        let e = parse("[service]\ntarget_sl = 1.0\nanswer_seconds = 0\n")
-            .unwrap_err()
-            .to_string();
-        assert!(
-            e.contains("service.target_sl") && e.contains("below 1"),
-            "{e}"
-        );
+        let e = parse("[service]\ntarget_sl = 1.0\nanswer_seconds = 0\n").unwrap_err().to_string();
+        assert!(e.contains("service.target_sl") && e.contains("below 1"), "{e}");
     }
 
     #[test]
     fn bad_timezone_and_hours() {
         let e = parse("timezone = \"Mars/Base\"").unwrap_err().to_string();
         assert!(e.contains("timezone") && e.contains("Mars/Base"), "{e}");
-        let e = parse("[opening_hours]\nmon = \"20:00-08:00\"")
-            .unwrap_err()
-            .to_string();
+        let e = parse("[opening_hours]\nmon = \"20:00-08:00\"").unwrap_err().to_string();
         assert!(e.contains("opening_hours.mon"), "{e}");
     }
 

@@ -41,47 +41,23 @@ pub struct InputError {
 
 impl InputError {
     pub fn file(file: impl AsRef<Path>, message: impl Into<String>) -> Self {
-        Self {
-            at: Location {
-                file: file.as_ref().to_path_buf(),
-                row: None,
-                column: None,
-            },
-            message: message.into(),
-        }
+        Self { at: Location { file: file.as_ref().to_path_buf(), row: None, column: None }, message: message.into() }
     }
-    pub fn cell(
-        file: impl AsRef<Path>,
-        row: usize,
-        column: impl Into<String>,
-        message: impl Into<String>,
-    ) -> Self {
+    pub fn cell(file: impl AsRef<Path>, row: usize, column: impl Into<String>, message: impl Into<String>) -> Self {
         Self {
-            at: Location {
-                file: file.as_ref().to_path_buf(),
-                row: Some(row),
-                column: Some(column.into()),
-            },
+            at: Location { file: file.as_ref().to_path_buf(), row: Some(row), column: Some(column.into()) },
             message: message.into(),
         }
     }
     pub fn row(file: impl AsRef<Path>, row: usize, message: impl Into<String>) -> Self {
         Self {
-            at: Location {
-                file: file.as_ref().to_path_buf(),
-                row: Some(row),
-                column: None,
-            },
+            at: Location { file: file.as_ref().to_path_buf(), row: Some(row), column: None },
             message: message.into(),
         }
     }
     pub fn key(file: impl AsRef<Path>, key: impl Into<String>, message: impl Into<String>) -> Self {
         Self {
-            at: Location {
-                file: file.as_ref().to_path_buf(),
-                row: None,
-                column: Some(key.into()),
-            },
+            at: Location { file: file.as_ref().to_path_buf(), row: None, column: Some(key.into()) },
             message: message.into(),
         }
     }
@@ -93,12 +69,7 @@ impl InputError {
         value: &str,
         expected: impl fmt::Display,
     ) -> Self {
-        Self::cell(
-            file,
-            row,
-            column,
-            format!("got '{value}', expected {expected}"),
-        )
+        Self::cell(file, row, column, format!("got '{value}', expected {expected}"))
     }
 }
 
@@ -115,9 +86,6 @@ mod tests {
     #[test]
     fn message_names_file_row_column_value_and_expectation() {
         let e = InputError::bad_value("h.csv", 7, "calls", "-3", "a call count >= 0");
-        assert_eq!(
-            e.to_string(),
-            "h.csv:7: column 'calls': got '-3', expected a call count >= 0"
-        );
+        assert_eq!(e.to_string(), "h.csv:7: column 'calls': got '-3', expected a call count >= 0");
     }
 }

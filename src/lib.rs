@@ -14,6 +14,7 @@
 //! media-plan line does to the phones.
 
 pub mod calendar;
+pub mod check;
 pub mod cli;
 pub mod config;
 pub mod error;

@@ -28,11 +28,7 @@ pub struct Inputs {
     #[arg(long, env = "RINGCAST_MEDIA", default_value = "data/media_history.csv")]
     pub media: PathBuf,
     /// Next period's media plan, as marketing submits it (CSV).
-    #[arg(
-        long,
-        env = "RINGCAST_MEDIA_PLAN",
-        default_value = "data/media_plan_next_week.csv"
-    )]
+    #[arg(long, env = "RINGCAST_MEDIA_PLAN", default_value = "data/media_plan_next_week.csv")]
     pub media_plan: PathBuf,
     /// Centre configuration (TOML).
     #[arg(long, env = "RINGCAST_CONFIG", default_value = "data/centre.toml")]
@@ -66,28 +62,20 @@ impl Inputs {
         let opts = HistoryOptions {
             tz: Some(calendar.tz),
             queue: self.queue.clone(),
+            records_interval: Some(calendar.interval),
         };
         let (raw, mut warnings) = load_history_with(&self.history, &opts)?;
         let history = raw.resample(calendar.interval).map_err(|m| {
-            InputError::key(
-                &self.config,
-                "interval_minutes",
-                format!("{m} (history {})", self.history.display()),
-            )
+            InputError::key(&self.config, "interval_minutes", format!("{m} (history {})", self.history.display()))
         })?;
         let past = load_media_plan(&self.media, &config)?;
         let plan = load_media_plan(&self.media_plan, &config)?;
         warnings.extend(past.warnings.iter().cloned());
         warnings.extend(plan.warnings.iter().cloned());
-        let last = history
-            .last_day()
-            .ok_or_else(|| InputError::file(&self.history, "no history rows"))?;
+        let last = history.last_day().ok_or_else(|| InputError::file(&self.history, "no history rows"))?;
         let week = match self.week {
             Some(w) if w.weekday() != Weekday::Mon => {
-                anyhow::bail!(
-                    "--week {w} is a {}; expected the Monday that starts the planning week",
-                    w.weekday()
-                )
+                anyhow::bail!("--week {w} is a {}; expected the Monday that starts the planning week", w.weekday())
             }
             Some(w) => w,
             None => last + Duration::days(7 - last.weekday().num_days_from_monday() as i64),
@@ -102,25 +90,12 @@ impl Inputs {
                     l.row,
                     "start",
                     &l.start.format("%Y-%m-%d %H:%M").to_string(),
-                    format!(
-                        "a time within the planning week {week} .. {}",
-                        end - Duration::days(1)
-                    ),
+                    format!("a time within the planning week {week} .. {}", end - Duration::days(1)),
                 )
                 .into());
             }
         }
-        Ok(Loaded {
-            config,
-            calendar,
-            history,
-            past,
-            plan,
-            week,
-            days,
-            warnings,
-            inputs: self.clone(),
-        })
+        Ok(Loaded { config, calendar, history, past, plan, week, days, warnings, inputs: self.clone() })
     }
 }
 
@@ -138,10 +113,7 @@ impl Loaded {
                 .find(|(c, _)| *c == l.channel)
                 .map(|(_, w)| w.clone())
                 .unwrap_or_else(|| {
-                    format!(
-                        "it never appears in the past media plans ({})",
-                        self.inputs.media.display()
-                    )
+                    format!("it never appears in the past media plans ({})", self.inputs.media.display())
                 });
             return Err(InputError::cell(
                 &self.inputs.media_plan,
@@ -171,8 +143,7 @@ pub fn forecast_csv(fc: &Forecast) -> String {
     let step = fc.interval.get() as i64;
     for (k, d) in fc.days.iter().enumerate() {
         for slot in 0..fc.interval.per_day() {
-            let t =
-                d.and_hms_opt(0, 0, 0).unwrap_or_default() + Duration::minutes(slot as i64 * step);
+            let t = d.and_hms_opt(0, 0, 0).unwrap_or_default() + Duration::minutes(slot as i64 * step);
             let up: f64 = channels.iter().map(|c| fc.uplift[*c][[k, slot]]).sum();
             let _ = write!(
                 s,
@@ -201,9 +172,10 @@ pub fn forecast_csv(fc: &Forecast) -> String {
 
 /// The learned channel responses as a text table.
 pub fn fit_report(fitted: &FittedForecast) -> String {
-    let mut s = String::from("channel        kind    lines  calls/GRP  calls/1000  ±se   peak min  ≤15 min  ≤60 min  half-life d\n");
-    let opt =
-        |v: Option<f64>, d: usize| v.map(|x| format!("{x:.d$}")).unwrap_or_else(|| "-".into());
+    let mut s = String::from(
+        "channel        kind    lines  calls/GRP  calls/1000  ±se   peak min  ≤15 min  ≤60 min  half-life d\n",
+    );
+    let opt = |v: Option<f64>, d: usize| v.map(|x| format!("{x:.d$}")).unwrap_or_else(|| "-".into());
     for r in &fitted.learned.fitted.reports {
         let _ = writeln!(
             s,
@@ -258,8 +230,7 @@ pub fn run_forecast(a: &ForecastArgs) -> anyhow::Result<()> {
         eprintln!("warning: {w}");
     }
     let (fitted, fc) = loaded.forecast()?;
-    write_file(&a.out, forecast_csv(&fc))
-        .with_context(|| format!("writing {}", a.out.display()))?;
+    write_file(&a.out, forecast_csv(&fc)).with_context(|| format!("writing {}", a.out.display()))?;
     if a.fit_report {
         print!("{}", fit_report(&fitted));
     }

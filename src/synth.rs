@@ -7,9 +7,7 @@
 
 use crate::config::ChannelKind;
 use crate::forecast::media::fit::{summarise, ChannelReport};
-use crate::forecast::media::response::{
-    BurstKernel, ChannelResponse, FlightResponse, SpotResponse,
-};
+use crate::forecast::media::response::{BurstKernel, ChannelResponse, FlightResponse, SpotResponse};
 use crate::forecast::media::uplift::{DayShapes, Uplift};
 use crate::ingest::media::MediaLine;
 use crate::report::Staging;
@@ -131,17 +129,10 @@ impl BaselineTruth {
         }
         let season = 1.0
             + self.annual_amplitude
-                * (2.0
-                    * std::f64::consts::PI
-                    * (d.ordinal() as f64 - self.annual_peak_day_of_year)
-                    / 365.25)
-                    .cos();
+                * (2.0 * std::f64::consts::PI * (d.ordinal() as f64 - self.annual_peak_day_of_year) / 365.25).cos();
         let years = (d - first).num_days() as f64 / 365.25;
-        let after_holiday = if holidays.contains(&(d - Duration::days(1))) {
-            self.day_after_holiday_factor
-        } else {
-            1.0
-        };
+        let after_holiday =
+            if holidays.contains(&(d - Duration::days(1))) { self.day_after_holiday_factor } else { 1.0 };
         self.weekday_calls_per_day
             * self.weekday_factor[wd]
             * season
@@ -168,10 +159,7 @@ pub fn true_baseline(days: &[NaiveDate], first: NaiveDate) -> ndarray::Array2<f6
 
 /// The sample's closed dates.
 pub fn holidays() -> Vec<NaiveDate> {
-    HOLIDAYS
-        .iter()
-        .filter_map(|h| NaiveDate::parse_from_str(h, "%Y-%m-%d").ok())
-        .collect()
+    HOLIDAYS.iter().filter_map(|h| NaiveDate::parse_from_str(h, "%Y-%m-%d").ok()).collect()
 }
 
 /// Opening hours of the sample (minutes after midnight), `None` on Sunday.
@@ -210,67 +198,21 @@ pub fn sample_shape(wd: Weekday) -> Option<Vec<f64>> {
 /// The true responses of the sample's five channels.
 pub fn true_responses() -> BTreeMap<String, ChannelResponse> {
     let mut m = BTreeMap::new();
-    let tv = BurstKernel {
-        onset_minutes: 0.5,
-        mu: 4.5f64.ln(),
-        sigma: 1.048,
-    };
-    let radio = BurstKernel {
-        onset_minutes: 0.5,
-        mu: 8.0f64.ln(),
-        sigma: 1.2,
-    };
-    m.insert(
-        "tv".into(),
-        ChannelResponse::Spot(SpotResponse {
-            scale: 9.0,
-            beta: 0.75,
-            kernel: tv,
-        }),
-    );
-    m.insert(
-        "radio".into(),
-        ChannelResponse::Spot(SpotResponse {
-            scale: 10.0,
-            beta: 0.8,
-            kernel: radio,
-        }),
-    );
-    m.insert(
-        "retargeting".into(),
-        ChannelResponse::Daily(FlightResponse {
-            scale: 100.0,
-            beta: 0.6,
-            carryover: 0.6,
-        }),
-    );
+    let tv = BurstKernel { onset_minutes: 0.5, mu: 4.5f64.ln(), sigma: 1.048 };
+    let radio = BurstKernel { onset_minutes: 0.5, mu: 8.0f64.ln(), sigma: 1.2 };
+    m.insert("tv".into(), ChannelResponse::Spot(SpotResponse { scale: 9.0, beta: 0.75, kernel: tv }));
+    m.insert("radio".into(), ChannelResponse::Spot(SpotResponse { scale: 10.0, beta: 0.8, kernel: radio }));
+    m.insert("retargeting".into(), ChannelResponse::Daily(FlightResponse { scale: 100.0, beta: 0.6, carryover: 0.6 }));
     m.insert(
         "click_to_call".into(),
-        ChannelResponse::Daily(FlightResponse {
-            scale: 120.0,
-            beta: 0.7,
-            carryover: 0.4,
-        }),
+        ChannelResponse::Daily(FlightResponse { scale: 120.0, beta: 0.7, carryover: 0.4 }),
     );
-    m.insert(
-        "email".into(),
-        ChannelResponse::Daily(FlightResponse {
-            scale: 200.0,
-            beta: 0.5,
-            carryover: 0.5,
-        }),
-    );
+    m.insert("email".into(), ChannelResponse::Daily(FlightResponse { scale: 200.0, beta: 0.5, carryover: 0.5 }));
     m
 }
 
-const CAMPAIGNS: [&str; 6] = [
-    "Winter Saver",
-    "Spring Switch",
-    "Summer Cover",
-    "Back to School",
-    "Autumn Boost",
-    "Loyalty Plus",
-];
+const CAMPAIGNS: [&str; 6] =
+    ["Winter Saver", "Spring Switch", "Summer Cover", "Back to School", "Autumn Boost", "Loyalty Plus"];
 const TV_STATIONS: [&str; 4] = ["ITV1", "Channel 4", "Sky One", "Channel 5"];
 const RADIO_STATIONS: [&str; 3] = ["Heart", "Capital", "Smooth"];
 
@@ -279,12 +221,7 @@ fn campaign_of(d: NaiveDate) -> &'static str {
 }
 
 /// Media lines for the days `[from, to]`.
-fn media_for(
-    rng: &mut ChaCha8Rng,
-    from: NaiveDate,
-    to: NaiveDate,
-    holidays: &[NaiveDate],
-) -> Vec<MediaLine> {
+fn media_for(rng: &mut ChaCha8Rng, from: NaiveDate, to: NaiveDate, holidays: &[NaiveDate]) -> Vec<MediaLine> {
     let mut lines = Vec::new();
     let at = |d: NaiveDate, minute: u32| {
         d.and_time(NaiveTime::from_hms_opt(minute / 60, minute % 60, 0).unwrap_or_default())
@@ -329,15 +266,7 @@ fn media_for(
                 let grps = (rng.gen_range(1.5f64..9.0) * 10.0).round() / 10.0;
                 let spend = (grps * rng.gen_range(700.0f64..1000.0)).round();
                 let st = TV_STATIONS[rng.gen_range(0..TV_STATIONS.len())];
-                lines.push(mk(
-                    "tv",
-                    ChannelKind::Spot,
-                    at(d, minute),
-                    None,
-                    spend,
-                    Some(grps),
-                    st,
-                ));
+                lines.push(mk("tv", ChannelKind::Spot, at(d, minute), None, spend, Some(grps), st));
             }
             // Radio: daytime spots.
             if rng.gen_bool(0.6) {
@@ -345,29 +274,13 @@ fn media_for(
                 let grps = (rng.gen_range(1.0f64..4.0) * 10.0).round() / 10.0;
                 let spend = (grps * rng.gen_range(250.0f64..350.0)).round();
                 let st = RADIO_STATIONS[rng.gen_range(0..RADIO_STATIONS.len())];
-                lines.push(mk(
-                    "radio",
-                    ChannelKind::Spot,
-                    at(d, minute),
-                    None,
-                    spend,
-                    Some(grps),
-                    st,
-                ));
+                lines.push(mk("radio", ChannelKind::Spot, at(d, minute), None, spend, Some(grps), st));
             }
             // Email drops on some weekdays.
             if d.weekday().num_days_from_monday() < 5 && rng.gen_bool(0.12) {
                 let minute = rng.gen_range(9 * 60..15 * 60);
                 let spend = (rng.gen_range(300.0f64..1500.0)).round();
-                lines.push(mk(
-                    "email",
-                    ChannelKind::Drop,
-                    at(d, minute),
-                    None,
-                    spend,
-                    None,
-                    "newsletter",
-                ));
+                lines.push(mk("email", ChannelKind::Drop, at(d, minute), None, spend, None, "newsletter"));
             }
         }
         // Flights start on Mondays now and then.
@@ -418,14 +331,7 @@ fn next_week_plan(rng: &mut ChaCha8Rng, week: NaiveDate) -> Vec<MediaLine> {
     let at = |d: i64, h: u32, m: u32| {
         (week + Duration::days(d)).and_time(NaiveTime::from_hms_opt(h, m, 0).unwrap_or_default())
     };
-    let base = |ch: &str,
-                kind,
-                start,
-                end,
-                spend: f64,
-                grps: Option<f64>,
-                station: &str,
-                campaign: &str| MediaLine {
+    let base = |ch: &str, kind, start, end, spend: f64, grps: Option<f64>, station: &str, campaign: &str| MediaLine {
         row: 0,
         id: String::new(),
         channel: ch.into(),
@@ -440,36 +346,9 @@ fn next_week_plan(rng: &mut ChaCha8Rng, week: NaiveDate) -> Vec<MediaLine> {
         station: station.into(),
         creative: String::new(),
     };
-    lines.push(base(
-        "tv",
-        ChannelKind::Spot,
-        at(1, 20, 14),
-        None,
-        7200.0,
-        Some(8.5),
-        "ITV1",
-        "Black Friday",
-    ));
-    lines.push(base(
-        "tv",
-        ChannelKind::Spot,
-        at(1, 20, 21),
-        None,
-        6100.0,
-        Some(7.0),
-        "Channel 4",
-        "Black Friday",
-    ));
-    lines.push(base(
-        "tv",
-        ChannelKind::Spot,
-        at(3, 21, 55),
-        None,
-        5200.0,
-        Some(6.0),
-        "Sky One",
-        "Black Friday",
-    ));
+    lines.push(base("tv", ChannelKind::Spot, at(1, 20, 14), None, 7200.0, Some(8.5), "ITV1", "Black Friday"));
+    lines.push(base("tv", ChannelKind::Spot, at(1, 20, 21), None, 6100.0, Some(7.0), "Channel 4", "Black Friday"));
+    lines.push(base("tv", ChannelKind::Spot, at(3, 21, 55), None, 5200.0, Some(6.0), "Sky One", "Black Friday"));
     lines.push(base(
         "retargeting",
         ChannelKind::Flight,
@@ -503,9 +382,7 @@ fn media_csv(lines: &[MediaLine]) -> String {
             i + 1,
             l.channel,
             l.start.format("%Y-%m-%d %H:%M"),
-            l.end
-                .map(|e| e.format("%Y-%m-%d %H:%M").to_string())
-                .unwrap_or_default(),
+            l.end.map(|e| e.format("%Y-%m-%d %H:%M").to_string()).unwrap_or_default(),
             l.spend,
             l.grps.map(|g| format!("{g:.1}")).unwrap_or_default(),
             l.campaign,
@@ -526,11 +403,7 @@ pub fn generate(args: &SynthArgs) -> anyhow::Result<Sample> {
     let mut rng = ChaCha8Rng::seed_from_u64(args.seed);
     let holidays = holidays();
     let week = args.week;
-    anyhow::ensure!(
-        week.weekday() == Weekday::Mon,
-        "--week must be a Monday, got {week} ({})",
-        week.weekday()
-    );
+    anyhow::ensure!(week.weekday() == Weekday::Mon, "--week must be a Monday, got {week} ({})", week.weekday());
     let first = week - Duration::days(7 * args.weeks as i64);
     let last = week - Duration::days(1);
     let truth_b = BaselineTruth::sample();
@@ -538,10 +411,7 @@ pub fn generate(args: &SynthArgs) -> anyhow::Result<Sample> {
     let per_day = iv.per_day();
 
     // Expected history-only calls per open day, and the shapes to spread day-level calls.
-    let mut shapes = DayShapes {
-        interval: iv,
-        by_day: BTreeMap::new(),
-    };
+    let mut shapes = DayShapes { interval: iv, by_day: BTreeMap::new() };
     let mut day = first;
     while day <= week + Duration::days(6) {
         if let (Some(shape), false) = (sample_shape(day.weekday()), holidays.contains(&day)) {
@@ -552,19 +422,11 @@ pub fn generate(args: &SynthArgs) -> anyhow::Result<Sample> {
     let past = media_for(&mut rng, first, last, &holidays);
     let responses = true_responses();
     let uplift = Uplift::compute(&past, &responses, &shapes);
-    let hist_days: Vec<NaiveDate> = shapes
-        .by_day
-        .keys()
-        .copied()
-        .filter(|d| *d <= last)
-        .collect();
+    let hist_days: Vec<NaiveDate> = shapes.by_day.keys().copied().filter(|d| *d <= last).collect();
     let extra = uplift.grid(&hist_days, per_day);
 
     let day_noise = Gamma::new(truth_b.day_noise_shape, 1.0 / truth_b.day_noise_shape)?;
-    let int_noise = Gamma::new(
-        truth_b.interval_noise_shape,
-        1.0 / truth_b.interval_noise_shape,
-    )?;
+    let int_noise = Gamma::new(truth_b.interval_noise_shape, 1.0 / truth_b.interval_noise_shape)?;
     let mut history = String::from("interval_start,calls\n");
     for (k, d) in hist_days.iter().enumerate() {
         let volume = truth_b.day_volume(*d, first, &holidays) * day_noise.sample(&mut rng);
@@ -574,11 +436,7 @@ pub fn generate(args: &SynthArgs) -> anyhow::Result<Sample> {
                 continue;
             }
             let rate = volume * shape[s] * int_noise.sample(&mut rng) + extra[[k, s]];
-            let calls = if rate > 0.0 {
-                Poisson::new(rate)?.sample(&mut rng)
-            } else {
-                0.0
-            };
+            let calls = if rate > 0.0 { Poisson::new(rate)?.sample(&mut rng) } else { 0.0 };
             let t = d.and_time(NaiveTime::MIN) + Duration::minutes((s as u32 * INTERVAL) as i64);
             let _ = writeln!(history, "{},{}", t.format("%Y-%m-%d %H:%M"), calls as u64);
         }
@@ -588,10 +446,7 @@ pub fn generate(args: &SynthArgs) -> anyhow::Result<Sample> {
     for l in &past {
         by_channel.entry(l.channel.as_str()).or_default().push(l);
     }
-    let summaries = by_channel
-        .iter()
-        .map(|(ch, ls)| summarise(ch, &responses[*ch], ls, &shapes))
-        .collect();
+    let summaries = by_channel.iter().map(|(ch, ls)| summarise(ch, &responses[*ch], ls, &shapes)).collect();
     let truth = GroundTruth {
         seed: args.seed,
         interval_minutes: INTERVAL,
@@ -608,10 +463,7 @@ pub fn generate(args: &SynthArgs) -> anyhow::Result<Sample> {
         ("media_plan_next_week.csv", media_csv(&next)),
         ("agents.csv", agents),
         ("centre.toml", centre_toml(&holidays)),
-        (
-            "ground_truth.json",
-            serde_json::to_string_pretty(&truth)? + "\n",
-        ),
+        ("ground_truth.json", serde_json::to_string_pretty(&truth)? + "\n"),
     ];
     Ok(Sample { files, truth })
 }
@@ -619,20 +471,16 @@ pub fn generate(args: &SynthArgs) -> anyhow::Result<Sample> {
 /// Agents with mixed contracts: full-time, part-time and weekend staff.
 fn agents_csv(rng: &mut ChaCha8Rng, n: usize) -> String {
     const FIRST: [&str; 20] = [
-        "Amelia", "Oliver", "Isla", "George", "Ava", "Noah", "Mia", "Arthur", "Ivy", "Leo",
-        "Grace", "Oscar", "Freya", "Harry", "Lily", "Jack", "Sofia", "Theo", "Rosie", "Finn",
+        "Amelia", "Oliver", "Isla", "George", "Ava", "Noah", "Mia", "Arthur", "Ivy", "Leo", "Grace", "Oscar", "Freya",
+        "Harry", "Lily", "Jack", "Sofia", "Theo", "Rosie", "Finn",
     ];
     const LAST: [&str; 16] = [
-        "Smith", "Jones", "Taylor", "Brown", "Williams", "Wilson", "Johnson", "Davies", "Patel",
-        "Wright", "Khan", "Evans", "Green", "Hall", "Wood", "Clarke",
+        "Smith", "Jones", "Taylor", "Brown", "Williams", "Wilson", "Johnson", "Davies", "Patel", "Wright", "Khan",
+        "Evans", "Green", "Hall", "Wood", "Clarke",
     ];
     let mut s = String::from("id,name,contract,min_weekly_hours,max_weekly_hours,max_days,available_days,earliest_start,latest_end,preferred_start\n");
     for i in 0..n {
-        let name = format!(
-            "{} {}",
-            FIRST[rng.gen_range(0..FIRST.len())],
-            LAST[rng.gen_range(0..LAST.len())]
-        );
+        let name = format!("{} {}", FIRST[rng.gen_range(0..FIRST.len())], LAST[rng.gen_range(0..LAST.len())]);
         let r: f64 = rng.gen();
         // 60% full time, 30% part time, 10% evenings and weekends.
         let (contract, min_h, max_h, days, avail, earliest, latest) = if r < 0.6 {
@@ -643,16 +491,9 @@ fn agents_csv(rng: &mut ChaCha8Rng, n: usize) -> String {
             ("evenings_weekends", 12, 24, 4, "mon-sat", "16:00", "22:00")
         };
         let pref = ["08:00", "09:00", "10:00", "12:00", "14:00"][rng.gen_range(0..5)];
-        let pref = if contract == "evenings_weekends" {
-            "17:00"
-        } else {
-            pref
-        };
-        let _ = writeln!(
-            s,
-            "A{:03},{name},{contract},{min_h},{max_h},{days},{avail},{earliest},{latest},{pref}",
-            i + 1
-        );
+        let pref = if contract == "evenings_weekends" { "17:00" } else { pref };
+        let _ =
+            writeln!(s, "A{:03},{name},{contract},{min_h},{max_h},{days},{avail},{earliest},{latest},{pref}", i + 1);
     }
     s
 }
@@ -699,9 +540,7 @@ pub fn run(args: &SynthArgs) -> anyhow::Result<()> {
     for (name, text) in &sample.files {
         staging.write(name, text)?;
     }
-    let written = staging
-        .commit()
-        .with_context(|| format!("writing the sample into {}", args.out.display()))?;
+    let written = staging.commit().with_context(|| format!("writing the sample into {}", args.out.display()))?;
     for w in written {
         println!("wrote {}", w.display());
     }

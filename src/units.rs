@@ -187,9 +187,7 @@ mod tests {
 
     #[test]
     fn load_of_100_calls_in_30_min_at_180s_is_10_erlangs() {
-        let a = CallsPerInterval::new(100.0)
-            .unwrap()
-            .load(Minutes::new(30.0).unwrap(), Seconds::new(180.0).unwrap());
+        let a = CallsPerInterval::new(100.0).unwrap().load(Minutes::new(30.0).unwrap(), Seconds::new(180.0).unwrap());
         assert!((a.get() - 10.0).abs() < 1e-12);
     }
 

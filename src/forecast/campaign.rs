@@ -23,18 +23,14 @@ pub struct CampaignModel {
     /// Rounds of (shape from neighbours less the campaign calls found so far,
     /// joint fit). Default 2, range 1..5.
     pub rounds: usize,
-    /// Same-weekday neighbours on each side for the intraday shape. Default 13
-    /// (a quarter each side: a noisy shape biases the spot responses), range 1..52.
+    /// Same-weekday neighbours on each side for the intraday shape. Default 26
+    /// (half a year each side: a noisy shape biases the spot responses), range 1..52.
     pub half_window_weeks: i64,
 }
 
 impl Default for CampaignModel {
     fn default() -> Self {
-        Self {
-            media: MediaModel::default(),
-            rounds: 1,
-            half_window_weeks: 13,
-        }
+        Self { media: MediaModel::default(), rounds: 1, half_window_weeks: 26 }
     }
 }
 
@@ -56,18 +52,10 @@ pub struct LearnedCampaigns {
 }
 
 /// Intraday shapes from a days × slots grid of expected calls.
-pub fn shapes_from(
-    interval: crate::units::IntervalMinutes,
-    days: &[NaiveDate],
-    expected: &Array2<f64>,
-) -> DayShapes {
+pub fn shapes_from(interval: crate::units::IntervalMinutes, days: &[NaiveDate], expected: &Array2<f64>) -> DayShapes {
     let mut by_day = BTreeMap::new();
     for (k, d) in days.iter().enumerate() {
-        let row: Vec<f64> = expected
-            .row(k)
-            .iter()
-            .map(|v| if v.is_nan() { 0.0 } else { v.max(0.0) })
-            .collect();
+        let row: Vec<f64> = expected.row(k).iter().map(|v| if v.is_nan() { 0.0 } else { v.max(0.0) }).collect();
         let total: f64 = row.iter().sum();
         if total > 0.0 {
             by_day.insert(*d, row.iter().map(|v| v / total).collect());
@@ -89,24 +77,15 @@ impl CampaignModel {
         let mut fitted = FittedMedia::default();
         let mut level_coef = Vec::new();
         let mut uplift = Array2::zeros(history.offered.raw_dim());
-        let mut shapes = DayShapes {
-            interval: history.interval,
-            by_day: BTreeMap::new(),
-        };
+        let mut shapes = DayShapes { interval: history.interval, by_day: BTreeMap::new() };
         for _ in 0..self.rounds.max(1) {
             // Neighbours with the campaign calls found so far removed give the shape.
             let adjusted = &history.offered - &uplift;
-            let local =
-                neighbour_baseline_masked(days, &adjusted, Some(&mask), self.half_window_weeks);
+            let local = neighbour_baseline_masked(days, &adjusted, Some(&mask), self.half_window_weeks);
             shapes = shapes_from(history.interval, days, &local);
             let design = day_level_design(days, &history.offered, &shapes);
-            let data = FitData {
-                days,
-                observed: &history.offered,
-                baseline: &base,
-                shapes: &shapes,
-                design: Some(&design),
-            };
+            let data =
+                FitData { days, observed: &history.offered, baseline: &base, shapes: &shapes, design: Some(&design) };
             let j = self.media.fit_joint(&data, past);
             fitted = j.media;
             base = j.baseline;
@@ -140,10 +119,7 @@ pub fn spot_mask(history: &History, plan: &[MediaLine], minutes: u32) -> Array2<
     let mut m = Array2::from_elem(history.offered.raw_dim(), false);
     let iv = history.interval.get();
     let per_day = history.slots_per_day() as i64;
-    for l in plan
-        .iter()
-        .filter(|l| l.kind == crate::config::ChannelKind::Spot)
-    {
+    for l in plan.iter().filter(|l| l.kind == crate::config::ChannelKind::Spot) {
         let first = ((l.start.hour() * 60 + l.start.minute()) / iv) as i64;
         let last = ((l.start.hour() * 60 + l.start.minute() + minutes) / iv) as i64;
         for k in first..=last {
@@ -182,11 +158,7 @@ impl DayFeatures {
         for w in &weekdays {
             mean[*w] /= count[*w] as f64;
         }
-        DayFeatures {
-            weekdays,
-            mean,
-            first: days.first().copied().unwrap_or_default(),
-        }
+        DayFeatures { weekdays, mean, first: days.first().copied().unwrap_or_default() }
     }
 
     pub fn len(&self) -> usize {
@@ -200,8 +172,7 @@ impl DayFeatures {
     /// Whether the centre normally opens on this weekday (it has history).
     pub fn opens_on(&self, d: NaiveDate) -> bool {
         use chrono::Datelike;
-        self.weekdays
-            .contains(&(d.weekday().num_days_from_monday() as usize))
+        self.weekdays.contains(&(d.weekday().num_days_from_monday() as usize))
     }
 
     /// The feature row of a date; `after_closure`: the previous day would
@@ -215,14 +186,7 @@ impl DayFeatures {
         }
         let t = (d - self.first).num_days() as f64 / 365.25;
         let a = 2.0 * std::f64::consts::PI * d.ordinal() as f64 / 365.25;
-        let f = [
-            t,
-            a.cos(),
-            a.sin(),
-            (2.0 * a).cos(),
-            (2.0 * a).sin(),
-            if after_closure { 1.0 } else { 0.0 },
-        ];
+        let f = [t, a.cos(), a.sin(), (2.0 * a).cos(), (2.0 * a).sin(), if after_closure { 1.0 } else { 0.0 }];
         for (j, v) in f.iter().enumerate() {
             x[self.weekdays.len() + j] = self.mean[w] * v;
         }
@@ -231,11 +195,7 @@ impl DayFeatures {
 }
 
 /// The design of the history days.
-pub fn day_level_design(
-    days: &[NaiveDate],
-    observed: &Array2<f64>,
-    shapes: &DayShapes,
-) -> BaselineDesign {
+pub fn day_level_design(days: &[NaiveDate], observed: &Array2<f64>, shapes: &DayShapes) -> BaselineDesign {
     let feats = DayFeatures::from_history(days, observed);
     let present: std::collections::BTreeSet<NaiveDate> = days.iter().copied().collect();
     let first = days.first().copied().unwrap_or_default();
@@ -285,19 +245,10 @@ mod tests {
                 std::fs::write(dir.path().join(name), text).unwrap();
             }
             let h = load_history(&dir.path().join("history.csv")).unwrap();
-            let plan = load_media_plan(
-                &dir.path().join("media_history.csv"),
-                &CentreConfig::default(),
-            )
-            .unwrap();
+            let plan = load_media_plan(&dir.path().join("media_history.csv"), &CentreConfig::default()).unwrap();
             let learned = CampaignModel::default().learn(&h, &plan.lines);
             for truth in &sample.truth.summaries {
-                let got = learned
-                    .fitted
-                    .reports
-                    .iter()
-                    .find(|r| r.channel == truth.channel)
-                    .unwrap();
+                let got = learned.fitted.reports.iter().find(|r| r.channel == truth.channel).unwrap();
                 let rel = |a: f64, b: f64| (a - b).abs() / b;
                 eprintln!(
                     "seed {seed} {:>14}: calls/1000 {:.1} vs {:.1} (se {:.1}%), calls/GRP {:?} vs {:?}, peak {:?} vs {:?}, half-life {:?} vs {:?}",

@@ -14,11 +14,7 @@ use std::collections::BTreeMap;
 /// Same-weekday neighbours' mean per interval, for each day of `days`.
 /// `values` is days × slots (NaN = no data). Days with no neighbour with data
 /// get NaN cells.
-pub fn neighbour_baseline(
-    days: &[NaiveDate],
-    values: &Array2<f64>,
-    half_window_weeks: i64,
-) -> Array2<f64> {
+pub fn neighbour_baseline(days: &[NaiveDate], values: &Array2<f64>, half_window_weeks: i64) -> Array2<f64> {
     neighbour_baseline_masked(days, values, None, half_window_weeks)
 }
 
@@ -86,50 +82,28 @@ mod tests {
 /// weekday, trend, annual season (two harmonics) and "first open day after a
 /// closure" — smooth in time, so it cannot soak up a campaign's days — spread
 /// over the day by the local same-weekday intraday shape.
-pub fn smooth_baseline(
-    days: &[NaiveDate],
-    values: &Array2<f64>,
-    half_window_weeks: i64,
-) -> Array2<f64> {
+pub fn smooth_baseline(days: &[NaiveDate], values: &Array2<f64>, half_window_weeks: i64) -> Array2<f64> {
     let n = days.len();
-    let totals: Vec<f64> = (0..n)
-        .map(|k| values.row(k).iter().filter(|v| !v.is_nan()).sum())
-        .collect();
-    let open: std::collections::BTreeSet<u32> = days
-        .iter()
-        .map(|d| d.weekday().num_days_from_monday())
-        .collect();
+    let totals: Vec<f64> = (0..n).map(|k| values.row(k).iter().filter(|v| !v.is_nan()).sum()).collect();
+    let open: std::collections::BTreeSet<u32> = days.iter().map(|d| d.weekday().num_days_from_monday()).collect();
     let present: std::collections::BTreeSet<NaiveDate> = days.iter().copied().collect();
     let weekdays: Vec<u32> = open.iter().copied().collect();
     let first = days.first().copied().unwrap_or_default();
     let features = |d: &NaiveDate| -> Vec<f64> {
-        let mut x: Vec<f64> = weekdays
-            .iter()
-            .map(|w| {
-                if d.weekday().num_days_from_monday() == *w {
-                    1.0
-                } else {
-                    0.0
-                }
-            })
-            .collect();
+        let mut x: Vec<f64> =
+            weekdays.iter().map(|w| if d.weekday().num_days_from_monday() == *w { 1.0 } else { 0.0 }).collect();
         let t = (*d - first).num_days() as f64 / 365.25;
         let a = 2.0 * std::f64::consts::PI * d.ordinal() as f64 / 365.25;
         x.extend([t, a.cos(), a.sin(), (2.0 * a).cos(), (2.0 * a).sin()]);
         // First open day after a day this centre would normally be open but was not.
         let prev = *d - Duration::days(1);
-        let after_closure = open.contains(&prev.weekday().num_days_from_monday())
-            && !present.contains(&prev)
-            && prev >= first;
+        let after_closure =
+            open.contains(&prev.weekday().num_days_from_monday()) && !present.contains(&prev) && prev >= first;
         x.push(if after_closure { 1.0 } else { 0.0 });
         x
     };
-    let rows: Vec<(Vec<f64>, f64)> = days
-        .iter()
-        .zip(&totals)
-        .filter(|(_, t)| **t > 0.0)
-        .map(|(d, t)| (features(d), t.ln()))
-        .collect();
+    let rows: Vec<(Vec<f64>, f64)> =
+        days.iter().zip(&totals).filter(|(_, t)| **t > 0.0).map(|(d, t)| (features(d), t.ln())).collect();
     let p = rows.first().map(|r| r.0.len()).unwrap_or(0);
     let local = neighbour_baseline(days, values, half_window_weeks);
     if rows.len() < p + 5 {
@@ -142,20 +116,12 @@ pub fn smooth_baseline(
     let Some(beta) = xtx.cholesky().map(|c| c.solve(&(x.transpose() * &y))) else {
         return local;
     };
-    let resid: Vec<f64> = (0..rows.len())
-        .map(|i| y[i] - (x.row(i) * &beta)[0])
-        .collect();
+    let resid: Vec<f64> = (0..rows.len()).map(|i| y[i] - (x.row(i) * &beta)[0]).collect();
     let smear = resid.iter().map(|r| r.exp()).sum::<f64>() / resid.len() as f64;
     let mut out = Array2::from_elem(values.raw_dim(), f64::NAN);
     for (k, d) in days.iter().enumerate() {
         let f = features(d);
-        let level = f
-            .iter()
-            .zip(beta.iter())
-            .map(|(a, b)| a * b)
-            .sum::<f64>()
-            .exp()
-            * smear;
+        let level = f.iter().zip(beta.iter()).map(|(a, b)| a * b).sum::<f64>().exp() * smear;
         let row = local.row(k);
         let shape_total: f64 = row.iter().filter(|v| !v.is_nan()).sum();
         for s in 0..values.ncols() {

@@ -22,10 +22,7 @@ pub struct ForecastModel {
 
 impl Default for ForecastModel {
     fn default() -> Self {
-        Self {
-            campaign: CampaignModel::default(),
-            shape_days: 8,
-        }
+        Self { campaign: CampaignModel::default(), shape_days: 8 }
     }
 }
 
@@ -62,9 +59,7 @@ pub struct Forecast {
 
 impl Forecast {
     pub fn total_uplift(&self) -> Array2<f64> {
-        self.uplift
-            .values()
-            .fold(Array2::zeros(self.total.raw_dim()), |a, u| a + u)
+        self.uplift.values().fold(Array2::zeros(self.total.raw_dim()), |a, u| a + u)
     }
 }
 
@@ -84,9 +79,8 @@ impl ForecastModel {
                 .collect();
             if !recent.is_empty() {
                 let n = recent[0].len();
-                let mean: Vec<f64> = (0..n)
-                    .map(|s| recent.iter().map(|r| r[s]).sum::<f64>() / recent.len() as f64)
-                    .collect();
+                let mean: Vec<f64> =
+                    (0..n).map(|s| recent.iter().map(|r| r[s]).sum::<f64>() / recent.len() as f64).collect();
                 *slot = Some(mean);
             }
         }
@@ -104,11 +98,7 @@ impl ForecastModel {
             learned,
             interval: history.interval,
             weekday_shape,
-            dispersion_k: if inv_k > 0.0 {
-                1.0 / inv_k
-            } else {
-                f64::INFINITY
-            },
+            dispersion_k: if inv_k > 0.0 { 1.0 / inv_k } else { f64::INFINITY },
             history_days: history.days.clone(),
         }
     }
@@ -122,25 +112,16 @@ impl FittedForecast {
 
     /// Forecast `days` under the centre's calendar and a media plan. Lines whose
     /// channel was not learned are refused by the caller (see [`unlearned_channels`]).
-    pub fn predict(
-        &self,
-        days: &[NaiveDate],
-        calendar: &OpenCalendar,
-        plan: &[MediaLine],
-    ) -> Forecast {
+    pub fn predict(&self, days: &[NaiveDate], calendar: &OpenCalendar, plan: &[MediaLine]) -> Forecast {
         let slots = self.interval.per_day();
         let n = days.len();
         let mut open = Array2::from_elem((n, slots), false);
         let mut baseline = Array2::zeros((n, slots));
-        let mut shapes = DayShapes {
-            interval: self.interval,
-            by_day: BTreeMap::new(),
-        };
+        let mut shapes = DayShapes { interval: self.interval, by_day: BTreeMap::new() };
         let feats = &self.learned.level;
         for (k, d) in days.iter().enumerate() {
             let flags = calendar.open_slots(*d);
-            let Some(shape) = &self.weekday_shape[d.weekday().num_days_from_monday() as usize]
-            else {
+            let Some(shape) = &self.weekday_shape[d.weekday().num_days_from_monday() as usize] else {
                 continue;
             };
             if !flags.iter().any(|f| *f) {
@@ -148,19 +129,10 @@ impl FittedForecast {
             }
             let prev = *d - Duration::days(1);
             let after = !calendar.is_open_day(prev) && feats.opens_on(prev);
-            let level: f64 = feats
-                .row(*d, after)
-                .iter()
-                .zip(&self.learned.level_coef)
-                .map(|(a, b)| a * b)
-                .sum::<f64>()
-                .max(0.0);
+            let level: f64 =
+                feats.row(*d, after).iter().zip(&self.learned.level_coef).map(|(a, b)| a * b).sum::<f64>().max(0.0);
             // Shape restricted to today's open slots (renormalised).
-            let masked: Vec<f64> = shape
-                .iter()
-                .zip(&flags)
-                .map(|(v, f)| if *f { *v } else { 0.0 })
-                .collect();
+            let masked: Vec<f64> = shape.iter().zip(&flags).map(|(v, f)| if *f { *v } else { 0.0 }).collect();
             let kept: f64 = masked.iter().sum();
             if kept <= 0.0 {
                 continue;
@@ -169,23 +141,16 @@ impl FittedForecast {
                 open[[k, s]] = flags[s];
                 baseline[[k, s]] = level * masked[s] / kept * kept.min(1.0);
             }
-            shapes
-                .by_day
-                .insert(*d, masked.iter().map(|v| v / kept).collect());
+            shapes.by_day.insert(*d, masked.iter().map(|v| v / kept).collect());
         }
         let lines = Uplift::compute(plan, self.responses(), &shapes);
         let mut uplift: BTreeMap<String, Array2<f64>> = BTreeMap::new();
         for ch in plan.iter().map(|l| l.channel.clone()) {
-            uplift
-                .entry(ch)
-                .or_insert_with(|| Array2::zeros((n, slots)));
+            uplift.entry(ch).or_insert_with(|| Array2::zeros((n, slots)));
         }
-        let idx: BTreeMap<NaiveDate, usize> =
-            days.iter().enumerate().map(|(k, d)| (*d, k)).collect();
+        let idx: BTreeMap<NaiveDate, usize> = days.iter().enumerate().map(|(k, d)| (*d, k)).collect();
         for lu in &lines.lines {
-            let g = uplift
-                .get_mut(&plan[lu.line].channel)
-                .expect("channel inserted above");
+            let g = uplift.get_mut(&plan[lu.line].channel).expect("channel inserted above");
             for &(d, s, v) in &lu.cells {
                 if let Some(&k) = idx.get(&d) {
                     g[[k, s]] += v;
@@ -222,13 +187,8 @@ impl FittedForecast {
 }
 
 /// Channels of `plan` that the fitted model has no response for.
-pub fn unlearned_channels<'a>(
-    fitted: &FittedForecast,
-    plan: &'a [MediaLine],
-) -> Vec<&'a MediaLine> {
-    plan.iter()
-        .filter(|l| !fitted.responses().contains_key(&l.channel))
-        .collect()
+pub fn unlearned_channels<'a>(fitted: &FittedForecast, plan: &'a [MediaLine]) -> Vec<&'a MediaLine> {
+    plan.iter().filter(|l| !fitted.responses().contains_key(&l.channel)).collect()
 }
 
 /// Central prediction interval of a negative binomial with mean `mu` and size `k`
@@ -242,17 +202,10 @@ pub fn nb_interval(mu: f64, k: f64, level: f64) -> (f64, f64) {
     let var = mu + if k.is_finite() { mu * mu / k } else { 0.0 };
     if mu > 400.0 {
         let z = normal_quantile(1.0 - alpha);
-        return (
-            (mu - z * var.sqrt()).max(0.0).round(),
-            (mu + z * var.sqrt()).round(),
-        );
+        return ((mu - z * var.sqrt()).max(0.0).round(), (mu + z * var.sqrt()).round());
     }
     // pmf recursion from 0.
-    let mut p = if k.is_finite() {
-        (k / (k + mu)).powf(k)
-    } else {
-        (-mu).exp()
-    };
+    let mut p = if k.is_finite() { (k / (k + mu)).powf(k) } else { (-mu).exp() };
     let ratio = if k.is_finite() { mu / (k + mu) } else { 0.0 };
     let mut cdf = 0.0;
     let mut lo = None;
@@ -266,11 +219,7 @@ pub fn nb_interval(mu: f64, k: f64, level: f64) -> (f64, f64) {
         if cdf >= 1.0 - alpha {
             return (lo.unwrap_or(x), x);
         }
-        p *= if k.is_finite() {
-            (x + k) / (x + 1.0) * ratio
-        } else {
-            mu / (x + 1.0)
-        };
+        p *= if k.is_finite() { (x + k) / (x + 1.0) * ratio } else { mu / (x + 1.0) };
         x += 1.0;
     }
     (lo.unwrap_or(0.0), x)
@@ -286,13 +235,8 @@ fn normal_quantile(p: f64) -> f64 {
         -3.066479806614716e1,
         2.506628277459239,
     ];
-    const B: [f64; 5] = [
-        -5.447609879822406e1,
-        1.615858368580409e2,
-        -1.556989798598866e2,
-        6.680131188771972e1,
-        -1.328068155288572e1,
-    ];
+    const B: [f64; 5] =
+        [-5.447609879822406e1, 1.615858368580409e2, -1.556989798598866e2, 6.680131188771972e1, -1.328068155288572e1];
     const C: [f64; 6] = [
         -7.784894002430293e-3,
         -3.223964580411365e-1,
@@ -301,12 +245,7 @@ fn normal_quantile(p: f64) -> f64 {
         4.374664141464968,
         2.938163982698783,
     ];
-    const D: [f64; 4] = [
-        7.784695709041462e-3,
-        3.224671290700398e-1,
-        2.445134137142996,
-        3.754408661907416,
-    ];
+    const D: [f64; 4] = [7.784695709041462e-3, 3.224671290700398e-1, 2.445134137142996, 3.754408661907416];
     let q = p.clamp(1e-300, 1.0 - 1e-16);
     if q < 0.02425 {
         let r = (-2.0 * q.ln()).sqrt();

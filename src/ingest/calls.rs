@@ -61,11 +61,7 @@ pub const GENERIC: CdrLayout = CdrLayout {
 /// its wait; outcome AGENT = answered, HANG = abandoned, PHANTOM = never queued.
 pub const ANONYMOUS_BANK: CdrLayout = CdrLayout {
     name: "anonymous_bank",
-    arrival: Arrival::DateAndTime {
-        date: "date",
-        date_format: "%y%m%d",
-        time: "vru_exit",
-    },
+    arrival: Arrival::DateAndTime { date: "date", date_format: "%y%m%d", time: "vru_exit" },
     wait: "q_time",
     outcome: "outcome",
     answered: &["AGENT"],
@@ -104,22 +100,29 @@ impl CallRecords {
 
 /// Read call-detail records and aggregate them to `interval`.
 pub fn load_call_records(path: &Path, interval: IntervalMinutes) -> InputResult<CallRecords> {
-    let t = Table::read(path)?;
+    aggregate(&Table::read(path)?, interval)
+}
+
+/// Whether a table looks like call-detail records rather than interval counts.
+pub fn looks_like_call_records(t: &Table) -> bool {
+    t.column(&[GENERIC.outcome]).is_some()
+        && (t.column(&[GENERIC.wait]).is_some() || t.column(&[ANONYMOUS_BANK.wait]).is_some())
+}
+
+/// Aggregate a table of call-detail records to `interval`.
+pub fn aggregate(t: &Table, interval: IntervalMinutes) -> InputResult<CallRecords> {
+    let path = t.path.as_path();
     t.require_rows()?;
-    let layout = if t.column(&["vru_exit"]).is_some() && t.column(&["q_time"]).is_some() {
-        ANONYMOUS_BANK
-    } else {
-        GENERIC
-    };
+    let layout =
+        if t.column(&["vru_exit"]).is_some() && t.column(&["q_time"]).is_some() { ANONYMOUS_BANK } else { GENERIC };
     let outcome = t.require(&[layout.outcome], "the call outcome")?;
     let wait = t.require(&[layout.wait], "the wait in queue (seconds)")?;
     let handle = t.require(&[layout.handle], "the handle time (seconds)")?;
     let arrival = match layout.arrival {
         Arrival::DateTime(c) => (t.require(&[c], "the arrival date-time")?, None),
-        Arrival::DateAndTime { date, time, .. } => (
-            t.require(&[date], "the call date")?,
-            Some(t.require(&[time], "the arrival time of day")?),
-        ),
+        Arrival::DateAndTime { date, time, .. } => {
+            (t.require(&[date], "the call date")?, Some(t.require(&[time], "the arrival time of day")?))
+        }
     };
     struct Agg {
         offered: f64,
@@ -139,13 +142,8 @@ pub fn load_call_records(path: &Path, interval: IntervalMinutes) -> InputResult<
         let is_answered = layout.answered.contains(&out);
         let is_abandoned = layout.abandoned.contains(&out);
         if !is_answered && !is_abandoned {
-            let mut all: Vec<&str> = layout
-                .answered
-                .iter()
-                .chain(layout.abandoned)
-                .chain(layout.skipped)
-                .copied()
-                .collect();
+            let mut all: Vec<&str> =
+                layout.answered.iter().chain(layout.abandoned).chain(layout.skipped).copied().collect();
             all.sort();
             return Err(InputError::bad_value(
                 path,
@@ -169,13 +167,7 @@ pub fn load_call_records(path: &Path, interval: IntervalMinutes) -> InputResult<
                 })?;
                 let raw_t = t.required(tc, i, "a time of day")?;
                 let tm = parse_time(raw_t).ok_or_else(|| {
-                    InputError::bad_value(
-                        path,
-                        sheet_row(i),
-                        tc.name,
-                        raw_t,
-                        "a time of day like 7:02:47",
-                    )
+                    InputError::bad_value(path, sheet_row(i), tc.name, raw_t, "a time of day like 7:02:47")
                 })?;
                 d.and_time(tm)
             }
@@ -283,11 +275,7 @@ mod tests {
         assert_eq!(h.abandoned.as_ref().unwrap()[[0, 32]], 1.0);
         assert_eq!(h.aht_seconds.as_ref().unwrap()[[0, 33]], 100.0);
         assert_eq!(r.patience_seconds(), Some(40.0));
-        assert_eq!(
-            h.offered[[0, 40]],
-            0.0,
-            "no calls in an interval of a day with calls is zero, not missing"
-        );
+        assert_eq!(h.offered[[0, 40]], 0.0, "no calls in an interval of a day with calls is zero, not missing");
     }
 
     #[test]
@@ -296,16 +284,9 @@ mod tests {
         let p = dir.path().join("c.csv");
         std::fs::File::create(&p)
             .unwrap()
-            .write_all(
-                b"arrival,wait_seconds,outcome,handle_seconds\n2026-01-05 08:01,10,busy,200\n",
-            )
+            .write_all(b"arrival,wait_seconds,outcome,handle_seconds\n2026-01-05 08:01,10,busy,200\n")
             .unwrap();
-        let e = load_call_records(&p, IntervalMinutes::new(15).unwrap())
-            .unwrap_err()
-            .to_string();
-        assert!(
-            e.contains(":2: column 'outcome': got 'busy', expected one of abandoned, answered"),
-            "{e}"
-        );
+        let e = load_call_records(&p, IntervalMinutes::new(15).unwrap()).unwrap_err().to_string();
+        assert!(e.contains(":2: column 'outcome': got 'busy', expected one of abandoned, answered"), "{e}");
     }
 }

@@ -31,21 +31,10 @@ pub struct History {
 
 impl History {
     /// Build from a grid of offered calls only.
-    pub fn from_offered(
-        interval: IntervalMinutes,
-        days: Vec<NaiveDate>,
-        offered: Array2<f64>,
-    ) -> Self {
+    pub fn from_offered(interval: IntervalMinutes, days: Vec<NaiveDate>, offered: Array2<f64>) -> Self {
         debug_assert_eq!(offered.nrows(), days.len());
         debug_assert_eq!(offered.ncols(), interval.per_day());
-        Self {
-            interval,
-            days,
-            offered,
-            answered: None,
-            abandoned: None,
-            aht_seconds: None,
-        }
+        Self { interval, days, offered, answered: None, abandoned: None, aht_seconds: None }
     }
 
     pub fn slots_per_day(&self) -> usize {
@@ -54,9 +43,7 @@ impl History {
 
     /// Slots that carry data on at least one day (the centre's observed open hours).
     pub fn observed_slots(&self) -> Vec<usize> {
-        (0..self.slots_per_day())
-            .filter(|&s| self.offered.column(s).iter().any(|v| !v.is_nan()))
-            .collect()
+        (0..self.slots_per_day()).filter(|&s| self.offered.column(s).iter().any(|v| !v.is_nan())).collect()
     }
 
     /// Index of `day` in `days`, if present.
@@ -112,29 +99,16 @@ pub struct HistoryOptions {
     pub tz: Option<Tz>,
     /// Which queue to read when the file has a `queue` column with several queues.
     pub queue: Option<String>,
+    /// Interval to aggregate call-detail records to (default 15 minutes).
+    pub records_interval: Option<IntervalMinutes>,
 }
 
 /// Accepted header names, first match wins (case-insensitive).
-pub const TIMESTAMP_COLUMNS: [&str; 7] = [
-    "interval_start",
-    "timestamp",
-    "datetime",
-    "date_time",
-    "start",
-    "ds",
-    "period_start",
-];
+pub const TIMESTAMP_COLUMNS: [&str; 7] =
+    ["interval_start", "timestamp", "datetime", "date_time", "start", "ds", "period_start"];
 pub const DATE_COLUMNS: [&str; 2] = ["date", "day"];
 pub const TIME_COLUMNS: [&str; 4] = ["time", "start_time", "interval_time", "time_of_day"];
-pub const CALLS_COLUMNS: [&str; 7] = [
-    "calls",
-    "offered",
-    "calls_offered",
-    "volume",
-    "arrivals",
-    "contacts",
-    "y",
-];
+pub const CALLS_COLUMNS: [&str; 7] = ["calls", "offered", "calls_offered", "volume", "arrivals", "contacts", "y"];
 
 /// Read interval counts (any interval length) with no options: the timestamp
 /// layout, interval length and optional columns are recognised.
@@ -143,23 +117,30 @@ pub fn load_history(path: &Path) -> InputResult<History> {
 }
 
 /// Read interval counts; returns the history and warnings about odd-but-usable input.
-pub fn load_history_with(
-    path: &Path,
-    opts: &HistoryOptions,
-) -> InputResult<(History, Vec<String>)> {
+pub fn load_history_with(path: &Path, opts: &HistoryOptions) -> InputResult<(History, Vec<String>)> {
     let t = Table::read(path)?;
     t.require_rows()?;
     let mut warnings = Vec::new();
+    if t.column(&CALLS_COLUMNS).is_none() && crate::ingest::calls::looks_like_call_records(&t) {
+        let iv = opts
+            .records_interval
+            .unwrap_or(IntervalMinutes::new(15).map_err(|e| InputError::file(path, e.to_string()))?);
+        let r = crate::ingest::calls::aggregate(&t, iv)?;
+        warnings.push(format!(
+            "{}: read as call-detail records ({} layout): {} calls aggregated to {}-minute intervals, {} rows skipped",
+            path.display(),
+            r.layout,
+            r.calls_read,
+            iv.get(),
+            r.calls_skipped
+        ));
+        return Ok((r.history, warnings));
+    }
     let stamps = Stamps::find(&t)?;
     let calls = t.require(&CALLS_COLUMNS, "calls offered per interval")?;
     let answered = t.column(&["answered", "handled", "calls_handled", "calls_answered"]);
     let abandoned = t.column(&["abandoned", "calls_abandoned", "abandons"]);
-    let aht = t.column(&[
-        "aht",
-        "aht_seconds",
-        "avg_handle_time",
-        "average_handle_time",
-    ]);
+    let aht = t.column(&["aht", "aht_seconds", "avg_handle_time", "average_handle_time"]);
     let queue = t.column(&["queue", "skill", "split"]);
     let wanted_queue = select_queue(&t, queue, opts.queue.as_deref())?;
 
@@ -183,10 +164,7 @@ pub fn load_history_with(
         rows.push(r);
     }
     if rows.windows(2).any(|w| w[1].ts < w[0].ts) {
-        warnings.push(format!(
-            "{}: rows are not in time order; they were sorted",
-            path.display()
-        ));
+        warnings.push(format!("{}: rows are not in time order; they were sorted", path.display()));
         rows.sort_by_key(|r| r.ts);
     }
     check_duplicates(path, &rows, opts, &stamps.label(), &mut warnings)?;
@@ -230,17 +208,7 @@ pub fn load_history_with(
         }
         prev = Some(r);
     }
-    Ok((
-        History {
-            interval,
-            days,
-            offered,
-            answered: ans,
-            abandoned: abd,
-            aht_seconds: aht_m,
-        },
-        warnings,
-    ))
+    Ok((History { interval, days, offered, answered: ans, abandoned: abd, aht_seconds: aht_m }, warnings))
 }
 
 /// Two rows for one interval start are an error, except the repeated hour of a
@@ -257,9 +225,7 @@ fn check_duplicates(
         if p.ts != r.ts {
             continue;
         }
-        let fold = opts
-            .tz
-            .is_some_and(|tz| matches!(tz.from_local_datetime(&r.ts), LocalResult::Ambiguous(..)));
+        let fold = opts.tz.is_some_and(|tz| matches!(tz.from_local_datetime(&r.ts), LocalResult::Ambiguous(..)));
         if !fold {
             return Err(InputError::cell(
                 path,
@@ -294,11 +260,7 @@ struct Row {
 fn add(m: &mut Array2<f64>, d: usize, s: usize, v: Option<f64>, accumulate: bool) {
     if let Some(v) = v {
         let cell = &mut m[[d, s]];
-        *cell = if accumulate && !cell.is_nan() {
-            *cell + v
-        } else {
-            v
-        };
+        *cell = if accumulate && !cell.is_nan() { *cell + v } else { v };
     }
 }
 
@@ -341,22 +303,16 @@ impl<'a> Stamps<'a> {
     }
 }
 
-fn select_queue(
-    t: &Table,
-    queue: Option<Col<'_>>,
-    wanted: Option<&str>,
-) -> InputResult<Option<String>> {
+fn select_queue(t: &Table, queue: Option<Col<'_>>, wanted: Option<&str>) -> InputResult<Option<String>> {
     let Some(q) = queue else {
         return match wanted {
-            Some(w) => Err(InputError::file(
-                &t.path,
-                format!("queue '{w}' was asked for, but the file has no 'queue' column"),
-            )),
+            Some(w) => {
+                Err(InputError::file(&t.path, format!("queue '{w}' was asked for, but the file has no 'queue' column")))
+            }
             None => Ok(None),
         };
     };
-    let names: std::collections::BTreeSet<&str> =
-        (0..t.height()).filter_map(|i| q.get(i)).collect();
+    let names: std::collections::BTreeSet<&str> = (0..t.height()).filter_map(|i| q.get(i)).collect();
     match wanted {
         Some(w) if names.contains(w) => Ok(Some(w.to_string())),
         Some(w) => Err(InputError::cell(
@@ -392,24 +348,14 @@ fn detect_interval(path: &Path, rows: &[Row], col: &str) -> InputResult<Interval
             }
         }
     }
-    let Some(step) = steps
-        .iter()
-        .max_by_key(|(d, n)| (**n, -**d))
-        .map(|(d, _)| *d)
-    else {
+    let Some(step) = steps.iter().max_by_key(|(d, n)| (**n, -**d)).map(|(d, _)| *d) else {
         return Err(InputError::file(
             path,
             "cannot tell the interval length: no day has two rows; expected consecutive interval starts (e.g. 08:00, 08:15)",
         ));
     };
-    let interval = IntervalMinutes::new(step as u32).map_err(|e| {
-        InputError::cell(
-            path,
-            2,
-            col,
-            format!("the rows are {step} minutes apart: {e}"),
-        )
-    })?;
+    let interval = IntervalMinutes::new(step as u32)
+        .map_err(|e| InputError::cell(path, 2, col, format!("the rows are {step} minutes apart: {e}")))?;
     for r in rows {
         if r.ts.second() != 0 || minute(r) % step != 0 {
             return Err(InputError::bad_value(
@@ -428,11 +374,7 @@ fn detect_interval(path: &Path, rows: &[Row], col: &str) -> InputResult<Interval
         let end = k + rows[k..].iter().take_while(|r| r.ts.date() == day).count();
         let day_rows = &rows[k..end];
         if day_rows.len() >= 4 {
-            let min_step = day_rows
-                .windows(2)
-                .map(|w| minute(&w[1]) - minute(&w[0]))
-                .filter(|d| *d > 0)
-                .min();
+            let min_step = day_rows.windows(2).map(|w| minute(&w[1]) - minute(&w[0])).filter(|d| *d > 0).min();
             if let Some(m) = min_step.filter(|m| *m > step) {
                 return Err(InputError::cell(
                     path,
@@ -479,13 +421,7 @@ impl History {
             (Some(a), Some(h)) => {
                 let weighted = Array2::from_shape_fn(a.raw_dim(), |ix| a[ix] * h[ix]);
                 let (w, hh) = (sum(&weighted), sum(h));
-                Some(Array2::from_shape_fn(w.raw_dim(), |ix| {
-                    if hh[ix] > 0.0 {
-                        w[ix] / hh[ix]
-                    } else {
-                        f64::NAN
-                    }
-                }))
+                Some(Array2::from_shape_fn(w.raw_dim(), |ix| if hh[ix] > 0.0 { w[ix] / hh[ix] } else { f64::NAN }))
             }
             _ => None,
         };
@@ -508,10 +444,7 @@ mod tests {
     fn load(text: &str, opts: &HistoryOptions) -> InputResult<(History, Vec<String>)> {
         let dir = tempfile::tempdir().unwrap();
         let p = dir.path().join("h.csv");
-        std::fs::File::create(&p)
-            .unwrap()
-            .write_all(text.as_bytes())
-            .unwrap();
+        std::fs::File::create(&p).unwrap().write_all(text.as_bytes()).unwrap();
         load_history_with(&p, opts).map_err(|mut e| {
             e.at.file = "h.csv".into();
             e
@@ -549,25 +482,16 @@ mod tests {
 
     #[test]
     fn duplicate_interval_is_an_error_naming_both_rows() {
-        let e = load(
-            "interval_start,calls\n2026-01-05 08:00,3\n2026-01-05 08:00,4\n",
-            &HistoryOptions::default(),
-        )
-        .unwrap_err()
-        .to_string();
-        assert!(
-            e.starts_with("h.csv:3: column 'interval_start'") && e.contains("also at row 2"),
-            "{e}"
-        );
+        let e = load("interval_start,calls\n2026-01-05 08:00,3\n2026-01-05 08:00,4\n", &HistoryOptions::default())
+            .unwrap_err()
+            .to_string();
+        assert!(e.starts_with("h.csv:3: column 'interval_start'") && e.contains("also at row 2"), "{e}");
     }
 
     #[test]
     fn unsorted_rows_are_sorted_with_a_warning() {
-        let (h, w) = load(
-            "interval_start,calls\n2026-01-05 08:15,4\n2026-01-05 08:00,3\n",
-            &HistoryOptions::default(),
-        )
-        .unwrap();
+        let (h, w) =
+            load("interval_start,calls\n2026-01-05 08:15,4\n2026-01-05 08:00,3\n", &HistoryOptions::default()).unwrap();
         assert_eq!(w.len(), 1);
         assert_eq!(h.offered[[0, 32]], 3.0);
     }
@@ -575,25 +499,16 @@ mod tests {
     #[test]
     fn dst_fold_is_summed_and_skipped_hour_refused() {
         let tz: Tz = "Europe/London".parse().unwrap();
-        let opts = HistoryOptions {
-            tz: Some(tz),
-            queue: None,
-        };
-        let text = "interval_start,calls\n2026-10-25 00:30,1\n2026-10-25 01:00,2\n2026-10-25 01:00,3\n2026-10-25 01:30,4\n";
+        let opts = HistoryOptions { tz: Some(tz), queue: None };
+        let text =
+            "interval_start,calls\n2026-10-25 00:30,1\n2026-10-25 01:00,2\n2026-10-25 01:00,3\n2026-10-25 01:30,4\n";
         let (h, w) = load(text, &opts).unwrap();
         assert_eq!(h.interval.get(), 30);
-        assert_eq!(
-            h.offered[[0, 2]],
-            5.0,
-            "both 01:00 intervals of the 25-hour day"
-        );
+        assert_eq!(h.offered[[0, 2]], 5.0, "both 01:00 intervals of the 25-hour day");
         assert_eq!(w.len(), 1);
-        let e = load(
-            "interval_start,calls\n2026-03-29 00:30,1\n2026-03-29 01:30,2\n2026-03-29 02:00,2\n",
-            &opts,
-        )
-        .unwrap_err()
-        .to_string();
+        let e = load("interval_start,calls\n2026-03-29 00:30,1\n2026-03-29 01:30,2\n2026-03-29 02:00,2\n", &opts)
+            .unwrap_err()
+            .to_string();
         assert!(e.contains("h.csv:3") && e.contains("skipped"), "{e}");
     }
 
@@ -606,13 +521,8 @@ mod tests {
         for m in (0..240).step_by(30) {
             text += &format!("2026-01-06 {:02}:{:02},1\n", 8 + m / 60, m % 60);
         }
-        let e = load(&text, &HistoryOptions::default())
-            .unwrap_err()
-            .to_string();
-        assert!(
-            e.contains("mixed interval lengths") && e.contains("2026-01-06"),
-            "{e}"
-        );
+        let e = load(&text, &HistoryOptions::default()).unwrap_err().to_string();
+        assert!(e.contains("mixed interval lengths") && e.contains("2026-01-06"), "{e}");
         let e = load("interval_start,calls\n2026-01-05 08:00,1\n2026-01-05 08:15,1\n2026-01-05 08:20,1\n2026-01-05 08:30,1\n2026-01-05 08:45,1\n", &HistoryOptions::default())
             .unwrap_err()
             .to_string();
@@ -622,34 +532,19 @@ mod tests {
     #[test]
     fn negative_and_nan_counts_are_refused() {
         for bad in ["-1", "NaN", "abc"] {
-            let e = load(
-                &format!("interval_start,calls\n2026-01-05 08:00,{bad}\n"),
-                &HistoryOptions::default(),
-            )
-            .unwrap_err()
-            .to_string();
-            assert!(
-                e.starts_with("h.csv:2: column 'calls'") && e.contains(bad),
-                "{e}"
-            );
+            let e = load(&format!("interval_start,calls\n2026-01-05 08:00,{bad}\n"), &HistoryOptions::default())
+                .unwrap_err()
+                .to_string();
+            assert!(e.starts_with("h.csv:2: column 'calls'") && e.contains(bad), "{e}");
         }
     }
 
     #[test]
     fn several_queues_need_a_choice() {
         let text = "interval_start,queue,calls\n2026-01-05 08:00,sales,1\n2026-01-05 08:00,service,2\n2026-01-05 08:15,sales,1\n2026-01-05 08:15,service,2\n";
-        let e = load(text, &HistoryOptions::default())
-            .unwrap_err()
-            .to_string();
+        let e = load(text, &HistoryOptions::default()).unwrap_err().to_string();
         assert!(e.contains("2 queues") && e.contains("--queue"), "{e}");
-        let (h, _) = load(
-            text,
-            &HistoryOptions {
-                tz: None,
-                queue: Some("service".into()),
-            },
-        )
-        .unwrap();
+        let (h, _) = load(text, &HistoryOptions { tz: None, queue: Some("service".into()) }).unwrap();
         assert_eq!(h.offered[[0, 32]], 2.0);
     }
 }

@@ -66,14 +66,9 @@ pub const EXPECTED_SPEND: &str = "a spend >= 0 in the centre's currency (a numbe
 pub fn load_media_plan(path: &Path, cfg: &CentreConfig) -> InputResult<MediaPlan> {
     let t = Table::read(path)?;
     t.require_rows()?;
-    let channel = t.require(
-        &["channel", "media", "medium"],
-        "the channel (tv, radio, retargeting, email…)",
-    )?;
-    let start = t.require(
-        &["start", "air_time", "start_time", "datetime", "send_time"],
-        "the start (a spot's air time)",
-    )?;
+    let channel = t.require(&["channel", "media", "medium"], "the channel (tv, radio, retargeting, email…)")?;
+    let start =
+        t.require(&["start", "air_time", "start_time", "datetime", "send_time"], "the start (a spot's air time)")?;
     let end = t.column(&["end", "end_time", "until"]);
     let spend = t.require(&["spend", "cost", "budget"], "the spend")?;
     let grps = t.column(&["grps", "grp", "trps"]);
@@ -85,9 +80,7 @@ pub fn load_media_plan(path: &Path, cfg: &CentreConfig) -> InputResult<MediaPlan
     let id = t.column(&["id", "line_id", "line"]);
     let mut plan = MediaPlan::default();
     for i in 0..t.height() {
-        let ch = t
-            .required(channel, i, "a channel name such as tv or email")?
-            .to_ascii_lowercase();
+        let ch = t.required(channel, i, "a channel name such as tv or email")?.to_ascii_lowercase();
         let kind = cfg.channel_kind(&ch);
         if !ChannelKind::is_known_name(&ch) && !cfg.channels.contains_key(&ch) {
             plan.warnings.push(format!(
@@ -105,10 +98,7 @@ pub fn load_media_plan(path: &Path, cfg: &CentreConfig) -> InputResult<MediaPlan
                     sheet_row(i),
                     end.map(|c| c.name).unwrap_or("end"),
                     &e.format("%Y-%m-%d %H:%M").to_string(),
-                    format!(
-                        "an end at or after the start {}",
-                        s.format("%Y-%m-%d %H:%M")
-                    ),
+                    format!("an end at or after the start {}", s.format("%Y-%m-%d %H:%M")),
                 ));
             }
         }
@@ -120,23 +110,14 @@ pub fn load_media_plan(path: &Path, cfg: &CentreConfig) -> InputResult<MediaPlan
                 sheet_row(i)
             ));
         }
-        let text = |c: Option<crate::ingest::table::Col<'_>>| {
-            c.and_then(|c| c.get(i)).unwrap_or("").to_string()
-        };
+        let text = |c: Option<crate::ingest::table::Col<'_>>| c.and_then(|c| c.get(i)).unwrap_or("").to_string();
         plan.lines.push(MediaLine {
             row: sheet_row(i),
-            id: id
-                .and_then(|c| c.get(i))
-                .map(str::to_string)
-                .unwrap_or_else(|| format!("L{}", sheet_row(i))),
+            id: id.and_then(|c| c.get(i)).map(str::to_string).unwrap_or_else(|| format!("L{}", sheet_row(i))),
             channel: ch,
             kind,
             start: s,
-            end: if kind == ChannelKind::Flight {
-                Some(e.unwrap_or(s))
-            } else {
-                None
-            },
+            end: if kind == ChannelKind::Flight { Some(e.unwrap_or(s)) } else { None },
             spend: t.nonneg_at(spend, i, EXPECTED_SPEND)?,
             grps: grps_v,
             impressions: t.opt_nonneg_at(impressions, i, "impressions >= 0")?,
@@ -157,10 +138,7 @@ mod tests {
     fn load(text: &str) -> InputResult<MediaPlan> {
         let dir = tempfile::tempdir().unwrap();
         let p = dir.path().join("m.csv");
-        std::fs::File::create(&p)
-            .unwrap()
-            .write_all(text.as_bytes())
-            .unwrap();
+        std::fs::File::create(&p).unwrap().write_all(text.as_bytes()).unwrap();
         load_media_plan(&p, &CentreConfig::default()).map_err(|mut e| {
             e.at.file = "m.csv".into();
             e
@@ -186,10 +164,7 @@ mod tests {
         let e = load("channel,start,end,spend\nretargeting,2026-11-25 00:00,2026-11-24 00:00,10\n")
             .unwrap_err()
             .to_string();
-        assert!(
-            e.starts_with("m.csv:2: column 'end'") && e.contains("at or after the start"),
-            "{e}"
-        );
+        assert!(e.starts_with("m.csv:2: column 'end'") && e.contains("at or after the start"), "{e}");
     }
 
     #[test]
@@ -201,12 +176,7 @@ mod tests {
 
     #[test]
     fn negative_spend_is_refused() {
-        let e = load("channel,start,spend\ntv,2026-11-25 08:00,-5\n")
-            .unwrap_err()
-            .to_string();
-        assert!(
-            e.contains("m.csv:2: column 'spend'") && e.contains("'-5'"),
-            "{e}"
-        );
+        let e = load("channel,start,spend\ntv,2026-11-25 08:00,-5\n").unwrap_err().to_string();
+        assert!(e.contains("m.csv:2: column 'spend'") && e.contains("'-5'"), "{e}");
     }
 }

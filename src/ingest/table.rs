@@ -51,19 +51,14 @@ pub fn sheet_row(i: usize) -> usize {
 impl Table {
     /// Read a CSV file: every column as text.
     pub fn read(path: &Path) -> InputResult<Table> {
-        let bytes = std::fs::read(path)
-            .map_err(|e| InputError::file(path, format!("cannot read the file: {e}")))?;
+        let bytes = std::fs::read(path).map_err(|e| InputError::file(path, format!("cannot read the file: {e}")))?;
         Self::from_bytes(path, bytes)
     }
 
     /// Parse CSV bytes; `path` names the source in errors.
     pub fn from_bytes(path: &Path, mut bytes: Vec<u8>) -> InputResult<Table> {
         if let Err(e) = std::str::from_utf8(&bytes) {
-            let line = bytes[..e.valid_up_to()]
-                .iter()
-                .filter(|&&b| b == b'\n')
-                .count()
-                + 1;
+            let line = bytes[..e.valid_up_to()].iter().filter(|&&b| b == b'\n').count() + 1;
             return Err(InputError::row(
                 path,
                 line,
@@ -76,51 +71,26 @@ impl Table {
         let text = std::str::from_utf8(&bytes).unwrap_or_default();
         let header_line = text.lines().find(|l| !l.trim().is_empty());
         let Some(header_line) = header_line else {
-            return Err(InputError::file(
-                path,
-                "the file is empty; expected a header row and data rows",
-            ));
+            return Err(InputError::file(path, "the file is empty; expected a header row and data rows"));
         };
         let separator = sniff_separator(header_line);
         let opts = CsvReadOptions::default()
             .with_has_header(true)
             .with_infer_schema_length(Some(0))
             .with_raise_if_empty(false)
-            .with_parse_options(
-                CsvParseOptions::default()
-                    .with_separator(separator)
-                    .with_missing_is_null(true),
-            );
+            .with_parse_options(CsvParseOptions::default().with_separator(separator).with_missing_is_null(true));
         let df = opts
             .into_reader_with_file_handle(Cursor::new(bytes))
             .finish()
-            .map_err(|e| {
-                InputError::file(
-                    path,
-                    format!("cannot parse as CSV: {}", first_line(&e.to_string())),
-                )
-            })?;
-        let headers: Vec<String> = df
-            .get_column_names()
-            .iter()
-            .map(|s| s.trim().to_string())
-            .collect();
+            .map_err(|e| InputError::file(path, format!("cannot parse as CSV: {}", first_line(&e.to_string()))))?;
+        let headers: Vec<String> = df.get_column_names().iter().map(|s| s.trim().to_string()).collect();
         let mut seen = std::collections::BTreeSet::new();
         for h in &headers {
             if !seen.insert(h.to_ascii_lowercase()) {
-                return Err(InputError::cell(
-                    path,
-                    1,
-                    h.clone(),
-                    "the column appears twice in the header",
-                ));
+                return Err(InputError::cell(path, 1, h.clone(), "the column appears twice in the header"));
             }
         }
-        Ok(Table {
-            path: path.to_path_buf(),
-            df,
-            headers,
-        })
+        Ok(Table { path: path.to_path_buf(), df, headers })
     }
 
     /// Number of data rows.
@@ -151,11 +121,7 @@ impl Table {
                 &self.path,
                 format!(
                     "missing column for {what}: expected a column named {}; found columns: {}",
-                    names
-                        .iter()
-                        .map(|n| format!("'{n}'"))
-                        .collect::<Vec<_>>()
-                        .join(" or "),
+                    names.iter().map(|n| format!("'{n}'")).collect::<Vec<_>>().join(" or "),
                     self.headers.join(", ")
                 ),
             )
@@ -165,10 +131,7 @@ impl Table {
     /// Refuse a file with a header but no data rows.
     pub fn require_rows(&self) -> InputResult<()> {
         if self.height() == 0 {
-            return Err(InputError::file(
-                &self.path,
-                "the file has a header but no data rows",
-            ));
+            return Err(InputError::file(&self.path, "the file has a header but no data rows"));
         }
         Ok(())
     }
@@ -184,12 +147,7 @@ impl Table {
     }
 
     /// An optional number (empty cell → `None`).
-    pub fn opt_f64_at(
-        &self,
-        col: Option<Col<'_>>,
-        i: usize,
-        expected: &str,
-    ) -> InputResult<Option<f64>> {
+    pub fn opt_f64_at(&self, col: Option<Col<'_>>, i: usize, expected: &str) -> InputResult<Option<f64>> {
         match col {
             Some(c) if c.get(i).is_some() => self.f64_at(c, i, expected).map(Some),
             _ => Ok(None),
@@ -200,24 +158,13 @@ impl Table {
     pub fn nonneg_at(&self, col: Col<'_>, i: usize, expected: &str) -> InputResult<f64> {
         let v = self.f64_at(col, i, expected)?;
         if v < 0.0 {
-            return Err(InputError::bad_value(
-                &self.path,
-                sheet_row(i),
-                col.name,
-                col.get(i).unwrap_or(""),
-                expected,
-            ));
+            return Err(InputError::bad_value(&self.path, sheet_row(i), col.name, col.get(i).unwrap_or(""), expected));
         }
         Ok(v)
     }
 
     /// An optional number that must be ≥ 0.
-    pub fn opt_nonneg_at(
-        &self,
-        col: Option<Col<'_>>,
-        i: usize,
-        expected: &str,
-    ) -> InputResult<Option<f64>> {
+    pub fn opt_nonneg_at(&self, col: Option<Col<'_>>, i: usize, expected: &str) -> InputResult<Option<f64>> {
         match col {
             Some(c) if c.get(i).is_some() => self.nonneg_at(c, i, expected).map(Some),
             _ => Ok(None),
@@ -227,29 +174,19 @@ impl Table {
     /// A required text cell.
     pub fn required<'a>(&self, col: Col<'a>, i: usize, expected: &str) -> InputResult<&'a str> {
         col.get(i).ok_or_else(|| {
-            InputError::cell(
-                &self.path,
-                sheet_row(i),
-                col.name,
-                format!("empty cell, expected {expected}"),
-            )
+            InputError::cell(&self.path, sheet_row(i), col.name, format!("empty cell, expected {expected}"))
         })
     }
 
     /// A required local date-time.
     pub fn datetime_at(&self, col: Col<'_>, i: usize) -> InputResult<NaiveDateTime> {
         let raw = self.required(col, i, DATETIME_EXPECTED)?;
-        parse_datetime(raw).ok_or_else(|| {
-            InputError::bad_value(&self.path, sheet_row(i), col.name, raw, DATETIME_EXPECTED)
-        })
+        parse_datetime(raw)
+            .ok_or_else(|| InputError::bad_value(&self.path, sheet_row(i), col.name, raw, DATETIME_EXPECTED))
     }
 
     /// An optional local date-time.
-    pub fn opt_datetime_at(
-        &self,
-        col: Option<Col<'_>>,
-        i: usize,
-    ) -> InputResult<Option<NaiveDateTime>> {
+    pub fn opt_datetime_at(&self, col: Option<Col<'_>>, i: usize) -> InputResult<Option<NaiveDateTime>> {
         match col {
             Some(c) if c.get(i).is_some() => self.datetime_at(c, i).map(Some),
             _ => Ok(None),
@@ -259,22 +196,17 @@ impl Table {
     /// A required date.
     pub fn date_at(&self, col: Col<'_>, i: usize) -> InputResult<NaiveDate> {
         let raw = self.required(col, i, DATE_EXPECTED)?;
-        parse_date(raw).ok_or_else(|| {
-            InputError::bad_value(&self.path, sheet_row(i), col.name, raw, DATE_EXPECTED)
-        })
+        parse_date(raw).ok_or_else(|| InputError::bad_value(&self.path, sheet_row(i), col.name, raw, DATE_EXPECTED))
     }
 
     /// A required time of day.
     pub fn time_at(&self, col: Col<'_>, i: usize) -> InputResult<NaiveTime> {
         let raw = self.required(col, i, TIME_EXPECTED)?;
-        parse_time(raw).ok_or_else(|| {
-            InputError::bad_value(&self.path, sheet_row(i), col.name, raw, TIME_EXPECTED)
-        })
+        parse_time(raw).ok_or_else(|| InputError::bad_value(&self.path, sheet_row(i), col.name, raw, TIME_EXPECTED))
     }
 }
 
-pub const DATETIME_EXPECTED: &str =
-    "a local date-time like 2026-11-23 08:15 (ISO 8601; YYYY-MM-DD HH:MM[:SS])";
+pub const DATETIME_EXPECTED: &str = "a local date-time like 2026-11-23 08:15 (ISO 8601; YYYY-MM-DD HH:MM[:SS])";
 pub const DATE_EXPECTED: &str = "a date like 2026-11-23 (YYYY-MM-DD)";
 pub const TIME_EXPECTED: &str = "a time of day like 08:15 (HH:MM or HH:MM:SS)";
 
@@ -309,21 +241,14 @@ pub fn parse_date(s: &str) -> Option<NaiveDate> {
 /// `HH:MM` or `HH:MM:SS`.
 pub fn parse_time(s: &str) -> Option<NaiveTime> {
     let s = s.trim();
-    NaiveTime::parse_from_str(s, "%H:%M:%S")
-        .or_else(|_| NaiveTime::parse_from_str(s, "%H:%M"))
-        .ok()
+    NaiveTime::parse_from_str(s, "%H:%M:%S").or_else(|_| NaiveTime::parse_from_str(s, "%H:%M")).ok()
 }
 
 /// ISO local date-time with a space or `T`, minutes or seconds. A trailing UTC
 /// offset or `Z` is refused: files carry local wall-clock time of the centre.
 pub fn parse_datetime(s: &str) -> Option<NaiveDateTime> {
     let s = s.trim();
-    for f in [
-        "%Y-%m-%d %H:%M:%S",
-        "%Y-%m-%d %H:%M",
-        "%Y-%m-%dT%H:%M:%S",
-        "%Y-%m-%dT%H:%M",
-    ] {
+    for f in ["%Y-%m-%d %H:%M:%S", "%Y-%m-%d %H:%M", "%Y-%m-%dT%H:%M:%S", "%Y-%m-%dT%H:%M"] {
         if let Ok(t) = NaiveDateTime::parse_from_str(s, f) {
             return Some(t);
         }
@@ -357,25 +282,14 @@ mod tests {
     fn empty_and_header_only() {
         assert!(table("").unwrap_err().to_string().contains("empty"));
         let t = table("a,b\n").unwrap();
-        assert!(t
-            .require_rows()
-            .unwrap_err()
-            .to_string()
-            .contains("no data rows"));
+        assert!(t.require_rows().unwrap_err().to_string().contains("no data rows"));
     }
 
     #[test]
     fn missing_column_lists_what_was_found() {
         let t = table("when,n\n2026-01-01 00:00,3\n").unwrap();
-        let e = t
-            .require(&["calls", "offered"], "calls offered")
-            .err()
-            .unwrap()
-            .to_string();
-        assert!(
-            e.contains("'calls' or 'offered'") && e.contains("found columns: when, n"),
-            "{e}"
-        );
+        let e = t.require(&["calls", "offered"], "calls offered").err().unwrap().to_string();
+        assert!(e.contains("'calls' or 'offered'") && e.contains("found columns: when, n"), "{e}");
     }
 
     #[test]

@@ -18,20 +18,13 @@ pub struct Staging {
 impl Staging {
     /// Prepare to write into `out` (created if missing).
     pub fn new(out: &Path) -> anyhow::Result<Staging> {
-        std::fs::create_dir_all(out)
-            .with_context(|| format!("cannot create the output folder {}", out.display()))?;
+        std::fs::create_dir_all(out).with_context(|| format!("cannot create the output folder {}", out.display()))?;
         let dir = out.join(format!(".ringcast-staging-{}", std::process::id()));
         if dir.exists() {
             std::fs::remove_dir_all(&dir).ok();
         }
-        std::fs::create_dir_all(&dir)
-            .with_context(|| format!("cannot create {}", dir.display()))?;
-        Ok(Staging {
-            out: out.to_path_buf(),
-            dir,
-            files: Vec::new(),
-            committed: false,
-        })
+        std::fs::create_dir_all(&dir).with_context(|| format!("cannot create {}", dir.display()))?;
+        Ok(Staging { out: out.to_path_buf(), dir, files: Vec::new(), committed: false })
     }
 
     /// The staged path for `name` (relative, may contain a sub-folder such as
@@ -60,8 +53,7 @@ impl Staging {
             if let Some(parent) = to.parent() {
                 std::fs::create_dir_all(parent)?;
             }
-            std::fs::rename(&from, &to)
-                .with_context(|| format!("cannot move {} into place", to.display()))?;
+            std::fs::rename(&from, &to).with_context(|| format!("cannot move {} into place", to.display()))?;
             done.push(to);
         }
         self.committed = true;
@@ -80,19 +72,12 @@ impl Drop for Staging {
 
 /// Write one file atomically: a temporary file beside it, then a rename.
 pub fn write_file(path: &Path, bytes: impl AsRef<[u8]>) -> anyhow::Result<()> {
-    let dir = path
-        .parent()
-        .filter(|p| !p.as_os_str().is_empty())
-        .unwrap_or(Path::new("."));
+    let dir = path.parent().filter(|p| !p.as_os_str().is_empty()).unwrap_or(Path::new("."));
     std::fs::create_dir_all(dir).with_context(|| format!("cannot create {}", dir.display()))?;
-    let tmp = dir.join(format!(
-        ".{}.tmp-{}",
-        path.file_name().and_then(|n| n.to_str()).unwrap_or("out"),
-        std::process::id()
-    ));
+    let tmp =
+        dir.join(format!(".{}.tmp-{}", path.file_name().and_then(|n| n.to_str()).unwrap_or("out"), std::process::id()));
     std::fs::write(&tmp, bytes).with_context(|| format!("cannot write {}", tmp.display()))?;
-    std::fs::rename(&tmp, path)
-        .with_context(|| format!("cannot move {} into place", path.display()))
+    std::fs::rename(&tmp, path).with_context(|| format!("cannot move {} into place", path.display()))
 }
 
 #[cfg(test)]
@@ -108,23 +93,13 @@ mod tests {
             s.write("a.csv", "new").unwrap();
             // dropped without commit: a failed run
         }
-        assert_eq!(
-            std::fs::read_to_string(d.path().join("a.csv")).unwrap(),
-            "old"
-        );
-        assert_eq!(
-            std::fs::read_dir(d.path()).unwrap().count(),
-            1,
-            "staging folder removed"
-        );
+        assert_eq!(std::fs::read_to_string(d.path().join("a.csv")).unwrap(), "old");
+        assert_eq!(std::fs::read_dir(d.path()).unwrap().count(), 1, "staging folder removed");
         let mut s = Staging::new(d.path()).unwrap();
         s.write("a.csv", "new").unwrap();
         s.write("charts/x.png", "png").unwrap();
         s.commit().unwrap();
-        assert_eq!(
-            std::fs::read_to_string(d.path().join("a.csv")).unwrap(),
-            "new"
-        );
+        assert_eq!(std::fs::read_to_string(d.path().join("a.csv")).unwrap(), "new");
         assert!(d.path().join("charts/x.png").exists());
     }
 }

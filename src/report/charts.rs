@@ -72,14 +72,7 @@ pub struct ForecastChart<'a> {
 pub fn forecast_chart(path: &Path, c: &ForecastChart<'_>) -> ChartResult {
     register_font();
     let n = c.forecast_from + c.baseline.len();
-    let ymax = c
-        .actual
-        .iter()
-        .flatten()
-        .copied()
-        .chain(c.hi95.iter().copied())
-        .fold(1.0f64, f64::max)
-        * 1.1;
+    let ymax = c.actual.iter().flatten().copied().chain(c.hi95.iter().copied()).fold(1.0f64, f64::max) * 1.1;
     let root = BitMapBackend::new(path, (1800, 800)).into_drawing_area();
     root.fill(&WHITE).map_err(err)?;
     let mut ch = ChartBuilder::on(&root)
@@ -105,40 +98,19 @@ pub fn forecast_chart(path: &Path, c: &ForecastChart<'_>) -> ChartResult {
         .iter()
         .enumerate()
         .map(|(i, v)| (off + i as f64, *v))
-        .chain(
-            c.lo95
-                .iter()
-                .enumerate()
-                .rev()
-                .map(|(i, v)| (off + i as f64, *v)),
-        )
+        .chain(c.lo95.iter().enumerate().rev().map(|(i, v)| (off + i as f64, *v)))
         .collect();
-    ch.draw_series(std::iter::once(Polygon::new(
-        band,
-        BASELINE.mix(0.15).filled(),
-    )))
-    .map_err(err)?
-    .label("95% prediction interval")
-    .legend(|(x, y)| Rectangle::new([(x, y - 6), (x + 16, y + 6)], BASELINE.mix(0.15).filled()));
-    let total: Vec<f64> = c
-        .baseline
-        .iter()
-        .zip(c.uplift)
-        .map(|(b, u)| b + u)
-        .collect();
+    ch.draw_series(std::iter::once(Polygon::new(band, BASELINE.mix(0.15).filled())))
+        .map_err(err)?
+        .label("95% prediction interval")
+        .legend(|(x, y)| Rectangle::new([(x, y - 6), (x + 16, y + 6)], BASELINE.mix(0.15).filled()));
+    let total: Vec<f64> = c.baseline.iter().zip(c.uplift).map(|(b, u)| b + u).collect();
+    ch.draw_series(AreaSeries::new(total.iter().enumerate().map(|(i, v)| (off + i as f64, *v)), 0.0, UPLIFT.mix(0.7)))
+        .map_err(err)?
+        .label("campaign uplift (forecast)")
+        .legend(|(x, y)| Rectangle::new([(x, y - 6), (x + 16, y + 6)], UPLIFT.mix(0.7).filled()));
     ch.draw_series(AreaSeries::new(
-        total.iter().enumerate().map(|(i, v)| (off + i as f64, *v)),
-        0.0,
-        UPLIFT.mix(0.7),
-    ))
-    .map_err(err)?
-    .label("campaign uplift (forecast)")
-    .legend(|(x, y)| Rectangle::new([(x, y - 6), (x + 16, y + 6)], UPLIFT.mix(0.7).filled()));
-    ch.draw_series(AreaSeries::new(
-        c.baseline
-            .iter()
-            .enumerate()
-            .map(|(i, v)| (off + i as f64, *v)),
+        c.baseline.iter().enumerate().map(|(i, v)| (off + i as f64, *v)),
         0.0,
         BASELINE.mix(0.6),
     ))
@@ -159,34 +131,25 @@ pub fn forecast_chart(path: &Path, c: &ForecastChart<'_>) -> ChartResult {
         segments.push(seg);
     }
     for (k, s) in segments.into_iter().enumerate() {
-        let series = ch
-            .draw_series(LineSeries::new(s, ACTUAL.stroke_width(2)))
-            .map_err(err)?;
+        let series = ch.draw_series(LineSeries::new(s, ACTUAL.stroke_width(2))).map_err(err)?;
         if k == 0 {
-            series.label("actual calls (history)").legend(|(x, y)| {
-                PathElement::new(vec![(x, y), (x + 16, y)], ACTUAL.stroke_width(2))
-            });
+            series
+                .label("actual calls (history)")
+                .legend(|(x, y)| PathElement::new(vec![(x, y), (x + 16, y)], ACTUAL.stroke_width(2)));
         }
     }
     for (k, t) in c.spots.iter().enumerate() {
         let x = axis.x_of(*t);
         let s = ch
-            .draw_series(std::iter::once(PathElement::new(
-                vec![(x, 0.0), (x, ymax)],
-                RED.mix(0.5).stroke_width(1),
-            )))
+            .draw_series(std::iter::once(PathElement::new(vec![(x, 0.0), (x, ymax)], RED.mix(0.5).stroke_width(1))))
             .map_err(err)?;
         if k == 0 {
-            s.label("TV/radio spot air time").legend(|(x, y)| {
-                PathElement::new(vec![(x + 8, y - 8), (x + 8, y + 8)], RED.mix(0.5))
-            });
+            s.label("TV/radio spot air time")
+                .legend(|(x, y)| PathElement::new(vec![(x + 8, y - 8), (x + 8, y + 8)], RED.mix(0.5)));
         }
     }
-    ch.draw_series(std::iter::once(PathElement::new(
-        vec![(off, 0.0), (off, ymax)],
-        BLACK.stroke_width(2),
-    )))
-    .map_err(err)?;
+    ch.draw_series(std::iter::once(PathElement::new(vec![(off, 0.0), (off, ymax)], BLACK.stroke_width(2))))
+        .map_err(err)?;
     ch.configure_series_labels()
         .position(SeriesLabelPosition::UpperLeft)
         .background_style(WHITE.mix(0.85))
@@ -215,12 +178,7 @@ pub struct CoverageChart<'a> {
 pub fn coverage_chart(path: &Path, c: &CoverageChart<'_>) -> ChartResult {
     register_font();
     let n = c.required.len();
-    let ymax = c
-        .required
-        .iter()
-        .chain(c.scheduled)
-        .fold(1.0f64, |a, b| a.max(*b))
-        * 1.15;
+    let ymax = c.required.iter().chain(c.scheduled).fold(1.0f64, |a, b| a.max(*b)) * 1.15;
     let root = BitMapBackend::new(path, (1800, 800)).into_drawing_area();
     root.fill(&WHITE).map_err(err)?;
     let mut ch = ChartBuilder::on(&root)
@@ -246,41 +204,26 @@ pub fn coverage_chart(path: &Path, c: &CoverageChart<'_>) -> ChartResult {
         .y_label_formatter(&|v| format!("{:.0}%", v * 100.0))
         .draw()
         .map_err(err)?;
-    let short: Vec<usize> = (0..n)
-        .filter(|&i| c.scheduled[i] + 1e-9 < c.required[i])
-        .collect();
-    ch.draw_series(short.iter().map(|&i| {
-        Rectangle::new(
-            [(i as f64, 0.0), (i as f64 + 1.0, ymax)],
-            REQUIRED.mix(0.12).filled(),
-        )
-    }))
+    let short: Vec<usize> = (0..n).filter(|&i| c.scheduled[i] + 1e-9 < c.required[i]).collect();
+    ch.draw_series(
+        short.iter().map(|&i| Rectangle::new([(i as f64, 0.0), (i as f64 + 1.0, ymax)], REQUIRED.mix(0.12).filled())),
+    )
     .map_err(err)?
     .label("under-staffed interval")
     .legend(|(x, y)| Rectangle::new([(x, y - 6), (x + 16, y + 6)], REQUIRED.mix(0.2).filled()));
     let step = |v: &[f64]| -> Vec<(f64, f64)> {
-        v.iter()
-            .enumerate()
-            .flat_map(|(i, y)| [(i as f64, *y), (i as f64 + 1.0, *y)])
-            .collect()
+        v.iter().enumerate().flat_map(|(i, y)| [(i as f64, *y), (i as f64 + 1.0, *y)]).collect()
     };
-    ch.draw_series(LineSeries::new(
-        step(c.scheduled),
-        SCHEDULED.stroke_width(2),
-    ))
-    .map_err(err)?
-    .label("scheduled agents (after breaks and shrinkage)")
-    .legend(|(x, y)| PathElement::new(vec![(x, y), (x + 16, y)], SCHEDULED.stroke_width(2)));
+    ch.draw_series(LineSeries::new(step(c.scheduled), SCHEDULED.stroke_width(2)))
+        .map_err(err)?
+        .label("scheduled agents (after breaks and shrinkage)")
+        .legend(|(x, y)| PathElement::new(vec![(x, y), (x + 16, y)], SCHEDULED.stroke_width(2)));
     ch.draw_series(LineSeries::new(step(c.required), REQUIRED.stroke_width(2)))
         .map_err(err)?
         .label("required agents (Erlang, service goal)")
         .legend(|(x, y)| PathElement::new(vec![(x, y), (x + 16, y)], REQUIRED.stroke_width(2)));
-    let pts: Vec<(f64, f64)> = c
-        .service_level
-        .iter()
-        .enumerate()
-        .filter_map(|(i, v)| v.map(|v| (i as f64 + 0.5, v)))
-        .collect();
+    let pts: Vec<(f64, f64)> =
+        c.service_level.iter().enumerate().filter_map(|(i, v)| v.map(|v| (i as f64 + 0.5, v))).collect();
     ch.draw_secondary_series(pts.iter().map(|p| Circle::new(*p, 2, SL.filled())))
         .map_err(err)?
         .label("projected service level (right axis)")
@@ -340,11 +283,7 @@ pub fn roster_chart(path: &Path, c: &RosterChart<'_>) -> ChartResult {
     let names = c.agents;
     ch.configure_mesh()
         .x_labels(8)
-        .x_label_formatter(&|x| {
-            (start + Duration::minutes((*x * 60.0) as i64))
-                .format("%a %d %b")
-                .to_string()
-        })
+        .x_label_formatter(&|x| (start + Duration::minutes((*x * 60.0) as i64)).format("%a %d %b").to_string())
         .y_labels(rows.min(60))
         .y_label_formatter(&|y| names.get(y.floor() as usize).cloned().unwrap_or_default())
         .y_label_style(("sans-serif", 11))
@@ -355,33 +294,19 @@ pub fn roster_chart(path: &Path, c: &RosterChart<'_>) -> ChartResult {
         .map_err(err)?;
     let h = |t: NaiveDateTime| (t - start).num_minutes() as f64 / 60.0;
     ch.draw_series(c.shifts.iter().map(|s| {
-        Rectangle::new(
-            [
-                (h(s.start), s.row as f64 + 0.1),
-                (h(s.end), s.row as f64 + 0.9),
-            ],
-            SCHEDULED.mix(0.8).filled(),
-        )
+        Rectangle::new([(h(s.start), s.row as f64 + 0.1), (h(s.end), s.row as f64 + 0.9)], SCHEDULED.mix(0.8).filled())
     }))
     .map_err(err)?
     .label("on shift")
     .legend(|(x, y)| Rectangle::new([(x, y - 6), (x + 16, y + 6)], SCHEDULED.mix(0.8).filled()));
     ch.draw_series(c.shifts.iter().flat_map(|s| {
         s.breaks.iter().map(move |(a, b)| {
-            Rectangle::new(
-                [(h(*a), s.row as f64 + 0.1), (h(*b), s.row as f64 + 0.9)],
-                RGBColor(200, 200, 200).filled(),
-            )
+            Rectangle::new([(h(*a), s.row as f64 + 0.1), (h(*b), s.row as f64 + 0.9)], RGBColor(200, 200, 200).filled())
         })
     }))
     .map_err(err)?
     .label("break / lunch")
-    .legend(|(x, y)| {
-        Rectangle::new(
-            [(x, y - 6), (x + 16, y + 6)],
-            RGBColor(200, 200, 200).filled(),
-        )
-    });
+    .legend(|(x, y)| Rectangle::new([(x, y - 6), (x + 16, y + 6)], RGBColor(200, 200, 200).filled()));
     ch.configure_series_labels()
         .position(SeriesLabelPosition::UpperRight)
         .background_style(WHITE.mix(0.9))
@@ -396,17 +321,9 @@ pub fn roster_chart(path: &Path, c: &RosterChart<'_>) -> ChartResult {
 /// One channel's learned response for `charts/channel_response.png`.
 pub enum ResponseCurve {
     /// Calls per minute after air time of a typical spot.
-    Burst {
-        channel: String,
-        per_minute: Vec<f64>,
-        typical: String,
-    },
+    Burst { channel: String, per_minute: Vec<f64>, typical: String },
     /// Calls per day after one day of activity.
-    Carryover {
-        channel: String,
-        per_day: Vec<f64>,
-        typical: String,
-    },
+    Carryover { channel: String, per_day: Vec<f64>, typical: String },
 }
 
 /// Left: the burst of a typical TV/radio spot, minute by minute. Right: the
@@ -427,12 +344,7 @@ pub fn channel_response_chart(path: &Path, title: &str, curves: &[ResponseCurve]
     let bursts: Vec<_> = curves
         .iter()
         .filter_map(|c| {
-            if let ResponseCurve::Burst {
-                channel,
-                per_minute,
-                typical,
-            } = c
-            {
+            if let ResponseCurve::Burst { channel, per_minute, typical } = c {
                 Some((channel, per_minute, typical))
             } else {
                 None
@@ -442,12 +354,7 @@ pub fn channel_response_chart(path: &Path, title: &str, curves: &[ResponseCurve]
     let days: Vec<_> = curves
         .iter()
         .filter_map(|c| {
-            if let ResponseCurve::Carryover {
-                channel,
-                per_day,
-                typical,
-            } = c
-            {
+            if let ResponseCurve::Carryover { channel, per_day, typical } = c {
                 Some((channel, per_day, typical))
             } else {
                 None
@@ -455,11 +362,7 @@ pub fn channel_response_chart(path: &Path, title: &str, curves: &[ResponseCurve]
         })
         .collect();
     {
-        let ymax = bursts
-            .iter()
-            .flat_map(|b| b.1.iter())
-            .fold(0.1f64, |a, b| a.max(*b))
-            * 1.15;
+        let ymax = bursts.iter().flat_map(|b| b.1.iter()).fold(0.1f64, |a, b| a.max(*b)) * 1.15;
         let mut ch = ChartBuilder::on(&left)
             .caption("Spots: calls per minute after air time", ("sans-serif", 22))
             .margin(20)
@@ -475,10 +378,7 @@ pub fn channel_response_chart(path: &Path, title: &str, curves: &[ResponseCurve]
         for (k, (channel, per_minute, typical)) in bursts.iter().enumerate() {
             let col = colors[k % colors.len()];
             ch.draw_series(LineSeries::new(
-                per_minute
-                    .iter()
-                    .enumerate()
-                    .map(|(m, v)| (m as f64 + 0.5, *v)),
+                per_minute.iter().enumerate().map(|(m, v)| (m as f64 + 0.5, *v)),
                 col.stroke_width(3),
             ))
             .map_err(err)?
@@ -495,17 +395,10 @@ pub fn channel_response_chart(path: &Path, title: &str, curves: &[ResponseCurve]
         }
     }
     {
-        let ymax = days
-            .iter()
-            .flat_map(|b| b.1.iter())
-            .fold(0.1f64, |a, b| a.max(*b))
-            * 1.15;
+        let ymax = days.iter().flat_map(|b| b.1.iter()).fold(0.1f64, |a, b| a.max(*b)) * 1.15;
         let n = days.iter().map(|d| d.1.len()).max().unwrap_or(7).max(2);
         let mut ch = ChartBuilder::on(&right)
-            .caption(
-                "Flights and drops: calls per day after one day of activity",
-                ("sans-serif", 22),
-            )
+            .caption("Flights and drops: calls per day after one day of activity", ("sans-serif", 22))
             .margin(20)
             .x_label_area_size(50)
             .y_label_area_size(70)
@@ -525,13 +418,8 @@ pub fn channel_response_chart(path: &Path, title: &str, curves: &[ResponseCurve]
             .map_err(err)?
             .label(format!("{channel} ({typical})"))
             .legend(move |(x, y)| PathElement::new(vec![(x, y), (x + 16, y)], col.stroke_width(3)));
-            ch.draw_series(
-                per_day
-                    .iter()
-                    .enumerate()
-                    .map(|(d, v)| Circle::new((d as f64, *v), 4, col.filled())),
-            )
-            .map_err(err)?;
+            ch.draw_series(per_day.iter().enumerate().map(|(d, v)| Circle::new((d as f64, *v), 4, col.filled())))
+                .map_err(err)?;
         }
         if !days.is_empty() {
             ch.configure_series_labels()
@@ -553,26 +441,16 @@ mod tests {
     #[test]
     fn charts_render_and_are_byte_identical() {
         let d = tempfile::tempdir().unwrap();
-        let start = chrono::NaiveDate::from_ymd_opt(2026, 11, 16)
-            .unwrap()
-            .and_hms_opt(0, 0, 0)
-            .unwrap();
+        let start = chrono::NaiveDate::from_ymd_opt(2026, 11, 16).unwrap().and_hms_opt(0, 0, 0).unwrap();
         let n = 96 * 7;
-        let base: Vec<f64> = (0..n)
-            .map(|i| ((i % 96) as f64 / 10.0).sin().abs() * 30.0)
-            .collect();
-        let up: Vec<f64> = (0..n)
-            .map(|i| if i % 96 == 80 { 15.0 } else { 0.0 })
-            .collect();
+        let base: Vec<f64> = (0..n).map(|i| ((i % 96) as f64 / 10.0).sin().abs() * 30.0).collect();
+        let up: Vec<f64> = (0..n).map(|i| if i % 96 == 80 { 15.0 } else { 0.0 }).collect();
         let lo: Vec<f64> = base.iter().map(|b| b * 0.8).collect();
         let hi: Vec<f64> = base.iter().zip(&up).map(|(b, u)| (b + u) * 1.2).collect();
         let actual: Vec<Option<f64>> = base.iter().map(|b| Some(*b)).collect();
         let c = ForecastChart {
             title: "Calls",
-            axis: TimeAxis {
-                start,
-                step_minutes: 15,
-            },
+            axis: TimeAxis { start, step_minutes: 15 },
             actual: &actual,
             forecast_from: n,
             baseline: &base,

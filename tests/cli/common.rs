@@ -15,10 +15,7 @@ pub fn shared_data(name: &str) -> Option<PathBuf> {
     if p.exists() {
         Some(p)
     } else {
-        eprintln!(
-            "skipping: {} not found (real data lives beside the project)",
-            p.display()
-        );
+        eprintln!("skipping: {} not found (real data lives beside the project)", p.display());
         None
     }
 }

@@ -1,1 +1,239 @@
-//! CLI tests for this stage.
+//! Ingestion through the binary: the real files load, the sample regenerates
+//! byte for byte, and bad input gets one clear line naming file, row and column.
+
+use super::common::{ringcast, ringcast_in, root, shared_data, stderr, stdout};
+use std::path::Path;
+
+#[test]
+fn help_lists_every_subcommand() {
+    let o = ringcast(&["--help"]);
+    assert!(o.status.success());
+    let s = stdout(&o);
+    for c in ["plan", "forecast", "staff", "schedule", "backtest", "impact", "synth", "check"] {
+        assert!(s.contains(c), "--help lacks {c}: {s}");
+    }
+}
+
+#[test]
+fn us_bank_history_loads_with_no_options() {
+    let Some(p) = shared_data("us_bank_2003_5min.csv") else { return };
+    let o = ringcast(&["check", "--history", p.to_str().unwrap(), "--format", "json"]);
+    assert!(o.status.success(), "{}", stderr(&o));
+    let v: serde_json::Value = serde_json::from_str(&stdout(&o)).unwrap();
+    assert_eq!(v["history"]["interval_minutes"], 5);
+    assert_eq!(v["history"]["days"], 164);
+    assert_eq!(v["history"]["intervals_with_data"], 27716);
+    assert_eq!(v["history"]["first_day"], "2003-03-03");
+}
+
+#[test]
+fn anonymous_bank_call_records_load_through_their_layout() {
+    let Some(p) = shared_data("anonymous_bank_feb1999_calls.tsv") else { return };
+    let o = ringcast(&["check", "--history", p.to_str().unwrap(), "--format", "json"]);
+    assert!(o.status.success(), "{}", stderr(&o));
+    let v: serde_json::Value = serde_json::from_str(&stdout(&o)).unwrap();
+    assert_eq!(v["history"]["days"], 28);
+    assert_eq!(v["history"]["has_abandoned"], true);
+    // 33,344 records less the PHANTOM calls that never reached the queue.
+    let calls = v["history"]["calls"].as_f64().unwrap();
+    assert!(calls > 30_000.0 && calls < 33_344.0, "{calls}");
+    assert!(v["warnings"][0].as_str().unwrap().contains("anonymous_bank layout"));
+}
+
+#[test]
+fn synth_regenerates_the_bundled_sample_byte_for_byte() {
+    let dir = tempfile::tempdir().unwrap();
+    let o = ringcast(&["synth", "--seed", "7", "--out", dir.path().to_str().unwrap()]);
+    assert!(o.status.success(), "{}", stderr(&o));
+    for f in [
+        "history.csv",
+        "media_history.csv",
+        "media_plan_next_week.csv",
+        "agents.csv",
+        "centre.toml",
+        "ground_truth.json",
+    ] {
+        let a = std::fs::read(dir.path().join(f)).unwrap();
+        let b = std::fs::read(root().join("data").join(f)).unwrap();
+        assert!(a == b, "data/{f} differs from `ringcast synth --seed 7`");
+    }
+}
+
+/// Write `files` into a fresh folder, run `args` there, expect exit 2 and every
+/// `needles` in the one-line message; nothing may be written to `out/`.
+fn refuses(files: &[(&str, &str)], args: &[&str], needles: &[&str]) {
+    let dir = tempfile::tempdir().unwrap();
+    for (name, text) in files {
+        std::fs::write(dir.path().join(name), text).unwrap();
+    }
+    let o = ringcast_in(dir.path(), args);
+    let err = stderr(&o);
+    assert_eq!(o.status.code(), Some(2), "expected exit 2 for {args:?}; stderr: {err}");
+    let first = err.lines().next().unwrap_or("");
+    for n in needles {
+        assert!(first.contains(n), "message lacks '{n}': {err}");
+    }
+    assert!(!Path::new(&dir.path().join("out")).exists(), "nothing may be written on failure");
+}
+
+fn check_history(text: &str, needles: &[&str]) {
+    refuses(&[("h.csv", text)], &["check", "--history", "h.csv"], needles);
+}
+
+#[test]
+fn bad_history_files() {
+    check_history("", &["h.csv", "empty"]);
+    check_history("interval_start,calls\n", &["h.csv", "no data rows"]);
+    check_history("when,calls\n2026-01-05 08:00,3\n", &["h.csv", "interval_start", "found columns: when, calls"]);
+    check_history("interval_start,volumes\n2026-01-05 08:00,3\n", &["h.csv", "'calls'", "found columns"]);
+    check_history(
+        "interval_start,calls\n2026-01-05 08:00,3\n2026-01-05 08:15,-4\n",
+        &["h.csv:3", "column 'calls'", "'-4'"],
+    );
+    check_history("interval_start,calls\n2026-01-05 08:00,3\n2026-01-05 08:15,NaN\n", &["h.csv:3", "'NaN'"]);
+    check_history(
+        "interval_start,calls\n2026-01-05 08:00,3\n2026-01-05 08:15,lots\n",
+        &["h.csv:3", "'lots'", "call count"],
+    );
+    check_history(
+        "interval_start,calls\n05/01/2026 08:00,3\n",
+        &["h.csv:2", "column 'interval_start'", "05/01/2026 08:00", "YYYY-MM-DD"],
+    );
+    check_history(
+        "interval_start,calls\n2026-01-05 08:00,3\n2026-01-05 08:00,4\n",
+        &["h.csv:3", "duplicate interval", "row 2"],
+    );
+    check_history(
+        "interval_start,calls\n2026-01-05 08:00,1\n2026-01-05 08:15,1\n2026-01-05 08:20,1\n2026-01-05 08:30,1\n2026-01-05 08:45,1\n",
+        &["h.csv:4", "15-minute grid"],
+    );
+    check_history("interval_start,calls\n2026-01-05 08:00,3\n", &["h.csv", "interval length"]);
+    check_history("interval_start,queue,calls\n2026-01-05 08:00,a,1\n2026-01-05 08:00,b,1\n", &["2 queues", "--queue"]);
+}
+
+#[test]
+fn non_utf8_history_names_the_line() {
+    let dir = tempfile::tempdir().unwrap();
+    std::fs::write(dir.path().join("h.csv"), b"interval_start,calls\n2026-01-05 08:00,3\n2026-01-05 08:15,\xff\n")
+        .unwrap();
+    let o = ringcast_in(dir.path(), &["check", "--history", "h.csv"]);
+    assert_eq!(o.status.code(), Some(2));
+    assert!(stderr(&o).contains("h.csv:3") && stderr(&o).contains("UTF-8"), "{}", stderr(&o));
+}
+
+#[test]
+fn odd_but_usable_history_is_accepted_with_warnings() {
+    let dir = tempfile::tempdir().unwrap();
+    let text = "\u{feff}interval_start;calls\r\n2026-01-05 08:15;4\r\n2026-01-05 08:00;3\r\n";
+    std::fs::write(dir.path().join("h.csv"), text).unwrap();
+    let o = ringcast_in(dir.path(), &["check", "--history", "h.csv"]);
+    assert!(o.status.success(), "{}", stderr(&o));
+    assert!(stderr(&o).contains("not in time order"), "{}", stderr(&o));
+    assert!(stdout(&o).contains("7 calls"));
+}
+
+#[test]
+fn dst_days_in_history() {
+    let cfg = "timezone = \"Europe/London\"\n";
+    // 25-hour day: the repeated 01:00 hour is summed, with a warning.
+    let dir = tempfile::tempdir().unwrap();
+    std::fs::write(dir.path().join("c.toml"), cfg).unwrap();
+    std::fs::write(
+        dir.path().join("h.csv"),
+        "interval_start,calls\n2026-10-25 00:30,1\n2026-10-25 01:00,2\n2026-10-25 01:00,3\n2026-10-25 01:30,4\n",
+    )
+    .unwrap();
+    let o = ringcast_in(dir.path(), &["check", "--history", "h.csv", "--config", "c.toml"]);
+    assert!(o.status.success(), "{}", stderr(&o));
+    assert!(stderr(&o).contains("DST"));
+    // 23-hour day: a time in the skipped hour is refused.
+    refuses(
+        &[
+            ("c.toml", cfg),
+            ("h.csv", "interval_start,calls\n2026-03-29 00:30,1\n2026-03-29 01:00,1\n2026-03-29 01:30,1\n"),
+        ],
+        &["check", "--history", "h.csv", "--config", "c.toml"],
+        &["h.csv:3", "skipped by the DST change"],
+    );
+}
+
+#[test]
+fn bad_media_plans() {
+    let m = |text: &str, needles: &[&str]| refuses(&[("m.csv", text)], &["check", "--media", "m.csv"], needles);
+    m("channel,start,spend\ntv,2026-11-24 20:14,-10\n", &["m.csv:2", "column 'spend'", "'-10'"]);
+    m(
+        "channel,start,end,spend\nretargeting,2026-11-25 00:00,2026-11-24 00:00,10\n",
+        &["m.csv:2", "column 'end'", "at or after the start"],
+    );
+    m("channel,spend\ntv,10\n", &["m.csv", "missing column", "start"]);
+    m("channel,start,spend\n,2026-11-24 20:14,10\n", &["m.csv:2", "column 'channel'", "empty cell"]);
+    m("channel,start,spend,grps\ntv,2026-11-24 20:14,10,many\n", &["m.csv:2", "column 'grps'", "'many'"]);
+    m("channel,start,spend\ntv,tomorrow,10\n", &["m.csv:2", "column 'start'", "'tomorrow'"]);
+}
+
+#[test]
+fn unknown_channel_is_accepted_with_a_warning() {
+    let dir = tempfile::tempdir().unwrap();
+    std::fs::write(dir.path().join("m.csv"), "channel,start,spend\npodcast,2026-11-24 08:00,100\n").unwrap();
+    let o = ringcast_in(dir.path(), &["check", "--media", "m.csv"]);
+    assert!(o.status.success(), "{}", stderr(&o));
+    assert!(stderr(&o).contains("unknown channel 'podcast'"));
+}
+
+#[test]
+fn bad_configs() {
+    let c = |text: &str, needles: &[&str]| refuses(&[("c.toml", text)], &["check", "--config", "c.toml"], needles);
+    c("[service]\ntarget_sl = 80\n", &["c.toml", "service.target_sl", "not 80"]);
+    c("[service]\ntarget_sl = 1.0\nanswer_seconds = 0\n", &["service.target_sl", "below 1"]);
+    c("timezone = \"Mars/Olympus\"\n", &["c.toml", "timezone", "Mars/Olympus"]);
+    c("interval_minutes = 7\n", &["interval_minutes", "divides 1440"]);
+    c("name = \"x\"\n[service]\nshrinkage = 0.3\nshrinkagee = 0.2\n", &["c.toml:4", "shrinkagee"]);
+    c(
+        "[opening_hours]\nmon='closed'\ntue='closed'\nwed='closed'\nthu='closed'\nfri='closed'\nsat='closed'\nsun='closed'\n",
+        &["opening_hours", "closed every day"],
+    );
+    c("[opening_hours]\nmon = \"9 to 5\"\n", &["opening_hours.mon", "9 to 5"]);
+    c("[service]\nmax_abandon = 0.05\n", &["service.max_abandon", "patience"]);
+    c("[service]\naht_seconds = -3\n", &["service.aht_seconds"]);
+}
+
+#[test]
+fn forecast_refuses_a_plan_line_outside_the_week_and_an_unlearned_channel() {
+    let data = root().join("data");
+    let d = |f: &str| data.join(f).to_str().unwrap().to_string();
+    let dir = tempfile::tempdir().unwrap();
+    let plan = dir.path().join("p.csv");
+    std::fs::write(&plan, "channel,start,spend,grps\ntv,2026-12-24 20:14,1000,5\n").unwrap();
+    let args = |p: &Path| {
+        vec![
+            "forecast".to_string(),
+            "--history".into(),
+            d("history.csv"),
+            "--media".into(),
+            d("media_history.csv"),
+            "--config".into(),
+            d("centre.toml"),
+            "--media-plan".into(),
+            p.to_str().unwrap().to_string(),
+            "--out".into(),
+            dir.path().join("f.csv").to_str().unwrap().to_string(),
+        ]
+    };
+    let a = args(&plan);
+    let o = ringcast(&a.iter().map(String::as_str).collect::<Vec<_>>());
+    assert_eq!(o.status.code(), Some(2));
+    assert!(
+        stderr(&o).contains("p.csv:2") && stderr(&o).contains("within the planning week 2026-11-23"),
+        "{}",
+        stderr(&o)
+    );
+    std::fs::write(&plan, "channel,start,spend\npodcast,2026-11-24 08:00,100\n").unwrap();
+    let o = ringcast(&a.iter().map(String::as_str).collect::<Vec<_>>());
+    assert_eq!(o.status.code(), Some(2));
+    assert!(
+        stderr(&o).contains("p.csv:2") && stderr(&o).contains("no response learned for channel 'podcast'"),
+        "{}",
+        stderr(&o)
+    );
+    assert!(!dir.path().join("f.csv").exists());
+}

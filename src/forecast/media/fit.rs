@@ -32,11 +32,7 @@ pub struct MediaModel {
 
 impl Default for MediaModel {
     fn default() -> Self {
-        Self {
-            onset_minutes: 0.5,
-            rounds: 3,
-            min_lines: 3,
-        }
+        Self { onset_minutes: 0.5, rounds: 3, min_lines: 3 }
     }
 }
 
@@ -111,8 +107,7 @@ impl MediaModel {
     /// Like [`MediaModel::fit`], also returning the in-sample baseline (the fixed
     /// one, or the jointly fitted one with a design) and the design's coefficients.
     pub fn fit_joint(&self, data: &FitData<'_>, lines: &[MediaLine]) -> JointFit {
-        let index: BTreeMap<NaiveDate, usize> =
-            data.days.iter().enumerate().map(|(k, d)| (*d, k)).collect();
+        let index: BTreeMap<NaiveDate, usize> = data.days.iter().enumerate().map(|(k, d)| (*d, k)).collect();
         let mut by_channel: BTreeMap<String, Vec<&MediaLine>> = BTreeMap::new();
         for l in lines {
             by_channel.entry(l.channel.clone()).or_default().push(l);
@@ -121,14 +116,14 @@ impl MediaModel {
         let mut names = Vec::new();
         let mut chans = Vec::new();
         for (ch, ls) in &by_channel {
-            let in_history = ls
-                .iter()
-                .filter(|l| index.contains_key(&l.start.date()))
-                .count();
+            let in_history = ls.iter().filter(|l| index.contains_key(&l.start.date())).count();
             if in_history < self.min_lines {
                 out.skipped.push((
                     ch.clone(),
-                    format!("{in_history} line(s) fall within the history; at least {} needed to learn a response", self.min_lines),
+                    format!(
+                        "{in_history} line(s) fall within the history; at least {} needed to learn a response",
+                        self.min_lines
+                    ),
                 ));
                 continue;
             }
@@ -151,26 +146,16 @@ impl MediaModel {
                 (false, None) => y - data.baseline[ix],
             }
         });
-        let ctx = Ctx {
-            index: &index,
-            shapes: data.shapes,
-            weight: &weight,
-            resid: &resid,
-        };
+        let ctx = Ctx { index: &index, shapes: data.shapes, weight: &weight, resid: &resid };
         let base = data.design.map(|d| BaseBlock::new(&ctx, d));
         let lines_of: Vec<&[&MediaLine]> = names.iter().map(|n| by_channel[n].as_slice()).collect();
-        let mut units: Vec<Sparse> = chans
-            .iter()
-            .zip(&lines_of)
-            .map(|(c, ls)| Sparse::of(&ctx, ls, c.shape))
-            .collect();
+        let mut units: Vec<Sparse> = chans.iter().zip(&lines_of).map(|(c, ls)| Sparse::of(&ctx, ls, c.shape)).collect();
         for round in 0..self.rounds {
             for c in 0..chans.len() {
                 // The first round scans a coarse grid; later rounds only refine.
                 let coarse = round == 0;
-                let best = chans[c].search(&ctx, lines_of[c], coarse, |u| {
-                    joint(&ctx, base.as_ref(), &units, c, u).gain
-                });
+                let best =
+                    chans[c].search(&ctx, lines_of[c], coarse, |u| joint(&ctx, base.as_ref(), &units, c, u).gain);
                 chans[c].shape = best;
                 units[c] = Sparse::of(&ctx, lines_of[c], best);
             }
@@ -180,12 +165,8 @@ impl MediaModel {
             chans[c].scale = sol.scales[c];
             chans[c].se = sol.ses[c];
             let resp = chans[c].response();
-            let calls: Vec<f64> = lines_of[c]
-                .iter()
-                .map(|l| line_calls(l, &resp, data.shapes))
-                .collect();
-            out.reports
-                .push(report(name, &chans[c], &resp, lines_of[c], &calls));
+            let calls: Vec<f64> = lines_of[c].iter().map(|l| line_calls(l, &resp, data.shapes)).collect();
+            out.reports.push(report(name, &chans[c], &resp, lines_of[c], &calls));
             out.responses.insert(name.clone(), resp);
         }
         let baseline = match (data.design, &base) {
@@ -195,11 +176,7 @@ impl MediaModel {
             }
             _ => data.baseline.clone(),
         };
-        JointFit {
-            media: out,
-            baseline,
-            level_coef: sol.base_coef,
-        }
+        JointFit { media: out, baseline, level_coef: sol.base_coef }
     }
 }
 
@@ -243,10 +220,7 @@ impl Sparse {
     }
     /// Σ w·a·b over the cells of `self` against a dense grid.
     fn wdot_dense(&self, w: &Array2<f64>, dense: &Array2<f64>) -> f64 {
-        self.cells
-            .iter()
-            .map(|&(k, s, v)| w[[k, s]] * v * dense[[k, s]])
-            .sum()
+        self.cells.iter().map(|&(k, s, v)| w[[k, s]] * v * dense[[k, s]]).sum()
     }
     /// Σ w·a·b over cells both touch (cells are sorted, so a merge).
     fn wdot(&self, w: &Array2<f64>, other: &Sparse) -> f64 {
@@ -287,13 +261,9 @@ impl<'a> BaseBlock<'a> {
                 sy[k] += w * sh * ctx.resid[[k, s]];
             }
         }
-        let gbb = nalgebra::DMatrix::from_fn(p, p, |i, j| {
-            (0..n)
-                .map(|k| design.z[[k, i]] * design.z[[k, j]] * s2[k])
-                .sum()
-        });
-        let hb =
-            nalgebra::DVector::from_fn(p, |i, _| (0..n).map(|k| design.z[[k, i]] * sy[k]).sum());
+        let gbb =
+            nalgebra::DMatrix::from_fn(p, p, |i, j| (0..n).map(|k| design.z[[k, i]] * design.z[[k, j]] * s2[k]).sum());
+        let hb = nalgebra::DVector::from_fn(p, |i, _| (0..n).map(|k| design.z[[k, i]] * sy[k]).sum());
         BaseBlock { design, gbb, hb }
     }
     /// Cross terms of a media unit response with each baseline feature.
@@ -361,20 +331,12 @@ fn joint(
             g[(idx[i], idx[j])] + if i == j { 1e-9 } else { 0.0 }
         });
         let hs = nalgebra::DVector::from_fn(idx.len(), |i, _| h[idx[i]]);
-        let sol = gs
-            .cholesky()
-            .map(|c| c.solve(&hs))
-            .unwrap_or_else(|| nalgebra::DVector::zeros(idx.len()));
+        let sol = gs.cholesky().map(|c| c.solve(&hs)).unwrap_or_else(|| nalgebra::DVector::zeros(idx.len()));
         x = vec![0.0; m];
         for (i, &a) in idx.iter().enumerate() {
             x[a] = sol[i];
         }
-        match idx
-            .iter()
-            .copied()
-            .filter(|&a| a >= p && x[a] < 0.0)
-            .min_by(|&a, &b| x[a].total_cmp(&x[b]))
-        {
+        match idx.iter().copied().filter(|&a| a >= p && x[a] < 0.0).min_by(|&a, &b| x[a].total_cmp(&x[b])) {
             Some(a) => {
                 active[a] = false;
                 x[a] = 0.0;
@@ -383,36 +345,16 @@ fn joint(
         }
     }
     let gain: f64 = (0..m).map(|a| x[a] * h[a]).sum();
-    let wrr: f64 = ctx
-        .weight
-        .iter()
-        .zip(ctx.resid.iter())
-        .map(|(w, r)| w * r * r)
-        .sum();
+    let wrr: f64 = ctx.weight.iter().zip(ctx.resid.iter()).map(|(w, r)| w * r * r).sum();
     let n = ctx.weight.iter().filter(|w| **w > 0.0).count() as f64;
     let sigma2 = ((wrr - gain) / (n - m as f64).max(1.0)).max(1e-12);
-    let inv = g
-        .clone()
-        .try_inverse()
-        .unwrap_or_else(|| nalgebra::DMatrix::zeros(m, m));
-    let ses = (p..m)
-        .map(|a| (sigma2 * inv[(a, a)].max(0.0)).sqrt())
-        .collect();
-    Solution {
-        gain,
-        scales: x[p..].to_vec(),
-        ses,
-        base_coef: x[..p].to_vec(),
-    }
+    let inv = g.clone().try_inverse().unwrap_or_else(|| nalgebra::DMatrix::zeros(m, m));
+    let ses = (p..m).map(|a| (sigma2 * inv[(a, a)].max(0.0)).sqrt()).collect();
+    Solution { gain, scales: x[p..].to_vec(), ses, base_coef: x[..p].to_vec() }
 }
 
 /// Planner's summary of a response over a set of lines (also used for the ground truth).
-pub fn summarise(
-    channel: &str,
-    resp: &ChannelResponse,
-    lines: &[&MediaLine],
-    shapes: &DayShapes,
-) -> ChannelReport {
+pub fn summarise(channel: &str, resp: &ChannelResponse, lines: &[&MediaLine], shapes: &DayShapes) -> ChannelReport {
     let calls: Vec<f64> = lines.iter().map(|l| line_calls(l, resp, shapes)).collect();
     let fit = Channel {
         kind: lines.first().map(|l| l.kind).unwrap_or(ChannelKind::Flight),
@@ -432,13 +374,7 @@ fn line_calls(l: &MediaLine, r: &ChannelResponse, shapes: &DayShapes) -> f64 {
     u.total() + u.lost_when_closed
 }
 
-fn report(
-    ch: &str,
-    fit: &Channel,
-    resp: &ChannelResponse,
-    ls: &[&MediaLine],
-    calls: &[f64],
-) -> ChannelReport {
+fn report(ch: &str, fit: &Channel, resp: &ChannelResponse, ls: &[&MediaLine], calls: &[f64]) -> ChannelReport {
     let total: f64 = calls.iter().sum();
     let spend: f64 = ls.iter().map(|l| l.spend).sum::<f64>() / 1000.0;
     let (grp_calls, grps) = ls
@@ -456,11 +392,7 @@ fn report(
         lines: ls.len(),
         calls_per_grp: None,
         calls_per_1000: if spend > 0.0 { total / spend } else { 0.0 },
-        relative_se: if fit.scale > 0.0 {
-            fit.se / fit.scale
-        } else {
-            0.0
-        },
+        relative_se: if fit.scale > 0.0 { fit.se / fit.scale } else { 0.0 },
         saturation_beta: 0.0,
         peak_minute: None,
         share_15_min: None,
@@ -495,16 +427,8 @@ struct Ctx<'a> {
 /// The nonlinear shape parameters of a channel.
 #[derive(Debug, Clone, Copy)]
 enum Shape {
-    Spot {
-        beta: f64,
-        median: f64,
-        sigma: f64,
-        onset: f64,
-    },
-    Daily {
-        beta: f64,
-        carryover: f64,
-    },
+    Spot { beta: f64, median: f64, sigma: f64, onset: f64 },
+    Daily { beta: f64, carryover: f64 },
 }
 
 impl Shape {
@@ -516,63 +440,32 @@ impl Shape {
                 sigma: s.kernel.sigma,
                 onset: s.kernel.onset_minutes,
             },
-            ChannelResponse::Daily(f) => Shape::Daily {
-                beta: f.beta,
-                carryover: f.carryover,
-            },
+            ChannelResponse::Daily(f) => Shape::Daily { beta: f.beta, carryover: f.carryover },
         }
     }
     fn response(&self, scale: f64) -> ChannelResponse {
         match *self {
-            Shape::Spot {
-                beta,
-                median,
-                sigma,
-                onset,
-            } => ChannelResponse::Spot(SpotResponse {
+            Shape::Spot { beta, median, sigma, onset } => ChannelResponse::Spot(SpotResponse {
                 scale,
                 beta,
-                kernel: BurstKernel {
-                    onset_minutes: onset,
-                    mu: median.ln(),
-                    sigma,
-                },
+                kernel: BurstKernel { onset_minutes: onset, mu: median.ln(), sigma },
             }),
-            Shape::Daily { beta, carryover } => ChannelResponse::Daily(FlightResponse {
-                scale,
-                beta,
-                carryover,
-            }),
+            Shape::Daily { beta, carryover } => ChannelResponse::Daily(FlightResponse { scale, beta, carryover }),
         }
     }
     /// Parameters as a vector, with bounds, for coordinate search.
     fn params(&self) -> Vec<(f64, f64, f64)> {
         match *self {
-            Shape::Spot {
-                beta,
-                median,
-                sigma,
-                ..
-            } => vec![
-                (beta, 0.2, 1.2),
-                (median.ln(), 0.0f64.max(-1.0), 4.0),
-                (sigma, 0.2, 2.5),
-            ],
+            Shape::Spot { beta, median, sigma, .. } => {
+                vec![(beta, 0.2, 1.2), (median.ln(), 0.0f64.max(-1.0), 4.0), (sigma, 0.2, 2.5)]
+            }
             Shape::Daily { beta, carryover } => vec![(beta, 0.2, 1.2), (carryover, 0.0, 0.95)],
         }
     }
     fn with(&self, p: &[f64]) -> Shape {
         match *self {
-            Shape::Spot { onset, .. } => Shape::Spot {
-                beta: p[0],
-                median: p[1].exp(),
-                sigma: p[2],
-                onset,
-            },
-            Shape::Daily { .. } => Shape::Daily {
-                beta: p[0],
-                carryover: p[1],
-            },
+            Shape::Spot { onset, .. } => Shape::Spot { beta: p[0], median: p[1].exp(), sigma: p[2], onset },
+            Shape::Daily { .. } => Shape::Daily { beta: p[0], carryover: p[1] },
         }
     }
 }
@@ -587,23 +480,10 @@ struct Channel {
 impl Channel {
     fn initial(kind: ChannelKind, onset: f64) -> Channel {
         let shape = match kind {
-            ChannelKind::Spot => Shape::Spot {
-                beta: 0.8,
-                median: 5.0,
-                sigma: 1.0,
-                onset,
-            },
-            _ => Shape::Daily {
-                beta: 0.7,
-                carryover: 0.4,
-            },
+            ChannelKind::Spot => Shape::Spot { beta: 0.8, median: 5.0, sigma: 1.0, onset },
+            _ => Shape::Daily { beta: 0.7, carryover: 0.4 },
         };
-        Channel {
-            kind,
-            shape,
-            scale: 0.0,
-            se: 0.0,
-        }
+        Channel { kind, shape, scale: 0.0, se: 0.0 }
     }
 
     fn response(&self) -> ChannelResponse {
@@ -612,13 +492,7 @@ impl Channel {
 
     /// Grid then coordinate search over the shape; `score` gives the explained
     /// sum of squares of a candidate unit response (scales solved jointly).
-    fn search(
-        &self,
-        ctx: &Ctx<'_>,
-        lines: &[&MediaLine],
-        coarse: bool,
-        score: impl Fn(&Sparse) -> f64,
-    ) -> Shape {
+    fn search(&self, ctx: &Ctx<'_>, lines: &[&MediaLine], coarse: bool, score: impl Fn(&Sparse) -> f64) -> Shape {
         let eval = |sh: Shape| score(&Sparse::of(ctx, lines, sh));
         let mut best = (eval(self.shape), self.shape);
         let consider = |sh: Shape, best: &mut (f64, Shape)| {
@@ -633,15 +507,7 @@ impl Channel {
                 for beta in [0.5, 0.7, 0.9, 1.1] {
                     for median in [1.5, 3.0, 5.0, 8.0, 13.0, 20.0] {
                         for sigma in [0.5, 0.9, 1.3, 1.8] {
-                            consider(
-                                Shape::Spot {
-                                    beta,
-                                    median,
-                                    sigma,
-                                    onset,
-                                },
-                                &mut best,
-                            );
+                            consider(Shape::Spot { beta, median, sigma, onset }, &mut best);
                         }
                     }
                 }
@@ -658,10 +524,7 @@ impl Channel {
         let mut p: Vec<f64> = params.iter().map(|x| x.0).collect();
         let bounds: Vec<(f64, f64)> = params.iter().map(|x| (x.1, x.2)).collect();
         let first_step = if coarse { 8.0 } else { 32.0 };
-        let mut step: Vec<f64> = bounds
-            .iter()
-            .map(|(lo, hi)| (hi - lo) / first_step)
-            .collect();
+        let mut step: Vec<f64> = bounds.iter().map(|(lo, hi)| (hi - lo) / first_step).collect();
         for _ in 0..(if coarse { 7 } else { 5 }) {
             for j in 0..p.len() {
                 for dir in [-1.0, 1.0] {
@@ -680,11 +543,7 @@ impl Channel {
     }
 }
 
-fn unit_cells(
-    l: &MediaLine,
-    r: &ChannelResponse,
-    shapes: &DayShapes,
-) -> Vec<(NaiveDate, usize, f64)> {
+fn unit_cells(l: &MediaLine, r: &ChannelResponse, shapes: &DayShapes) -> Vec<(NaiveDate, usize, f64)> {
     match r {
         ChannelResponse::Spot(s) => spot(l, s, shapes).cells,
         ChannelResponse::Daily(f) => daily(l, f, shapes, l.kind == ChannelKind::Drop).cells,
@@ -720,36 +579,18 @@ mod tests {
                 std::fs::write(dir.path().join(name), text).unwrap();
             }
             let h = load_history(&dir.path().join("history.csv")).unwrap();
-            let plan = load_media_plan(
-                &dir.path().join("media_history.csv"),
-                &CentreConfig::default(),
-            )
-            .unwrap();
+            let plan = load_media_plan(&dir.path().join("media_history.csv"), &CentreConfig::default()).unwrap();
             let base = true_baseline(&h.days, sample.truth.history_from);
             let shapes = DayShapes {
                 interval: h.interval,
-                by_day: h
-                    .days
-                    .iter()
-                    .filter_map(|d| sample_shape(d.weekday()).map(|s| (*d, s)))
-                    .collect(),
+                by_day: h.days.iter().filter_map(|d| sample_shape(d.weekday()).map(|s| (*d, s))).collect(),
             };
             let fit = MediaModel::default().fit(
-                &FitData {
-                    days: &h.days,
-                    observed: &h.offered,
-                    baseline: &base,
-                    shapes: &shapes,
-                    design: None,
-                },
+                &FitData { days: &h.days, observed: &h.offered, baseline: &base, shapes: &shapes, design: None },
                 &plan.lines,
             );
             for truth in &sample.truth.summaries {
-                let got = fit
-                    .reports
-                    .iter()
-                    .find(|r| r.channel == truth.channel)
-                    .unwrap();
+                let got = fit.reports.iter().find(|r| r.channel == truth.channel).unwrap();
                 let rel = |a: f64, b: f64| (a - b).abs() / b;
                 eprintln!(
                     "seed {seed} {:>14}: calls/1000 {:.1} vs {:.1}, calls/GRP {:?} vs {:?}, peak {:?} vs {:?}, half-life {:?} vs {:?}, beta {:.2}",
@@ -761,26 +602,17 @@ mod tests {
                 }
                 if let (Some(g), Some(t)) = (got.calls_per_grp, truth.calls_per_grp) {
                     if rel(g, t) >= 0.10 {
-                        failures.push(format!(
-                            "seed {seed} {} calls/GRP {g} vs {t}",
-                            truth.channel
-                        ));
+                        failures.push(format!("seed {seed} {} calls/GRP {g} vs {t}", truth.channel));
                     }
                 }
                 if let (Some(g), Some(t)) = (got.peak_minute, truth.peak_minute) {
                     if (g - t).abs() > 1.0 {
-                        failures.push(format!(
-                            "seed {seed} {} peak minute {g} vs {t}",
-                            truth.channel
-                        ));
+                        failures.push(format!("seed {seed} {} peak minute {g} vs {t}", truth.channel));
                     }
                 }
                 if let (Some(g), Some(t)) = (got.half_life_days, truth.half_life_days) {
                     if rel(g, t) >= 0.20 {
-                        failures.push(format!(
-                            "seed {seed} {} half-life {g} vs {t}",
-                            truth.channel
-                        ));
+                        failures.push(format!("seed {seed} {} half-life {g} vs {t}", truth.channel));
                     }
                 }
             }

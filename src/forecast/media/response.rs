@@ -108,9 +108,7 @@ impl FlightResponse {
         if self.carryover <= 0.0 {
             0
         } else {
-            ((1e-3f64).ln() / self.carryover.ln())
-                .ceil()
-                .clamp(0.0, 60.0) as usize
+            ((1e-3f64).ln() / self.carryover.ln()).ceil().clamp(0.0, 60.0) as usize
         }
     }
 }
@@ -130,11 +128,7 @@ mod tests {
 
     /// The sample's TV kernel: onset 0.5 min, median 4.5 min after onset.
     pub fn tv() -> BurstKernel {
-        BurstKernel {
-            onset_minutes: 0.5,
-            mu: 4.5f64.ln(),
-            sigma: 1.048,
-        }
+        BurstKernel { onset_minutes: 0.5, mu: 4.5f64.ln(), sigma: 1.048 }
     }
 
     #[test]
@@ -148,38 +142,21 @@ mod tests {
         let p = k.peak_minute();
         assert!((1.0..=3.0).contains(&p), "{p}");
         // Integrated over intervals, shares add up to the CDF.
-        let s: f64 = (0..4)
-            .map(|i| k.share(15.0 * i as f64, 15.0 * (i + 1) as f64))
-            .sum();
+        let s: f64 = (0..4).map(|i| k.share(15.0 * i as f64, 15.0 * (i + 1) as f64)).sum();
         assert!((s - k.cdf(60.0)).abs() < 1e-12);
     }
 
     #[test]
     fn carryover_half_life() {
-        let f = FlightResponse {
-            scale: 1.0,
-            beta: 1.0,
-            carryover: 0.5,
-        };
+        let f = FlightResponse { scale: 1.0, beta: 1.0, carryover: 0.5 };
         assert!((f.half_life_days() - 1.0).abs() < 1e-12);
-        assert_eq!(
-            FlightResponse {
-                carryover: 0.0,
-                ..f
-            }
-            .half_life_days(),
-            0.0
-        );
+        assert_eq!(FlightResponse { carryover: 0.0, ..f }.half_life_days(), 0.0);
         assert!(f.tail_days() >= 9);
     }
 
     #[test]
     fn saturation_is_concave() {
-        let s = SpotResponse {
-            scale: 10.0,
-            beta: 0.7,
-            kernel: tv(),
-        };
+        let s = SpotResponse { scale: 10.0, beta: 0.7, kernel: tv() };
         assert!(s.calls(8.0) < 2.0 * s.calls(4.0));
         assert_eq!(s.calls(0.0), 0.0);
     }

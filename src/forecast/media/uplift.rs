@@ -25,8 +25,7 @@ impl DayShapes {
         self.by_day.get(&d).map(Vec::as_slice)
     }
     fn is_open(&self, d: NaiveDate, slot: usize) -> bool {
-        self.get(d)
-            .is_some_and(|s| s.get(slot).is_some_and(|v| *v > 0.0))
+        self.get(d).is_some_and(|s| s.get(slot).is_some_and(|v| *v > 0.0))
     }
 }
 
@@ -63,11 +62,7 @@ pub struct Uplift {
 impl Uplift {
     /// Compute every line's uplift. Lines of channels without a response are
     /// skipped (the caller reports them).
-    pub fn compute(
-        lines: &[MediaLine],
-        responses: &BTreeMap<String, ChannelResponse>,
-        shapes: &DayShapes,
-    ) -> Uplift {
+    pub fn compute(lines: &[MediaLine], responses: &BTreeMap<String, ChannelResponse>, shapes: &DayShapes) -> Uplift {
         let lines = lines
             .iter()
             .enumerate()
@@ -91,14 +86,8 @@ impl Uplift {
     }
 
     /// Sum of the lines selected by `keep` on a days × slots grid.
-    pub fn grid_of(
-        &self,
-        days: &[NaiveDate],
-        slots: usize,
-        keep: impl Fn(usize) -> bool,
-    ) -> Array2<f64> {
-        let idx: BTreeMap<NaiveDate, usize> =
-            days.iter().enumerate().map(|(k, d)| (*d, k)).collect();
+    pub fn grid_of(&self, days: &[NaiveDate], slots: usize, keep: impl Fn(usize) -> bool) -> Array2<f64> {
+        let idx: BTreeMap<NaiveDate, usize> = days.iter().enumerate().map(|(k, d)| (*d, k)).collect();
         let mut g = Array2::zeros((days.len(), slots));
         for l in self.lines.iter().filter(|l| keep(l.line)) {
             for &(d, s, v) in &l.cells {
@@ -151,11 +140,7 @@ pub fn spot(l: &MediaLine, r: &SpotResponse, shapes: &DayShapes) -> LineUplift {
 pub fn daily(l: &MediaLine, r: &FlightResponse, shapes: &DayShapes, drop: bool) -> LineUplift {
     let mut u = LineUplift::default();
     let first = l.start.date();
-    let last = if drop {
-        first
-    } else {
-        l.end.map(|e| e.date()).unwrap_or(first).max(first)
-    };
+    let last = if drop { first } else { l.end.map(|e| e.date()).unwrap_or(first).max(first) };
     let active = (last - first).num_days() + 1;
     let per_day = l.spend / 1000.0 / active as f64;
     let n_days = active + r.tail_days() as i64;
@@ -205,13 +190,7 @@ mod tests {
     use super::*;
     use crate::forecast::media::response::BurstKernel;
 
-    fn line(
-        kind: ChannelKind,
-        start: &str,
-        end: Option<&str>,
-        spend: f64,
-        grps: Option<f64>,
-    ) -> MediaLine {
+    fn line(kind: ChannelKind, start: &str, end: Option<&str>, spend: f64, grps: Option<f64>) -> MediaLine {
         let p = |s: &str| chrono::NaiveDateTime::parse_from_str(s, "%Y-%m-%d %H:%M").unwrap();
         MediaLine {
             row: 2,
@@ -238,15 +217,9 @@ mod tests {
             for s in open_from..open_to {
                 v[s] = 1.0 / (open_to - open_from) as f64;
             }
-            by_day.insert(
-                NaiveDate::from_ymd_opt(2026, 11, 23).unwrap() + Duration::days(d),
-                v,
-            );
+            by_day.insert(NaiveDate::from_ymd_opt(2026, 11, 23).unwrap() + Duration::days(d), v);
         }
-        DayShapes {
-            interval: iv,
-            by_day,
-        }
+        DayShapes { interval: iv, by_day }
     }
 
     #[test]
@@ -254,83 +227,34 @@ mod tests {
         let r = SpotResponse {
             scale: 10.0,
             beta: 1.0,
-            kernel: BurstKernel {
-                onset_minutes: 0.5,
-                mu: 4.5f64.ln(),
-                sigma: 1.048,
-            },
+            kernel: BurstKernel { onset_minutes: 0.5, mu: 4.5f64.ln(), sigma: 1.048 },
         };
-        let u = spot(
-            &line(ChannelKind::Spot, "2026-11-23 20:14", None, 0.0, Some(5.0)),
-            &r,
-            &shapes(32, 88),
-        );
+        let u = spot(&line(ChannelKind::Spot, "2026-11-23 20:14", None, 0.0, Some(5.0)), &r, &shapes(32, 88));
         let first = u.cells[0];
         assert_eq!(first.1, 80, "20:14 is in the 20:00 slot");
-        assert!(
-            first.2 < 1.0,
-            "only a minute of burst in the air slot: {}",
-            first.2
-        );
+        assert!(first.2 < 1.0, "only a minute of burst in the air slot: {}", first.2);
         assert!(u.cells[1].2 > 20.0, "most calls in the next slot");
-        assert!(
-            (u.total() + u.lost_when_closed
-                - 50.0 * r.kernel.cdf(r.kernel.horizon_minutes() + 15.0))
-            .abs()
-                < 0.1
-        );
+        assert!((u.total() + u.lost_when_closed - 50.0 * r.kernel.cdf(r.kernel.horizon_minutes() + 15.0)).abs() < 0.1);
         // Aired at 21:58 with the centre closing at 22:00: most calls are lost.
-        let late = spot(
-            &line(ChannelKind::Spot, "2026-11-23 21:58", None, 0.0, Some(5.0)),
-            &r,
-            &shapes(32, 88),
-        );
+        let late = spot(&line(ChannelKind::Spot, "2026-11-23 21:58", None, 0.0, Some(5.0)), &r, &shapes(32, 88));
         assert!(late.lost_when_closed > late.total());
     }
 
     #[test]
     fn flight_carries_over_after_its_end_and_drop_starts_at_send() {
-        let r = FlightResponse {
-            scale: 100.0,
-            beta: 1.0,
-            carryover: 0.5,
-        };
+        let r = FlightResponse { scale: 100.0, beta: 1.0, carryover: 0.5 };
         let f = daily(
-            &line(
-                ChannelKind::Flight,
-                "2026-11-23 00:00",
-                Some("2026-11-24 23:59"),
-                2000.0,
-                None,
-            ),
+            &line(ChannelKind::Flight, "2026-11-23 00:00", Some("2026-11-24 23:59"), 2000.0, None),
             &r,
             &shapes(32, 88),
             false,
         );
-        let day = |d: u32| {
-            f.cells
-                .iter()
-                .filter(|c| c.0.day0() + 1 == d)
-                .map(|c| c.2)
-                .sum::<f64>()
-        };
+        let day = |d: u32| f.cells.iter().filter(|c| c.0.day0() + 1 == d).map(|c| c.2).sum::<f64>();
         use chrono::Datelike;
         assert!((day(23) - 100.0).abs() < 1e-9);
         assert!((day(24) - 150.0).abs() < 1e-9);
-        assert!(
-            (day(25) - 75.0).abs() < 1e-9,
-            "carry-over after the flight ends"
-        );
-        let d = daily(
-            &line(ChannelKind::Drop, "2026-11-23 12:00", None, 1000.0, None),
-            &r,
-            &shapes(32, 88),
-            true,
-        );
-        assert!(d
-            .cells
-            .iter()
-            .filter(|c| c.0.day() == 23)
-            .all(|c| c.1 >= 48));
+        assert!((day(25) - 75.0).abs() < 1e-9, "carry-over after the flight ends");
+        let d = daily(&line(ChannelKind::Drop, "2026-11-23 12:00", None, 1000.0, None), &r, &shapes(32, 88), true);
+        assert!(d.cells.iter().filter(|c| c.0.day() == 23).all(|c| c.1 >= 48));
     }
 }

@@ -1,0 +1,142 @@
+//! `ringcast check`: validate input files and summarise what was read, without
+//! running anything — what a planner runs on Monday morning before the build.
+
+use crate::config::CentreConfig;
+use crate::ingest::history::{load_history_with, HistoryOptions};
+use crate::ingest::media::load_media_plan;
+use serde::Serialize;
+use std::path::PathBuf;
+
+/// Files to check (each optional).
+#[derive(Debug, clap::Args)]
+pub struct CheckArgs {
+    /// Call history: interval counts or call-detail records.
+    #[arg(long)]
+    pub history: Option<PathBuf>,
+    /// A media plan (past or next).
+    #[arg(long)]
+    pub media: Option<PathBuf>,
+    /// Centre configuration; also used to read the others (time zone, interval, channels).
+    #[arg(long)]
+    pub config: Option<PathBuf>,
+    /// Queue to read when the history holds several.
+    #[arg(long)]
+    pub queue: Option<String>,
+    /// Output format.
+    #[arg(long, value_enum, default_value_t = Format::Text)]
+    pub format: Format,
+}
+
+#[derive(Debug, Clone, Copy, clap::ValueEnum)]
+pub enum Format {
+    Text,
+    Json,
+}
+
+#[derive(Debug, Default, Serialize)]
+struct Summary {
+    #[serde(skip_serializing_if = "Option::is_none")]
+    history: Option<HistorySummary>,
+    #[serde(skip_serializing_if = "Option::is_none")]
+    media: Option<MediaSummary>,
+    #[serde(skip_serializing_if = "Option::is_none")]
+    config: Option<String>,
+    warnings: Vec<String>,
+}
+
+#[derive(Debug, Serialize)]
+struct HistorySummary {
+    interval_minutes: u32,
+    days: usize,
+    first_day: String,
+    last_day: String,
+    /// Calendar days between first and last without data.
+    missing_days: usize,
+    intervals_with_data: usize,
+    calls: f64,
+    has_answered: bool,
+    has_abandoned: bool,
+    has_aht: bool,
+}
+
+#[derive(Debug, Serialize)]
+struct MediaSummary {
+    lines: usize,
+    channels: Vec<String>,
+    spend: f64,
+    first_start: String,
+    last_start: String,
+}
+
+pub fn run(a: &CheckArgs) -> anyhow::Result<()> {
+    let mut out = Summary::default();
+    let cfg = match &a.config {
+        Some(p) => {
+            let c = CentreConfig::load(p)?;
+            out.config = Some(format!("{} ({}, {}-minute intervals)", c.name, c.timezone, c.interval_minutes));
+            c
+        }
+        None => CentreConfig::default(),
+    };
+    if let Some(p) = &a.history {
+        let tz = a.config.as_ref().map(|cp| cfg.tz(cp)).transpose()?;
+        let records_interval = a.config.as_ref().map(|cp| cfg.interval(cp)).transpose()?;
+        let (h, w) = load_history_with(p, &HistoryOptions { tz, queue: a.queue.clone(), records_interval })?;
+        out.warnings.extend(w);
+        let first = h.days.first().copied().unwrap_or_default();
+        let last = h.days.last().copied().unwrap_or_default();
+        out.history = Some(HistorySummary {
+            interval_minutes: h.interval.get(),
+            days: h.days.len(),
+            first_day: first.to_string(),
+            last_day: last.to_string(),
+            missing_days: ((last - first).num_days() as usize + 1).saturating_sub(h.days.len()),
+            intervals_with_data: h.offered.iter().filter(|v| !v.is_nan()).count(),
+            calls: h.offered.iter().filter(|v| !v.is_nan()).sum(),
+            has_answered: h.answered.is_some(),
+            has_abandoned: h.abandoned.is_some(),
+            has_aht: h.aht_seconds.is_some(),
+        });
+    }
+    if let Some(p) = &a.media {
+        let m = load_media_plan(p, &cfg)?;
+        out.warnings.extend(m.warnings.iter().cloned());
+        let starts = m.lines.iter().map(|l| l.start);
+        out.media = Some(MediaSummary {
+            lines: m.lines.len(),
+            channels: m.channels(),
+            spend: m.lines.iter().map(|l| l.spend).sum(),
+            first_start: starts.clone().min().map(|t| t.to_string()).unwrap_or_default(),
+            last_start: starts.max().map(|t| t.to_string()).unwrap_or_default(),
+        });
+    }
+    match a.format {
+        Format::Json => println!("{}", serde_json::to_string_pretty(&out)?),
+        Format::Text => {
+            for w in &out.warnings {
+                eprintln!("warning: {w}");
+            }
+            if let Some(c) = &out.config {
+                println!("config: {c}");
+            }
+            if let Some(h) = &out.history {
+                println!(
+                    "history: {} days ({} .. {}, {} calendar days without data), {}-minute intervals, {} intervals with data, {:.0} calls",
+                    h.days, h.first_day, h.last_day, h.missing_days, h.interval_minutes, h.intervals_with_data, h.calls
+                );
+            }
+            if let Some(m) = &out.media {
+                println!(
+                    "media plan: {} lines, channels {}, spend {:.0}, {} .. {}",
+                    m.lines,
+                    m.channels.join(", "),
+                    m.spend,
+                    m.first_start,
+                    m.last_start
+                );
+            }
+            println!("ok");
+        }
+    }
+    Ok(())
+}
