@@ -499,7 +499,7 @@ mod tests {
     #[test]
     fn dst_fold_is_summed_and_skipped_hour_refused() {
         let tz: Tz = "Europe/London".parse().unwrap();
-        let opts = HistoryOptions { tz: Some(tz), queue: None };
+        let opts = HistoryOptions { tz: Some(tz), ..Default::default() };
         let text =
             "interval_start,calls\n2026-10-25 00:30,1\n2026-10-25 01:00,2\n2026-10-25 01:00,3\n2026-10-25 01:30,4\n";
         let (h, w) = load(text, &opts).unwrap();
@@ -544,7 +544,7 @@ mod tests {
         let text = "interval_start,queue,calls\n2026-01-05 08:00,sales,1\n2026-01-05 08:00,service,2\n2026-01-05 08:15,sales,1\n2026-01-05 08:15,service,2\n";
         let e = load(text, &HistoryOptions::default()).unwrap_err().to_string();
         assert!(e.contains("2 queues") && e.contains("--queue"), "{e}");
-        let (h, _) = load(text, &HistoryOptions { tz: None, queue: Some("service".into()) }).unwrap();
+        let (h, _) = load(text, &HistoryOptions { queue: Some("service".into()), ..Default::default() }).unwrap();
         assert_eq!(h.offered[[0, 32]], 2.0);
     }
 }
