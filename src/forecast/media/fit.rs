@@ -150,17 +150,23 @@ impl MediaModel {
         let base = data.design.map(|d| BaseBlock::new(&ctx, d));
         let lines_of: Vec<&[&MediaLine]> = names.iter().map(|n| by_channel[n].as_slice()).collect();
         let mut units: Vec<Sparse> = chans.iter().zip(&lines_of).map(|(c, ls)| Sparse::of(&ctx, ls, c.shape)).collect();
+        let mut normal = Normal::build(&ctx, base.as_ref(), &units);
         for round in 0..self.rounds {
             for c in 0..chans.len() {
                 // The first round scans a coarse grid; later rounds only refine.
                 let coarse = round == 0;
-                let best =
-                    chans[c].search(&ctx, lines_of[c], coarse, |u| joint(&ctx, base.as_ref(), &units, c, u).gain);
+                let best = chans[c].search(&ctx, lines_of[c], coarse, |u| {
+                    let mut trial = Normal { g: normal.g.clone(), h: normal.h.clone(), ..normal };
+                    trial.set(&ctx, base.as_ref(), &units, c, u);
+                    trial.solve(false).gain
+                });
                 chans[c].shape = best;
                 units[c] = Sparse::of(&ctx, lines_of[c], best);
+                let unit = units[c].clone();
+                normal.set(&ctx, base.as_ref(), &units, c, &unit);
             }
         }
-        let sol = joint(&ctx, base.as_ref(), &units, usize::MAX, &Sparse::default());
+        let sol = normal.solve(true);
         for (c, name) in names.iter().enumerate() {
             chans[c].scale = sol.scales[c];
             chans[c].se = sol.ses[c];
@@ -287,70 +293,90 @@ struct Solution {
     base_coef: Vec<f64>,
 }
 
-/// Joint weighted least squares of the residual on the baseline features (free
-/// sign) and the channels' unit responses (non-negative), with channel `replace`
-/// swapped for `candidate`.
-fn joint(
-    ctx: &Ctx<'_>,
-    base: Option<&BaseBlock<'_>>,
-    units: &[Sparse],
-    replace: usize,
-    candidate: &Sparse,
-) -> Solution {
-    let k = units.len();
-    let p = base.map(|b| b.design.z.ncols()).unwrap_or(0);
-    let u = |c: usize| if c == replace { candidate } else { &units[c] };
-    let m = p + k;
-    let mut g = nalgebra::DMatrix::<f64>::zeros(m, m);
-    let mut h = nalgebra::DVector::<f64>::zeros(m);
-    if let Some(b) = base {
-        g.view_mut((0, 0), (p, p)).copy_from(&b.gbb);
-        h.rows_mut(0, p).copy_from(&b.hb);
-    }
-    for a in 0..k {
-        let ua = u(a);
-        h[p + a] = ua.wdot_dense(ctx.weight, ctx.resid);
+/// The normal equations of the joint fit for the current unit responses.
+struct Normal {
+    g: nalgebra::DMatrix<f64>,
+    h: nalgebra::DVector<f64>,
+    p: usize,
+    /// Σ w·r² and the number of observed cells (for the residual variance).
+    wrr: f64,
+    n: f64,
+}
+
+impl Normal {
+    fn build(ctx: &Ctx<'_>, base: Option<&BaseBlock<'_>>, units: &[Sparse]) -> Normal {
+        let k = units.len();
+        let p = base.map(|b| b.design.z.ncols()).unwrap_or(0);
+        let m = p + k;
+        let mut g = nalgebra::DMatrix::<f64>::zeros(m, m);
+        let mut h = nalgebra::DVector::<f64>::zeros(m);
         if let Some(b) = base {
-            for (j, v) in b.cross(ctx, ua).into_iter().enumerate() {
-                g[(j, p + a)] = v;
-                g[(p + a, j)] = v;
+            g.view_mut((0, 0), (p, p)).copy_from(&b.gbb);
+            h.rows_mut(0, p).copy_from(&b.hb);
+        }
+        let wrr: f64 = ctx.weight.iter().zip(ctx.resid.iter()).map(|(w, r)| w * r * r).sum();
+        let n = ctx.weight.iter().filter(|w| **w > 0.0).count() as f64;
+        let mut out = Normal { g, h, p, wrr, n };
+        for c in 0..k {
+            out.set(ctx, base, units, c, &units[c]);
+        }
+        out
+    }
+
+    /// Put `u` in channel `c`'s row and column.
+    fn set(&mut self, ctx: &Ctx<'_>, base: Option<&BaseBlock<'_>>, units: &[Sparse], c: usize, u: &Sparse) {
+        let p = self.p;
+        self.h[p + c] = u.wdot_dense(ctx.weight, ctx.resid);
+        if let Some(b) = base {
+            for (j, v) in b.cross(ctx, u).into_iter().enumerate() {
+                self.g[(j, p + c)] = v;
+                self.g[(p + c, j)] = v;
             }
         }
-        for bb in a..k {
-            let v = ua.wdot(ctx.weight, u(bb));
-            g[(p + a, p + bb)] = v;
-            g[(p + bb, p + a)] = v;
+        for (b, other) in units.iter().enumerate() {
+            let v = if b == c { u.wdot(ctx.weight, u) } else { u.wdot(ctx.weight, other) };
+            self.g[(p + c, p + b)] = v;
+            self.g[(p + b, p + c)] = v;
         }
     }
-    // Active set: baseline columns always in; drop channels whose scale comes out negative.
-    let mut active: Vec<bool> = (0..m).map(|a| a < p || g[(a, a)] > 0.0).collect();
-    let mut x = vec![0.0; m];
-    for _ in 0..=k {
-        let idx: Vec<usize> = (0..m).filter(|&a| active[a]).collect();
-        let gs = nalgebra::DMatrix::from_fn(idx.len(), idx.len(), |i, j| {
-            g[(idx[i], idx[j])] + if i == j { 1e-9 } else { 0.0 }
-        });
-        let hs = nalgebra::DVector::from_fn(idx.len(), |i, _| h[idx[i]]);
-        let sol = gs.cholesky().map(|c| c.solve(&hs)).unwrap_or_else(|| nalgebra::DVector::zeros(idx.len()));
-        x = vec![0.0; m];
-        for (i, &a) in idx.iter().enumerate() {
-            x[a] = sol[i];
-        }
-        match idx.iter().copied().filter(|&a| a >= p && x[a] < 0.0).min_by(|&a, &b| x[a].total_cmp(&x[b])) {
-            Some(a) => {
-                active[a] = false;
-                x[a] = 0.0;
+
+    /// Solve with the baseline columns free and the channels non-negative
+    /// (active set: drop the most negative channel and solve again).
+    fn solve(&self, with_se: bool) -> Solution {
+        let (g, h, p) = (&self.g, &self.h, self.p);
+        let m = g.nrows();
+        let k = m - p;
+        let mut active: Vec<bool> = (0..m).map(|a| a < p || g[(a, a)] > 0.0).collect();
+        let mut x = vec![0.0; m];
+        for _ in 0..=k {
+            let idx: Vec<usize> = (0..m).filter(|&a| active[a]).collect();
+            let gs = nalgebra::DMatrix::from_fn(idx.len(), idx.len(), |i, j| {
+                g[(idx[i], idx[j])] + if i == j { 1e-9 } else { 0.0 }
+            });
+            let hs = nalgebra::DVector::from_fn(idx.len(), |i, _| h[idx[i]]);
+            let sol = gs.cholesky().map(|c| c.solve(&hs)).unwrap_or_else(|| nalgebra::DVector::zeros(idx.len()));
+            x = vec![0.0; m];
+            for (i, &a) in idx.iter().enumerate() {
+                x[a] = sol[i];
             }
-            None => break,
+            match idx.iter().copied().filter(|&a| a >= p && x[a] < 0.0).min_by(|&a, &b| x[a].total_cmp(&x[b])) {
+                Some(a) => {
+                    active[a] = false;
+                    x[a] = 0.0;
+                }
+                None => break,
+            }
         }
+        let gain: f64 = (0..m).map(|a| x[a] * h[a]).sum();
+        let sigma2 = ((self.wrr - gain) / (self.n - m as f64).max(1.0)).max(1e-12);
+        let ses = if with_se {
+            let inv = g.clone().try_inverse().unwrap_or_else(|| nalgebra::DMatrix::zeros(m, m));
+            (p..m).map(|a| (sigma2 * inv[(a, a)].max(0.0)).sqrt()).collect()
+        } else {
+            vec![0.0; k]
+        };
+        Solution { gain, scales: x[p..].to_vec(), ses, base_coef: x[..p].to_vec() }
     }
-    let gain: f64 = (0..m).map(|a| x[a] * h[a]).sum();
-    let wrr: f64 = ctx.weight.iter().zip(ctx.resid.iter()).map(|(w, r)| w * r * r).sum();
-    let n = ctx.weight.iter().filter(|w| **w > 0.0).count() as f64;
-    let sigma2 = ((wrr - gain) / (n - m as f64).max(1.0)).max(1e-12);
-    let inv = g.clone().try_inverse().unwrap_or_else(|| nalgebra::DMatrix::zeros(m, m));
-    let ses = (p..m).map(|a| (sigma2 * inv[(a, a)].max(0.0)).sqrt()).collect();
-    Solution { gain, scales: x[p..].to_vec(), ses, base_coef: x[..p].to_vec() }
 }
 
 /// Planner's summary of a response over a set of lines (also used for the ground truth).
@@ -492,7 +518,14 @@ impl Channel {
 
     /// Grid then coordinate search over the shape; `score` gives the explained
     /// sum of squares of a candidate unit response (scales solved jointly).
-    fn search(&self, ctx: &Ctx<'_>, lines: &[&MediaLine], coarse: bool, score: impl Fn(&Sparse) -> f64) -> Shape {
+    fn search(
+        &self,
+        ctx: &Ctx<'_>,
+        lines: &[&MediaLine],
+        coarse: bool,
+        score: impl Fn(&Sparse) -> f64 + Sync,
+    ) -> Shape {
+        use rayon::prelude::*;
         let eval = |sh: Shape| score(&Sparse::of(ctx, lines, sh));
         let mut best = (eval(self.shape), self.shape);
         let consider = |sh: Shape, best: &mut (f64, Shape)| {
@@ -501,13 +534,16 @@ impl Channel {
                 *best = (g, sh);
             }
         };
+        // The coarse grid is evaluated in parallel; the best is picked in grid
+        // order, so the result does not depend on the thread count.
+        let mut grid = Vec::new();
         match self.shape {
             _ if !coarse => {}
             Shape::Spot { onset, .. } => {
                 for beta in [0.5, 0.7, 0.9, 1.1] {
                     for median in [1.5, 3.0, 5.0, 8.0, 13.0, 20.0] {
                         for sigma in [0.5, 0.9, 1.3, 1.8] {
-                            consider(Shape::Spot { beta, median, sigma, onset }, &mut best);
+                            grid.push(Shape::Spot { beta, median, sigma, onset });
                         }
                     }
                 }
@@ -515,9 +551,15 @@ impl Channel {
             Shape::Daily { .. } => {
                 for beta in [0.4, 0.6, 0.8, 1.0] {
                     for carryover in [0.0, 0.2, 0.4, 0.6, 0.8] {
-                        consider(Shape::Daily { beta, carryover }, &mut best);
+                        grid.push(Shape::Daily { beta, carryover });
                     }
                 }
+            }
+        }
+        let scores: Vec<f64> = grid.par_iter().map(|sh| eval(*sh)).collect();
+        for (sh, g) in grid.into_iter().zip(scores) {
+            if g > best.0 {
+                best = (g, sh);
             }
         }
         let params = best.1.params();
