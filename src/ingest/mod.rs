@@ -8,3 +8,5 @@ pub mod table;
 
 pub use history::History;
 pub mod agents;
+#[cfg(test)]
+mod fuzz;
