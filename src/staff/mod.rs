@@ -1,9 +1,326 @@
-//! (placeholder until the staffing engine lands)
-pub mod cli {
-    /// Placeholder.
-    #[derive(Debug, clap::Args)]
-    pub struct StaffArgs {}
-    pub fn run(_: &StaffArgs) -> anyhow::Result<()> {
-        anyhow::bail!("staffing engine not merged yet")
+//! Staff: from calls per interval to agents on the phones.
+//!
+//! * [`erlang`]: Erlang B/C and Erlang A, exact and stable.
+//! * [`performance`] of `n` agents on a [`Queue`] (the reverse view, used for
+//!   coverage and the "not told" scenario of the campaign impact).
+//! * [`required_agents`]: the smallest `n` meeting every goal of a
+//!   [`ServiceGoal`], with the fractional crossing for the scheduler.
+//! * [`cli`]: `ringcast staff`.
+//!
+//! Service level has two definitions in the industry; [`SlDefinition`] offers both.
+//! The default, `AllCallers`, counts a caller who abandons as not answered in
+//! time (the stricter one); `AnsweredOnly` is the share of answered callers who
+//! waited no longer than the target.
+
+pub mod cli;
+pub mod erlang;
+
+use crate::units::{CallsPerInterval, Fraction, Minutes, Seconds};
+use serde::Serialize;
+
+/// One interval's queue.
+#[derive(Debug, Clone, Copy, PartialEq)]
+pub struct Queue {
+    pub calls: CallsPerInterval,
+    pub interval: Minutes,
+    pub aht: Seconds,
+    /// Mean caller patience; `None` = callers never abandon (Erlang C).
+    pub patience: Option<Seconds>,
+}
+
+/// Which callers the service level is a share of.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Default, Serialize, clap::ValueEnum)]
+#[serde(rename_all = "snake_case")]
+pub enum SlDefinition {
+    /// Answered within the target / all callers (abandoners count as failures).
+    #[default]
+    AllCallers,
+    /// Answered within the target / answered callers.
+    AnsweredOnly,
+}
+
+/// The goals an interval's staffing must meet; all optional caps are checked.
+#[derive(Debug, Clone, Copy, PartialEq)]
+pub struct ServiceGoal {
+    pub target_sl: Fraction,
+    pub answer_time: Seconds,
+    pub max_asa: Option<Seconds>,
+    pub max_occupancy: Option<Fraction>,
+    pub max_abandon: Option<Fraction>,
+    pub sl_definition: SlDefinition,
+}
+
+impl ServiceGoal {
+    /// A checked goal: refuses goals no number of agents can meet.
+    pub fn new(
+        target_sl: Fraction,
+        answer_time: Seconds,
+        max_asa: Option<Seconds>,
+        max_occupancy: Option<Fraction>,
+        max_abandon: Option<Fraction>,
+        sl_definition: SlDefinition,
+    ) -> Result<ServiceGoal, String> {
+        if target_sl.get() >= 1.0 {
+            return Err(format!(
+                "a service level of {} cannot be met: no number of agents answers every call within {} s; expected a target below 1",
+                target_sl.get(),
+                answer_time.get()
+            ));
+        }
+        if max_occupancy.is_some_and(|o| o.get() <= 0.0) {
+            return Err("a maximum occupancy of 0 cannot be met; expected a cap above 0 (e.g. 0.85)".into());
+        }
+        if max_asa.is_some_and(|a| a.get() <= 0.0) {
+            return Err("a maximum ASA of 0 s cannot be met with any callers waiting; expected a cap above 0".into());
+        }
+        Ok(ServiceGoal { target_sl, answer_time, max_asa, max_occupancy, max_abandon, sl_definition })
+    }
+}
+
+/// What `n` agents achieve on a queue.
+#[derive(Debug, Clone, Copy, PartialEq, Serialize)]
+pub struct Performance {
+    pub agents: u32,
+    /// Service level under the goal's definition (or all callers).
+    pub service_level: f64,
+    pub service_level_answered: f64,
+    /// Mean wait of answered callers, seconds; infinite when the queue is unstable.
+    pub asa_seconds: f64,
+    /// Mean wait of all callers, seconds.
+    pub mean_wait_seconds: f64,
+    pub occupancy: f64,
+    pub p_wait: f64,
+    /// Share of callers who abandon; `None` without patience.
+    pub p_abandon: Option<f64>,
+}
+
+/// Agents needed for one interval.
+#[derive(Debug, Clone, Copy, PartialEq, Serialize)]
+pub struct Requirement {
+    /// Smallest whole number of agents meeting every goal.
+    pub agents: u32,
+    /// Where the binding goal is crossed, interpolated between `agents − 1` and `agents`.
+    pub fractional: f64,
+    pub performance: Performance,
+}
+
+impl Queue {
+    fn rates(&self) -> (f64, f64, f64) {
+        let secs = self.interval.to_seconds().get().max(f64::MIN_POSITIVE);
+        let lambda = self.calls.get() / secs;
+        let mu = 1.0 / self.aht.get().max(f64::MIN_POSITIVE);
+        let theta = self.patience.map(|p| 1.0 / p.get().max(f64::MIN_POSITIVE)).unwrap_or(0.0);
+        (lambda, mu, theta)
+    }
+}
+
+/// Performance of `agents` on `q` with the answer-time target `t` (service level
+/// reported for all callers; see [`Performance::service_level_answered`]).
+pub fn performance(q: &Queue, agents: u32, t: Seconds) -> Performance {
+    performance_as(q, agents, t, SlDefinition::AllCallers)
+}
+
+/// Performance with a chosen service-level definition.
+pub fn performance_as(q: &Queue, agents: u32, t: Seconds, def: SlDefinition) -> Performance {
+    let (lambda, mu, theta) = q.rates();
+    let m = erlang::metrics(lambda, mu, theta, agents, t.get());
+    Performance {
+        agents,
+        service_level: match def {
+            SlDefinition::AllCallers => m.sl_all,
+            SlDefinition::AnsweredOnly => m.sl_answered,
+        },
+        service_level_answered: m.sl_answered,
+        asa_seconds: m.asa,
+        mean_wait_seconds: m.mean_wait_all,
+        occupancy: m.occupancy,
+        p_wait: m.p_wait,
+        p_abandon: q.patience.map(|_| m.p_abandon),
+    }
+}
+
+fn meets(p: &Performance, g: &ServiceGoal) -> bool {
+    p.service_level + 1e-12 >= g.target_sl.get()
+        && g.max_asa.is_none_or(|m| p.asa_seconds <= m.get())
+        && g.max_occupancy.is_none_or(|m| p.occupancy <= m.get() + 1e-12)
+        && g.max_abandon.is_none_or(|m| p.p_abandon.unwrap_or(0.0) <= m.get() + 1e-12)
+}
+
+/// The smallest number of agents meeting every goal.
+///
+/// Service level, ASA, occupancy and abandonment all improve with every agent
+/// added, so the answer is found by doubling from 1 and bisecting — never
+/// starting above the answer (with abandonment it can be below the load).
+pub fn required_agents(q: &Queue, g: &ServiceGoal) -> Requirement {
+    let perf = |n: u32| performance_as(q, n, g.answer_time, g.sl_definition);
+    if q.calls.get() <= 0.0 {
+        return Requirement { agents: 0, fractional: 0.0, performance: perf(0) };
+    }
+    let (lambda, mu, theta) = q.rates();
+    let load = lambda / mu;
+    // Without abandonment nothing below the load is stable: start just above it.
+    let mut lo: u32 = if theta <= 0.0 { load.floor() as u32 } else { 0 };
+    let mut hi = lo.max(1);
+    let mut p_hi = perf(hi);
+    while !meets(&p_hi, g) {
+        lo = hi;
+        hi = hi.saturating_mul(2).max(hi + 1);
+        p_hi = perf(hi);
+    }
+    // Invariant: lo fails (or is the stability floor), hi meets.
+    while hi - lo > 1 {
+        let mid = lo + (hi - lo) / 2;
+        let p = perf(mid);
+        if meets(&p, g) {
+            hi = mid;
+            p_hi = p;
+        } else {
+            lo = mid;
+        }
+    }
+    let n = hi;
+    let fractional = if n == 0 { 0.0 } else { fractional_crossing(q, g, n, &p_hi, &perf(n - 1)) };
+    Requirement { agents: n, fractional, performance: p_hi }
+}
+
+/// Interpolated crossing of the binding goal between `n − 1` (fails) and `n` (meets).
+fn fractional_crossing(q: &Queue, g: &ServiceGoal, n: u32, at: &Performance, below: &Performance) -> f64 {
+    let lerp = |f0: f64, f1: f64, target: f64| {
+        if !(f0.is_finite() && f1.is_finite()) || (f1 - f0).abs() < 1e-15 {
+            1.0
+        } else {
+            ((target - f0) / (f1 - f0)).clamp(0.0, 1.0)
+        }
+    };
+    let base = (n - 1) as f64;
+    let mut x: f64 = 0.0;
+    x = x.max(lerp(below.service_level, at.service_level, g.target_sl.get()));
+    if let Some(m) = g.max_asa {
+        if below.asa_seconds > m.get() {
+            x = x.max(if below.asa_seconds.is_finite() {
+                lerp(below.asa_seconds, at.asa_seconds, m.get())
+            } else {
+                1.0
+            });
+        }
+    }
+    if let Some(m) = g.max_abandon {
+        let (b, a) = (below.p_abandon.unwrap_or(0.0), at.p_abandon.unwrap_or(0.0));
+        if b > m.get() {
+            x = x.max(lerp(b, a, m.get()));
+        }
+    }
+    let mut frac = base + x;
+    if let Some(m) = g.max_occupancy {
+        let (lambda, mu, _) = q.rates();
+        let carried = lambda / mu * (1.0 - at.p_abandon.unwrap_or(0.0));
+        frac = frac.max(carried / m.get());
+    }
+    frac.min(n as f64)
+}
+
+/// Agents to schedule so that `n` are on the phones after shrinkage.
+pub fn with_shrinkage(n: u32, shrinkage: Fraction) -> u32 {
+    let s = shrinkage.get().min(0.99);
+    // Guard against 14/0.7 = 20.000000000000004 rounding up to 21.
+    ((n as f64 / (1.0 - s)) - 1e-9).ceil().max(0.0) as u32
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use proptest::prelude::*;
+
+    fn q(calls: f64, minutes: f64, aht: f64, patience: Option<f64>) -> Queue {
+        Queue {
+            calls: CallsPerInterval::new(calls).unwrap(),
+            interval: Minutes::new(minutes).unwrap(),
+            aht: Seconds::new(aht).unwrap(),
+            patience: patience.map(|p| Seconds::new(p).unwrap()),
+        }
+    }
+
+    fn goal(sl: f64) -> ServiceGoal {
+        ServiceGoal::new(
+            Fraction::new(sl).unwrap(),
+            Seconds::new(20.0).unwrap(),
+            None,
+            None,
+            None,
+            SlDefinition::AllCallers,
+        )
+        .unwrap()
+    }
+
+    #[test]
+    fn reference_requirements() {
+        let r = required_agents(&q(100.0, 30.0, 180.0, None), &goal(0.8));
+        assert_eq!(r.agents, 14);
+        assert!(r.fractional > 13.0 && r.fractional < 14.0, "{}", r.fractional);
+        assert_eq!(with_shrinkage(14, Fraction::new(0.3).unwrap()), 20);
+        assert_eq!(required_agents(&q(360.0, 60.0, 240.0, None), &goal(0.8)).agents, 29);
+        // 2000 calls / 30 min × 3 min is 200.00000000000003 Erlangs; with patience 198 suffice.
+        let r = required_agents(&q(2000.0, 30.0, 180.0, Some(300.0)), &goal(0.8));
+        assert_eq!(r.agents, 198);
+        assert!(r.performance.service_level >= 0.8);
+    }
+
+    #[test]
+    fn exact_beats_square_root_staffing() {
+        // P(wait) ≤ 0.1 at A = 1000: square-root staffing says 1045, exact Erlang C 1046.
+        let needed = (1000..1100).find(|&n| erlang::erlang_c(1000.0, n) <= 0.1).unwrap();
+        assert_eq!(needed, 1046);
+    }
+
+    #[test]
+    fn zero_calls_need_no_agents_and_goals_are_checked() {
+        assert_eq!(required_agents(&q(0.0, 15.0, 300.0, None), &goal(0.8)).agents, 0);
+        assert!(ServiceGoal::new(
+            Fraction::ONE,
+            Seconds::new(0.0).unwrap(),
+            None,
+            None,
+            None,
+            SlDefinition::AllCallers
+        )
+        .is_err());
+    }
+
+    #[test]
+    fn occupancy_and_asa_caps_bind() {
+        let occ = ServiceGoal { max_occupancy: Some(Fraction::new(0.6).unwrap()), ..goal(0.8) };
+        let r = required_agents(&q(100.0, 30.0, 180.0, None), &occ);
+        assert_eq!(r.agents, 17, "10 Erlangs at ≤ 60% occupancy");
+        assert!((r.fractional - 10.0 / 0.6).abs() < 1e-9);
+        let asa = ServiceGoal { max_asa: Some(Seconds::new(3.0).unwrap()), ..goal(0.8) };
+        let r = required_agents(&q(100.0, 30.0, 180.0, None), &asa);
+        assert!(r.performance.asa_seconds <= 3.0);
+        assert!(performance(&q(100.0, 30.0, 180.0, None), r.agents - 1, Seconds::new(20.0).unwrap()).asa_seconds > 3.0);
+    }
+
+    proptest! {
+        #[test]
+        fn service_level_never_falls_when_an_agent_is_added(calls in 0.0f64..3000.0, aht in 30.0f64..900.0, n in 0u32..400, patience in prop::option::of(10.0f64..1200.0)) {
+            let qu = q(calls, 30.0, aht, patience);
+            let t = Seconds::new(20.0).unwrap();
+            let a = performance(&qu, n, t);
+            let b = performance(&qu, n + 1, t);
+            prop_assert!(b.service_level + 1e-9 >= a.service_level, "{a:?} -> {b:?}");
+            prop_assert!((0.0..=1.0).contains(&a.p_wait));
+            prop_assert!(b.asa_seconds <= a.asa_seconds + 1e-9 || a.asa_seconds.is_infinite());
+        }
+
+        #[test]
+        fn requirement_is_minimal(calls in 1.0f64..2000.0, aht in 30.0f64..600.0, sl in 0.5f64..0.95, patience in prop::option::of(30.0f64..900.0)) {
+            let qu = q(calls, 30.0, aht, patience);
+            let g = goal(sl);
+            let r = required_agents(&qu, &g);
+            prop_assert!(meets(&r.performance, &g));
+            if r.agents > 0 {
+                let below = performance(&qu, r.agents - 1, g.answer_time);
+                prop_assert!(!meets(&below, &g), "n-1 = {} already meets the goal", r.agents - 1);
+                prop_assert!(r.fractional <= r.agents as f64 && r.fractional > r.agents as f64 - 1.0 - 1e-9);
+            }
+        }
     }
 }
