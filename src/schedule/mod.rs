@@ -1,21 +1,196 @@
-//! (in progress: the scheduling engine replaces this placeholder)
+//! Schedule: shifts and rosters at least cost, by integer programming
+//! (good_lp with HiGHS).
+//!
+//! * [`shifts`]: shift families from the config → concrete shift options (start,
+//!   covered intervals, breaks placed), one per start time and break placement,
+//!   so break placement is part of the optimisation.
+//! * [`model`]: how many of each option (coverage MIP; objectives heads, paid
+//!   hours/cost, or absolute deviation), with its LP bound.
+//! * [`roster`]: named agents on those shifts under contracts and weekly rules.
+//! * [`cli`]: `ringcast schedule`.
+
+pub mod cli;
+pub mod model;
+pub mod roster;
+pub mod shifts;
+
 use serde::{Deserialize, Serialize};
 
-/// Placeholder until the scheduling engine lands.
-#[derive(Debug, Clone, Default, Deserialize, Serialize)]
-#[serde(default)]
-pub struct SchedulingConfig {}
+/// What the coverage model minimises.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Default, Serialize, Deserialize, clap::ValueEnum)]
+#[serde(rename_all = "kebab-case")]
+pub enum Objective {
+    /// Number of shifts, full coverage.
+    Heads,
+    /// Paid hours × hourly cost, full coverage.
+    #[default]
+    PaidHours,
+    /// Σ |scheduled − required| over intervals; coverage is soft.
+    AbsDeviation,
+}
 
-impl SchedulingConfig {
-    pub fn validate(&self) -> Result<(), String> {
-        Ok(())
+/// `[scheduling]` in the centre config.
+#[derive(Debug, Clone, Serialize, Deserialize)]
+#[serde(default, deny_unknown_fields)]
+pub struct SchedulingConfig {
+    /// Default objective of `ringcast plan`.
+    pub objective: Objective,
+    /// Solver time limit per model, seconds. Default 30.
+    pub time_limit_seconds: f64,
+    /// Relative MIP gap at which the solver may stop. Default 0 (prove optimality).
+    pub mip_gap: f64,
+    /// Never place a shift over closed hours. Default true.
+    pub respect_opening_hours: bool,
+    /// Under-staffing weight per agent-interval when headcount is capped.
+    pub under_weight: f64,
+    /// Over-staffing weight per agent-interval (soft coverage).
+    pub over_weight: f64,
+    /// Cap on shifts per day (soft coverage applies when set).
+    pub max_shifts_per_day: Option<u32>,
+    /// Minimum rest between two shifts of one agent, hours. Default 11.
+    pub min_rest_hours: f64,
+    /// Shift families.
+    pub shifts: Vec<ShiftFamily>,
+}
+
+impl Default for SchedulingConfig {
+    fn default() -> Self {
+        Self {
+            objective: Objective::PaidHours,
+            time_limit_seconds: 30.0,
+            mip_gap: 0.0,
+            respect_opening_hours: true,
+            under_weight: 10.0,
+            over_weight: 1.0,
+            max_shifts_per_day: None,
+            min_rest_hours: 11.0,
+            shifts: vec![ShiftFamily::default()],
+        }
     }
 }
-pub mod cli {
-    /// Placeholder.
-    #[derive(Debug, clap::Args)]
-    pub struct ScheduleArgs {}
-    pub fn run(_: &ScheduleArgs) -> anyhow::Result<()> {
-        anyhow::bail!("scheduling engine not merged yet")
+
+/// A family of shifts: same length and breaks, starts anywhere in a window.
+#[derive(Debug, Clone, Serialize, Deserialize)]
+#[serde(default, deny_unknown_fields)]
+pub struct ShiftFamily {
+    pub name: String,
+    /// First allowed start, `HH:MM`.
+    pub earliest_start: String,
+    /// Last allowed start, `HH:MM` (may be after midnight's span: shifts can cross midnight).
+    pub latest_start: String,
+    /// Start every N minutes in the window.
+    pub start_step_minutes: u32,
+    /// From start to end, hours (breaks included).
+    pub span_hours: f64,
+    /// Paid hours (span less unpaid breaks).
+    pub paid_hours: f64,
+    /// Weekdays the family may be used (`mon` … `sun`); empty = every day.
+    pub days: Vec<String>,
+    /// Breaks and lunch inside the shift (each placed by the optimiser).
+    pub breaks: Vec<BreakRule>,
+    /// Part-time family (reported separately).
+    pub part_time: bool,
+}
+
+impl Default for ShiftFamily {
+    fn default() -> Self {
+        Self {
+            name: "day".into(),
+            earliest_start: "08:00".into(),
+            latest_start: "12:00".into(),
+            start_step_minutes: 30,
+            span_hours: 8.5,
+            paid_hours: 8.0,
+            days: vec![],
+            breaks: vec![BreakRule::default()],
+            part_time: false,
+        }
+    }
+}
+
+/// A break or lunch: its length and the window (after shift start) where it may begin.
+#[derive(Debug, Clone, Serialize, Deserialize)]
+#[serde(default, deny_unknown_fields)]
+pub struct BreakRule {
+    pub minutes: u32,
+    pub earliest_after_minutes: u32,
+    pub latest_after_minutes: u32,
+    pub step_minutes: u32,
+    /// Paid breaks count in paid hours; unpaid ones do not.
+    pub paid: bool,
+}
+
+impl Default for BreakRule {
+    fn default() -> Self {
+        Self { minutes: 30, earliest_after_minutes: 210, latest_after_minutes: 270, step_minutes: 15, paid: false }
+    }
+}
+
+impl SchedulingConfig {
+    /// Check the rules; the message names the key.
+    pub fn validate(&self) -> Result<(), String> {
+        if !(self.time_limit_seconds > 0.0) {
+            return Err(format!(
+                "scheduling.time_limit_seconds: got {}, expected seconds above 0",
+                self.time_limit_seconds
+            ));
+        }
+        if !(0.0..1.0).contains(&self.mip_gap) {
+            return Err(format!("scheduling.mip_gap: got {}, expected a fraction in [0, 1)", self.mip_gap));
+        }
+        if self.shifts.is_empty() {
+            return Err("scheduling.shifts: expected at least one shift family".into());
+        }
+        for (i, f) in self.shifts.iter().enumerate() {
+            let key = |k: &str| format!("scheduling.shifts[{i}].{k}");
+            shifts::parse_hhmm(&f.earliest_start)
+                .ok_or_else(|| format!("{}: got '{}', expected HH:MM", key("earliest_start"), f.earliest_start))?;
+            shifts::parse_hhmm(&f.latest_start)
+                .ok_or_else(|| format!("{}: got '{}', expected HH:MM", key("latest_start"), f.latest_start))?;
+            if f.start_step_minutes == 0 {
+                return Err(format!("{}: expected minutes above 0", key("start_step_minutes")));
+            }
+            if !(f.span_hours > 0.0 && f.span_hours <= 16.0) {
+                return Err(format!("{}: got {}, expected hours in (0, 16]", key("span_hours"), f.span_hours));
+            }
+            if !(f.paid_hours > 0.0 && f.paid_hours <= f.span_hours) {
+                return Err(format!(
+                    "{}: got {}, expected paid hours above 0 and at most span_hours ({})",
+                    key("paid_hours"),
+                    f.paid_hours,
+                    f.span_hours
+                ));
+            }
+            for d in &f.days {
+                shifts::weekday_of(d).ok_or_else(|| {
+                    format!("{}: got '{d}', expected mon, tue, wed, thu, fri, sat or sun", key("days"))
+                })?;
+            }
+            for (j, b) in f.breaks.iter().enumerate() {
+                let bk = |k: &str| format!("scheduling.shifts[{i}].breaks[{j}].{k}");
+                if b.minutes == 0 {
+                    return Err(format!("{}: expected minutes above 0", bk("minutes")));
+                }
+                if b.latest_after_minutes < b.earliest_after_minutes {
+                    return Err(format!(
+                        "{}: {} is before earliest_after_minutes {}",
+                        bk("latest_after_minutes"),
+                        b.latest_after_minutes,
+                        b.earliest_after_minutes
+                    ));
+                }
+                if (b.latest_after_minutes + b.minutes) as f64 > f.span_hours * 60.0 {
+                    return Err(format!(
+                        "{}: the break would end after the shift ({} h)",
+                        bk("latest_after_minutes"),
+                        f.span_hours
+                    ));
+                }
+                if b.step_minutes == 0 {
+                    return Err(format!("{}: expected minutes above 0", bk("step_minutes")));
+                }
+            }
+        }
+        Ok(())
     }
 }

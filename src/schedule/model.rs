@@ -1,0 +1,295 @@
+//! The coverage model: how many of each shift option.
+//!
+//! ```text
+//! minimise   Σ_o cost_o · x_o  (+ weights · deviation when coverage is soft)
+//! subject to Σ_{o covers t} x_o ≥ required_t              (hard coverage)
+//!         or Σ_{o covers t} x_o − over_t + under_t = required_t   (soft)
+//!            x_o ∈ ℤ≥0
+//! ```
+//!
+//! Days are independent when no shift crosses midnight, so each day is its own
+//! small MIP (solved in parallel); otherwise the week is one model. The LP
+//! relaxation of the same model gives the bound the gap is measured against.
+
+use super::shifts::ShiftOption;
+use super::{Objective, SchedulingConfig};
+use good_lp::solvers::highs::highs;
+use good_lp::{constraint, variable, Expression, ResolutionError, Solution, SolverModel, Variable};
+use rayon::prelude::*;
+use serde::Serialize;
+use std::time::Instant;
+
+/// Why a schedule could not be built, in planner's words.
+#[derive(Debug, thiserror::Error)]
+pub enum ScheduleError {
+    #[error("{0}")]
+    Uncoverable(String),
+    #[error("the solver failed: {0}")]
+    Solver(String),
+}
+
+/// The solved coverage model.
+#[derive(Debug, Clone, Serialize)]
+pub struct ShiftPlan {
+    /// "optimal", or "time limit (best found)".
+    pub status: String,
+    pub objective: f64,
+    pub lp_bound: f64,
+    /// (objective − bound) / objective.
+    pub gap: f64,
+    pub solve_seconds: f64,
+    pub variables: usize,
+    pub constraints: usize,
+    /// How many of each option (parallel to the options given).
+    pub counts: Vec<u32>,
+    /// Agents on the phones per slot of the week.
+    pub scheduled: Vec<u32>,
+    pub heads: u32,
+    pub paid_hours: f64,
+    /// Σ max(0, required − scheduled) over slots, agent-intervals.
+    pub shortfall: f64,
+    /// Σ max(0, scheduled − required).
+    pub surplus: f64,
+}
+
+struct Block {
+    options: Vec<usize>,
+    slots: Vec<usize>,
+}
+
+struct BlockResult {
+    counts: Vec<(usize, u32)>,
+    objective: f64,
+    bound: f64,
+    timed_out: bool,
+    vars: usize,
+    cons: usize,
+}
+
+/// Solve the coverage model for `required` agents per slot of the week.
+pub fn solve(
+    required: &[f64],
+    options: &[ShiftOption],
+    per_day: usize,
+    objective: Objective,
+    cfg: &SchedulingConfig,
+) -> Result<ShiftPlan, ScheduleError> {
+    let t0 = Instant::now();
+    let soft = objective == Objective::AbsDeviation || cfg.max_shifts_per_day.is_some();
+    if !soft {
+        explain_uncoverable(required, options, per_day)?;
+    }
+    let days = required.len().div_ceil(per_day.max(1));
+    let independent = options.iter().all(|o| !o.crosses_midnight(per_day));
+    let blocks: Vec<Block> = if independent {
+        (0..days)
+            .map(|d| Block {
+                options: (0..options.len()).filter(|&i| options[i].day == d).collect(),
+                slots: (d * per_day..((d + 1) * per_day).min(required.len())).collect(),
+            })
+            .collect()
+    } else {
+        vec![Block { options: (0..options.len()).collect(), slots: (0..required.len()).collect() }]
+    };
+    let results: Vec<Result<BlockResult, ScheduleError>> =
+        blocks.par_iter().map(|b| solve_block(b, required, options, objective, cfg, soft)).collect();
+    let mut counts = vec![0u32; options.len()];
+    let (mut obj, mut bound, mut timed_out, mut vars, mut cons) = (0.0, 0.0, false, 0, 0);
+    for r in results {
+        let r = r?;
+        for (i, c) in r.counts {
+            counts[i] = c;
+        }
+        obj += r.objective;
+        bound += r.bound;
+        timed_out |= r.timed_out;
+        vars += r.vars;
+        cons += r.cons;
+    }
+    let scheduled = coverage(options, &counts, required.len());
+    let shortfall = required.iter().zip(&scheduled).map(|(r, s)| (r - *s as f64).max(0.0)).sum();
+    let surplus = required.iter().zip(&scheduled).map(|(r, s)| (*s as f64 - r).max(0.0)).sum();
+    Ok(ShiftPlan {
+        status: if timed_out { "time limit (best found)".into() } else { "optimal".into() },
+        gap: if obj.abs() > 1e-9 { ((obj - bound) / obj).max(0.0) } else { 0.0 },
+        objective: obj,
+        lp_bound: bound,
+        solve_seconds: t0.elapsed().as_secs_f64(),
+        variables: vars,
+        constraints: cons,
+        heads: counts.iter().sum(),
+        paid_hours: counts.iter().zip(options).map(|(c, o)| *c as f64 * o.paid_hours).sum(),
+        counts,
+        scheduled,
+        shortfall,
+        surplus,
+    })
+}
+
+/// Agents on the phones per slot for given counts.
+pub fn coverage(options: &[ShiftOption], counts: &[u32], slots: usize) -> Vec<u32> {
+    let mut s = vec![0u32; slots];
+    for (o, c) in options.iter().zip(counts) {
+        for &t in &o.covered {
+            if t < slots {
+                s[t] += c;
+            }
+        }
+    }
+    s
+}
+
+fn solve_block(
+    b: &Block,
+    required: &[f64],
+    options: &[ShiftOption],
+    objective: Objective,
+    cfg: &SchedulingConfig,
+    soft: bool,
+) -> Result<BlockResult, ScheduleError> {
+    let need: f64 = b.slots.iter().map(|&t| required[t]).sum();
+    if b.options.is_empty() || (need <= 0.0 && !soft) {
+        return Ok(BlockResult { counts: vec![], objective: 0.0, bound: 0.0, timed_out: false, vars: 0, cons: 0 });
+    }
+    let lp = build_and_solve(b, required, options, objective, cfg, soft, false)?;
+    let mip = build_and_solve(b, required, options, objective, cfg, soft, true)?;
+    Ok(BlockResult { bound: lp.objective, ..mip })
+}
+
+fn build_and_solve(
+    b: &Block,
+    required: &[f64],
+    options: &[ShiftOption],
+    objective: Objective,
+    cfg: &SchedulingConfig,
+    soft: bool,
+    integer: bool,
+) -> Result<BlockResult, ScheduleError> {
+    let mut vars = good_lp::variables!();
+    let x: Vec<Variable> = b
+        .options
+        .iter()
+        .map(|_| vars.add(if integer { variable().integer().min(0) } else { variable().min(0) }))
+        .collect();
+    let mut cover: Vec<Expression> = vec![Expression::from(0.0); b.slots.len()];
+    let mut any = vec![false; b.slots.len()];
+    let first = b.slots.first().copied().unwrap_or(0);
+    for (k, &oi) in b.options.iter().enumerate() {
+        for &t in &options[oi].covered {
+            if t >= first && t < first + b.slots.len() {
+                cover[t - first] += x[k];
+                any[t - first] = true;
+            }
+        }
+    }
+    let cost = |oi: usize| match objective {
+        Objective::Heads => 1.0,
+        _ => options[oi].paid_hours,
+    };
+    let mut obj: Expression = match objective {
+        Objective::AbsDeviation => Expression::from(0.0),
+        _ => b.options.iter().zip(&x).map(|(&oi, v)| cost(oi) * *v).sum(),
+    };
+    let mut cons = Vec::new();
+    if soft {
+        let (w_over, w_under) = match objective {
+            Objective::AbsDeviation => (1.0, 1.0),
+            _ => (cfg.over_weight, cfg.under_weight),
+        };
+        for (j, &t) in b.slots.iter().enumerate() {
+            if required[t] <= 0.0 && !any[j] {
+                continue;
+            }
+            let over = vars.add(variable().min(0));
+            let under = vars.add(variable().min(0));
+            obj += w_over * over + w_under * under;
+            cons.push(constraint!(cover[j].clone() - over + under == required[t]));
+        }
+    } else {
+        for (j, &t) in b.slots.iter().enumerate() {
+            if required[t] > 0.0 {
+                cons.push(constraint!(cover[j].clone() >= required[t]));
+            }
+        }
+    }
+    if let Some(cap) = cfg.max_shifts_per_day {
+        let mut by_day: std::collections::BTreeMap<usize, Expression> = Default::default();
+        for (k, &oi) in b.options.iter().enumerate() {
+            *by_day.entry(options[oi].day).or_insert_with(|| Expression::from(0.0)) += x[k];
+        }
+        for (_, e) in by_day {
+            cons.push(constraint!(e <= cap as f64));
+        }
+    }
+    let n_vars = x.len();
+    let n_cons = cons.len();
+    let mut model = vars.minimise(obj.clone()).using(highs);
+    model.set_verbose(false);
+    let mut model = model.set_time_limit(cfg.time_limit_seconds).set_threads(1);
+    model = model.set_mip_rel_gap(cfg.mip_gap as f32).map_err(|e| ScheduleError::Solver(e.to_string()))?;
+    // With whole requirements, heads and absolute deviation take whole values:
+    // a solution within 1 of the bound is optimal, and saying so saves the
+    // solver proving the last fraction.
+    let integral = b.slots.iter().all(|&t| required[t].fract() == 0.0);
+    let whole_objective = match objective {
+        Objective::Heads => !soft,
+        Objective::AbsDeviation => true,
+        Objective::PaidHours => false,
+    };
+    if integer && integral && whole_objective && cfg.mip_gap == 0.0 {
+        model = model.set_mip_abs_gap(0.999).map_err(|e| ScheduleError::Solver(e.to_string()))?;
+    }
+    for c in cons {
+        model = model.with(c);
+    }
+    let sol = match model.solve() {
+        Ok(s) => s,
+        Err(ResolutionError::Infeasible) => {
+            return Err(ScheduleError::Uncoverable(
+                "the shift rules cannot cover the requirement (the model is infeasible)".into(),
+            ))
+        }
+        Err(e) => return Err(ScheduleError::Solver(e.to_string())),
+    };
+    let timed_out = matches!(sol.status(), good_lp::solvers::SolutionStatus::TimeLimit);
+    let counts: Vec<(usize, u32)> =
+        b.options.iter().zip(&x).map(|(&oi, v)| (oi, sol.value(*v).round().max(0.0) as u32)).collect();
+    let value = sol.eval(&obj);
+    Ok(BlockResult { counts, objective: value, bound: value, timed_out, vars: n_vars, cons: n_cons })
+}
+
+/// Refuse, in planner's words, a requirement no shift can cover.
+fn explain_uncoverable(required: &[f64], options: &[ShiftOption], per_day: usize) -> Result<(), ScheduleError> {
+    let mut covered = vec![false; required.len()];
+    for o in options {
+        for &t in &o.covered {
+            if t < covered.len() {
+                covered[t] = true;
+            }
+        }
+    }
+    let bad: Vec<usize> = (0..required.len()).filter(|&t| required[t] > 0.0 && !covered[t]).collect();
+    if bad.is_empty() {
+        return Ok(());
+    }
+    let mut spans: Vec<String> = Vec::new();
+    let mut i = 0;
+    while i < bad.len() && spans.len() < 5 {
+        let mut j = i;
+        while j + 1 < bad.len() && bad[j + 1] == bad[j] + 1 && bad[j + 1] / per_day == bad[i] / per_day {
+            j += 1;
+        }
+        let m = |t: usize| {
+            let min = (t % per_day) * 1440 / per_day;
+            format!("{:02}:{:02}", min / 60, min % 60)
+        };
+        spans.push(format!("day {} {}–{}", bad[i] / per_day + 1, m(bad[i]), m(bad[j] + 1)));
+        i = j + 1;
+    }
+    Err(ScheduleError::Uncoverable(format!(
+        "{} intervals need agents but no allowed shift covers them ({}{}); widen the shift families' start windows or opening hours, or use --objective abs-deviation",
+        bad.len(),
+        spans.join(", "),
+        if bad.len() > spans.len() { ", …" } else { "" }
+    )))
+}

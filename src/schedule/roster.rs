@@ -1,0 +1,1 @@
+//! Named rosters (in progress).
