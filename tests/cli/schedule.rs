@@ -1,1 +1,78 @@
-//! CLI tests for this stage.
+//! Scheduling through the binary: the benchmark instances hit their published optima.
+
+use super::common::{ringcast, stderr, stdout};
+
+fn optimum(instance: &str, objective: &str) -> serde_json::Value {
+    let dir = tempfile::tempdir().unwrap();
+    let o = ringcast(&[
+        "schedule",
+        "--requirements",
+        "benches/data/week_7x96_requirements.csv",
+        "--config",
+        &format!("benches/data/instance_{instance}.toml"),
+        "--objective",
+        objective,
+        "--format",
+        "json",
+        "--out",
+        dir.path().to_str().unwrap(),
+    ]);
+    assert!(o.status.success(), "{}", stderr(&o));
+    let v: serde_json::Value = serde_json::from_str(&stdout(&o)).unwrap();
+    // The coverage written agrees with the requirement (hard objectives cover it).
+    let cov = std::fs::read_to_string(dir.path().join("coverage.csv")).unwrap();
+    if objective != "abs-deviation" {
+        for line in cov.lines().skip(1) {
+            let f: Vec<&str> = line.split(',').collect();
+            let (r, s): (f64, f64) = (f[1].parse().unwrap(), f[2].parse().unwrap());
+            assert!(s >= r, "under-covered: {line}");
+        }
+    }
+    v
+}
+
+#[test]
+fn instance_a_optima() {
+    for (obj, want) in [("heads", 798.0), ("paid-hours", 6024.0), ("abs-deviation", 2696.0)] {
+        let v = optimum("a", obj);
+        assert_eq!(v["status"], "optimal");
+        assert!((v["objective"].as_f64().unwrap() - want).abs() < 1e-6, "A {obj}: {v}");
+    }
+}
+
+#[test]
+fn instance_b_optima() {
+    for (obj, want) in [("heads", 811.0), ("paid-hours", 5068.0), ("abs-deviation", 400.0)] {
+        let v = optimum("b", obj);
+        assert_eq!(v["status"], "optimal");
+        assert!((v["objective"].as_f64().unwrap() - want).abs() < 1e-6, "B {obj}: {v}");
+        assert!(v["lp_bound"].as_f64().unwrap() <= want + 1e-6);
+        for k in ["heads", "paid_hours", "gap", "solve_seconds"] {
+            assert!(v.get(k).is_some(), "summary lacks {k}");
+        }
+    }
+}
+
+#[test]
+fn uncoverable_requirement_is_explained() {
+    let dir = tempfile::tempdir().unwrap();
+    let req = dir.path().join("r.csv");
+    std::fs::write(
+        &req,
+        "interval_start,required_agents\n2026-11-23 05:00,3\n2026-11-23 05:15,3\n2026-11-23 08:00,2\n",
+    )
+    .unwrap();
+    let o = ringcast(&[
+        "schedule",
+        "--requirements",
+        req.to_str().unwrap(),
+        "--config",
+        "benches/data/instance_a.toml",
+        "--out",
+        dir.path().join("out").to_str().unwrap(),
+    ]);
+    assert_eq!(o.status.code(), Some(2));
+    let e = stderr(&o);
+    assert!(e.contains("no allowed shift covers them") && e.contains("05:00"), "{e}");
+    assert!(!dir.path().join("out").exists());
+}

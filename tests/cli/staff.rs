@@ -1,1 +1,119 @@
-//! CLI tests for this stage.
+//! Staffing through the binary.
+
+use super::common::{ringcast, stderr, stdout};
+
+#[test]
+fn one_interval_calculator_matches_the_references() {
+    let o = ringcast(&[
+        "staff",
+        "--calls",
+        "100",
+        "--interval-minutes",
+        "30",
+        "--aht-seconds",
+        "180",
+        "--target-sl",
+        "0.8",
+        "--answer-seconds",
+        "20",
+        "--format",
+        "json",
+    ]);
+    assert!(o.status.success(), "{}", stderr(&o));
+    let v: serde_json::Value = serde_json::from_str(&stdout(&o)).unwrap();
+    assert_eq!(v["agents"], 14);
+    assert!((v["p_wait"].as_f64().unwrap() - 0.1741319).abs() < 1e-6);
+    assert!((v["service_level"].as_f64().unwrap() - 0.8883500).abs() < 1e-6);
+    assert!((v["asa_seconds"].as_f64().unwrap() - 7.836).abs() < 1e-3);
+    assert!((v["occupancy"].as_f64().unwrap() - 0.7143).abs() < 1e-4);
+    assert!(v.get("p_abandon").is_none());
+    let o = ringcast(&[
+        "staff",
+        "--calls",
+        "100",
+        "--interval-minutes",
+        "30",
+        "--aht-seconds",
+        "180",
+        "--target-sl",
+        "0.8",
+        "--answer-seconds",
+        "20",
+        "--shrinkage",
+        "0.3",
+        "--patience-seconds",
+        "300",
+        "--format",
+        "json",
+    ]);
+    let v: serde_json::Value = serde_json::from_str(&stdout(&o)).unwrap();
+    assert_eq!(v["agents"], 13, "Erlang A with 5-minute patience meets 80/20 with 13");
+    assert!((v["p_abandon"].as_f64().unwrap() - 0.024963).abs() < 1e-6);
+    assert_eq!(v["agents_with_shrinkage"], 19);
+}
+
+#[test]
+fn percent_instead_of_fraction_is_refused() {
+    let o = ringcast(&[
+        "staff",
+        "--calls",
+        "100",
+        "--interval-minutes",
+        "30",
+        "--aht-seconds",
+        "180",
+        "--target-sl",
+        "80",
+        "--answer-seconds",
+        "20",
+    ]);
+    assert_eq!(o.status.code(), Some(2));
+    assert!(stderr(&o).contains("--target-sl 80") && stderr(&o).contains("not 80"), "{}", stderr(&o));
+    let o = ringcast(&[
+        "staff",
+        "--calls",
+        "100",
+        "--interval-minutes",
+        "30",
+        "--aht-seconds",
+        "180",
+        "--target-sl",
+        "1",
+        "--answer-seconds",
+        "0",
+    ]);
+    assert_eq!(o.status.code(), Some(2));
+    assert!(stderr(&o).contains("cannot be met"), "{}", stderr(&o));
+}
+
+#[test]
+fn file_mode_writes_requirements() {
+    let dir = tempfile::tempdir().unwrap();
+    let f = dir.path().join("f.csv");
+    std::fs::write(
+        &f,
+        "interval_start,open,expected\n2026-11-23 07:45,0,0\n2026-11-23 08:00,1,100\n2026-11-23 08:15,1,0\n",
+    )
+    .unwrap();
+    let out = dir.path().join("r.csv");
+    let o = ringcast(&[
+        "staff",
+        "--forecast",
+        f.to_str().unwrap(),
+        "--out",
+        out.to_str().unwrap(),
+        "--aht-seconds",
+        "180",
+        "--target-sl",
+        "0.8",
+        "--answer-seconds",
+        "20",
+    ]);
+    assert!(o.status.success(), "{}", stderr(&o));
+    let text = std::fs::read_to_string(&out).unwrap();
+    let rows: Vec<Vec<&str>> = text.lines().skip(1).map(|l| l.split(',').collect()).collect();
+    assert_eq!(rows[0][2], "0", "closed interval");
+    // 20 Erlangs: 23 agents give SL 0.702, 24 give 0.809 (independent Python check).
+    assert_eq!(rows[1][2], "24", "100 calls in 15 min at 180 s");
+    assert_eq!(rows[2][2], "0", "no calls");
+}
