@@ -9,12 +9,20 @@ use crate::calendar::{week_days, OpenCalendar};
 use crate::config::CentreConfig;
 use crate::error::InputError;
 use crate::forecast::predict::{unlearned_channels, FittedForecast, Forecast, ForecastModel};
+use crate::ingest::agents::{load_agents, Agent};
 use crate::ingest::history::{load_history_with, HistoryOptions};
 use crate::ingest::media::{load_media_plan, MediaPlan};
 use crate::ingest::History;
 use crate::report::atomic::write_file;
+use crate::schedule::cli::{schedule, Requirements, Scheduled};
+use crate::schedule::roster::{build_roster, Roster};
+use crate::schedule::shifts::ShiftOption;
+use crate::staff::cli::{requirements, IntervalRequirement};
+use crate::staff::{Queue, ServiceGoal, SlDefinition};
+use crate::units::CallsPerInterval;
 use anyhow::Context;
-use chrono::{Datelike, Duration, NaiveDate, Weekday};
+use chrono::{Datelike, Duration, NaiveDate, NaiveDateTime, Weekday};
+use serde::Serialize;
 use std::fmt::Write as _;
 use std::path::PathBuf;
 
@@ -248,6 +256,259 @@ pub fn run_forecast(a: &ForecastArgs) -> anyhow::Result<()> {
     Ok(())
 }
 
-pub fn run_plan(_: &PlanArgs) -> anyhow::Result<()> {
-    anyhow::bail!("the weekly build needs the staffing and scheduling engines (in progress)")
+/// Everything the weekly build computed.
+pub struct WeeklyPlan {
+    pub loaded: Loaded,
+    pub fitted: FittedForecast,
+    pub forecast: Forecast,
+    pub requirements: Vec<IntervalRequirement>,
+    pub scheduled: Scheduled,
+    pub agents: Vec<Agent>,
+    pub roster: Roster,
+    pub coverage: Vec<CoverageRow>,
+    pub goal: ServiceGoal,
+    pub service: crate::config::CheckedService,
+}
+
+/// One interval of the coverage report.
+#[derive(Debug, Clone, Serialize)]
+pub struct CoverageRow {
+    pub interval_start: NaiveDateTime,
+    pub open: bool,
+    pub calls: f64,
+    /// Agents needed on the phones.
+    pub required: u32,
+    /// Agents to roster for that (after shrinkage).
+    pub required_rostered: u32,
+    /// Agents rostered on shift and not on a break.
+    pub rostered: u32,
+    /// Of those, expected on the phones after shrinkage.
+    pub on_phones: u32,
+    pub service_level: Option<f64>,
+    pub asa_seconds: Option<f64>,
+    pub abandon: Option<f64>,
+    pub occupancy: Option<f64>,
+}
+
+/// Agents on shift (not on a break) per slot of the week, from the roster.
+pub fn rostered_per_slot(options: &[ShiftOption], roster: &Roster, slots: usize) -> Vec<u32> {
+    let mut n = vec![0u32; slots];
+    for a in &roster.assignments {
+        for &t in &options[a.option].covered {
+            if t < slots {
+                n[t] += 1;
+            }
+        }
+    }
+    n
+}
+
+/// The projected service per interval for a number of agents on shift.
+pub fn project(
+    starts: &[NaiveDateTime],
+    calls: &[f64],
+    open: &[bool],
+    rostered: &[u32],
+    interval: crate::units::Minutes,
+    service: &crate::config::CheckedService,
+    goal: &ServiceGoal,
+) -> Vec<(u32, Option<crate::staff::Performance>)> {
+    (0..starts.len())
+        .map(|t| {
+            let on = (rostered[t] as f64 * (1.0 - service.shrinkage.get()) + 1e-9).floor() as u32;
+            if !open[t] {
+                return (on, None);
+            }
+            let q = Queue {
+                calls: CallsPerInterval::new(calls[t].max(0.0)).unwrap_or_default(),
+                interval,
+                aht: service.aht,
+                patience: service.patience,
+            };
+            (on, Some(crate::staff::performance_as(&q, on, goal.answer_time, goal.sl_definition)))
+        })
+        .collect()
+}
+
+/// Run every stage; nothing is written here.
+pub fn build(a: &PlanArgs, progress: &dyn Fn(&str)) -> anyhow::Result<WeeklyPlan> {
+    progress("reading inputs");
+    let loaded = a.inputs.load()?;
+    let agents = load_agents(&a.agents)?;
+    progress("learning from history and past campaigns");
+    let (fitted, forecast) = loaded.forecast()?;
+    progress("staffing (Erlang)");
+    let cfg_path = &loaded.inputs.config;
+    let service = loaded.config.service(cfg_path)?;
+    let goal = ServiceGoal::new(
+        service.target_sl,
+        service.answer_time,
+        service.max_asa,
+        service.max_occupancy,
+        service.max_abandon,
+        SlDefinition::AllCallers,
+    )
+    .map_err(|m| InputError::key(cfg_path, "service", m))?;
+    let per_day = loaded.calendar.interval.per_day();
+    let step = loaded.calendar.interval.get() as i64;
+    let mut starts = Vec::new();
+    let mut calls = Vec::new();
+    let mut open = Vec::new();
+    for (k, d) in forecast.days.iter().enumerate() {
+        for s in 0..per_day {
+            starts.push(d.and_hms_opt(0, 0, 0).unwrap_or_default() + Duration::minutes(s as i64 * step));
+            calls.push(forecast.total[[k, s]]);
+            open.push(forecast.open[[k, s]]);
+        }
+    }
+    let interval = loaded.calendar.interval.minutes();
+    let requirements = requirements(
+        &starts,
+        &calls,
+        &open,
+        interval,
+        service.aht,
+        service.patience,
+        &goal,
+        service.shrinkage,
+        service.min_agents_open,
+    );
+    progress("scheduling shifts (HiGHS)");
+    let req = Requirements {
+        first_day: loaded.week,
+        per_day,
+        required: requirements.iter().map(|r| r.with_shrinkage as f64).collect(),
+    };
+    let scheduled = schedule(&loaded.config, cfg_path, req, loaded.config.scheduling.objective)?;
+    progress("rostering named agents");
+    let roster = build_roster(
+        &scheduled.options,
+        &scheduled.plan.counts,
+        &loaded.days,
+        per_day,
+        &agents,
+        &loaded.config.scheduling,
+    )
+    .map_err(anyhow::Error::msg)?;
+    progress("projecting coverage");
+    let rostered = rostered_per_slot(&scheduled.options, &roster, starts.len());
+    let projected = project(&starts, &calls, &open, &rostered, interval, &service, &goal);
+    let coverage = (0..starts.len())
+        .map(|t| {
+            let (on, p) = &projected[t];
+            CoverageRow {
+                interval_start: starts[t],
+                open: open[t],
+                calls: calls[t],
+                required: requirements[t].requirement.agents,
+                required_rostered: requirements[t].with_shrinkage,
+                rostered: rostered[t],
+                on_phones: *on,
+                service_level: p.map(|p| p.service_level),
+                asa_seconds: p.and_then(|p| p.asa_seconds.is_finite().then_some(p.asa_seconds)),
+                abandon: p.and_then(|p| p.p_abandon),
+                occupancy: p.map(|p| p.occupancy),
+            }
+        })
+        .collect();
+    Ok(WeeklyPlan { loaded, fitted, forecast, requirements, scheduled, agents, roster, coverage, goal, service })
+}
+
+/// `roster.csv`: one row per agent shift, then the shifts no agent could take.
+pub fn roster_csv(p: &WeeklyPlan) -> String {
+    let s = &p.scheduled;
+    let mut out = String::from("agent_id,name,contract,day,start,end,breaks,paid_hours,shift_family\n");
+    let mut rows: Vec<(usize, usize)> = p.roster.assignments.iter().map(|a| (a.agent, a.option)).collect();
+    rows.sort_by_key(|(a, o)| (*a, s.options[*o].start));
+    let fmt_breaks = |o: &ShiftOption| {
+        o.breaks
+            .iter()
+            .map(|(a, b)| format!("{}-{}", s.req.slot_time(*a).format("%H:%M"), s.req.slot_time(*b).format("%H:%M")))
+            .collect::<Vec<_>>()
+            .join(" ")
+    };
+    for (a, o) in rows {
+        let ag = &p.agents[a];
+        let opt = &s.options[o];
+        let _ = writeln!(
+            out,
+            "{},{},{},{},{},{},{},{:.2},{}",
+            ag.id,
+            csv_text(&ag.name),
+            csv_text(&ag.contract),
+            s.req.slot_time(opt.start).format("%Y-%m-%d"),
+            s.req.slot_time(opt.start).format("%H:%M"),
+            s.req.slot_time(opt.end).format("%H:%M"),
+            fmt_breaks(opt),
+            opt.paid_hours,
+            csv_text(&p.loaded.config.scheduling.shifts[opt.family].name)
+        );
+    }
+    for (o, n) in &p.roster.unfilled {
+        let opt = &s.options[*o];
+        for _ in 0..*n {
+            let _ = writeln!(
+                out,
+                "UNFILLED,,,{},{},{},{},{:.2},{}",
+                s.req.slot_time(opt.start).format("%Y-%m-%d"),
+                s.req.slot_time(opt.start).format("%H:%M"),
+                s.req.slot_time(opt.end).format("%H:%M"),
+                fmt_breaks(opt),
+                opt.paid_hours,
+                csv_text(&p.loaded.config.scheduling.shifts[opt.family].name)
+            );
+        }
+    }
+    out
+}
+
+/// Quote a CSV text cell when needed.
+pub fn csv_text(s: &str) -> String {
+    if s.contains([',', '"', '\n']) {
+        format!("\"{}\"", s.replace('"', "\"\""))
+    } else {
+        s.to_string()
+    }
+}
+
+/// `coverage.csv`.
+pub fn coverage_csv(rows: &[CoverageRow]) -> String {
+    let mut out = String::from("interval_start,open,calls,required_agents,required_rostered,rostered_agents,on_phones,service_level,asa_seconds,abandon_rate,occupancy,understaffed\n");
+    let o = |v: Option<f64>, d: usize| v.map(|x| format!("{x:.d$}")).unwrap_or_default();
+    for r in rows {
+        let _ = writeln!(
+            out,
+            "{},{},{:.3},{},{},{},{},{},{},{},{},{}",
+            r.interval_start.format("%Y-%m-%d %H:%M"),
+            u8::from(r.open),
+            r.calls,
+            r.required,
+            r.required_rostered,
+            r.rostered,
+            r.on_phones,
+            o(r.service_level, 4),
+            o(r.asa_seconds, 1),
+            o(r.abandon, 4),
+            o(r.occupancy, 4),
+            u8::from(r.open && r.on_phones < r.required)
+        );
+    }
+    out
+}
+
+pub fn run_plan(a: &PlanArgs) -> anyhow::Result<()> {
+    let t0 = std::time::Instant::now();
+    let bar = indicatif::ProgressBar::new_spinner();
+    bar.set_draw_target(indicatif::ProgressDrawTarget::stderr());
+    let progress = |m: &str| bar.set_message(m.to_string());
+    let plan = build(a, &progress)?;
+    bar.set_message("writing outputs");
+    let written = crate::report::weekly::write_all(&plan, &a.out)?;
+    bar.finish_and_clear();
+    for w in &plan.loaded.warnings {
+        eprintln!("warning: {w}");
+    }
+    print!("{}", crate::report::weekly::text_summary(&plan));
+    println!("outputs: {} files in {} ({:.1} s)", written.len(), a.out.display(), t0.elapsed().as_secs_f64());
+    Ok(())
 }

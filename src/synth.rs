@@ -482,16 +482,16 @@ fn agents_csv(rng: &mut ChaCha8Rng, n: usize) -> String {
     for i in 0..n {
         let name = format!("{} {}", FIRST[rng.gen_range(0..FIRST.len())], LAST[rng.gen_range(0..LAST.len())]);
         let r: f64 = rng.gen();
-        // 60% full time, 30% part time, 10% evenings and weekends.
-        let (contract, min_h, max_h, days, avail, earliest, latest) = if r < 0.6 {
-            ("full_time", 35, 40, 5, "mon-sat", "08:00", "22:00")
-        } else if r < 0.9 {
-            ("part_time", 16, 24, 4, "mon-sat", "08:00", "22:00")
+        // 35% full time, 45% part time, 20% flexible (no guaranteed hours).
+        let (contract, min_h, max_h, days, avail, earliest, latest) = if r < 0.35 {
+            ("full_time", 30, 40, 5, "mon-sat", "08:00", "22:00")
+        } else if r < 0.8 {
+            ("part_time", 8, 24, 4, "mon-sat", "08:00", "22:00")
         } else {
-            ("evenings_weekends", 12, 24, 4, "mon-sat", "16:00", "22:00")
+            ("flexible", 0, 20, 4, "mon-sat", "12:00", "22:00")
         };
         let pref = ["08:00", "09:00", "10:00", "12:00", "14:00"][rng.gen_range(0..5)];
-        let pref = if contract == "evenings_weekends" { "17:00" } else { pref };
+        let pref = if contract == "flexible" { "14:00" } else { pref };
         let _ =
             writeln!(s, "A{:03},{name},{contract},{min_h},{max_h},{days},{avail},{earliest},{latest},{pref}", i + 1);
     }
@@ -528,7 +528,45 @@ min_agents_open = 2
 
 [costs]
 hourly_cost = 24.0
-value_per_answered_call = 60.0"#,
+value_per_answered_call = 60.0
+
+[scheduling]
+objective = "paid-hours"
+time_limit_seconds = 20
+min_rest_hours = 11
+
+# Full-time: 8.5 h with a paid 15-minute break and a 30-minute unpaid lunch.
+[[scheduling.shifts]]
+name = "full-time"
+earliest_start = "08:00"
+latest_start = "13:30"
+start_step_minutes = 30
+span_hours = 8.5
+paid_hours = 8
+[[scheduling.shifts.breaks]]
+minutes = 15
+earliest_after_minutes = 90
+latest_after_minutes = 150
+step_minutes = 15
+paid = true
+[[scheduling.shifts.breaks]]
+minutes = 30
+earliest_after_minutes = 210
+latest_after_minutes = 270
+step_minutes = 15
+paid = false
+
+# Part-time: 4 hours, no breaks.
+[[scheduling.shifts]]
+name = "part-time"
+earliest_start = "08:00"
+latest_start = "18:00"
+start_step_minutes = 30
+span_hours = 4
+paid_hours = 4
+breaks = []
+part_time = true
+"#,
         closed.join(", ")
     )
 }

@@ -1,1 +1,178 @@
-//! (in progress)
+//! Agents: who can work, how much, and when.
+//!
+//! `id,name,contract,min_weekly_hours,max_weekly_hours,max_days,available_days,earliest_start,latest_end,preferred_start`
+//!
+//! * `available_days`: `mon-fri`, `mon-sat`, or a list like `mon,wed,fri`
+//!   (`;` or space separated inside a quoted cell also work).
+//! * `earliest_start` / `latest_end`: the agent's daily availability window, `HH:MM`.
+//! * `preferred_start`: optional; the roster leans towards it.
+//! * `contract`: free text (`full_time`, `part_time` …), reported as is.
+
+use crate::error::{InputError, InputResult};
+use crate::ingest::table::{sheet_row, Table};
+use crate::schedule::shifts::{parse_hhmm, weekday_of};
+use chrono::Weekday;
+use std::path::Path;
+
+/// One validated agent.
+#[derive(Debug, Clone, PartialEq)]
+pub struct Agent {
+    pub row: usize,
+    pub id: String,
+    pub name: String,
+    pub contract: String,
+    pub min_weekly_hours: f64,
+    pub max_weekly_hours: f64,
+    pub max_days: u32,
+    pub days: Vec<Weekday>,
+    /// Minutes after midnight.
+    pub earliest_start: u32,
+    pub latest_end: u32,
+    pub preferred_start: Option<u32>,
+}
+
+const DAYS: [Weekday; 7] =
+    [Weekday::Mon, Weekday::Tue, Weekday::Wed, Weekday::Thu, Weekday::Fri, Weekday::Sat, Weekday::Sun];
+
+fn parse_days(s: &str) -> Option<Vec<Weekday>> {
+    let s = s.trim().to_ascii_lowercase();
+    if let Some((a, b)) = s.split_once('-') {
+        let (a, b) = (weekday_of(a)?, weekday_of(b)?);
+        let (i, j) = (a.num_days_from_monday() as usize, b.num_days_from_monday() as usize);
+        return (i <= j).then(|| DAYS[i..=j].to_vec());
+    }
+    let days: Option<Vec<Weekday>> = s.split([',', ';', ' ']).filter(|p| !p.is_empty()).map(weekday_of).collect();
+    days.filter(|d| !d.is_empty())
+}
+
+/// Read the agents file.
+pub fn load_agents(path: &Path) -> InputResult<Vec<Agent>> {
+    let t = Table::read(path)?;
+    t.require_rows()?;
+    let id = t.require(&["id", "agent_id"], "the agent id")?;
+    let name = t.column(&["name", "agent_name"]);
+    let contract = t.column(&["contract"]);
+    let min_h = t.require(&["min_weekly_hours", "min_hours"], "the contracted minimum weekly hours")?;
+    let max_h = t.require(&["max_weekly_hours", "max_hours"], "the contracted maximum weekly hours")?;
+    let max_days = t.require(&["max_days", "max_days_per_week"], "the maximum working days per week")?;
+    let days = t.column(&["available_days", "days"]);
+    let earliest = t.column(&["earliest_start"]);
+    let latest = t.column(&["latest_end"]);
+    let pref = t.column(&["preferred_start"]);
+    let mut out: Vec<Agent> = Vec::with_capacity(t.height());
+    let mut seen = std::collections::BTreeMap::new();
+    for i in 0..t.height() {
+        let r = sheet_row(i);
+        let aid = t.required(id, i, "an agent id")?.to_string();
+        if let Some(prev) = seen.insert(aid.clone(), r) {
+            return Err(InputError::bad_value(
+                path,
+                r,
+                id.name,
+                &aid,
+                format!("a unique agent id (also at row {prev})"),
+            ));
+        }
+        let lo = t.nonneg_at(min_h, i, "hours >= 0")?;
+        let hi = t.nonneg_at(max_h, i, "hours >= 0")?;
+        if hi < lo {
+            return Err(InputError::bad_value(
+                path,
+                r,
+                max_h.name,
+                &hi.to_string(),
+                format!("at least min_weekly_hours ({lo})"),
+            ));
+        }
+        let md = t.nonneg_at(max_days, i, "a number of days 0..7")?;
+        if md > 7.0 || md.fract() != 0.0 {
+            return Err(InputError::bad_value(path, r, max_days.name, &md.to_string(), "a whole number of days 0..7"));
+        }
+        let time = |c: Option<crate::ingest::table::Col<'_>>, default: u32| -> InputResult<u32> {
+            match c.and_then(|c| c.get(i).map(|v| (c, v))) {
+                None => Ok(default),
+                Some((c, v)) => {
+                    parse_hhmm(v).ok_or_else(|| InputError::bad_value(path, r, c.name, v, "a time like 08:00"))
+                }
+            }
+        };
+        let e = time(earliest, 0)?;
+        let l = time(latest, 1440)?;
+        if l <= e {
+            return Err(InputError::bad_value(
+                path,
+                r,
+                latest.map(|c| c.name).unwrap_or("latest_end"),
+                &format!("{:02}:{:02}", l / 60, l % 60),
+                "a time after earliest_start",
+            ));
+        }
+        let d = match days.and_then(|c| c.get(i).map(|v| (c, v))) {
+            None => DAYS.to_vec(),
+            Some((c, v)) => parse_days(v)
+                .ok_or_else(|| InputError::bad_value(path, r, c.name, v, "days like mon-fri or mon,wed,fri"))?,
+        };
+        if md == 0.0 || hi == 0.0 {
+            return Err(InputError::cell(path, r, max_days.name, format!("agent '{aid}' has no availability (max_days {md}, max_weekly_hours {hi}); expected some, or remove the row")));
+        }
+        out.push(Agent {
+            row: r,
+            id: aid,
+            name: name.and_then(|c| c.get(i)).unwrap_or("").to_string(),
+            contract: contract.and_then(|c| c.get(i)).unwrap_or("").to_string(),
+            min_weekly_hours: lo,
+            max_weekly_hours: hi,
+            max_days: md as u32,
+            days: d,
+            earliest_start: e,
+            latest_end: l,
+            preferred_start: match pref.and_then(|c| c.get(i).map(|v| (c, v))) {
+                None => None,
+                Some((c, v)) => {
+                    Some(parse_hhmm(v).ok_or_else(|| InputError::bad_value(path, r, c.name, v, "a time like 09:00"))?)
+                }
+            },
+        });
+    }
+    Ok(out)
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn load(text: &str) -> InputResult<Vec<Agent>> {
+        let d = tempfile::tempdir().unwrap();
+        let p = d.path().join("a.csv");
+        std::fs::write(&p, text).unwrap();
+        load_agents(&p).map_err(|mut e| {
+            e.at.file = "a.csv".into();
+            e
+        })
+    }
+
+    const HEAD: &str = "id,name,contract,min_weekly_hours,max_weekly_hours,max_days,available_days,earliest_start,latest_end,preferred_start\n";
+
+    #[test]
+    fn reads_agents_and_day_ranges() {
+        let a = load(&format!("{HEAD}A1,Ann,full_time,35,40,5,mon-fri,08:00,22:00,09:00\nA2,Bob,part_time,16,24,4,\"mon,wed,sat\",16:00,22:00,\n")).unwrap();
+        assert_eq!(a[0].days.len(), 5);
+        assert_eq!(a[1].days, vec![Weekday::Mon, Weekday::Wed, Weekday::Sat]);
+        assert_eq!(a[1].earliest_start, 960);
+        assert_eq!(a[1].preferred_start, None);
+    }
+
+    #[test]
+    fn bad_agents_name_row_and_column() {
+        let e = load(&format!("{HEAD}A1,Ann,ft,40,35,5,mon-fri,08:00,22:00,\n")).unwrap_err().to_string();
+        assert!(e.contains("a.csv:2: column 'max_weekly_hours'"), "{e}");
+        let e = load(&format!("{HEAD}A1,Ann,ft,0,0,0,mon-fri,08:00,22:00,\n")).unwrap_err().to_string();
+        assert!(e.contains("no availability"), "{e}");
+        let e = load(&format!("{HEAD}A1,Ann,ft,0,40,5,someday,08:00,22:00,\n")).unwrap_err().to_string();
+        assert!(e.contains("column 'available_days'") && e.contains("someday"), "{e}");
+        let e = load(&format!("{HEAD}A1,Ann,ft,0,40,5,mon-fri,08:00,22:00,\nA1,Bo,ft,0,40,5,mon-fri,08:00,22:00,\n"))
+            .unwrap_err()
+            .to_string();
+        assert!(e.contains("a.csv:3") && e.contains("also at row 2"), "{e}");
+    }
+}

@@ -282,7 +282,7 @@ pub fn roster_chart(path: &Path, c: &RosterChart<'_>) -> ChartResult {
     let start = c.week_start;
     let names = c.agents;
     ch.configure_mesh()
-        .x_labels(8)
+        .x_labels(15)
         .x_label_formatter(&|x| (start + Duration::minutes((*x * 60.0) as i64)).format("%a %d %b").to_string())
         .y_labels(rows.min(60))
         .y_label_formatter(&|y| names.get(y.floor() as usize).cloned().unwrap_or_default())

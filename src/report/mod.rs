@@ -3,5 +3,7 @@
 
 pub mod atomic;
 pub mod charts;
+pub mod weekly;
+pub mod workbook;
 
 pub use atomic::Staging;

@@ -1,1 +1,195 @@
-//! Named rosters (in progress).
+//! Named rosters: the chosen shifts handed to the agents in `agents.csv`.
+//!
+//! A second, staged model: given how many of each shift option the coverage
+//! model chose, assign them to agents (binary `y[a, o]`) so that every agent's
+//! week is legal — at most one shift a day, at most `max_days` days (two days
+//! off for a five-day contract), weekly hours within the contract (the minimum
+//! is soft: a shortfall is reported), the minimum rest between consecutive
+//! shifts, the agent's days and hours of availability — while leaning towards
+//! preferred start times and spreading evening shifts fairly. Shifts no agent
+//! can take are reported as unfilled, never dropped silently.
+
+use super::shifts::ShiftOption;
+use super::SchedulingConfig;
+use crate::ingest::agents::Agent;
+use chrono::{Datelike, NaiveDate};
+use good_lp::solvers::highs::highs;
+use good_lp::{constraint, variable, Expression, Solution, SolverModel, Variable};
+use serde::Serialize;
+use std::time::Instant;
+
+/// One agent's shift.
+#[derive(Debug, Clone, Serialize)]
+pub struct Assignment {
+    pub agent: usize,
+    pub option: usize,
+}
+
+/// The roster and how it measures up.
+#[derive(Debug, Clone, Serialize)]
+pub struct Roster {
+    pub status: String,
+    pub assignments: Vec<Assignment>,
+    /// Shifts chosen by the coverage model that no agent could take, per option.
+    pub unfilled: Vec<(usize, u32)>,
+    /// Per agent: paid hours rostered.
+    pub hours: Vec<f64>,
+    /// Agents below their contracted minimum hours (index, hours short).
+    pub below_minimum: Vec<(usize, f64)>,
+    pub solve_seconds: f64,
+    pub variables: usize,
+    pub constraints: usize,
+}
+
+fn end_minute(o: &ShiftOption, per_day: usize) -> u32 {
+    ((o.end - o.day * per_day) * (1440 / per_day)) as u32
+}
+
+fn start_minute(o: &ShiftOption, per_day: usize) -> u32 {
+    ((o.start - o.day * per_day) * (1440 / per_day)) as u32
+}
+
+/// Whether the agent may work this option at all.
+fn allowed(a: &Agent, o: &ShiftOption, day: NaiveDate, per_day: usize) -> bool {
+    a.days.contains(&day.weekday())
+        && start_minute(o, per_day) >= a.earliest_start
+        && end_minute(o, per_day) <= a.latest_end
+}
+
+/// Assign the chosen shifts (`counts` per option) to `agents`.
+pub fn build_roster(
+    options: &[ShiftOption],
+    counts: &[u32],
+    days: &[NaiveDate],
+    per_day: usize,
+    agents: &[Agent],
+    cfg: &SchedulingConfig,
+) -> Result<Roster, String> {
+    let t0 = Instant::now();
+    let used: Vec<usize> = (0..options.len()).filter(|&o| counts[o] > 0).collect();
+    let mut vars = good_lp::variables!();
+    // y[a][k] for used option k (None when not allowed).
+    let mut y: Vec<Vec<Option<Variable>>> = Vec::with_capacity(agents.len());
+    let mut n_vars = 0;
+    for a in agents {
+        let row = used
+            .iter()
+            .map(|&o| {
+                let day = days.get(options[o].day).copied()?;
+                allowed(a, &options[o], day, per_day).then(|| {
+                    n_vars += 1;
+                    vars.add(variable().binary())
+                })
+            })
+            .collect();
+        y.push(row);
+    }
+    let unfilled: Vec<Variable> = used.iter().map(|_| vars.add(variable().min(0))).collect();
+    let short: Vec<Variable> = agents.iter().map(|_| vars.add(variable().min(0))).collect();
+    let max_evening = vars.add(variable().min(0));
+    let mut cons = Vec::new();
+    // Every chosen shift is taken or reported unfilled.
+    for (k, &o) in used.iter().enumerate() {
+        let taken: Expression = y.iter().filter_map(|row| row[k]).map(Expression::from).sum();
+        cons.push(constraint!(taken + unfilled[k] == counts[o] as f64));
+    }
+    let mut objective: Expression = unfilled.iter().map(|u| 1000.0 * *u).sum::<Expression>()
+        + short.iter().map(|s| 20.0 * *s).sum::<Expression>()
+        + 5.0 * max_evening;
+    for (ai, a) in agents.iter().enumerate() {
+        let mine: Vec<(usize, Variable)> =
+            used.iter().enumerate().filter_map(|(k, _)| y[ai][k].map(|v| (k, v))).collect();
+        if mine.is_empty() {
+            cons.push(constraint!(short[ai] >= a.min_weekly_hours));
+            continue;
+        }
+        // One shift a day.
+        for d in 0..days.len() {
+            let today: Expression =
+                mine.iter().filter(|(k, _)| options[used[*k]].day == d).map(|(_, v)| Expression::from(*v)).sum();
+            cons.push(constraint!(today <= 1.0));
+        }
+        let days_worked: Expression = mine.iter().map(|(_, v)| Expression::from(*v)).sum();
+        cons.push(constraint!(days_worked <= a.max_days as f64));
+        let hours: Expression = mine.iter().map(|(k, v)| options[used[*k]].paid_hours * *v).sum();
+        cons.push(constraint!(hours.clone() <= a.max_weekly_hours));
+        cons.push(constraint!(hours + short[ai] >= a.min_weekly_hours));
+        // Rest between consecutive days' shifts.
+        let rest_slots = (cfg.min_rest_hours * per_day as f64 / 24.0).ceil() as usize;
+        for (k, v) in &mine {
+            let o = &options[used[*k]];
+            let clash: Vec<Variable> = mine
+                .iter()
+                .filter(|(k2, _)| {
+                    let o2 = &options[used[*k2]];
+                    o2.day == o.day + 1 && o2.start < o.end + rest_slots
+                })
+                .map(|(_, v2)| *v2)
+                .collect();
+            if !clash.is_empty() {
+                let s: Expression = clash.into_iter().map(Expression::from).sum();
+                cons.push(constraint!(s + *v <= 1.0));
+            }
+        }
+        // Fairness: evening shifts (ending after 20:00) spread across agents.
+        let evening: Expression = mine
+            .iter()
+            .filter(|(k, _)| end_minute(&options[used[*k]], per_day) > 20 * 60)
+            .map(|(_, v)| Expression::from(*v))
+            .sum();
+        cons.push(constraint!(evening <= max_evening));
+        // Preferred start: a small cost per hour away from it.
+        if let Some(p) = a.preferred_start {
+            for (k, v) in &mine {
+                let away = (start_minute(&options[used[*k]], per_day) as f64 - p as f64).abs() / 60.0;
+                objective += 0.1 * away * *v;
+            }
+        }
+    }
+    let n_cons = cons.len();
+    let mut model = vars.minimise(objective).using(highs);
+    model.set_verbose(false);
+    let mut model = model.set_time_limit(cfg.time_limit_seconds).set_threads(2);
+    model = model.set_mip_rel_gap(0.01).map_err(|e| e.to_string())?;
+    for c in cons {
+        model = model.with(c);
+    }
+    let sol = model.solve().map_err(|e| format!("the roster model failed: {e}"))?;
+    let timed_out = matches!(sol.status(), good_lp::solvers::SolutionStatus::TimeLimit);
+    let mut assignments = Vec::new();
+    let mut hours = vec![0.0; agents.len()];
+    for (ai, row) in y.iter().enumerate() {
+        for (k, v) in row.iter().enumerate() {
+            if let Some(v) = v {
+                if sol.value(*v) > 0.5 {
+                    assignments.push(Assignment { agent: ai, option: used[k] });
+                    hours[ai] += options[used[k]].paid_hours;
+                }
+            }
+        }
+    }
+    let unfilled_out: Vec<(usize, u32)> = used
+        .iter()
+        .zip(&unfilled)
+        .filter_map(|(&o, u)| {
+            let n = sol.value(*u).round() as u32;
+            (n > 0).then_some((o, n))
+        })
+        .collect();
+    let below_minimum = agents
+        .iter()
+        .enumerate()
+        .filter(|(i, a)| hours[*i] + 1e-9 < a.min_weekly_hours)
+        .map(|(i, a)| (i, a.min_weekly_hours - hours[i]))
+        .collect();
+    Ok(Roster {
+        status: if timed_out { "time limit (best found)".into() } else { "within 1% of optimal".into() },
+        assignments,
+        unfilled: unfilled_out,
+        hours,
+        below_minimum,
+        solve_seconds: t0.elapsed().as_secs_f64(),
+        variables: n_vars,
+        constraints: n_cons,
+    })
+}

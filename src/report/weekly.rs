@@ -1,0 +1,363 @@
+//! The weekly build's outputs: CSVs, the planner's workbook, the summary and
+//! the charts — staged, then moved into place together.
+
+use super::charts::{self, CoverageChart, ForecastChart, GanttShift, ResponseCurve, RosterChart, TimeAxis};
+use super::Staging;
+use crate::forecast::media::response::ChannelResponse;
+use crate::plan::{coverage_csv, forecast_csv, roster_csv, WeeklyPlan};
+use crate::schedule::cli::shifts_csv;
+use crate::staff::cli::requirements_csv;
+use chrono::{Datelike, Duration, NaiveDateTime};
+use serde::Serialize;
+use std::collections::BTreeMap;
+use std::fmt::Write as _;
+use std::path::{Path, PathBuf};
+
+/// `summary.json`.
+#[derive(Debug, Serialize)]
+pub struct Summary {
+    pub week: String,
+    pub calls_forecast: f64,
+    pub calls_forecast_low95: f64,
+    pub calls_forecast_high95: f64,
+    pub calls_from_campaigns: f64,
+    pub agent_hours_needed_on_phones: f64,
+    pub agent_hours_needed_rostered: f64,
+    pub agent_hours_rostered: f64,
+    pub shifts: u32,
+    pub unfilled_shifts: u32,
+    pub cost: f64,
+    pub currency: String,
+    pub schedule_status: String,
+    pub schedule_lp_bound_paid_hours: f64,
+    pub roster_status: String,
+    pub agents_rostered: usize,
+    pub agents_below_contract_minimum: usize,
+    pub days: Vec<DaySummary>,
+    pub worst_intervals: Vec<WorstInterval>,
+    pub top_campaign_lines: Vec<CampaignLine>,
+    pub channels_learned: Vec<crate::forecast::media::fit::ChannelReport>,
+}
+
+#[derive(Debug, Serialize)]
+pub struct DaySummary {
+    pub date: String,
+    pub calls: f64,
+    /// Calls-weighted projected service level of the open intervals.
+    pub service_level: Option<f64>,
+    pub abandoned_calls: Option<f64>,
+    pub understaffed_intervals: usize,
+}
+
+#[derive(Debug, Serialize)]
+pub struct WorstInterval {
+    pub interval_start: String,
+    pub calls: f64,
+    pub required: u32,
+    pub on_phones: u32,
+    pub service_level: f64,
+}
+
+#[derive(Debug, Serialize)]
+pub struct CampaignLine {
+    pub line: String,
+    pub channel: String,
+    pub campaign: String,
+    pub start: String,
+    pub extra_calls: f64,
+}
+
+pub fn summary(p: &WeeklyPlan) -> Summary {
+    let fc = &p.forecast;
+    let iv_h = fc.interval.get() as f64 / 60.0;
+    let total: f64 = fc.total.sum();
+    let k = fc.dispersion_k;
+    let var: f64 = fc.total.iter().map(|m| m + if k.is_finite() { m * m / k } else { 0.0 }).sum();
+    let cfg = &p.loaded.config;
+    let rostered_hours: f64 = p.roster.hours.iter().sum();
+    let mut days = Vec::new();
+    let per_day = fc.interval.per_day();
+    for (k, d) in fc.days.iter().enumerate() {
+        let rows = &p.coverage[k * per_day..(k + 1) * per_day];
+        let open: Vec<_> = rows.iter().filter(|r| r.open && r.calls > 0.0).collect();
+        let calls: f64 = rows.iter().map(|r| r.calls).sum();
+        let w: f64 = open.iter().map(|r| r.calls).sum();
+        days.push(DaySummary {
+            date: d.format("%a %Y-%m-%d").to_string(),
+            calls,
+            service_level: (w > 0.0)
+                .then(|| open.iter().map(|r| r.calls * r.service_level.unwrap_or(0.0)).sum::<f64>() / w),
+            abandoned_calls: p
+                .service
+                .patience
+                .map(|_| open.iter().map(|r| r.calls * r.abandon.unwrap_or(0.0)).sum::<f64>().max(0.0)),
+            understaffed_intervals: rows.iter().filter(|r| r.open && r.on_phones < r.required).count(),
+        });
+    }
+    let mut worst: Vec<_> =
+        p.coverage.iter().filter(|r| r.open && r.calls > 0.0 && r.service_level.is_some()).collect();
+    worst.sort_by(|a, b| {
+        a.service_level
+            .unwrap_or(0.0)
+            .total_cmp(&b.service_level.unwrap_or(0.0))
+            .then(a.interval_start.cmp(&b.interval_start))
+    });
+    let mut lines: Vec<CampaignLine> = fc
+        .lines
+        .lines
+        .iter()
+        .map(|lu| {
+            let l = &p.loaded.plan.lines[lu.line];
+            CampaignLine {
+                line: l.id.clone(),
+                channel: l.channel.clone(),
+                campaign: l.campaign.clone(),
+                start: l.start.format("%a %Y-%m-%d %H:%M").to_string(),
+                extra_calls: lu.total(),
+            }
+        })
+        .collect();
+    lines.sort_by(|a, b| b.extra_calls.total_cmp(&a.extra_calls).then(a.line.cmp(&b.line)));
+    lines.truncate(5);
+    Summary {
+        week: p.loaded.week.to_string(),
+        calls_forecast: total,
+        calls_forecast_low95: (total - 1.96 * var.sqrt()).max(0.0),
+        calls_forecast_high95: total + 1.96 * var.sqrt(),
+        calls_from_campaigns: fc.total_uplift().sum(),
+        agent_hours_needed_on_phones: p.requirements.iter().map(|r| r.requirement.agents as f64 * iv_h).sum(),
+        agent_hours_needed_rostered: p.requirements.iter().map(|r| r.with_shrinkage as f64 * iv_h).sum(),
+        agent_hours_rostered: rostered_hours,
+        shifts: p.scheduled.plan.heads,
+        unfilled_shifts: p.roster.unfilled.iter().map(|(_, n)| n).sum(),
+        cost: rostered_hours * cfg.costs.hourly_cost,
+        currency: cfg.currency.clone(),
+        schedule_status: p.scheduled.plan.status.clone(),
+        schedule_lp_bound_paid_hours: p.scheduled.plan.lp_bound,
+        roster_status: p.roster.status.clone(),
+        agents_rostered: p.roster.hours.iter().filter(|h| **h > 0.0).count(),
+        agents_below_contract_minimum: p.roster.below_minimum.len(),
+        days,
+        worst_intervals: worst
+            .iter()
+            .take(5)
+            .map(|r| WorstInterval {
+                interval_start: r.interval_start.format("%a %Y-%m-%d %H:%M").to_string(),
+                calls: r.calls,
+                required: r.required,
+                on_phones: r.on_phones,
+                service_level: r.service_level.unwrap_or(0.0),
+            })
+            .collect(),
+        top_campaign_lines: lines,
+        channels_learned: p.fitted.learned.fitted.reports.clone(),
+    }
+}
+
+/// The concise summary printed on stdout.
+pub fn text_summary(p: &WeeklyPlan) -> String {
+    let s = summary(p);
+    let mut o = String::new();
+    let _ = writeln!(o, "Week of {} — {}", s.week, p.loaded.config.name);
+    let _ = writeln!(
+        o,
+        "calls forecast   {:.0} (95%: {:.0}–{:.0}), of which {:.0} from campaigns",
+        s.calls_forecast, s.calls_forecast_low95, s.calls_forecast_high95, s.calls_from_campaigns
+    );
+    let _ = writeln!(
+        o,
+        "agent-hours      {:.0} needed on the phones, {:.0} to roster after {:.0}% shrinkage; {:.0} rostered",
+        s.agent_hours_needed_on_phones,
+        s.agent_hours_needed_rostered,
+        p.service.shrinkage.get() * 100.0,
+        s.agent_hours_rostered
+    );
+    let _ = writeln!(
+        o,
+        "roster           {} shifts for {} agents, cost {:.0} {}; {} shifts unfilled; {} agents below contract minimum ({})",
+        s.shifts, s.agents_rostered, s.cost, s.currency, s.unfilled_shifts, s.agents_below_contract_minimum, s.roster_status
+    );
+    let _ = writeln!(o, "day              calls   service level   abandoned   under-staffed intervals");
+    for d in &s.days {
+        let _ = writeln!(
+            o,
+            "{:<16} {:>5.0}   {:>13}   {:>9}   {:>5}",
+            d.date,
+            d.calls,
+            d.service_level.map(|v| format!("{:.1}%", v * 100.0)).unwrap_or_else(|| "closed".into()),
+            d.abandoned_calls.map(|v| format!("{v:.0}")).unwrap_or_else(|| "-".into()),
+            d.understaffed_intervals
+        );
+    }
+    let _ = writeln!(o, "worst intervals:");
+    for w in &s.worst_intervals {
+        let _ = writeln!(
+            o,
+            "  {}  {:.0} calls, {} on the phones of {} needed, service level {:.0}%",
+            w.interval_start,
+            w.calls,
+            w.on_phones,
+            w.required,
+            w.service_level * 100.0
+        );
+    }
+    let _ = writeln!(o, "top campaign lines by extra calls:");
+    for l in &s.top_campaign_lines {
+        let _ =
+            writeln!(o, "  {} {:<14} {:<14} {}  +{:.0} calls", l.line, l.channel, l.campaign, l.start, l.extra_calls);
+    }
+    o
+}
+
+/// Write every output of the weekly build into `out` (all or nothing).
+pub fn write_all(p: &WeeklyPlan, out: &Path) -> anyhow::Result<Vec<PathBuf>> {
+    let mut st = Staging::new(out)?;
+    st.write("forecast.csv", forecast_csv(&p.forecast))?;
+    st.write("requirements.csv", requirements_csv(&p.requirements))?;
+    st.write("shifts.csv", shifts_csv(&p.scheduled, &p.loaded.config))?;
+    st.write("roster.csv", roster_csv(p))?;
+    st.write("coverage.csv", coverage_csv(&p.coverage))?;
+    st.write("summary.json", serde_json::to_string_pretty(&summary(p))? + "\n")?;
+    let xlsx = st.path("roster.xlsx")?;
+    super::workbook::write_roster_workbook(p, &xlsx)?;
+    draw_charts(p, &mut st)?;
+    crate::impact::write_outputs(p, &mut st)?;
+    st.commit()
+}
+
+fn draw_charts(p: &WeeklyPlan, st: &mut Staging) -> anyhow::Result<()> {
+    let fc = &p.forecast;
+    let per_day = fc.interval.per_day();
+    let step = fc.interval.get();
+    let week_start: NaiveDateTime = p.loaded.week.and_hms_opt(0, 0, 0).unwrap_or_default();
+    // The last week of actuals, then the forecast week.
+    let recent_from = p.loaded.week - Duration::days(7);
+    let mut actual = Vec::with_capacity(7 * per_day);
+    for d in 0..7 {
+        let day = recent_from + Duration::days(d);
+        for s in 0..per_day {
+            actual.push(
+                p.loaded.history.day_index(day).map(|k| p.loaded.history.offered[[k, s]]).filter(|v| !v.is_nan()),
+            );
+        }
+    }
+    let flat = |a: &ndarray::Array2<f64>| a.iter().copied().collect::<Vec<f64>>();
+    let spots: Vec<NaiveDateTime> =
+        p.loaded.plan.lines.iter().filter(|l| l.kind == crate::config::ChannelKind::Spot).map(|l| l.start).collect();
+    let title = format!(
+        "{} — calls per {} minutes: last week's actuals and the forecast for the week of {}",
+        p.loaded.config.name, step, p.loaded.week
+    );
+    charts::forecast_chart(
+        &st.path("charts/forecast.png")?,
+        &ForecastChart {
+            title: &title,
+            axis: TimeAxis { start: recent_from.and_hms_opt(0, 0, 0).unwrap_or_default(), step_minutes: step },
+            actual: &actual,
+            forecast_from: actual.len(),
+            baseline: &flat(&fc.baseline),
+            uplift: &flat(&fc.total_uplift()),
+            lo95: &flat(&fc.lo95),
+            hi95: &flat(&fc.hi95),
+            spots: &spots,
+            interval_minutes: step,
+        },
+    )?;
+    let required: Vec<f64> = p.coverage.iter().map(|r| r.required as f64).collect();
+    let on: Vec<f64> = p.coverage.iter().map(|r| r.on_phones as f64).collect();
+    let sl: Vec<Option<f64>> = p.coverage.iter().map(|r| r.service_level).collect();
+    let title = format!("Agents on the phones: required vs rostered, week of {}", p.loaded.week);
+    charts::coverage_chart(
+        &st.path("charts/coverage.png")?,
+        &CoverageChart {
+            title: &title,
+            axis: TimeAxis { start: week_start, step_minutes: step },
+            required: &required,
+            scheduled: &on,
+            service_level: &sl,
+            target_sl: p.goal.target_sl.get(),
+            interval_minutes: step,
+        },
+    )?;
+    // Gantt: agents with shifts, in id order.
+    let mut rows: BTreeMap<usize, usize> = BTreeMap::new();
+    for a in &p.roster.assignments {
+        let n = rows.len();
+        rows.entry(a.agent).or_insert(n);
+    }
+    let mut order: Vec<usize> = rows.keys().copied().collect();
+    order.sort();
+    let row_of: BTreeMap<usize, usize> = order.iter().enumerate().map(|(i, a)| (*a, i)).collect();
+    let names: Vec<String> = order.iter().map(|a| format!("{} {}", p.agents[*a].id, p.agents[*a].name)).collect();
+    let s = &p.scheduled;
+    let shifts: Vec<GanttShift> = p
+        .roster
+        .assignments
+        .iter()
+        .map(|a| {
+            let o = &s.options[a.option];
+            GanttShift {
+                row: row_of[&a.agent],
+                start: s.req.slot_time(o.start),
+                end: s.req.slot_time(o.end),
+                breaks: o.breaks.iter().map(|(x, y)| (s.req.slot_time(*x), s.req.slot_time(*y))).collect(),
+            }
+        })
+        .collect();
+    let title = format!("Roster, week of {} ({} agents, {} shifts)", p.loaded.week, names.len(), shifts.len());
+    charts::roster_chart(
+        &st.path("charts/roster.png")?,
+        &RosterChart { title: &title, week_start, agents: &names, shifts: &shifts },
+    )?;
+    // Learned responses.
+    let mut curves = Vec::new();
+    for (ch, r) in p.fitted.responses() {
+        let lines: Vec<_> = p.loaded.past.lines.iter().filter(|l| &l.channel == ch).collect();
+        match r {
+            ChannelResponse::Spot(sr) => {
+                let grps: Vec<f64> = lines.iter().filter_map(|l| l.grps).collect();
+                let typical = if grps.is_empty() { 1.0 } else { grps.iter().sum::<f64>() / grps.len() as f64 };
+                let calls = sr.calls(typical);
+                let per_minute = (0..60).map(|m| calls * sr.kernel.share(m as f64, m as f64 + 1.0)).collect();
+                curves.push(ResponseCurve::Burst {
+                    channel: ch.clone(),
+                    per_minute,
+                    typical: format!(
+                        "spot of {typical:.1} GRPs: {calls:.0} calls, peak at minute {:.1}",
+                        sr.kernel.peak_minute()
+                    ),
+                });
+            }
+            ChannelResponse::Daily(f) => {
+                let spend: Vec<f64> = lines
+                    .iter()
+                    .map(|l| {
+                        let days = l.end.map(|e| (e.date() - l.start.date()).num_days() + 1).unwrap_or(1).max(1);
+                        l.spend / days as f64
+                    })
+                    .collect();
+                let typical = if spend.is_empty() { 1000.0 } else { spend.iter().sum::<f64>() / spend.len() as f64 };
+                let mut ad = typical / 1000.0;
+                let per_day = (0..8)
+                    .map(|_| {
+                        let v = f.calls(ad);
+                        ad *= f.carryover;
+                        v
+                    })
+                    .collect();
+                curves.push(ResponseCurve::Carryover {
+                    channel: ch.clone(),
+                    per_day,
+                    typical: format!("{typical:.0}/day, half-life {:.1} d", f.half_life_days()),
+                });
+            }
+        }
+    }
+    charts::channel_response_chart(
+        &st.path("charts/channel_response.png")?,
+        "What each channel does to the phones (learned from past campaigns)",
+        &curves,
+    )?;
+    let _ = week_start.weekday();
+    Ok(())
+}
