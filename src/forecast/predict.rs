@@ -61,6 +61,21 @@ impl Forecast {
     pub fn total_uplift(&self) -> Array2<f64> {
         self.uplift.values().fold(Array2::zeros(self.total.raw_dim()), |a, u| a + u)
     }
+
+    /// A line's extra calls inside the period and after it (carry-over).
+    pub fn line_split(&self, line: &super::media::uplift::LineUplift) -> (f64, f64) {
+        let (first, last) = (self.days.first().copied(), self.days.last().copied());
+        line.cells.iter().fold(
+            (0.0, 0.0),
+            |(i, a), (d, _, v)| {
+                if Some(*d) >= first && Some(*d) <= last {
+                    (i + v, a)
+                } else {
+                    (i, a + v)
+                }
+            },
+        )
+    }
 }
 
 impl ForecastModel {
@@ -142,6 +157,22 @@ impl FittedForecast {
                 baseline[[k, s]] = level * masked[s] / kept * kept.min(1.0);
             }
             shapes.by_day.insert(*d, masked.iter().map(|v| v / kept).collect());
+        }
+        // Carry-over runs past the period: give the following weeks their shapes
+        // too, so those calls are not mistaken for calls while closed. They fall
+        // outside the period's grid (see `Forecast::after_period`).
+        if let Some(last) = days.last() {
+            for i in 1..=28 {
+                let d = *last + Duration::days(i);
+                let flags = calendar.open_slots(d);
+                if let Some(shape) = &self.weekday_shape[d.weekday().num_days_from_monday() as usize] {
+                    let masked: Vec<f64> = shape.iter().zip(&flags).map(|(v, f)| if *f { *v } else { 0.0 }).collect();
+                    let kept: f64 = masked.iter().sum();
+                    if kept > 0.0 {
+                        shapes.by_day.insert(d, masked.iter().map(|v| v / kept).collect());
+                    }
+                }
+            }
         }
         let lines = Uplift::compute(plan, self.responses(), &shapes);
         let mut uplift: BTreeMap<String, Array2<f64>> = BTreeMap::new();

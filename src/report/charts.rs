@@ -434,6 +434,126 @@ pub fn channel_response_chart(path: &Path, title: &str, curves: &[ResponseCurve]
     Ok(())
 }
 
+/// Data of `charts/impact.png`.
+pub struct ImpactChart<'a> {
+    pub title: &'a str,
+    pub axis: TimeAxis,
+    pub uplift_by_channel: &'a std::collections::BTreeMap<String, Vec<f64>>,
+    pub sl_told: &'a [Option<f64>],
+    pub sl_not_told: &'a [Option<f64>],
+    pub target_sl: f64,
+    pub interval_minutes: u32,
+}
+
+/// Top: extra calls per interval from each channel, stacked. Bottom: projected
+/// service level with the campaign-aware roster and with the baseline-only one.
+pub fn impact_chart(path: &Path, c: &ImpactChart<'_>) -> ChartResult {
+    register_font();
+    let n = c.sl_told.len();
+    let root = BitMapBackend::new(path, (1800, 1000)).into_drawing_area();
+    root.fill(&WHITE).map_err(err)?;
+    let root = root.titled(c.title, ("sans-serif", 26)).map_err(err)?;
+    let (top, bottom) = root.split_vertically(520);
+    let colors = [
+        RGBColor(230, 130, 40),
+        RGBColor(40, 100, 180),
+        RGBColor(40, 150, 80),
+        RGBColor(150, 80, 170),
+        RGBColor(200, 60, 40),
+        RGBColor(120, 120, 120),
+    ];
+    let mut stack = vec![0.0; n];
+    let mut layers = Vec::new();
+    for (ch, v) in c.uplift_by_channel {
+        for (s, x) in stack.iter_mut().zip(v) {
+            *s += x;
+        }
+        layers.push((ch.clone(), stack.clone()));
+    }
+    let ymax = stack.iter().fold(1.0f64, |a, b| a.max(*b)) * 1.15;
+    let axis = c.axis;
+    let labels = n / (1440 / c.interval_minutes as usize).max(1) + 1;
+    {
+        let mut ch = ChartBuilder::on(&top)
+            .caption("Extra calls from the media plan, by channel", ("sans-serif", 20))
+            .margin(15)
+            .x_label_area_size(40)
+            .y_label_area_size(80)
+            .build_cartesian_2d(0f64..n as f64, 0f64..ymax)
+            .map_err(err)?;
+        ch.configure_mesh()
+            .x_labels(labels)
+            .x_label_formatter(&|x| axis.label(*x))
+            .y_desc(format!("extra calls per {} minutes", c.interval_minutes))
+            .disable_x_mesh()
+            .draw()
+            .map_err(err)?;
+        for (k, (name, values)) in layers.iter().enumerate().rev() {
+            let col = colors[k % colors.len()];
+            ch.draw_series(AreaSeries::new(values.iter().enumerate().map(|(i, v)| (i as f64, *v)), 0.0, col.filled()))
+                .map_err(err)?
+                .label(name.clone())
+                .legend(move |(x, y)| Rectangle::new([(x, y - 6), (x + 16, y + 6)], col.filled()));
+        }
+        ch.configure_series_labels()
+            .position(SeriesLabelPosition::UpperRight)
+            .background_style(WHITE.mix(0.85))
+            .border_style(BLACK)
+            .label_font(("sans-serif", 16))
+            .draw()
+            .map_err(err)?;
+    }
+    {
+        let mut ch = ChartBuilder::on(&bottom)
+            .caption(
+                "Projected service level: roster built with the campaigns vs for the baseline only",
+                ("sans-serif", 20),
+            )
+            .margin(15)
+            .x_label_area_size(50)
+            .y_label_area_size(80)
+            .build_cartesian_2d(0f64..n as f64, 0f64..1.05f64)
+            .map_err(err)?;
+        ch.configure_mesh()
+            .x_labels(labels)
+            .x_label_formatter(&|x| axis.label(*x))
+            .y_label_formatter(&|v| format!("{:.0}%", v * 100.0))
+            .y_desc("share answered in time")
+            .x_desc("local time (day starts at the label)")
+            .disable_x_mesh()
+            .draw()
+            .map_err(err)?;
+        let told: Vec<(f64, f64)> =
+            c.sl_told.iter().enumerate().filter_map(|(i, v)| v.map(|v| (i as f64 + 0.5, v))).collect();
+        let not: Vec<(f64, f64)> =
+            c.sl_not_told.iter().enumerate().filter_map(|(i, v)| v.map(|v| (i as f64 + 0.5, v))).collect();
+        ch.draw_series(not.iter().map(|p| Circle::new(*p, 3, REQUIRED.filled())))
+            .map_err(err)?
+            .label("centre not told (baseline roster)")
+            .legend(|(x, y)| Circle::new((x + 8, y), 4, REQUIRED.filled()));
+        ch.draw_series(told.iter().map(|p| Circle::new(*p, 3, SCHEDULED.filled())))
+            .map_err(err)?
+            .label("campaign-aware roster")
+            .legend(|(x, y)| Circle::new((x + 8, y), 4, SCHEDULED.filled()));
+        ch.draw_series(std::iter::once(PathElement::new(
+            vec![(0.0, c.target_sl), (n as f64, c.target_sl)],
+            BLACK.stroke_width(1),
+        )))
+        .map_err(err)?
+        .label(format!("goal {:.0}%", c.target_sl * 100.0))
+        .legend(|(x, y)| PathElement::new(vec![(x, y), (x + 16, y)], BLACK));
+        ch.configure_series_labels()
+            .position(SeriesLabelPosition::LowerRight)
+            .background_style(WHITE.mix(0.85))
+            .border_style(BLACK)
+            .label_font(("sans-serif", 16))
+            .draw()
+            .map_err(err)?;
+    }
+    root.present().map_err(err)?;
+    Ok(())
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;
