@@ -297,14 +297,18 @@ fn suggest(
         }
     }
     if is_spot {
+        // The same day if the centre opens that day, else any day of the week.
         let day = start.date();
-        let d0 = (day - p.loaded.week).num_days().max(0) as usize * per_day;
+        let d = (day - p.loaded.week).num_days().clamp(0, p.loaded.days.len() as i64 - 1) as usize;
+        let open_day = |d: usize| p.forecast.open.row(d).iter().any(|o| *o);
+        let days: Vec<usize> =
+            if open_day(d) { vec![d] } else { (0..p.loaded.days.len()).filter(|&k| open_day(k)).collect() };
+        let slot_minutes = 1440 / per_day;
         let mut best: Option<(f64, usize)> = None;
-        for s in (d0..(d0 + per_day).min(base.len())).step_by((60 / (1440 / per_day)).max(1)) {
-            let span = s..(s + (30 / (1440 / per_day)).max(1)).min(base.len());
-            if span.clone().any(|t| !p.forecast.open.as_slice().map(|o| o[t]).unwrap_or(false))
-                || span.end + 2 > d0 + per_day
-            {
+        for s in days.iter().flat_map(|&k| (k * per_day..(k + 1) * per_day).step_by((60 / slot_minutes).max(1))) {
+            let day_end = (s / per_day + 1) * per_day;
+            let span = s..(s + (30 / slot_minutes).max(1)).min(base.len());
+            if span.clone().any(|t| !p.forecast.open[[t / per_day, t % per_day]]) || span.end + 2 > day_end {
                 continue;
             }
             let spare: f64 =
@@ -315,7 +319,12 @@ fn suggest(
             }
         }
         if let Some((spare, s)) = best {
-            if starts[s].hour() != start.hour() {
+            if starts[s].date() != start.date() {
+                parts.push(format!(
+                    "move the spot to {} (about {spare:.0} spare agents then)",
+                    starts[s].format("%a %d %b %H:%M")
+                ));
+            } else if starts[s].hour() != start.hour() {
                 parts.push(format!(
                     "or move the spot to {} (about {spare:.0} spare agents then)",
                     starts[s].format("%H:%M")

@@ -7,6 +7,12 @@ use std::path::Path;
 
 pub fn write_roster_workbook(p: &WeeklyPlan, path: &Path) -> anyhow::Result<()> {
     let mut wb = Workbook::new();
+    // A fixed creation time (the planning week's Monday) keeps the file
+    // byte-identical between runs.
+    let week = p.loaded.week;
+    use chrono::Datelike;
+    let created = rust_xlsxwriter::ExcelDateTime::from_ymd(week.year() as u16, week.month() as u8, week.day() as u8)?;
+    wb.set_properties(&rust_xlsxwriter::DocProperties::new().set_creation_datetime(&created));
     let bold = Format::new().set_bold();
     let s = crate::report::weekly::summary(p);
     {

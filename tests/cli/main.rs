@@ -3,5 +3,6 @@
 mod common;
 mod forecast;
 mod ingest;
+mod plan;
 mod schedule;
 mod staff;

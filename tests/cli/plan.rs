@@ -1,0 +1,148 @@
+//! The weekly build through the binary: every output, consistent with each
+//! other, byte-identical on a second run, and untouched by a failed run.
+
+use super::common::{ringcast, root, stderr, stdout};
+use std::collections::BTreeMap;
+use std::path::Path;
+
+const OUTPUTS: [&str; 14] = [
+    "forecast.csv",
+    "requirements.csv",
+    "shifts.csv",
+    "roster.csv",
+    "coverage.csv",
+    "roster.xlsx",
+    "summary.json",
+    "impact.csv",
+    "impact_campaigns.csv",
+    "charts/forecast.png",
+    "charts/coverage.png",
+    "charts/roster.png",
+    "charts/channel_response.png",
+    "charts/impact.png",
+];
+
+fn csv(path: &Path) -> Vec<BTreeMap<String, String>> {
+    let text = std::fs::read_to_string(path).unwrap();
+    let mut lines = text.lines();
+    let head: Vec<String> = lines.next().unwrap().split(',').map(String::from).collect();
+    lines
+        .map(|l| {
+            // Cells here never contain quoted commas except flags/suggestions, which we do not read.
+            head.iter().cloned().zip(l.split(',').map(String::from)).collect()
+        })
+        .collect()
+}
+
+fn minutes(hhmm: &str) -> i64 {
+    let (h, m) = hhmm.split_once(':').unwrap();
+    h.parse::<i64>().unwrap() * 60 + m.parse::<i64>().unwrap()
+}
+
+#[test]
+fn weekly_plan_outputs_are_complete_consistent_and_deterministic() {
+    let dir = tempfile::tempdir().unwrap();
+    let out = dir.path().join("out");
+    let o = ringcast(&["plan", "--out", out.to_str().unwrap()]);
+    assert!(o.status.success(), "{}", stderr(&o));
+    assert!(stdout(&o).contains("calls forecast"), "{}", stdout(&o));
+    for f in OUTPUTS {
+        let p = out.join(f);
+        assert!(p.exists() && std::fs::metadata(&p).unwrap().len() > 0, "missing {f}");
+    }
+    // Forecast: expected = baseline + uplift_total, and uplift_total = Σ channels.
+    let fc = csv(&out.join("forecast.csv"));
+    assert_eq!(fc.len(), 7 * 96);
+    let mut uplift_total = 0.0;
+    for r in &fc {
+        let f = |k: &str| r[k].parse::<f64>().unwrap();
+        let channels: f64 = r
+            .iter()
+            .filter(|(k, _)| k.starts_with("uplift_") && *k != "uplift_total")
+            .map(|(_, v)| v.parse::<f64>().unwrap())
+            .sum();
+        assert!((f("expected") - f("baseline") - f("uplift_total")).abs() < 0.01, "{r:?}");
+        assert!((channels - f("uplift_total")).abs() < 0.01, "{r:?}");
+        assert!(f("lo95") <= f("expected") + 1.0 && f("expected") <= f("hi95") + 1.0, "{r:?}");
+        uplift_total += f("uplift_total");
+    }
+    // Impact: the lines add up to the forecast's uplift.
+    let imp = csv(&out.join("impact.csv"));
+    let lines: f64 = imp.iter().map(|r| r["extra_calls"].parse::<f64>().unwrap()).sum();
+    assert!((lines - uplift_total).abs() < 0.1 * imp.len() as f64, "lines {lines} vs forecast uplift {uplift_total}");
+    // Coverage: rostered agents per interval = what the roster's shifts put on the phones.
+    let mut from_roster: BTreeMap<String, i64> = BTreeMap::new();
+    for r in csv(&out.join("roster.csv")) {
+        if r["agent_id"] == "UNFILLED" {
+            continue;
+        }
+        let (start, end) = (minutes(&r["start"]), minutes(&r["end"]));
+        let breaks: Vec<(i64, i64)> = r["breaks"]
+            .split(' ')
+            .filter(|b| !b.is_empty())
+            .map(|b| {
+                let (a, e) = b.split_once('-').unwrap();
+                (minutes(a), minutes(e))
+            })
+            .collect();
+        let mut t = start;
+        while t < end {
+            if !breaks.iter().any(|(a, e)| t >= *a && t < *e) {
+                *from_roster.entry(format!("{} {:02}:{:02}", r["day"], t / 60, t % 60)).or_default() += 1;
+            }
+            t += 15;
+        }
+    }
+    for r in csv(&out.join("coverage.csv")) {
+        let want = from_roster.get(&r["interval_start"]).copied().unwrap_or(0);
+        assert_eq!(r["rostered_agents"].parse::<i64>().unwrap(), want, "{}", r["interval_start"]);
+    }
+    let summary: serde_json::Value =
+        serde_json::from_str(&std::fs::read_to_string(out.join("summary.json")).unwrap()).unwrap();
+    assert!(summary["calls_forecast"].as_f64().unwrap() > 1000.0);
+    // A second run writes the same bytes.
+    let out2 = dir.path().join("out2");
+    let o = ringcast(&["plan", "--out", out2.to_str().unwrap()]);
+    assert!(o.status.success(), "{}", stderr(&o));
+    for f in OUTPUTS {
+        assert!(
+            std::fs::read(out.join(f)).unwrap() == std::fs::read(out2.join(f)).unwrap(),
+            "{f} differs between runs"
+        );
+    }
+    // A run that fails at a later stage (bad agents file) leaves the outputs intact.
+    let bad = dir.path().join("agents.csv");
+    std::fs::write(&bad, "id,name,min_weekly_hours,max_weekly_hours,max_days\nA1,Ann,40,30,5\n").unwrap();
+    let before = std::fs::read(out.join("roster.csv")).unwrap();
+    let o = ringcast(&["plan", "--out", out.to_str().unwrap(), "--agents", bad.to_str().unwrap()]);
+    assert_eq!(o.status.code(), Some(2));
+    assert!(stderr(&o).contains("agents.csv:2") && stderr(&o).contains("max_weekly_hours"), "{}", stderr(&o));
+    assert_eq!(std::fs::read(out.join("roster.csv")).unwrap(), before);
+    assert!(std::fs::read_dir(&out).unwrap().all(|e| !e
+        .unwrap()
+        .file_name()
+        .to_string_lossy()
+        .starts_with(".ringcast-staging")));
+}
+
+#[test]
+fn impact_flags_closed_hours_and_overlapping_spots() {
+    let dir = tempfile::tempdir().unwrap();
+    let plan = dir.path().join("plan.csv");
+    std::fs::write(
+        &plan,
+        "id,channel,start,end,spend,grps,campaign\nA,tv,2026-11-24 20:14,,7000,8,Test\nB,tv,2026-11-24 20:20,,7000,8,Test\nC,tv,2026-11-29 20:00,,5000,6,Test\nD,retargeting,2026-11-23 00:00,2026-11-27 23:59,5000,,Test\n",
+    )
+    .unwrap();
+    let out = dir.path().join("out");
+    let o = ringcast(&["impact", "--media-plan", plan.to_str().unwrap(), "--out", out.to_str().unwrap()]);
+    assert!(o.status.success(), "{}", stderr(&o));
+    let rows = std::fs::read_to_string(out.join("impact.csv")).unwrap();
+    let line = |id: &str| rows.lines().find(|l| l.starts_with(&format!("{id},"))).unwrap().to_string();
+    assert!(line("A").contains("burst overlaps B") && line("B").contains("burst overlaps A"), "{rows}");
+    assert!(line("C").contains("arrive while the centre is closed"), "Sunday is closed: {}", line("C"));
+    assert!(line("C").contains("move the spot") || line("C").contains("roster"), "{}", line("C"));
+    let s = stdout(&o);
+    assert!(s.contains("extra calls") && s.contains("If the centre is not told"), "{s}");
+    let _ = root();
+}
