@@ -1,7 +1,263 @@
-//! (placeholder until the backtest lands)
-/// Placeholder.
+//! Rolling-origin evaluation: one forecast per origin, each fitted only on the
+//! `window` days with data before it, against simple baselines in the same run.
+//!
+//! Per day, RMSE is over that day's intervals with data and
+//! APE = 100 · mean(|N − F| / N) over intervals with N > 0 — the published
+//! protocol of Weinberg, Brown & Stroud (2007) on the US bank series.
+
+use super::baseline::{DayForecast, SvdBaseline};
+use crate::ingest::history::load_history;
+use crate::ingest::History;
+use chrono::{Datelike, NaiveDate};
+use ndarray::Array2;
+use serde::Serialize;
+use std::collections::BTreeMap;
+use std::path::PathBuf;
+use std::time::Instant;
+
+/// Rolling-origin backtest.
 #[derive(Debug, clap::Args)]
-pub struct BacktestArgs {}
-pub fn run(_: &BacktestArgs) -> anyhow::Result<()> {
-    anyhow::bail!("backtest not merged yet")
+pub struct BacktestArgs {
+    /// Call history (interval counts or call records).
+    #[arg(long)]
+    pub history: PathBuf,
+    /// First target day (inclusive).
+    #[arg(long)]
+    pub from: NaiveDate,
+    /// Last target day (inclusive).
+    #[arg(long)]
+    pub to: NaiveDate,
+    /// Days with data each forecast is fitted on (the most recent before the origin).
+    #[arg(long, default_value_t = 100)]
+    pub window_days: usize,
+    /// Days with data forecast at once from each origin (origins step by this).
+    #[arg(long, default_value_t = 1)]
+    pub horizon_days: usize,
+    /// Output format.
+    #[arg(long, value_enum, default_value_t = Format::Text)]
+    pub format: Format,
+}
+
+#[derive(Debug, Clone, Copy, clap::ValueEnum)]
+pub enum Format {
+    Text,
+    Json,
+}
+
+/// Scores of one method.
+#[derive(Debug, Clone, Serialize)]
+pub struct MethodScore {
+    pub rmse_mean: f64,
+    pub rmse_median: f64,
+    pub ape_mean: f64,
+    pub ape_median: f64,
+    /// Share of actuals inside the 95% interval (`null` for methods without intervals).
+    pub coverage95: Option<f64>,
+    pub seconds: f64,
+    pub days: usize,
+}
+
+type Method = dyn Fn(&History, &[NaiveDate]) -> Option<DayForecast> + Sync;
+
+/// Same weekday last week: the latest earlier day of that weekday with data.
+fn same_weekday_last_week(train: &History, days: &[NaiveDate]) -> Option<DayForecast> {
+    let mut mean = Array2::from_elem((days.len(), train.slots_per_day()), f64::NAN);
+    for (i, d) in days.iter().enumerate() {
+        let k = (0..train.days.len()).rev().find(|&k| train.days[k].weekday() == d.weekday())?;
+        mean.row_mut(i).assign(&train.offered.row(k));
+    }
+    Some(DayForecast { lo95: mean.clone(), hi95: mean.clone(), mean })
+}
+
+/// Mean of the same weekday over the window.
+fn weekday_mean(train: &History, days: &[NaiveDate]) -> Option<DayForecast> {
+    let s = train.slots_per_day();
+    let mut mean = Array2::from_elem((days.len(), s), f64::NAN);
+    for (i, d) in days.iter().enumerate() {
+        let rows: Vec<usize> = (0..train.days.len()).filter(|&k| train.days[k].weekday() == d.weekday()).collect();
+        if rows.is_empty() {
+            return None;
+        }
+        for slot in 0..s {
+            let v: Vec<f64> = rows.iter().map(|&k| train.offered[[k, slot]]).filter(|v| !v.is_nan()).collect();
+            if !v.is_empty() {
+                mean[[i, slot]] = v.iter().sum::<f64>() / v.len() as f64;
+            }
+        }
+    }
+    Some(DayForecast { lo95: mean.clone(), hi95: mean.clone(), mean })
+}
+
+/// Evaluate `method` over the protocol.
+pub fn evaluate(
+    h: &History,
+    from: NaiveDate,
+    to: NaiveDate,
+    window: usize,
+    horizon: usize,
+    method: &Method,
+    intervals: bool,
+) -> MethodScore {
+    let t0 = Instant::now();
+    let targets: Vec<usize> =
+        (0..h.days.len()).filter(|&k| h.days[k] >= from && h.days[k] <= to && k >= window).collect();
+    let origins: Vec<usize> = targets.iter().copied().step_by(horizon.max(1)).collect();
+    use rayon::prelude::*;
+    let per_origin: Vec<Vec<(f64, f64, usize, usize)>> = origins
+        .par_iter()
+        .map(|&o| {
+            let train = h.rows(o - window, o);
+            let days: Vec<usize> = (o..(o + horizon).min(h.days.len())).filter(|k| h.days[*k] <= to).collect();
+            let dates: Vec<NaiveDate> = days.iter().map(|&k| h.days[k]).collect();
+            let Some(f) = method(&train, &dates) else { return vec![] };
+            days.iter()
+                .enumerate()
+                .map(|(i, &k)| {
+                    let (mut se, mut n, mut ape, mut na, mut inside) = (0.0, 0usize, 0.0, 0usize, 0usize);
+                    for s in 0..h.slots_per_day() {
+                        let y = h.offered[[k, s]];
+                        let m = f.mean[[i, s]];
+                        if y.is_nan() || m.is_nan() {
+                            continue;
+                        }
+                        se += (y - m).powi(2);
+                        n += 1;
+                        if y > 0.0 {
+                            ape += (y - m).abs() / y;
+                            na += 1;
+                        }
+                        if y >= f.lo95[[i, s]] && y <= f.hi95[[i, s]] {
+                            inside += 1;
+                        }
+                    }
+                    ((se / n.max(1) as f64).sqrt(), 100.0 * ape / na.max(1) as f64, inside, n)
+                })
+                .collect()
+        })
+        .collect();
+    let all: Vec<(f64, f64, usize, usize)> = per_origin.into_iter().flatten().collect();
+    let stats = |v: Vec<f64>| {
+        let mut s = v.clone();
+        s.sort_by(|a, b| a.total_cmp(b));
+        let mean = s.iter().sum::<f64>() / s.len().max(1) as f64;
+        let med = if s.is_empty() {
+            f64::NAN
+        } else if s.len() % 2 == 1 {
+            s[s.len() / 2]
+        } else {
+            (s[s.len() / 2 - 1] + s[s.len() / 2]) / 2.0
+        };
+        (mean, med)
+    };
+    let (rmse_mean, rmse_median) = stats(all.iter().map(|x| x.0).collect());
+    let (ape_mean, ape_median) = stats(all.iter().map(|x| x.1).collect());
+    let inside: usize = all.iter().map(|x| x.2).sum();
+    let total: usize = all.iter().map(|x| x.3).sum();
+    MethodScore {
+        rmse_mean,
+        rmse_median,
+        ape_mean,
+        ape_median,
+        coverage95: intervals.then(|| inside as f64 / total.max(1) as f64),
+        seconds: t0.elapsed().as_secs_f64(),
+        days: all.len(),
+    }
+}
+
+/// All methods on one protocol, keyed by name.
+pub fn run_protocol(
+    h: &History,
+    from: NaiveDate,
+    to: NaiveDate,
+    window: usize,
+    horizon: usize,
+) -> BTreeMap<String, MethodScore> {
+    let mut out = BTreeMap::new();
+    out.insert("same_weekday_last_week".into(), evaluate(h, from, to, window, horizon, &same_weekday_last_week, false));
+    out.insert("weekday_mean".into(), evaluate(h, from, to, window, horizon, &weekday_mean, false));
+    let svd = SvdBaseline::default();
+    let m = move |train: &History, days: &[NaiveDate]| svd.fit(train).map(|f| f.predict(days));
+    out.insert("ringcast_svd".into(), evaluate(h, from, to, window, horizon, &m, true));
+    out
+}
+
+pub fn run(a: &BacktestArgs) -> anyhow::Result<()> {
+    if a.window_days < 7 {
+        anyhow::bail!("--window-days {}: expected at least 7 days", a.window_days);
+    }
+    if a.to < a.from {
+        anyhow::bail!("--to {} is before --from {}", a.to, a.from);
+    }
+    let h = load_history(&a.history)?;
+    let scores = run_protocol(&h, a.from, a.to, a.window_days, a.horizon_days);
+    if scores.values().all(|s| s.days == 0) {
+        anyhow::bail!(
+            "no target day between {} and {} has {} days with data before it in {}",
+            a.from,
+            a.to,
+            a.window_days,
+            a.history.display()
+        );
+    }
+    match a.format {
+        Format::Json => println!("{}", serde_json::to_string_pretty(&scores)?),
+        Format::Text => {
+            println!("method                    days   RMSE mean  median   APE% mean  median   cover95   seconds");
+            for (name, s) in &scores {
+                println!(
+                    "{:<24} {:>5}   {:>9.2} {:>7.2}   {:>9.2} {:>7.2}   {:>7}   {:>7.3}",
+                    name,
+                    s.days,
+                    s.rmse_mean,
+                    s.rmse_median,
+                    s.ape_mean,
+                    s.ape_median,
+                    s.coverage95.map(|c| format!("{c:.3}")).unwrap_or_else(|| "-".into()),
+                    s.seconds
+                );
+            }
+        }
+    }
+    Ok(())
+}
+
+#[cfg(test)]
+mod tuning {
+    use super::*;
+
+    /// Parameter scan on the US bank protocol (run by hand with --ignored --nocapture).
+    #[test]
+    #[ignore]
+    fn scan() {
+        let p = std::path::Path::new(env!("CARGO_MANIFEST_DIR")).join("../shared/data/us_bank_2003_5min.csv");
+        let Ok(h) = load_history(&p) else { return };
+        let (from, to) =
+            (NaiveDate::from_ymd_opt(2003, 7, 25).unwrap(), NaiveDate::from_ymd_opt(2003, 10, 24).unwrap());
+        for k in [3, 4, 6, 8] {
+            for gap in [false, true] {
+                for hl in [40.0, 1e6] {
+                    for sm in [1, 2] {
+                        let (mix, alpha) = (0.0, 0.3);
+                        let svd = SvdBaseline {
+                            components: k,
+                            half_life_days: hl,
+                            ar_shrink: 1.0,
+                            ewma_mix: mix,
+                            ewma_alpha: alpha,
+                            gap_aware: gap,
+                            smooth_slots: sm,
+                        };
+                        let m = move |train: &History, days: &[NaiveDate]| svd.fit(train).map(|f| f.predict(days));
+                        let s = evaluate(&h, from, to, 100, 1, &m, true);
+                        eprintln!(
+                            "k {k} gap {gap} hl {hl} sm {sm}: rmse {:.2} ape {:.2} cov {:.3}",
+                            s.rmse_mean,
+                            s.ape_mean,
+                            s.coverage95.unwrap()
+                        );
+                    }
+                }
+            }
+        }
+    }
 }

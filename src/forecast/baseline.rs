@@ -1,1 +1,252 @@
-//! (in progress)
+//! History-only baseline on the day × interval matrix.
+//!
+//! The classic model is a daily level times an intraday profile. A better one
+//! for call centres treats the whole day as a vector: the square-root transform
+//! √(N + ¼) stabilises Poisson variance, a truncated SVD of the days × intervals
+//! matrix gives a few intraday shapes, and each shape's daily score is
+//! forecast from its weekday mean plus an AR(1) on the deviations (Shen & Huang
+//! 2008; Weinberg, Brown & Stroud 2007 compare on the US bank data). Rows are
+//! days with data, so gaps never shift the weekly pattern: weekday effects are
+//! keyed on the calendar.
+
+use crate::ingest::History;
+use chrono::{Datelike, NaiveDate};
+use ndarray::Array2;
+
+/// Hyper-parameters (augurs style: unfitted params → `fit` → fitted model).
+#[derive(Debug, Clone)]
+pub struct SvdBaseline {
+    /// Number of intraday components. Default 6, range 1..10.
+    pub components: usize,
+    /// Half-life, in days with data, of the weight of past days in the weekday
+    /// means of the scores. Default 1e9 (equal weights: best on the US bank
+    /// protocol), range 5..1e9.
+    pub half_life_days: f64,
+    /// Multiplier of the AR(1) deviation (shrinkage towards the weekday mean). Default 1.
+    pub ar_shrink: f64,
+    /// Weight of an exponentially smoothed deviation (level memory beyond one
+    /// day) mixed with the AR(1) one: 0 = AR(1) only. Default 0, range 0..1.
+    pub ewma_mix: f64,
+    /// Smoothing factor of that exponentially smoothed deviation. Default 0.3.
+    pub ewma_alpha: f64,
+    /// Separate AR coefficient for transitions over a gap in the days (weekend,
+    /// holiday). Default false (no gain measured on the US bank protocol).
+    pub gap_aware: bool,
+    /// Half-width, in intervals, of the moving average that smooths the
+    /// forecast curve (arrival rates are smooth in time). Default 1, range 0..6.
+    pub smooth_slots: usize,
+}
+
+impl Default for SvdBaseline {
+    fn default() -> Self {
+        Self {
+            components: 6,
+            half_life_days: 1e9,
+            ar_shrink: 1.0,
+            ewma_mix: 0.0,
+            ewma_alpha: 0.3,
+            gap_aware: false,
+            smooth_slots: 1,
+        }
+    }
+}
+
+/// A fitted baseline: only this can predict.
+#[derive(Debug, Clone)]
+pub struct FittedSvd {
+    smooth_slots: usize,
+    slots: Vec<usize>,
+    per_day: usize,
+    /// Intraday components (slots × K), already scaled by the singular values.
+    shapes: Array2<f64>,
+    /// Per component: weekday means (Mon..Sun; NaN when unseen), AR coefficient, last deviation.
+    weekday_mean: Vec<[f64; 7]>,
+    phi: Vec<f64>,
+    phi_gap: Vec<f64>,
+    last_dev: Vec<f64>,
+    last_day: NaiveDate,
+    history_days: Vec<NaiveDate>,
+    /// Residual standard deviation per slot in the square-root scale.
+    sigma: Vec<f64>,
+}
+
+/// A forecast for given days: mean and 95% bounds per slot (NaN where no data is expected).
+#[derive(Debug, Clone)]
+pub struct DayForecast {
+    pub mean: Array2<f64>,
+    pub lo95: Array2<f64>,
+    pub hi95: Array2<f64>,
+}
+
+impl SvdBaseline {
+    pub fn fit(&self, h: &History) -> Option<FittedSvd> {
+        let slots = h.observed_slots();
+        let (n, m) = (h.days.len(), slots.len());
+        if n < 7 || m == 0 {
+            return None;
+        }
+        // √(N+¼), gaps filled with the weekday mean of the slot.
+        let mut y = nalgebra::DMatrix::<f64>::zeros(n, m);
+        let mut wsum = [[0.0f64; 2]; 7];
+        let _ = &mut wsum;
+        for (j, &s) in slots.iter().enumerate() {
+            let mut by_wd = [(0.0f64, 0usize); 7];
+            for d in 0..n {
+                let v = h.offered[[d, s]];
+                if !v.is_nan() {
+                    let w = h.days[d].weekday().num_days_from_monday() as usize;
+                    by_wd[w].0 += (v + 0.25).sqrt();
+                    by_wd[w].1 += 1;
+                }
+            }
+            let all: f64 =
+                by_wd.iter().map(|x| x.0).sum::<f64>() / by_wd.iter().map(|x| x.1).sum::<usize>().max(1) as f64;
+            for d in 0..n {
+                let v = h.offered[[d, s]];
+                let w = h.days[d].weekday().num_days_from_monday() as usize;
+                y[(d, j)] = if v.is_nan() {
+                    if by_wd[w].1 > 0 {
+                        by_wd[w].0 / by_wd[w].1 as f64
+                    } else {
+                        all
+                    }
+                } else {
+                    (v + 0.25).sqrt()
+                };
+            }
+        }
+        let k = self.components.clamp(1, m.min(n));
+        let svd = y.clone().svd(true, true);
+        let (u, vt) = (svd.u?, svd.v_t?);
+        // Sort singular values descending (nalgebra does not promise an order).
+        let mut order: Vec<usize> = (0..svd.singular_values.len()).collect();
+        order.sort_by(|a, b| svd.singular_values[*b].total_cmp(&svd.singular_values[*a]));
+        let order = &order[..k];
+        let shapes = Array2::from_shape_fn((m, k), |(j, c)| vt[(order[c], j)] * svd.singular_values[order[c]]);
+        let scores: Vec<Vec<f64>> = order.iter().map(|&c| (0..n).map(|d| u[(d, c)]).collect()).collect();
+        let decay = 0.5f64.powf(1.0 / self.half_life_days.max(1e-9));
+        let mut weekday_mean = Vec::with_capacity(k);
+        let mut phi = Vec::with_capacity(k);
+        let mut phi_gap = Vec::with_capacity(k);
+        let mut last_dev = Vec::with_capacity(k);
+        let mut fitted_scores = vec![vec![0.0; n]; k];
+        for (c, sc) in scores.iter().enumerate() {
+            let mut acc = [(0.0f64, 0.0f64); 7];
+            for d in 0..n {
+                let w = h.days[d].weekday().num_days_from_monday() as usize;
+                let wt = decay.powi((n - 1 - d) as i32);
+                acc[w].0 += wt * sc[d];
+                acc[w].1 += wt;
+            }
+            let mean: [f64; 7] = std::array::from_fn(|w| if acc[w].1 > 0.0 { acc[w].0 / acc[w].1 } else { f64::NAN });
+            let dev: Vec<f64> =
+                (0..n).map(|d| sc[d] - mean[h.days[d].weekday().num_days_from_monday() as usize]).collect();
+            // AR(1) across consecutive days with data; a transition over a gap
+            // (weekend, holiday) gets its own coefficient: memory fades faster.
+            let (mut nc, mut dc, mut ng, mut dg) = (0.0, 0.0, 0.0, 0.0);
+            for d in 1..n {
+                let gap = (h.days[d] - h.days[d - 1]).num_days() > 1;
+                if gap && self.gap_aware {
+                    ng += dev[d - 1] * dev[d];
+                    dg += dev[d - 1] * dev[d - 1];
+                } else {
+                    nc += dev[d - 1] * dev[d];
+                    dc += dev[d - 1] * dev[d - 1];
+                }
+            }
+            let p = if dc > 0.0 { (nc / dc).clamp(-0.99, 0.99) * self.ar_shrink } else { 0.0 };
+            let pg = if dg > 0.0 { (ng / dg).clamp(-0.99, 0.99) * self.ar_shrink } else { p };
+            phi_gap.push(pg);
+            for d in 0..n {
+                let w = h.days[d].weekday().num_days_from_monday() as usize;
+                fitted_scores[c][d] = mean[w] + if d > 0 { p * dev[d - 1] } else { 0.0 };
+            }
+            weekday_mean.push(mean);
+            phi.push(p);
+            let ew = dev.iter().fold(0.0, |acc, d| self.ewma_alpha * d + (1.0 - self.ewma_alpha) * acc);
+            let last = *dev.last().unwrap_or(&0.0);
+            // Mixed memory: the one-step forecast of the deviation is
+            // (1−mix)·φ·last + mix·ewma; stored as an equivalent "last" for φ.
+            let one_step = (1.0 - self.ewma_mix) * p * last + self.ewma_mix * ew;
+            last_dev.push(if p.abs() > 1e-9 { one_step / p } else { one_step });
+            if p.abs() <= 1e-9 {
+                *phi.last_mut().unwrap_or(&mut 0.0) = 1.0;
+            }
+        }
+        // Residual sd per slot of the one-step in-sample fit (sqrt scale).
+        let sigma: Vec<f64> = (0..m)
+            .map(|j| {
+                let ss: f64 = (1..n)
+                    .map(|d| {
+                        let f: f64 = (0..k).map(|c| fitted_scores[c][d] * shapes[[j, c]]).sum();
+                        (y[(d, j)] - f).powi(2)
+                    })
+                    .sum();
+                (ss / (n - 1).max(1) as f64).sqrt()
+            })
+            .collect();
+        Some(FittedSvd {
+            smooth_slots: self.smooth_slots,
+            slots,
+            per_day: h.slots_per_day(),
+            shapes,
+            weekday_mean,
+            phi,
+            phi_gap,
+            last_dev,
+            last_day: *h.days.last()?,
+            history_days: h.days.clone(),
+            sigma,
+        })
+    }
+}
+
+impl FittedSvd {
+    /// Forecast `days` (after the history). `steps` ahead counts days with data:
+    /// the i-th requested day is i+1 steps after the last history day.
+    pub fn predict(&self, days: &[NaiveDate]) -> DayForecast {
+        let shape = (days.len(), self.per_day);
+        let mut mean = Array2::from_elem(shape, f64::NAN);
+        let mut lo = Array2::from_elem(shape, f64::NAN);
+        let mut hi = Array2::from_elem(shape, f64::NAN);
+        for (i, d) in days.iter().enumerate() {
+            let w = d.weekday().num_days_from_monday() as usize;
+            let step = (i + 1) as i32;
+            let scores: Vec<f64> = (0..self.shapes.ncols())
+                .map(|c| {
+                    let m = self.weekday_mean[c][w];
+                    let m = if m.is_nan() {
+                        self.weekday_mean[c].iter().filter(|v| !v.is_nan()).sum::<f64>() / 7.0
+                    } else {
+                        m
+                    };
+                    // The first step crosses a gap when the target is not the next calendar day.
+                    let first =
+                        if (*d - self.last_day).num_days() > step as i64 { self.phi_gap[c] } else { self.phi[c] };
+                    m + first * self.phi[c].powi(step - 1) * self.last_dev[c]
+                })
+                .collect();
+            let raw: Vec<f64> = (0..self.slots.len())
+                .map(|j| scores.iter().enumerate().map(|(c, sc)| sc * self.shapes[[j, c]]).sum())
+                .collect();
+            let w = self.smooth_slots;
+            let curve: Vec<f64> = (0..raw.len())
+                .map(|j| {
+                    let (a, b) = (j.saturating_sub(w), (j + w + 1).min(raw.len()));
+                    raw[a..b].iter().sum::<f64>() / (b - a) as f64
+                })
+                .collect();
+            for (j, &s) in self.slots.iter().enumerate() {
+                let f = curve[j];
+                let sig = self.sigma[j];
+                // E[Y²] = f² + σ²: unbiased back-transform of the square root.
+                mean[[i, s]] = (f * f + sig * sig - 0.25).max(0.0);
+                let l = (f - 1.96 * sig).max(0.0);
+                lo[[i, s]] = (l * l - 0.25).max(0.0);
+                hi[[i, s]] = ((f + 1.96 * sig).powi(2) - 0.25).max(0.0);
+            }
+        }
+        let _ = (&self.last_day, &self.history_days);
+        DayForecast { mean, lo95: lo, hi95: hi }
+    }
+}
