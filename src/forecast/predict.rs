@@ -308,3 +308,82 @@ mod tests {
         assert!((normal_quantile(0.975) - 1.959964).abs() < 1e-6);
     }
 }
+
+#[cfg(test)]
+mod recovery {
+    use super::*;
+    use crate::calendar::{week_days, OpenCalendar};
+    use crate::config::CentreConfig;
+    use crate::ingest::history::load_history;
+    use crate::ingest::media::load_media_plan;
+    use crate::synth::{generate, sample_shape, true_baseline, SynthArgs};
+
+    /// Forecast a held-out week of generated data with campaigns: the WAPE over
+    /// campaign days is within 1.1× that of forecasting with the true parameters.
+    #[test]
+    fn campaign_week_wape_is_close_to_the_true_model() {
+        for seed in [11, 12, 13] {
+            let dir = tempfile::tempdir().unwrap();
+            // 105 weeks; the last one is held out.
+            let args = SynthArgs {
+                seed,
+                out: dir.path().into(),
+                weeks: 105,
+                week: NaiveDate::from_ymd_opt(2026, 11, 30).unwrap(),
+                agents: 5,
+            };
+            let sample = generate(&args).unwrap();
+            for (name, text) in &sample.files {
+                std::fs::write(dir.path().join(name), text).unwrap();
+            }
+            let cfg_path = dir.path().join("centre.toml");
+            let cfg = CentreConfig::load(&cfg_path).unwrap();
+            let cal = OpenCalendar::from_config(&cfg, &cfg_path).unwrap();
+            let h = load_history(&dir.path().join("history.csv")).unwrap();
+            let lines = load_media_plan(&dir.path().join("media_history.csv"), &cfg).unwrap().lines;
+            let week = NaiveDate::from_ymd_opt(2026, 11, 23).unwrap();
+            let days = week_days(week);
+            let train = h.between(h.days[0], week);
+            let past: Vec<MediaLine> = lines.iter().filter(|l| l.start.date() < week).cloned().collect();
+            // Lines that can still bring calls into the test week (carry-over included).
+            let plan: Vec<MediaLine> =
+                lines.iter().filter(|l| l.start.date() >= week - Duration::days(28)).cloned().collect();
+            let fitted = ForecastModel::default().fit(&train, &past);
+            let fc = fitted.predict(&days, &cal, &plan);
+            // The true model's forecast of the same week.
+            let shapes = DayShapes {
+                interval: h.interval,
+                by_day: (0..60)
+                    .map(|i| week - Duration::days(35) + Duration::days(i))
+                    .filter(|d| cal.is_open_day(*d))
+                    .filter_map(|d| sample_shape(d.weekday()).map(|s| (d, s)))
+                    .collect(),
+            };
+            let true_up = Uplift::compute(&plan, &sample.truth.responses, &shapes).grid(&days, h.slots_per_day());
+            let true_fc = true_baseline(&days, sample.truth.history_from) + &true_up;
+            let (mut e_model, mut e_true, mut total) = (0.0, 0.0, 0.0);
+            for (k, d) in days.iter().enumerate() {
+                let Some(row) = h.day_index(*d) else { continue };
+                if true_up.row(k).sum() < 1.0 {
+                    continue; // not a campaign day
+                }
+                for s in 0..h.slots_per_day() {
+                    let y = h.offered[[row, s]];
+                    if y.is_nan() {
+                        continue;
+                    }
+                    e_model += (y - fc.total[[k, s]]).abs();
+                    e_true += (y - true_fc[[k, s]]).abs();
+                    total += y;
+                }
+            }
+            let (w_model, w_true) = (e_model / total, e_true / total);
+            eprintln!(
+                "seed {seed}: WAPE model {w_model:.4}, true parameters {w_true:.4}, ratio {:.3}",
+                w_model / w_true
+            );
+            assert!(total > 0.0);
+            assert!(w_model <= 1.1 * w_true, "seed {seed}: {w_model} vs {w_true}");
+        }
+    }
+}
