@@ -158,6 +158,9 @@ pub fn required_agents(q: &Queue, g: &ServiceGoal) -> Requirement {
     }
     let (lambda, mu, theta) = q.rates();
     let load = lambda / mu;
+    if theta <= 0.0 {
+        return erlang_c_search(q, g, lambda, mu);
+    }
     // Without abandonment nothing below the load is stable: start just above it.
     let mut lo: u32 = if theta <= 0.0 { load.floor() as u32 } else { 0 };
     let mut hi = lo.max(1);
@@ -181,6 +184,55 @@ pub fn required_agents(q: &Queue, g: &ServiceGoal) -> Requirement {
     let n = hi;
     let fractional = if n == 0 { 0.0 } else { fractional_crossing(q, g, n, &p_hi, &perf(n - 1)) };
     Requirement { agents: n, fractional, performance: p_hi }
+}
+
+/// Erlang C: every metric follows from Erlang B in O(1), and B(n+1) from B(n),
+/// so walk up from the first stable n (just above the load) — never above the
+/// answer — in O(load + steps).
+fn erlang_c_search(q: &Queue, g: &ServiceGoal, lambda: f64, mu: f64) -> Requirement {
+    let a = lambda / mu;
+    let t = g.answer_time.get();
+    let perf_at = |n: u32, b: f64| {
+        let nf = n as f64;
+        if nf <= a {
+            return Performance {
+                agents: n,
+                service_level: 0.0,
+                service_level_answered: 0.0,
+                asa_seconds: f64::INFINITY,
+                mean_wait_seconds: f64::INFINITY,
+                occupancy: 1.0,
+                p_wait: 1.0,
+                p_abandon: None,
+            };
+        }
+        let c = erlang::erlang_c_from_b(a, n, b);
+        let sl = (1.0 - c * (-(nf * mu - lambda) * t).exp()).clamp(0.0, 1.0);
+        let asa = c / (nf * mu - lambda);
+        Performance {
+            agents: n,
+            service_level: sl,
+            service_level_answered: sl,
+            asa_seconds: asa,
+            mean_wait_seconds: asa,
+            occupancy: a / nf,
+            p_wait: c,
+            p_abandon: None,
+        }
+    };
+    let mut n = a.floor() as u32;
+    let mut b = erlang::erlang_b(a, n);
+    let mut prev = perf_at(n, b);
+    loop {
+        n += 1;
+        b = a * b / (n as f64 + a * b);
+        let p = perf_at(n, b);
+        if meets(&p, g) {
+            let fractional = fractional_crossing(q, g, n, &p, &prev);
+            return Requirement { agents: n, fractional, performance: p };
+        }
+        prev = p;
+    }
 }
 
 /// Interpolated crossing of the binding goal between `n − 1` (fails) and `n` (meets).
