@@ -16,6 +16,7 @@ plan: prereqs
 
 test: prereqs
 	cargo test --release
+	scripts/notebooks.sh
 
 bench: prereqs
 	cargo bench

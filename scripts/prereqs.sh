@@ -16,6 +16,9 @@ have_libclang() {
   return 1
 }
 have_libclang || missing+=(libclang-dev)
+# The notebooks run under `make test` with Python 3 and pip.
+command -v python3 >/dev/null 2>&1 || missing+=(python3)
+python3 -m pip --version >/dev/null 2>&1 || missing+=(python3-pip)
 
 if [ ${#missing[@]} -eq 0 ]; then
   exit 0
