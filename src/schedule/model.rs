@@ -59,6 +59,8 @@ struct Block {
 
 struct BlockResult {
     counts: Vec<(usize, u32)>,
+    /// Solver values of the option variables (LP: fractional).
+    values: Vec<f64>,
     objective: f64,
     bound: f64,
     timed_out: bool,
@@ -149,10 +151,21 @@ fn solve_block(
 ) -> Result<BlockResult, ScheduleError> {
     let need: f64 = b.slots.iter().map(|&t| required[t]).sum();
     if b.options.is_empty() || (need <= 0.0 && !soft) {
-        return Ok(BlockResult { counts: vec![], objective: 0.0, bound: 0.0, timed_out: false, vars: 0, cons: 0 });
+        return Ok(BlockResult {
+            counts: vec![],
+            values: vec![],
+            objective: 0.0,
+            bound: 0.0,
+            timed_out: false,
+            vars: 0,
+            cons: 0,
+        });
     }
-    let lp = build_and_solve(b, required, options, objective, cfg, soft, false)?;
-    let mip = build_and_solve(b, required, options, objective, cfg, soft, true)?;
+    let lp = build_and_solve(b, required, options, objective, cfg, soft, None)?;
+    // The LP solution rounded up covers every interval: a feasible start, so a
+    // time limit always leaves a schedule to report.
+    let start: Vec<f64> = lp.values.iter().map(|v| (v - 1e-6).ceil().max(0.0)).collect();
+    let mip = build_and_solve(b, required, options, objective, cfg, soft, Some(&start))?;
     Ok(BlockResult { bound: lp.objective, ..mip })
 }
 
@@ -163,8 +176,9 @@ fn build_and_solve(
     objective: Objective,
     cfg: &SchedulingConfig,
     soft: bool,
-    integer: bool,
+    start: Option<&[f64]>,
 ) -> Result<BlockResult, ScheduleError> {
+    let integer = start.is_some();
     let mut vars = good_lp::variables!();
     let x: Vec<Variable> = b
         .options
@@ -191,6 +205,7 @@ fn build_and_solve(
         _ => b.options.iter().zip(&x).map(|(&oi, v)| cost(oi) * *v).sum(),
     };
     let mut cons = Vec::new();
+    let mut deviations = Vec::new();
     if soft {
         let (w_over, w_under) = match objective {
             Objective::AbsDeviation => (1.0, 1.0),
@@ -202,6 +217,7 @@ fn build_and_solve(
             }
             let over = vars.add(variable().min(0));
             let under = vars.add(variable().min(0));
+            deviations.push((j, t, over, under));
             obj += w_over * over + w_under * under;
             cons.push(constraint!(cover[j].clone() - over + under == required[t]));
         }
@@ -226,6 +242,23 @@ fn build_and_solve(
     let mut model = vars.minimise(obj.clone()).using(highs);
     model.set_verbose(false);
     let mut model = model.set_time_limit(cfg.time_limit_seconds).set_threads(1);
+    if let Some(start) = start {
+        use good_lp::WithInitialSolution;
+        let mut init: Vec<(Variable, f64)> = x.iter().copied().zip(start.iter().copied()).collect();
+        let mut cover_at = vec![0.0; b.slots.len()];
+        for (k, &oi) in b.options.iter().enumerate() {
+            for &t in &options[oi].covered {
+                if t >= first && t < first + b.slots.len() {
+                    cover_at[t - first] += start[k];
+                }
+            }
+        }
+        for &(j, t, over, under) in &deviations {
+            init.push((over, (cover_at[j] - required[t]).max(0.0)));
+            init.push((under, (required[t] - cover_at[j]).max(0.0)));
+        }
+        model = model.with_initial_solution(init);
+    }
     model = model.set_mip_rel_gap(cfg.mip_gap as f32).map_err(|e| ScheduleError::Solver(e.to_string()))?;
     // With whole requirements, heads and absolute deviation take whole values:
     // a solution within 1 of the bound is optimal, and saying so saves the
@@ -249,13 +282,19 @@ fn build_and_solve(
                 "the shift rules cannot cover the requirement (the model is infeasible)".into(),
             ))
         }
-        Err(e) => return Err(ScheduleError::Solver(e.to_string())),
+        Err(e) => {
+            return Err(ScheduleError::Solver(format!(
+                "{e} (within scheduling.time_limit_seconds = {} s; raise it if the solver found nothing in time)",
+                cfg.time_limit_seconds
+            )))
+        }
     };
     let timed_out = matches!(sol.status(), good_lp::solvers::SolutionStatus::TimeLimit);
+    let values: Vec<f64> = x.iter().map(|v| sol.value(*v)).collect();
     let counts: Vec<(usize, u32)> =
-        b.options.iter().zip(&x).map(|(&oi, v)| (oi, sol.value(*v).round().max(0.0) as u32)).collect();
+        b.options.iter().zip(&values).map(|(&oi, v)| (oi, v.round().max(0.0) as u32)).collect();
     let value = sol.eval(&obj);
-    Ok(BlockResult { counts, objective: value, bound: value, timed_out, vars: n_vars, cons: n_cons })
+    Ok(BlockResult { counts, values, objective: value, bound: value, timed_out, vars: n_vars, cons: n_cons })
 }
 
 /// Refuse, in planner's words, a requirement no shift can cover.

@@ -76,3 +76,30 @@ fn uncoverable_requirement_is_explained() {
     assert!(e.contains("no allowed shift covers them") && e.contains("05:00"), "{e}");
     assert!(!dir.path().join("out").exists());
 }
+
+#[test]
+fn solver_time_limit_returns_the_best_schedule_labelled_with_its_gap() {
+    let dir = tempfile::tempdir().unwrap();
+    let cfg = std::fs::read_to_string(super::common::root().join("benches/data/instance_b.toml"))
+        .unwrap()
+        .replace("time_limit_seconds = 60", "time_limit_seconds = 0.05");
+    let cfg_path = dir.path().join("b.toml");
+    std::fs::write(&cfg_path, cfg).unwrap();
+    let o = ringcast(&[
+        "schedule",
+        "--requirements",
+        "benches/data/week_7x96_requirements.csv",
+        "--config",
+        cfg_path.to_str().unwrap(),
+        "--objective",
+        "abs-deviation",
+        "--format",
+        "json",
+        "--out",
+        dir.path().join("out").to_str().unwrap(),
+    ]);
+    assert!(o.status.success(), "{}", stderr(&o));
+    let v: serde_json::Value = serde_json::from_str(&stdout(&o)).unwrap();
+    assert_eq!(v["status"], "time limit (best found)", "{v}");
+    assert!(v["objective"].as_f64().unwrap() >= 400.0 && v["gap"].as_f64().unwrap() >= 0.0, "{v}");
+}
