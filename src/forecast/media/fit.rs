@@ -24,7 +24,7 @@ use std::collections::BTreeMap;
 pub struct MediaModel {
     /// Minutes from air time to the first call; fixed, not learned. Default 0.5, range 0..5.
     pub onset_minutes: f64,
-    /// Backfitting rounds over the channels. Default 3, range 1..10.
+    /// Rounds over the channels (the first scans a grid, later ones refine). Default 2, range 1..10.
     pub rounds: usize,
     /// A channel needs at least this many past lines to be learned. Default 3.
     pub min_lines: usize,
@@ -32,7 +32,7 @@ pub struct MediaModel {
 
 impl Default for MediaModel {
     fn default() -> Self {
-        Self { onset_minutes: 0.5, rounds: 3, min_lines: 3 }
+        Self { onset_minutes: 0.5, rounds: 2, min_lines: 3 }
     }
 }
 
@@ -540,9 +540,9 @@ impl Channel {
         match self.shape {
             _ if !coarse => {}
             Shape::Spot { onset, .. } => {
-                for beta in [0.5, 0.7, 0.9, 1.1] {
-                    for median in [1.5, 3.0, 5.0, 8.0, 13.0, 20.0] {
-                        for sigma in [0.5, 0.9, 1.3, 1.8] {
+                for beta in [0.6, 0.9] {
+                    for median in [1.5, 3.0, 6.0, 12.0, 20.0] {
+                        for sigma in [0.6, 1.0, 1.5] {
                             grid.push(Shape::Spot { beta, median, sigma, onset });
                         }
                     }
