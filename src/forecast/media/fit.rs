@@ -213,8 +213,9 @@ impl Sparse {
                 }
             }
         }
-        // Sum cells touched by several lines (stable sort: same sums every run).
-        cells.sort_by_key(|c| (c.0, c.1));
+        // Sum cells touched by several lines (the sort is deterministic, so
+        // the sums are the same every run).
+        cells.sort_unstable_by_key(|c| (c.0, c.1));
         let mut merged: Vec<(usize, usize, f64)> = Vec::with_capacity(cells.len());
         for c in cells {
             match merged.last_mut() {
@@ -272,15 +273,30 @@ impl<'a> BaseBlock<'a> {
         let hb = nalgebra::DVector::from_fn(p, |i, _| (0..n).map(|k| design.z[[k, i]] * sy[k]).sum());
         BaseBlock { design, gbb, hb }
     }
-    /// Cross terms of a media unit response with each baseline feature.
+    /// Cross terms of a media unit response with each baseline feature. The
+    /// features are day-level, so the cells are summed per day first.
     fn cross(&self, ctx: &Ctx<'_>, u: &Sparse) -> Vec<f64> {
         let p = self.design.z.ncols();
         let mut out = vec![0.0; p];
+        let flush = |day: usize, acc: f64, out: &mut Vec<f64>| {
+            for (j, o) in out.iter_mut().enumerate() {
+                *o += acc * self.design.z[[day, j]];
+            }
+        };
+        let mut current: Option<(usize, f64)> = None;
         for &(k, s, v) in &u.cells {
             let a = ctx.weight[[k, s]] * self.design.shape[[k, s]] * v;
-            for (j, o) in out.iter_mut().enumerate() {
-                *o += a * self.design.z[[k, j]];
-            }
+            current = match current {
+                Some((d, acc)) if d == k => Some((d, acc + a)),
+                Some((d, acc)) => {
+                    flush(d, acc, &mut out);
+                    Some((k, a))
+                }
+                None => Some((k, a)),
+            };
+        }
+        if let Some((d, acc)) = current {
+            flush(d, acc, &mut out);
         }
         out
     }

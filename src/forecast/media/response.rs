@@ -43,9 +43,11 @@ impl BurstKernel {
         self.onset_minutes + (self.mu - self.sigma * self.sigma).exp()
     }
 
-    /// Minutes after which the kernel is treated as spent (99.9% of calls).
+    /// Minutes after which the kernel is treated as spent: 99.9% of calls, and
+    /// never more than four hours (a spot's calls come within the hour; wider
+    /// candidate kernels in the fit need not be followed all day).
     pub fn horizon_minutes(&self) -> f64 {
-        (self.onset_minutes + (self.mu + 3.09 * self.sigma).exp()).min(24.0 * 60.0)
+        (self.onset_minutes + (self.mu + 3.09 * self.sigma).exp()).min(240.0)
     }
 }
 
