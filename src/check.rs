@@ -1,6 +1,7 @@
 //! `ringcast check`: validate input files and summarise what was read, without
 //! running anything — what a planner runs on Monday morning before the build.
 
+use crate::cli::Format;
 use crate::config::CentreConfig;
 use crate::ingest::history::{load_history_with, HistoryOptions};
 use crate::ingest::media::load_media_plan;
@@ -25,12 +26,6 @@ pub struct CheckArgs {
     /// Output format.
     #[arg(long, value_enum, default_value_t = Format::Text)]
     pub format: Format,
-}
-
-#[derive(Debug, Clone, Copy, clap::ValueEnum)]
-pub enum Format {
-    Text,
-    Json,
 }
 
 #[derive(Debug, Default, Serialize)]

@@ -58,6 +58,15 @@ pub enum Command {
     Synth(crate::synth::SynthArgs),
 }
 
+/// How a subcommand prints its summary.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, clap::ValueEnum)]
+pub enum Format {
+    /// A readable table.
+    Text,
+    /// JSON for scripts.
+    Json,
+}
+
 /// Run the CLI; returns the process exit code.
 pub fn main() -> i32 {
     let cli = Cli::parse();

@@ -571,6 +571,17 @@ part_time = true
     )
 }
 
+/// Generate a sample with `agents` = 5 into a fresh temporary folder (tests).
+#[cfg(test)]
+pub fn sample_in_tempdir(seed: u64, weeks: u32, week: NaiveDate) -> (tempfile::TempDir, Sample) {
+    let dir = tempfile::tempdir().expect("temp dir");
+    let sample = generate(&SynthArgs { seed, out: dir.path().into(), weeks, week, agents: 5 }).expect("sample");
+    for (name, text) in &sample.files {
+        std::fs::write(dir.path().join(name), text).expect("write sample");
+    }
+    (dir, sample)
+}
+
 /// `ringcast synth`: write the sample into `--out`, all files or none.
 pub fn run(args: &SynthArgs) -> anyhow::Result<()> {
     let sample = generate(args)?;

@@ -6,6 +6,7 @@
 //! protocol of Weinberg, Brown & Stroud (2007) on the US bank series.
 
 use super::baseline::{DayForecast, SvdBaseline};
+use crate::cli::Format;
 use crate::ingest::history::load_history;
 use crate::ingest::History;
 use chrono::{Datelike, NaiveDate};
@@ -36,12 +37,6 @@ pub struct BacktestArgs {
     /// Output format.
     #[arg(long, value_enum, default_value_t = Format::Text)]
     pub format: Format,
-}
-
-#[derive(Debug, Clone, Copy, clap::ValueEnum)]
-pub enum Format {
-    Text,
-    Json,
 }
 
 /// Scores of one method.

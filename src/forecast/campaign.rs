@@ -224,7 +224,7 @@ mod tests {
     use crate::config::CentreConfig;
     use crate::ingest::history::load_history;
     use crate::ingest::media::load_media_plan;
-    use crate::synth::{generate, SynthArgs};
+    use crate::synth::sample_in_tempdir;
 
     /// End to end on generated samples, baseline estimated: each channel's calls
     /// per GRP / per 1,000 within 10%, TV peak minute within 1, half-life within 20%.
@@ -232,18 +232,7 @@ mod tests {
     fn recovers_the_generated_truth_from_history_alone() {
         let mut failures = Vec::new();
         for seed in [1, 2, 3] {
-            let dir = tempfile::tempdir().unwrap();
-            let args = SynthArgs {
-                seed,
-                out: dir.path().into(),
-                weeks: 104,
-                week: NaiveDate::from_ymd_opt(2026, 11, 23).unwrap(),
-                agents: 5,
-            };
-            let sample = generate(&args).unwrap();
-            for (name, text) in &sample.files {
-                std::fs::write(dir.path().join(name), text).unwrap();
-            }
+            let (dir, sample) = sample_in_tempdir(seed, 104, NaiveDate::from_ymd_opt(2026, 11, 23).unwrap());
             let h = load_history(&dir.path().join("history.csv")).unwrap();
             let plan = load_media_plan(&dir.path().join("media_history.csv"), &CentreConfig::default()).unwrap();
             let learned = CampaignModel::default().learn(&h, &plan.lines);

@@ -316,26 +316,15 @@ mod recovery {
     use crate::config::CentreConfig;
     use crate::ingest::history::load_history;
     use crate::ingest::media::load_media_plan;
-    use crate::synth::{generate, sample_shape, true_baseline, SynthArgs};
+    use crate::synth::{sample_in_tempdir, sample_shape, true_baseline};
 
     /// Forecast a held-out week of generated data with campaigns: the WAPE over
     /// campaign days is within 1.1× that of forecasting with the true parameters.
     #[test]
     fn campaign_week_wape_is_close_to_the_true_model() {
         for seed in [11, 12, 13] {
-            let dir = tempfile::tempdir().unwrap();
             // 105 weeks; the last one is held out.
-            let args = SynthArgs {
-                seed,
-                out: dir.path().into(),
-                weeks: 105,
-                week: NaiveDate::from_ymd_opt(2026, 11, 30).unwrap(),
-                agents: 5,
-            };
-            let sample = generate(&args).unwrap();
-            for (name, text) in &sample.files {
-                std::fs::write(dir.path().join(name), text).unwrap();
-            }
+            let (dir, sample) = sample_in_tempdir(seed, 105, NaiveDate::from_ymd_opt(2026, 11, 30).unwrap());
             let cfg_path = dir.path().join("centre.toml");
             let cfg = CentreConfig::load(&cfg_path).unwrap();
             let cal = OpenCalendar::from_config(&cfg, &cfg_path).unwrap();

@@ -5,6 +5,7 @@ use super::model::{solve, ShiftPlan};
 use super::shifts::{expand, ShiftOption};
 use super::Objective;
 use crate::calendar::OpenCalendar;
+use crate::cli::Format;
 use crate::config::CentreConfig;
 use crate::error::InputError;
 use crate::ingest::table::{sheet_row, Table};
@@ -32,12 +33,6 @@ pub struct ScheduleArgs {
     /// Summary format.
     #[arg(long, value_enum, default_value_t = Format::Text)]
     pub format: Format,
-}
-
-#[derive(Debug, Clone, Copy, clap::ValueEnum)]
-pub enum Format {
-    Text,
-    Json,
 }
 
 /// A requirement per slot of a whole number of days.

@@ -1,6 +1,7 @@
 //! `ringcast staff`: a one-interval calculator, or a whole forecast file.
 
 use super::{performance_as, required_agents, with_shrinkage, Queue, Requirement, ServiceGoal, SlDefinition};
+use crate::cli::Format;
 use crate::config::CentreConfig;
 use crate::error::InputError;
 use crate::ingest::table::{sheet_row, Table};
@@ -59,12 +60,6 @@ pub struct StaffArgs {
     /// Output format of the one-interval mode.
     #[arg(long, value_enum, default_value_t = Format::Text)]
     pub format: Format,
-}
-
-#[derive(Debug, Clone, Copy, clap::ValueEnum)]
-pub enum Format {
-    Text,
-    Json,
 }
 
 /// The resolved settings of a staffing run.

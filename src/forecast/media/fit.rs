@@ -614,7 +614,7 @@ mod tests {
     use crate::config::CentreConfig;
     use crate::ingest::history::load_history;
     use crate::ingest::media::load_media_plan;
-    use crate::synth::{generate, sample_shape, true_baseline, SynthArgs};
+    use crate::synth::{sample_in_tempdir, sample_shape, true_baseline};
     use chrono::Datelike;
 
     /// With the true baseline, the fit recovers each channel of the generated
@@ -624,18 +624,7 @@ mod tests {
     fn recovers_the_generated_truth_given_the_true_baseline() {
         let mut failures = Vec::new();
         for seed in [1, 2] {
-            let dir = tempfile::tempdir().unwrap();
-            let args = SynthArgs {
-                seed,
-                out: dir.path().into(),
-                weeks: 104,
-                week: chrono::NaiveDate::from_ymd_opt(2026, 11, 23).unwrap(),
-                agents: 5,
-            };
-            let sample = generate(&args).unwrap();
-            for (name, text) in &sample.files {
-                std::fs::write(dir.path().join(name), text).unwrap();
-            }
+            let (dir, sample) = sample_in_tempdir(seed, 104, chrono::NaiveDate::from_ymd_opt(2026, 11, 23).unwrap());
             let h = load_history(&dir.path().join("history.csv")).unwrap();
             let plan = load_media_plan(&dir.path().join("media_history.csv"), &CentreConfig::default()).unwrap();
             let base = true_baseline(&h.days, sample.truth.history_from);
