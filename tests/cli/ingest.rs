@@ -237,3 +237,97 @@ fn forecast_refuses_a_plan_line_outside_the_week_and_an_unlearned_channel() {
     );
     assert!(!dir.path().join("f.csv").exists());
 }
+
+#[test]
+fn bad_agents_and_scheduling_rules_through_the_plan() {
+    // Every case must stop the weekly build with exit 2 before anything is written.
+    let data = root().join("data");
+    let plan_with = |files: &[(&str, &str)], extra: &[&str], needles: &[&str]| {
+        let dir = tempfile::tempdir().unwrap();
+        for (n, t) in files {
+            std::fs::write(dir.path().join(n), t).unwrap();
+        }
+        let mut args: Vec<String> = vec![
+            "plan".into(),
+            "--history".into(),
+            data.join("history.csv").to_str().unwrap().into(),
+            "--media".into(),
+            data.join("media_history.csv").to_str().unwrap().into(),
+            "--media-plan".into(),
+            data.join("media_plan_next_week.csv").to_str().unwrap().into(),
+            "--out".into(),
+            dir.path().join("out").to_str().unwrap().into(),
+        ];
+        if !extra.contains(&"--config") {
+            args.extend(["--config".into(), data.join("centre.toml").to_str().unwrap().into()]);
+        }
+        if !extra.contains(&"--agents") {
+            args.extend(["--agents".into(), data.join("agents.csv").to_str().unwrap().into()]);
+        }
+        args.extend(extra.iter().map(|e| {
+            let p = dir.path().join(e);
+            if p.exists() {
+                p.to_str().unwrap().to_string()
+            } else {
+                e.to_string()
+            }
+        }));
+        let o = ringcast_in(dir.path(), &args.iter().map(String::as_str).collect::<Vec<_>>());
+        assert_eq!(o.status.code(), Some(2), "{args:?}: {}", stderr(&o));
+        for n in needles {
+            assert!(stderr(&o).contains(n), "lacks '{n}': {}", stderr(&o));
+        }
+        assert!(!dir.path().join("out").join("roster.csv").exists());
+    };
+    let head = "id,name,contract,min_weekly_hours,max_weekly_hours,max_days,available_days,earliest_start,latest_end,preferred_start\n";
+    plan_with(
+        &[("a.csv", &format!("{head}A1,Ann,ft,0,0,0,mon-fri,08:00,22:00,\n"))],
+        &["--agents", "a.csv"],
+        &["a.csv:2", "no availability"],
+    );
+    plan_with(
+        &[("a.csv", &format!("{head}A1,Ann,ft,0,40,5,weekdays,08:00,22:00,\n"))],
+        &["--agents", "a.csv"],
+        &["a.csv:2", "available_days", "weekdays"],
+    );
+    plan_with(
+        &[("a.csv", &format!("{head}A1,Ann,ft,0,40,5,mon-fri,22:00,08:00,\n"))],
+        &["--agents", "a.csv"],
+        &["a.csv:2", "after earliest_start"],
+    );
+    plan_with(
+        &[("a.csv", &format!("{head}A1,Ann,ft,0,40,9,mon-fri,08:00,22:00,\n"))],
+        &["--agents", "a.csv"],
+        &["a.csv:2", "max_days", "0..7"],
+    );
+    plan_with(
+        &[("a.csv", "id|name|min_weekly_hours\nA1|Ann|10\n")],
+        &["--agents", "a.csv"],
+        &["a.csv", "missing column", "found columns: id|name|min_weekly_hours"],
+    );
+    let cfg = std::fs::read_to_string(data.join("centre.toml")).unwrap();
+    plan_with(
+        &[("c.toml", &cfg.replace("paid_hours = 8\n", "paid_hours = 9\n"))],
+        &["--config", "c.toml"],
+        &["c.toml", "scheduling.shifts[0].paid_hours", "at most span_hours"],
+    );
+    plan_with(
+        &[("c.toml", &cfg.replace("latest_after_minutes = 270", "latest_after_minutes = 600"))],
+        &["--config", "c.toml"],
+        &["scheduling.shifts[0].breaks[1].latest_after_minutes", "after the shift"],
+    );
+    plan_with(
+        &[("c.toml", &cfg.replace("earliest_start = \"08:00\"", "earliest_start = \"8 am\""))],
+        &["--config", "c.toml"],
+        &["scheduling.shifts[0].earliest_start", "8 am"],
+    );
+    plan_with(
+        &[(
+            "c.toml",
+            &cfg.replace("target_sl = 0.8", "target_sl = 1.0").replace("answer_seconds = 20", "answer_seconds = 0"),
+        )],
+        &["--config", "c.toml"],
+        &["service.target_sl", "below 1"],
+    );
+    plan_with(&[], &["--week", "2026-11-24"], &["--week 2026-11-24", "Monday"]);
+}
