@@ -230,9 +230,85 @@ pub struct ForecastArgs {
     /// Print what was learned about each channel.
     #[arg(long)]
     pub fit_report: bool,
+    /// Forecast and staff every queue of the history in parallel; `--out` is
+    /// then a folder receiving `forecast_<queue>.csv` and `requirements_<queue>.csv`.
+    #[arg(long, conflicts_with = "queue")]
+    pub all_queues: bool,
+}
+
+/// Staffing requirements of a forecast under the loaded config.
+pub fn staff_forecast(loaded: &Loaded, fc: &Forecast) -> anyhow::Result<Vec<IntervalRequirement>> {
+    let cfg_path = &loaded.inputs.config;
+    let service = loaded.config.service(cfg_path)?;
+    let goal = ServiceGoal::new(
+        service.target_sl,
+        service.answer_time,
+        service.max_asa,
+        service.max_occupancy,
+        service.max_abandon,
+        SlDefinition::AllCallers,
+    )
+    .map_err(|m| InputError::key(cfg_path, "service", m))?;
+    let per_day = fc.interval.per_day();
+    let step = fc.interval.get() as i64;
+    let (mut starts, mut calls, mut open) = (Vec::new(), Vec::new(), Vec::new());
+    for (k, d) in fc.days.iter().enumerate() {
+        for s in 0..per_day {
+            starts.push(d.and_hms_opt(0, 0, 0).unwrap_or_default() + Duration::minutes(s as i64 * step));
+            calls.push(fc.total[[k, s]]);
+            open.push(fc.open[[k, s]]);
+        }
+    }
+    Ok(requirements(
+        &starts,
+        &calls,
+        &open,
+        fc.interval.minutes(),
+        service.aht,
+        service.patience,
+        &goal,
+        service.shrinkage,
+        service.min_agents_open,
+    ))
+}
+
+/// Every queue of the history: forecast and staffing in parallel.
+fn run_all_queues(a: &ForecastArgs) -> anyhow::Result<()> {
+    use rayon::prelude::*;
+    let names = crate::ingest::history::queues(&a.inputs.history)?;
+    if names.is_empty() {
+        anyhow::bail!("--all-queues: {} has no 'queue' column", a.inputs.history.display());
+    }
+    let results: Vec<anyhow::Result<(String, Forecast, Vec<IntervalRequirement>)>> = names
+        .par_iter()
+        .map(|q| {
+            let mut inputs = a.inputs.clone();
+            inputs.queue = Some(q.clone());
+            let loaded = inputs.load()?;
+            let (_, fc) = loaded.forecast()?;
+            let req = staff_forecast(&loaded, &fc)?;
+            Ok((q.clone(), fc, req))
+        })
+        .collect();
+    let mut st = crate::report::Staging::new(&a.out)?;
+    for r in results {
+        let (q, fc, req) = r?;
+        let safe: String =
+            q.chars().map(|c| if c.is_ascii_alphanumeric() || c == '-' || c == '_' { c } else { '_' }).collect();
+        st.write(&format!("forecast_{safe}.csv"), forecast_csv(&fc))?;
+        st.write(&format!("requirements_{safe}.csv"), crate::staff::cli::requirements_csv(&req))?;
+        let peak = req.iter().map(|r| r.requirement.agents).max().unwrap_or(0);
+        println!("queue {q}: {:.0} calls forecast, peak {peak} agents on the phones", fc.total.sum());
+    }
+    st.commit()?;
+    println!("written to {}", a.out.display());
+    Ok(())
 }
 
 pub fn run_forecast(a: &ForecastArgs) -> anyhow::Result<()> {
+    if a.all_queues {
+        return run_all_queues(a);
+    }
     let loaded = a.inputs.load()?;
     for w in &loaded.warnings {
         eprintln!("warning: {w}");
@@ -362,17 +438,7 @@ pub fn build(a: &PlanArgs, progress: &dyn Fn(&str)) -> anyhow::Result<WeeklyPlan
         }
     }
     let interval = loaded.calendar.interval.minutes();
-    let requirements = requirements(
-        &starts,
-        &calls,
-        &open,
-        interval,
-        service.aht,
-        service.patience,
-        &goal,
-        service.shrinkage,
-        service.min_agents_open,
-    );
+    let requirements = staff_forecast(&loaded, &forecast)?;
     progress("scheduling shifts (HiGHS)");
     let req = Requirements {
         first_day: loaded.week,

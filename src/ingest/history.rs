@@ -110,6 +110,15 @@ pub const DATE_COLUMNS: [&str; 2] = ["date", "day"];
 pub const TIME_COLUMNS: [&str; 4] = ["time", "start_time", "interval_time", "time_of_day"];
 pub const CALLS_COLUMNS: [&str; 7] = ["calls", "offered", "calls_offered", "volume", "arrivals", "contacts", "y"];
 
+/// The queues named in a history file's `queue` column, sorted (empty when it has none).
+pub fn queues(path: &Path) -> InputResult<Vec<String>> {
+    let t = Table::read(path)?;
+    let Some(q) = t.column(&["queue", "skill", "split"]) else { return Ok(vec![]) };
+    let names: std::collections::BTreeSet<String> =
+        (0..t.height()).filter_map(|i| q.get(i).map(str::to_string)).collect();
+    Ok(names.into_iter().collect())
+}
+
 /// Read interval counts (any interval length) with no options: the timestamp
 /// layout, interval length and optional columns are recognised.
 pub fn load_history(path: &Path) -> InputResult<History> {

@@ -64,3 +64,38 @@ fn forecast_with_no_campaigns_equals_the_baseline() {
     }
     assert!(open_rows > 300);
 }
+
+#[test]
+fn several_queues_are_forecast_and_staffed_in_parallel() {
+    let dir = tempfile::tempdir().unwrap();
+    let history = std::fs::read_to_string(super::common::root().join("data/history.csv")).unwrap();
+    let mut two = String::from("interval_start,queue,calls\n");
+    for line in history.lines().skip(1) {
+        let (t, c) = line.split_once(',').unwrap();
+        let c: u64 = c.parse().unwrap();
+        two += &format!("{t},sales,{c}\n{t},service,{}\n", c / 2);
+    }
+    let h = dir.path().join("h.csv");
+    std::fs::write(&h, two).unwrap();
+    let out = dir.path().join("q");
+    let o = ringcast(&["forecast", "--history", h.to_str().unwrap(), "--all-queues", "--out", out.to_str().unwrap()]);
+    assert!(o.status.success(), "{}", stderr(&o));
+    for f in ["forecast_sales.csv", "forecast_service.csv", "requirements_sales.csv", "requirements_service.csv"] {
+        assert!(out.join(f).exists(), "{f}");
+    }
+    let total = |f: &str| -> f64 {
+        std::fs::read_to_string(out.join(f))
+            .unwrap()
+            .lines()
+            .skip(1)
+            .map(|l| l.split(',').nth(2).unwrap().parse::<f64>().unwrap())
+            .sum()
+    };
+    let (sales, service) = (total("forecast_sales.csv"), total("forecast_service.csv"));
+    assert!(service < 0.6 * sales && service > 0.4 * sales, "baselines {sales} vs {service}");
+    // Without --all-queues, a history with two queues needs a choice.
+    let o =
+        ringcast(&["forecast", "--history", h.to_str().unwrap(), "--out", dir.path().join("f.csv").to_str().unwrap()]);
+    assert_eq!(o.status.code(), Some(2));
+    assert!(stderr(&o).contains("--queue"));
+}
