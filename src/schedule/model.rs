@@ -332,3 +332,78 @@ fn explain_uncoverable(required: &[f64], options: &[ShiftOption], per_day: usize
         if bad.len() > spans.len() { ", …" } else { "" }
     )))
 }
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::schedule::shifts::ShiftOption;
+    use proptest::prelude::*;
+
+    fn option(day: usize, start: usize, len: usize, paid: f64) -> ShiftOption {
+        ShiftOption {
+            family: 0,
+            day,
+            start,
+            end: start + len,
+            breaks: vec![],
+            paid_hours: paid,
+            covered: (start..start + len).collect(),
+        }
+    }
+
+    /// Enumerate every count vector up to `max` per option.
+    fn brute(required: &[f64], opts: &[ShiftOption], objective: Objective, max: u32) -> f64 {
+        let mut best = f64::INFINITY;
+        let mut counts = vec![0u32; opts.len()];
+        loop {
+            let cover = coverage(opts, &counts, required.len());
+            let value = match objective {
+                Objective::AbsDeviation => required.iter().zip(&cover).map(|(r, c)| (r - *c as f64).abs()).sum(),
+                _ if required.iter().zip(&cover).any(|(r, c)| (*c as f64) < *r) => f64::INFINITY,
+                Objective::Heads => counts.iter().sum::<u32>() as f64,
+                Objective::PaidHours => counts.iter().zip(opts).map(|(c, o)| *c as f64 * o.paid_hours).sum(),
+            };
+            best = best.min(value);
+            let mut i = 0;
+            loop {
+                if i == counts.len() {
+                    return best;
+                }
+                counts[i] += 1;
+                if counts[i] <= max {
+                    break;
+                }
+                counts[i] = 0;
+                i += 1;
+            }
+        }
+    }
+
+    proptest! {
+        #![proptest_config(ProptestConfig { cases: 40, failure_persistence: None, ..ProptestConfig::default() })]
+        /// On random small days the MIP finds the brute-force optimum, and a
+        /// hard objective's schedule covers what it claims.
+        #[test]
+        fn matches_brute_force_on_small_instances(
+            req in prop::collection::vec(0u32..4, 8),
+            shapes in prop::collection::vec((0usize..6, 2usize..6), 1..4),
+        ) {
+            let required: Vec<f64> = req.iter().map(|r| *r as f64).collect();
+            let opts: Vec<ShiftOption> = shapes.iter().map(|(s, l)| option(0, *s, (*l).min(8 - s), (*l).min(8 - s) as f64)).collect();
+            let cfg = SchedulingConfig { time_limit_seconds: 10.0, ..SchedulingConfig::default() };
+            for objective in [Objective::Heads, Objective::PaidHours, Objective::AbsDeviation] {
+                let expected = brute(&required, &opts, objective, 4);
+                match solve(&required, &opts, 8, objective, &cfg) {
+                    Ok(plan) => {
+                        prop_assert!((plan.objective - expected).abs() < 1e-6, "{objective:?}: MIP {} vs brute force {expected}", plan.objective);
+                        if objective != Objective::AbsDeviation {
+                            prop_assert!(plan.scheduled.iter().zip(&required).all(|(s, r)| *s as f64 >= *r));
+                        }
+                    }
+                    Err(ScheduleError::Uncoverable(_)) => prop_assert!(expected.is_infinite(), "{objective:?}: refused but brute force found {expected}"),
+                    Err(e) => prop_assert!(false, "{e}"),
+                }
+            }
+        }
+    }
+}
