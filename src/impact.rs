@@ -325,8 +325,9 @@ fn suggest(
                     starts[s].format("%a %d %b %H:%M")
                 ));
             } else if starts[s].hour() != start.hour() {
+                let or = if parts.is_empty() { "" } else { "or " };
                 parts.push(format!(
-                    "or move the spot to {} (about {spare:.0} spare agents then)",
+                    "{or}move the spot to {} (about {spare:.0} spare agents then)",
                     starts[s].format("%H:%M")
                 ));
             }
