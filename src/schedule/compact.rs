@@ -13,7 +13,7 @@ use super::shifts::ShiftOption;
 use super::SchedulingConfig;
 use std::collections::BTreeMap;
 
-/// A family's shifts in a block, grouped by start.
+/// A family's shifts in a block with the same start and end, grouped.
 #[derive(Debug, Clone)]
 pub struct Group {
     pub family: usize,
@@ -39,7 +39,7 @@ impl Group {
 /// implicit model (more than one break, or break steps that do not divide the
 /// start step).
 pub fn groups(block: &[usize], options: &[ShiftOption], cfg: &SchedulingConfig) -> Option<Vec<Group>> {
-    let mut by: BTreeMap<(usize, usize), Group> = BTreeMap::new();
+    let mut by: BTreeMap<(usize, usize, usize), Group> = BTreeMap::new();
     for &oi in block {
         let o = &options[oi];
         let fam = cfg.shifts.get(o.family)?;
@@ -51,7 +51,7 @@ pub fn groups(block: &[usize], options: &[ShiftOption], cfg: &SchedulingConfig) 
                 return None;
             }
         }
-        let g = by.entry((o.family, o.start)).or_insert_with(|| Group {
+        let g = by.entry((o.family, o.start, o.end)).or_insert_with(|| Group {
             family: o.family,
             start: o.start,
             placements: vec![],

@@ -165,9 +165,8 @@ fn solve_block(
     // solve, while hard coverage solves faster with explicit placements.
     let implicit = cfg.implicit_breaks && objective == Objective::AbsDeviation;
     if let Some(groups) = super::compact::groups(&b.options, options, cfg).filter(|_| implicit) {
-        let lp = build_and_solve_compact(b, required, options, &groups, objective, cfg, soft, None)?;
-        let start: Vec<f64> = lp.values.iter().map(|v| (v - 1e-6).ceil().max(0.0)).collect();
-        let mip = build_and_solve_compact(b, required, options, &groups, objective, cfg, soft, Some(&start))?;
+        let lp = build_and_solve_compact(b, required, options, &groups, objective, cfg, soft, false)?;
+        let mip = build_and_solve_compact(b, required, options, &groups, objective, cfg, soft, true)?;
         return Ok(BlockResult { bound: lp.objective, ..mip });
     }
     let lp = build_and_solve(b, required, options, objective, cfg, soft, None)?;
@@ -316,10 +315,9 @@ fn build_and_solve_compact(
     objective: Objective,
     cfg: &SchedulingConfig,
     soft: bool,
-    start: Option<&[f64]>,
+    integer: bool,
 ) -> Result<BlockResult, ScheduleError> {
     use std::collections::BTreeMap;
-    let integer = start.is_some();
     let int_var = || if integer { variable().integer().min(0) } else { variable().min(0) };
     let mut vars = good_lp::variables!();
     let y: Vec<Variable> = groups.iter().map(|_| vars.add(int_var())).collect();
@@ -360,6 +358,7 @@ fn build_and_solve_compact(
         Objective::PaidHours => groups.iter().zip(&y).map(|(g, v)| options[g.placements[0].0].paid_hours * *v).sum(),
     };
     let mut cons = Vec::new();
+    let mut unders = Vec::new();
     // Breaks match shifts: as many, and none outside a window (forward/backward).
     for (&f, _) in &break_len {
         let fam_groups: Vec<usize> =
@@ -393,6 +392,7 @@ fn build_and_solve_compact(
             }
             let over = vars.add(variable().min(0));
             let under = vars.add(variable().min(0));
+            unders.push((under, required[t]));
             obj += w_over * over + w_under * under;
             cons.push(constraint!(cover[j].clone() - over + under == required[t]));
         }
@@ -417,9 +417,12 @@ fn build_and_solve_compact(
     if integer && integral && whole && cfg.mip_gap == 0.0 {
         model = model.set_mip_abs_gap(0.999).map_err(|e| ScheduleError::Solver(e.to_string()))?;
     }
-    if let Some(start) = start {
+    if integer && soft {
+        // With soft coverage, no shifts at all is feasible: a start that
+        // guarantees a schedule to report if the time limit strikes.
         use good_lp::WithInitialSolution;
-        let init: Vec<(Variable, f64)> = y.iter().chain(&bv).copied().zip(start.iter().copied()).collect();
+        let init: Vec<(Variable, f64)> =
+            y.iter().chain(&bv).map(|v| (*v, 0.0)).chain(unders.iter().map(|(u, r)| (*u, *r))).collect();
         model = model.with_initial_solution(init);
     }
     for c in cons {
