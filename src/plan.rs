@@ -236,8 +236,8 @@ pub struct ForecastArgs {
     pub all_queues: bool,
 }
 
-/// Staffing requirements of a forecast under the loaded config.
-pub fn staff_forecast(loaded: &Loaded, fc: &Forecast) -> anyhow::Result<Vec<IntervalRequirement>> {
+/// The service goal of the loaded config.
+pub fn goal_of(loaded: &Loaded) -> anyhow::Result<(crate::config::CheckedService, ServiceGoal)> {
     let cfg_path = &loaded.inputs.config;
     let service = loaded.config.service(cfg_path)?;
     let goal = ServiceGoal::new(
@@ -249,6 +249,11 @@ pub fn staff_forecast(loaded: &Loaded, fc: &Forecast) -> anyhow::Result<Vec<Inte
         SlDefinition::AllCallers,
     )
     .map_err(|m| InputError::key(cfg_path, "service", m))?;
+    Ok((service, goal))
+}
+
+/// A forecast as flat per-interval series: starts, expected calls, open flags.
+pub fn flatten(fc: &Forecast) -> (Vec<NaiveDateTime>, Vec<f64>, Vec<bool>) {
     let per_day = fc.interval.per_day();
     let step = fc.interval.get() as i64;
     let (mut starts, mut calls, mut open) = (Vec::new(), Vec::new(), Vec::new());
@@ -259,6 +264,13 @@ pub fn staff_forecast(loaded: &Loaded, fc: &Forecast) -> anyhow::Result<Vec<Inte
             open.push(fc.open[[k, s]]);
         }
     }
+    (starts, calls, open)
+}
+
+/// Staffing requirements of a forecast under the loaded config.
+pub fn staff_forecast(loaded: &Loaded, fc: &Forecast) -> anyhow::Result<Vec<IntervalRequirement>> {
+    let (service, goal) = goal_of(loaded)?;
+    let (starts, calls, open) = flatten(fc);
     Ok(requirements(
         &starts,
         &calls,
@@ -415,28 +427,9 @@ pub fn build(a: &PlanArgs, progress: &dyn Fn(&str)) -> anyhow::Result<WeeklyPlan
     let (fitted, forecast) = loaded.forecast()?;
     progress("staffing (Erlang)");
     let cfg_path = &loaded.inputs.config;
-    let service = loaded.config.service(cfg_path)?;
-    let goal = ServiceGoal::new(
-        service.target_sl,
-        service.answer_time,
-        service.max_asa,
-        service.max_occupancy,
-        service.max_abandon,
-        SlDefinition::AllCallers,
-    )
-    .map_err(|m| InputError::key(cfg_path, "service", m))?;
+    let (service, goal) = goal_of(&loaded)?;
     let per_day = loaded.calendar.interval.per_day();
-    let step = loaded.calendar.interval.get() as i64;
-    let mut starts = Vec::new();
-    let mut calls = Vec::new();
-    let mut open = Vec::new();
-    for (k, d) in forecast.days.iter().enumerate() {
-        for s in 0..per_day {
-            starts.push(d.and_hms_opt(0, 0, 0).unwrap_or_default() + Duration::minutes(s as i64 * step));
-            calls.push(forecast.total[[k, s]]);
-            open.push(forecast.open[[k, s]]);
-        }
-    }
+    let (starts, calls, open) = flatten(&forecast);
     let interval = loaded.calendar.interval.minutes();
     let requirements = staff_forecast(&loaded, &forecast)?;
     progress("scheduling shifts (HiGHS)");
