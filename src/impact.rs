@@ -127,15 +127,17 @@ pub fn analyse(p: &WeeklyPlan, threshold: f64) -> anyhow::Result<Impact> {
         let pf = perf(calls, on);
         calls * pf.p_abandon.unwrap_or(1.0 - pf.service_level)
     };
-    let agents_for = |calls: f64| {
-        let q = Queue {
-            calls: CallsPerInterval::new(calls.max(0.0)).unwrap_or_default(),
-            interval,
-            aht: svc.aht,
-            patience: svc.patience,
-        };
-        crate::staff::required_agents(&q, &p.goal).agents
+    let queue = |calls: f64| Queue {
+        calls: CallsPerInterval::new(calls.max(0.0)).unwrap_or_default(),
+        interval,
+        aht: svc.aht,
+        patience: svc.patience,
     };
+    // Agents needed for all the calls, once per interval; without a line the
+    // need can only be lower, so it is found by stepping down from there.
+    let agents_total: Vec<u32> =
+        (0..n).map(|t| crate::staff::required_agents(&queue(total[t]), &p.goal).agents).collect();
+
     let sl_told: Vec<Option<f64>> = p.coverage.iter().map(|r| r.service_level).collect();
     let sl_not_told: Vec<Option<f64>> =
         (0..n).map(|t| (open[t] && total[t] > 0.0).then(|| perf(total[t], on_not_told[t]).service_level)).collect();
@@ -164,7 +166,8 @@ pub fn analyse(p: &WeeklyPlan, threshold: f64) -> anyhow::Result<Impact> {
         let mut window: Option<(usize, usize, u32)> = None;
         for &(t, v) in &cells {
             let without = (total[t] - v).max(0.0);
-            let extra_agents = agents_for(total[t]).saturating_sub(agents_for(without));
+            let extra_agents =
+                agents_total[t] - crate::staff::required_agents_at_most(&queue(without), &p.goal, agents_total[t]);
             agent_hours += extra_agents as f64 * hours_per;
             if extra_agents > 0 {
                 let w = window.get_or_insert((t, t, 0));

@@ -139,7 +139,8 @@ pub fn performance_as(q: &Queue, agents: u32, t: Seconds, def: SlDefinition) -> 
     }
 }
 
-fn meets(p: &Performance, g: &ServiceGoal) -> bool {
+/// Whether a performance meets every goal.
+pub fn meets(p: &Performance, g: &ServiceGoal) -> bool {
     p.service_level + 1e-12 >= g.target_sl.get()
         && g.max_asa.is_none_or(|m| p.asa_seconds <= m.get())
         && g.max_occupancy.is_none_or(|m| p.occupancy <= m.get() + 1e-12)
@@ -269,6 +270,17 @@ fn fractional_crossing(q: &Queue, g: &ServiceGoal, n: u32, at: &Performance, bel
         frac = frac.max(carried / m.get());
     }
     frac.min(n as f64)
+}
+
+/// The requirement of `q` when it is known to be at most `upper` (e.g. the
+/// same interval with more calls): step down from `upper` while the goal
+/// still holds — a few evaluations instead of a search from zero.
+pub fn required_agents_at_most(q: &Queue, g: &ServiceGoal, upper: u32) -> u32 {
+    let mut n = upper;
+    while n > 0 && meets(&performance_as(q, n - 1, g.answer_time, g.sl_definition), g) {
+        n -= 1;
+    }
+    n
 }
 
 /// Agents to schedule so that `n` are on the phones after shrinkage.
