@@ -559,7 +559,16 @@ pub fn run_plan(a: &PlanArgs) -> anyhow::Result<()> {
     let t0 = std::time::Instant::now();
     let bar = indicatif::ProgressBar::new_spinner();
     bar.set_draw_target(indicatif::ProgressDrawTarget::stderr());
-    let progress = |m: &str| bar.set_message(m.to_string());
+    // Stage timings go to stderr with RINGCAST_TIMINGS=1 (for tuning).
+    let timings = std::env::var_os("RINGCAST_TIMINGS").is_some();
+    let last = std::cell::Cell::new(std::time::Instant::now());
+    let progress = |m: &str| {
+        if timings {
+            eprintln!("[{:>6.3} s] {m}", last.get().elapsed().as_secs_f64());
+            last.set(std::time::Instant::now());
+        }
+        bar.set_message(m.to_string());
+    };
     let plan = build(a, &progress)?;
     bar.set_message("writing outputs");
     let written = crate::report::weekly::write_all(&plan, &a.out)?;

@@ -145,6 +145,12 @@ pub fn build_roster(
                 objective += 0.1 * away * *v;
             }
         }
+        // Agents with the same contract are interchangeable; a tiny cost that
+        // differs by agent breaks the symmetry the solver would otherwise explore.
+        let tie = 1e-4 * (ai % 97) as f64;
+        for (k, v) in &mine {
+            objective += tie * options[used[*k]].paid_hours * *v;
+        }
     }
     let n_cons = cons.len();
     let mut model = vars.minimise(objective).using(highs);
