@@ -228,30 +228,26 @@ mod tuning {
         let Ok(h) = load_history(&p) else { return };
         let (from, to) =
             (NaiveDate::from_ymd_opt(2003, 7, 25).unwrap(), NaiveDate::from_ymd_opt(2003, 10, 24).unwrap());
-        for k in [3, 4, 6, 8] {
-            for gap in [false, true] {
-                for hl in [40.0, 1e6] {
-                    for sm in [1, 2] {
-                        let (mix, alpha) = (0.0, 0.3);
-                        let svd = SvdBaseline {
-                            components: k,
-                            half_life_days: hl,
-                            ar_shrink: 1.0,
-                            ewma_mix: mix,
-                            ewma_alpha: alpha,
-                            gap_aware: gap,
-                            smooth_slots: sm,
-                        };
-                        let m = move |train: &History, days: &[NaiveDate]| svd.fit(train).map(|f| f.predict(days));
-                        let s = evaluate(&h, from, to, 100, 1, &m, true);
-                        eprintln!(
-                            "k {k} gap {gap} hl {hl} sm {sm}: rmse {:.2} ape {:.2} cov {:.3}",
-                            s.rmse_mean,
-                            s.ape_mean,
-                            s.coverage95.unwrap()
-                        );
-                    }
-                }
+        for vc in [0.0, 0.5, 1.0] {
+            for blend in [0.0, 0.1, 0.2, 0.3] {
+                let svd = SvdBaseline { variance_correction: vc, ..SvdBaseline::default() };
+                let m = move |train: &History, days: &[NaiveDate]| {
+                    let mut f = svd.fit(train)?.predict(days);
+                    let w = weekday_mean(train, days)?;
+                    f.mean.zip_mut_with(&w.mean, |a, b| {
+                        if !b.is_nan() {
+                            *a = (1.0 - blend) * *a + blend * b
+                        }
+                    });
+                    Some(f)
+                };
+                let s = evaluate(&h, from, to, 100, 1, &m, true);
+                eprintln!(
+                    "vc {vc} blend {blend}: rmse {:.2} ape {:.2} cov {:.3}",
+                    s.rmse_mean,
+                    s.ape_mean,
+                    s.coverage95.unwrap()
+                );
             }
         }
     }

@@ -32,6 +32,9 @@ pub struct SvdBaseline {
     /// Separate AR coefficient for transitions over a gap in the days (weekend,
     /// holiday). Default false (no gain measured on the US bank protocol).
     pub gap_aware: bool,
+    /// Share of the residual variance added back when squaring the forecast
+    /// (E[Y²] = f² + σ²). Default 1, range 0..1.
+    pub variance_correction: f64,
     /// Half-width, in intervals, of the moving average that smooths the
     /// forecast curve (arrival rates are smooth in time). Default 1, range 0..6.
     pub smooth_slots: usize,
@@ -46,6 +49,7 @@ impl Default for SvdBaseline {
             ewma_mix: 0.0,
             ewma_alpha: 0.3,
             gap_aware: false,
+            variance_correction: 1.0,
             smooth_slots: 1,
         }
     }
@@ -55,6 +59,7 @@ impl Default for SvdBaseline {
 #[derive(Debug, Clone)]
 pub struct FittedSvd {
     smooth_slots: usize,
+    variance_correction: f64,
     slots: Vec<usize>,
     per_day: usize,
     /// Intraday components (slots × K), already scaled by the singular values.
@@ -187,6 +192,7 @@ impl SvdBaseline {
             .collect();
         Some(FittedSvd {
             smooth_slots: self.smooth_slots,
+            variance_correction: self.variance_correction,
             slots,
             per_day: h.slots_per_day(),
             shapes,
@@ -240,7 +246,7 @@ impl FittedSvd {
                 let f = curve[j];
                 let sig = self.sigma[j];
                 // E[Y²] = f² + σ²: unbiased back-transform of the square root.
-                mean[[i, s]] = (f * f + sig * sig - 0.25).max(0.0);
+                mean[[i, s]] = (f * f + self.variance_correction * sig * sig - 0.25).max(0.0);
                 let l = (f - 1.96 * sig).max(0.0);
                 lo[[i, s]] = (l * l - 0.25).max(0.0);
                 hi[[i, s]] = ((f + 1.96 * sig).powi(2) - 0.25).max(0.0);
