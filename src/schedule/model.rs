@@ -247,12 +247,9 @@ fn build_and_solve(
     }
     let n_vars = x.len();
     let n_cons = cons.len();
-    let mut model = vars.minimise(obj.clone()).using(highs);
-    model.set_verbose(false);
-    let mut model = model.set_time_limit(cfg.time_limit_seconds).set_threads(1);
+    let mut init: Vec<(Variable, f64)> = Vec::new();
     if let Some(start) = start {
-        use good_lp::WithInitialSolution;
-        let mut init: Vec<(Variable, f64)> = x.iter().copied().zip(start.iter().copied()).collect();
+        init = x.iter().copied().zip(start.iter().copied()).collect();
         let mut cover_at = vec![0.0; b.slots.len()];
         for (k, &oi) in b.options.iter().enumerate() {
             for &t in &options[oi].covered {
@@ -265,39 +262,9 @@ fn build_and_solve(
             init.push((over, (cover_at[j] - required[t]).max(0.0)));
             init.push((under, (required[t] - cover_at[j]).max(0.0)));
         }
-        model = model.with_initial_solution(init);
     }
-    model = model.set_mip_rel_gap(cfg.mip_gap as f32).map_err(|e| ScheduleError::Solver(e.to_string()))?;
-    // With whole requirements, heads and absolute deviation take whole values:
-    // a solution within 1 of the bound is optimal, and saying so saves the
-    // solver proving the last fraction.
-    let integral = b.slots.iter().all(|&t| required[t].fract() == 0.0);
-    let whole_objective = match objective {
-        Objective::Heads => !soft,
-        Objective::AbsDeviation => true,
-        Objective::PaidHours => false,
-    };
-    if integer && integral && whole_objective && cfg.mip_gap == 0.0 {
-        model = model.set_mip_abs_gap(0.999).map_err(|e| ScheduleError::Solver(e.to_string()))?;
-    }
-    for c in cons {
-        model = model.with(c);
-    }
-    let sol = match model.solve() {
-        Ok(s) => s,
-        Err(ResolutionError::Infeasible) => {
-            return Err(ScheduleError::Uncoverable(
-                "the shift rules cannot cover the requirement (the model is infeasible)".into(),
-            ))
-        }
-        Err(e) => {
-            return Err(ScheduleError::Solver(format!(
-                "{e} (within scheduling.time_limit_seconds = {} s; raise it if the solver found nothing in time)",
-                cfg.time_limit_seconds
-            )))
-        }
-    };
-    let timed_out = matches!(sol.status(), good_lp::solvers::SolutionStatus::TimeLimit);
+    let whole = whole_valued(b, required, objective, soft) && integer;
+    let (sol, timed_out) = solve_model(vars, obj.clone(), cons, cfg, whole, init)?;
     let values: Vec<f64> = x.iter().map(|v| sol.value(*v)).collect();
     let counts: Vec<(usize, u32)> =
         b.options.iter().zip(&values).map(|(&oi, v)| (oi, v.round().max(0.0) as u32)).collect();
@@ -408,41 +375,15 @@ fn build_and_solve_compact(
         cons.push(constraint!(total <= cap as f64));
     }
     let (n_vars, n_cons) = (y.len() + bv.len(), cons.len());
-    let mut model = vars.minimise(obj.clone()).using(highs);
-    model.set_verbose(false);
-    let mut model = model.set_time_limit(cfg.time_limit_seconds).set_threads(1);
-    model = model.set_mip_rel_gap(cfg.mip_gap as f32).map_err(|e| ScheduleError::Solver(e.to_string()))?;
-    let integral = b.slots.iter().all(|&t| required[t].fract() == 0.0);
-    let whole = matches!(objective, Objective::AbsDeviation) || (objective == Objective::Heads && !soft);
-    if integer && integral && whole && cfg.mip_gap == 0.0 {
-        model = model.set_mip_abs_gap(0.999).map_err(|e| ScheduleError::Solver(e.to_string()))?;
-    }
-    if integer && soft {
-        // With soft coverage, no shifts at all is feasible: a start that
-        // guarantees a schedule to report if the time limit strikes.
-        use good_lp::WithInitialSolution;
-        let init: Vec<(Variable, f64)> =
-            y.iter().chain(&bv).map(|v| (*v, 0.0)).chain(unders.iter().map(|(u, r)| (*u, *r))).collect();
-        model = model.with_initial_solution(init);
-    }
-    for c in cons {
-        model = model.with(c);
-    }
-    let sol = match model.solve() {
-        Ok(s) => s,
-        Err(ResolutionError::Infeasible) => {
-            return Err(ScheduleError::Uncoverable(
-                "the shift rules cannot cover the requirement (the model is infeasible)".into(),
-            ))
-        }
-        Err(e) => {
-            return Err(ScheduleError::Solver(format!(
-                "{e} (within scheduling.time_limit_seconds = {} s)",
-                cfg.time_limit_seconds
-            )))
-        }
+    // With soft coverage, no shifts at all is feasible: a start that guarantees
+    // a schedule to report if the time limit strikes.
+    let init: Vec<(Variable, f64)> = if integer && soft {
+        y.iter().chain(&bv).map(|v| (*v, 0.0)).chain(unders.iter().map(|(u, r)| (*u, *r))).collect()
+    } else {
+        Vec::new()
     };
-    let timed_out = matches!(sol.status(), good_lp::solvers::SolutionStatus::TimeLimit);
+    let whole = whole_valued(b, required, objective, soft) && integer;
+    let (sol, timed_out) = solve_model(vars, obj.clone(), cons, cfg, whole, init)?;
     let values: Vec<f64> = y.iter().chain(&bv).map(|v| sol.value(*v)).collect();
     let value = sol.eval(&obj);
     let counts = if integer {
@@ -455,6 +396,57 @@ fn build_and_solve_compact(
         vec![]
     };
     Ok(BlockResult { counts, values, objective: value, bound: value, timed_out, vars: n_vars, cons: n_cons })
+}
+
+/// Whether the objective takes whole values (whole requirements, and heads or
+/// absolute deviation): then a solution within 1 of the bound is optimal.
+fn whole_valued(b: &Block, required: &[f64], objective: Objective, soft: bool) -> bool {
+    let integral = b.slots.iter().all(|&t| required[t].fract() == 0.0);
+    integral
+        && match objective {
+            Objective::Heads => !soft,
+            Objective::AbsDeviation => true,
+            Objective::PaidHours => false,
+        }
+}
+
+/// Solve a built model with HiGHS under the configured limits; returns the
+/// solution and whether the time limit stopped it.
+fn solve_model(
+    vars: good_lp::ProblemVariables,
+    obj: Expression,
+    cons: Vec<good_lp::Constraint>,
+    cfg: &SchedulingConfig,
+    whole: bool,
+    init: Vec<(Variable, f64)>,
+) -> Result<(good_lp::solvers::highs::HighsSolution, bool), ScheduleError> {
+    use good_lp::WithInitialSolution;
+    let mut model = vars.minimise(obj).using(highs);
+    model.set_verbose(false);
+    let mut model = model.set_time_limit(cfg.time_limit_seconds).set_threads(1);
+    model = model.set_mip_rel_gap(cfg.mip_gap as f32).map_err(|e| ScheduleError::Solver(e.to_string()))?;
+    if whole && cfg.mip_gap == 0.0 {
+        model = model.set_mip_abs_gap(0.999).map_err(|e| ScheduleError::Solver(e.to_string()))?;
+    }
+    if !init.is_empty() {
+        model = model.with_initial_solution(init);
+    }
+    for c in cons {
+        model = model.with(c);
+    }
+    match model.solve() {
+        Ok(s) => {
+            let timed_out = matches!(s.status(), good_lp::solvers::SolutionStatus::TimeLimit);
+            Ok((s, timed_out))
+        }
+        Err(ResolutionError::Infeasible) => Err(ScheduleError::Uncoverable(
+            "the shift rules cannot cover the requirement (the model is infeasible)".into(),
+        )),
+        Err(e) => Err(ScheduleError::Solver(format!(
+            "{e} (within scheduling.time_limit_seconds = {} s; raise it if the solver found nothing in time)",
+            cfg.time_limit_seconds
+        ))),
+    }
 }
 
 /// Refuse, in planner's words, a requirement no shift can cover.
