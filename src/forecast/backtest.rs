@@ -170,7 +170,11 @@ pub fn run_protocol(
     let mut out = BTreeMap::new();
     out.insert("same_weekday_last_week".into(), evaluate(h, from, to, window, horizon, &same_weekday_last_week, false));
     out.insert("weekday_mean".into(), evaluate(h, from, to, window, horizon, &weekday_mean, false));
-    let svd = SvdBaseline::default();
+    // Forecasting weeks ahead, the drift of the level matters more than the
+    // day-to-day persistence the AR(1) captures: measured on the US bank data,
+    // a linear trend of the scores gives RMSE 16.09 instead of 20.36 three
+    // weeks ahead, but 19.13 instead of 18.70 one day ahead.
+    let svd = SvdBaseline { trend: horizon > 5, ..SvdBaseline::default() };
     let m = move |train: &History, days: &[NaiveDate]| svd.fit(train).map(|f| f.predict(days));
     out.insert("ringcast_svd".into(), evaluate(h, from, to, window, horizon, &m, true));
     out
@@ -228,26 +232,26 @@ mod tuning {
         let Ok(h) = load_history(&p) else { return };
         let (from, to) =
             (NaiveDate::from_ymd_opt(2003, 7, 25).unwrap(), NaiveDate::from_ymd_opt(2003, 10, 24).unwrap());
-        for vc in [0.0, 0.5, 1.0] {
-            for blend in [0.0, 0.1, 0.2, 0.3] {
-                let svd = SvdBaseline { variance_correction: vc, ..SvdBaseline::default() };
-                let m = move |train: &History, days: &[NaiveDate]| {
-                    let mut f = svd.fit(train)?.predict(days);
-                    let w = weekday_mean(train, days)?;
-                    f.mean.zip_mut_with(&w.mean, |a, b| {
-                        if !b.is_nan() {
-                            *a = (1.0 - blend) * *a + blend * b
-                        }
-                    });
-                    Some(f)
-                };
-                let s = evaluate(&h, from, to, 100, 1, &m, true);
-                eprintln!(
-                    "vc {vc} blend {blend}: rmse {:.2} ape {:.2} cov {:.3}",
-                    s.rmse_mean,
-                    s.ape_mean,
-                    s.coverage95.unwrap()
-                );
+        let (f3, t3) = (NaiveDate::from_ymd_opt(2003, 5, 5).unwrap(), NaiveDate::from_ymd_opt(2003, 5, 23).unwrap());
+        for k in [6] {
+            for tr in [false, true] {
+                for hl in [5.0, 10.0, 20.0, 40.0, 1e9] {
+                    let ar = 1.0;
+                    let svd = SvdBaseline {
+                        components: k,
+                        ar_shrink: ar,
+                        half_life_days: hl,
+                        trend: tr,
+                        ..SvdBaseline::default()
+                    };
+                    let m = move |train: &History, days: &[NaiveDate]| svd.fit(train).map(|f| f.predict(days));
+                    let s = evaluate(&h, f3, t3, 43, 15, &m, true);
+                    let s1 = evaluate(&h, from, to, 100, 1, &m, true);
+                    eprintln!(
+                        "k {k} ar {ar} trend {tr} hl {hl}: 3wk rmse {:.2} | 1day rmse {:.2} ape {:.2}",
+                        s.rmse_mean, s1.rmse_mean, s1.ape_mean
+                    );
+                }
             }
         }
     }

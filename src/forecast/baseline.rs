@@ -32,6 +32,9 @@ pub struct SvdBaseline {
     /// Separate AR coefficient for transitions over a gap in the days (weekend,
     /// holiday). Default false (no gain measured on the US bank protocol).
     pub gap_aware: bool,
+    /// A linear trend of the daily scores (per calendar day). Default false;
+    /// worth it for forecasts weeks ahead (the backtest turns it on beyond five days).
+    pub trend: bool,
     /// Share of the residual variance added back when squaring the forecast
     /// (E[Y²] = f² + σ²). Default 1, range 0..1.
     pub variance_correction: f64,
@@ -50,6 +53,7 @@ impl Default for SvdBaseline {
             ewma_alpha: 0.3,
             gap_aware: false,
             variance_correction: 1.0,
+            trend: false,
             smooth_slots: 1,
         }
     }
@@ -68,6 +72,8 @@ pub struct FittedSvd {
     weekday_mean: Vec<[f64; 7]>,
     phi: Vec<f64>,
     phi_gap: Vec<f64>,
+    /// Per component: trend per calendar day (0 without `trend`).
+    trend: Vec<f64>,
     last_dev: Vec<f64>,
     last_day: NaiveDate,
     history_days: Vec<NaiveDate>,
@@ -134,6 +140,7 @@ impl SvdBaseline {
         let mut phi = Vec::with_capacity(k);
         let mut phi_gap = Vec::with_capacity(k);
         let mut last_dev = Vec::with_capacity(k);
+        let mut trend = Vec::with_capacity(k);
         let mut fitted_scores = vec![vec![0.0; n]; k];
         for (c, sc) in scores.iter().enumerate() {
             let mut acc = [(0.0f64, 0.0f64); 7];
@@ -143,9 +150,31 @@ impl SvdBaseline {
                 acc[w].0 += wt * sc[d];
                 acc[w].1 += wt;
             }
-            let mean: [f64; 7] = std::array::from_fn(|w| if acc[w].1 > 0.0 { acc[w].0 / acc[w].1 } else { f64::NAN });
-            let dev: Vec<f64> =
-                (0..n).map(|d| sc[d] - mean[h.days[d].weekday().num_days_from_monday() as usize]).collect();
+            let mut mean: [f64; 7] =
+                std::array::from_fn(|w| if acc[w].1 > 0.0 { acc[w].0 / acc[w].1 } else { f64::NAN });
+            // Optional linear trend in calendar days (t ≤ 0 at the last day).
+            let last = h.days[n - 1];
+            let tday: Vec<f64> = (0..n).map(|d| (h.days[d] - last).num_days() as f64).collect();
+            let mut beta = 0.0;
+            if self.trend {
+                let wd = |d: usize| h.days[d].weekday().num_days_from_monday() as usize;
+                let tm = tday.iter().sum::<f64>() / n as f64;
+                let (num, den) = (0..n).fold((0.0, 0.0), |(a, b), d| {
+                    let x = tday[d] - tm;
+                    (a + x * (sc[d] - mean[wd(d)]), b + x * x)
+                });
+                beta = if den > 0.0 { num / den } else { 0.0 };
+                let mut acc = [(0.0f64, 0.0f64); 7];
+                for d in 0..n {
+                    acc[wd(d)].0 += sc[d] - beta * tday[d];
+                    acc[wd(d)].1 += 1.0;
+                }
+                mean = std::array::from_fn(|w| if acc[w].1 > 0.0 { acc[w].0 / acc[w].1 } else { f64::NAN });
+            }
+            trend.push(beta);
+            let dev: Vec<f64> = (0..n)
+                .map(|d| sc[d] - mean[h.days[d].weekday().num_days_from_monday() as usize] - beta * tday[d])
+                .collect();
             // AR(1) across consecutive days with data; a transition over a gap
             // (weekend, holiday) gets its own coefficient: memory fades faster.
             let (mut nc, mut dc, mut ng, mut dg) = (0.0, 0.0, 0.0, 0.0);
@@ -164,7 +193,7 @@ impl SvdBaseline {
             phi_gap.push(pg);
             for d in 0..n {
                 let w = h.days[d].weekday().num_days_from_monday() as usize;
-                fitted_scores[c][d] = mean[w] + if d > 0 { p * dev[d - 1] } else { 0.0 };
+                fitted_scores[c][d] = mean[w] + beta * tday[d] + if d > 0 { p * dev[d - 1] } else { 0.0 };
             }
             weekday_mean.push(mean);
             phi.push(p);
@@ -199,6 +228,7 @@ impl SvdBaseline {
             weekday_mean,
             phi,
             phi_gap,
+            trend,
             last_dev,
             last_day: *h.days.last()?,
             history_days: h.days.clone(),
@@ -229,7 +259,8 @@ impl FittedSvd {
                     // The first step crosses a gap when the target is not the next calendar day.
                     let first =
                         if (*d - self.last_day).num_days() > step as i64 { self.phi_gap[c] } else { self.phi[c] };
-                    m + first * self.phi[c].powi(step - 1) * self.last_dev[c]
+                    let ahead = (*d - self.last_day).num_days() as f64;
+                    m + self.trend[c] * ahead + first * self.phi[c].powi(step - 1) * self.last_dev[c]
                 })
                 .collect();
             let raw: Vec<f64> = (0..self.slots.len())

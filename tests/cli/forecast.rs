@@ -99,3 +99,29 @@ fn several_queues_are_forecast_and_staffed_in_parallel() {
     assert_eq!(o.status.code(), Some(2));
     assert!(stderr(&o).contains("--queue"));
 }
+
+#[test]
+fn three_weeks_ahead_from_nine_weeks_of_history() {
+    let Some(p) = shared_data("us_bank_2003_5min.csv") else { return };
+    // Train on 2003-03-03 .. 05-02 (43 days with data), forecast the next 15 days with data at once.
+    let o = ringcast(&[
+        "backtest",
+        "--history",
+        p.to_str().unwrap(),
+        "--from",
+        "2003-05-05",
+        "--to",
+        "2003-05-23",
+        "--window-days",
+        "43",
+        "--horizon-days",
+        "15",
+        "--format",
+        "json",
+    ]);
+    assert!(o.status.success(), "{}", stderr(&o));
+    let v: serde_json::Value = serde_json::from_str(&stdout(&o)).unwrap();
+    assert_eq!(v["ringcast_svd"]["days"], 15);
+    let rmse = v["ringcast_svd"]["rmse_mean"].as_f64().unwrap();
+    assert!(rmse <= 16.9, "3-week RMSE {rmse} (best peer 16.99)");
+}
