@@ -235,7 +235,7 @@ mod tuning {
         let (f3, t3) = (NaiveDate::from_ymd_opt(2003, 5, 5).unwrap(), NaiveDate::from_ymd_opt(2003, 5, 23).unwrap());
         for k in [6] {
             for tr in [false, true] {
-                for hl in [5.0, 10.0, 20.0, 40.0, 1e9] {
+                for hl in [15.0, 30.0, 60.0, 120.0, 1e9] {
                     let ar = 1.0;
                     let svd = SvdBaseline {
                         components: k,

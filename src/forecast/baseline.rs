@@ -158,16 +158,18 @@ impl SvdBaseline {
             let mut beta = 0.0;
             if self.trend {
                 let wd = |d: usize| h.days[d].weekday().num_days_from_monday() as usize;
-                let tm = tday.iter().sum::<f64>() / n as f64;
+                let wt = |d: usize| decay.powi((n - 1 - d) as i32);
+                let sw: f64 = (0..n).map(wt).sum();
+                let tm = (0..n).map(|d| wt(d) * tday[d]).sum::<f64>() / sw;
                 let (num, den) = (0..n).fold((0.0, 0.0), |(a, b), d| {
                     let x = tday[d] - tm;
-                    (a + x * (sc[d] - mean[wd(d)]), b + x * x)
+                    (a + wt(d) * x * (sc[d] - mean[wd(d)]), b + wt(d) * x * x)
                 });
                 beta = if den > 0.0 { num / den } else { 0.0 };
                 let mut acc = [(0.0f64, 0.0f64); 7];
                 for d in 0..n {
-                    acc[wd(d)].0 += sc[d] - beta * tday[d];
-                    acc[wd(d)].1 += 1.0;
+                    acc[wd(d)].0 += wt(d) * (sc[d] - beta * tday[d]);
+                    acc[wd(d)].1 += wt(d);
                 }
                 mean = std::array::from_fn(|w| if acc[w].1 > 0.0 { acc[w].0 / acc[w].1 } else { f64::NAN });
             }
