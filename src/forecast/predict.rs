@@ -376,3 +376,39 @@ mod recovery {
         }
     }
 }
+
+#[cfg(test)]
+mod dst {
+    use super::*;
+    use crate::calendar::OpenCalendar;
+    use crate::config::CentreConfig;
+    use crate::synth::sample_in_tempdir;
+    use std::path::Path;
+
+    /// A 23-hour day: the skipped hour is closed and gets no calls; the rest of
+    /// the day is forecast as usual.
+    #[test]
+    fn the_hour_skipped_by_dst_gets_no_calls() {
+        let (dir, _) = sample_in_tempdir(5, 30, NaiveDate::from_ymd_opt(2026, 11, 23).unwrap());
+        let h = crate::ingest::history::load_history(&dir.path().join("history.csv")).unwrap();
+        // Israel moves its clocks on a Friday (a day with history in the sample).
+        let cfg = CentreConfig::parse(
+            Path::new("c.toml"),
+            "timezone = \"Asia/Jerusalem\"\n[opening_hours]\nfri = \"00:00-24:00\"\nthu = \"00:00-24:00\"\n",
+        )
+        .unwrap();
+        let cal = OpenCalendar::from_config(&cfg, Path::new("c.toml")).unwrap();
+        let fitted = ForecastModel::default().fit(&h, &[]);
+        // Friday 2027-03-26: 02:00 -> 03:00 in Jerusalem.
+        let day = NaiveDate::from_ymd_opt(2027, 3, 26).unwrap();
+        assert_eq!(cal.day_hours(day), 23.0);
+        let thu = day - Duration::days(1);
+        let fc = fitted.predict(&[thu, day], &cal, &[]);
+        for s in 8..12 {
+            assert!(!fc.open[[1, s]] && fc.total[[1, s]] == 0.0, "slot {s} of the 23-hour day");
+        }
+        assert!(fc.open[[1, 12]] && fc.open[[1, 7]], "01:45 and 03:00 exist");
+        assert!(fc.open[[0, 8]], "Thursday has its 02:00");
+        assert!(fc.total.row(1).sum() > 0.0 && fc.total.row(0).sum() > 0.0);
+    }
+}
