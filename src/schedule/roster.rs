@@ -56,6 +56,63 @@ fn allowed(a: &Agent, o: &ShiftOption, day: NaiveDate, per_day: usize) -> bool {
         && end_minute(o, per_day) <= a.latest_end
 }
 
+/// A legal starting roster: shifts handed out day by day, earliest first, each
+/// to the allowed agent furthest below their contracted minimum. It gives the
+/// solver an incumbent at once (finding one is otherwise most of its time).
+struct Greedy {
+    /// `taken[agent][k]` for used option k.
+    taken: Vec<Vec<bool>>,
+    /// Shifts left unassigned per used option.
+    left: Vec<u32>,
+}
+
+fn greedy(
+    options: &[ShiftOption],
+    counts: &[u32],
+    used: &[usize],
+    y: &[Vec<Option<Variable>>],
+    agents: &[Agent],
+    per_day: usize,
+    cfg: &SchedulingConfig,
+) -> Greedy {
+    let rest_slots = (cfg.min_rest_hours * per_day as f64 / 24.0).ceil() as usize;
+    let mut taken = vec![vec![false; used.len()]; agents.len()];
+    let mut hours = vec![0.0; agents.len()];
+    let mut days = vec![0u32; agents.len()];
+    // The shift (used index) each agent works per day.
+    let mut on_day: Vec<std::collections::BTreeMap<usize, usize>> = vec![Default::default(); agents.len()];
+    let mut left: Vec<u32> = used.iter().map(|&o| counts[o]).collect();
+    let mut order: Vec<usize> = (0..used.len()).collect();
+    order.sort_by_key(|&k| (options[used[k]].day, options[used[k]].start, k));
+    for k in order {
+        let o = &options[used[k]];
+        while left[k] > 0 {
+            let fits = |a: usize| {
+                y[a][k].is_some()
+                    && !on_day[a].contains_key(&o.day)
+                    && days[a] < agents[a].max_days
+                    && hours[a] + o.paid_hours <= agents[a].max_weekly_hours + 1e-9
+                    && on_day[a]
+                        .get(&(o.day.wrapping_sub(1)))
+                        .is_none_or(|&p| o.start >= options[used[p]].end + rest_slots)
+                    && on_day[a].get(&(o.day + 1)).is_none_or(|&n| options[used[n]].start >= o.end + rest_slots)
+            };
+            let pick = (0..agents.len()).filter(|&a| fits(a)).min_by(|&a, &b| {
+                (hours[a] - agents[a].min_weekly_hours)
+                    .total_cmp(&(hours[b] - agents[b].min_weekly_hours))
+                    .then(a.cmp(&b))
+            });
+            let Some(a) = pick else { break };
+            taken[a][k] = true;
+            hours[a] += o.paid_hours;
+            days[a] += 1;
+            on_day[a].insert(o.day, k);
+            left[k] -= 1;
+        }
+    }
+    Greedy { taken, left }
+}
+
 /// Assign the chosen shifts (`counts` per option) to `agents`.
 pub fn build_roster(
     options: &[ShiftOption],
@@ -153,10 +210,39 @@ pub fn build_roster(
         }
     }
     let n_cons = cons.len();
+    let start = greedy(options, counts, &used, &y, agents, per_day, cfg);
+    let mut init: Vec<(Variable, f64)> = Vec::new();
+    let mut evening_max: f64 = 0.0;
+    for (ai, row) in y.iter().enumerate() {
+        let mut hours = 0.0;
+        let mut evenings = 0.0;
+        for (k, v) in row.iter().enumerate() {
+            if let Some(v) = v {
+                let on = start.taken[ai][k];
+                init.push((*v, if on { 1.0 } else { 0.0 }));
+                if on {
+                    hours += options[used[k]].paid_hours;
+                    if end_minute(&options[used[k]], per_day) > 20 * 60 {
+                        evenings += 1.0;
+                    }
+                }
+            }
+        }
+        init.push((short[ai], (agents[ai].min_weekly_hours - hours).max(0.0)));
+        evening_max = evening_max.max(evenings);
+    }
+    for (k, u) in unfilled.iter().enumerate() {
+        init.push((*u, start.left[k] as f64));
+    }
+    init.push((max_evening, evening_max));
     let mut model = vars.minimise(objective).using(highs);
     model.set_verbose(false);
     let mut model = model.set_time_limit(cfg.time_limit_seconds).set_threads(2);
     model = model.set_mip_rel_gap(0.01).map_err(|e| e.to_string())?;
+    {
+        use good_lp::WithInitialSolution;
+        model = model.with_initial_solution(init);
+    }
     for c in cons {
         model = model.with(c);
     }
