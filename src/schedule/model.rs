@@ -94,7 +94,7 @@ pub fn solve(
         vec![Block { options: (0..options.len()).collect(), slots: (0..required.len()).collect() }]
     };
     let results: Vec<Result<BlockResult, ScheduleError>> =
-        blocks.par_iter().map(|b| solve_block(b, required, options, objective, cfg, soft)).collect();
+        blocks.par_iter().with_max_len(1).map(|b| solve_block(b, required, options, objective, cfg, soft)).collect();
     let mut counts = vec![0u32; options.len()];
     let (mut obj, mut bound, mut timed_out, mut vars, mut cons) = (0.0, 0.0, false, 0, 0);
     for r in results {
@@ -165,8 +165,17 @@ fn solve_block(
     // solve, while hard coverage solves faster with explicit placements.
     let implicit = cfg.implicit_breaks && objective == Objective::AbsDeviation;
     if let Some(groups) = super::compact::groups(&b.options, options, cfg).filter(|_| implicit) {
+        let t0 = Instant::now();
         let lp = build_and_solve_compact(b, required, options, &groups, objective, cfg, soft, false)?;
+        let t1 = t0.elapsed().as_secs_f64();
         let mip = build_and_solve_compact(b, required, options, &groups, objective, cfg, soft, true)?;
+        if std::env::var_os("RINGCAST_TIMINGS").is_some() {
+            eprintln!(
+                "block at slot {}: LP {t1:.3} s, MIP {:.3} s",
+                b.slots.first().copied().unwrap_or(0),
+                t0.elapsed().as_secs_f64() - t1
+            );
+        }
         return Ok(BlockResult { bound: lp.objective, ..mip });
     }
     let lp = build_and_solve(b, required, options, objective, cfg, soft, None)?;
