@@ -178,11 +178,19 @@ fn solve_block(
         }
         return Ok(BlockResult { bound: lp.objective, ..mip });
     }
+    let t0 = Instant::now();
     let lp = build_and_solve(b, required, options, objective, cfg, soft, None)?;
     // The LP solution rounded up covers every interval: a feasible start, so a
     // time limit always leaves a schedule to report.
     let start: Vec<f64> = lp.values.iter().map(|v| (v - 1e-6).ceil().max(0.0)).collect();
     let mip = build_and_solve(b, required, options, objective, cfg, soft, Some(&start))?;
+    if std::env::var_os("RINGCAST_TIMINGS").is_some() {
+        eprintln!(
+            "block at slot {}: {:.3} s (explicit placements)",
+            b.slots.first().copied().unwrap_or(0),
+            t0.elapsed().as_secs_f64()
+        );
+    }
     Ok(BlockResult { bound: lp.objective, ..mip })
 }
 
