@@ -93,8 +93,20 @@ pub fn solve(
     } else {
         vec![Block { options: (0..options.len()).collect(), slots: (0..required.len()).collect() }]
     };
+    // LP relaxations first (cheap), then the MIPs, hardest-looking first, from a
+    // shared queue so the two cores stay busy until the end.
+    let relaxed: Vec<Relaxed> = blocks
+        .par_iter()
+        .with_max_len(1)
+        .map(|b| relax_block(b, required, options, objective, cfg, soft))
+        .collect::<Result<_, _>>()?;
+    let mut order: Vec<usize> = (0..blocks.len()).collect();
+    order.sort_by(|a, b| relaxed[*b].fractionality().total_cmp(&relaxed[*a].fractionality()).then(a.cmp(b)));
     let results: Vec<Result<BlockResult, ScheduleError>> =
-        blocks.par_iter().with_max_len(1).map(|b| solve_block(b, required, options, objective, cfg, soft)).collect();
+        in_order(&order, |i| solve_relaxed(&blocks[i], &relaxed[i], required, options, objective, cfg, soft))
+            .into_iter()
+            .map(|r| r.unwrap_or_else(|| Err(ScheduleError::Solver("a day's model was not solved".into()))))
+            .collect();
     let mut counts = vec![0u32; options.len()];
     let (mut obj, mut bound, mut timed_out, mut vars, mut cons) = (0.0, 0.0, false, 0, 0);
     for r in results {
@@ -141,57 +153,116 @@ pub fn coverage(options: &[ShiftOption], counts: &[u32], slots: usize) -> Vec<u3
     s
 }
 
-fn solve_block(
+/// A block after its LP relaxation: what the MIP phase needs.
+enum Relaxed {
+    /// Nothing to schedule.
+    Empty,
+    Implicit {
+        groups: Vec<super::compact::Group>,
+        lp: BlockResult,
+    },
+    Explicit {
+        lp: BlockResult,
+    },
+}
+
+impl Relaxed {
+    /// How far the LP is from whole numbers: the harder MIPs tend to have the
+    /// most fractional relaxations, so they are started first.
+    fn fractionality(&self) -> f64 {
+        match self {
+            Relaxed::Empty => 0.0,
+            Relaxed::Implicit { lp, .. } | Relaxed::Explicit { lp } => {
+                lp.values.iter().map(|v| (v - v.round()).abs()).sum()
+            }
+        }
+    }
+}
+
+fn relax_block(
     b: &Block,
     required: &[f64],
     options: &[ShiftOption],
     objective: Objective,
     cfg: &SchedulingConfig,
     soft: bool,
-) -> Result<BlockResult, ScheduleError> {
+) -> Result<Relaxed, ScheduleError> {
     let need: f64 = b.slots.iter().map(|&t| required[t]).sum();
     if b.options.is_empty() || (need <= 0.0 && !soft) {
-        return Ok(BlockResult {
-            counts: vec![],
-            values: vec![],
-            objective: 0.0,
-            bound: 0.0,
-            timed_out: false,
-            vars: 0,
-            cons: 0,
-        });
+        return Ok(Relaxed::Empty);
     }
     // Measured on instance B: the implicit model halves the absolute-deviation
     // solve, while hard coverage solves faster with explicit placements.
     let implicit = cfg.implicit_breaks && objective == Objective::AbsDeviation;
     if let Some(groups) = super::compact::groups(&b.options, options, cfg).filter(|_| implicit) {
-        let t0 = Instant::now();
         let lp = build_and_solve_compact(b, required, options, &groups, objective, cfg, soft, false)?;
-        let t1 = t0.elapsed().as_secs_f64();
-        let mip = build_and_solve_compact(b, required, options, &groups, objective, cfg, soft, true)?;
-        if std::env::var_os("RINGCAST_TIMINGS").is_some() {
-            eprintln!(
-                "block at slot {}: LP {t1:.3} s, MIP {:.3} s",
-                b.slots.first().copied().unwrap_or(0),
-                t0.elapsed().as_secs_f64() - t1
-            );
-        }
-        return Ok(BlockResult { bound: lp.objective, ..mip });
+        return Ok(Relaxed::Implicit { groups, lp });
     }
+    Ok(Relaxed::Explicit { lp: build_and_solve(b, required, options, objective, cfg, soft, None)? })
+}
+
+fn solve_relaxed(
+    b: &Block,
+    relaxed: &Relaxed,
+    required: &[f64],
+    options: &[ShiftOption],
+    objective: Objective,
+    cfg: &SchedulingConfig,
+    soft: bool,
+) -> Result<BlockResult, ScheduleError> {
     let t0 = Instant::now();
-    let lp = build_and_solve(b, required, options, objective, cfg, soft, None)?;
-    // The LP solution rounded up covers every interval: a feasible start, so a
-    // time limit always leaves a schedule to report.
-    let start: Vec<f64> = lp.values.iter().map(|v| (v - 1e-6).ceil().max(0.0)).collect();
-    let mip = build_and_solve(b, required, options, objective, cfg, soft, Some(&start))?;
+    let (lp, mip) = match relaxed {
+        Relaxed::Empty => {
+            return Ok(BlockResult {
+                counts: vec![],
+                values: vec![],
+                objective: 0.0,
+                bound: 0.0,
+                timed_out: false,
+                vars: 0,
+                cons: 0,
+            })
+        }
+        Relaxed::Implicit { groups, lp } => {
+            (lp, build_and_solve_compact(b, required, options, groups, objective, cfg, soft, true)?)
+        }
+        Relaxed::Explicit { lp } => {
+            // The LP solution rounded up covers every interval: a feasible
+            // start, so a time limit always leaves a schedule to report.
+            let start: Vec<f64> = lp.values.iter().map(|v| (v - 1e-6).ceil().max(0.0)).collect();
+            (lp, build_and_solve(b, required, options, objective, cfg, soft, Some(&start))?)
+        }
+    };
     if std::env::var_os("RINGCAST_TIMINGS").is_some() {
         eprintln!(
-            "block at slot {}: {:.3} s (explicit placements)",
+            "block at slot {}: MIP {:.3} s, LP fractionality {:.2}",
             b.slots.first().copied().unwrap_or(0),
-            t0.elapsed().as_secs_f64()
+            t0.elapsed().as_secs_f64(),
+            relaxed.fractionality()
         );
     }
     Ok(BlockResult { bound: lp.objective, ..mip })
+}
+
+/// Run `job(i)` for every index of `order`, taking them in that order from a
+/// shared queue on as many threads as rayon uses (longest-first scheduling).
+fn in_order<T: Send>(order: &[usize], job: impl Fn(usize) -> T + Sync) -> Vec<Option<T>> {
+    let next = std::sync::atomic::AtomicUsize::new(0);
+    let results: Vec<std::sync::Mutex<Option<T>>> = order.iter().map(|_| std::sync::Mutex::new(None)).collect();
+    let workers = rayon::current_num_threads().clamp(1, order.len().max(1));
+    std::thread::scope(|scope| {
+        for _ in 0..workers {
+            scope.spawn(|| loop {
+                let k = next.fetch_add(1, std::sync::atomic::Ordering::SeqCst);
+                let Some(&i) = order.get(k) else { break };
+                let r = job(i);
+                if let Ok(mut slot) = results[i].lock() {
+                    *slot = Some(r);
+                }
+            });
+        }
+    });
+    results.into_iter().map(|m| m.into_inner().ok().flatten()).collect()
 }
 
 fn build_and_solve(
