@@ -76,7 +76,6 @@ pub struct FittedSvd {
     trend: Vec<f64>,
     last_dev: Vec<f64>,
     last_day: NaiveDate,
-    history_days: Vec<NaiveDate>,
     /// Residual standard deviation per slot in the square-root scale.
     sigma: Vec<f64>,
 }
@@ -98,8 +97,6 @@ impl SvdBaseline {
         }
         // √(N+¼), gaps filled with the weekday mean of the slot.
         let mut y = nalgebra::DMatrix::<f64>::zeros(n, m);
-        let mut wsum = [[0.0f64; 2]; 7];
-        let _ = &mut wsum;
         for (j, &s) in slots.iter().enumerate() {
             let mut by_wd = [(0.0f64, 0usize); 7];
             for d in 0..n {
@@ -233,7 +230,6 @@ impl SvdBaseline {
             trend,
             last_dev,
             last_day: *h.days.last()?,
-            history_days: h.days.clone(),
             sigma,
         })
     }
@@ -285,7 +281,6 @@ impl FittedSvd {
                 hi[[i, s]] = ((f + 1.96 * sig).powi(2) - 0.25).max(0.0);
             }
         }
-        let _ = (&self.last_day, &self.history_days);
         DayForecast { mean, lo95: lo, hi95: hi }
     }
 }

@@ -35,7 +35,6 @@ pub struct FittedForecast {
     weekday_shape: [Option<Vec<f64>>; 7],
     /// Negative-binomial size k (variance μ + μ²/k); `f64::INFINITY` = Poisson.
     pub dispersion_k: f64,
-    pub history_days: Vec<NaiveDate>,
 }
 
 /// A forecast on a days × slots grid (local time); closed cells are 0.
@@ -114,7 +113,6 @@ impl ForecastModel {
             interval: history.interval,
             weekday_shape,
             dispersion_k: if inv_k > 0.0 { 1.0 / inv_k } else { f64::INFINITY },
-            history_days: history.days.clone(),
         }
     }
 }

@@ -7,7 +7,7 @@ use crate::forecast::media::response::ChannelResponse;
 use crate::plan::{coverage_csv, forecast_csv, roster_csv, WeeklyPlan};
 use crate::schedule::cli::shifts_csv;
 use crate::staff::cli::requirements_csv;
-use chrono::{Datelike, Duration, NaiveDateTime};
+use chrono::{Duration, NaiveDateTime};
 use serde::Serialize;
 use std::collections::BTreeMap;
 use std::fmt::Write as _;
@@ -358,6 +358,5 @@ fn draw_charts(p: &WeeklyPlan, st: &mut Staging) -> anyhow::Result<()> {
         "What each channel does to the phones (learned from past campaigns)",
         &curves,
     )?;
-    let _ = week_start.weekday();
     Ok(())
 }

@@ -144,5 +144,4 @@ fn impact_flags_closed_hours_and_overlapping_spots() {
     assert!(line("C").contains("move the spot") || line("C").contains("roster"), "{}", line("C"));
     let s = stdout(&o);
     assert!(s.contains("extra calls") && s.contains("If the centre is not told"), "{s}");
-    let _ = root();
 }
