@@ -10,7 +10,10 @@ command -v cmake >/dev/null 2>&1 || missing+=(cmake)
 command -v c++ >/dev/null 2>&1 || missing+=(g++)
 have_libclang() {
   local f
-  for f in "${LIBCLANG_PATH:-/nonexistent}"/libclang*.so* /usr/lib/llvm-*/lib/libclang*.so* /usr/lib/*-linux-gnu/libclang*.so*; do
+  # libclang.so or libclang-NN.so (not libclang-cpp.so, which bindgen cannot use
+  # and which a plain LLVM install brings along).
+  for f in "${LIBCLANG_PATH:-/nonexistent}"/libclang{.so,-[0-9]*.so}* /usr/lib/llvm-*/lib/libclang{.so,-[0-9]*.so}* \
+    /usr/lib/*-linux-gnu/libclang{.so,-[0-9]*.so}*; do
     [ -e "$f" ] && return 0
   done
   return 1
