@@ -570,13 +570,14 @@ pub fn run_plan(a: &PlanArgs) -> anyhow::Result<()> {
         bar.set_message(m.to_string());
     };
     let plan = build(a, &progress)?;
+    let summary = crate::report::weekly::summary(&plan);
     bar.set_message("writing outputs");
-    let written = crate::report::weekly::write_all(&plan, &a.out)?;
+    let written = crate::report::weekly::write_all(&plan, &summary, &a.out)?;
     bar.finish_and_clear();
     for w in &plan.loaded.warnings {
         eprintln!("warning: {w}");
     }
-    print!("{}", crate::report::weekly::text_summary(&plan));
+    print!("{}", crate::report::weekly::text_summary(&plan, &summary));
     println!("outputs: {} files in {} ({:.1} s)", written.len(), a.out.display(), t0.elapsed().as_secs_f64());
     Ok(())
 }

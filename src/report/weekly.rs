@@ -155,8 +155,7 @@ pub fn summary(p: &WeeklyPlan) -> Summary {
 }
 
 /// The concise summary printed on stdout.
-pub fn text_summary(p: &WeeklyPlan) -> String {
-    let s = summary(p);
+pub fn text_summary(p: &WeeklyPlan, s: &Summary) -> String {
     let mut o = String::new();
     let _ = writeln!(o, "Week of {} — {}", s.week, p.loaded.config.name);
     let _ = writeln!(
@@ -210,16 +209,16 @@ pub fn text_summary(p: &WeeklyPlan) -> String {
 }
 
 /// Write every output of the weekly build into `out` (all or nothing).
-pub fn write_all(p: &WeeklyPlan, out: &Path) -> anyhow::Result<Vec<PathBuf>> {
+pub fn write_all(p: &WeeklyPlan, s: &Summary, out: &Path) -> anyhow::Result<Vec<PathBuf>> {
     let mut st = Staging::new(out)?;
     st.write("forecast.csv", forecast_csv(&p.forecast))?;
     st.write("requirements.csv", requirements_csv(&p.requirements))?;
     st.write("shifts.csv", shifts_csv(&p.scheduled, &p.loaded.config))?;
     st.write("roster.csv", roster_csv(p))?;
     st.write("coverage.csv", coverage_csv(&p.coverage))?;
-    st.write("summary.json", serde_json::to_string_pretty(&summary(p))? + "\n")?;
+    st.write("summary.json", serde_json::to_string_pretty(s)? + "\n")?;
     let xlsx = st.path("roster.xlsx")?;
-    super::workbook::write_roster_workbook(p, &xlsx)?;
+    super::workbook::write_roster_workbook(p, s, &xlsx)?;
     draw_charts(p, &mut st)?;
     crate::impact::write_outputs(p, &mut st)?;
     st.commit()

@@ -5,7 +5,7 @@ use crate::plan::WeeklyPlan;
 use rust_xlsxwriter::{Format, Workbook};
 use std::path::Path;
 
-pub fn write_roster_workbook(p: &WeeklyPlan, path: &Path) -> anyhow::Result<()> {
+pub fn write_roster_workbook(p: &WeeklyPlan, s: &crate::report::weekly::Summary, path: &Path) -> anyhow::Result<()> {
     let mut wb = Workbook::new();
     // A fixed creation time (the planning week's Monday) keeps the file
     // byte-identical between runs.
@@ -14,7 +14,6 @@ pub fn write_roster_workbook(p: &WeeklyPlan, path: &Path) -> anyhow::Result<()> 
     let created = rust_xlsxwriter::ExcelDateTime::from_ymd(week.year() as u16, week.month() as u8, week.day() as u8)?;
     wb.set_properties(&rust_xlsxwriter::DocProperties::new().set_creation_datetime(&created));
     let bold = Format::new().set_bold();
-    let s = crate::report::weekly::summary(p);
     {
         let ws = wb.add_worksheet().set_name("Summary")?;
         ws.write_string_with_format(0, 0, format!("{} — week of {}", p.loaded.config.name, s.week), &bold)?;

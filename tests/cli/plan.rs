@@ -1,7 +1,7 @@
 //! The weekly build through the binary: every output, consistent with each
 //! other, byte-identical on a second run, and untouched by a failed run.
 
-use super::common::{ringcast, root, stderr, stdout};
+use super::common::{ringcast, stderr, stdout};
 use std::collections::BTreeMap;
 use std::path::Path;
 
