@@ -8,6 +8,14 @@
 //! 2008; Weinberg, Brown & Stroud 2007 compare on the US bank data). Rows are
 //! days with data, so gaps never shift the weekly pattern: weekday effects are
 //! keyed on the calendar.
+//!
+//! Two calendar refinements, each measured on the US bank protocol (one day
+//! ahead, 64 origins): the first day after an unusual closure (a holiday) is
+//! modelled as a day after the regular closure — a Tuesday after a bank
+//! holiday Monday looks like a Monday, because callers held back over the
+//! long weekend call then (RMSE 18.70 → 18.16); and the weekday levels of the
+//! scores are medians, so one odd day in the window (an outage, a storm) does
+//! not drag a weekday's level for 20 weeks (18.16 → 18.04).
 
 use crate::ingest::History;
 use chrono::{Datelike, NaiveDate};
@@ -29,6 +37,13 @@ pub struct SvdBaseline {
     pub ewma_mix: f64,
     /// Smoothing factor of that exponentially smoothed deviation. Default 0.3.
     pub ewma_alpha: f64,
+    /// Model the first open day after an unusual closure (a holiday) like the
+    /// day after the centre's regular closure (Monday, for a centre closed at
+    /// weekends). Default true.
+    pub closure_effect: bool,
+    /// Weekday levels of the scores by (weighted) median instead of mean:
+    /// robust to one odd day in the window. Default true.
+    pub median_levels: bool,
     /// Separate AR coefficient for transitions over a gap in the days (weekend,
     /// holiday). Default false (no gain measured on the US bank protocol).
     pub gap_aware: bool,
@@ -51,6 +66,8 @@ impl Default for SvdBaseline {
             ar_shrink: 1.0,
             ewma_mix: 0.0,
             ewma_alpha: 0.3,
+            closure_effect: true,
+            median_levels: true,
             gap_aware: false,
             variance_correction: 1.0,
             trend: false,
@@ -76,6 +93,9 @@ pub struct FittedSvd {
     trend: Vec<f64>,
     last_dev: Vec<f64>,
     last_day: NaiveDate,
+    /// Days with data of the history (to tell whether a forecast day follows a closure).
+    history_days: Vec<NaiveDate>,
+    day_types: DayTypes,
     /// Residual standard deviation per slot in the square-root scale.
     sigma: Vec<f64>,
 }
@@ -132,6 +152,21 @@ impl SvdBaseline {
         let order = &order[..k];
         let shapes = Array2::from_shape_fn((m, k), |(j, c)| vt[(order[c], j)] * svd.singular_values[order[c]]);
         let scores: Vec<Vec<f64>> = order.iter().map(|&c| (0..n).map(|d| u[(d, c)]).collect()).collect();
+        let day_types = DayTypes::learn(&h.days, self.closure_effect);
+        let types: Vec<usize> =
+            (0..n).map(|d| day_types.of(h.days[d], d == 0 || (h.days[d] - h.days[d - 1]).num_days() == 1)).collect();
+        let level = |values: &[(f64, f64)]| -> f64 {
+            if self.median_levels {
+                weighted_median(values)
+            } else {
+                let w: f64 = values.iter().map(|x| x.1).sum();
+                if w > 0.0 {
+                    values.iter().map(|x| x.0 * x.1).sum::<f64>() / w
+                } else {
+                    f64::NAN
+                }
+            }
+        };
         let decay = 0.5f64.powf(1.0 / self.half_life_days.max(1e-9));
         let mut weekday_mean = Vec::with_capacity(k);
         let mut phi = Vec::with_capacity(k);
@@ -140,40 +175,32 @@ impl SvdBaseline {
         let mut trend = Vec::with_capacity(k);
         let mut fitted_scores = vec![vec![0.0; n]; k];
         for (c, sc) in scores.iter().enumerate() {
-            let mut acc = [(0.0f64, 0.0f64); 7];
-            for d in 0..n {
-                let w = h.days[d].weekday().num_days_from_monday() as usize;
-                let wt = decay.powi((n - 1 - d) as i32);
-                acc[w].0 += wt * sc[d];
-                acc[w].1 += wt;
-            }
-            let mut mean: [f64; 7] =
-                std::array::from_fn(|w| if acc[w].1 > 0.0 { acc[w].0 / acc[w].1 } else { f64::NAN });
+            let wt = |d: usize| decay.powi((n - 1 - d) as i32);
+            // Weekday level of `x` (per day) from the (value, weight) pairs of each day type.
+            let levels = |x: &dyn Fn(usize) -> f64| -> [f64; 7] {
+                let mut by_type: [Vec<(f64, f64)>; 7] = Default::default();
+                for d in 0..n {
+                    by_type[types[d]].push((x(d), wt(d)));
+                }
+                std::array::from_fn(|w| level(&by_type[w]))
+            };
+            let mut mean = levels(&|d| sc[d]);
             // Optional linear trend in calendar days (t ≤ 0 at the last day).
             let last = h.days[n - 1];
             let tday: Vec<f64> = (0..n).map(|d| (h.days[d] - last).num_days() as f64).collect();
             let mut beta = 0.0;
             if self.trend {
-                let wd = |d: usize| h.days[d].weekday().num_days_from_monday() as usize;
-                let wt = |d: usize| decay.powi((n - 1 - d) as i32);
                 let sw: f64 = (0..n).map(wt).sum();
                 let tm = (0..n).map(|d| wt(d) * tday[d]).sum::<f64>() / sw;
                 let (num, den) = (0..n).fold((0.0, 0.0), |(a, b), d| {
                     let x = tday[d] - tm;
-                    (a + wt(d) * x * (sc[d] - mean[wd(d)]), b + wt(d) * x * x)
+                    (a + wt(d) * x * (sc[d] - mean[types[d]]), b + wt(d) * x * x)
                 });
                 beta = if den > 0.0 { num / den } else { 0.0 };
-                let mut acc = [(0.0f64, 0.0f64); 7];
-                for d in 0..n {
-                    acc[wd(d)].0 += wt(d) * (sc[d] - beta * tday[d]);
-                    acc[wd(d)].1 += wt(d);
-                }
-                mean = std::array::from_fn(|w| if acc[w].1 > 0.0 { acc[w].0 / acc[w].1 } else { f64::NAN });
+                mean = levels(&|d| sc[d] - beta * tday[d]);
             }
             trend.push(beta);
-            let dev: Vec<f64> = (0..n)
-                .map(|d| sc[d] - mean[h.days[d].weekday().num_days_from_monday() as usize] - beta * tday[d])
-                .collect();
+            let dev: Vec<f64> = (0..n).map(|d| sc[d] - mean[types[d]] - beta * tday[d]).collect();
             // AR(1) across consecutive days with data; a transition over a gap
             // (weekend, holiday) gets its own coefficient: memory fades faster.
             let (mut nc, mut dc, mut ng, mut dg) = (0.0, 0.0, 0.0, 0.0);
@@ -191,8 +218,7 @@ impl SvdBaseline {
             let pg = if dg > 0.0 { (ng / dg).clamp(-0.99, 0.99) * self.ar_shrink } else { p };
             phi_gap.push(pg);
             for d in 0..n {
-                let w = h.days[d].weekday().num_days_from_monday() as usize;
-                fitted_scores[c][d] = mean[w] + beta * tday[d] + if d > 0 { p * dev[d - 1] } else { 0.0 };
+                fitted_scores[c][d] = mean[types[d]] + beta * tday[d] + if d > 0 { p * dev[d - 1] } else { 0.0 };
             }
             weekday_mean.push(mean);
             phi.push(p);
@@ -230,9 +256,68 @@ impl SvdBaseline {
             trend,
             last_dev,
             last_day: *h.days.last()?,
+            history_days: h.days.clone(),
+            day_types,
             sigma,
         })
     }
+}
+
+/// Which weekday's level a date takes: its own, or — for the first open day
+/// after an unusual closure — that of the day after the regular closure.
+#[derive(Debug, Clone)]
+struct DayTypes {
+    /// Weekdays (Mon = 0) the centre normally opens: they have data.
+    open: [bool; 7],
+    /// The weekday after the longest regular closure (Monday for a Mon–Fri
+    /// centre); `None` when the centre opens every day or the effect is off.
+    reopening: Option<usize>,
+}
+
+impl DayTypes {
+    fn learn(days: &[NaiveDate], enabled: bool) -> Self {
+        let mut open = [false; 7];
+        for d in days {
+            open[d.weekday().num_days_from_monday() as usize] = true;
+        }
+        let closed_before = |w: usize| (1..7).take_while(|k| !open[(w + 7 - k) % 7]).count();
+        let reopening = (0..7)
+            .filter(|&w| enabled && open[w] && closed_before(w) > 0)
+            .max_by_key(|&w| (closed_before(w), std::cmp::Reverse(w)));
+        Self { open, reopening }
+    }
+
+    /// Day type (0..7) of `d`; `prev_has_data`: the calendar day before has data.
+    fn of(&self, d: NaiveDate, prev_has_data: bool) -> usize {
+        let w = d.weekday().num_days_from_monday() as usize;
+        match self.reopening {
+            Some(r) if self.open[(w + 6) % 7] && !prev_has_data => r,
+            _ => w,
+        }
+    }
+}
+
+/// Median of values with weights (the smallest value at which the cumulative
+/// weight reaches half); NaN when empty.
+fn weighted_median(values: &[(f64, f64)]) -> f64 {
+    let mut v: Vec<(f64, f64)> = values.iter().copied().filter(|x| x.1 > 0.0 && !x.0.is_nan()).collect();
+    if v.is_empty() {
+        return f64::NAN;
+    }
+    v.sort_by(|a, b| a.0.total_cmp(&b.0));
+    let half = v.iter().map(|x| x.1).sum::<f64>() / 2.0;
+    let mut cum = 0.0;
+    for (i, (x, w)) in v.iter().enumerate() {
+        cum += w;
+        if (cum - half).abs() <= 1e-12 * half.max(1.0) {
+            // Exactly half: the midpoint with the next value (the plain median for equal weights).
+            return v.get(i + 1).map_or(*x, |n| (x + n.0) / 2.0);
+        }
+        if cum > half {
+            return *x;
+        }
+    }
+    v[v.len() - 1].0
 }
 
 impl FittedSvd {
@@ -244,7 +329,13 @@ impl FittedSvd {
         let mut lo = Array2::from_elem(shape, f64::NAN);
         let mut hi = Array2::from_elem(shape, f64::NAN);
         for (i, d) in days.iter().enumerate() {
-            let w = d.weekday().num_days_from_monday() as usize;
+            let prev = *d - chrono::Duration::days(1);
+            let prev_has_data = if prev <= self.last_day {
+                self.history_days.binary_search(&prev).is_ok()
+            } else {
+                days[..i].contains(&prev)
+            };
+            let w = self.day_types.of(*d, prev_has_data);
             let step = (i + 1) as i32;
             let scores: Vec<f64> = (0..self.shapes.ncols())
                 .map(|c| {
@@ -282,5 +373,86 @@ impl FittedSvd {
             }
         }
         DayForecast { mean, lo95: lo, hi95: hi }
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::units::IntervalMinutes;
+
+    fn date(s: &str) -> NaiveDate {
+        s.parse().unwrap()
+    }
+
+    #[test]
+    fn weighted_median_of_equal_weights_is_the_plain_median() {
+        assert_eq!(weighted_median(&[(3.0, 1.0), (1.0, 1.0), (2.0, 1.0)]), 2.0);
+        assert_eq!(weighted_median(&[(4.0, 1.0), (1.0, 1.0), (2.0, 1.0), (3.0, 1.0)]), 2.5);
+        // A heavy weight pulls the median to its value; an outlier does not move it.
+        assert_eq!(weighted_median(&[(1.0, 1.0), (2.0, 5.0), (100.0, 1.0)]), 2.0);
+        assert!(weighted_median(&[]).is_nan());
+    }
+
+    #[test]
+    fn the_day_after_a_holiday_is_typed_like_a_monday() {
+        // Mon–Fri centre over three weeks.
+        let days: Vec<NaiveDate> = (0..21)
+            .map(|k| date("2003-08-18") + chrono::Duration::days(k))
+            .filter(|d| d.weekday().num_days_from_monday() < 5)
+            .collect();
+        let t = DayTypes::learn(&days, true);
+        assert_eq!(t.reopening, Some(0));
+        // Tuesday 2003-09-02 after Labor Day (Monday) closed: a Monday.
+        assert_eq!(t.of(date("2003-09-02"), false), 0);
+        // An ordinary Tuesday, and a Monday after the weekend, keep their own type.
+        assert_eq!(t.of(date("2003-08-26"), true), 1);
+        assert_eq!(t.of(date("2003-08-25"), false), 0);
+        assert_eq!(DayTypes::learn(&days, false).of(date("2003-09-02"), false), 1);
+        // A centre open every day has no regular closure: no reopening type.
+        let all: Vec<NaiveDate> = (0..14).map(|k| date("2003-08-18") + chrono::Duration::days(k)).collect();
+        assert_eq!(DayTypes::learn(&all, true).reopening, None);
+        // Open Mon–Sat: Monday still reopens after the Sunday closure.
+        let six: Vec<NaiveDate> = all.iter().copied().filter(|d| d.weekday() != chrono::Weekday::Sun).collect();
+        assert_eq!(DayTypes::learn(&six, true).reopening, Some(0));
+    }
+
+    /// Mondays and days after a holiday carry 1.5× the calls of other days; the
+    /// forecast for a Tuesday after a holiday must follow the Mondays.
+    #[test]
+    fn a_tuesday_after_a_holiday_is_forecast_at_monday_level() {
+        let start = date("2003-03-03");
+        let holidays = [date("2003-05-26"), date("2003-07-04")];
+        let days: Vec<NaiveDate> = (0..175)
+            .map(|k| start + chrono::Duration::days(k))
+            .filter(|d| d.weekday().num_days_from_monday() < 5 && !holidays.contains(d))
+            .collect();
+        let per_day = IntervalMinutes::new(60).unwrap().per_day();
+        let mut offered = Array2::from_elem((days.len(), per_day), f64::NAN);
+        for (k, d) in days.iter().enumerate() {
+            let after = k > 0 && (*d - days[k - 1]).num_days() > 1 && d.weekday() != chrono::Weekday::Mon;
+            let level = if d.weekday() == chrono::Weekday::Mon || after { 150.0 } else { 100.0 };
+            for s in 8..18 {
+                // A fixed intraday shape with a little deterministic wobble.
+                offered[[k, s]] = level * (1.0 + 0.1 * ((s as f64) - 12.5).abs() / 5.0) + ((k * 7 + s) % 5) as f64;
+            }
+        }
+        let h = History::from_offered(IntervalMinutes::new(60).unwrap(), days, offered);
+        let total = |m: &SvdBaseline, d: &str| -> f64 {
+            m.fit(&h).unwrap().predict(&[date(d)]).mean.row(0).iter().filter(|v| !v.is_nan()).sum()
+        };
+        let on = SvdBaseline::default();
+        let off = SvdBaseline { closure_effect: false, ..SvdBaseline::default() };
+        // History ends Friday 2003-08-22; forecast Tuesday 08-26 as if Monday 08-25 were a holiday.
+        assert_eq!(h.last_day(), Some(date("2003-08-22")));
+        let plain = total(&on, "2003-08-26");
+        let monday_level = total(&on, "2003-08-25");
+        assert!((plain / monday_level - 1.0).abs() < 0.05, "after-holiday {plain} vs Monday {monday_level}");
+        // Forecast with the Monday open too: the Tuesday is an ordinary one.
+        let both = on.fit(&h).unwrap().predict(&[date("2003-08-25"), date("2003-08-26")]);
+        let tuesday: f64 = both.mean.row(1).iter().filter(|v| !v.is_nan()).sum();
+        assert!(tuesday < 0.8 * plain, "ordinary Tuesday {tuesday} vs after-holiday {plain}");
+        let without = total(&off, "2003-08-26");
+        assert!(without < 0.8 * plain, "without the effect {without} vs with {plain}");
     }
 }

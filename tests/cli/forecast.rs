@@ -29,9 +29,10 @@ fn backtest_reproduces_the_reference_baselines_and_beats_the_published_peers() {
     assert!((get("weekday_mean", "rmse_mean") - 20.96).abs() < 0.01);
     assert!((get("weekday_mean", "ape_mean") - 9.36).abs() < 0.01);
     assert_eq!(v["weekday_mean"]["days"], 64);
-    // ringcast's model beats every peer listed (best: RMSE 19.01, APE 8.63).
-    assert!(get("ringcast_svd", "rmse_mean") < 19.0, "{v}");
-    assert!(get("ringcast_svd", "ape_mean") < 8.6, "{v}");
+    // ringcast's model meets the targets of the forecast issue, below every
+    // peer listed (best: RMSE 19.01, APE 8.63).
+    assert!(get("ringcast_svd", "rmse_mean") <= 18.5, "{v}");
+    assert!(get("ringcast_svd", "ape_mean") <= 8.4, "{v}");
     let c = get("ringcast_svd", "coverage95");
     assert!((0.93..=0.97).contains(&c), "coverage {c}");
     for m in ["ringcast_svd", "weekday_mean", "same_weekday_last_week"] {
