@@ -3,7 +3,8 @@
 //! Run: `cargo bench --bench forecasting`.
 
 use criterion::{criterion_group, criterion_main, Criterion};
-use ringcast::forecast::backtest::run_protocol;
+use ringcast::calendar::OpenCalendar;
+use ringcast::forecast::backtest::{run_protocol, CampaignInputs};
 use ringcast::ingest::history::load_history;
 use std::path::Path;
 
@@ -16,8 +17,11 @@ fn protocol(c: &mut Criterion) {
     let d = |m, day| chrono::NaiveDate::from_ymd_opt(2003, m, day).unwrap();
     let mut g = c.benchmark_group("us_bank");
     g.sample_size(10);
+    // What `ringcast backtest` runs: the baselines, the SVD model and the
+    // campaign-aware forecaster (no media on this series).
+    let campaign = CampaignInputs { calendar: OpenCalendar::from_history(&h, chrono_tz::UTC), lines: vec![] };
     g.bench_function("protocol_64_origins_all_methods", |b| {
-        b.iter(|| run_protocol(&h, d(7, 25), d(10, 24), 100, 1).len())
+        b.iter(|| run_protocol(&h, d(7, 25), d(10, 24), 100, 1, Some(&campaign)).len())
     });
     g.bench_function("load_27716_rows", |b| b.iter(|| load_history(&p).expect("loads").days.len()));
     g.finish();

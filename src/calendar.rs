@@ -37,6 +37,39 @@ impl OpenCalendar {
         })
     }
 
+    /// Opening hours read off a history, for a bare series without a centre
+    /// config (the backtest): a weekday opens from its earliest to its latest
+    /// slot with data, and a day of an open weekday without data inside the
+    /// history's range is a closed date (a holiday, known in advance).
+    pub fn from_history(h: &crate::ingest::History, tz: Tz) -> OpenCalendar {
+        let per_day = h.interval.per_day() as u32;
+        let step = h.interval.get();
+        let mut span: [Option<(u32, u32)>; 7] = [None; 7];
+        for (k, d) in h.days.iter().enumerate() {
+            let w = d.weekday().num_days_from_monday() as usize;
+            let row = h.offered.row(k);
+            let first = (0..per_day).find(|&s| !row[s as usize].is_nan());
+            let last = (0..per_day).rev().find(|&s| !row[s as usize].is_nan());
+            if let (Some(a), Some(b)) = (first, last) {
+                let (lo, hi) = span[w].unwrap_or((a, b));
+                span[w] = Some((lo.min(a), hi.max(b)));
+            }
+        }
+        let hours = span.map(|o| o.map(|(a, b)| DayHours { open_minute: a * step, close_minute: (b + 1) * step }));
+        let present: BTreeSet<NaiveDate> = h.days.iter().copied().collect();
+        let mut closed = BTreeSet::new();
+        if let (Some(&first), Some(&last)) = (h.days.first(), h.days.last()) {
+            let mut d = first;
+            while d <= last {
+                if hours[d.weekday().num_days_from_monday() as usize].is_some() && !present.contains(&d) {
+                    closed.insert(d);
+                }
+                d += Duration::days(1);
+            }
+        }
+        OpenCalendar { interval: h.interval, tz, hours, closed }
+    }
+
     /// Open hours on a date, `None` when closed all day.
     pub fn hours_on(&self, d: NaiveDate) -> Option<DayHours> {
         if self.closed.contains(&d) {
@@ -107,5 +140,30 @@ mod tests {
         assert_eq!(c.day_hours(NaiveDate::from_ymd_opt(2026, 10, 25).unwrap()), 25.0);
         let c2 = cal("timezone = \"Europe/London\"\n[opening_hours]\nsun = \"00:00-24:00\"\n");
         assert!(c2.is_open(spring, 0) && !c2.is_open(spring, 4), "01:00-02:00 does not exist on the 23-hour day");
+    }
+
+    #[test]
+    fn opening_hours_read_off_a_history() {
+        use crate::units::IntervalMinutes;
+        let iv = IntervalMinutes::new(60).unwrap();
+        let d = |s: &str| s.parse::<NaiveDate>().unwrap();
+        // Mon 1 Sep (holiday) missing; Tue–Fri 08:00–17:00, one Tuesday also 07:00.
+        let days = vec![d("2003-08-29"), d("2003-09-02"), d("2003-09-03"), d("2003-09-12")];
+        let mut offered = ndarray::Array2::from_elem((4, 24), f64::NAN);
+        for k in 0..4 {
+            for s in 8..17 {
+                offered[[k, s]] = 10.0;
+            }
+        }
+        offered[[1, 7]] = 2.0;
+        let h = crate::ingest::History::from_offered(iv, days, offered);
+        let c = OpenCalendar::from_history(&h, chrono_tz::UTC);
+        let tue = d("2003-09-02");
+        assert!(c.is_open(tue, 7) && c.is_open(tue, 16) && !c.is_open(tue, 17) && !c.is_open(tue, 6));
+        assert!(!c.is_open(d("2003-09-03"), 7), "Wednesday never opened at 07:00");
+        // Weekend: never seen, closed. Monday: never seen either (only the holiday).
+        assert!(!c.is_open_day(d("2003-08-30")) && !c.is_open_day(d("2003-09-01")));
+        // A Friday without data inside the range is a closed date; one after the history opens.
+        assert!(!c.is_open_day(d("2003-09-05")) && c.is_open_day(d("2003-09-19")));
     }
 }

@@ -100,13 +100,26 @@ pub struct FittedSvd {
     sigma: Vec<f64>,
 }
 
-/// A forecast for given days: mean and 95% bounds per slot (NaN where no data is expected).
+/// A forecast for given days: mean and prediction bands per slot (NaN where
+/// no data is expected).
 #[derive(Debug, Clone)]
 pub struct DayForecast {
     pub mean: Array2<f64>,
-    pub lo95: Array2<f64>,
-    pub hi95: Array2<f64>,
+    /// Central prediction intervals, e.g. 80% and 95%; empty for point forecasts.
+    pub bands: Vec<Band>,
 }
+
+/// A central prediction interval per slot.
+#[derive(Debug, Clone)]
+pub struct Band {
+    /// Nominal coverage, a fraction (0.95 for a 95% interval).
+    pub level: f64,
+    pub lo: Array2<f64>,
+    pub hi: Array2<f64>,
+}
+
+/// Nominal levels of the bands the forecasts carry, with their standard normal quantiles.
+pub const BAND_LEVELS: [(f64, f64); 2] = [(0.80, 1.281_551_565_5), (0.95, 1.959_963_984_5)];
 
 impl SvdBaseline {
     pub fn fit(&self, h: &History) -> Option<FittedSvd> {
@@ -326,8 +339,14 @@ impl FittedSvd {
     pub fn predict(&self, days: &[NaiveDate]) -> DayForecast {
         let shape = (days.len(), self.per_day);
         let mut mean = Array2::from_elem(shape, f64::NAN);
-        let mut lo = Array2::from_elem(shape, f64::NAN);
-        let mut hi = Array2::from_elem(shape, f64::NAN);
+        let mut bands: Vec<Band> = BAND_LEVELS
+            .iter()
+            .map(|&(level, _)| Band {
+                level,
+                lo: Array2::from_elem(shape, f64::NAN),
+                hi: Array2::from_elem(shape, f64::NAN),
+            })
+            .collect();
         for (i, d) in days.iter().enumerate() {
             let prev = *d - chrono::Duration::days(1);
             let prev_has_data = if prev <= self.last_day {
@@ -367,12 +386,15 @@ impl FittedSvd {
                 let sig = self.sigma[j];
                 // E[Y²] = f² + σ²: unbiased back-transform of the square root.
                 mean[[i, s]] = (f * f + self.variance_correction * sig * sig - 0.25).max(0.0);
-                let l = (f - 1.96 * sig).max(0.0);
-                lo[[i, s]] = (l * l - 0.25).max(0.0);
-                hi[[i, s]] = ((f + 1.96 * sig).powi(2) - 0.25).max(0.0);
+                // Normal bands in the square-root scale, squared back.
+                for (b, &(_, z)) in bands.iter_mut().zip(&BAND_LEVELS) {
+                    let l = (f - z * sig).max(0.0);
+                    b.lo[[i, s]] = (l * l - 0.25).max(0.0);
+                    b.hi[[i, s]] = ((f + z * sig).powi(2) - 0.25).max(0.0);
+                }
             }
         }
-        DayForecast { mean, lo95: lo, hi95: hi }
+        DayForecast { mean, bands }
     }
 }
 

@@ -169,6 +169,13 @@ fn bad_media_plans() {
     m("channel,start,spend\n,2026-11-24 20:14,10\n", &["m.csv:2", "column 'channel'", "empty cell"]);
     m("channel,start,spend,grps\ntv,2026-11-24 20:14,10,many\n", &["m.csv:2", "column 'grps'", "'many'"]);
     m("channel,start,spend\ntv,tomorrow,10\n", &["m.csv:2", "column 'start'", "'tomorrow'"]);
+    // The backtest reads past plans through the same checks.
+    let h = "interval_start,calls\n2026-11-23 08:00,5\n2026-11-23 08:15,6\n";
+    refuses(
+        &[("h.csv", h), ("m.csv", "channel,start,spend\ntv,2026-11-24 20:14,lots\n")],
+        &["backtest", "--history", "h.csv", "--media", "m.csv", "--from", "2026-11-23", "--to", "2026-11-29"],
+        &["m.csv:2", "column 'spend'", "'lots'"],
+    );
 }
 
 #[test]
