@@ -98,6 +98,8 @@ pub struct FittedSvd {
     day_types: DayTypes,
     /// Residual standard deviation per slot in the square-root scale.
     sigma: Vec<f64>,
+    /// Mean fitted calls per slot.
+    slot_mean: Vec<f64>,
 }
 
 /// A forecast for given days: mean and prediction bands per slot (NaN where
@@ -246,14 +248,16 @@ impl SvdBaseline {
             }
         }
         // Residual sd per slot of the one-step in-sample fit (sqrt scale).
+        let mut slot_mean = vec![0.0; m];
         let sigma: Vec<f64> = (0..m)
             .map(|j| {
-                let ss: f64 = (1..n)
-                    .map(|d| {
-                        let f: f64 = (0..k).map(|c| fitted_scores[c][d] * shapes[[j, c]]).sum();
-                        (y[(d, j)] - f).powi(2)
-                    })
-                    .sum();
+                let (mut ss, mut level) = (0.0, 0.0);
+                for d in 1..n {
+                    let f: f64 = (0..k).map(|c| fitted_scores[c][d] * shapes[[j, c]]).sum();
+                    ss += (y[(d, j)] - f).powi(2);
+                    level += (f * f - 0.25).max(0.0);
+                }
+                slot_mean[j] = level / (n - 1).max(1) as f64;
                 (ss / (n - 1).max(1) as f64).sqrt()
             })
             .collect();
@@ -272,6 +276,7 @@ impl SvdBaseline {
             history_days: h.days.clone(),
             day_types,
             sigma,
+            slot_mean,
         })
     }
 }
@@ -334,6 +339,31 @@ fn weighted_median(values: &[(f64, f64)]) -> f64 {
 }
 
 impl FittedSvd {
+    /// The negative-binomial overdispersion 1/k (count variance μ + μ²/k) of
+    /// the one-step forecast errors, by moments over the slots: the square-root
+    /// scale's residual variance σ² is a count variance of about 4μσ² (delta method).
+    pub fn inverse_dispersion(&self) -> f64 {
+        let (num, den) = self.slot_mean.iter().zip(&self.sigma).fold((0.0, 0.0), |(a, b), (&mu, &sig)| {
+            (a + 4.0 * mu * sig * sig - mu, b + mu * mu)
+        });
+        if den > 0.0 {
+            (num / den).max(0.0)
+        } else {
+            0.0
+        }
+    }
+
+    /// The residual sd of the one-step forecast in the square-root scale for
+    /// a slot of the day; `None` for a slot never open in the history.
+    pub fn slot_sigma(&self, slot: usize) -> Option<f64> {
+        self.slots.binary_search(&slot).ok().map(|j| self.sigma[j])
+    }
+
+    /// The last day of the history it was fitted on.
+    pub fn last_day(&self) -> NaiveDate {
+        self.last_day
+    }
+
     /// Forecast `days` (after the history). `steps` ahead counts days with data:
     /// the i-th requested day is i+1 steps after the last history day.
     pub fn predict(&self, days: &[NaiveDate]) -> DayForecast {

