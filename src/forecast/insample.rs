@@ -60,23 +60,6 @@ pub fn neighbour_baseline_masked(
     out
 }
 
-#[cfg(test)]
-mod tests {
-    use super::*;
-
-    #[test]
-    fn mean_of_same_weekday_neighbours_excluding_the_day() {
-        let d0 = NaiveDate::from_ymd_opt(2026, 1, 5).unwrap();
-        let days: Vec<NaiveDate> = (0..5).map(|w| d0 + Duration::weeks(w)).collect();
-        let mut v = Array2::from_elem((5, 2), 10.0);
-        v[[2, 0]] = 100.0; // a campaign day
-        v[[4, 1]] = f64::NAN;
-        let b = neighbour_baseline(&days, &v, 2);
-        assert_eq!(b[[2, 0]], 10.0, "the day's own spike is not its baseline");
-        assert_eq!(b[[0, 0]], (10.0 + 100.0) / 2.0);
-        assert!(b[[4, 1]].is_nan());
-    }
-}
 
 /// A smooth in-sample baseline: each day's total from a log-linear regression on
 /// weekday, trend, annual season (two harmonics) and "first open day after a
@@ -131,4 +114,22 @@ pub fn smooth_baseline(days: &[NaiveDate], values: &Array2<f64>, half_window_wee
         }
     }
     out
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn mean_of_same_weekday_neighbours_excluding_the_day() {
+        let d0 = NaiveDate::from_ymd_opt(2026, 1, 5).unwrap();
+        let days: Vec<NaiveDate> = (0..5).map(|w| d0 + Duration::weeks(w)).collect();
+        let mut v = Array2::from_elem((5, 2), 10.0);
+        v[[2, 0]] = 100.0; // a campaign day
+        v[[4, 1]] = f64::NAN;
+        let b = neighbour_baseline(&days, &v, 2);
+        assert_eq!(b[[2, 0]], 10.0, "the day's own spike is not its baseline");
+        assert_eq!(b[[0, 0]], (10.0 + 100.0) / 2.0);
+        assert!(b[[4, 1]].is_nan());
+    }
 }

@@ -407,7 +407,7 @@ impl History {
         if to == self.interval {
             return Ok(self.clone());
         }
-        if to.get() % self.interval.get() != 0 {
+        if !to.get().is_multiple_of(self.interval.get()) {
             return Err(format!(
                 "cannot turn {}-minute history into {}-minute intervals: expected a planning interval that is a multiple of the history's",
                 self.interval.get(),

@@ -415,7 +415,7 @@ fn build_and_solve_compact(
     let mut cons = Vec::new();
     let mut unders = Vec::new();
     // Breaks match shifts: as many, and none outside a window (forward/backward).
-    for (&f, _) in &break_len {
+    for &f in break_len.keys() {
         let fam_groups: Vec<usize> =
             (0..groups.len()).filter(|&i| groups[i].family == f && groups[i].has_break()).collect();
         let fam_breaks: Vec<usize> = (0..keys.len()).filter(|&k| keys[k].0 == f).collect();

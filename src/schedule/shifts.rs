@@ -71,7 +71,7 @@ pub fn expand(
         let allowed: Vec<Weekday> = f.days.iter().filter_map(|d| weekday_of(d)).collect();
         let (Some(first), Some(last)) = (parse_hhmm(&f.earliest_start), parse_hhmm(&f.latest_start)) else { continue };
         let span = (f.span_hours * 60.0).round() as u32;
-        if span % iv != 0 {
+        if !span.is_multiple_of(iv) {
             continue;
         }
         for (d, wd) in days.iter().enumerate() {
