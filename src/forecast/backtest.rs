@@ -188,7 +188,8 @@ pub fn evaluate(h: &History, from: NaiveDate, to: NaiveDate, window: usize, hori
     let stats = |v: Vec<f64>| {
         let mut s = v.clone();
         s.sort_by(|a, b| a.total_cmp(b));
-        let mean = s.iter().sum::<f64>() / s.len().max(1) as f64;
+        // No day scored: NaN, which the JSON shows as null.
+        let mean = if s.is_empty() { f64::NAN } else { s.iter().sum::<f64>() / s.len() as f64 };
         let med = if s.is_empty() {
             f64::NAN
         } else if s.len() % 2 == 1 {
@@ -302,6 +303,10 @@ pub fn run(a: &BacktestArgs) -> anyhow::Result<()> {
             );
             let cov = |c: Option<f64>| c.map(|c| format!("{c:.3}")).unwrap_or_else(|| "-".into());
             for (name, s) in &scores {
+                if s.days == 0 {
+                    println!("{name:<24} {:>5}   not scored: too little history in each window for this method", 0);
+                    continue;
+                }
                 println!(
                     "{:<24} {:>5}   {:>9.2} {:>7.2}   {:>9.2} {:>7.2}   {:>7}  {:>7}   {:>7.3}",
                     name,

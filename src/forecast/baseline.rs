@@ -123,11 +123,18 @@ pub struct Band {
 /// Nominal levels of the bands the forecasts carry, with their standard normal quantiles.
 pub const BAND_LEVELS: [(f64, f64); 2] = [(0.80, 1.281_551_565_5), (0.95, 1.959_963_984_5)];
 
+/// Days with data the low-rank baseline needs before it fits (three weeks of a
+/// weekday centre); with fewer, [`SvdBaseline::fit`] returns `None`.
+pub const MIN_DAYS: usize = 15;
+
 impl SvdBaseline {
     pub fn fit(&self, h: &History) -> Option<FittedSvd> {
         let slots = h.observed_slots();
         let (n, m) = (h.days.len(), slots.len());
-        if n < 7 || m == 0 {
+        // Weekday levels and one-step errors need a few weeks: on one week each
+        // weekday's level is a single day, fits it exactly, and the intervals
+        // collapse (one-week windows covered a quarter of the actuals at 95%).
+        if n < MIN_DAYS || m == 0 {
             return None;
         }
         // √(N+¼), gaps filled with the weekday mean of the slot.
@@ -467,6 +474,17 @@ mod tests {
         // Open Mon–Sat: Monday still reopens after the Sunday closure.
         let six: Vec<NaiveDate> = all.iter().copied().filter(|d| d.weekday() != chrono::Weekday::Sun).collect();
         assert_eq!(DayTypes::learn(&six, true).reopening, Some(0));
+    }
+
+    #[test]
+    fn too_short_a_history_is_not_fitted() {
+        let iv = IntervalMinutes::new(60).unwrap();
+        let h = |n: usize| {
+            let days: Vec<NaiveDate> = (0..n as i64).map(|k| date("2026-01-05") + chrono::Duration::days(k)).collect();
+            History::from_offered(iv, days, Array2::from_shape_fn((n, 24), |(d, s)| ((d * 3 + s) % 7) as f64))
+        };
+        assert!(SvdBaseline::default().fit(&h(MIN_DAYS - 1)).is_none());
+        assert!(SvdBaseline::default().fit(&h(MIN_DAYS)).is_some());
     }
 
     /// Mondays and days after a holiday carry 1.5× the calls of other days; the
