@@ -174,7 +174,7 @@ impl SvdBaseline {
         let order = &order[..k];
         let shapes = Array2::from_shape_fn((m, k), |(j, c)| vt[(order[c], j)] * svd.singular_values[order[c]]);
         let scores: Vec<Vec<f64>> = order.iter().map(|&c| (0..n).map(|d| u[(d, c)]).collect()).collect();
-        let day_types = DayTypes::learn(&h.days, self.closure_effect);
+        let day_types = DayTypes::learn(h, self.closure_effect);
         let types: Vec<usize> =
             (0..n).map(|d| day_types.of(h.days[d], d == 0 || (h.days[d] - h.days[d - 1]).num_days() == 1)).collect();
         let level = |values: &[(f64, f64)]| -> f64 {
@@ -290,35 +290,54 @@ impl SvdBaseline {
 
 /// Which weekday's level a date takes: its own, or — for the first open day
 /// after an unusual closure — that of the day after the regular closure.
+///
+/// Only a weekday with the same hours as the reopening day is mapped to it: a
+/// Saturday after a New Year's Friday is still a short Saturday, not a Monday.
 #[derive(Debug, Clone)]
-struct DayTypes {
+pub struct DayTypes {
     /// Weekdays (Mon = 0) the centre normally opens: they have data.
     open: [bool; 7],
+    /// First and last slot with data per weekday.
+    hours: [Option<(usize, usize)>; 7],
     /// The weekday after the longest regular closure (Monday for a Mon–Fri
     /// centre); `None` when the centre opens every day or the effect is off.
     reopening: Option<usize>,
 }
 
 impl DayTypes {
-    fn learn(days: &[NaiveDate], enabled: bool) -> Self {
+    pub fn learn(h: &History, enabled: bool) -> Self {
         let mut open = [false; 7];
-        for d in days {
-            open[d.weekday().num_days_from_monday() as usize] = true;
+        let mut hours: [Option<(usize, usize)>; 7] = [None; 7];
+        for (k, d) in h.days.iter().enumerate() {
+            let w = d.weekday().num_days_from_monday() as usize;
+            open[w] = true;
+            let row = h.offered.row(k);
+            let first = row.iter().position(|v| !v.is_nan());
+            let last = row.iter().rposition(|v| !v.is_nan());
+            if let (Some(a), Some(b)) = (first, last) {
+                let (lo, hi) = hours[w].unwrap_or((a, b));
+                hours[w] = Some((lo.min(a), hi.max(b)));
+            }
         }
         let closed_before = |w: usize| (1..7).take_while(|k| !open[(w + 7 - k) % 7]).count();
         let reopening = (0..7)
             .filter(|&w| enabled && open[w] && closed_before(w) > 0)
             .max_by_key(|&w| (closed_before(w), std::cmp::Reverse(w)));
-        Self { open, reopening }
+        Self { open, hours, reopening }
     }
 
     /// Day type (0..7) of `d`; `prev_has_data`: the calendar day before has data.
-    fn of(&self, d: NaiveDate, prev_has_data: bool) -> usize {
+    pub fn of(&self, d: NaiveDate, prev_has_data: bool) -> usize {
         let w = d.weekday().num_days_from_monday() as usize;
         match self.reopening {
-            Some(r) if self.open[(w + 6) % 7] && !prev_has_data => r,
+            Some(r) if self.open[(w + 6) % 7] && !prev_has_data && self.hours[w] == self.hours[r] => r,
             _ => w,
         }
+    }
+
+    /// Whether `d` is modelled as the reopening day rather than as its own weekday.
+    pub fn is_reopening(&self, d: NaiveDate, prev_has_data: bool) -> bool {
+        self.of(d, prev_has_data) != d.weekday().num_days_from_monday() as usize
     }
 }
 
@@ -364,6 +383,11 @@ impl FittedSvd {
     /// a slot of the day; `None` for a slot never open in the history.
     pub fn slot_sigma(&self, slot: usize) -> Option<f64> {
         self.slots.binary_search(&slot).ok().map(|j| self.sigma[j])
+    }
+
+    /// How it types days (own weekday, or the reopening day after a closure).
+    pub fn day_types(&self) -> &DayTypes {
+        &self.day_types
     }
 
     /// The last day of the history it was fitted on.
@@ -453,6 +477,21 @@ mod tests {
         assert!(weighted_median(&[]).is_nan());
     }
 
+    /// A history open 08:00–17:00 (Saturdays 09:00–13:00) on `days`.
+    fn open_on(days: Vec<NaiveDate>) -> History {
+        let iv = IntervalMinutes::new(60).unwrap();
+        let offered = Array2::from_shape_fn((days.len(), 24), |(k, s)| {
+            let sat = days[k].weekday() == chrono::Weekday::Sat;
+            let (a, b) = if sat { (9, 13) } else { (8, 17) };
+            if (a..b).contains(&s) {
+                10.0
+            } else {
+                f64::NAN
+            }
+        });
+        History::from_offered(iv, days, offered)
+    }
+
     #[test]
     fn the_day_after_a_holiday_is_typed_like_a_monday() {
         // Mon–Fri centre over three weeks.
@@ -460,20 +499,24 @@ mod tests {
             .map(|k| date("2003-08-18") + chrono::Duration::days(k))
             .filter(|d| d.weekday().num_days_from_monday() < 5)
             .collect();
-        let t = DayTypes::learn(&days, true);
+        let t = DayTypes::learn(&open_on(days.clone()), true);
         assert_eq!(t.reopening, Some(0));
         // Tuesday 2003-09-02 after Labor Day (Monday) closed: a Monday.
         assert_eq!(t.of(date("2003-09-02"), false), 0);
         // An ordinary Tuesday, and a Monday after the weekend, keep their own type.
         assert_eq!(t.of(date("2003-08-26"), true), 1);
         assert_eq!(t.of(date("2003-08-25"), false), 0);
-        assert_eq!(DayTypes::learn(&days, false).of(date("2003-09-02"), false), 1);
+        assert_eq!(DayTypes::learn(&open_on(days), false).of(date("2003-09-02"), false), 1);
         // A centre open every day has no regular closure: no reopening type.
         let all: Vec<NaiveDate> = (0..14).map(|k| date("2003-08-18") + chrono::Duration::days(k)).collect();
-        assert_eq!(DayTypes::learn(&all, true).reopening, None);
-        // Open Mon–Sat: Monday still reopens after the Sunday closure.
+        assert_eq!(DayTypes::learn(&open_on(all.clone()), true).reopening, None);
+        // Open Mon–Sat: Monday still reopens after the Sunday closure; a short
+        // Saturday after a Friday holiday stays a Saturday.
         let six: Vec<NaiveDate> = all.iter().copied().filter(|d| d.weekday() != chrono::Weekday::Sun).collect();
-        assert_eq!(DayTypes::learn(&six, true).reopening, Some(0));
+        let t = DayTypes::learn(&open_on(six), true);
+        assert_eq!(t.reopening, Some(0));
+        assert_eq!(t.of(date("2003-08-30"), false), 5);
+        assert!(t.is_reopening(date("2003-08-26"), false) && !t.is_reopening(date("2003-08-30"), false));
     }
 
     #[test]

@@ -191,17 +191,18 @@ impl DayFeatures {
 
     /// The slow part of the fitted day level on `d`, as a factor of its
     /// weekday's level: trend and annual season, both only from a history of
-    /// a year or more (else 1).
+    /// a year or more (else 1), and with `after_closure` the first-day-after-a-
+    /// closure effect.
     /// Dividing it out leaves what the low-rank baseline models well (the
     /// intraday shapes and the day-to-day persistence); multiplying it back
     /// carries the season into the forecast.
-    pub fn slow_factor(&self, d: NaiveDate, coef: &[f64]) -> f64 {
+    pub fn slow_factor(&self, d: NaiveDate, after_closure: bool, coef: &[f64]) -> f64 {
         use chrono::Datelike;
         let w = d.weekday().num_days_from_monday() as usize;
         let Some(j) = self.weekdays.iter().position(|x| *x == w) else { return 1.0 };
-        let x = self.row(d, false);
+        let x = self.row(d, after_closure);
         let nw = self.weekdays.len();
-        let (Some(base), Some(slow)) = (coef.get(j), coef.get(nw..nw + 5)) else { return 1.0 };
+        let (Some(base), Some(slow)) = (coef.get(j), coef.get(nw..nw + 6)) else { return 1.0 };
         if *base <= 0.0 || self.mean[w] <= 0.0 {
             return 1.0;
         }
@@ -211,7 +212,7 @@ impl DayFeatures {
         // trend divided out, 18.03 without).
         let from = if self.season { 0 } else { 1 };
         let extra: f64 =
-            x[nw + from..nw + 5].iter().zip(&slow[from..]).map(|(a, b)| a * b).sum::<f64>() / self.mean[w];
+            x[nw + from..nw + 6].iter().zip(&slow[from..]).map(|(a, b)| a * b).sum::<f64>() / self.mean[w];
         (1.0 + extra / base).clamp(0.2, 5.0)
     }
 
