@@ -410,21 +410,28 @@ mod season {
     use crate::synth::true_baseline;
     use std::path::Path;
 
-    /// The bundled sample's planning week lies on the rising side of a ±12%
-    /// annual season: the baseline must carry the season (a low-rank model of
-    /// the last 300 days alone came out 1.6% low for the week) and match the
-    /// generator's truth day by day.
-    #[test]
-    fn the_planning_week_baseline_follows_the_true_season() {
+    /// The bundled sample's forecast of the week from `monday` with no media
+    /// plan, and the generator's true baseline of that week.
+    fn baseline_and_truth(monday: NaiveDate) -> (Vec<NaiveDate>, Forecast, Array2<f64>) {
         let data = Path::new(env!("CARGO_MANIFEST_DIR")).join("data");
         let cfg_path = data.join("centre.toml");
         let cfg = CentreConfig::load(&cfg_path).unwrap();
         let cal = OpenCalendar::from_config(&cfg, &cfg_path).unwrap();
         let h = load_history(&data.join("history.csv")).unwrap();
         let past = load_media_plan(&data.join("media_history.csv"), &cfg).unwrap().lines;
-        let days = week_days(NaiveDate::from_ymd_opt(2026, 11, 23).unwrap());
+        let days = week_days(monday);
         let fc = ForecastModel::default().fit(&h, &past).predict(&days, &cal, &[]);
         let truth = true_baseline(&days, h.days[0]);
+        (days, fc, truth)
+    }
+
+    /// The bundled sample's planning week lies on the rising side of a ±12%
+    /// annual season: the baseline must carry the season (a low-rank model of
+    /// the last 300 days alone came out 1.6% low for the week) and match the
+    /// generator's truth day by day.
+    #[test]
+    fn the_planning_week_baseline_follows_the_true_season() {
+        let (days, fc, truth) = baseline_and_truth(NaiveDate::from_ymd_opt(2026, 11, 23).unwrap());
         let (mut got, mut want) = (0.0, 0.0);
         for (k, d) in days.iter().enumerate() {
             let (g, w) = (fc.baseline.row(k).sum(), truth.row(k).sum());
@@ -442,15 +449,7 @@ mod season {
     /// model's after-closure effect (it came out as a full Monday, +58%, before).
     #[test]
     fn days_after_holidays_in_the_planning_week() {
-        let data = Path::new(env!("CARGO_MANIFEST_DIR")).join("data");
-        let cfg_path = data.join("centre.toml");
-        let cfg = CentreConfig::load(&cfg_path).unwrap();
-        let cal = OpenCalendar::from_config(&cfg, &cfg_path).unwrap();
-        let h = load_history(&data.join("history.csv")).unwrap();
-        let past = load_media_plan(&data.join("media_history.csv"), &cfg).unwrap().lines;
-        let days = week_days(NaiveDate::from_ymd_opt(2026, 12, 28).unwrap());
-        let fc = ForecastModel::default().fit(&h, &past).predict(&days, &cal, &[]);
-        let truth = true_baseline(&days, h.days[0]);
+        let (days, fc, truth) = baseline_and_truth(NaiveDate::from_ymd_opt(2026, 12, 28).unwrap());
         for (k, tolerance) in [(0, 0.0), (1, 0.10), (2, 0.05), (3, 0.05), (4, 0.0), (5, 0.05)] {
             let (g, w) = (fc.baseline.row(k).sum(), truth.row(k).sum());
             eprintln!("{}: baseline {g:.0}, truth {w:.0}", days[k]);
