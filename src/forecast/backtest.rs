@@ -125,7 +125,8 @@ fn campaign_forecast(inputs: &CampaignInputs, train: &History, days: &[NaiveDate
     // A channel first seen in the forecast days has no response yet: left out.
     let plan: Vec<MediaLine> = plan.into_iter().filter(|l| fitted.responses().contains_key(&l.channel)).collect();
     let f = fitted.predict(days, &inputs.calendar, &plan);
-    let closed_nan = |a: &Array2<f64>| Array2::from_shape_fn(a.raw_dim(), |ix| if f.open[ix] { a[ix] } else { f64::NAN });
+    let closed_nan =
+        |a: &Array2<f64>| Array2::from_shape_fn(a.raw_dim(), |ix| if f.open[ix] { a[ix] } else { f64::NAN });
     Some(DayForecast {
         mean: closed_nan(&f.total),
         bands: vec![
@@ -168,7 +169,14 @@ fn score_day(h: &History, k: usize, f: &DayForecast, i: usize) -> DayScore {
 }
 
 /// Evaluate `method` over the protocol.
-pub fn evaluate(h: &History, from: NaiveDate, to: NaiveDate, window: usize, horizon: usize, method: &Method<'_>) -> MethodScore {
+pub fn evaluate(
+    h: &History,
+    from: NaiveDate,
+    to: NaiveDate,
+    window: usize,
+    horizon: usize,
+    method: &Method<'_>,
+) -> MethodScore {
     let t0 = Instant::now();
     let targets: Vec<usize> =
         (0..h.days.len()).filter(|&k| h.days[k] >= from && h.days[k] <= to && k >= window).collect();
@@ -260,9 +268,8 @@ fn load_inputs(a: &BacktestArgs) -> anyhow::Result<(History, CampaignInputs)> {
             let cal = OpenCalendar::from_config(cfg, p)?;
             let opts = HistoryOptions { tz: Some(cal.tz), queue: None, records_interval: Some(cal.interval) };
             let (raw, _) = load_history_with(&a.history, &opts)?;
-            raw.resample(cal.interval).map_err(|m| {
-                InputError::key(p, "interval_minutes", format!("{m} (history {})", a.history.display()))
-            })?
+            raw.resample(cal.interval)
+                .map_err(|m| InputError::key(p, "interval_minutes", format!("{m} (history {})", a.history.display())))?
         }
         None => load_history(&a.history)?,
     };

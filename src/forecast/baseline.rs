@@ -369,9 +369,11 @@ impl FittedSvd {
     /// the one-step forecast errors, by moments over the slots: the square-root
     /// scale's residual variance σ² is a count variance of about 4μσ² (delta method).
     pub fn inverse_dispersion(&self) -> f64 {
-        let (num, den) = self.slot_mean.iter().zip(&self.sigma).fold((0.0, 0.0), |(a, b), (&mu, &sig)| {
-            (a + 4.0 * mu * sig * sig - mu, b + mu * mu)
-        });
+        let (num, den) = self
+            .slot_mean
+            .iter()
+            .zip(&self.sigma)
+            .fold((0.0, 0.0), |(a, b), (&mu, &sig)| (a + 4.0 * mu * sig * sig - mu, b + mu * mu));
         if den > 0.0 {
             (num / den).max(0.0)
         } else {

@@ -211,8 +211,7 @@ impl DayFeatures {
         // follows the level better (US bank, one day ahead: RMSE 18.33 with the
         // trend divided out, 18.03 without).
         let from = if self.season { 0 } else { 1 };
-        let extra: f64 =
-            x[nw + from..nw + 6].iter().zip(&slow[from..]).map(|(a, b)| a * b).sum::<f64>() / self.mean[w];
+        let extra: f64 = x[nw + from..nw + 6].iter().zip(&slow[from..]).map(|(a, b)| a * b).sum::<f64>() / self.mean[w];
         (1.0 + extra / base).clamp(0.2, 5.0)
     }
 

@@ -60,7 +60,6 @@ pub fn neighbour_baseline_masked(
     out
 }
 
-
 /// A smooth in-sample baseline: each day's total from a log-linear regression on
 /// weekday, trend, annual season (two harmonics) and "first open day after a
 /// closure" — smooth in time, so it cannot soak up a campaign's days — spread

@@ -2,8 +2,8 @@
 //! extra calls of each line of the media plan, with prediction intervals.
 
 use super::baseline::{DayTypes, FittedSvd, SvdBaseline};
-use super::count::{nb_interval, sqrt_scale_interval};
 use super::campaign::{CampaignModel, LearnedCampaigns};
+use super::count::{nb_interval, sqrt_scale_interval};
 use super::media::response::ChannelResponse;
 use super::media::uplift::{DayShapes, Uplift};
 use crate::calendar::OpenCalendar;
@@ -329,8 +329,6 @@ impl FittedForecast {
 pub fn unlearned_channels<'a>(fitted: &FittedForecast, plan: &'a [MediaLine]) -> Vec<&'a MediaLine> {
     plan.iter().filter(|l| !fitted.responses().contains_key(&l.channel)).collect()
 }
-
-
 
 #[cfg(test)]
 mod recovery {
