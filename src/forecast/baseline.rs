@@ -15,7 +15,7 @@
 //! holiday Monday looks like a Monday, because callers held back over the
 //! long weekend call then (RMSE 18.70 → 18.16); and the weekday levels of the
 //! scores are medians, so one odd day in the window (an outage, a storm) does
-//! not drag a weekday's level for 20 weeks (18.16 → 18.04).
+//! not drag a weekday's level for 20 weeks (18.16 → 18.03).
 
 use crate::ingest::History;
 use chrono::{Datelike, NaiveDate};
