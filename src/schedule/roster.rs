@@ -147,7 +147,16 @@ pub fn build_roster(
     }
     let unfilled: Vec<Variable> = used.iter().map(|_| vars.add(variable().min(0))).collect();
     let short: Vec<Variable> = agents.iter().map(|_| vars.add(variable().min(0))).collect();
-    let max_evening = vars.add(variable().min(0));
+    // Fairness: evening shifts (ending after 20:00) are shared out. Each agent
+    // who can work evenings pays for every evening above an even share of
+    // them. (A min–max of the evenings was tried first: one agent who can only
+    // work evenings set the maximum, so it spread nothing, and its weak LP
+    // relaxation made the solver spend three times as long at the root.)
+    let is_evening = |k: usize| end_minute(&options[used[k]], per_day) > 20 * 60;
+    let evening_shifts: u32 = (0..used.len()).filter(|&k| is_evening(k)).map(|k| counts[used[k]]).sum();
+    let can_evening = y.iter().filter(|row| row.iter().enumerate().any(|(k, v)| v.is_some() && is_evening(k))).count();
+    let fair_share = if can_evening > 0 { (evening_shifts as f64 / can_evening as f64).ceil() } else { 0.0 };
+    let extra_evenings: Vec<Variable> = agents.iter().map(|_| vars.add(variable().min(0))).collect();
     let mut cons = Vec::new();
     // Every chosen shift is taken or reported unfilled.
     for (k, &o) in used.iter().enumerate() {
@@ -156,7 +165,7 @@ pub fn build_roster(
     }
     let mut objective: Expression = unfilled.iter().map(|u| 1000.0 * *u).sum::<Expression>()
         + short.iter().map(|s| 20.0 * *s).sum::<Expression>()
-        + 5.0 * max_evening;
+        + extra_evenings.iter().map(|e| 5.0 * *e).sum::<Expression>();
     for (ai, a) in agents.iter().enumerate() {
         let mine: Vec<(usize, Variable)> =
             used.iter().enumerate().filter_map(|(k, _)| y[ai][k].map(|v| (k, v))).collect();
@@ -192,13 +201,8 @@ pub fn build_roster(
                 cons.push(constraint!(s + *v <= 1.0));
             }
         }
-        // Fairness: evening shifts (ending after 20:00) spread across agents.
-        let evening: Expression = mine
-            .iter()
-            .filter(|(k, _)| end_minute(&options[used[*k]], per_day) > 20 * 60)
-            .map(|(_, v)| Expression::from(*v))
-            .sum();
-        cons.push(constraint!(evening <= max_evening));
+        let evening: Expression = mine.iter().filter(|(k, _)| is_evening(*k)).map(|(_, v)| Expression::from(*v)).sum();
+        cons.push(constraint!(evening - fair_share <= extra_evenings[ai]));
         // Preferred start: a small cost per hour away from it.
         if let Some(p) = a.preferred_start {
             for (k, v) in &mine {
@@ -216,7 +220,6 @@ pub fn build_roster(
     let n_cons = cons.len();
     let start = greedy(options, counts, &used, &y, agents, per_day, cfg);
     let mut init: Vec<(Variable, f64)> = Vec::new();
-    let mut evening_max: f64 = 0.0;
     for (ai, row) in y.iter().enumerate() {
         let mut hours = 0.0;
         let mut evenings = 0.0;
@@ -233,12 +236,11 @@ pub fn build_roster(
             }
         }
         init.push((short[ai], (agents[ai].min_weekly_hours - hours).max(0.0)));
-        evening_max = evening_max.max(evenings);
+        init.push((extra_evenings[ai], (evenings - fair_share).max(0.0)));
     }
     for (k, u) in unfilled.iter().enumerate() {
         init.push((*u, start.left[k] as f64));
     }
-    init.push((max_evening, evening_max));
     let mut model = vars.minimise(objective).using(highs);
     model.set_verbose(std::env::var_os("RINGCAST_SOLVER_LOG").is_some());
     let mut model = model.set_time_limit(cfg.time_limit_seconds).set_threads(2);

@@ -39,6 +39,47 @@ fn minutes(hhmm: &str) -> i64 {
     h.parse::<i64>().unwrap() * 60 + m.parse::<i64>().unwrap()
 }
 
+/// Every contract rule of the bundled agents holds in `roster.csv`, and the
+/// evening shifts (ending after 20:00) are shared: nobody works more of them
+/// than the average of those who work any, rounded up (a min–max of the
+/// evenings once left ten agents with five each).
+fn roster_keeps_the_rules(roster: &Path) {
+    let agents: BTreeMap<String, BTreeMap<String, String>> =
+        csv(&super::common::root().join("data/agents.csv")).into_iter().map(|a| (a["id"].clone(), a)).collect();
+    let mut by_agent: BTreeMap<String, Vec<(chrono::NaiveDate, i64, i64, f64)>> = BTreeMap::new();
+    for r in csv(roster) {
+        if r["agent_id"] == "UNFILLED" {
+            continue;
+        }
+        let day: chrono::NaiveDate = r["day"].parse().unwrap();
+        let shift = (day, minutes(&r["start"]), minutes(&r["end"]), r["paid_hours"].parse::<f64>().unwrap());
+        by_agent.entry(r["agent_id"].clone()).or_default().push(shift);
+    }
+    let (mut evenings, mut with_evenings, mut most) = (0, 0, 0);
+    for (id, mut shifts) in by_agent {
+        let a = &agents[&id];
+        shifts.sort_by_key(|s| (s.0, s.1));
+        let hours: f64 = shifts.iter().map(|s| s.3).sum();
+        assert!(hours <= a["max_weekly_hours"].parse::<f64>().unwrap() + 1e-9, "{id}: {hours} h");
+        assert!(shifts.len() <= a["max_days"].parse::<usize>().unwrap(), "{id}: {} days", shifts.len());
+        for s in &shifts {
+            assert!(s.1 >= minutes(&a["earliest_start"]) && s.2 <= minutes(&a["latest_end"]), "{id}: {s:?}");
+            assert_ne!(s.0.format("%a").to_string(), "Sun", "{id} works a Sunday (available mon-sat)");
+        }
+        for w in shifts.windows(2) {
+            assert!(w[0].0 < w[1].0, "{id}: two shifts on {}", w[0].0);
+            let rest = (w[1].0 - w[0].0).num_minutes() + w[1].1 - w[0].2;
+            assert!(rest >= 11 * 60, "{id}: {rest} min rest before {}", w[1].0);
+        }
+        let e = shifts.iter().filter(|s| s.2 > 20 * 60).count();
+        evenings += e;
+        with_evenings += usize::from(e > 0);
+        most = most.max(e);
+    }
+    assert!(evenings > 0);
+    assert!(most <= evenings.div_ceil(with_evenings), "{most} evenings for one agent; {evenings} over {with_evenings}");
+}
+
 #[test]
 fn weekly_plan_outputs_are_complete_consistent_and_deterministic() {
     let dir = tempfile::tempdir().unwrap();
@@ -97,6 +138,7 @@ fn weekly_plan_outputs_are_complete_consistent_and_deterministic() {
         let want = from_roster.get(&r["interval_start"]).copied().unwrap_or(0);
         assert_eq!(r["rostered_agents"].parse::<i64>().unwrap(), want, "{}", r["interval_start"]);
     }
+    roster_keeps_the_rules(&out.join("roster.csv"));
     let summary: serde_json::Value =
         serde_json::from_str(&std::fs::read_to_string(out.join("summary.json")).unwrap()).unwrap();
     assert!(summary["calls_forecast"].as_f64().unwrap() > 1000.0);
