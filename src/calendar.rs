@@ -42,20 +42,10 @@ impl OpenCalendar {
     /// slot with data, and a day of an open weekday without data inside the
     /// history's range is a closed date (a holiday, known in advance).
     pub fn from_history(h: &crate::ingest::History, tz: Tz) -> OpenCalendar {
-        let per_day = h.interval.per_day() as u32;
         let step = h.interval.get();
-        let mut span: [Option<(u32, u32)>; 7] = [None; 7];
-        for (k, d) in h.days.iter().enumerate() {
-            let w = d.weekday().num_days_from_monday() as usize;
-            let row = h.offered.row(k);
-            let first = (0..per_day).find(|&s| !row[s as usize].is_nan());
-            let last = (0..per_day).rev().find(|&s| !row[s as usize].is_nan());
-            if let (Some(a), Some(b)) = (first, last) {
-                let (lo, hi) = span[w].unwrap_or((a, b));
-                span[w] = Some((lo.min(a), hi.max(b)));
-            }
-        }
-        let hours = span.map(|o| o.map(|(a, b)| DayHours { open_minute: a * step, close_minute: (b + 1) * step }));
+        let hours = h
+            .weekday_spans()
+            .map(|o| o.map(|(a, b)| DayHours { open_minute: a as u32 * step, close_minute: (b as u32 + 1) * step }));
         let present: BTreeSet<NaiveDate> = h.days.iter().copied().collect();
         let mut closed = BTreeSet::new();
         if let (Some(&first), Some(&last)) = (h.days.first(), h.days.last()) {

@@ -259,23 +259,22 @@ pub fn run_protocol(
 /// the campaign-aware forecaster needs (no media lines without `--media`: it
 /// is then the classic daily level × intraday profile model).
 fn load_inputs(a: &BacktestArgs) -> anyhow::Result<(History, CampaignInputs)> {
-    let config = match &a.config {
-        Some(p) => Some((CentreConfig::load(p)?, p)),
-        None => None,
-    };
-    let h = match &config {
-        Some((cfg, p)) => {
-            let cal = OpenCalendar::from_config(cfg, p)?;
+    let (h, cfg, calendar) = match &a.config {
+        Some(p) => {
+            let cfg = CentreConfig::load(p)?;
+            let cal = OpenCalendar::from_config(&cfg, p)?;
             let opts = HistoryOptions { tz: Some(cal.tz), queue: None, records_interval: Some(cal.interval) };
             let (raw, _) = load_history_with(&a.history, &opts)?;
-            raw.resample(cal.interval)
-                .map_err(|m| InputError::key(p, "interval_minutes", format!("{m} (history {})", a.history.display())))?
+            let h = raw.resample(cal.interval).map_err(|m| {
+                InputError::key(p, "interval_minutes", format!("{m} (history {})", a.history.display()))
+            })?;
+            (h, cfg, cal)
         }
-        None => load_history(&a.history)?,
-    };
-    let (cfg, calendar) = match &config {
-        Some((cfg, p)) => (cfg.clone(), OpenCalendar::from_config(cfg, p)?),
-        None => (CentreConfig::default(), OpenCalendar::from_history(&h, chrono_tz::UTC)),
+        None => {
+            let h = load_history(&a.history)?;
+            let cal = OpenCalendar::from_history(&h, chrono_tz::UTC);
+            (h, CentreConfig::default(), cal)
+        }
     };
     let lines = match &a.media {
         Some(media) => load_media_plan(media, &cfg)?.lines,

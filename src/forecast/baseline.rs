@@ -307,18 +307,10 @@ pub struct DayTypes {
 impl DayTypes {
     pub fn learn(h: &History, enabled: bool) -> Self {
         let mut open = [false; 7];
-        let mut hours: [Option<(usize, usize)>; 7] = [None; 7];
-        for (k, d) in h.days.iter().enumerate() {
-            let w = d.weekday().num_days_from_monday() as usize;
-            open[w] = true;
-            let row = h.offered.row(k);
-            let first = row.iter().position(|v| !v.is_nan());
-            let last = row.iter().rposition(|v| !v.is_nan());
-            if let (Some(a), Some(b)) = (first, last) {
-                let (lo, hi) = hours[w].unwrap_or((a, b));
-                hours[w] = Some((lo.min(a), hi.max(b)));
-            }
+        for d in &h.days {
+            open[d.weekday().num_days_from_monday() as usize] = true;
         }
+        let hours = h.weekday_spans();
         let closed_before = |w: usize| (1..7).take_while(|k| !open[(w + 7 - k) % 7]).count();
         let reopening = (0..7)
             .filter(|&w| enabled && open[w] && closed_before(w) > 0)

@@ -253,7 +253,7 @@ impl FittedForecast {
         let k = self.dispersion_k;
         // Where the low-rank model made the baseline, its per-slot error in the
         // square-root scale gives the band (calibrated by backtest: on the US
-        // bank series 80% / 95% hold 80.9% / 94.1% one day ahead); elsewhere the
+        // bank series 80% / 95% hold 80.5% / 94.1% one day ahead); elsewhere the
         // negative binomial of the day-level model.
         let sigma: Vec<Option<f64>> =
             (0..slots).map(|s| self.low_rank.as_ref().and_then(|(f, _)| f.slot_sigma(s))).collect();
