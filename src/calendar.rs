@@ -60,6 +60,11 @@ impl OpenCalendar {
         OpenCalendar { interval: h.interval, tz, hours, closed }
     }
 
+    /// Regular open hours of a weekday, `None` when closed.
+    pub fn hours_of_weekday(&self, wd: chrono::Weekday) -> Option<DayHours> {
+        self.hours[wd.num_days_from_monday() as usize]
+    }
+
     /// Open hours on a date, `None` when closed all day.
     pub fn hours_on(&self, d: NaiveDate) -> Option<DayHours> {
         if self.closed.contains(&d) {
@@ -113,7 +118,7 @@ mod tests {
     use super::*;
 
     fn cal(text: &str) -> OpenCalendar {
-        let cfg = CentreConfig::parse(Path::new("c.toml"), text).unwrap();
+        let cfg = CentreConfig::from_toml(Path::new("c.toml"), text).unwrap();
         OpenCalendar::from_config(&cfg, Path::new("c.toml")).unwrap()
     }
 

@@ -1,9 +1,16 @@
-//! User-facing errors.
+//! Errors by layer, and the exit code of each.
 //!
 //! Bad input is the user's to fix, so its message names the file, the row as a
 //! spreadsheet shows it (1-based, header is row 1), the column or config key,
-//! the offending value and what was expected. The binary maps every
-//! [`InputError`] to exit code 2.
+//! the offending value and what was expected ([`InputError`]). A plan that
+//! cannot be built as asked says which rule or interval stands in the way. Any
+//! other failure is ringcast's own, and says which stage it came from.
+//!
+//! | kind | exit code |
+//! |---|---|
+//! | bad input file, config key or flag ([`Error::Input`], [`Error::Config`], [`Error::Usage`]) | 2 |
+//! | plan cannot be built as asked ([`Error::Infeasible`], [`Error::Solver`]) | 3 |
+//! | internal error, I/O ([`Error::Internal`], anything else) | 1 |
 
 use std::fmt;
 use std::path::{Path, PathBuf};
@@ -76,12 +83,92 @@ impl InputError {
 /// Result for functions that validate user input.
 pub type InputResult<T> = Result<T, InputError>;
 
-/// Exit code for user errors (bad input, impossible goals).
-pub const EXIT_USER_ERROR: i32 = 2;
+/// Exit code for bad input, config or flags.
+pub const EXIT_BAD_INPUT: i32 = 2;
+/// Exit code for a plan that cannot be built as asked.
+pub const EXIT_CANNOT_PLAN: i32 = 3;
+/// Exit code for internal errors (and failures to write outputs).
+pub const EXIT_INTERNAL: i32 = 1;
+
+/// Every failure a stage of ringcast reports, by layer.
+#[derive(Debug, thiserror::Error)]
+pub enum Error {
+    /// A problem in an input file: its path, row and column.
+    #[error(transparent)]
+    Input(InputError),
+    /// A problem in the centre configuration: its path and key.
+    #[error(transparent)]
+    Config(InputError),
+    /// A command-line flag with a value ringcast cannot use.
+    #[error("{0}")]
+    Usage(String),
+    /// The rules and the demand admit no plan (which rules, which intervals).
+    #[error("the plan cannot be built as asked: {0}")]
+    Infeasible(String),
+    /// The solver stopped without any solution.
+    #[error("the solver found no solution: {0}")]
+    Solver(String),
+    /// A stage produced something it never should (a bug in ringcast).
+    #[error("internal error in the {stage} stage: {message}")]
+    Internal { stage: &'static str, message: String },
+}
+
+impl From<InputError> for Error {
+    fn from(e: InputError) -> Self {
+        Error::Input(e)
+    }
+}
+
+impl Error {
+    /// A config-key error.
+    pub fn config(file: impl AsRef<Path>, key: impl Into<String>, message: impl Into<String>) -> Self {
+        Error::Config(InputError::key(file, key, message))
+    }
+    /// A flag error.
+    pub fn usage(message: impl Into<String>) -> Self {
+        Error::Usage(message.into())
+    }
+    /// The process exit code for this kind of failure.
+    pub fn exit_code(&self) -> i32 {
+        match self {
+            Error::Input(_) | Error::Config(_) | Error::Usage(_) => EXIT_BAD_INPUT,
+            Error::Infeasible(_) | Error::Solver(_) => EXIT_CANNOT_PLAN,
+            Error::Internal { .. } => EXIT_INTERNAL,
+        }
+    }
+}
+
+/// The exit code of a failure anywhere in a cause chain: the first typed error
+/// decides; an untyped one (I/O while writing outputs) is internal.
+pub fn exit_code_of(e: &anyhow::Error) -> i32 {
+    for cause in e.chain() {
+        if let Some(t) = cause.downcast_ref::<Error>() {
+            return t.exit_code();
+        }
+        if cause.downcast_ref::<InputError>().is_some() {
+            return EXIT_BAD_INPUT;
+        }
+    }
+    EXIT_INTERNAL
+}
+
+/// Result of a pipeline stage.
+pub type Result<T, E = Error> = std::result::Result<T, E>;
 
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn exit_codes_by_kind() {
+        assert_eq!(exit_code_of(&anyhow::Error::from(InputError::file("h.csv", "empty"))), 2);
+        assert_eq!(exit_code_of(&anyhow::Error::from(Error::config("c.toml", "service.target_sl", "x"))), 2);
+        assert_eq!(exit_code_of(&anyhow::Error::from(Error::Infeasible("Mon 09:00".into()))), 3);
+        assert_eq!(exit_code_of(&anyhow::Error::from(Error::Solver("time limit".into()))), 3);
+        let internal = Error::Internal { stage: "forecast", message: "NaN".into() };
+        assert_eq!(exit_code_of(&anyhow::Error::from(internal).context("planning")), 1);
+        assert_eq!(exit_code_of(&anyhow::anyhow!("cannot write out/x.csv")), 1);
+    }
 
     #[test]
     fn message_names_file_row_column_value_and_expectation() {

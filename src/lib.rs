@@ -1,32 +1,34 @@
 //! ringcast: how many calls are coming, interval by interval — including the calls
 //! marketing's campaigns will cause — and the shift rosters to answer them.
 //!
-//! The module tree is the pipeline:
+//! The module tree is the pipeline ([`pipeline`] composes the stages):
 //!
 //! ```text
-//! ingest ──► forecast ──► staff ──► schedule ──► report
-//!   │  (history, media plans,   (Erlang C/A)  (good_lp + HiGHS)  (CSV, XLSX, PNG)
-//!   │   agents, centre config)
-//!   └── synth: sample centre with known ground truth
+//! settings ─┐
+//! ingest ───┴► forecast ──► staff ──► schedule ──► coverage ──► impact ──► report
+//!  (files)     (calls)      (Erlang)   (HiGHS)     (projected    (per media   (CSV, XLSX,
+//!                                                   service)      line)        PNG)
 //! ```
 //!
-//! [`plan`] runs the whole weekly build; [`impact`] tells marketing what each
-//! media-plan line does to the phones.
+//! [`cli`] is a thin layer over [`pipeline`]; no other module knows clap.
+//! See `docs/architecture.md`.
 
 // `!(x > 0.0)` is how the input checks reject NaN along with the non-positive.
 #![allow(clippy::neg_cmp_op_on_partial_ord)]
 
 pub mod calendar;
-pub mod check;
 pub mod cli;
 pub mod config;
+pub mod coverage;
 pub mod error;
 pub mod forecast;
 pub mod impact;
 pub mod ingest;
-pub mod plan;
+pub mod pipeline;
 pub mod report;
 pub mod schedule;
+pub mod series;
+pub mod settings;
 pub mod staff;
 pub mod synth;
 pub mod units;

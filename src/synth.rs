@@ -10,9 +10,7 @@ use crate::forecast::media::fit::{summarise, ChannelReport};
 use crate::forecast::media::response::{BurstKernel, ChannelResponse, FlightResponse, SpotResponse};
 use crate::forecast::media::uplift::{DayShapes, Uplift};
 use crate::ingest::media::MediaLine;
-use crate::report::Staging;
 use crate::units::IntervalMinutes;
-use anyhow::Context;
 use chrono::{Datelike, Duration, NaiveDate, NaiveDateTime, NaiveTime, Weekday};
 use rand::{Rng, SeedableRng};
 use rand_chacha::ChaCha8Rng;
@@ -20,25 +18,17 @@ use rand_distr::{Distribution, Gamma, Poisson};
 use serde::Serialize;
 use std::collections::BTreeMap;
 use std::fmt::Write as _;
-use std::path::PathBuf;
 
-/// Generate the sample centre.
-#[derive(Debug, Clone, clap::Args)]
-pub struct SynthArgs {
-    /// Random seed; the same seed writes byte-identical files.
-    #[arg(long, default_value_t = 7)]
+/// What to generate.
+#[derive(Debug, Clone)]
+pub struct SynthOptions {
+    /// Random seed; the same seed gives byte-identical files.
     pub seed: u64,
-    /// Output folder.
-    #[arg(long, default_value = "data")]
-    pub out: PathBuf,
     /// Weeks of history ending the Sunday before the planning week (1..=520).
-    #[arg(long, default_value_t = 104, value_parser = clap::value_parser!(u32).range(1..=520))]
     pub weeks: u32,
     /// Monday of the planning week (the week after the history).
-    #[arg(long, default_value = "2026-11-23")]
     pub week: NaiveDate,
     /// Number of agents in agents.csv.
-    #[arg(long, default_value_t = 150)]
     pub agents: usize,
 }
 
@@ -399,7 +389,7 @@ pub struct Sample {
 }
 
 /// Generate the whole sample.
-pub fn generate(args: &SynthArgs) -> anyhow::Result<Sample> {
+pub fn generate(args: &SynthOptions) -> anyhow::Result<Sample> {
     let mut rng = ChaCha8Rng::seed_from_u64(args.seed);
     let holidays = holidays();
     let week = args.week;
@@ -575,25 +565,11 @@ part_time = true
 #[cfg(test)]
 pub fn sample_in_tempdir(seed: u64, weeks: u32, week: NaiveDate) -> (tempfile::TempDir, Sample) {
     let dir = tempfile::tempdir().expect("temp dir");
-    let sample = generate(&SynthArgs { seed, out: dir.path().into(), weeks, week, agents: 5 }).expect("sample");
+    let sample = generate(&SynthOptions { seed, weeks, week, agents: 5 }).expect("sample");
     for (name, text) in &sample.files {
         std::fs::write(dir.path().join(name), text).expect("write sample");
     }
     (dir, sample)
-}
-
-/// `ringcast synth`: write the sample into `--out`, all files or none.
-pub fn run(args: &SynthArgs) -> anyhow::Result<()> {
-    let sample = generate(args)?;
-    let mut staging = Staging::new(&args.out)?;
-    for (name, text) in &sample.files {
-        staging.write(name, text)?;
-    }
-    let written = staging.commit().with_context(|| format!("writing the sample into {}", args.out.display()))?;
-    for w in written {
-        println!("wrote {}", w.display());
-    }
-    Ok(())
 }
 
 #[cfg(test)]
@@ -612,9 +588,8 @@ mod tests {
 
     #[test]
     fn same_seed_same_bytes_other_seed_other_bytes() {
-        let a = SynthArgs {
+        let a = SynthOptions {
             seed: 3,
-            out: PathBuf::new(),
             weeks: 3,
             week: NaiveDate::from_ymd_opt(2026, 11, 23).unwrap(),
             agents: 10,
@@ -622,7 +597,7 @@ mod tests {
         let x = generate(&a).unwrap();
         let y = generate(&a).unwrap();
         assert_eq!(x.files, y.files);
-        let z = generate(&SynthArgs { seed: 4, ..a }).unwrap();
+        let z = generate(&SynthOptions { seed: 4, ..a }).unwrap();
         assert_ne!(x.files[0].1, z.files[0].1);
     }
 }

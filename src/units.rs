@@ -76,10 +76,6 @@ checked_f64!(
     CallsPerInterval, |v| v.is_finite() && v >= 0.0, "a finite call count >= 0"
 );
 checked_f64!(
-    /// Calls arriving per hour. Finite, ≥ 0.
-    CallsPerHour, |v| v.is_finite() && v >= 0.0, "a finite calls-per-hour rate >= 0"
-);
-checked_f64!(
     /// Offered load in Erlangs (arrival rate × mean handle time). Finite, ≥ 0.
     Erlangs, |v| v.is_finite() && v >= 0.0, "a finite load in Erlangs >= 0"
 );
@@ -104,20 +100,9 @@ impl Minutes {
 }
 
 impl CallsPerInterval {
-    /// Convert to an hourly rate given the interval length.
-    pub fn per_hour(self, interval: Minutes) -> CallsPerHour {
-        CallsPerHour(self.0 * 60.0 / interval.get().max(f64::MIN_POSITIVE))
-    }
     /// Offered load of these calls over an interval with the given handle time.
     pub fn load(self, interval: Minutes, aht: Seconds) -> Erlangs {
         Erlangs(self.0 * aht.get() / interval.to_seconds().get().max(f64::MIN_POSITIVE))
-    }
-}
-
-impl CallsPerHour {
-    /// Calls in one interval of the given length.
-    pub fn per_interval(self, interval: Minutes) -> CallsPerInterval {
-        CallsPerInterval(self.0 * interval.get() / 60.0)
     }
 }
 
@@ -197,12 +182,5 @@ mod tests {
         assert!(IntervalMinutes::new(7).is_err());
         assert!(IntervalMinutes::new(0).is_err());
         assert_eq!(IntervalMinutes::new(5).unwrap().per_day(), 288);
-    }
-
-    #[test]
-    fn rates_round_trip() {
-        let i = Minutes::new(15.0).unwrap();
-        let c = CallsPerInterval::new(25.0).unwrap();
-        assert!((c.per_hour(i).per_interval(i).get() - 25.0).abs() < 1e-12);
     }
 }

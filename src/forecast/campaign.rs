@@ -269,7 +269,7 @@ pub fn day_level_design(days: &[NaiveDate], observed: &Array2<f64>, shapes: &Day
 #[cfg(test)]
 mod tests {
     use super::*;
-    use crate::config::CentreConfig;
+    use crate::config::ChannelKinds;
     use crate::ingest::history::load_history;
     use crate::ingest::media::load_media_plan;
     use crate::synth::sample_in_tempdir;
@@ -299,7 +299,7 @@ mod tests {
         for seed in [1, 2, 3] {
             let (dir, sample) = sample_in_tempdir(seed, 104, NaiveDate::from_ymd_opt(2026, 11, 23).unwrap());
             let h = load_history(&dir.path().join("history.csv")).unwrap();
-            let plan = load_media_plan(&dir.path().join("media_history.csv"), &CentreConfig::default()).unwrap();
+            let plan = load_media_plan(&dir.path().join("media_history.csv"), &ChannelKinds::default()).unwrap();
             let learned = CampaignModel::default().learn(&h, &plan.lines);
             for truth in &sample.truth.summaries {
                 let got = learned.fitted.reports.iter().find(|r| r.channel == truth.channel).unwrap();

@@ -9,7 +9,9 @@ use super::media::uplift::{DayShapes, Uplift};
 use crate::calendar::OpenCalendar;
 use crate::ingest::media::MediaLine;
 use crate::ingest::History;
-use crate::units::IntervalMinutes;
+use crate::error::Error;
+use crate::series::CallSeries;
+use crate::units::{CallsPerInterval, IntervalMinutes};
 use chrono::{Datelike, Duration, NaiveDate};
 use ndarray::Array2;
 use std::collections::BTreeMap;
@@ -87,6 +89,43 @@ pub struct Forecast {
 }
 
 impl Forecast {
+    /// The expected calls as a typed series, one entry per interval of the
+    /// period: a non-finite or negative value is an error of the forecast
+    /// stage, never a silent 0.
+    pub fn series(&self) -> Result<CallSeries, Error> {
+        self.typed(&self.total, "expected calls")
+    }
+
+    /// The baseline (no campaigns) as a typed series.
+    pub fn baseline_series(&self) -> Result<CallSeries, Error> {
+        self.typed(&self.baseline, "baseline calls")
+    }
+
+    fn typed(&self, values: &Array2<f64>, what: &str) -> Result<CallSeries, Error> {
+        let per_day = self.interval.per_day();
+        let step = self.interval.get() as i64;
+        let n = self.days.len() * per_day;
+        let (mut starts, mut calls, mut open) = (Vec::with_capacity(n), Vec::with_capacity(n), Vec::with_capacity(n));
+        for (k, d) in self.days.iter().enumerate() {
+            let midnight = d.and_hms_opt(0, 0, 0).unwrap_or_default();
+            for s in 0..per_day {
+                let start = midnight + Duration::minutes(s as i64 * step);
+                let v = values[[k, s]];
+                let c = CallsPerInterval::new(v).map_err(|_| Error::Internal {
+                    stage: "forecast",
+                    message: format!(
+                        "{v} {what} at {}; expected a finite count >= 0",
+                        start.format("%Y-%m-%d %H:%M")
+                    ),
+                })?;
+                starts.push(start);
+                calls.push(c);
+                open.push(self.open[[k, s]]);
+            }
+        }
+        Ok(CallSeries { interval: self.interval.minutes(), starts, calls, open })
+    }
+
     pub fn total_uplift(&self) -> Array2<f64> {
         self.uplift.values().fold(Array2::zeros(self.total.raw_dim()), |a, u| a + u)
     }
@@ -333,8 +372,8 @@ pub fn unlearned_channels<'a>(fitted: &FittedForecast, plan: &'a [MediaLine]) ->
 #[cfg(test)]
 mod recovery {
     use super::*;
-    use crate::calendar::{week_days, OpenCalendar};
-    use crate::config::CentreConfig;
+    use crate::calendar::week_days;
+    use crate::settings::Settings;
     use crate::ingest::history::load_history;
     use crate::ingest::media::load_media_plan;
     use crate::synth::{sample_in_tempdir, sample_shape, true_baseline};
@@ -347,10 +386,10 @@ mod recovery {
             // 105 weeks; the last one is held out.
             let (dir, sample) = sample_in_tempdir(seed, 105, NaiveDate::from_ymd_opt(2026, 11, 30).unwrap());
             let cfg_path = dir.path().join("centre.toml");
-            let cfg = CentreConfig::load(&cfg_path).unwrap();
-            let cal = OpenCalendar::from_config(&cfg, &cfg_path).unwrap();
+            let settings = Settings::load(&cfg_path).unwrap();
+            let cal = settings.calendar.clone();
             let h = load_history(&dir.path().join("history.csv")).unwrap();
-            let lines = load_media_plan(&dir.path().join("media_history.csv"), &cfg).unwrap().lines;
+            let lines = load_media_plan(&dir.path().join("media_history.csv"), &settings.channels).unwrap().lines;
             let week = NaiveDate::from_ymd_opt(2026, 11, 23).unwrap();
             let days = week_days(week);
             let train = h.between(h.days[0], week);
@@ -401,8 +440,8 @@ mod recovery {
 #[cfg(test)]
 mod season {
     use super::*;
-    use crate::calendar::{week_days, OpenCalendar};
-    use crate::config::CentreConfig;
+    use crate::calendar::week_days;
+    use crate::settings::Settings;
     use crate::ingest::history::load_history;
     use crate::ingest::media::load_media_plan;
     use crate::synth::true_baseline;
@@ -413,10 +452,10 @@ mod season {
     fn baseline_and_truth(monday: NaiveDate) -> (Vec<NaiveDate>, Forecast, Array2<f64>) {
         let data = Path::new(env!("CARGO_MANIFEST_DIR")).join("data");
         let cfg_path = data.join("centre.toml");
-        let cfg = CentreConfig::load(&cfg_path).unwrap();
-        let cal = OpenCalendar::from_config(&cfg, &cfg_path).unwrap();
+        let settings = Settings::load(&cfg_path).unwrap();
+        let cal = settings.calendar.clone();
         let h = load_history(&data.join("history.csv")).unwrap();
-        let past = load_media_plan(&data.join("media_history.csv"), &cfg).unwrap().lines;
+        let past = load_media_plan(&data.join("media_history.csv"), &settings.channels).unwrap().lines;
         let days = week_days(monday);
         let fc = ForecastModel::default().fit(&h, &past).predict(&days, &cal, &[]);
         let truth = true_baseline(&days, h.days[0]);
@@ -471,7 +510,7 @@ mod dst {
         let (dir, _) = sample_in_tempdir(5, 30, NaiveDate::from_ymd_opt(2026, 11, 23).unwrap());
         let h = crate::ingest::history::load_history(&dir.path().join("history.csv")).unwrap();
         // Israel moves its clocks on a Friday (a day with history in the sample).
-        let cfg = CentreConfig::parse(
+        let cfg = CentreConfig::from_toml(
             Path::new("c.toml"),
             "timezone = \"Asia/Jerusalem\"\n[opening_hours]\nfri = \"00:00-24:00\"\nthu = \"00:00-24:00\"\n",
         )
@@ -489,5 +528,29 @@ mod dst {
         assert!(fc.open[[1, 12]] && fc.open[[1, 7]], "01:45 and 03:00 exist");
         assert!(fc.open[[0, 8]], "Thursday has its 02:00");
         assert!(fc.total.row(1).sum() > 0.0 && fc.total.row(0).sum() > 0.0);
+    }
+
+    #[test]
+    fn a_non_finite_forecast_is_an_error_of_the_forecast_stage() {
+        let days = vec![NaiveDate::from_ymd_opt(2026, 11, 23).unwrap()];
+        let iv = IntervalMinutes::new(720).unwrap();
+        let mut total = Array2::zeros((1, 2));
+        total[[0, 1]] = f64::NAN;
+        let fc = Forecast {
+            interval: iv,
+            days,
+            open: Array2::from_elem((1, 2), true),
+            baseline: total.clone(),
+            uplift: BTreeMap::new(),
+            lines: Uplift::default(),
+            total: total.clone(),
+            lo80: total.clone(),
+            hi80: total.clone(),
+            lo95: total.clone(),
+            hi95: total,
+            dispersion_k: f64::INFINITY,
+        };
+        let e = fc.series().unwrap_err().to_string();
+        assert!(e.contains("forecast stage") && e.contains("2026-11-23 12:00") && e.contains("NaN"), "{e}");
     }
 }

@@ -7,7 +7,7 @@
 //! documented in `docs/formats.md`, and the Israeli "Anonymous Bank" layout.
 
 use crate::error::{InputError, InputResult};
-use crate::ingest::history::History;
+use crate::ingest::grid::History;
 use crate::ingest::table::{parse_datetime, parse_time, sheet_row, Table};
 use crate::units::IntervalMinutes;
 use chrono::{NaiveDate, NaiveDateTime, Timelike};

@@ -4,7 +4,7 @@
 //! CI runs a short smoke (64 cases per target); a long local run sets
 //! `RINGCAST_FUZZ_CASES`, e.g. `RINGCAST_FUZZ_CASES=200000 cargo test --release --lib fuzz`.
 
-use crate::config::CentreConfig;
+use crate::config::{CentreConfig, ChannelKinds};
 use crate::ingest::history::{load_history_with, HistoryOptions};
 use crate::ingest::media::load_media_plan;
 use proptest::prelude::*;
@@ -91,7 +91,7 @@ proptest! {
         prop::collection::vec(any::<u8>(), 0..400),
     ]) {
         let (_d, p) = write(&bytes);
-        let _ = load_media_plan(&p, &CentreConfig::default());
+        let _ = load_media_plan(&p, &ChannelKinds::default());
     }
 
     #[test]
@@ -101,6 +101,6 @@ proptest! {
          prop::sample::select(vec!["0", "-1", "1e400", "nan", "\"x\"", "0.8", "80", "[]", "\"08:00-07:00\"", "\"25:00-26:00\""]))
             .prop_map(|(k, v)| format!("interval_minutes = 15\n[service]\n{k} = {v}\n[opening_hours]\n{k} = {v}\n")),
     ]) {
-        let _ = CentreConfig::parse(Path::new("c.toml"), &text);
+        let _ = CentreConfig::from_toml(Path::new("c.toml"), &text).map(|c| crate::settings::Settings::from_config(&c, Path::new("c.toml")));
     }
 }

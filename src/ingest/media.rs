@@ -2,7 +2,7 @@
 //! week's plan). One row per activity: a TV spot at its exact air time, a
 //! retargeting flight over days, an email drop.
 
-use crate::config::{CentreConfig, ChannelKind};
+use crate::config::{ChannelKind, ChannelKinds};
 use crate::error::{InputError, InputResult};
 use crate::ingest::table::{sheet_row, Table};
 use chrono::NaiveDateTime;
@@ -63,7 +63,7 @@ impl MediaPlan {
 pub const EXPECTED_SPEND: &str = "a spend >= 0 in the centre's currency (a number like 1500)";
 
 /// Read a media plan CSV.
-pub fn load_media_plan(path: &Path, cfg: &CentreConfig) -> InputResult<MediaPlan> {
+pub fn load_media_plan(path: &Path, channels: &ChannelKinds) -> InputResult<MediaPlan> {
     let t = Table::read(path)?;
     t.require_rows()?;
     let channel = t.require(&["channel", "media", "medium"], "the channel (tv, radio, retargeting, email…)")?;
@@ -81,8 +81,8 @@ pub fn load_media_plan(path: &Path, cfg: &CentreConfig) -> InputResult<MediaPlan
     let mut plan = MediaPlan::default();
     for i in 0..t.height() {
         let ch = t.required(channel, i, "a channel name such as tv or email")?.to_ascii_lowercase();
-        let kind = cfg.channel_kind(&ch);
-        if !ChannelKind::is_known_name(&ch) && !cfg.channels.contains_key(&ch) {
+        let kind = channels.kind(&ch);
+        if !ChannelKind::is_known_name(&ch) && !channels.is_configured(&ch) {
             plan.warnings.push(format!(
                 "{}:{}: unknown channel '{ch}', treated as a {kind:?} (name it under [channels] in the config to choose)",
                 path.display(),
@@ -139,7 +139,7 @@ mod tests {
         let dir = tempfile::tempdir().unwrap();
         let p = dir.path().join("m.csv");
         std::fs::File::create(&p).unwrap().write_all(text.as_bytes()).unwrap();
-        load_media_plan(&p, &CentreConfig::default()).map_err(|mut e| {
+        load_media_plan(&p, &ChannelKinds::default()).map_err(|mut e| {
             e.at.file = "m.csv".into();
             e
         })

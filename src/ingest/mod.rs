@@ -2,11 +2,13 @@
 //! records. Every error names file, row, column and expectation.
 
 pub mod calls;
+pub mod grid;
 pub mod history;
 pub mod media;
+pub mod requirements;
 pub mod table;
 
-pub use history::History;
+pub use grid::History;
 pub mod agents;
 #[cfg(test)]
 mod fuzz;

@@ -3,6 +3,8 @@
 
 pub mod atomic;
 pub mod charts;
+pub mod impact;
+pub mod tables;
 pub mod weekly;
 pub mod workbook;
 

@@ -4,9 +4,8 @@
 use super::charts::{self, CoverageChart, ForecastChart, GanttShift, ResponseCurve, RosterChart, TimeAxis};
 use super::Staging;
 use crate::forecast::media::response::ChannelResponse;
-use crate::plan::{coverage_csv, forecast_csv, roster_csv, WeeklyPlan};
-use crate::schedule::cli::shifts_csv;
-use crate::staff::cli::requirements_csv;
+use super::tables::{coverage_csv, forecast_csv, requirements_csv, roster_csv, shifts_csv};
+use crate::pipeline::WeeklyPlan;
 use chrono::{Duration, NaiveDateTime};
 use serde::Serialize;
 use std::collections::BTreeMap;
@@ -73,7 +72,7 @@ pub fn summary(p: &WeeklyPlan) -> Summary {
     let total: f64 = fc.total.sum();
     let k = fc.dispersion_k;
     let var: f64 = fc.total.iter().map(|m| m + if k.is_finite() { m * m / k } else { 0.0 }).sum();
-    let cfg = &p.loaded.config;
+    let costs = &p.settings().costs;
     let rostered_hours: f64 = p.roster.hours.iter().sum();
     let mut days = Vec::new();
     let per_day = fc.interval.per_day();
@@ -88,6 +87,7 @@ pub fn summary(p: &WeeklyPlan) -> Summary {
             service_level: (w > 0.0)
                 .then(|| open.iter().map(|r| r.calls * r.service_level.unwrap_or(0.0)).sum::<f64>() / w),
             abandoned_calls: p
+                .settings()
                 .service
                 .patience
                 .map(|_| open.iter().map(|r| r.calls * r.abandon.unwrap_or(0.0)).sum::<f64>().max(0.0)),
@@ -130,11 +130,11 @@ pub fn summary(p: &WeeklyPlan) -> Summary {
         agent_hours_rostered: rostered_hours,
         shifts: p.scheduled.plan.heads,
         unfilled_shifts: p.roster.unfilled.iter().map(|(_, n)| n).sum(),
-        cost: rostered_hours * cfg.costs.hourly_cost,
-        currency: cfg.currency.clone(),
-        schedule_status: p.scheduled.plan.status.clone(),
+        cost: rostered_hours * costs.hourly.get(),
+        currency: costs.currency.clone(),
+        schedule_status: p.scheduled.plan.status.to_string(),
         schedule_lp_bound_paid_hours: p.scheduled.plan.lp_bound,
-        roster_status: p.roster.status.clone(),
+        roster_status: p.roster.status.to_string(),
         agents_rostered: p.roster.hours.iter().filter(|h| **h > 0.0).count(),
         agents_below_contract_minimum: p.roster.below_minimum.len(),
         days,
@@ -157,7 +157,7 @@ pub fn summary(p: &WeeklyPlan) -> Summary {
 /// The concise summary printed on stdout.
 pub fn text_summary(p: &WeeklyPlan, s: &Summary) -> String {
     let mut o = String::new();
-    let _ = writeln!(o, "Week of {} — {}", s.week, p.loaded.config.name);
+    let _ = writeln!(o, "Week of {} — {}", s.week, p.settings().name);
     let _ = writeln!(
         o,
         "calls forecast   {:.0} (95%: {:.0}–{:.0}), of which {:.0} from campaigns",
@@ -168,7 +168,7 @@ pub fn text_summary(p: &WeeklyPlan, s: &Summary) -> String {
         "agent-hours      {:.0} needed on the phones, {:.0} to roster after {:.0}% shrinkage; {:.0} rostered",
         s.agent_hours_needed_on_phones,
         s.agent_hours_needed_rostered,
-        p.service.shrinkage.get() * 100.0,
+        p.settings().service.shrinkage.get() * 100.0,
         s.agent_hours_rostered
     );
     let _ = writeln!(
@@ -213,14 +213,15 @@ pub fn write_all(p: &WeeklyPlan, s: &Summary, out: &Path) -> anyhow::Result<Vec<
     let mut st = Staging::new(out)?;
     st.write("forecast.csv", forecast_csv(&p.forecast))?;
     st.write("requirements.csv", requirements_csv(&p.requirements))?;
-    st.write("shifts.csv", shifts_csv(&p.scheduled, &p.loaded.config))?;
+    let settings = p.settings();
+    st.write("shifts.csv", shifts_csv(&p.scheduled, &settings.scheduling, settings.costs.hourly))?;
     st.write("roster.csv", roster_csv(p))?;
     st.write("coverage.csv", coverage_csv(&p.coverage))?;
     st.write("summary.json", serde_json::to_string_pretty(s)? + "\n")?;
     let xlsx = st.path("roster.xlsx")?;
     super::workbook::write_roster_workbook(p, s, &xlsx)?;
     draw_charts(p, &mut st)?;
-    crate::impact::write_outputs(p, &mut st)?;
+    super::impact::write_impact(p, &mut st)?;
     st.commit()
 }
 
@@ -245,7 +246,7 @@ fn draw_charts(p: &WeeklyPlan, st: &mut Staging) -> anyhow::Result<()> {
         p.loaded.plan.lines.iter().filter(|l| l.kind == crate::config::ChannelKind::Spot).map(|l| l.start).collect();
     let title = format!(
         "{} — calls per {} minutes: last week's actuals and the forecast for the week of {}",
-        p.loaded.config.name, step, p.loaded.week
+        p.settings().name, step, p.loaded.week
     );
     charts::forecast_chart(
         &st.path("charts/forecast.png")?,
@@ -274,7 +275,7 @@ fn draw_charts(p: &WeeklyPlan, st: &mut Staging) -> anyhow::Result<()> {
             required: &required,
             scheduled: &on,
             service_level: &sl,
-            target_sl: p.goal.target_sl.get(),
+            target_sl: p.settings().service.goal.target_sl.get(),
             interval_minutes: step,
         },
     )?;

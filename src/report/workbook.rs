@@ -1,7 +1,7 @@
 //! `roster.xlsx`: the planner's workbook — a summary sheet, then one sheet per
 //! day with each agent's shift, breaks and hours, sorted by start time.
 
-use crate::plan::WeeklyPlan;
+use crate::pipeline::WeeklyPlan;
 use rust_xlsxwriter::{Format, Workbook};
 use std::path::Path;
 
@@ -16,7 +16,7 @@ pub fn write_roster_workbook(p: &WeeklyPlan, s: &crate::report::weekly::Summary,
     let bold = Format::new().set_bold();
     {
         let ws = wb.add_worksheet().set_name("Summary")?;
-        ws.write_string_with_format(0, 0, format!("{} — week of {}", p.loaded.config.name, s.week), &bold)?;
+        ws.write_string_with_format(0, 0, format!("{} — week of {}", p.settings().name, s.week), &bold)?;
         let rows: Vec<(&str, String)> = vec![
             (
                 "Calls forecast",
@@ -81,7 +81,7 @@ pub fn write_roster_workbook(p: &WeeklyPlan, s: &crate::report::weekly::Summary,
                 .collect();
             ws.write_string(r, 5, breaks.join(", "))?;
             ws.write_number(r, 6, o.paid_hours)?;
-            ws.write_string(r, 7, &p.loaded.config.scheduling.shifts[o.family].name)?;
+            ws.write_string(r, 7, &p.settings().scheduling.shifts[o.family].name)?;
         }
         if rows.is_empty() {
             ws.write_string(1, 0, "closed — no shifts")?;

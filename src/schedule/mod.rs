@@ -6,19 +6,20 @@
 //!   so break placement is part of the optimisation.
 //! * [`model`]: how many of each option (coverage MIP; objectives heads, paid
 //!   hours/cost, or absolute deviation), with its LP bound.
+//! * [`week`]: a week's requirements grid → its shift options → the solved plan.
 //! * [`roster`]: named agents on those shifts under contracts and weekly rules.
-//! * [`cli`]: `ringcast schedule`.
 
-pub mod cli;
 pub mod compact;
 pub mod model;
 pub mod roster;
 pub mod shifts;
+pub mod week;
 
 use serde::{Deserialize, Serialize};
+use std::ops::Deref;
 
 /// What the coverage model minimises.
-#[derive(Debug, Clone, Copy, PartialEq, Eq, Default, Serialize, Deserialize, clap::ValueEnum)]
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Default, Serialize, Deserialize)]
 #[serde(rename_all = "kebab-case")]
 pub enum Objective {
     /// Number of shifts, full coverage.
@@ -198,5 +199,25 @@ impl SchedulingConfig {
             }
         }
         Ok(())
+    }
+}
+
+/// Scheduling rules that passed [`SchedulingConfig::validate`]: the only form
+/// the stages take.
+#[derive(Debug, Clone)]
+pub struct SchedulingRules(SchedulingConfig);
+
+impl SchedulingRules {
+    /// Check the rules; the message names the key.
+    pub fn new(cfg: SchedulingConfig) -> Result<SchedulingRules, String> {
+        cfg.validate()?;
+        Ok(SchedulingRules(cfg))
+    }
+}
+
+impl Deref for SchedulingRules {
+    type Target = SchedulingConfig;
+    fn deref(&self) -> &SchedulingConfig {
+        &self.0
     }
 }

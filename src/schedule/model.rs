@@ -28,11 +28,48 @@ pub enum ScheduleError {
     Solver(String),
 }
 
+impl From<ScheduleError> for crate::error::Error {
+    fn from(e: ScheduleError) -> Self {
+        match e {
+            ScheduleError::Uncoverable(m) => crate::error::Error::Infeasible(m),
+            ScheduleError::Solver(m) => crate::error::Error::Solver(m),
+        }
+    }
+}
+
+/// How a solve ended.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum SolveStatus {
+    /// Proved optimal (within the configured MIP gap).
+    Optimal,
+    /// Stopped within the roster model's relative or absolute gap of its bound.
+    WithinGap,
+    /// Stopped at the time limit with the best solution found.
+    TimeLimit,
+}
+
+impl std::fmt::Display for SolveStatus {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        match self {
+            SolveStatus::Optimal => f.write_str("optimal"),
+            SolveStatus::WithinGap => {
+                write!(f, "within 1% or {} cost points of optimal", super::roster::ROSTER_ABS_GAP)
+            }
+            SolveStatus::TimeLimit => f.write_str("time limit (best found)"),
+        }
+    }
+}
+
+impl Serialize for SolveStatus {
+    fn serialize<S: serde::Serializer>(&self, s: S) -> Result<S::Ok, S::Error> {
+        s.collect_str(self)
+    }
+}
+
 /// The solved coverage model.
 #[derive(Debug, Clone, Serialize)]
 pub struct ShiftPlan {
-    /// "optimal", or "time limit (best found)".
-    pub status: String,
+    pub status: SolveStatus,
     pub objective: f64,
     pub lp_bound: f64,
     /// (objective − bound) / objective.
@@ -124,7 +161,7 @@ pub fn solve(
     let shortfall = required.iter().zip(&scheduled).map(|(r, s)| (r - *s as f64).max(0.0)).sum();
     let surplus = required.iter().zip(&scheduled).map(|(r, s)| (*s as f64 - r).max(0.0)).sum();
     Ok(ShiftPlan {
-        status: if timed_out { "time limit (best found)".into() } else { "optimal".into() },
+        status: if timed_out { SolveStatus::TimeLimit } else { SolveStatus::Optimal },
         gap: if obj.abs() > 1e-9 { ((obj - bound) / obj).max(0.0) } else { 0.0 },
         objective: obj,
         lp_bound: bound,

@@ -5,15 +5,19 @@
 //!   coverage and the "not told" scenario of the campaign impact).
 //! * [`required_agents`]: the smallest `n` meeting every goal of a
 //!   [`ServiceGoal`], with the fractional crossing for the scheduler.
-//! * [`cli`]: `ringcast staff`.
+//! * [`policy`]: the service goal and queue parameters, checked once.
+//! * [`requirements`]: agents needed per interval of a [`crate::series::CallSeries`].
 //!
 //! Service level has two definitions in the industry; [`SlDefinition`] offers both.
 //! The default, `AllCallers`, counts a caller who abandons as not answered in
 //! time (the stricter one); `AnsweredOnly` is the share of answered callers who
 //! waited no longer than the target.
 
-pub mod cli;
 pub mod erlang;
+pub mod policy;
+pub mod requirements;
+
+pub use policy::{PolicyError, ServicePolicy, ServiceValues};
 
 use crate::units::{CallsPerInterval, Fraction, Minutes, Seconds};
 use serde::Serialize;
@@ -29,7 +33,7 @@ pub struct Queue {
 }
 
 /// Which callers the service level is a share of.
-#[derive(Debug, Clone, Copy, PartialEq, Eq, Default, Serialize, clap::ValueEnum)]
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Default, Serialize)]
 #[serde(rename_all = "snake_case")]
 pub enum SlDefinition {
     /// Answered within the target / all callers (abandoners count as failures).
@@ -59,19 +63,28 @@ impl ServiceGoal {
         max_occupancy: Option<Fraction>,
         max_abandon: Option<Fraction>,
         sl_definition: SlDefinition,
-    ) -> Result<ServiceGoal, String> {
+    ) -> Result<ServiceGoal, PolicyError> {
         if target_sl.get() >= 1.0 {
-            return Err(format!(
-                "a service level of {} cannot be met: no number of agents answers every call within {} s; expected a target below 1",
-                target_sl.get(),
-                answer_time.get()
-            ));
+            return Err(PolicyError {
+                key: "target_sl",
+                message: format!(
+                    "got {}: cannot be met, no number of agents answers every call within {} s; expected a target below 1 (e.g. 0.8)",
+                    target_sl.get(),
+                    answer_time.get()
+                ),
+            });
         }
         if max_occupancy.is_some_and(|o| o.get() <= 0.0) {
-            return Err("a maximum occupancy of 0 cannot be met; expected a cap above 0 (e.g. 0.85)".into());
+            return Err(PolicyError {
+                key: "max_occupancy",
+                message: "expected an occupancy cap above 0 (e.g. 0.85)".into(),
+            });
         }
         if max_asa.is_some_and(|a| a.get() <= 0.0) {
-            return Err("a maximum ASA of 0 s cannot be met with any callers waiting; expected a cap above 0".into());
+            return Err(PolicyError {
+                key: "max_asa_seconds",
+                message: "a maximum ASA of 0 s cannot be met with any callers waiting; expected a cap above 0".into(),
+            });
         }
         Ok(ServiceGoal { target_sl, answer_time, max_asa, max_occupancy, max_abandon, sl_definition })
     }

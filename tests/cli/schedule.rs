@@ -71,7 +71,7 @@ fn uncoverable_requirement_is_explained() {
         "--out",
         dir.path().join("out").to_str().unwrap(),
     ]);
-    assert_eq!(o.status.code(), Some(2));
+    assert_eq!(o.status.code(), Some(3), "a plan that cannot be built as asked exits 3");
     let e = stderr(&o);
     assert!(e.contains("no allowed shift covers them") && e.contains("05:00"), "{e}");
     assert!(!dir.path().join("out").exists());

@@ -611,7 +611,7 @@ fn unit_cells(l: &MediaLine, r: &ChannelResponse, shapes: &DayShapes) -> Vec<(Na
 #[cfg(test)]
 mod tests {
     use super::*;
-    use crate::config::CentreConfig;
+    use crate::config::ChannelKinds;
     use crate::ingest::history::load_history;
     use crate::ingest::media::load_media_plan;
     use crate::synth::{sample_in_tempdir, sample_shape, true_baseline};
@@ -626,7 +626,7 @@ mod tests {
         for seed in [1, 2] {
             let (dir, sample) = sample_in_tempdir(seed, 104, chrono::NaiveDate::from_ymd_opt(2026, 11, 23).unwrap());
             let h = load_history(&dir.path().join("history.csv")).unwrap();
-            let plan = load_media_plan(&dir.path().join("media_history.csv"), &CentreConfig::default()).unwrap();
+            let plan = load_media_plan(&dir.path().join("media_history.csv"), &ChannelKinds::default()).unwrap();
             let base = true_baseline(&h.days, sample.truth.history_from);
             let shapes = DayShapes {
                 interval: h.interval,

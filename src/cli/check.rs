@@ -1,10 +1,11 @@
 //! `ringcast check`: validate input files and summarise what was read, without
 //! running anything — what a planner runs on Monday morning before the build.
 
-use crate::cli::Format;
+use super::Format;
 use crate::config::CentreConfig;
 use crate::ingest::history::{load_history_with, HistoryOptions};
 use crate::ingest::media::load_media_plan;
+use crate::settings::Settings;
 use serde::Serialize;
 use std::path::PathBuf;
 
@@ -65,17 +66,19 @@ struct MediaSummary {
 
 pub fn run(a: &CheckArgs) -> anyhow::Result<()> {
     let mut out = Summary::default();
-    let cfg = match &a.config {
+    let settings = match &a.config {
         Some(p) => {
-            let c = CentreConfig::load(p)?;
-            out.config = Some(format!("{} ({}, {}-minute intervals)", c.name, c.timezone, c.interval_minutes));
-            c
+            let s = Settings::load(p)?;
+            out.config =
+                Some(format!("{} ({}, {}-minute intervals)", s.name, s.calendar.tz, s.calendar.interval.get()));
+            Some(s)
         }
-        None => CentreConfig::default(),
+        None => None,
     };
+    let channels = settings.as_ref().map(|s| s.channels.clone()).unwrap_or_else(|| CentreConfig::default().channels);
     if let Some(p) = &a.history {
-        let tz = a.config.as_ref().map(|cp| cfg.tz(cp)).transpose()?;
-        let records_interval = a.config.as_ref().map(|cp| cfg.interval(cp)).transpose()?;
+        let tz = settings.as_ref().map(|s| s.calendar.tz);
+        let records_interval = settings.as_ref().map(|s| s.calendar.interval);
         let (h, w) = load_history_with(p, &HistoryOptions { tz, queue: a.queue.clone(), records_interval })?;
         out.warnings.extend(w);
         let first = h.days.first().copied().unwrap_or_default();
@@ -94,7 +97,7 @@ pub fn run(a: &CheckArgs) -> anyhow::Result<()> {
         });
     }
     if let Some(p) = &a.media {
-        let m = load_media_plan(p, &cfg)?;
+        let m = load_media_plan(p, &channels)?;
         out.warnings.extend(m.warnings.iter().cloned());
         let starts = m.lines.iter().map(|l| l.start);
         out.media = Some(MediaSummary {

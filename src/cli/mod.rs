@@ -1,0 +1,180 @@
+//! The command line: every clap type and the command dispatch, nothing else
+//! computes here. Each command resolves its flags into the library's typed
+//! inputs (paths into [`Sources`], service flags over the config's values into
+//! a [`crate::staff::ServicePolicy`]) once, calls the pipeline's stages, and
+//! prints.
+//!
+//! Precedence for every setting: CLI flag > environment variable
+//! (`RINGCAST_*`) > the centre config file > the built-in default.
+//!
+//! Exit codes: 0 success; 2 bad input, config or flag; 3 a plan that cannot be
+//! built as asked (uncoverable interval, no solution); 1 internal error or a
+//! failure to write outputs. See [`crate::error`].
+
+mod backtest;
+mod check;
+mod plan;
+mod schedule;
+mod staff;
+mod synth;
+
+use crate::error::exit_code_of;
+use crate::pipeline::Sources;
+use chrono::NaiveDate;
+use clap::{Parser, Subcommand};
+use std::path::PathBuf;
+
+pub use plan::{ForecastArgs, ImpactArgs, PlanArgs};
+
+/// The exit codes, as `--help` lists them (a macro so that `concat!` takes it).
+macro_rules! exit_codes_help {
+    () => {
+        "Exit codes:\n  0  success\n  2  bad input file, config key or flag (the message names file, row, column or key)\n  3  the plan cannot be built as asked (an interval no shift can cover, no solution found)\n  1  internal error, or the outputs could not be written"
+    };
+}
+#[cfg(test)]
+const EXIT_CODES_HELP: &str = exit_codes_help!();
+
+/// Campaign-aware call forecasts, Erlang staffing and shift rosters for contact centres.
+#[derive(Debug, Parser)]
+#[command(
+    name = "ringcast",
+    version,
+    about,
+    after_help = concat!(
+        "Quick start on the bundled sample:\n  ringcast plan                 # forecast, staff and roster next week into out/\n  ringcast impact --media-plan data/media_plan_next_week.csv\n  ringcast synth --seed 7 --out data/\n\n",
+        exit_codes_help!()
+    )
+)]
+pub struct Cli {
+    #[command(subcommand)]
+    pub command: Command,
+}
+
+#[derive(Debug, Subcommand)]
+pub enum Command {
+    /// The weekly build: forecast → staff → schedule → coverage → impact → charts.
+    #[command(after_help = "Example:\n  ringcast plan --week 2026-11-23 --out out/")]
+    Plan(PlanArgs),
+    /// Forecast calls per interval for a period, with campaign uplift and intervals.
+    #[command(
+        after_help = "Example:\n  ringcast forecast --history data/history.csv --media data/media_history.csv \\\n    --media-plan data/media_plan_next_week.csv --out forecast.csv --fit-report"
+    )]
+    Forecast(ForecastArgs),
+    /// Rolling-origin evaluation of the forecast against simple baselines.
+    #[command(
+        after_help = "Example:\n  ringcast backtest --history ../shared/data/us_bank_2003_5min.csv --from 2003-07-25 \\\n    --to 2003-10-24 --window-days 100 --horizon-days 1 --format json"
+    )]
+    Backtest(backtest::BacktestArgs),
+    /// Agents needed per interval (Erlang C, or Erlang A with patience).
+    #[command(
+        after_help = "Example:\n  ringcast staff --calls 100 --interval-minutes 30 --aht-seconds 180 --target-sl 0.8 \\\n    --answer-seconds 20 --format json"
+    )]
+    Staff(staff::StaffArgs),
+    /// Shifts and rosters by integer programming.
+    #[command(
+        after_help = "Example:\n  ringcast schedule --requirements benches/data/week_7x96_requirements.csv \\\n    --config benches/data/instance_b.toml --objective heads --format json"
+    )]
+    Schedule(schedule::ScheduleArgs),
+    /// What each media-plan line does to the phones, and what answering costs.
+    #[command(after_help = "Example:\n  ringcast impact --media-plan data/media_plan_next_week.csv")]
+    Impact(ImpactArgs),
+    /// Validate input files and summarise them, without running anything.
+    #[command(
+        after_help = "Examples:\n  ringcast check --history data/history.csv --config data/centre.toml\n  ringcast check --media data/media_plan_next_week.csv --format json"
+    )]
+    Check(check::CheckArgs),
+    /// Generate the sample centre (history, media plans, agents, config, ground truth).
+    #[command(after_help = "Example:\n  ringcast synth --seed 7 --out data/")]
+    Synth(synth::SynthArgs),
+}
+
+/// How a subcommand prints its summary.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, clap::ValueEnum)]
+pub enum Format {
+    /// A readable table.
+    Text,
+    /// JSON for scripts.
+    Json,
+}
+
+/// Input files shared by `plan`, `forecast` and `impact`.
+#[derive(Debug, Clone, clap::Args)]
+pub struct InputArgs {
+    /// Call history: interval counts (CSV).
+    #[arg(long, env = "RINGCAST_HISTORY", default_value = "data/history.csv")]
+    pub history: PathBuf,
+    /// Past media plans, for learning each channel's response (CSV).
+    #[arg(long, env = "RINGCAST_MEDIA", default_value = "data/media_history.csv")]
+    pub media: PathBuf,
+    /// Next period's media plan, as marketing submits it (CSV).
+    #[arg(long, env = "RINGCAST_MEDIA_PLAN", default_value = "data/media_plan_next_week.csv")]
+    pub media_plan: PathBuf,
+    /// Centre configuration (TOML).
+    #[arg(long, env = "RINGCAST_CONFIG", default_value = "data/centre.toml")]
+    pub config: PathBuf,
+    /// Monday of the week to plan (default: the week after the history ends).
+    #[arg(long)]
+    pub week: Option<NaiveDate>,
+    /// Queue to read when the history holds several.
+    #[arg(long)]
+    pub queue: Option<String>,
+}
+
+impl InputArgs {
+    /// Where the pipeline reads its inputs.
+    pub fn sources(&self) -> Sources {
+        Sources {
+            history: self.history.clone(),
+            media: self.media.clone(),
+            media_plan: self.media_plan.clone(),
+            config: self.config.clone(),
+            week: self.week,
+            queue: self.queue.clone(),
+        }
+    }
+}
+
+/// Run the CLI; returns the process exit code.
+pub fn main() -> i32 {
+    let cli = Cli::parse();
+    match run(cli) {
+        Ok(()) => 0,
+        Err(e) => {
+            eprintln!("error: {e}");
+            for cause in e.chain().skip(1) {
+                eprintln!("  caused by: {cause}");
+            }
+            exit_code_of(&e)
+        }
+    }
+}
+
+/// Dispatch a parsed command.
+pub fn run(cli: Cli) -> anyhow::Result<()> {
+    match cli.command {
+        Command::Plan(a) => plan::run_plan(&a),
+        Command::Forecast(a) => plan::run_forecast(&a),
+        Command::Backtest(a) => backtest::run(&a),
+        Command::Staff(a) => staff::run(&a),
+        Command::Schedule(a) => schedule::run(&a),
+        Command::Impact(a) => plan::run_impact(&a),
+        Command::Synth(a) => synth::run(&a),
+        Command::Check(a) => check::run(&a),
+    }
+}
+
+/// A flag error (exit 2).
+fn usage(message: impl Into<String>) -> anyhow::Error {
+    crate::error::Error::usage(message).into()
+}
+
+#[cfg(test)]
+mod tests {
+    #[test]
+    fn help_documents_the_exit_codes() {
+        use clap::CommandFactory;
+        let help = super::Cli::command().render_long_help().to_string();
+        assert!(help.contains(super::EXIT_CODES_HELP), "{help}");
+    }
+}

@@ -1,0 +1,179 @@
+//! `plan`, `forecast` and `impact`: compositions of the pipeline's stages.
+
+use super::{usage, InputArgs};
+use crate::impact::{ImpactThreshold, DEFAULT_THRESHOLD};
+use crate::ingest::agents::load_agents;
+use crate::pipeline::{self, WeeklyPlan};
+use crate::report::atomic::write_file;
+use crate::report::impact::{marketing_summary, write_impact};
+use crate::report::tables::{fit_report, forecast_csv, requirements_csv};
+use crate::report::{weekly, Staging};
+use anyhow::Context;
+use chrono::Duration;
+use std::path::PathBuf;
+
+/// Inputs of the weekly build.
+#[derive(Debug, clap::Args)]
+pub struct PlanArgs {
+    #[command(flatten)]
+    pub inputs: InputArgs,
+    /// Agents with contracts and availability (CSV).
+    #[arg(long, env = "RINGCAST_AGENTS", default_value = "data/agents.csv")]
+    pub agents: PathBuf,
+    /// Output folder (outputs replace last run's only when every stage succeeded).
+    #[arg(long, default_value = "out")]
+    pub out: PathBuf,
+}
+
+/// Inputs of a forecast.
+#[derive(Debug, clap::Args)]
+pub struct ForecastArgs {
+    #[command(flatten)]
+    pub inputs: InputArgs,
+    /// Where to write the forecast CSV.
+    #[arg(long, default_value = "forecast.csv")]
+    pub out: PathBuf,
+    /// Print what was learned about each channel.
+    #[arg(long)]
+    pub fit_report: bool,
+    /// Forecast and staff every queue of the history in parallel; `--out` is
+    /// then a folder receiving `forecast_<queue>.csv` and `requirements_<queue>.csv`.
+    #[arg(long, conflicts_with = "queue")]
+    pub all_queues: bool,
+}
+
+/// `ringcast impact`: the weekly build's inputs; writes only the impact outputs.
+#[derive(Debug, clap::Args)]
+pub struct ImpactArgs {
+    #[command(flatten)]
+    pub plan: PlanArgs,
+    /// Flag a line whose extra calls exceed this share of an interval's baseline.
+    #[arg(long, default_value_t = DEFAULT_THRESHOLD)]
+    pub threshold: f64,
+}
+
+/// A spinner on stderr naming the stage; with `RINGCAST_TIMINGS=1` each
+/// stage's time is printed too (for tuning).
+struct Progress {
+    bar: indicatif::ProgressBar,
+    timings: bool,
+    last: std::cell::Cell<std::time::Instant>,
+}
+
+impl Progress {
+    fn new() -> Progress {
+        let bar = indicatif::ProgressBar::new_spinner();
+        bar.set_draw_target(indicatif::ProgressDrawTarget::stderr());
+        Progress {
+            bar,
+            timings: std::env::var_os("RINGCAST_TIMINGS").is_some(),
+            last: std::cell::Cell::new(std::time::Instant::now()),
+        }
+    }
+    fn stage(&self, m: &str) {
+        if self.timings {
+            eprintln!("[{:>6.3} s] {m}", self.last.get().elapsed().as_secs_f64());
+            self.last.set(std::time::Instant::now());
+        }
+        self.bar.set_message(m.to_string());
+    }
+}
+
+/// Load, then run every stage of the weekly build.
+pub fn build(a: &PlanArgs, threshold: ImpactThreshold, progress: &dyn Fn(&str)) -> anyhow::Result<WeeklyPlan> {
+    progress("reading inputs");
+    let loaded = pipeline::load(&a.inputs.sources())?;
+    let agents = load_agents(&a.agents)?;
+    Ok(pipeline::build_week(loaded, agents, threshold, progress)?)
+}
+
+pub fn run_plan(a: &PlanArgs) -> anyhow::Result<()> {
+    let t0 = std::time::Instant::now();
+    let progress = Progress::new();
+    let plan = build(a, ImpactThreshold::default(), &|m| progress.stage(m))?;
+    let summary = weekly::summary(&plan);
+    progress.stage("writing outputs");
+    let written = weekly::write_all(&plan, &summary, &a.out)?;
+    progress.bar.finish_and_clear();
+    print_warnings(&plan.loaded.warnings);
+    print!("{}", weekly::text_summary(&plan, &summary));
+    println!("outputs: {} files in {} ({:.1} s)", written.len(), a.out.display(), t0.elapsed().as_secs_f64());
+    Ok(())
+}
+
+pub fn run_impact(a: &ImpactArgs) -> anyhow::Result<()> {
+    let threshold = ImpactThreshold::new(a.threshold).map_err(|m| usage(format!("--threshold: {m}")))?;
+    let plan = build(&a.plan, threshold, &|_| {})?;
+    let mut st = Staging::new(&a.plan.out)?;
+    write_impact(&plan, &mut st)?;
+    st.commit()?;
+    print_warnings(&plan.loaded.warnings);
+    print!("{}", marketing_summary(&plan));
+    println!("outputs: impact.csv, impact_campaigns.csv, charts/impact.png in {}", a.plan.out.display());
+    Ok(())
+}
+
+pub fn run_forecast(a: &ForecastArgs) -> anyhow::Result<()> {
+    if a.all_queues {
+        return run_all_queues(a);
+    }
+    let loaded = pipeline::load(&a.inputs.sources())?;
+    print_warnings(&loaded.warnings);
+    let (fitted, fc) = pipeline::forecast(&loaded)?;
+    fc.series()?;
+    write_file(&a.out, forecast_csv(&fc)).with_context(|| format!("writing {}", a.out.display()))?;
+    if a.fit_report {
+        print!("{}", fit_report(&fitted));
+    }
+    let base: f64 = fc.baseline.sum();
+    let up: f64 = fc.total_uplift().sum();
+    println!(
+        "forecast {} .. {}: {:.0} calls ({:.0} baseline + {:.0} from campaigns); written to {}",
+        loaded.week,
+        loaded.week + Duration::days(6),
+        base + up,
+        base,
+        up,
+        a.out.display()
+    );
+    Ok(())
+}
+
+/// Every queue of the history: forecast and staffing in parallel.
+fn run_all_queues(a: &ForecastArgs) -> anyhow::Result<()> {
+    use rayon::prelude::*;
+    let names = crate::ingest::history::queues(&a.inputs.history)?;
+    if names.is_empty() {
+        return Err(usage(format!("--all-queues: {} has no 'queue' column", a.inputs.history.display())));
+    }
+    let results: Vec<anyhow::Result<_>> = names
+        .par_iter()
+        .map(|q| {
+            let mut sources = a.inputs.sources();
+            sources.queue = Some(q.clone());
+            let loaded = pipeline::load(&sources)?;
+            let (_, fc) = pipeline::forecast(&loaded)?;
+            let req = pipeline::staff(&fc.series()?, &loaded.settings);
+            Ok((q.clone(), fc, req))
+        })
+        .collect();
+    let mut st = Staging::new(&a.out)?;
+    for r in results {
+        let (q, fc, req) = r?;
+        let safe: String =
+            q.chars().map(|c| if c.is_ascii_alphanumeric() || c == '-' || c == '_' { c } else { '_' }).collect();
+        st.write(&format!("forecast_{safe}.csv"), forecast_csv(&fc))?;
+        st.write(&format!("requirements_{safe}.csv"), requirements_csv(&req))?;
+        let peak = req.iter().map(|r| r.requirement.agents).max().unwrap_or(0);
+        println!("queue {q}: {:.0} calls forecast, peak {peak} agents on the phones", fc.total.sum());
+    }
+    st.commit()?;
+    println!("written to {}", a.out.display());
+    Ok(())
+}
+
+fn print_warnings(warnings: &[String]) {
+    for w in warnings {
+        eprintln!("warning: {w}");
+    }
+}

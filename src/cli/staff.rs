@@ -1,0 +1,264 @@
+//! `ringcast staff`: a one-interval calculator, or a whole forecast file.
+
+use super::{usage, Format};
+use crate::config::CentreConfig;
+use crate::error::Error;
+use crate::ingest::requirements::load_call_series;
+use crate::report::atomic::write_file;
+use crate::report::tables::requirements_csv;
+use crate::settings::Settings;
+use crate::staff::requirements::requirements;
+use crate::staff::{required_agents, with_shrinkage, Queue, ServicePolicy, ServiceValues, SlDefinition};
+use crate::units::{CallsPerInterval, Minutes};
+use anyhow::Context;
+use serde::Serialize;
+use std::path::{Path, PathBuf};
+
+/// Agents needed for a service goal. Flags override `--config`'s `[service]`.
+#[derive(Debug, clap::Args)]
+pub struct StaffArgs {
+    /// Calls arriving in the interval (one-interval mode).
+    #[arg(long, conflicts_with = "forecast")]
+    pub calls: Option<f64>,
+    /// A forecast CSV (columns `interval_start`, `expected`; `open` optional): file mode.
+    #[arg(long)]
+    pub forecast: Option<PathBuf>,
+    /// Where file mode writes the requirements CSV.
+    #[arg(long, default_value = "requirements.csv")]
+    pub out: PathBuf,
+    /// Centre configuration whose `[service]` supplies goals not given as flags.
+    #[arg(long)]
+    pub config: Option<PathBuf>,
+    /// Interval length in minutes (file mode: detected from the file when omitted).
+    #[arg(long)]
+    pub interval_minutes: Option<f64>,
+    /// Average handle time, seconds.
+    #[arg(long)]
+    pub aht_seconds: Option<f64>,
+    /// Service-level target as a fraction (0.8, not 80).
+    #[arg(long)]
+    pub target_sl: Option<f64>,
+    /// Answer-time target, seconds.
+    #[arg(long)]
+    pub answer_seconds: Option<f64>,
+    /// Mean caller patience, seconds: switches to Erlang A.
+    #[arg(long)]
+    pub patience_seconds: Option<f64>,
+    /// Share of paid time off the phones (0..1).
+    #[arg(long)]
+    pub shrinkage: Option<f64>,
+    /// Cap on agent occupancy (0..1).
+    #[arg(long)]
+    pub max_occupancy: Option<f64>,
+    /// Cap on the average speed of answer, seconds.
+    #[arg(long)]
+    pub max_asa_seconds: Option<f64>,
+    /// Cap on the share of callers who abandon (needs patience).
+    #[arg(long)]
+    pub max_abandon: Option<f64>,
+    /// Which callers the service level is a share of.
+    #[arg(long, value_enum, default_value_t = SlDefinitionArg::AllCallers)]
+    pub sl_definition: SlDefinitionArg,
+    /// Output format of the one-interval mode.
+    #[arg(long, value_enum, default_value_t = Format::Text)]
+    pub format: Format,
+}
+
+/// Which callers the service level is a share of.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, clap::ValueEnum)]
+pub enum SlDefinitionArg {
+    /// Answered within the target / all callers (abandoners count as failures).
+    AllCallers,
+    /// Answered within the target / answered callers.
+    AnsweredOnly,
+}
+
+impl From<SlDefinitionArg> for SlDefinition {
+    fn from(a: SlDefinitionArg) -> Self {
+        match a {
+            SlDefinitionArg::AllCallers => SlDefinition::AllCallers,
+            SlDefinitionArg::AnsweredOnly => SlDefinition::AnsweredOnly,
+        }
+    }
+}
+
+/// The value of a `[service]` key, as given.
+fn value_of(v: &ServiceValues, key: &str) -> String {
+    let opt = |o: Option<f64>| o.map(|x| x.to_string()).unwrap_or_else(|| "(none)".into());
+    match key {
+        "target_sl" => v.target_sl.to_string(),
+        "answer_seconds" => v.answer_seconds.to_string(),
+        "max_asa_seconds" => opt(v.max_asa_seconds),
+        "max_occupancy" => opt(v.max_occupancy),
+        "max_abandon" => opt(v.max_abandon),
+        "aht_seconds" => v.aht_seconds.to_string(),
+        "patience_seconds" => opt(v.patience_seconds),
+        "shrinkage" => v.shrinkage.to_string(),
+        _ => String::new(),
+    }
+}
+
+/// The flag that sets a `[service]` key.
+fn flag_of(key: &str) -> &'static str {
+    match key {
+        "target_sl" => "--target-sl",
+        "answer_seconds" => "--answer-seconds",
+        "max_asa_seconds" => "--max-asa-seconds",
+        "max_occupancy" => "--max-occupancy",
+        "max_abandon" => "--max-abandon",
+        "aht_seconds" => "--aht-seconds",
+        "patience_seconds" => "--patience-seconds",
+        "shrinkage" => "--shrinkage",
+        _ => "--config",
+    }
+}
+
+impl StaffArgs {
+    /// The service policy: each value from its flag, else the config's
+    /// `[service]`, else (shrinkage, caps) none; handle time, target and answer
+    /// time have no default here.
+    fn policy(&self) -> anyhow::Result<ServicePolicy> {
+        let cfg = match &self.config {
+            Some(p) => {
+                let cfg = CentreConfig::read(p).map_err(Error::Config)?;
+                Settings::from_config(&cfg, p)?;
+                Some(cfg.service_values())
+            }
+            None => None,
+        };
+        let need = |flag: Option<f64>, from_cfg: Option<f64>, name: &str| {
+            flag.or(from_cfg).ok_or_else(|| usage(format!("missing --{name} (or a --config that sets it)")))
+        };
+        let values = ServiceValues {
+            aht_seconds: need(self.aht_seconds, cfg.map(|c| c.aht_seconds), "aht-seconds")?,
+            target_sl: need(self.target_sl, cfg.map(|c| c.target_sl), "target-sl")?,
+            answer_seconds: need(self.answer_seconds, cfg.map(|c| c.answer_seconds), "answer-seconds")?,
+            patience_seconds: self.patience_seconds.or(cfg.and_then(|c| c.patience_seconds)),
+            shrinkage: self.shrinkage.or(cfg.map(|c| c.shrinkage)).unwrap_or(0.0),
+            max_occupancy: self.max_occupancy.or(cfg.and_then(|c| c.max_occupancy)),
+            max_asa_seconds: self.max_asa_seconds.or(cfg.and_then(|c| c.max_asa_seconds)),
+            max_abandon: self.max_abandon.or(cfg.and_then(|c| c.max_abandon)),
+            min_agents_open: cfg.map(|c| c.min_agents_open).unwrap_or(0),
+            sl_definition: self.sl_definition.into(),
+        };
+        ServicePolicy::new(&values).map_err(|e| match (self.flag_given(e.key), &self.config) {
+            (false, Some(p)) => Error::config(p, format!("service.{}", e.key), e.message).into(),
+            _ => usage(format!("{} {}: {}", flag_of(e.key), value_of(&values, e.key), e.message)),
+        })
+    }
+
+    fn flag_given(&self, key: &str) -> bool {
+        match key {
+            "target_sl" => self.target_sl.is_some(),
+            "answer_seconds" => self.answer_seconds.is_some(),
+            "max_asa_seconds" => self.max_asa_seconds.is_some(),
+            "max_occupancy" => self.max_occupancy.is_some(),
+            "max_abandon" => self.max_abandon.is_some(),
+            "aht_seconds" => self.aht_seconds.is_some(),
+            "patience_seconds" => self.patience_seconds.is_some(),
+            "shrinkage" => self.shrinkage.is_some(),
+            _ => false,
+        }
+    }
+
+    fn interval(&self) -> anyhow::Result<Option<Minutes>> {
+        self.interval_minutes
+            .map(|m| {
+                Minutes::new(m)
+                    .ok()
+                    .filter(|m| m.get() > 0.0)
+                    .ok_or_else(|| usage(format!("--interval-minutes {m}: expected minutes above 0")))
+            })
+            .transpose()
+    }
+}
+
+/// The JSON of the one-interval calculator.
+#[derive(Debug, Serialize)]
+struct OneInterval {
+    agents: u32,
+    agents_with_shrinkage: u32,
+    fractional_agents: f64,
+    service_level: f64,
+    service_level_answered: f64,
+    /// `null` when the queue is unstable.
+    asa_seconds: Option<f64>,
+    occupancy: f64,
+    p_wait: f64,
+    #[serde(skip_serializing_if = "Option::is_none")]
+    p_abandon: Option<f64>,
+    load_erlangs: f64,
+}
+
+pub fn run(a: &StaffArgs) -> anyhow::Result<()> {
+    let policy = a.policy()?;
+    match (&a.forecast, a.calls) {
+        (Some(f), _) => file_mode(a, &policy, f),
+        (None, Some(calls)) => one_interval(a, &policy, calls),
+        (None, None) => Err(usage("give --calls for one interval, or --forecast FILE for a whole forecast")),
+    }
+}
+
+fn one_interval(a: &StaffArgs, policy: &ServicePolicy, calls: f64) -> anyhow::Result<()> {
+    let interval = a.interval()?.ok_or_else(|| usage("missing --interval-minutes"))?;
+    let q = Queue {
+        calls: CallsPerInterval::new(calls).map_err(|e| usage(format!("--calls {calls}: {e}")))?,
+        interval,
+        aht: policy.aht,
+        patience: policy.patience,
+    };
+    let r = required_agents(&q, &policy.goal);
+    let p = r.performance;
+    let out = OneInterval {
+        agents: r.agents,
+        agents_with_shrinkage: with_shrinkage(r.agents, policy.shrinkage),
+        fractional_agents: r.fractional,
+        service_level: p.service_level,
+        service_level_answered: p.service_level_answered,
+        asa_seconds: p.asa_seconds.is_finite().then_some(p.asa_seconds),
+        occupancy: p.occupancy,
+        p_wait: p.p_wait,
+        p_abandon: p.p_abandon,
+        load_erlangs: q.calls.load(q.interval, q.aht).get(),
+    };
+    match a.format {
+        Format::Json => println!("{}", serde_json::to_string_pretty(&out)?),
+        Format::Text => print_one_interval(&out, policy),
+    }
+    Ok(())
+}
+
+fn print_one_interval(out: &OneInterval, policy: &ServicePolicy) {
+    let model = if policy.patience.is_some() { "Erlang A" } else { "Erlang C" };
+    println!("load                 {:.3} Erlangs ({model} model)", out.load_erlangs);
+    println!("agents on the phones {} (fractional {:.2})", out.agents, out.fractional_agents);
+    println!("with shrinkage       {}", out.agents_with_shrinkage);
+    println!(
+        "service level        {:.1}% answered within {} s",
+        out.service_level * 100.0,
+        policy.goal.answer_time.get()
+    );
+    println!("ASA                  {}", out.asa_seconds.map(|v| format!("{v:.1} s")).unwrap_or_else(|| "unbounded".into()));
+    println!("occupancy            {:.1}%", out.occupancy * 100.0);
+    println!("P(wait)              {:.4}", out.p_wait);
+    if let Some(ab) = out.p_abandon {
+        println!("P(abandon)           {:.4}", ab);
+    }
+}
+
+fn file_mode(a: &StaffArgs, policy: &ServicePolicy, path: &Path) -> anyhow::Result<()> {
+    let series = load_call_series(path, a.interval()?)?;
+    let rows = requirements(&series, policy);
+    write_file(&a.out, requirements_csv(&rows)).with_context(|| format!("writing {}", a.out.display()))?;
+    let peak = rows.iter().map(|r| r.requirement.agents).max().unwrap_or(0);
+    let minutes = series.interval.get();
+    let hours: f64 = rows.iter().map(|r| r.requirement.agents as f64 * minutes / 60.0).sum();
+    println!(
+        "{} intervals, peak {} agents, {:.1} agent-hours on the phones; written to {}",
+        rows.len(),
+        peak,
+        hours,
+        a.out.display()
+    );
+    Ok(())
+}

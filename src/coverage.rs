@@ -1,0 +1,81 @@
+//! Coverage: what the roster delivers, interval by interval: agents on shift,
+//! on the phones after shrinkage, and the projected service (Erlang C/A) for
+//! the forecast calls.
+
+use crate::schedule::roster::Roster;
+use crate::schedule::shifts::ShiftOption;
+use crate::series::CallSeries;
+use crate::staff::requirements::{queue_of, IntervalRequirement};
+use crate::staff::{performance_as, Performance, ServicePolicy};
+use chrono::NaiveDateTime;
+use serde::Serialize;
+
+/// One interval of the coverage report.
+#[derive(Debug, Clone, Serialize)]
+pub struct CoverageRow {
+    pub interval_start: NaiveDateTime,
+    pub open: bool,
+    pub calls: f64,
+    /// Agents needed on the phones.
+    pub required: u32,
+    /// Agents to roster for that (after shrinkage).
+    pub required_rostered: u32,
+    /// Agents rostered on shift and not on a break.
+    pub rostered: u32,
+    /// Of those, expected on the phones after shrinkage.
+    pub on_phones: u32,
+    pub service_level: Option<f64>,
+    pub asa_seconds: Option<f64>,
+    pub abandon: Option<f64>,
+    pub occupancy: Option<f64>,
+}
+
+/// Agents on shift (not on a break) per slot of the week, from the roster.
+pub fn rostered_per_slot(options: &[ShiftOption], roster: &Roster, slots: usize) -> Vec<u32> {
+    let mut n = vec![0u32; slots];
+    for a in &roster.assignments {
+        for &t in &options[a.option].covered {
+            if t < slots {
+                n[t] += 1;
+            }
+        }
+    }
+    n
+}
+
+/// What `on_phones` agents achieve on interval `t` of `series`; `None` when closed.
+pub fn project(series: &CallSeries, t: usize, on_phones: u32, policy: &ServicePolicy) -> Option<Performance> {
+    if !series.open[t] {
+        return None;
+    }
+    let q = queue_of(series.calls[t], series, policy);
+    Some(performance_as(&q, on_phones, policy.goal.answer_time, policy.goal.sl_definition))
+}
+
+/// The coverage of every interval with `rostered` agents on shift.
+pub fn coverage(
+    series: &CallSeries,
+    requirements: &[IntervalRequirement],
+    rostered: &[u32],
+    policy: &ServicePolicy,
+) -> Vec<CoverageRow> {
+    (0..series.len())
+        .map(|t| {
+            let on = policy.on_phones(rostered[t]);
+            let p = project(series, t, on, policy);
+            CoverageRow {
+                interval_start: series.starts[t],
+                open: series.open[t],
+                calls: series.calls[t].get(),
+                required: requirements[t].requirement.agents,
+                required_rostered: requirements[t].with_shrinkage,
+                rostered: rostered[t],
+                on_phones: on,
+                service_level: p.map(|p| p.service_level),
+                asa_seconds: p.and_then(|p| p.asa_seconds.is_finite().then_some(p.asa_seconds)),
+                abandon: p.and_then(|p| p.p_abandon),
+                occupancy: p.map(|p| p.occupancy),
+            }
+        })
+        .collect()
+}

@@ -1,0 +1,219 @@
+//! The weekly build as a library, one stage a function from typed values to
+//! typed values:
+//!
+//! ```text
+//! load → forecast → staff → shifts → roster → coverage → impact
+//! ```
+//!
+//! [`load`] is the only stage that sees paths; the others take the settings
+//! and the values of the stages before them. The report ([`crate::report`])
+//! only formats and writes a [`WeeklyPlan`]. `plan`, `forecast`, `impact`,
+//! `staff` and `schedule` on the command line are compositions of these.
+
+use crate::coverage::{coverage, rostered_per_slot, CoverageRow};
+use crate::error::{Error, InputError};
+use crate::forecast::predict::{unlearned_channels, FittedForecast, Forecast, ForecastModel};
+use crate::impact::{analyse, Impact, ImpactInputs, ImpactThreshold};
+use crate::ingest::agents::Agent;
+use crate::ingest::history::{load_history_with, HistoryOptions};
+use crate::ingest::media::{load_media_plan, MediaPlan};
+use crate::ingest::History;
+use crate::schedule::roster::{build_roster, Roster};
+use crate::schedule::week::{schedule, Scheduled};
+use crate::series::{CallSeries, RequirementGrid};
+use crate::settings::Settings;
+use crate::staff::requirements::{requirements, IntervalRequirement};
+use chrono::{Datelike, Duration, NaiveDate, Weekday};
+use std::path::PathBuf;
+
+/// Where the weekly build's inputs are.
+#[derive(Debug, Clone)]
+pub struct Sources {
+    /// Call history: interval counts or call records.
+    pub history: PathBuf,
+    /// Past media plans.
+    pub media: PathBuf,
+    /// The planning week's media plan.
+    pub media_plan: PathBuf,
+    /// Centre configuration.
+    pub config: PathBuf,
+    /// Monday of the week to plan; `None`: the week after the history ends.
+    pub week: Option<NaiveDate>,
+    /// Queue to read when the history holds several.
+    pub queue: Option<String>,
+}
+
+/// Inputs read, validated and checked against each other.
+pub struct Loaded {
+    pub settings: Settings,
+    pub history: History,
+    pub past: MediaPlan,
+    pub plan: MediaPlan,
+    /// First day of the planning week.
+    pub week: NaiveDate,
+    pub days: Vec<NaiveDate>,
+    pub warnings: Vec<String>,
+    /// Where the inputs came from, for messages only.
+    pub sources: Sources,
+}
+
+/// Stage 1: read every input and check them against each other.
+pub fn load(sources: &Sources) -> Result<Loaded, Error> {
+    let settings = Settings::load(&sources.config)?;
+    let calendar = &settings.calendar;
+    let opts =
+        HistoryOptions { tz: Some(calendar.tz), queue: sources.queue.clone(), records_interval: Some(calendar.interval) };
+    let (raw, mut warnings) = load_history_with(&sources.history, &opts)?;
+    let history = raw.resample(calendar.interval).map_err(|m| {
+        Error::config(&sources.config, "interval_minutes", format!("{m} (history {})", sources.history.display()))
+    })?;
+    let past = load_media_plan(&sources.media, &settings.channels)?;
+    let plan = load_media_plan(&sources.media_plan, &settings.channels)?;
+    warnings.extend(past.warnings.iter().cloned());
+    warnings.extend(plan.warnings.iter().cloned());
+    let last = history.last_day().ok_or_else(|| InputError::file(&sources.history, "no history rows"))?;
+    let week = planning_week(sources.week, last)?;
+    let days = crate::calendar::week_days(week);
+    check_plan_in_week(&plan, week, &sources.media_plan)?;
+    Ok(Loaded { settings, history, past, plan, week, days, warnings, sources: sources.clone() })
+}
+
+/// The Monday given, or the one after the history's last day.
+fn planning_week(given: Option<NaiveDate>, last: NaiveDate) -> Result<NaiveDate, Error> {
+    match given {
+        Some(w) if w.weekday() != Weekday::Mon => Err(Error::usage(format!(
+            "--week {w} is a {}; expected the Monday that starts the planning week",
+            w.weekday()
+        ))),
+        Some(w) => Ok(w),
+        None => Ok(last + Duration::days(7 - last.weekday().num_days_from_monday() as i64)),
+    }
+}
+
+fn check_plan_in_week(plan: &MediaPlan, week: NaiveDate, path: &std::path::Path) -> Result<(), Error> {
+    let end = week + Duration::days(7);
+    for l in &plan.lines {
+        let last_moment = l.end.unwrap_or(l.start);
+        if last_moment.date() < week || l.start.date() >= end {
+            return Err(InputError::bad_value(
+                path,
+                l.row,
+                "start",
+                &l.start.format("%Y-%m-%d %H:%M").to_string(),
+                format!("a time within the planning week {week} .. {}", end - Duration::days(1)),
+            )
+            .into());
+        }
+    }
+    Ok(())
+}
+
+/// Stage 2: fit the forecaster and forecast the planning week.
+pub fn forecast(loaded: &Loaded) -> Result<(FittedForecast, Forecast), Error> {
+    let fitted = ForecastModel::default().fit(&loaded.history, &loaded.past.lines);
+    if let Some(l) = unlearned_channels(&fitted, &loaded.plan.lines).first() {
+        return Err(unlearned_channel(loaded, &fitted, l).into());
+    }
+    let fc = fitted.predict(&loaded.days, &loaded.settings.calendar, &loaded.plan.lines);
+    Ok((fitted, fc))
+}
+
+fn unlearned_channel(loaded: &Loaded, fitted: &FittedForecast, l: &crate::ingest::media::MediaLine) -> InputError {
+    let why = fitted
+        .learned
+        .fitted
+        .skipped
+        .iter()
+        .find(|(c, _)| *c == l.channel)
+        .map(|(_, w)| w.clone())
+        .unwrap_or_else(|| format!("it never appears in the past media plans ({})", loaded.sources.media.display()));
+    InputError::cell(
+        &loaded.sources.media_plan,
+        l.row,
+        "channel",
+        format!(
+            "no response learned for channel '{}': {why}; expected a channel with history (learned: {})",
+            l.channel,
+            fitted.responses().keys().cloned().collect::<Vec<_>>().join(", ")
+        ),
+    )
+}
+
+/// Stage 3: agents needed per interval.
+pub fn staff(series: &CallSeries, settings: &Settings) -> Vec<IntervalRequirement> {
+    requirements(series, &settings.service)
+}
+
+/// Stage 4: the cheapest shifts that cover the requirements.
+pub fn shifts(week: NaiveDate, reqs: &[IntervalRequirement], settings: &Settings) -> Result<Scheduled, Error> {
+    let grid = RequirementGrid {
+        first_day: week,
+        per_day: settings.calendar.interval.per_day(),
+        required: reqs.iter().map(|r| r.with_shrinkage as f64).collect(),
+    };
+    Ok(schedule(&settings.scheduling, &settings.calendar, grid, settings.scheduling.objective)?)
+}
+
+/// Stage 5: the chosen shifts handed to named agents.
+pub fn roster(scheduled: &Scheduled, days: &[NaiveDate], agents: &[Agent], settings: &Settings) -> Result<Roster, Error> {
+    let counts = &scheduled.plan.counts;
+    Ok(build_roster(&scheduled.options, counts, days, scheduled.req.per_day, agents, &settings.scheduling)?)
+}
+
+/// Everything the weekly build computed.
+pub struct WeeklyPlan {
+    pub loaded: Loaded,
+    pub agents: Vec<Agent>,
+    pub fitted: FittedForecast,
+    pub forecast: Forecast,
+    /// The forecast's expected calls, typed.
+    pub series: CallSeries,
+    pub requirements: Vec<IntervalRequirement>,
+    pub scheduled: Scheduled,
+    pub roster: Roster,
+    pub coverage: Vec<CoverageRow>,
+    pub impact: Impact,
+}
+
+impl WeeklyPlan {
+    pub fn settings(&self) -> &Settings {
+        &self.loaded.settings
+    }
+}
+
+/// The whole weekly build after loading; `progress` hears each stage's name.
+pub fn build_week(
+    loaded: Loaded,
+    agents: Vec<Agent>,
+    threshold: ImpactThreshold,
+    progress: &dyn Fn(&str),
+) -> Result<WeeklyPlan, Error> {
+    progress("learning from history and past campaigns");
+    let (fitted, forecast) = forecast(&loaded)?;
+    let series = forecast.series()?;
+    progress("staffing (Erlang)");
+    let settings = &loaded.settings;
+    let requirements = staff(&series, settings);
+    progress("scheduling shifts (HiGHS)");
+    let scheduled = shifts(loaded.week, &requirements, settings)?;
+    progress("rostering named agents");
+    let roster = roster(&scheduled, &loaded.days, &agents, settings)?;
+    progress("projecting coverage");
+    let rostered = rostered_per_slot(&scheduled.options, &roster, series.len());
+    let coverage = coverage(&series, &requirements, &rostered, &settings.service);
+    progress("campaign impact");
+    let impact = analyse(
+        &ImpactInputs {
+            settings,
+            week: loaded.week,
+            forecast: &forecast,
+            series: &series,
+            fitted: &fitted,
+            plan: &loaded.plan,
+            requirements: &requirements,
+            coverage: &coverage,
+        },
+        threshold,
+    )?;
+    Ok(WeeklyPlan { loaded, agents, fitted, forecast, series, requirements, scheduled, roster, coverage, impact })
+}

@@ -1,0 +1,166 @@
+//! The campaign impact's outputs: CSVs for marketing, the chart, and the text
+//! summary. Formatting only: the numbers come from [`crate::impact`].
+
+use super::charts;
+use super::tables::csv_text;
+use super::Staging;
+use crate::impact::{Impact, LineImpact};
+use crate::pipeline::WeeklyPlan;
+use std::collections::BTreeMap;
+use std::fmt::Write as _;
+
+/// `impact.csv`.
+pub fn impact_csv(i: &Impact) -> String {
+    let mut s = String::from("line,row,channel,campaign,start,spend,extra_calls,extra_calls_low95,extra_calls_high95,peak_interval,peak_extra_calls,calls_when_closed,calls_after_week,extra_agent_hours,extra_paid_hours,extra_cost,lost_calls_if_not_told,value_lost_if_not_told,flags,suggestion\n");
+    for l in &i.lines {
+        let _ = writeln!(
+            s,
+            "{},{},{},{},{},{:.0},{:.1},{:.1},{:.1},{},{:.1},{:.1},{:.1},{:.2},{:.2},{:.2},{:.1},{:.2},{},{}",
+            l.line,
+            l.row,
+            l.channel,
+            csv_text(&l.campaign),
+            l.start.format("%Y-%m-%d %H:%M"),
+            l.spend,
+            l.extra_calls,
+            l.extra_calls_low95,
+            l.extra_calls_high95,
+            l.peak_interval.map(|t| t.format("%Y-%m-%d %H:%M").to_string()).unwrap_or_default(),
+            l.peak_extra_calls,
+            l.calls_when_closed,
+            l.calls_after_week,
+            l.extra_agent_hours,
+            l.extra_paid_hours,
+            l.extra_cost,
+            l.lost_calls_if_not_told,
+            l.value_lost_if_not_told,
+            csv_text(&l.flags.join("; ")),
+            csv_text(&l.suggestion)
+        );
+    }
+    s
+}
+
+/// `impact_campaigns.csv` and the per-channel marginal view.
+pub fn campaigns_csv(i: &Impact) -> String {
+    let mut by: BTreeMap<(String, String), (usize, f64, f64, f64, f64, f64, f64)> = BTreeMap::new();
+    for l in &i.lines {
+        for key in [
+            ("campaign".to_string(), if l.campaign.is_empty() { "(none)".to_string() } else { l.campaign.clone() }),
+            ("channel".to_string(), l.channel.clone()),
+        ] {
+            let e = by.entry(key).or_default();
+            e.0 += 1;
+            e.1 += l.spend;
+            e.2 += l.extra_calls;
+            e.3 += l.extra_paid_hours;
+            e.4 += l.extra_cost;
+            e.5 += l.lost_calls_if_not_told;
+            e.6 += l.value_lost_if_not_told;
+        }
+    }
+    let mut s = String::from("group,name,lines,spend,extra_calls,extra_paid_hours,extra_cost,cost_per_extra_call,lost_calls_if_not_told,value_lost_if_not_told\n");
+    for ((g, n), e) in &by {
+        let per_call = if e.2 > 0.0 { e.4 / e.2 } else { 0.0 };
+        let _ = writeln!(
+            s,
+            "{g},{},{},{:.0},{:.1},{:.2},{:.2},{:.2},{:.1},{:.2}",
+            csv_text(n),
+            e.0,
+            e.1,
+            e.2,
+            e.3,
+            e.4,
+            per_call,
+            e.5,
+            e.6
+        );
+    }
+    s
+}
+
+/// The text summary for a marketing reader.
+pub fn marketing_summary(p: &WeeklyPlan) -> String {
+    let i = &p.impact;
+    let mut o = String::new();
+    let cur = &i.currency;
+    let _ = writeln!(o, "Media plan for the week of {}: {} lines", p.loaded.week, i.lines.len());
+    let _ = writeln!(
+        o,
+        "It will bring about {:.0} extra calls to the contact centre. Answering them to the service goal takes {:.0} extra paid agent-hours ({:.0} {cur}).",
+        i.total_extra_calls,
+        i.lines.iter().map(|l| l.extra_paid_hours).sum::<f64>(),
+        i.lines.iter().map(|l| l.extra_cost).sum::<f64>()
+    );
+    let _ = writeln!(
+        o,
+        "If the centre is not told, about {:.0} of those callers are lost (worth {:.0} {cur}).",
+        i.lines.iter().map(|l| l.lost_calls_if_not_told).sum::<f64>(),
+        i.lines.iter().map(|l| l.value_lost_if_not_told).sum::<f64>()
+    );
+    let mut top: Vec<&LineImpact> = i.lines.iter().collect();
+    top.sort_by(|a, b| b.extra_calls.total_cmp(&a.extra_calls).then(a.line.cmp(&b.line)));
+    let _ = writeln!(o, "Biggest lines:");
+    for l in top.iter().take(5) {
+        let _ = writeln!(
+            o,
+            "  {} {} {} ({}): +{:.0} calls (95% {:.0}–{:.0}), peak {}",
+            l.line,
+            l.channel,
+            l.start.format("%a %H:%M"),
+            if l.campaign.is_empty() { "-" } else { &l.campaign },
+            l.extra_calls,
+            l.extra_calls_low95,
+            l.extra_calls_high95,
+            l.peak_interval.map(|t| t.format("%a %H:%M").to_string()).unwrap_or_default()
+        );
+    }
+    let flagged: Vec<&LineImpact> = i.lines.iter().filter(|l| !l.flags.is_empty()).collect();
+    if !flagged.is_empty() {
+        let _ = writeln!(o, "Lines to look at:");
+        for l in flagged {
+            let _ = writeln!(
+                o,
+                "  {} {} {}: {}{}",
+                l.line,
+                l.channel,
+                l.start.format("%a %H:%M"),
+                l.flags.join("; "),
+                if l.suggestion.is_empty() { String::new() } else { format!(" → {}", l.suggestion) }
+            );
+        }
+    }
+    o
+}
+
+/// `impact.csv`, `impact_campaigns.csv` and `charts/impact.png` into the staging folder.
+pub fn write_impact(p: &WeeklyPlan, st: &mut Staging) -> anyhow::Result<()> {
+    let i = &p.impact;
+    st.write("impact.csv", impact_csv(i))?;
+    st.write("impact_campaigns.csv", campaigns_csv(i))?;
+    let fc = &p.forecast;
+    let mut series: BTreeMap<String, Vec<f64>> = BTreeMap::new();
+    for (ch, g) in &fc.uplift {
+        series.insert(ch.clone(), g.iter().copied().collect());
+    }
+    let title = format!(
+        "Extra calls from the media plan and service level with / without a campaign-aware roster, week of {}",
+        p.loaded.week
+    );
+    charts::impact_chart(
+        &st.path("charts/impact.png")?,
+        &charts::ImpactChart {
+            title: &title,
+            axis: charts::TimeAxis {
+                start: p.loaded.week.and_hms_opt(0, 0, 0).unwrap_or_default(),
+                step_minutes: fc.interval.get(),
+            },
+            uplift_by_channel: &series,
+            sl_told: &i.sl_told,
+            sl_not_told: &i.sl_not_told,
+            target_sl: p.settings().service.goal.target_sl.get(),
+            interval_minutes: fc.interval.get(),
+        },
+    )?;
+    Ok(())
+}

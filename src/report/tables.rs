@@ -1,0 +1,222 @@
+//! The CSV tables (and the fit report) the commands write: formatting only.
+
+use crate::coverage::CoverageRow;
+use crate::forecast::predict::{FittedForecast, Forecast};
+use crate::pipeline::WeeklyPlan;
+use crate::schedule::shifts::ShiftOption;
+use crate::schedule::week::Scheduled;
+use crate::schedule::SchedulingRules;
+use crate::staff::requirements::IntervalRequirement;
+use crate::units::Money;
+use chrono::Duration;
+use std::fmt::Write as _;
+
+/// The forecast as CSV: one row per interval of the period.
+pub fn forecast_csv(fc: &Forecast) -> String {
+    let channels: Vec<&String> = fc.uplift.keys().collect();
+    let mut s = String::from("interval_start,open,baseline");
+    for c in &channels {
+        let _ = write!(s, ",uplift_{c}");
+    }
+    s.push_str(",uplift_total,expected,lo80,hi80,lo95,hi95\n");
+    let step = fc.interval.get() as i64;
+    for (k, d) in fc.days.iter().enumerate() {
+        for slot in 0..fc.interval.per_day() {
+            let t = d.and_hms_opt(0, 0, 0).unwrap_or_default() + Duration::minutes(slot as i64 * step);
+            let up: f64 = channels.iter().map(|c| fc.uplift[*c][[k, slot]]).sum();
+            let _ = write!(
+                s,
+                "{},{},{:.3}",
+                t.format("%Y-%m-%d %H:%M"),
+                u8::from(fc.open[[k, slot]]),
+                fc.baseline[[k, slot]]
+            );
+            for c in &channels {
+                let _ = write!(s, ",{:.3}", fc.uplift[*c][[k, slot]]);
+            }
+            let _ = writeln!(
+                s,
+                ",{:.3},{:.3},{},{},{},{}",
+                up,
+                fc.total[[k, slot]],
+                fc.lo80[[k, slot]],
+                fc.hi80[[k, slot]],
+                fc.lo95[[k, slot]],
+                fc.hi95[[k, slot]]
+            );
+        }
+    }
+    s
+}
+
+/// The learned channel responses as a text table.
+pub fn fit_report(fitted: &FittedForecast) -> String {
+    let mut s = String::from(
+        "channel        kind    lines  calls/GRP  calls/1000  ±se   peak min  ≤15 min  ≤60 min  half-life d\n",
+    );
+    let opt = |v: Option<f64>, d: usize| v.map(|x| format!("{x:.d$}")).unwrap_or_else(|| "-".into());
+    for r in &fitted.learned.fitted.reports {
+        let _ = writeln!(
+            s,
+            "{:<14} {:<7} {:>5}  {:>9}  {:>10.1}  {:>3.0}%  {:>8}  {:>7}  {:>7}  {:>11}",
+            r.channel,
+            r.kind,
+            r.lines,
+            opt(r.calls_per_grp, 2),
+            r.calls_per_1000,
+            r.relative_se * 100.0,
+            opt(r.peak_minute, 1),
+            opt(r.share_15_min.map(|v| v * 100.0), 0),
+            opt(r.share_60_min.map(|v| v * 100.0), 0),
+            opt(r.half_life_days, 2)
+        );
+    }
+    for (c, why) in &fitted.learned.fitted.skipped {
+        let _ = writeln!(s, "{c:<14} not learned: {why}");
+    }
+    s
+}
+
+/// The requirements CSV.
+pub fn requirements_csv(rows: &[IntervalRequirement]) -> String {
+    let mut s = String::from("interval_start,calls,required_agents,fractional_agents,agents_with_shrinkage,service_level,asa_seconds,occupancy,p_wait,p_abandon\n");
+    for r in rows {
+        let p = &r.requirement.performance;
+        let _ = writeln!(
+            s,
+            "{},{:.3},{},{:.3},{},{:.6},{},{:.6},{:.6},{}",
+            r.interval_start.format("%Y-%m-%d %H:%M"),
+            r.calls,
+            r.requirement.agents,
+            r.requirement.fractional,
+            r.with_shrinkage,
+            p.service_level,
+            if p.asa_seconds.is_finite() { format!("{:.3}", p.asa_seconds) } else { "inf".into() },
+            p.occupancy,
+            p.p_wait,
+            p.p_abandon.map(|v| format!("{v:.6}")).unwrap_or_default()
+        );
+    }
+    s
+}
+
+/// `shifts.csv`: one row per shift (count expanded), with breaks.
+pub fn shifts_csv(s: &Scheduled, rules: &SchedulingRules, hourly: Money) -> String {
+    let mut out = String::from("shift_id,day,family,start,end,breaks,paid_hours,cost\n");
+    let mut id = 0;
+    for (o, c) in s.options.iter().zip(&s.plan.counts) {
+        for _ in 0..*c {
+            id += 1;
+            let breaks: Vec<String> = o
+                .breaks
+                .iter()
+                .map(|(a, b)| {
+                    format!("{}-{}", s.req.slot_time(*a).format("%H:%M"), s.req.slot_time(*b).format("%H:%M"))
+                })
+                .collect();
+            let _ = writeln!(
+                out,
+                "S{id:05},{},{},{},{},{},{:.2},{:.2}",
+                s.req.slot_time(o.start).format("%Y-%m-%d"),
+                rules.shifts[o.family].name,
+                s.req.slot_time(o.start).format("%Y-%m-%d %H:%M"),
+                s.req.slot_time(o.end).format("%Y-%m-%d %H:%M"),
+                breaks.join(" "),
+                o.paid_hours,
+                o.paid_hours * hourly.get()
+            );
+        }
+    }
+    out
+}
+
+/// `coverage.csv`: required vs scheduled per interval.
+pub fn schedule_coverage_csv(s: &Scheduled) -> String {
+    let mut out = String::from("interval_start,required_agents,scheduled_agents,difference\n");
+    for (t, (r, c)) in s.req.required.iter().zip(&s.plan.scheduled).enumerate() {
+        let _ = writeln!(out, "{},{},{},{}", s.req.slot_time(t).format("%Y-%m-%d %H:%M"), r, c, *c as f64 - r);
+    }
+    out
+}
+
+/// `roster.csv`: one row per agent shift, then the shifts no agent could take.
+pub fn roster_csv(p: &WeeklyPlan) -> String {
+    let s = &p.scheduled;
+    let mut out = String::from("agent_id,name,contract,day,start,end,breaks,paid_hours,shift_family\n");
+    let mut rows: Vec<(usize, usize)> = p.roster.assignments.iter().map(|a| (a.agent, a.option)).collect();
+    rows.sort_by_key(|(a, o)| (*a, s.options[*o].start));
+    let fmt_breaks = |o: &ShiftOption| {
+        o.breaks
+            .iter()
+            .map(|(a, b)| format!("{}-{}", s.req.slot_time(*a).format("%H:%M"), s.req.slot_time(*b).format("%H:%M")))
+            .collect::<Vec<_>>()
+            .join(" ")
+    };
+    for (a, o) in rows {
+        let ag = &p.agents[a];
+        let opt = &s.options[o];
+        let _ = writeln!(
+            out,
+            "{},{},{},{},{},{},{},{:.2},{}",
+            ag.id,
+            csv_text(&ag.name),
+            csv_text(&ag.contract),
+            s.req.slot_time(opt.start).format("%Y-%m-%d"),
+            s.req.slot_time(opt.start).format("%H:%M"),
+            s.req.slot_time(opt.end).format("%H:%M"),
+            fmt_breaks(opt),
+            opt.paid_hours,
+            csv_text(&p.settings().scheduling.shifts[opt.family].name)
+        );
+    }
+    for (o, n) in &p.roster.unfilled {
+        let opt = &s.options[*o];
+        for _ in 0..*n {
+            let _ = writeln!(
+                out,
+                "UNFILLED,,,{},{},{},{},{:.2},{}",
+                s.req.slot_time(opt.start).format("%Y-%m-%d"),
+                s.req.slot_time(opt.start).format("%H:%M"),
+                s.req.slot_time(opt.end).format("%H:%M"),
+                fmt_breaks(opt),
+                opt.paid_hours,
+                csv_text(&p.settings().scheduling.shifts[opt.family].name)
+            );
+        }
+    }
+    out
+}
+
+/// Quote a CSV text cell when needed.
+pub fn csv_text(s: &str) -> String {
+    if s.contains([',', '"', '\n']) {
+        format!("\"{}\"", s.replace('"', "\"\""))
+    } else {
+        s.to_string()
+    }
+}
+
+/// `coverage.csv`.
+pub fn coverage_csv(rows: &[CoverageRow]) -> String {
+    let mut out = String::from("interval_start,open,calls,required_agents,required_rostered,rostered_agents,on_phones,service_level,asa_seconds,abandon_rate,occupancy,understaffed\n");
+    let o = |v: Option<f64>, d: usize| v.map(|x| format!("{x:.d$}")).unwrap_or_default();
+    for r in rows {
+        let _ = writeln!(
+            out,
+            "{},{},{:.3},{},{},{},{},{},{},{},{},{}",
+            r.interval_start.format("%Y-%m-%d %H:%M"),
+            u8::from(r.open),
+            r.calls,
+            r.required,
+            r.required_rostered,
+            r.rostered,
+            r.on_phones,
+            o(r.service_level, 4),
+            o(r.asa_seconds, 1),
+            o(r.abandon, 4),
+            o(r.occupancy, 4),
+            u8::from(r.open && r.on_phones < r.required)
+        );
+    }
+    out
+}

@@ -1,0 +1,138 @@
+//! Settings resolved once: the centre configuration checked and turned into the
+//! typed values the stages take ([`OpenCalendar`], [`ServicePolicy`],
+//! [`SchedulingRules`], [`Costs`], [`ChannelKinds`]). Every rule is checked
+//! here, once, and a broken one names its config key. Stages never see a path
+//! or a flag.
+
+use crate::calendar::OpenCalendar;
+use crate::config::{CentreConfig, ChannelKinds, WEEKDAYS};
+use crate::error::{Error, InputError};
+use crate::schedule::SchedulingRules;
+use crate::staff::{ServicePolicy, ServiceValues};
+use crate::units::Money;
+use std::path::Path;
+
+/// What answering costs and what a call is worth.
+#[derive(Debug, Clone, PartialEq)]
+pub struct Costs {
+    /// Loaded cost of one paid agent hour.
+    pub hourly: Money,
+    /// Value of one answered call (lead value), for the campaign impact.
+    pub value_per_answered_call: Money,
+    /// Currency label.
+    pub currency: String,
+}
+
+/// The centre's settings, checked.
+#[derive(Debug, Clone)]
+pub struct Settings {
+    /// Display name used in report titles.
+    pub name: String,
+    pub calendar: OpenCalendar,
+    pub service: ServicePolicy,
+    pub scheduling: SchedulingRules,
+    pub costs: Costs,
+    pub channels: ChannelKinds,
+}
+
+impl Settings {
+    /// Read and check a centre configuration file.
+    pub fn load(path: &Path) -> Result<Settings, Error> {
+        let cfg = CentreConfig::read(path).map_err(Error::Config)?;
+        Self::from_config(&cfg, path)
+    }
+
+    /// Check a configuration as written; `path` names it in errors.
+    pub fn from_config(cfg: &CentreConfig, path: &Path) -> Result<Settings, Error> {
+        Ok(Settings {
+            name: cfg.name.clone(),
+            calendar: calendar(cfg, path)?,
+            service: service_policy(&cfg.service_values(), path)?,
+            scheduling: SchedulingRules::new(cfg.scheduling.clone())
+                .map_err(|m| Error::config(path, "scheduling", m))?,
+            costs: costs(cfg, path)?,
+            channels: cfg.channels.clone(),
+        })
+    }
+}
+
+/// The service policy of `[service]`, a broken rule named by its key.
+pub fn service_policy(values: &ServiceValues, path: &Path) -> Result<ServicePolicy, Error> {
+    ServicePolicy::new(values).map_err(|e| Error::config(path, format!("service.{}", e.key), e.message))
+}
+
+fn calendar(cfg: &CentreConfig, path: &Path) -> Result<OpenCalendar, Error> {
+    let calendar = OpenCalendar::from_config(cfg, path).map_err(Error::Config)?;
+    if WEEKDAYS.iter().all(|&wd| calendar.hours_of_weekday(wd).is_none()) {
+        return Err(Error::config(
+            path,
+            "opening_hours",
+            "the centre is closed every day of the week; expected at least one day with opening hours such as \"08:00-20:00\"",
+        ));
+    }
+    Ok(calendar)
+}
+
+fn costs(cfg: &CentreConfig, path: &Path) -> Result<Costs, Error> {
+    let money = |key: &str, v: f64| {
+        Money::new(v).map_err(|e| Error::Config(InputError::key(path, key, format!("got {v}, {e}"))))
+    };
+    Ok(Costs {
+        hourly: money("costs.hourly_cost", cfg.costs.hourly_cost)?,
+        value_per_answered_call: money("costs.value_per_answered_call", cfg.costs.value_per_answered_call)?,
+        currency: cfg.currency.clone(),
+    })
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn parse(text: &str) -> Result<Settings, Error> {
+        let p = Path::new("centre.toml");
+        Settings::from_config(&CentreConfig::from_toml(p, text).map_err(Error::Config)?, p)
+    }
+
+    #[test]
+    fn defaults_are_valid() {
+        let s = parse("").unwrap();
+        assert_eq!(s.service.goal.target_sl.get(), 0.8);
+        assert_eq!(s.calendar.interval.get(), 15);
+        assert_eq!(s.costs.hourly.get(), 25.0);
+    }
+
+    #[test]
+    fn percent_instead_of_fraction_names_the_key() {
+        let e = parse("[service]\ntarget_sl = 80\n").unwrap_err().to_string();
+        assert!(e.contains("service.target_sl") && e.contains("not 80"), "{e}");
+    }
+
+    #[test]
+    fn closed_all_week_is_refused() {
+        let t = "[opening_hours]\nmon='closed'\ntue='closed'\nwed='closed'\nthu='closed'\nfri='closed'\nsat='closed'\nsun='closed'\n";
+        let e = parse(t).unwrap_err().to_string();
+        assert!(e.contains("opening_hours") && e.contains("closed every day"), "{e}");
+    }
+
+    #[test]
+    fn impossible_goal_is_refused() {
+        let e = parse("[service]\ntarget_sl = 1.0\nanswer_seconds = 0\n").unwrap_err();
+        assert_eq!(e.exit_code(), 2);
+        let e = e.to_string();
+        assert!(e.contains("service.target_sl") && e.contains("below 1"), "{e}");
+    }
+
+    #[test]
+    fn bad_values_name_their_keys() {
+        for (text, key) in [
+            ("timezone = \"Mars/Base\"", "timezone"),
+            ("[opening_hours]\nmon = \"20:00-08:00\"", "opening_hours.mon"),
+            ("[costs]\nhourly_cost = -1", "costs.hourly_cost"),
+            ("[service]\nmax_abandon = 0.05", "service.max_abandon"),
+            ("[service]\nshrinkage = 0.97", "service.shrinkage"),
+        ] {
+            let e = parse(text).unwrap_err().to_string();
+            assert!(e.contains(key), "{text}: {e}");
+        }
+    }
+}
