@@ -1,6 +1,6 @@
 # The two commands of the quick start:
 #   make plan   build, then run the weekly plan on the bundled sample (outputs in out/)
-#   make test   build and run the whole test suite
+#   make test   formatting and lint checks, then build and run the whole test suite
 # Both check and install the build prerequisites first (cmake, libclang, C++).
 
 CARGO_TARGET_DIR ?= $(HOME)/.cache/ringcast-target
@@ -15,6 +15,8 @@ plan: prereqs
 	cargo run --release -- plan
 
 test: prereqs
+	cargo fmt --check
+	cargo clippy --release --all-targets -- -D warnings
 	cargo test --release
 	scripts/notebooks.sh
 
@@ -28,4 +30,4 @@ fmt:
 	cargo fmt
 
 lint:
-	cargo clippy --release --all-targets
+	cargo clippy --release --all-targets -- -D warnings

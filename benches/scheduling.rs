@@ -48,7 +48,11 @@ fn sample_plan(c: &mut Criterion) {
     g.bench_function("plan_build_week_150_agents", |b| {
         b.iter(|| {
             let loaded = load(&sources).expect("inputs");
-            build_week(loaded, agents.clone(), ImpactThreshold::default(), &|_| {}).expect("plan").roster.assignments.len()
+            build_week(loaded, agents.clone(), ImpactThreshold::default(), &|_| {})
+                .expect("plan")
+                .roster
+                .assignments
+                .len()
         })
     });
     g.finish();

@@ -6,6 +6,18 @@ set -euo pipefail
 
 missing=()
 command -v cargo >/dev/null 2>&1 || { echo "error: cargo not found; install Rust from https://rustup.rs first" >&2; exit 1; }
+# `make test` checks formatting and lints: rustfmt and clippy come with rustup.
+for component in rustfmt clippy; do
+  if ! cargo "${component/rustfmt/fmt}" --version >/dev/null 2>&1; then
+    if command -v rustup >/dev/null 2>&1; then
+      echo "installing the Rust component $component" >&2
+      rustup component add "$component" >&2
+    else
+      echo "error: cargo $component is missing and rustup is not found; install the $component component" >&2
+      exit 1
+    fi
+  fi
+done
 command -v cmake >/dev/null 2>&1 || missing+=(cmake)
 command -v c++ >/dev/null 2>&1 || missing+=(g++)
 have_libclang() {

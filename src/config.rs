@@ -4,7 +4,7 @@
 //!
 //! Every section has defaults, so a file holds only what differs. Unknown keys are
 //! refused (a typo must not silently fall back to a default). This module reads
-//! the file as written; [`crate::settings::Settings`] checks the values once and
+//! the file as written; the `settings` module checks the values once and
 //! turns them into the typed settings the stages take.
 
 use crate::error::{InputError, InputResult};

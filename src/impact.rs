@@ -389,7 +389,10 @@ impl<'a> Week<'a> {
         let (spare, s) = best?;
         let starts = &self.inputs.series.starts;
         if starts[s].date() != start.date() {
-            Some(format!("move the spot to {} (about {spare:.0} spare agents then)", starts[s].format("%a %d %b %H:%M")))
+            Some(format!(
+                "move the spot to {} (about {spare:.0} spare agents then)",
+                starts[s].format("%a %d %b %H:%M")
+            ))
         } else if starts[s].hour() != start.hour() {
             let or = if has_other { "or " } else { "" };
             Some(format!("{or}move the spot to {} (about {spare:.0} spare agents then)", starts[s].format("%H:%M")))

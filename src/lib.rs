@@ -10,7 +10,7 @@
 //!                                                   service)      line)        PNG)
 //! ```
 //!
-//! [`cli`] is a thin layer over [`pipeline`]; no other module knows clap.
+//! [`cli`] is a thin layer over [`pipeline`]; no other module knows the command line.
 //! See `docs/architecture.md`.
 
 // `!(x > 0.0)` is how the input checks reject NaN along with the non-positive.

@@ -61,8 +61,11 @@ pub struct Loaded {
 pub fn load(sources: &Sources) -> Result<Loaded, Error> {
     let settings = Settings::load(&sources.config)?;
     let calendar = &settings.calendar;
-    let opts =
-        HistoryOptions { tz: Some(calendar.tz), queue: sources.queue.clone(), records_interval: Some(calendar.interval) };
+    let opts = HistoryOptions {
+        tz: Some(calendar.tz),
+        queue: sources.queue.clone(),
+        records_interval: Some(calendar.interval),
+    };
     let (raw, mut warnings) = load_history_with(&sources.history, &opts)?;
     let history = raw.resample(calendar.interval).map_err(|m| {
         Error::config(&sources.config, "interval_minutes", format!("{m} (history {})", sources.history.display()))
@@ -119,14 +122,10 @@ pub fn forecast(loaded: &Loaded) -> Result<(FittedForecast, Forecast), Error> {
 }
 
 fn unlearned_channel(loaded: &Loaded, fitted: &FittedForecast, l: &crate::ingest::media::MediaLine) -> InputError {
-    let why = fitted
-        .learned
-        .fitted
-        .skipped
-        .iter()
-        .find(|(c, _)| *c == l.channel)
-        .map(|(_, w)| w.clone())
-        .unwrap_or_else(|| format!("it never appears in the past media plans ({})", loaded.sources.media.display()));
+    let why =
+        fitted.learned.fitted.skipped.iter().find(|(c, _)| *c == l.channel).map(|(_, w)| w.clone()).unwrap_or_else(
+            || format!("it never appears in the past media plans ({})", loaded.sources.media.display()),
+        );
     InputError::cell(
         &loaded.sources.media_plan,
         l.row,
@@ -155,7 +154,12 @@ pub fn shifts(week: NaiveDate, reqs: &[IntervalRequirement], settings: &Settings
 }
 
 /// Stage 5: the chosen shifts handed to named agents.
-pub fn roster(scheduled: &Scheduled, days: &[NaiveDate], agents: &[Agent], settings: &Settings) -> Result<Roster, Error> {
+pub fn roster(
+    scheduled: &Scheduled,
+    days: &[NaiveDate],
+    agents: &[Agent],
+    settings: &Settings,
+) -> Result<Roster, Error> {
     let counts = &scheduled.plan.counts;
     Ok(build_roster(&scheduled.options, counts, days, scheduled.req.per_day, agents, &settings.scheduling)?)
 }
@@ -216,4 +220,47 @@ pub fn build_week(
         threshold,
     )?;
     Ok(WeeklyPlan { loaded, agents, fitted, forecast, series, requirements, scheduled, roster, coverage, impact })
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::ingest::agents::load_agents;
+    use std::path::Path;
+
+    fn sample() -> Sources {
+        let data = Path::new(env!("CARGO_MANIFEST_DIR")).join("data");
+        Sources {
+            history: data.join("history.csv"),
+            media: data.join("media_history.csv"),
+            media_plan: data.join("media_plan_next_week.csv"),
+            config: data.join("centre.toml"),
+            week: None,
+            queue: None,
+        }
+    }
+
+    /// The weekly build from Rust, without the command line: every stage's
+    /// output lines up with the others.
+    #[test]
+    fn the_bundled_week_builds_through_the_library() {
+        let loaded = load(&sample()).unwrap();
+        let agents = load_agents(&Path::new(env!("CARGO_MANIFEST_DIR")).join("data/agents.csv")).unwrap();
+        let plan = build_week(loaded, agents, ImpactThreshold::default(), &|_| {}).unwrap();
+        let slots = 7 * plan.settings().calendar.interval.per_day();
+        assert_eq!(plan.series.len(), slots);
+        assert_eq!(plan.requirements.len(), slots);
+        assert_eq!(plan.coverage.len(), slots);
+        assert_eq!(plan.impact.lines.len(), plan.forecast.lines.lines.len());
+        assert!(plan.roster.unfilled.is_empty());
+        let calls: f64 = plan.series.raw_calls().iter().sum();
+        assert!((calls - plan.forecast.total.sum()).abs() < 1e-6);
+    }
+
+    #[test]
+    fn a_week_that_does_not_start_on_monday_is_a_flag_error() {
+        let e = load(&Sources { week: NaiveDate::from_ymd_opt(2026, 11, 24), ..sample() }).err().unwrap();
+        assert_eq!(e.exit_code(), 2);
+        assert!(e.to_string().contains("--week 2026-11-24 is a Tue"), "{e}");
+    }
 }

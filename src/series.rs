@@ -50,4 +50,3 @@ impl RequirementGrid {
         self.first_day.and_hms_opt(0, 0, 0).unwrap_or_default() + Duration::minutes(t as i64 * minutes)
     }
 }
-

@@ -588,12 +588,7 @@ mod tests {
 
     #[test]
     fn same_seed_same_bytes_other_seed_other_bytes() {
-        let a = SynthOptions {
-            seed: 3,
-            weeks: 3,
-            week: NaiveDate::from_ymd_opt(2026, 11, 23).unwrap(),
-            agents: 10,
-        };
+        let a = SynthOptions { seed: 3, weeks: 3, week: NaiveDate::from_ymd_opt(2026, 11, 23).unwrap(), agents: 10 };
         let x = generate(&a).unwrap();
         let y = generate(&a).unwrap();
         assert_eq!(x.files, y.files);

@@ -54,9 +54,9 @@ fn load_inputs(a: &BacktestArgs) -> anyhow::Result<(History, CampaignInputs)> {
             let cal = settings.calendar;
             let opts = HistoryOptions { tz: Some(cal.tz), queue: None, records_interval: Some(cal.interval) };
             let (raw, _) = load_history_with(&a.history, &opts)?;
-            let h = raw.resample(cal.interval).map_err(|m| {
-                Error::config(p, "interval_minutes", format!("{m} (history {})", a.history.display()))
-            })?;
+            let h = raw
+                .resample(cal.interval)
+                .map_err(|m| Error::config(p, "interval_minutes", format!("{m} (history {})", a.history.display())))?;
             (h, settings.channels, cal)
         }
         None => {
@@ -119,4 +119,3 @@ pub fn run(a: &BacktestArgs) -> anyhow::Result<()> {
     }
     Ok(())
 }
-

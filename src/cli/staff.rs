@@ -238,7 +238,10 @@ fn print_one_interval(out: &OneInterval, policy: &ServicePolicy) {
         out.service_level * 100.0,
         policy.goal.answer_time.get()
     );
-    println!("ASA                  {}", out.asa_seconds.map(|v| format!("{v:.1} s")).unwrap_or_else(|| "unbounded".into()));
+    println!(
+        "ASA                  {}",
+        out.asa_seconds.map(|v| format!("{v:.1} s")).unwrap_or_else(|| "unbounded".into())
+    );
     println!("occupancy            {:.1}%", out.occupancy * 100.0);
     println!("P(wait)              {:.4}", out.p_wait);
     if let Some(ab) = out.p_abandon {

@@ -7,9 +7,9 @@ use super::count::{nb_interval, sqrt_scale_interval};
 use super::media::response::ChannelResponse;
 use super::media::uplift::{DayShapes, Uplift};
 use crate::calendar::OpenCalendar;
+use crate::error::Error;
 use crate::ingest::media::MediaLine;
 use crate::ingest::History;
-use crate::error::Error;
 use crate::series::CallSeries;
 use crate::units::{CallsPerInterval, IntervalMinutes};
 use chrono::{Datelike, Duration, NaiveDate};
@@ -113,10 +113,7 @@ impl Forecast {
                 let v = values[[k, s]];
                 let c = CallsPerInterval::new(v).map_err(|_| Error::Internal {
                     stage: "forecast",
-                    message: format!(
-                        "{v} {what} at {}; expected a finite count >= 0",
-                        start.format("%Y-%m-%d %H:%M")
-                    ),
+                    message: format!("{v} {what} at {}; expected a finite count >= 0", start.format("%Y-%m-%d %H:%M")),
                 })?;
                 starts.push(start);
                 calls.push(c);
@@ -373,9 +370,9 @@ pub fn unlearned_channels<'a>(fitted: &FittedForecast, plan: &'a [MediaLine]) ->
 mod recovery {
     use super::*;
     use crate::calendar::week_days;
-    use crate::settings::Settings;
     use crate::ingest::history::load_history;
     use crate::ingest::media::load_media_plan;
+    use crate::settings::Settings;
     use crate::synth::{sample_in_tempdir, sample_shape, true_baseline};
 
     /// Forecast a held-out week of generated data with campaigns: the WAPE over
@@ -441,9 +438,9 @@ mod recovery {
 mod season {
     use super::*;
     use crate::calendar::week_days;
-    use crate::settings::Settings;
     use crate::ingest::history::load_history;
     use crate::ingest::media::load_media_plan;
+    use crate::settings::Settings;
     use crate::synth::true_baseline;
     use std::path::Path;
 

@@ -322,7 +322,6 @@ fn detect_interval(path: &Path, rows: &[Row], col: &str) -> InputResult<Interval
     Ok(interval)
 }
 
-
 #[cfg(test)]
 mod tests {
     use super::*;

@@ -53,7 +53,9 @@ pub fn load_call_series(path: &Path, interval: Option<Minutes>) -> InputResult<C
     for i in 0..t.height() {
         starts.push(t.datetime_at(start, i)?);
         let v = t.nonneg_at(expected, i, "expected calls >= 0")?;
-        calls.push(CallsPerInterval::new(v).map_err(|e| InputError::cell(path, sheet_row(i), expected.name, e.to_string()))?);
+        calls.push(
+            CallsPerInterval::new(v).map_err(|e| InputError::cell(path, sheet_row(i), expected.name, e.to_string()))?,
+        );
         open.push(match open_col.and_then(|c| c.get(i)) {
             Some("0") | Some("false") => false,
             Some("1") | Some("true") | None => true,

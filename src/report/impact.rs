@@ -41,39 +41,53 @@ pub fn impact_csv(i: &Impact) -> String {
     s
 }
 
+/// Sums of the lines of one campaign or channel.
+#[derive(Debug, Default)]
+struct GroupTotals {
+    lines: usize,
+    spend: f64,
+    extra_calls: f64,
+    extra_paid_hours: f64,
+    extra_cost: f64,
+    lost_calls: f64,
+    value_lost: f64,
+}
+
+impl GroupTotals {
+    fn add(&mut self, l: &LineImpact) {
+        self.lines += 1;
+        self.spend += l.spend;
+        self.extra_calls += l.extra_calls;
+        self.extra_paid_hours += l.extra_paid_hours;
+        self.extra_cost += l.extra_cost;
+        self.lost_calls += l.lost_calls_if_not_told;
+        self.value_lost += l.value_lost_if_not_told;
+    }
+}
+
 /// `impact_campaigns.csv` and the per-channel marginal view.
 pub fn campaigns_csv(i: &Impact) -> String {
-    let mut by: BTreeMap<(String, String), (usize, f64, f64, f64, f64, f64, f64)> = BTreeMap::new();
+    let mut by: BTreeMap<(&str, String), GroupTotals> = BTreeMap::new();
     for l in &i.lines {
-        for key in [
-            ("campaign".to_string(), if l.campaign.is_empty() { "(none)".to_string() } else { l.campaign.clone() }),
-            ("channel".to_string(), l.channel.clone()),
-        ] {
-            let e = by.entry(key).or_default();
-            e.0 += 1;
-            e.1 += l.spend;
-            e.2 += l.extra_calls;
-            e.3 += l.extra_paid_hours;
-            e.4 += l.extra_cost;
-            e.5 += l.lost_calls_if_not_told;
-            e.6 += l.value_lost_if_not_told;
-        }
+        let campaign = if l.campaign.is_empty() { "(none)".to_string() } else { l.campaign.clone() };
+        by.entry(("campaign", campaign)).or_default().add(l);
+        by.entry(("channel", l.channel.clone())).or_default().add(l);
     }
     let mut s = String::from("group,name,lines,spend,extra_calls,extra_paid_hours,extra_cost,cost_per_extra_call,lost_calls_if_not_told,value_lost_if_not_told\n");
     for ((g, n), e) in &by {
-        let per_call = if e.2 > 0.0 { e.4 / e.2 } else { 0.0 };
+        let per_call = if e.extra_calls > 0.0 { e.extra_cost / e.extra_calls } else { 0.0 };
         let _ = writeln!(
             s,
             "{g},{},{},{:.0},{:.1},{:.2},{:.2},{:.2},{:.1},{:.2}",
             csv_text(n),
-            e.0,
-            e.1,
-            e.2,
-            e.3,
-            e.4,
+            e.lines,
+            e.spend,
+            e.extra_calls,
+            e.extra_paid_hours,
+            e.extra_cost,
             per_call,
-            e.5,
-            e.6
+            e.lost_calls,
+            e.value_lost
         );
     }
     s

@@ -2,9 +2,9 @@
 //! the charts — staged, then moved into place together.
 
 use super::charts::{self, CoverageChart, ForecastChart, GanttShift, ResponseCurve, RosterChart, TimeAxis};
+use super::tables::{coverage_csv, forecast_csv, requirements_csv, roster_csv, shifts_csv};
 use super::Staging;
 use crate::forecast::media::response::ChannelResponse;
-use super::tables::{coverage_csv, forecast_csv, requirements_csv, roster_csv, shifts_csv};
 use crate::pipeline::WeeklyPlan;
 use chrono::{Duration, NaiveDateTime};
 use serde::Serialize;
@@ -246,7 +246,9 @@ fn draw_charts(p: &WeeklyPlan, st: &mut Staging) -> anyhow::Result<()> {
         p.loaded.plan.lines.iter().filter(|l| l.kind == crate::config::ChannelKind::Spot).map(|l| l.start).collect();
     let title = format!(
         "{} — calls per {} minutes: last week's actuals and the forecast for the week of {}",
-        p.settings().name, step, p.loaded.week
+        p.settings().name,
+        step,
+        p.loaded.week
     );
     charts::forecast_chart(
         &st.path("charts/forecast.png")?,

@@ -135,9 +135,9 @@ pub fn metrics(lambda: f64, mu: f64, theta: f64, n: u32, t: f64) -> QueueMetrics
     let mut served_p = Vec::with_capacity(jn);
     let mut wait_sum = Vec::with_capacity(jn);
     let (mut acc, mut tsum) = (1.0, 0.0);
-    for i in 0..jn {
-        acc *= (nf * mu + i as f64 * theta) / s[i];
-        tsum += 1.0 / s[i];
+    for (i, si) in s.iter().enumerate() {
+        acc *= (nf * mu + i as f64 * theta) / si;
+        tsum += 1.0 / si;
         served_p.push(acc);
         wait_sum.push(tsum);
     }

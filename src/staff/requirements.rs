@@ -33,7 +33,11 @@ fn interval_requirement(series: &CallSeries, i: usize, policy: &ServicePolicy) -
     let open = series.open[i];
     let q = queue_of(series.calls[i], series, policy);
     let goal = &policy.goal;
-    let mut r = if open { required_agents(&q, goal) } else { required_agents(&Queue { calls: CallsPerInterval::default(), ..q }, goal) };
+    let mut r = if open {
+        required_agents(&q, goal)
+    } else {
+        required_agents(&Queue { calls: CallsPerInterval::default(), ..q }, goal)
+    };
     let min_open = policy.min_agents_open;
     if open && r.agents < min_open {
         r.agents = min_open;

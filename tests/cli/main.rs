@@ -1,5 +1,6 @@
 //! The one integration-test binary: every test drives the `ringcast` binary.
 
+mod architecture;
 mod common;
 mod forecast;
 mod ingest;

@@ -1,7 +1,7 @@
 //! The weekly build through the binary: every output, consistent with each
 //! other, byte-identical on a second run, and untouched by a failed run.
 
-use super::common::{ringcast, stderr, stdout};
+use super::common::{ringcast, root, stderr, stdout};
 use std::collections::BTreeMap;
 use std::path::Path;
 
@@ -186,4 +186,21 @@ fn impact_flags_closed_hours_and_overlapping_spots() {
     assert!(line("C").contains("move the spot") || line("C").contains("roster"), "{}", line("C"));
     let s = stdout(&o);
     assert!(s.contains("extra calls") && s.contains("If the centre is not told"), "{s}");
+}
+
+#[test]
+fn a_plan_that_cannot_be_built_as_asked_exits_3_and_writes_nothing() {
+    // Open from 06:00 on Monday, but no shift family starts before 08:00:
+    // the early intervals need agents no allowed shift can give.
+    let dir = tempfile::tempdir().unwrap();
+    let cfg = std::fs::read_to_string(root().join("data/centre.toml")).unwrap();
+    let cfg = cfg.replacen("mon = \"08:00-22:00\"", "mon = \"06:00-22:00\"", 1);
+    std::fs::write(dir.path().join("c.toml"), cfg).unwrap();
+    let out = dir.path().join("out");
+    let o =
+        ringcast(&["plan", "--config", dir.path().join("c.toml").to_str().unwrap(), "--out", out.to_str().unwrap()]);
+    assert_eq!(o.status.code(), Some(3), "{}", stderr(&o));
+    let e = stderr(&o);
+    assert!(e.contains("cannot be built as asked") && e.contains("06:00"), "{e}");
+    assert!(!out.join("roster.csv").exists());
 }

@@ -214,9 +214,7 @@ mod tests {
         let mut by_day = BTreeMap::new();
         for d in 0..20 {
             let mut v = vec![0.0; 96];
-            for s in open_from..open_to {
-                v[s] = 1.0 / (open_to - open_from) as f64;
-            }
+            v[open_from..open_to].fill(1.0 / (open_to - open_from) as f64);
             by_day.insert(NaiveDate::from_ymd_opt(2026, 11, 23).unwrap() + Duration::days(d), v);
         }
         DayShapes { interval: iv, by_day }
