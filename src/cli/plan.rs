@@ -7,7 +7,7 @@ use crate::pipeline::{self, WeeklyPlan};
 use crate::report::atomic::write_file;
 use crate::report::impact::{marketing_summary, write_impact};
 use crate::report::tables::{fit_report, forecast_csv, requirements_csv};
-use crate::report::{weekly, Staging};
+use crate::report::{summary, weekly, Staging};
 use anyhow::Context;
 use chrono::Duration;
 use std::path::PathBuf;
@@ -91,12 +91,12 @@ pub fn run_plan(a: &PlanArgs) -> anyhow::Result<()> {
     let t0 = std::time::Instant::now();
     let progress = Progress::new();
     let plan = build(a, ImpactThreshold::default(), &|m| progress.stage(m))?;
-    let summary = weekly::summary(&plan);
+    let summary = summary::summary(&plan);
     progress.stage("writing outputs");
     let written = weekly::write_all(&plan, &summary, &a.out)?;
     progress.bar.finish_and_clear();
     print_warnings(&plan.loaded.warnings);
-    print!("{}", weekly::text_summary(&plan, &summary));
+    print!("{}", summary::text_summary(&plan, &summary));
     println!("outputs: {} files in {} ({:.1} s)", written.len(), a.out.display(), t0.elapsed().as_secs_f64());
     Ok(())
 }

@@ -10,26 +10,10 @@
 
 use crate::error::{InputError, InputResult};
 use crate::ingest::table::{sheet_row, Table};
+use crate::schedule::roster::Agent;
 use crate::schedule::shifts::{parse_hhmm, weekday_of};
 use chrono::Weekday;
 use std::path::Path;
-
-/// One validated agent.
-#[derive(Debug, Clone, PartialEq)]
-pub struct Agent {
-    pub row: usize,
-    pub id: String,
-    pub name: String,
-    pub contract: String,
-    pub min_weekly_hours: f64,
-    pub max_weekly_hours: f64,
-    pub max_days: u32,
-    pub days: Vec<Weekday>,
-    /// Minutes after midnight.
-    pub earliest_start: u32,
-    pub latest_end: u32,
-    pub preferred_start: Option<u32>,
-}
 
 const DAYS: [Weekday; 7] =
     [Weekday::Mon, Weekday::Tue, Weekday::Wed, Weekday::Thu, Weekday::Fri, Weekday::Sat, Weekday::Sun];

@@ -4,6 +4,7 @@
 pub mod atomic;
 pub mod charts;
 pub mod impact;
+pub mod summary;
 pub mod tables;
 pub mod weekly;
 pub mod workbook;

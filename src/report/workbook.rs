@@ -5,7 +5,7 @@ use crate::pipeline::WeeklyPlan;
 use rust_xlsxwriter::{Format, Workbook};
 use std::path::Path;
 
-pub fn write_roster_workbook(p: &WeeklyPlan, s: &crate::report::weekly::Summary, path: &Path) -> anyhow::Result<()> {
+pub fn write_roster_workbook(p: &WeeklyPlan, s: &super::summary::Summary, path: &Path) -> anyhow::Result<()> {
     let mut wb = Workbook::new();
     // A fixed creation time (the planning week's Monday) keeps the file
     // byte-identical between runs.

@@ -18,6 +18,40 @@ pub mod week;
 use serde::{Deserialize, Serialize};
 use std::ops::Deref;
 
+/// Absolute MIP gap of the roster model, in its cost points (20 per hour
+/// below a contract minimum, 5 per evening above the even share, 0.1 per
+/// hour away from a preferred start).
+pub const ROSTER_ABS_GAP: f64 = 2.0;
+
+/// How a solve ended.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum SolveStatus {
+    /// Proved optimal (within the configured MIP gap).
+    Optimal,
+    /// Stopped within the roster model's relative or absolute gap of its bound.
+    WithinGap,
+    /// Stopped at the time limit with the best solution found.
+    TimeLimit,
+}
+
+impl std::fmt::Display for SolveStatus {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        match self {
+            SolveStatus::Optimal => f.write_str("optimal"),
+            SolveStatus::WithinGap => {
+                write!(f, "within 1% or {} cost points of optimal", ROSTER_ABS_GAP)
+            }
+            SolveStatus::TimeLimit => f.write_str("time limit (best found)"),
+        }
+    }
+}
+
+impl Serialize for SolveStatus {
+    fn serialize<S: serde::Serializer>(&self, s: S) -> Result<S::Ok, S::Error> {
+        s.collect_str(self)
+    }
+}
+
 /// What the coverage model minimises.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Default, Serialize, Deserialize)]
 #[serde(rename_all = "kebab-case")]

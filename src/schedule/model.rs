@@ -12,7 +12,7 @@
 //! relaxation of the same model gives the bound the gap is measured against.
 
 use super::shifts::ShiftOption;
-use super::{Objective, SchedulingConfig};
+use super::{Objective, SchedulingConfig, SolveStatus};
 use good_lp::solvers::highs::highs;
 use good_lp::{constraint, variable, Expression, ResolutionError, Solution, SolverModel, Variable};
 use rayon::prelude::*;
@@ -34,35 +34,6 @@ impl From<ScheduleError> for crate::error::Error {
             ScheduleError::Uncoverable(m) => crate::error::Error::Infeasible(m),
             ScheduleError::Solver(m) => crate::error::Error::Solver(m),
         }
-    }
-}
-
-/// How a solve ended.
-#[derive(Debug, Clone, Copy, PartialEq, Eq)]
-pub enum SolveStatus {
-    /// Proved optimal (within the configured MIP gap).
-    Optimal,
-    /// Stopped within the roster model's relative or absolute gap of its bound.
-    WithinGap,
-    /// Stopped at the time limit with the best solution found.
-    TimeLimit,
-}
-
-impl std::fmt::Display for SolveStatus {
-    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
-        match self {
-            SolveStatus::Optimal => f.write_str("optimal"),
-            SolveStatus::WithinGap => {
-                write!(f, "within 1% or {} cost points of optimal", super::roster::ROSTER_ABS_GAP)
-            }
-            SolveStatus::TimeLimit => f.write_str("time limit (best found)"),
-        }
-    }
-}
-
-impl Serialize for SolveStatus {
-    fn serialize<S: serde::Serializer>(&self, s: S) -> Result<S::Ok, S::Error> {
-        s.collect_str(self)
     }
 }
 

@@ -9,20 +9,31 @@
 //! preferred start times and spreading evening shifts fairly. Shifts no agent
 //! can take are reported as unfilled, never dropped silently.
 
-use super::model::{ScheduleError, SolveStatus};
+use super::model::ScheduleError;
 use super::shifts::ShiftOption;
-use super::SchedulingConfig;
-use crate::ingest::agents::Agent;
-use chrono::{Datelike, NaiveDate};
+use super::{SchedulingConfig, SolveStatus, ROSTER_ABS_GAP};
+use chrono::{Datelike, NaiveDate, Weekday};
 use good_lp::solvers::highs::highs;
 use good_lp::{constraint, variable, Expression, Solution, SolverModel, Variable};
 use serde::Serialize;
 use std::time::Instant;
 
-/// Absolute MIP gap of the roster model, in its cost points (20 per hour
-/// below a contract minimum, 5 per evening above the even share, 0.1 per
-/// hour away from a preferred start).
-pub const ROSTER_ABS_GAP: f64 = 2.0;
+/// One agent as `agents.csv` describes them (validated by `ingest::agents`).
+#[derive(Debug, Clone, PartialEq)]
+pub struct Agent {
+    pub row: usize,
+    pub id: String,
+    pub name: String,
+    pub contract: String,
+    pub min_weekly_hours: f64,
+    pub max_weekly_hours: f64,
+    pub max_days: u32,
+    pub days: Vec<Weekday>,
+    /// Minutes after midnight.
+    pub earliest_start: u32,
+    pub latest_end: u32,
+    pub preferred_start: Option<u32>,
+}
 
 /// One agent's shift.
 #[derive(Debug, Clone, Serialize)]

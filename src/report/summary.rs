@@ -1,0 +1,202 @@
+//! The weekly build's summary: `summary.json`, the text printed on stdout and
+//! the workbook's summary sheet all read the one [`Summary`].
+
+use crate::pipeline::WeeklyPlan;
+use serde::Serialize;
+use std::fmt::Write as _;
+
+/// `summary.json`.
+#[derive(Debug, Serialize)]
+pub struct Summary {
+    pub week: String,
+    pub calls_forecast: f64,
+    pub calls_forecast_low95: f64,
+    pub calls_forecast_high95: f64,
+    pub calls_from_campaigns: f64,
+    pub agent_hours_needed_on_phones: f64,
+    pub agent_hours_needed_rostered: f64,
+    pub agent_hours_rostered: f64,
+    pub shifts: u32,
+    pub unfilled_shifts: u32,
+    pub cost: f64,
+    pub currency: String,
+    pub schedule_status: String,
+    pub schedule_lp_bound_paid_hours: f64,
+    pub roster_status: String,
+    pub agents_rostered: usize,
+    pub agents_below_contract_minimum: usize,
+    pub days: Vec<DaySummary>,
+    pub worst_intervals: Vec<WorstInterval>,
+    pub top_campaign_lines: Vec<CampaignLine>,
+    pub channels_learned: Vec<crate::forecast::media::fit::ChannelReport>,
+}
+
+#[derive(Debug, Serialize)]
+pub struct DaySummary {
+    pub date: String,
+    pub calls: f64,
+    /// Calls-weighted projected service level of the open intervals.
+    pub service_level: Option<f64>,
+    pub abandoned_calls: Option<f64>,
+    pub understaffed_intervals: usize,
+}
+
+#[derive(Debug, Serialize)]
+pub struct WorstInterval {
+    pub interval_start: String,
+    pub calls: f64,
+    pub required: u32,
+    pub on_phones: u32,
+    pub service_level: f64,
+}
+
+#[derive(Debug, Serialize)]
+pub struct CampaignLine {
+    pub line: String,
+    pub channel: String,
+    pub campaign: String,
+    pub start: String,
+    pub extra_calls: f64,
+}
+
+pub fn summary(p: &WeeklyPlan) -> Summary {
+    let fc = &p.forecast;
+    let iv_h = fc.interval.get() as f64 / 60.0;
+    let total: f64 = fc.total.sum();
+    let k = fc.dispersion_k;
+    let var: f64 = fc.total.iter().map(|m| m + if k.is_finite() { m * m / k } else { 0.0 }).sum();
+    let costs = &p.settings().costs;
+    let rostered_hours: f64 = p.roster.hours.iter().sum();
+    let mut days = Vec::new();
+    let per_day = fc.interval.per_day();
+    for (k, d) in fc.days.iter().enumerate() {
+        let rows = &p.coverage[k * per_day..(k + 1) * per_day];
+        let open: Vec<_> = rows.iter().filter(|r| r.open && r.calls > 0.0).collect();
+        let calls: f64 = rows.iter().map(|r| r.calls).sum();
+        let w: f64 = open.iter().map(|r| r.calls).sum();
+        days.push(DaySummary {
+            date: d.format("%a %Y-%m-%d").to_string(),
+            calls,
+            service_level: (w > 0.0)
+                .then(|| open.iter().map(|r| r.calls * r.service_level.unwrap_or(0.0)).sum::<f64>() / w),
+            abandoned_calls: p
+                .settings()
+                .service
+                .patience
+                .map(|_| open.iter().map(|r| r.calls * r.abandon.unwrap_or(0.0)).sum::<f64>().max(0.0)),
+            understaffed_intervals: rows.iter().filter(|r| r.open && r.on_phones < r.required).count(),
+        });
+    }
+    let mut worst: Vec<_> =
+        p.coverage.iter().filter(|r| r.open && r.calls > 0.0 && r.service_level.is_some()).collect();
+    worst.sort_by(|a, b| {
+        a.service_level
+            .unwrap_or(0.0)
+            .total_cmp(&b.service_level.unwrap_or(0.0))
+            .then(a.interval_start.cmp(&b.interval_start))
+    });
+    let mut lines: Vec<CampaignLine> = fc
+        .lines
+        .lines
+        .iter()
+        .map(|lu| {
+            let l = &p.loaded.plan.lines[lu.line];
+            CampaignLine {
+                line: l.id.clone(),
+                channel: l.channel.clone(),
+                campaign: l.campaign.clone(),
+                start: l.start.format("%a %Y-%m-%d %H:%M").to_string(),
+                extra_calls: lu.total(),
+            }
+        })
+        .collect();
+    lines.sort_by(|a, b| b.extra_calls.total_cmp(&a.extra_calls).then(a.line.cmp(&b.line)));
+    lines.truncate(5);
+    Summary {
+        week: p.loaded.week.to_string(),
+        calls_forecast: total,
+        calls_forecast_low95: (total - 1.96 * var.sqrt()).max(0.0),
+        calls_forecast_high95: total + 1.96 * var.sqrt(),
+        calls_from_campaigns: fc.total_uplift().sum(),
+        agent_hours_needed_on_phones: p.requirements.iter().map(|r| r.requirement.agents as f64 * iv_h).sum(),
+        agent_hours_needed_rostered: p.requirements.iter().map(|r| r.with_shrinkage as f64 * iv_h).sum(),
+        agent_hours_rostered: rostered_hours,
+        shifts: p.scheduled.plan.heads,
+        unfilled_shifts: p.roster.unfilled.iter().map(|(_, n)| n).sum(),
+        cost: rostered_hours * costs.hourly.get(),
+        currency: costs.currency.clone(),
+        schedule_status: p.scheduled.plan.status.to_string(),
+        schedule_lp_bound_paid_hours: p.scheduled.plan.lp_bound,
+        roster_status: p.roster.status.to_string(),
+        agents_rostered: p.roster.hours.iter().filter(|h| **h > 0.0).count(),
+        agents_below_contract_minimum: p.roster.below_minimum.len(),
+        days,
+        worst_intervals: worst
+            .iter()
+            .take(5)
+            .map(|r| WorstInterval {
+                interval_start: r.interval_start.format("%a %Y-%m-%d %H:%M").to_string(),
+                calls: r.calls,
+                required: r.required,
+                on_phones: r.on_phones,
+                service_level: r.service_level.unwrap_or(0.0),
+            })
+            .collect(),
+        top_campaign_lines: lines,
+        channels_learned: p.fitted.learned.fitted.reports.clone(),
+    }
+}
+
+/// The concise summary printed on stdout.
+pub fn text_summary(p: &WeeklyPlan, s: &Summary) -> String {
+    let mut o = String::new();
+    let _ = writeln!(o, "Week of {} — {}", s.week, p.settings().name);
+    let _ = writeln!(
+        o,
+        "calls forecast   {:.0} (95%: {:.0}–{:.0}), of which {:.0} from campaigns",
+        s.calls_forecast, s.calls_forecast_low95, s.calls_forecast_high95, s.calls_from_campaigns
+    );
+    let _ = writeln!(
+        o,
+        "agent-hours      {:.0} needed on the phones, {:.0} to roster after {:.0}% shrinkage; {:.0} rostered",
+        s.agent_hours_needed_on_phones,
+        s.agent_hours_needed_rostered,
+        p.settings().service.shrinkage.get() * 100.0,
+        s.agent_hours_rostered
+    );
+    let _ = writeln!(
+        o,
+        "roster           {} shifts for {} agents, cost {:.0} {}; {} shifts unfilled; {} agents below contract minimum ({})",
+        s.shifts, s.agents_rostered, s.cost, s.currency, s.unfilled_shifts, s.agents_below_contract_minimum, s.roster_status
+    );
+    let _ = writeln!(o, "day              calls   service level   abandoned   under-staffed intervals");
+    for d in &s.days {
+        let _ = writeln!(
+            o,
+            "{:<16} {:>5.0}   {:>13}   {:>9}   {:>5}",
+            d.date,
+            d.calls,
+            d.service_level.map(|v| format!("{:.1}%", v * 100.0)).unwrap_or_else(|| "closed".into()),
+            d.abandoned_calls.map(|v| format!("{v:.0}")).unwrap_or_else(|| "-".into()),
+            d.understaffed_intervals
+        );
+    }
+    let _ = writeln!(o, "worst intervals:");
+    for w in &s.worst_intervals {
+        let _ = writeln!(
+            o,
+            "  {}  {:.0} calls, {} on the phones of {} needed, service level {:.0}%",
+            w.interval_start,
+            w.calls,
+            w.on_phones,
+            w.required,
+            w.service_level * 100.0
+        );
+    }
+    let _ = writeln!(o, "top campaign lines by extra calls:");
+    for l in &s.top_campaign_lines {
+        let _ =
+            writeln!(o, "  {} {:<14} {:<14} {}  +{:.0} calls", l.line, l.channel, l.campaign, l.start, l.extra_calls);
+    }
+    o
+}
