@@ -124,6 +124,17 @@ struct Week<'a> {
 
 /// Compute the impact of every line of the plan.
 pub fn analyse(inputs: &ImpactInputs<'_>, threshold: ImpactThreshold) -> Result<Impact, Error> {
+    let sl_told: Vec<Option<f64>> = inputs.coverage.iter().map(|r| r.service_level).collect();
+    if inputs.forecast.lines.lines.is_empty() {
+        // No campaigns: nothing to assess, and the roster is the baseline's.
+        return Ok(Impact {
+            lines: vec![],
+            sl_not_told: sl_told.clone(),
+            sl_told,
+            total_extra_calls: 0.0,
+            currency: inputs.settings.costs.currency.clone(),
+        });
+    }
     let week = Week::new(inputs)?;
     let sl_not_told = week.service_not_told();
     let lines =
@@ -131,7 +142,7 @@ pub fn analyse(inputs: &ImpactInputs<'_>, threshold: ImpactThreshold) -> Result<
     Ok(Impact {
         total_extra_calls: lines.iter().map(|l| l.extra_calls).sum(),
         lines,
-        sl_told: inputs.coverage.iter().map(|r| r.service_level).collect(),
+        sl_told,
         sl_not_told,
         currency: inputs.settings.costs.currency.clone(),
     })

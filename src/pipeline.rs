@@ -121,10 +121,12 @@ pub fn forecast(loaded: &Loaded) -> Result<(FittedForecast, Forecast), Error> {
 }
 
 fn unlearned_channel(loaded: &Loaded, fitted: &FittedForecast, l: &crate::ingest::media::MediaLine) -> InputError {
-    let why =
-        fitted.learned.fitted.skipped.iter().find(|(c, _)| *c == l.channel).map(|(_, w)| w.clone()).unwrap_or_else(
-            || format!("it never appears in the past media plans ({})", loaded.sources.media.display()),
-        );
+    let skipped = fitted.learned.fitted.skipped.iter().find(|(c, _)| *c == l.channel);
+    let why = match skipped {
+        Some((_, why)) => why.clone(),
+        None if loaded.past.lines.is_empty() => "no past media plans were given (--media) to learn it from".into(),
+        None => format!("it never appears in the past media plans ({})", loaded.sources.media.display()),
+    };
     InputError::cell(
         &loaded.sources.media_plan,
         l.row,

@@ -104,11 +104,13 @@ pub struct InputArgs {
     /// Call history: interval counts (CSV).
     #[arg(long, env = "RINGCAST_HISTORY", default_value = "data/history.csv")]
     pub history: PathBuf,
-    /// Past media plans, for learning each channel's response (CSV).
-    #[arg(long, env = "RINGCAST_MEDIA", default_value = "data/media_history.csv")]
+    /// Past media plans, for learning each channel's response (CSV). No
+    /// campaigns: `--media ""`, an empty file or a header alone.
+    #[arg(long, env = "RINGCAST_MEDIA", default_value = "data/media_history.csv", value_parser = path_or_none)]
     pub media: PathBuf,
-    /// Next period's media plan, as marketing submits it (CSV).
-    #[arg(long, env = "RINGCAST_MEDIA_PLAN", default_value = "data/media_plan_next_week.csv")]
+    /// Next period's media plan, as marketing submits it (CSV). No campaigns:
+    /// `--media-plan ""`, an empty file or a header alone.
+    #[arg(long, env = "RINGCAST_MEDIA_PLAN", default_value = "data/media_plan_next_week.csv", value_parser = path_or_none)]
     pub media_plan: PathBuf,
     /// Centre configuration (TOML).
     #[arg(long, env = "RINGCAST_CONFIG", default_value = "data/centre.toml")]
@@ -162,6 +164,11 @@ pub fn run(cli: Cli) -> anyhow::Result<()> {
         Command::Synth(a) => synth::run(&a),
         Command::Check(a) => check::run(&a),
     }
+}
+
+/// A path flag that may be given empty (`--media ""`: no file).
+fn path_or_none(s: &str) -> Result<PathBuf, String> {
+    Ok(PathBuf::from(s))
 }
 
 /// A flag error (exit 2).

@@ -127,13 +127,16 @@ pub fn run_forecast(a: &ForecastArgs) -> anyhow::Result<()> {
     }
     let base: f64 = fc.baseline.sum();
     let up: f64 = fc.total_uplift().sum();
+    let parts = if loaded.plan.lines.is_empty() {
+        "no campaign part: the media plan has no lines".to_string()
+    } else {
+        format!("{base:.0} baseline + {up:.0} from campaigns")
+    };
     println!(
-        "forecast {} .. {}: {:.0} calls ({:.0} baseline + {:.0} from campaigns); written to {}",
+        "forecast {} .. {}: {:.0} calls ({parts}); written to {}",
         loaded.week,
         loaded.week + Duration::days(6),
         base + up,
-        base,
-        up,
         a.out.display()
     );
     Ok(())

@@ -62,10 +62,20 @@ impl MediaPlan {
 
 pub const EXPECTED_SPEND: &str = "a spend >= 0 in the centre's currency (a number like 1500)";
 
-/// Read a media plan CSV.
+/// Read a media plan CSV. Campaigns are optional: no path (`--media ""`), an
+/// empty file (`/dev/null`) or a header alone mean a plan with no lines.
 pub fn load_media_plan(path: &Path, channels: &ChannelKinds) -> InputResult<MediaPlan> {
-    let t = Table::read(path)?;
-    t.require_rows()?;
+    if path.as_os_str().is_empty() {
+        return Ok(MediaPlan::default());
+    }
+    let bytes = std::fs::read(path).map_err(|e| InputError::file(path, format!("cannot read the file: {e}")))?;
+    if bytes.iter().all(u8::is_ascii_whitespace) {
+        return Ok(MediaPlan::default());
+    }
+    let t = Table::from_bytes(path, bytes)?;
+    if t.height() == 0 {
+        return Ok(MediaPlan::default());
+    }
     let channel = t.require(&["channel", "media", "medium"], "the channel (tv, radio, retargeting, email…)")?;
     let start =
         t.require(&["start", "air_time", "start_time", "datetime", "send_time"], "the start (a spot's air time)")?;
@@ -143,6 +153,16 @@ mod tests {
             e.at.file = "m.csv".into();
             e
         })
+    }
+
+    #[test]
+    fn no_campaigns_is_a_plan_without_lines() {
+        for text in ["", "\n", "channel,start,spend\n"] {
+            let plan = load(text).unwrap();
+            assert!(plan.lines.is_empty() && plan.warnings.is_empty(), "{text:?}");
+        }
+        assert!(load_media_plan(Path::new(""), &ChannelKinds::default()).unwrap().lines.is_empty());
+        assert!(load_media_plan(Path::new("/dev/null"), &ChannelKinds::default()).unwrap().lines.is_empty());
     }
 
     #[test]

@@ -97,6 +97,11 @@ pub fn campaigns_csv(i: &Impact) -> String {
 pub fn marketing_summary(p: &WeeklyPlan) -> String {
     let i = &p.impact;
     let mut o = String::new();
+    if i.lines.is_empty() {
+        let _ =
+            writeln!(o, "The media plan for the week of {} has no lines: no campaign calls to assess.", p.loaded.week);
+        return o;
+    }
     let cur = &i.currency;
     let _ = writeln!(o, "Media plan for the week of {}: {} lines", p.loaded.week, i.lines.len());
     let _ = writeln!(

@@ -151,10 +151,15 @@ pub fn summary(p: &WeeklyPlan) -> Summary {
 pub fn text_summary(p: &WeeklyPlan, s: &Summary) -> String {
     let mut o = String::new();
     let _ = writeln!(o, "Week of {} — {}", s.week, p.settings().name);
+    let campaigns = if p.loaded.plan.lines.is_empty() {
+        "no campaign part (the media plan has no lines)".to_string()
+    } else {
+        format!("of which {:.0} from campaigns", s.calls_from_campaigns)
+    };
     let _ = writeln!(
         o,
-        "calls forecast   {:.0} (95%: {:.0}–{:.0}), of which {:.0} from campaigns",
-        s.calls_forecast, s.calls_forecast_low95, s.calls_forecast_high95, s.calls_from_campaigns
+        "calls forecast   {:.0} (95%: {:.0}–{:.0}), {campaigns}",
+        s.calls_forecast, s.calls_forecast_low95, s.calls_forecast_high95
     );
     let _ = writeln!(
         o,

@@ -160,7 +160,11 @@ fn draw_charts(p: &WeeklyPlan, st: &mut Staging) -> anyhow::Result<()> {
     }
     charts::channel_response_chart(
         &st.path("charts/channel_response.png")?,
-        "What each channel does to the phones (learned from past campaigns)",
+        if curves.is_empty() {
+            "No channel responses: the past media plans have no lines to learn from"
+        } else {
+            "What each channel does to the phones (learned from past campaigns)"
+        },
         &curves,
     )?;
     Ok(())

@@ -204,3 +204,33 @@ fn a_plan_that_cannot_be_built_as_asked_exits_3_and_writes_nothing() {
     assert!(e.contains("cannot be built as asked") && e.contains("06:00"), "{e}");
     assert!(!out.join("roster.csv").exists());
 }
+
+#[test]
+fn a_centre_without_campaigns_plans_forecasts_and_assesses() {
+    let dir = tempfile::tempdir().unwrap();
+    let header_only = dir.path().join("none.csv");
+    std::fs::write(&header_only, "channel,start,spend\n").unwrap();
+    let out = dir.path().join("out");
+    let o = ringcast(&["plan", "--media", "", "--media-plan", "", "--out", out.to_str().unwrap()]);
+    assert!(o.status.success(), "{}", stderr(&o));
+    assert!(stdout(&o).contains("no campaign part"), "{}", stdout(&o));
+    assert_eq!(std::fs::read_to_string(out.join("impact.csv")).unwrap().lines().count(), 1, "header only");
+    let h = header_only.to_str().unwrap();
+    let o = ringcast(&["impact", "--media", "/dev/null", "--media-plan", h, "--out", out.to_str().unwrap()]);
+    assert!(o.status.success(), "{}", stderr(&o));
+    assert!(stdout(&o).contains("no campaign calls to assess"), "{}", stdout(&o));
+    let f = dir.path().join("f.csv");
+    let o = ringcast(&["forecast", "--media", h, "--media-plan", h, "--out", f.to_str().unwrap()]);
+    assert!(o.status.success() && stdout(&o).contains("no campaign part"), "{}", stderr(&o));
+    // A plan line still needs a channel learned from past plans.
+    let plan = dir.path().join("plan.csv");
+    std::fs::write(&plan, "channel,start,spend,grps\ntv,2026-11-24 20:14,1000,5\n").unwrap();
+    let o =
+        ringcast(&["forecast", "--media", "", "--media-plan", plan.to_str().unwrap(), "--out", f.to_str().unwrap()]);
+    assert_eq!(o.status.code(), Some(2));
+    assert!(
+        stderr(&o).contains("plan.csv:2") && stderr(&o).contains("no past media plans were given"),
+        "{}",
+        stderr(&o)
+    );
+}
