@@ -69,10 +69,11 @@ pub struct ServiceConfig {
     pub max_occupancy: Option<f64>,
     /// Optional cap on the share of callers who abandon (0..1); needs patience.
     pub max_abandon: Option<f64>,
-    /// Average handle time in seconds (talk + wrap-up). Default 300.
-    pub aht_seconds: f64,
-    /// Mean caller patience in seconds; when given, staffing uses Erlang A
-    /// (callers abandon), otherwise Erlang C. Default none.
+    /// Average handle time in seconds (talk + wrap-up). Default: learned from
+    /// a history that has it (call records, or an AHT column), else 300.
+    pub aht_seconds: Option<f64>,
+    /// Mean caller patience in seconds; with it staffing uses Erlang A (callers
+    /// abandon), without it Erlang C. Default: learned from call records, else none.
     pub patience_seconds: Option<f64>,
     /// Share of paid time not on the phones (breaks aside: training, absence). Default 0.3.
     pub shrinkage: f64,
@@ -149,7 +150,7 @@ impl Default for ServiceConfig {
             max_asa_seconds: None,
             max_occupancy: Some(0.9),
             max_abandon: None,
-            aht_seconds: 300.0,
+            aht_seconds: None,
             patience_seconds: None,
             shrinkage: 0.3,
             min_agents_open: 1,
@@ -242,7 +243,7 @@ impl CentreConfig {
             max_asa_seconds: s.max_asa_seconds,
             max_occupancy: s.max_occupancy,
             max_abandon: s.max_abandon,
-            aht_seconds: s.aht_seconds,
+            aht_seconds: s.aht_seconds.unwrap_or(DEFAULT_AHT_SECONDS),
             patience_seconds: s.patience_seconds,
             shrinkage: s.shrinkage,
             min_agents_open: s.min_agents_open,
@@ -287,6 +288,9 @@ impl ChannelKind {
         KNOWN.contains(&channel.to_ascii_lowercase().as_str())
     }
 }
+
+/// Handle time when neither the config nor the history gives one.
+pub const DEFAULT_AHT_SECONDS: f64 = 300.0;
 
 /// Weekdays Monday first.
 pub const WEEKDAYS: [Weekday; 7] =

@@ -16,6 +16,7 @@ use crate::forecast::predict::{unlearned_channels, FittedForecast, Forecast, For
 use crate::impact::{analyse, Impact, ImpactInputs, ImpactThreshold};
 use crate::ingest::history::{load_history_with, HistoryOptions};
 use crate::ingest::media::{load_media_plan, MediaPlan};
+use crate::ingest::queue_stats::QueueStats;
 use crate::ingest::History;
 use crate::schedule::roster::{build_roster, Agent, Roster};
 use crate::schedule::week::{schedule, Scheduled};
@@ -58,7 +59,7 @@ pub struct Loaded {
 
 /// Stage 1: read every input and check them against each other.
 pub fn load(sources: &Sources) -> Result<Loaded, Error> {
-    let settings = Settings::load(&sources.config)?;
+    let mut settings = Settings::load(&sources.config)?;
     let calendar = &settings.calendar;
     let opts = HistoryOptions {
         tz: Some(calendar.tz),
@@ -69,6 +70,7 @@ pub fn load(sources: &Sources) -> Result<Loaded, Error> {
     let history = raw.resample(calendar.interval).map_err(|m| {
         Error::config(&sources.config, "interval_minutes", format!("{m} (history {})", sources.history.display()))
     })?;
+    settings.learn_queue(&QueueStats::of(&history), &sources.config)?;
     let past = load_media_plan(&sources.media, &settings.channels)?;
     let plan = load_media_plan(&sources.media_plan, &settings.channels)?;
     warnings.extend(past.warnings.iter().cloned());

@@ -7,6 +7,7 @@
 use crate::calendar::OpenCalendar;
 use crate::config::{CentreConfig, ChannelKinds, WEEKDAYS};
 use crate::error::{Error, InputError};
+use crate::ingest::queue_stats::{Estimate, QueueStats};
 use crate::schedule::SchedulingRules;
 use crate::staff::{ServicePolicy, ServiceValues};
 use crate::units::Money;
@@ -23,6 +24,24 @@ pub struct Costs {
     pub currency: String,
 }
 
+/// Where a queue parameter of the service policy came from.
+#[derive(Debug, Clone, Copy, PartialEq)]
+pub enum Origin {
+    /// Set in the centre config (which wins over the history).
+    Config,
+    /// Read off the history.
+    Learned(Estimate),
+    /// Neither: the built-in default (or, for patience, none: Erlang C).
+    Default,
+}
+
+/// Where the handle time and the patience of the service policy came from.
+#[derive(Debug, Clone, Copy, PartialEq)]
+pub struct QueueOrigins {
+    pub aht: Origin,
+    pub patience: Origin,
+}
+
 /// The centre's settings, checked.
 #[derive(Debug, Clone)]
 pub struct Settings {
@@ -30,6 +49,9 @@ pub struct Settings {
     pub name: String,
     pub calendar: OpenCalendar,
     pub service: ServicePolicy,
+    /// The `[service]` values the policy was checked from.
+    pub service_values: ServiceValues,
+    pub origins: QueueOrigins,
     pub scheduling: SchedulingRules,
     pub costs: Costs,
     pub channels: ChannelKinds,
@@ -44,15 +66,41 @@ impl Settings {
 
     /// Check a configuration as written; `path` names it in errors.
     pub fn from_config(cfg: &CentreConfig, path: &Path) -> Result<Settings, Error> {
+        let origin = |set: bool| if set { Origin::Config } else { Origin::Default };
         Ok(Settings {
             name: cfg.name.clone(),
             calendar: calendar(cfg, path)?,
             service: service_policy(&cfg.service_values(), path)?,
+            service_values: cfg.service_values(),
+            origins: QueueOrigins {
+                aht: origin(cfg.service.aht_seconds.is_some()),
+                patience: origin(cfg.service.patience_seconds.is_some()),
+            },
             scheduling: SchedulingRules::new(cfg.scheduling.clone())
                 .map_err(|m| Error::config(path, "scheduling", m))?,
             costs: costs(cfg, path)?,
             channels: cfg.channels.clone(),
         })
+    }
+}
+
+impl Settings {
+    /// Take the handle time and patience the history shows where the config
+    /// does not set them (the config wins), and check the policy again.
+    pub fn learn_queue(&mut self, stats: &QueueStats, path: &Path) -> Result<(), Error> {
+        let mut values = self.service_values;
+        if let (Origin::Default, Some(aht)) = (self.origins.aht, stats.aht) {
+            values.aht_seconds = aht.seconds;
+            self.origins.aht = Origin::Learned(aht);
+        }
+        if let (Origin::Default, Some(p)) = (self.origins.patience, stats.patience) {
+            values.patience_seconds = Some(p.seconds);
+            self.origins.patience = Origin::Learned(p);
+        }
+        self.service = service_policy(&values, path)
+            .map_err(|e| Error::config(path, "service", format!("with the queue read off the history: {e}")))?;
+        self.service_values = values;
+        Ok(())
     }
 }
 
@@ -120,6 +168,27 @@ mod tests {
         assert_eq!(e.exit_code(), 2);
         let e = e.to_string();
         assert!(e.contains("service.target_sl") && e.contains("below 1"), "{e}");
+    }
+
+    #[test]
+    fn the_history_fills_in_what_the_config_leaves_out() {
+        let stats = QueueStats {
+            aht: Some(Estimate { seconds: 176.4, calls: 27_000.0 }),
+            patience: Some(Estimate { seconds: 232.0, calls: 5_900.0 }),
+            abandon_rate: Some(0.18),
+        };
+        let mut s = parse("").unwrap();
+        s.learn_queue(&stats, Path::new("centre.toml")).unwrap();
+        assert_eq!(s.service.aht.get(), 176.4);
+        assert_eq!(s.service.patience.map(|p| p.get()), Some(232.0));
+        assert!(matches!(s.origins.aht, Origin::Learned(e) if e.calls == 27_000.0));
+        let mut s = parse("[service]\naht_seconds = 200\n").unwrap();
+        s.learn_queue(&stats, Path::new("centre.toml")).unwrap();
+        assert_eq!(s.service.aht.get(), 200.0, "the config wins");
+        assert_eq!(s.origins.aht, Origin::Config);
+        let mut s = parse("").unwrap();
+        s.learn_queue(&QueueStats::default(), Path::new("centre.toml")).unwrap();
+        assert_eq!((s.service.aht.get(), s.origins.aht, s.service.patience), (300.0, Origin::Default, None));
     }
 
     #[test]

@@ -5,6 +5,7 @@ use super::Format;
 use crate::config::CentreConfig;
 use crate::ingest::history::{load_history_with, HistoryOptions};
 use crate::ingest::media::load_media_plan;
+use crate::ingest::queue_stats::QueueStats;
 use crate::settings::Settings;
 use serde::Serialize;
 use std::path::PathBuf;
@@ -53,6 +54,13 @@ struct HistorySummary {
     has_answered: bool,
     has_abandoned: bool,
     has_aht: bool,
+    /// Mean handle time of answered calls, and how many calls it rests on.
+    handle_time_seconds: Option<f64>,
+    answered_calls: Option<f64>,
+    /// Mean patience (censored exponential estimate), and the abandonments behind it.
+    patience_seconds: Option<f64>,
+    abandoned_calls: Option<f64>,
+    abandon_rate: Option<f64>,
 }
 
 #[derive(Debug, Serialize)]
@@ -81,6 +89,7 @@ pub fn run(a: &CheckArgs) -> anyhow::Result<()> {
         let records_interval = settings.as_ref().map(|s| s.calendar.interval);
         let (h, w) = load_history_with(p, &HistoryOptions { tz, queue: a.queue.clone(), records_interval })?;
         out.warnings.extend(w);
+        let q = QueueStats::of(&h);
         let first = h.days.first().copied().unwrap_or_default();
         let last = h.days.last().copied().unwrap_or_default();
         out.history = Some(HistorySummary {
@@ -94,6 +103,11 @@ pub fn run(a: &CheckArgs) -> anyhow::Result<()> {
             has_answered: h.answered.is_some(),
             has_abandoned: h.abandoned.is_some(),
             has_aht: h.aht_seconds.is_some(),
+            handle_time_seconds: q.aht.map(|e| e.seconds),
+            answered_calls: q.aht.map(|e| e.calls),
+            patience_seconds: q.patience.map(|e| e.seconds),
+            abandoned_calls: q.patience.map(|e| e.calls),
+            abandon_rate: q.abandon_rate,
         });
     }
     if let Some(p) = &a.media {
@@ -122,6 +136,15 @@ pub fn run(a: &CheckArgs) -> anyhow::Result<()> {
                     "history: {} days ({} .. {}, {} calendar days without data), {}-minute intervals, {} intervals with data, {:.0} calls",
                     h.days, h.first_day, h.last_day, h.missing_days, h.interval_minutes, h.intervals_with_data, h.calls
                 );
+                if let (Some(v), Some(n)) = (h.handle_time_seconds, h.answered_calls) {
+                    println!("handle time: {v:.1} s mean over {n:.0} answered calls");
+                }
+                if let (Some(v), Some(n)) = (h.patience_seconds, h.abandoned_calls) {
+                    println!(
+                        "patience: {v:.1} s mean (time in queue of all callers / {n:.0} abandoned calls); {:.1}% abandoned",
+                        h.abandon_rate.unwrap_or(0.0) * 100.0
+                    );
+                }
             }
             if let Some(m) = &out.media {
                 println!(

@@ -130,6 +130,7 @@ pub fn aggregate(t: &Table, interval: IntervalMinutes) -> InputResult<CallRecord
         abandoned: f64,
         handle: f64,
         ab_wait: f64,
+        wait: f64,
     }
     let mut cells: BTreeMap<(NaiveDate, usize), Agg> = BTreeMap::new();
     let (mut read, mut skipped) = (0, 0);
@@ -193,8 +194,10 @@ pub fn aggregate(t: &Table, interval: IntervalMinutes) -> InputResult<CallRecord
             abandoned: 0.0,
             handle: 0.0,
             ab_wait: 0.0,
+            wait: 0.0,
         });
         a.offered += 1.0;
+        a.wait += w;
         if is_answered {
             a.answered += 1.0;
             a.handle += h;
@@ -247,6 +250,7 @@ pub fn aggregate(t: &Table, interval: IntervalMinutes) -> InputResult<CallRecord
             answered: Some(answered),
             abandoned: Some(abandoned),
             aht_seconds: Some(aht),
+            queue_seconds: Some(grid(&|a| a.wait, 0.0)),
         },
         abandoner_wait_seconds: ab_wait,
         layout: layout.name,

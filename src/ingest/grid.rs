@@ -27,6 +27,10 @@ pub struct History {
     pub abandoned: Option<Array2<f64>>,
     /// Average handle time in seconds, where the source has it.
     pub aht_seconds: Option<Array2<f64>>,
+    /// Seconds all the interval's callers waited in queue together (answered
+    /// and abandoned), where call records give it: with the abandonments, the
+    /// censored estimate of patience.
+    pub queue_seconds: Option<Array2<f64>>,
 }
 
 impl History {
@@ -34,7 +38,7 @@ impl History {
     pub fn from_offered(interval: IntervalMinutes, days: Vec<NaiveDate>, offered: Array2<f64>) -> Self {
         debug_assert_eq!(offered.nrows(), days.len());
         debug_assert_eq!(offered.ncols(), interval.per_day());
-        Self { interval, days, offered, answered: None, abandoned: None, aht_seconds: None }
+        Self { interval, days, offered, answered: None, abandoned: None, aht_seconds: None, queue_seconds: None }
     }
 
     pub fn slots_per_day(&self) -> usize {
@@ -68,6 +72,7 @@ impl History {
             answered: self.answered.as_ref().map(|a| a.slice(sl).to_owned()),
             abandoned: self.abandoned.as_ref().map(|a| a.slice(sl).to_owned()),
             aht_seconds: self.aht_seconds.as_ref().map(|a| a.slice(sl).to_owned()),
+            queue_seconds: self.queue_seconds.as_ref().map(|a| a.slice(sl).to_owned()),
         }
     }
 
@@ -138,6 +143,7 @@ impl History {
             answered: self.answered.as_ref().map(sum),
             abandoned: self.abandoned.as_ref().map(sum),
             aht_seconds: aht,
+            queue_seconds: self.queue_seconds.as_ref().map(sum),
         })
     }
 }

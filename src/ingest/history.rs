@@ -139,7 +139,9 @@ pub fn load_history_with(path: &Path, opts: &HistoryOptions) -> InputResult<(His
         }
         prev = Some(r);
     }
-    Ok((History { interval, days, offered, answered: ans, abandoned: abd, aht_seconds: aht_m }, warnings))
+    let history =
+        History { interval, days, offered, answered: ans, abandoned: abd, aht_seconds: aht_m, queue_seconds: None };
+    Ok((history, warnings))
 }
 
 /// Two rows for one interval start are an error, except the repeated hour of a

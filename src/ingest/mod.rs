@@ -5,6 +5,7 @@ pub mod calls;
 pub mod grid;
 pub mod history;
 pub mod media;
+pub mod queue_stats;
 pub mod requirements;
 pub mod table;
 

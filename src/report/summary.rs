@@ -2,6 +2,7 @@
 //! the workbook's summary sheet all read the one [`Summary`].
 
 use crate::pipeline::WeeklyPlan;
+use crate::settings::Origin;
 use serde::Serialize;
 use std::fmt::Write as _;
 
@@ -13,6 +14,12 @@ pub struct Summary {
     pub calls_forecast_low95: f64,
     pub calls_forecast_high95: f64,
     pub calls_from_campaigns: f64,
+    /// Handle time staffing used, seconds, and where it came from.
+    pub handle_time_seconds: f64,
+    pub handle_time_source: String,
+    /// Patience staffing used (`null`: Erlang C), and where it came from.
+    pub patience_seconds: Option<f64>,
+    pub patience_source: String,
     pub agent_hours_needed_on_phones: f64,
     pub agent_hours_needed_rostered: f64,
     pub agent_hours_rostered: f64,
@@ -118,6 +125,10 @@ pub fn summary(p: &WeeklyPlan) -> Summary {
         calls_forecast_low95: (total - 1.96 * var.sqrt()).max(0.0),
         calls_forecast_high95: total + 1.96 * var.sqrt(),
         calls_from_campaigns: fc.total_uplift().sum(),
+        handle_time_seconds: p.settings().service.aht.get(),
+        handle_time_source: source(p.settings().origins.aht, "answered"),
+        patience_seconds: p.settings().service.patience.map(|s| s.get()),
+        patience_source: source(p.settings().origins.patience, "abandoned"),
         agent_hours_needed_on_phones: p.requirements.iter().map(|r| r.requirement.agents as f64 * iv_h).sum(),
         agent_hours_needed_rostered: p.requirements.iter().map(|r| r.with_shrinkage as f64 * iv_h).sum(),
         agent_hours_rostered: rostered_hours,
@@ -147,6 +158,15 @@ pub fn summary(p: &WeeklyPlan) -> Summary {
     }
 }
 
+/// Where a queue parameter came from, in words.
+fn source(origin: Origin, calls: &str) -> String {
+    match origin {
+        Origin::Config => "config".into(),
+        Origin::Learned(e) => format!("learned from {:.0} {calls} calls in the history", e.calls),
+        Origin::Default => "default".into(),
+    }
+}
+
 /// The concise summary printed on stdout.
 pub fn text_summary(p: &WeeklyPlan, s: &Summary) -> String {
     let mut o = String::new();
@@ -160,6 +180,15 @@ pub fn text_summary(p: &WeeklyPlan, s: &Summary) -> String {
         o,
         "calls forecast   {:.0} (95%: {:.0}–{:.0}), {campaigns}",
         s.calls_forecast, s.calls_forecast_low95, s.calls_forecast_high95
+    );
+    let patience = match s.patience_seconds {
+        Some(v) => format!("patience {v:.1} s ({}), Erlang A", s.patience_source),
+        None => "no patience (callers never abandon), Erlang C".into(),
+    };
+    let _ = writeln!(
+        o,
+        "queue            handle time {:.1} s ({}); {patience}",
+        s.handle_time_seconds, s.handle_time_source
     );
     let _ = writeln!(
         o,
@@ -198,7 +227,9 @@ pub fn text_summary(p: &WeeklyPlan, s: &Summary) -> String {
             w.service_level * 100.0
         );
     }
-    let _ = writeln!(o, "top campaign lines by extra calls:");
+    if !s.top_campaign_lines.is_empty() {
+        let _ = writeln!(o, "top campaign lines by extra calls:");
+    }
     for l in &s.top_campaign_lines {
         let _ =
             writeln!(o, "  {} {:<14} {:<14} {}  +{:.0} calls", l.line, l.channel, l.campaign, l.start, l.extra_calls);

@@ -234,3 +234,92 @@ fn a_centre_without_campaigns_plans_forecasts_and_assesses() {
         stderr(&o)
     );
 }
+
+/// The Feb 1999 per-call records (real data, `../shared/data`; skipped where
+/// absent), a short config and no media files: the weekly plan runs end to end
+/// and staffs with the handle time and patience of the records.
+#[test]
+fn call_records_plan_with_their_own_handle_time_and_patience() {
+    let Some(records) = super::common::shared_data("anonymous_bank_feb1999_calls.tsv") else { return };
+    // Direct computation from the file: mean service time of answered calls,
+    // and total queue time of all queued callers / abandonments.
+    let text = std::fs::read_to_string(&records).unwrap();
+    let mut lines = text.lines();
+    let head: Vec<&str> = lines.next().unwrap().split('\t').collect();
+    let col = |n: &str| head.iter().position(|h| *h == n).unwrap();
+    let (outcome, ser, q) = (col("outcome"), col("ser_time"), col("q_time"));
+    let (mut served, mut handle, mut hung, mut queued) = (0.0, 0.0, 0.0, 0.0);
+    for l in lines {
+        let f: Vec<&str> = l.split('\t').collect();
+        let secs = |i: usize| f[i].trim().parse::<f64>().unwrap();
+        match f[outcome] {
+            "AGENT" => {
+                served += 1.0;
+                handle += secs(ser);
+                queued += secs(q);
+            }
+            "HANG" => {
+                hung += 1.0;
+                queued += secs(q);
+            }
+            _ => {}
+        }
+    }
+    let (aht, patience) = (handle / served, queued / hung);
+    let dir = tempfile::tempdir().unwrap();
+    let cfg = "name = \"Anonymous Bank\"\ntimezone = \"Asia/Jerusalem\"\n[opening_hours]\nsun = \"07:00-24:00\"\nmon = \"07:00-24:00\"\ntue = \"07:00-24:00\"\nwed = \"07:00-24:00\"\nthu = \"07:00-24:00\"\nfri = \"07:00-14:00\"\nsat = \"20:00-24:00\"\n[[scheduling.shifts]]\nname = \"day\"\nearliest_start = \"07:00\"\nlatest_start = \"16:00\"\nspan_hours = 7\npaid_hours = 7\n[[scheduling.shifts]]\nname = \"evening\"\nearliest_start = \"16:00\"\nlatest_start = \"20:00\"\nspan_hours = 4\npaid_hours = 4\nbreaks = []\n";
+    std::fs::write(dir.path().join("c.toml"), cfg).unwrap();
+    let out = dir.path().join("out");
+    let o = ringcast(&[
+        "plan",
+        "--history",
+        records.to_str().unwrap(),
+        "--config",
+        dir.path().join("c.toml").to_str().unwrap(),
+        "--media",
+        "",
+        "--media-plan",
+        "",
+        "--out",
+        out.to_str().unwrap(),
+    ]);
+    assert!(o.status.success(), "{}", stderr(&o));
+    let summary: serde_json::Value =
+        serde_json::from_str(&std::fs::read_to_string(out.join("summary.json")).unwrap()).unwrap();
+    let used_aht = summary["handle_time_seconds"].as_f64().unwrap();
+    let used_patience = summary["patience_seconds"].as_f64().unwrap();
+    assert!((used_aht / aht - 1.0).abs() < 0.01, "handle time {used_aht} vs {aht}");
+    assert!((used_patience / patience - 1.0).abs() < 0.05, "patience {used_patience} vs {patience}");
+    assert!(summary["handle_time_source"].as_str().unwrap().contains(&format!("{served:.0} answered calls")));
+    assert!(stdout(&o).contains("handle time 176.4 s (learned from"), "{}", stdout(&o));
+    // The config wins over the history.
+    std::fs::write(
+        dir.path().join("c.toml"),
+        cfg.replace("[opening_hours]", "[service]\naht_seconds = 200\n[opening_hours]"),
+    )
+    .unwrap();
+    let out2 = dir.path().join("out2");
+    let o = ringcast(&[
+        "plan",
+        "--history",
+        records.to_str().unwrap(),
+        "--config",
+        dir.path().join("c.toml").to_str().unwrap(),
+        "--media",
+        "",
+        "--media-plan",
+        "",
+        "--out",
+        out2.to_str().unwrap(),
+    ]);
+    assert!(o.status.success(), "{}", stderr(&o));
+    let summary: serde_json::Value =
+        serde_json::from_str(&std::fs::read_to_string(out2.join("summary.json")).unwrap()).unwrap();
+    assert_eq!(
+        (summary["handle_time_seconds"].as_f64(), summary["handle_time_source"].as_str()),
+        (Some(200.0), Some("config"))
+    );
+    let o = ringcast(&["check", "--history", records.to_str().unwrap()]);
+    assert!(stdout(&o).contains("handle time: 176.4 s mean over 27162 answered calls"), "{}", stdout(&o));
+    assert!(stdout(&o).contains("abandoned calls); 17.9% abandoned"), "{}", stdout(&o));
+}
