@@ -70,13 +70,27 @@ pub fn load(sources: &Sources) -> Result<Loaded, Error> {
     let history = raw.resample(calendar.interval).map_err(|m| {
         Error::config(&sources.config, "interval_minutes", format!("{m} (history {})", sources.history.display()))
     })?;
-    settings.learn_queue(&QueueStats::of(&history), &sources.config)?;
-    let past = load_media_plan(&sources.media, &settings.channels)?;
+    let mut past = load_media_plan(&sources.media, &settings.channels)?;
     let plan = load_media_plan(&sources.media_plan, &settings.channels)?;
     warnings.extend(past.warnings.iter().cloned());
     warnings.extend(plan.warnings.iter().cloned());
     let last = history.last_day().ok_or_else(|| InputError::file(&sources.history, "no history rows"))?;
     let week = planning_week(sources.week, last)?;
+    let history = if week <= last {
+        // Planning a week the history already holds (a what-if, a back-test by
+        // hand): learn only from what was known before it.
+        warnings.push(format!(
+            "--week {week} is inside the history (which ends {last}): learning only from the days before {week}"
+        ));
+        past.lines.retain(|l| l.start.date() < week);
+        history.between(history.days[0], week)
+    } else {
+        history
+    };
+    if history.days.is_empty() {
+        return Err(Error::usage(format!("--week {week}: the history has no days before it to learn from")));
+    }
+    settings.learn_queue(&QueueStats::of(&history), &sources.config)?;
     let days = crate::calendar::week_days(week);
     check_plan_in_week(&plan, week, &sources.media_plan)?;
     Ok(Loaded { settings, history, past, plan, week, days, warnings, sources: sources.clone() })
@@ -258,6 +272,19 @@ mod tests {
         assert!(plan.roster.unfilled.is_empty());
         let calls: f64 = plan.series.raw_calls().iter().sum();
         assert!((calls - plan.forecast.total.sum()).abs() < 1e-6);
+    }
+
+    #[test]
+    fn a_week_inside_the_history_learns_only_from_the_days_before_it() {
+        let week = NaiveDate::from_ymd_opt(2026, 11, 16);
+        let loaded = load(&Sources { week, media_plan: PathBuf::new(), ..sample() }).unwrap();
+        assert_eq!(loaded.history.last_day(), NaiveDate::from_ymd_opt(2026, 11, 14), "Sunday 15th is closed");
+        assert!(loaded.past.lines.iter().all(|l| l.start.date() < week.unwrap()));
+        assert!(loaded.warnings.iter().any(|w| w.contains("inside the history")), "{:?}", loaded.warnings);
+        let e = load(&Sources { week: NaiveDate::from_ymd_opt(2020, 1, 6), media_plan: PathBuf::new(), ..sample() })
+            .err()
+            .unwrap();
+        assert!(e.to_string().contains("no days before it"), "{e}");
     }
 
     #[test]

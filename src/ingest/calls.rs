@@ -100,7 +100,42 @@ impl CallRecords {
 
 /// Read call-detail records and aggregate them to `interval`.
 pub fn load_call_records(path: &Path, interval: IntervalMinutes) -> InputResult<CallRecords> {
-    aggregate(&Table::read(path)?, interval)
+    aggregate(&Table::read(path)?, interval, None)
+}
+
+/// Header names of the queue a call was routed to.
+pub const QUEUE_COLUMNS: [&str; 5] = ["queue", "type", "skill", "split", "service"];
+
+/// The queues of the records, sorted.
+pub fn record_queues(t: &Table) -> Vec<String> {
+    let Some(q) = t.column(&QUEUE_COLUMNS) else { return vec![] };
+    let names: std::collections::BTreeSet<&str> = (0..t.height()).filter_map(|i| q.get(i)).collect();
+    names.into_iter().map(str::to_string).collect()
+}
+
+/// Which rows to read: all (every queue pooled), or those of the queue asked
+/// for; a queue the file does not have is an error listing those it has.
+fn queue_filter<'a>(
+    t: &'a Table,
+    wanted: Option<&str>,
+) -> InputResult<Option<(crate::ingest::table::Col<'a>, String)>> {
+    let Some(w) = wanted else { return Ok(None) };
+    let Some(q) = t.column(&QUEUE_COLUMNS) else {
+        return Err(InputError::file(
+            &t.path,
+            format!("queue '{w}' was asked for, but the records have no queue column ({})", QUEUE_COLUMNS.join(", ")),
+        ));
+    };
+    let names = record_queues(t);
+    if !names.iter().any(|n| n == w) {
+        return Err(InputError::cell(
+            &t.path,
+            1,
+            q.name,
+            format!("queue '{w}' not found; the records have queues: {}", names.join(", ")),
+        ));
+    }
+    Ok(Some((q, w.to_string())))
 }
 
 /// Whether a table looks like call-detail records rather than interval counts.
@@ -109,10 +144,12 @@ pub fn looks_like_call_records(t: &Table) -> bool {
         && (t.column(&[GENERIC.wait]).is_some() || t.column(&[ANONYMOUS_BANK.wait]).is_some())
 }
 
-/// Aggregate a table of call-detail records to `interval`.
-pub fn aggregate(t: &Table, interval: IntervalMinutes) -> InputResult<CallRecords> {
+/// Aggregate a table of call-detail records to `interval`, every queue pooled
+/// or only `queue`'s calls.
+pub fn aggregate(t: &Table, interval: IntervalMinutes, queue: Option<&str>) -> InputResult<CallRecords> {
     let path = t.path.as_path();
     t.require_rows()?;
+    let only = queue_filter(t, queue)?;
     let layout =
         if t.column(&["vru_exit"]).is_some() && t.column(&["q_time"]).is_some() { ANONYMOUS_BANK } else { GENERIC };
     let outcome = t.require(&[layout.outcome], "the call outcome")?;
@@ -135,6 +172,11 @@ pub fn aggregate(t: &Table, interval: IntervalMinutes) -> InputResult<CallRecord
     let mut cells: BTreeMap<(NaiveDate, usize), Agg> = BTreeMap::new();
     let (mut read, mut skipped) = (0, 0);
     for i in 0..t.height() {
+        if let Some((q, w)) = &only {
+            if q.get(i) != Some(w.as_str()) {
+                continue;
+            }
+        }
         let out = t.required(outcome, i, "an outcome")?;
         if layout.skipped.contains(&out) {
             skipped += 1;
@@ -280,6 +322,25 @@ mod tests {
         assert_eq!(h.aht_seconds.as_ref().unwrap()[[0, 33]], 100.0);
         assert_eq!(r.patience_seconds(), Some(40.0));
         assert_eq!(h.offered[[0, 40]], 0.0, "no calls in an interval of a day with calls is zero, not missing");
+    }
+
+    #[test]
+    fn a_queue_is_chosen_from_the_records_and_an_unknown_one_is_refused() {
+        let dir = tempfile::tempdir().unwrap();
+        let p = dir.path().join("c.csv");
+        std::fs::write(&p, "arrival,type,wait_seconds,outcome,handle_seconds\n2026-01-05 08:01,PS,10,answered,200\n2026-01-05 08:02,NE,5,answered,100\n2026-01-05 08:03,PS,40,abandoned,0\n").unwrap();
+        let t = Table::read(&p).unwrap();
+        let iv = IntervalMinutes::new(15).unwrap();
+        assert_eq!(record_queues(&t), vec!["NE".to_string(), "PS".to_string()]);
+        assert_eq!(aggregate(&t, iv, None).unwrap().history.offered[[0, 32]], 3.0);
+        let ps = aggregate(&t, iv, Some("PS")).unwrap();
+        assert_eq!(ps.history.offered[[0, 32]], 2.0);
+        assert_eq!(ps.history.abandoned.unwrap()[[0, 32]], 1.0);
+        let e = aggregate(&t, iv, Some("XX")).unwrap_err().to_string();
+        assert!(
+            e.contains("c.csv:1: column 'type'") && e.contains("queue 'XX' not found") && e.contains("NE, PS"),
+            "{e}"
+        );
     }
 
     #[test]

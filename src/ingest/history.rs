@@ -35,6 +35,9 @@ pub const CALLS_COLUMNS: [&str; 7] = ["calls", "offered", "calls_offered", "volu
 /// The queues named in a history file's `queue` column, sorted (empty when it has none).
 pub fn queues(path: &Path) -> InputResult<Vec<String>> {
     let t = Table::read(path)?;
+    if t.column(&CALLS_COLUMNS).is_none() && crate::ingest::calls::looks_like_call_records(&t) {
+        return Ok(crate::ingest::calls::record_queues(&t));
+    }
     let Some(q) = t.column(&["queue", "skill", "split"]) else { return Ok(vec![]) };
     let names: std::collections::BTreeSet<String> =
         (0..t.height()).filter_map(|i| q.get(i).map(str::to_string)).collect();
@@ -56,7 +59,7 @@ pub fn load_history_with(path: &Path, opts: &HistoryOptions) -> InputResult<(His
         let iv = opts
             .records_interval
             .unwrap_or(IntervalMinutes::new(15).map_err(|e| InputError::file(path, e.to_string()))?);
-        let r = crate::ingest::calls::aggregate(&t, iv)?;
+        let r = crate::ingest::calls::aggregate(&t, iv, opts.queue.as_deref())?;
         warnings.push(format!(
             "{}: read as call-detail records ({} layout): {} calls aggregated to {}-minute intervals, {} rows skipped",
             path.display(),
@@ -65,6 +68,15 @@ pub fn load_history_with(path: &Path, opts: &HistoryOptions) -> InputResult<(His
             iv.get(),
             r.calls_skipped
         ));
+        let queues = crate::ingest::calls::record_queues(&t);
+        if opts.queue.is_none() && queues.len() > 1 {
+            warnings.push(format!(
+                "{}: the records hold {} queues ({}), read together as one; choose one with --queue",
+                path.display(),
+                queues.len(),
+                queues.join(", ")
+            ));
+        }
         return Ok((r.history, warnings));
     }
     let stamps = Stamps::find(&t)?;

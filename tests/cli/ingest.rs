@@ -338,3 +338,23 @@ fn bad_agents_and_scheduling_rules_through_the_plan() {
     );
     plan_with(&[], &["--week", "2026-11-24"], &["--week 2026-11-24", "Monday"]);
 }
+
+#[test]
+fn a_queue_of_call_records_is_chosen_or_refused_by_name() {
+    let records = "arrival,queue,wait_seconds,outcome,handle_seconds\n2026-01-05 08:01,sales,10,answered,200\n2026-01-05 08:02,service,5,answered,100\n2026-01-05 08:03,sales,40,abandoned,0\n";
+    refuses(
+        &[("c.csv", records)],
+        &["check", "--history", "c.csv", "--queue", "billing"],
+        &["c.csv:1", "column 'queue'", "queue 'billing' not found", "sales, service"],
+    );
+    let dir = tempfile::tempdir().unwrap();
+    std::fs::write(dir.path().join("c.csv"), records).unwrap();
+    let o = ringcast_in(dir.path(), &["check", "--history", "c.csv", "--queue", "sales", "--format", "json"]);
+    assert!(o.status.success(), "{}", stderr(&o));
+    let v: serde_json::Value = serde_json::from_str(&stdout(&o)).unwrap();
+    assert_eq!(v["history"]["calls"], 2.0);
+    let o = ringcast_in(dir.path(), &["check", "--history", "c.csv", "--format", "json"]);
+    let v: serde_json::Value = serde_json::from_str(&stdout(&o)).unwrap();
+    assert_eq!(v["history"]["calls"], 3.0, "without --queue every queue is read, with a warning");
+    assert!(v["warnings"][1].as_str().unwrap().contains("2 queues (sales, service)"), "{v}");
+}
