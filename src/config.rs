@@ -30,6 +30,9 @@ pub struct CentreConfig {
     pub interval_minutes: u32,
     /// Currency label for costs. Default `EUR`.
     pub currency: String,
+    /// First day of the centre's planning week (`sun` for a Sunday-to-Thursday
+    /// centre). Default `mon`.
+    pub week_start: String,
     pub opening_hours: OpeningHours,
     pub service: ServiceConfig,
     pub costs: CostConfig,
@@ -126,6 +129,7 @@ impl Default for CentreConfig {
             timezone: "UTC".into(),
             interval_minutes: 15,
             currency: "EUR".into(),
+            week_start: "mon".into(),
             opening_hours: OpeningHours::default(),
             service: ServiceConfig::default(),
             costs: CostConfig::default(),

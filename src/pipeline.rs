@@ -37,7 +37,8 @@ pub struct Sources {
     pub media_plan: PathBuf,
     /// Centre configuration.
     pub config: PathBuf,
-    /// Monday of the week to plan; `None`: the week after the history ends.
+    /// First day of the week to plan (the config's `week_start` weekday);
+    /// `None`: the week after the history ends.
     pub week: Option<NaiveDate>,
     /// Queue to read when the history holds several.
     pub queue: Option<String>,
@@ -75,7 +76,7 @@ pub fn load(sources: &Sources) -> Result<Loaded, Error> {
     warnings.extend(past.warnings.iter().cloned());
     warnings.extend(plan.warnings.iter().cloned());
     let last = history.last_day().ok_or_else(|| InputError::file(&sources.history, "no history rows"))?;
-    let week = planning_week(sources.week, last)?;
+    let week = planning_week(sources.week, last, settings.week_start)?;
     let history = if week <= last {
         // Planning a week the history already holds (a what-if, a back-test by
         // hand): learn only from what was known before it.
@@ -96,16 +97,24 @@ pub fn load(sources: &Sources) -> Result<Loaded, Error> {
     Ok(Loaded { settings, history, past, plan, week, days, warnings, sources: sources.clone() })
 }
 
-/// The Monday given, or the one after the history's last day.
-fn planning_week(given: Option<NaiveDate>, last: NaiveDate) -> Result<NaiveDate, Error> {
+/// The first day given, or the first `start` weekday after the history's last day.
+fn planning_week(given: Option<NaiveDate>, last: NaiveDate, start: Weekday) -> Result<NaiveDate, Error> {
     match given {
-        Some(w) if w.weekday() != Weekday::Mon => Err(Error::usage(format!(
-            "--week {w} is a {}; expected the Monday that starts the planning week",
-            w.weekday()
+        Some(w) if w.weekday() != start => Err(Error::usage(format!(
+            "--week {w} is a {}; expected a {} (the config's week_start), the first day of the planning week",
+            day_name(w.weekday()),
+            day_name(start)
         ))),
         Some(w) => Ok(w),
-        None => Ok(last + Duration::days(7 - last.weekday().num_days_from_monday() as i64)),
+        None => {
+            let ahead = (7 + start.num_days_from_monday() as i64 - last.weekday().num_days_from_monday() as i64) % 7;
+            Ok(last + Duration::days(if ahead == 0 { 7 } else { ahead }))
+        }
     }
+}
+
+fn day_name(d: Weekday) -> &'static str {
+    ["Monday", "Tuesday", "Wednesday", "Thursday", "Friday", "Saturday", "Sunday"][d.num_days_from_monday() as usize]
 }
 
 fn check_plan_in_week(plan: &MediaPlan, week: NaiveDate, path: &std::path::Path) -> Result<(), Error> {
@@ -288,9 +297,22 @@ mod tests {
     }
 
     #[test]
+    fn the_planning_week_starts_on_the_centres_first_day() {
+        let d = |day: u32| NaiveDate::from_ymd_opt(2026, 11, day).unwrap();
+        // History ending Sunday 22nd: Monday 23rd, or Sunday 29th for a Sunday week.
+        assert_eq!(planning_week(None, d(22), Weekday::Mon).unwrap(), d(23));
+        assert_eq!(planning_week(None, d(22), Weekday::Sun).unwrap(), d(29));
+        // History ending Thursday 26th: Sunday 29th.
+        assert_eq!(planning_week(None, d(26), Weekday::Sun).unwrap(), d(29));
+        assert_eq!(planning_week(Some(d(29)), d(26), Weekday::Sun).unwrap(), d(29));
+        let e = planning_week(Some(d(30)), d(26), Weekday::Sun).unwrap_err().to_string();
+        assert!(e.contains("is a Monday; expected a Sunday (the config's week_start)"), "{e}");
+    }
+
+    #[test]
     fn a_week_that_does_not_start_on_monday_is_a_flag_error() {
         let e = load(&Sources { week: NaiveDate::from_ymd_opt(2026, 11, 24), ..sample() }).err().unwrap();
         assert_eq!(e.exit_code(), 2);
-        assert!(e.to_string().contains("--week 2026-11-24 is a Tue"), "{e}");
+        assert!(e.to_string().contains("--week 2026-11-24 is a Tuesday; expected a Monday"), "{e}");
     }
 }

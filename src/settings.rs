@@ -8,9 +8,11 @@ use crate::calendar::OpenCalendar;
 use crate::config::{CentreConfig, ChannelKinds, WEEKDAYS};
 use crate::error::{Error, InputError};
 use crate::ingest::queue_stats::{Estimate, QueueStats};
+use crate::schedule::shifts::weekday_of;
 use crate::schedule::SchedulingRules;
 use crate::staff::{ServicePolicy, ServiceValues};
 use crate::units::Money;
+use chrono::Weekday;
 use std::path::Path;
 
 /// What answering costs and what a call is worth.
@@ -55,6 +57,8 @@ pub struct Settings {
     pub scheduling: SchedulingRules,
     pub costs: Costs,
     pub channels: ChannelKinds,
+    /// First day of the planning week.
+    pub week_start: Weekday,
 }
 
 impl Settings {
@@ -80,6 +84,13 @@ impl Settings {
                 .map_err(|m| Error::config(path, "scheduling", m))?,
             costs: costs(cfg, path)?,
             channels: cfg.channels.clone(),
+            week_start: weekday_of(&cfg.week_start).ok_or_else(|| {
+                Error::config(
+                    path,
+                    "week_start",
+                    format!("got '{}', expected a weekday: mon, tue, wed, thu, fri, sat or sun", cfg.week_start),
+                )
+            })?,
         })
     }
 }
@@ -199,6 +210,7 @@ mod tests {
             ("[costs]\nhourly_cost = -1", "costs.hourly_cost"),
             ("[service]\nmax_abandon = 0.05", "service.max_abandon"),
             ("[service]\nshrinkage = 0.97", "service.shrinkage"),
+            ("week_start = \"sunday-ish\"", "week_start"),
         ] {
             let e = parse(text).unwrap_err().to_string();
             assert!(e.contains(key), "{text}: {e}");

@@ -115,7 +115,8 @@ pub struct InputArgs {
     /// Centre configuration (TOML).
     #[arg(long, env = "RINGCAST_CONFIG", default_value = "data/centre.toml")]
     pub config: PathBuf,
-    /// Monday of the week to plan (default: the week after the history ends).
+    /// First day of the week to plan, the config's `week_start` weekday
+    /// (default: the week after the history ends).
     #[arg(long)]
     pub week: Option<NaiveDate>,
     /// Queue to read when the history holds several.
