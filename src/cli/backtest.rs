@@ -81,7 +81,7 @@ pub fn run(a: &BacktestArgs) -> anyhow::Result<()> {
     }
     let (h, campaign) = load_inputs(a)?;
     let scores = run_protocol(&h, a.from, a.to, a.window_days, a.horizon_days, Some(&campaign));
-    if scores.values().all(|s| s.days == 0) {
+    if scores.values().all(|s| s.days_scored == 0) {
         return Err(usage(format!(
             "no target day between {} and {} has {} days with data before it in {}",
             a.from,
@@ -98,14 +98,14 @@ pub fn run(a: &BacktestArgs) -> anyhow::Result<()> {
             );
             let cov = |c: Option<f64>| c.map(|c| format!("{c:.3}")).unwrap_or_else(|| "-".into());
             for (name, s) in &scores {
-                if s.days == 0 {
+                if s.days_scored == 0 {
                     println!("{name:<24} {:>5}   not scored: too little history in each window for this method", 0);
                     continue;
                 }
                 println!(
                     "{:<24} {:>5}   {:>9.2} {:>7.2}   {:>9.2} {:>7.2}   {:>7}  {:>7}   {:>7.3}",
                     name,
-                    s.days,
+                    s.days_scored,
                     s.rmse_mean,
                     s.rmse_median,
                     s.ape_mean,
@@ -113,6 +113,12 @@ pub fn run(a: &BacktestArgs) -> anyhow::Result<()> {
                     cov(s.coverage80),
                     cov(s.coverage95),
                     s.seconds
+                );
+            }
+            if let Some(s) = scores.values().find(|s| s.days_skipped > 0) {
+                println!(
+                    "{} target day(s) without calls (closed) left out of the day statistics; every method is scored on the same intervals (those with data)",
+                    s.days_skipped
                 );
             }
         }

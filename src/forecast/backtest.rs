@@ -35,7 +35,10 @@ pub struct MethodScore {
     /// Share of actuals inside the 95% interval (`null` for methods without intervals).
     pub coverage95: Option<f64>,
     pub seconds: f64,
-    pub days: usize,
+    /// Target days with calls, scored.
+    pub days_scored: usize,
+    /// Target days forecast but left out of the statistics: no calls (closed).
+    pub days_skipped: usize,
 }
 
 type Method<'a> = dyn Fn(&History, &[NaiveDate]) -> Option<DayForecast> + Sync + 'a;
@@ -106,15 +109,25 @@ struct DayScore {
     inside: Vec<(f64, usize, usize)>,
 }
 
-fn score_day(h: &History, k: usize, f: &DayForecast, i: usize) -> DayScore {
+/// Score target day `k` against row `i` of a forecast; `None` for a day
+/// without calls (closed, or no data), which the day statistics leave out.
+///
+/// Every method is scored on the same bins, those where the actual has data:
+/// a bin a method has no forecast for counts as a forecast of 0 calls.
+fn score_day(h: &History, k: usize, f: &DayForecast, i: usize) -> Option<DayScore> {
+    let day_calls: f64 = h.offered.row(k).iter().filter(|v| !v.is_nan()).sum();
+    if day_calls <= 0.0 {
+        return None;
+    }
     let (mut se, mut n, mut ape, mut na) = (0.0, 0usize, 0.0, 0usize);
     let mut inside: Vec<(f64, usize, usize)> = f.bands.iter().map(|b| (b.level, 0, 0)).collect();
+    let or_zero = |v: f64| if v.is_nan() { 0.0 } else { v };
     for s in 0..h.slots_per_day() {
         let y = h.offered[[k, s]];
-        let m = f.mean[[i, s]];
-        if y.is_nan() || m.is_nan() {
+        if y.is_nan() {
             continue;
         }
+        let m = or_zero(f.mean[[i, s]]);
         se += (y - m).powi(2);
         n += 1;
         if y > 0.0 {
@@ -123,12 +136,12 @@ fn score_day(h: &History, k: usize, f: &DayForecast, i: usize) -> DayScore {
         }
         for (b, c) in f.bands.iter().zip(inside.iter_mut()) {
             c.2 += 1;
-            if y >= b.lo[[i, s]] && y <= b.hi[[i, s]] {
+            if y >= or_zero(b.lo[[i, s]]) && y <= or_zero(b.hi[[i, s]]) {
                 c.1 += 1;
             }
         }
     }
-    DayScore { rmse: (se / n.max(1) as f64).sqrt(), ape: 100.0 * ape / na.max(1) as f64, inside }
+    Some(DayScore { rmse: (se / n.max(1) as f64).sqrt(), ape: 100.0 * ape / na.max(1) as f64, inside })
 }
 
 /// Evaluate `method` over the protocol.
@@ -145,7 +158,7 @@ pub fn evaluate(
         (0..h.days.len()).filter(|&k| h.days[k] >= from && h.days[k] <= to && k >= window).collect();
     let origins: Vec<usize> = targets.iter().copied().step_by(horizon.max(1)).collect();
     use rayon::prelude::*;
-    let per_origin: Vec<Vec<DayScore>> = origins
+    let per_origin: Vec<Vec<Option<DayScore>>> = origins
         .par_iter()
         .map(|&o| {
             let train = h.rows(o - window, o);
@@ -155,7 +168,9 @@ pub fn evaluate(
             days.iter().enumerate().map(|(i, &k)| score_day(h, k, &f, i)).collect()
         })
         .collect();
-    let all: Vec<DayScore> = per_origin.into_iter().flatten().collect();
+    let forecast_days: Vec<Option<DayScore>> = per_origin.into_iter().flatten().collect();
+    let days_skipped = forecast_days.iter().filter(|d| d.is_none()).count();
+    let all: Vec<DayScore> = forecast_days.into_iter().flatten().collect();
     let stats = |v: Vec<f64>| {
         let mut s = v.clone();
         s.sort_by(|a, b| a.total_cmp(b));
@@ -187,7 +202,8 @@ pub fn evaluate(
         coverage80: coverage(BAND_LEVELS[0].0),
         coverage95: coverage(BAND_LEVELS[1].0),
         seconds: t0.elapsed().as_secs_f64(),
-        days: all.len(),
+        days_scored: all.len(),
+        days_skipped,
     }
 }
 
@@ -246,5 +262,33 @@ mod tuning {
                 }
             }
         }
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::units::IntervalMinutes;
+    use chrono::Duration;
+
+    #[test]
+    fn closed_days_are_counted_apart_and_a_missing_forecast_is_zero() {
+        let first = NaiveDate::from_ymd_opt(2026, 1, 5).unwrap();
+        let days: Vec<NaiveDate> = (0..10).map(|d| first + Duration::days(d)).collect();
+        // Two 12-hour slots a day: 4 and 2 calls; the ninth day has none (closed).
+        let mut offered = Array2::from_shape_fn((10, 2), |(_, s)| if s == 0 { 4.0 } else { 2.0 });
+        offered.row_mut(8).fill(0.0);
+        let h = History::from_offered(IntervalMinutes::new(720).unwrap(), days.clone(), offered);
+        // A method that forecasts 4 calls in the first slot and nothing in the second.
+        let method = |_: &History, d: &[NaiveDate]| {
+            Some(DayForecast {
+                mean: Array2::from_shape_fn((d.len(), 2), |(_, s)| if s == 0 { 4.0 } else { f64::NAN }),
+                bands: vec![],
+            })
+        };
+        let score = evaluate(&h, days[7], days[9], 7, 1, &method);
+        assert_eq!((score.days_scored, score.days_skipped), (2, 1));
+        // The second slot counts as a forecast of 0 against 2 calls: RMSE sqrt(4 / 2).
+        assert!((score.rmse_mean - 2f64.sqrt()).abs() < 1e-12, "{}", score.rmse_mean);
     }
 }
