@@ -60,6 +60,50 @@ impl OpenCalendar {
         OpenCalendar { interval: h.interval, tz, hours, closed }
     }
 
+    /// Calls a history holds where this calendar says the centre is closed:
+    /// (outside the opening hours of its days, on closed dates).
+    /// A history on another grid is summed onto this calendar's intervals
+    /// first (nothing is counted when it cannot be).
+    pub fn calls_when_closed(&self, h: &crate::ingest::History) -> (f64, f64) {
+        let resampled;
+        let h = if h.interval == self.interval {
+            h
+        } else {
+            match h.resample(self.interval) {
+                Ok(r) => {
+                    resampled = r;
+                    &resampled
+                }
+                Err(_) => return (0.0, 0.0),
+            }
+        };
+        let (mut outside, mut on_closed_dates) = (0.0, 0.0);
+        for (k, d) in h.days.iter().enumerate() {
+            let day_closed = self.closed.contains(d);
+            for (s, v) in h.offered.row(k).iter().enumerate() {
+                if !(*v > 0.0) {
+                    continue;
+                }
+                if day_closed {
+                    on_closed_dates += v;
+                } else if !self.is_open(*d, s) {
+                    outside += v;
+                }
+            }
+        }
+        (outside, on_closed_dates)
+    }
+
+    /// A warning when a history has calls where the calendar is closed.
+    pub fn closed_calls_warning(&self, h: &crate::ingest::History) -> Option<String> {
+        let (outside, on_closed) = self.calls_when_closed(h);
+        (outside + on_closed > 0.0).then(|| {
+            format!(
+                "the history has {outside:.0} calls outside the configured opening hours and {on_closed:.0} on configured closed dates; the forecast treats those times as closed (check opening_hours and closed_dates)"
+            )
+        })
+    }
+
     /// Regular open hours of a weekday, `None` when closed.
     pub fn hours_of_weekday(&self, wd: chrono::Weekday) -> Option<DayHours> {
         self.hours[wd.num_days_from_monday() as usize]
@@ -120,6 +164,19 @@ mod tests {
     fn cal(text: &str) -> OpenCalendar {
         let cfg = CentreConfig::from_toml(Path::new("c.toml"), text).unwrap();
         OpenCalendar::from_config(&cfg, Path::new("c.toml")).unwrap()
+    }
+
+    #[test]
+    fn calls_where_the_calendar_is_closed_are_counted() {
+        let cal = cal("[opening_hours]\nmon = \"08:00-12:00\"\nclosed_dates = [\"2026-01-06\"]\n");
+        let days = vec![NaiveDate::from_ymd_opt(2026, 1, 5).unwrap(), NaiveDate::from_ymd_opt(2026, 1, 6).unwrap()];
+        let mut offered = ndarray::Array2::zeros((2, 96));
+        offered[[0, 32]] = 5.0; // Monday 08:00: open
+        offered[[0, 20]] = 2.0; // Monday 05:00: outside the hours
+        offered[[1, 40]] = 3.0; // Tuesday 6 January: a closed date
+        let h = crate::ingest::History::from_offered(crate::units::IntervalMinutes::new(15).unwrap(), days, offered);
+        assert_eq!(cal.calls_when_closed(&h), (2.0, 3.0));
+        assert!(cal.closed_calls_warning(&h).unwrap().contains("2 calls outside the configured opening hours and 3"));
     }
 
     #[test]

@@ -91,6 +91,7 @@ pub fn load(sources: &Sources) -> Result<Loaded, Error> {
     if history.days.is_empty() {
         return Err(Error::usage(format!("--week {week}: the history has no days before it to learn from")));
     }
+    warnings.extend(settings.calendar.closed_calls_warning(&history));
     settings.learn_queue(&QueueStats::of(&history), &sources.config)?;
     let days = crate::calendar::week_days(week);
     check_plan_in_week(&plan, week, &sources.media_plan)?;

@@ -89,6 +89,9 @@ pub fn run(a: &CheckArgs) -> anyhow::Result<()> {
         let records_interval = settings.as_ref().map(|s| s.calendar.interval);
         let (h, w) = load_history_with(p, &HistoryOptions { tz, queue: a.queue.clone(), records_interval })?;
         out.warnings.extend(w);
+        if let Some(s) = &settings {
+            out.warnings.extend(s.calendar.closed_calls_warning(&h));
+        }
         let q = QueueStats::of(&h);
         let first = h.days.first().copied().unwrap_or_default();
         let last = h.days.last().copied().unwrap_or_default();

@@ -106,6 +106,9 @@ pub fn load_history_with(path: &Path, opts: &HistoryOptions) -> InputResult<(His
         };
         rows.push(r);
     }
+    if let Some(tz) = opts.tz {
+        drop_empty_rows_in_dst_gap(path, &mut rows, tz, &mut warnings);
+    }
     if rows.windows(2).any(|w| w[1].ts < w[0].ts) {
         warnings.push(format!("{}: rows are not in time order; they were sorted", path.display()));
         rows.sort_by_key(|r| r.ts);
@@ -245,6 +248,23 @@ impl<'a> Stamps<'a> {
             Stamps::One(c) => t.datetime_at(*c, i),
             Stamps::DateTime(d, tm) => Ok(t.date_at(*d, i)?.and_time(t.time_at(*tm, i)?)),
         }
+    }
+}
+
+/// A 24-hour export holds rows for the hour the spring DST change skips; with
+/// no calls in them they are dropped (with a warning). A row there with calls
+/// is left for the grid to refuse, naming the row.
+fn drop_empty_rows_in_dst_gap(path: &Path, rows: &mut Vec<Row>, tz: Tz, warnings: &mut Vec<String>) {
+    let in_gap = |r: &Row| matches!(tz.from_local_datetime(&r.ts), LocalResult::None);
+    let empty: Vec<NaiveDateTime> = rows.iter().filter(|r| in_gap(r) && r.offered == 0.0).map(|r| r.ts).collect();
+    if let Some(first) = empty.first() {
+        rows.retain(|r| !(in_gap(r) && r.offered == 0.0));
+        warnings.push(format!(
+            "{}: {} row(s) without calls in the hour skipped by the DST change in {tz} (from {}) were dropped",
+            path.display(),
+            empty.len(),
+            first.format("%Y-%m-%d %H:%M")
+        ));
     }
 }
 
@@ -410,6 +430,14 @@ mod tests {
             .unwrap_err()
             .to_string();
         assert!(e.contains("h.csv:3") && e.contains("skipped"), "{e}");
+        // A 24-hour export's empty rows in the skipped hour are dropped, with a warning.
+        let (h, w) = load(
+            "interval_start,calls\n2026-03-29 00:00,1\n2026-03-29 00:30,1\n2026-03-29 01:00,0\n2026-03-29 01:30,0\n2026-03-29 02:00,2\n2026-03-29 02:30,1\n",
+            &opts,
+        )
+        .unwrap();
+        assert_eq!(h.offered.iter().filter(|v| !v.is_nan()).sum::<f64>(), 5.0);
+        assert!(w.iter().any(|w| w.contains("2 row(s) without calls") && w.contains("2026-03-29 01:00")), "{w:?}");
     }
 
     #[test]

@@ -358,3 +358,25 @@ fn a_queue_of_call_records_is_chosen_or_refused_by_name() {
     assert_eq!(v["history"]["calls"], 3.0, "without --queue every queue is read, with a warning");
     assert!(v["warnings"][1].as_str().unwrap().contains("2 queues (sales, service)"), "{v}");
 }
+
+#[test]
+fn check_with_a_config_counts_calls_the_calendar_calls_closed() {
+    let dir = tempfile::tempdir().unwrap();
+    std::fs::write(
+        dir.path().join("c.toml"),
+        "[opening_hours]\nmon = \"09:00-17:00\"\nclosed_dates = [\"2026-01-06\"]\n",
+    )
+    .unwrap();
+    std::fs::write(
+        dir.path().join("h.csv"),
+        "interval_start,calls\n2026-01-05 08:45,4\n2026-01-05 09:00,5\n2026-01-05 09:15,6\n2026-01-06 09:00,7\n",
+    )
+    .unwrap();
+    let o = ringcast_in(dir.path(), &["check", "--history", "h.csv", "--config", "c.toml"]);
+    assert!(o.status.success(), "{}", stderr(&o));
+    assert!(
+        stderr(&o).contains("4 calls outside the configured opening hours and 7 on configured closed dates"),
+        "{}",
+        stderr(&o)
+    );
+}
