@@ -39,14 +39,21 @@ impl OpenCalendar {
 
     /// Opening hours read off a history, for a bare series without a centre
     /// config (the backtest): a weekday opens from its earliest to its latest
-    /// slot with data, and a day of an open weekday without data inside the
-    /// history's range is a closed date (a holiday, known in advance).
+    /// slot with calls, and a day of an open weekday without calls (absent, or
+    /// explicit zero rows) inside the history's range is a closed date (a
+    /// holiday, known in advance).
     pub fn from_history(h: &crate::ingest::History, tz: Tz) -> OpenCalendar {
         let step = h.interval.get();
         let hours = h
             .weekday_spans()
             .map(|o| o.map(|(a, b)| DayHours { open_minute: a as u32 * step, close_minute: (b as u32 + 1) * step }));
-        let present: BTreeSet<NaiveDate> = h.days.iter().copied().collect();
+        let present: BTreeSet<NaiveDate> = h
+            .days
+            .iter()
+            .enumerate()
+            .filter(|(k, _)| h.offered.row(*k).iter().any(|v| *v > 0.0))
+            .map(|(_, d)| *d)
+            .collect();
         let mut closed = BTreeSet::new();
         if let (Some(&first), Some(&last)) = (h.days.first(), h.days.last()) {
             let mut d = first;
@@ -102,6 +109,29 @@ impl OpenCalendar {
                 "the history has {outside:.0} calls outside the configured opening hours and {on_closed:.0} on configured closed dates; the forecast treats those times as closed (check opening_hours and closed_dates)"
             )
         })
+    }
+
+    /// The opening hours and closed dates in words, as `check` and `backtest`
+    /// print a calendar read off a history.
+    pub fn describe(&self) -> String {
+        let names = ["Mon", "Tue", "Wed", "Thu", "Fri", "Sat", "Sun"];
+        let hhmm = |m: u32| format!("{:02}:{:02}", m / 60, m % 60);
+        let hours: Vec<String> = names
+            .iter()
+            .zip(&self.hours)
+            .map(|(n, h)| match h {
+                Some(h) => format!("{n} {}-{}", hhmm(h.open_minute), hhmm(h.close_minute)),
+                None => format!("{n} closed"),
+            })
+            .collect();
+        let closed: Vec<String> = self.closed.iter().map(|d| d.to_string()).collect();
+        format!(
+            "{}; {} closed date(s){}{}",
+            hours.join(", "),
+            closed.len(),
+            if closed.is_empty() { "" } else { ": " },
+            closed.join(", ")
+        )
     }
 
     /// Regular open hours of a weekday, `None` when closed.
@@ -217,5 +247,25 @@ mod tests {
         assert!(!c.is_open_day(d("2003-08-30")) && !c.is_open_day(d("2003-09-01")));
         // A Friday without data inside the range is a closed date; one after the history opens.
         assert!(!c.is_open_day(d("2003-09-05")) && c.is_open_day(d("2003-09-19")));
+        assert!(c.describe().starts_with("Mon closed, Tue 07:00-17:00, Wed 08:00-17:00"), "{}", c.describe());
+        assert!(c.describe().contains("closed date(s): 2003-09-05"), "{}", c.describe());
+    }
+
+    #[test]
+    fn explicit_zero_rows_read_as_closed() {
+        use crate::units::IntervalMinutes;
+        let d = |s: &str| s.parse::<NaiveDate>().unwrap();
+        // A 24-hour export: every hour present, calls 08:00-17:00 only; Thursday all zeros.
+        let days = vec![d("2026-01-05"), d("2026-01-06"), d("2026-01-07"), d("2026-01-08"), d("2026-01-09")];
+        let mut offered = ndarray::Array2::zeros((5, 24));
+        for k in [0, 1, 2, 4] {
+            for s in 8..17 {
+                offered[[k, s]] = 3.0;
+            }
+        }
+        let h = crate::ingest::History::from_offered(IntervalMinutes::new(60).unwrap(), days, offered);
+        let c = OpenCalendar::from_history(&h, chrono_tz::UTC);
+        assert!(!c.is_open(d("2026-01-05"), 3) && c.is_open(d("2026-01-05"), 8) && !c.is_open(d("2026-01-05"), 17));
+        assert!(!c.is_open_day(d("2026-01-08")), "a day with no calls is closed");
     }
 }

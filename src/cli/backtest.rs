@@ -80,6 +80,7 @@ pub fn run(a: &BacktestArgs) -> anyhow::Result<()> {
         return Err(usage(format!("--to {} is before --from {}", a.to, a.from)));
     }
     let (h, campaign) = load_inputs(a)?;
+    let inferred = a.config.is_none().then(|| campaign.calendar.describe());
     let scores = run_protocol(&h, a.from, a.to, a.window_days, a.horizon_days, Some(&campaign));
     if scores.values().all(|s| s.days_scored == 0) {
         return Err(usage(format!(
@@ -114,6 +115,9 @@ pub fn run(a: &BacktestArgs) -> anyhow::Result<()> {
                     cov(s.coverage95),
                     s.seconds
                 );
+            }
+            if let Some(c) = &inferred {
+                println!("opening hours read off the history (no --config): {c}");
             }
             if let Some(s) = scores.values().find(|s| s.days_skipped > 0) {
                 println!(

@@ -2,6 +2,7 @@
 //! running anything — what a planner runs on Monday morning before the build.
 
 use super::Format;
+use crate::calendar::OpenCalendar;
 use crate::config::CentreConfig;
 use crate::ingest::history::{load_history_with, HistoryOptions};
 use crate::ingest::media::load_media_plan;
@@ -38,6 +39,9 @@ struct Summary {
     media: Option<MediaSummary>,
     #[serde(skip_serializing_if = "Option::is_none")]
     config: Option<String>,
+    /// Without a config: the opening hours and closed dates read off the history.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    calendar: Option<String>,
     warnings: Vec<String>,
 }
 
@@ -89,8 +93,9 @@ pub fn run(a: &CheckArgs) -> anyhow::Result<()> {
         let records_interval = settings.as_ref().map(|s| s.calendar.interval);
         let (h, w) = load_history_with(p, &HistoryOptions { tz, queue: a.queue.clone(), records_interval })?;
         out.warnings.extend(w);
-        if let Some(s) = &settings {
-            out.warnings.extend(s.calendar.closed_calls_warning(&h));
+        match &settings {
+            Some(s) => out.warnings.extend(s.calendar.closed_calls_warning(&h)),
+            None => out.calendar = Some(OpenCalendar::from_history(&h, chrono_tz::UTC).describe()),
         }
         let q = QueueStats::of(&h);
         let first = h.days.first().copied().unwrap_or_default();
@@ -148,6 +153,9 @@ pub fn run(a: &CheckArgs) -> anyhow::Result<()> {
                         h.abandon_rate.unwrap_or(0.0) * 100.0
                     );
                 }
+            }
+            if let Some(c) = &out.calendar {
+                println!("opening hours read off the history (give --config to set them): {c}");
             }
             if let Some(m) = &out.media {
                 println!(

@@ -81,13 +81,15 @@ impl History {
         self.days.last().copied()
     }
 
-    /// First and last slot with data per weekday (Monday first), over all rows:
-    /// the hours the centre keeps on that weekday.
+    /// First and last slot with calls per weekday (Monday first), over all
+    /// rows: the hours the centre keeps on that weekday. Explicit zero rows (a
+    /// 24-hour export of a centre open by day) do not count as open.
     pub fn weekday_spans(&self) -> [Option<(usize, usize)>; 7] {
         let mut spans: [Option<(usize, usize)>; 7] = [None; 7];
         for (k, d) in self.days.iter().enumerate() {
             let row = self.offered.row(k);
-            if let (Some(a), Some(b)) = (row.iter().position(|v| !v.is_nan()), row.iter().rposition(|v| !v.is_nan())) {
+            let has_calls = |v: &f64| *v > 0.0;
+            if let (Some(a), Some(b)) = (row.iter().position(has_calls), row.iter().rposition(has_calls)) {
                 let w = &mut spans[d.weekday().num_days_from_monday() as usize];
                 let (lo, hi) = w.unwrap_or((a, b));
                 *w = Some((lo.min(a), hi.max(b)));
