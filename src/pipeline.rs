@@ -92,6 +92,10 @@ pub fn load(sources: &Sources) -> Result<Loaded, Error> {
         return Err(Error::usage(format!("--week {week}: the history has no days before it to learn from")));
     }
     warnings.extend(settings.calendar.closed_calls_warning(&history));
+    // Closed days are gaps, whether the export left them out, wrote zero rows,
+    // or the config lists them as closed dates.
+    let calendar = &settings.calendar;
+    let history = history.without_empty_days().retain_days(|d, _| calendar.is_open_day(d));
     settings.learn_queue(&QueueStats::of(&history), &sources.config)?;
     let days = crate::calendar::week_days(week);
     check_plan_in_week(&plan, week, &sources.media_plan)?;

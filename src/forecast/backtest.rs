@@ -161,7 +161,8 @@ pub fn evaluate(
     let per_origin: Vec<Vec<Option<DayScore>>> = origins
         .par_iter()
         .map(|&o| {
-            let train = h.rows(o - window, o);
+            // A day without calls in the window is a closure, not data.
+            let train = h.rows(o - window, o).without_empty_days();
             let days: Vec<usize> = (o..(o + horizon).min(h.days.len())).filter(|k| h.days[*k] <= to).collect();
             let dates: Vec<NaiveDate> = days.iter().map(|&k| h.days[k]).collect();
             let Some(f) = method(&train, &dates) else { return vec![] };

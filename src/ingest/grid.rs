@@ -76,6 +76,31 @@ impl History {
         }
     }
 
+    /// The days for which `keep(day, row)` holds, as a new history.
+    pub fn retain_days(&self, keep: impl Fn(NaiveDate, ndarray::ArrayView1<'_, f64>) -> bool) -> History {
+        let rows: Vec<usize> = (0..self.days.len()).filter(|&k| keep(self.days[k], self.offered.row(k))).collect();
+        if rows.len() == self.days.len() {
+            return self.clone();
+        }
+        let pick = |m: &Array2<f64>| m.select(ndarray::Axis(0), &rows);
+        History {
+            interval: self.interval,
+            days: rows.iter().map(|&k| self.days[k]).collect(),
+            offered: pick(&self.offered),
+            answered: self.answered.as_ref().map(pick),
+            abandoned: self.abandoned.as_ref().map(pick),
+            aht_seconds: self.aht_seconds.as_ref().map(pick),
+            queue_seconds: self.queue_seconds.as_ref().map(pick),
+        }
+    }
+
+    /// Without the days that hold no calls at all: a closed day exported as
+    /// zero rows is a closure, not a day on which nobody called. Models then
+    /// see the gap (and type the day after it as a reopening day).
+    pub fn without_empty_days(&self) -> History {
+        self.retain_days(|_, row| row.iter().any(|v| *v > 0.0))
+    }
+
     /// Last day with data.
     pub fn last_day(&self) -> Option<NaiveDate> {
         self.days.last().copied()

@@ -171,3 +171,63 @@ fn backtest_with_media_learns_the_campaigns() {
     assert!((0.74..=0.86).contains(&c80) && (0.91..=0.98).contains(&c95), "coverage {c80} / {c95}");
     assert!(with["weekday_mean"]["coverage80"].is_null(), "a point forecast has no interval");
 }
+
+/// The US bank series as a 24-hour-style export would give it: the six missing
+/// weekdays (holidays) written as rows of zero calls. They are closures, not
+/// days nobody called: the protocol must score as on the series with gaps
+/// (before they were read as data, RMSE 26.63), and the closed days must be
+/// counted apart, not as perfect days.
+#[test]
+fn holidays_exported_as_zero_rows_are_closures() {
+    let Some(p) = shared_data("us_bank_2003_5min.csv") else { return };
+    let text = std::fs::read_to_string(&p).unwrap();
+    let mut lines = text.lines();
+    let header = lines.next().unwrap();
+    let rows: Vec<Vec<&str>> = lines.map(|l| l.split(',').collect()).collect();
+    let day_one: Vec<&Vec<&str>> = rows.iter().filter(|r| r[0] == "2003-03-03").collect();
+    let mut out = format!("{header}\n");
+    let mut day = chrono::NaiveDate::from_ymd_opt(2003, 3, 3).unwrap();
+    let last = chrono::NaiveDate::from_ymd_opt(2003, 10, 24).unwrap();
+    while day <= last {
+        use chrono::Datelike;
+        let ds = day.to_string();
+        let of_day: Vec<&Vec<&str>> = rows.iter().filter(|r| r[0] == ds).collect();
+        if day.weekday().num_days_from_monday() < 5 {
+            if of_day.is_empty() {
+                for r in &day_one {
+                    out += &format!("{ds},{},{},0\n", r[1], r[2]);
+                }
+            } else {
+                for r in of_day {
+                    out += &(r.join(",") + "\n");
+                }
+            }
+        }
+        day += chrono::Duration::days(1);
+    }
+    let dir = tempfile::tempdir().unwrap();
+    let zeros = dir.path().join("us_bank_zero_holidays.csv");
+    std::fs::write(&zeros, out).unwrap();
+    let o = ringcast(&[
+        "backtest",
+        "--history",
+        zeros.to_str().unwrap(),
+        "--from",
+        "2003-07-25",
+        "--to",
+        "2003-10-24",
+        "--window-days",
+        "100",
+        "--horizon-days",
+        "1",
+        "--format",
+        "json",
+    ]);
+    assert!(o.status.success(), "{}", stderr(&o));
+    let v: serde_json::Value = serde_json::from_str(&stdout(&o)).unwrap();
+    assert!(v["ringcast_svd"]["rmse_mean"].as_f64().unwrap() <= 18.5, "{v}");
+    assert_eq!(
+        (v["ringcast_svd"]["days_scored"].as_u64(), v["ringcast_svd"]["days_skipped"].as_u64()),
+        (Some(64), Some(2))
+    );
+}
