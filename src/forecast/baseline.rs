@@ -137,148 +137,26 @@ impl SvdBaseline {
         if n < MIN_DAYS || m == 0 {
             return None;
         }
-        // √(N+¼), gaps filled with the weekday mean of the slot.
-        let mut y = nalgebra::DMatrix::<f64>::zeros(n, m);
-        for (j, &s) in slots.iter().enumerate() {
-            let mut by_wd = [(0.0f64, 0usize); 7];
-            for d in 0..n {
-                let v = h.offered[[d, s]];
-                if !v.is_nan() {
-                    let w = h.days[d].weekday().num_days_from_monday() as usize;
-                    by_wd[w].0 += (v + 0.25).sqrt();
-                    by_wd[w].1 += 1;
-                }
-            }
-            let all: f64 =
-                by_wd.iter().map(|x| x.0).sum::<f64>() / by_wd.iter().map(|x| x.1).sum::<usize>().max(1) as f64;
-            for d in 0..n {
-                let v = h.offered[[d, s]];
-                let w = h.days[d].weekday().num_days_from_monday() as usize;
-                y[(d, j)] = if v.is_nan() {
-                    if by_wd[w].1 > 0 {
-                        by_wd[w].0 / by_wd[w].1 as f64
-                    } else {
-                        all
-                    }
-                } else {
-                    (v + 0.25).sqrt()
-                };
-            }
-        }
+        let y = sqrt_matrix(h, &slots);
         let k = self.components.clamp(1, m.min(n));
-        let svd = y.clone().svd(true, true);
-        let (u, vt) = (svd.u?, svd.v_t?);
-        // Sort singular values descending (nalgebra does not promise an order).
-        let mut order: Vec<usize> = (0..svd.singular_values.len()).collect();
-        order.sort_by(|a, b| svd.singular_values[*b].total_cmp(&svd.singular_values[*a]));
-        let order = &order[..k];
-        let shapes = Array2::from_shape_fn((m, k), |(j, c)| vt[(order[c], j)] * svd.singular_values[order[c]]);
-        let scores: Vec<Vec<f64>> = order.iter().map(|&c| (0..n).map(|d| u[(d, c)]).collect()).collect();
+        let (shapes, scores) = leading_components(&y, k)?;
         let day_types = DayTypes::learn(h, self.closure_effect);
         let types: Vec<usize> =
             (0..n).map(|d| day_types.of(h.days[d], d == 0 || (h.days[d] - h.days[d - 1]).num_days() == 1)).collect();
-        let level = |values: &[(f64, f64)]| -> f64 {
-            if self.median_levels {
-                weighted_median(values)
-            } else {
-                let w: f64 = values.iter().map(|x| x.1).sum();
-                if w > 0.0 {
-                    values.iter().map(|x| x.0 * x.1).sum::<f64>() / w
-                } else {
-                    f64::NAN
-                }
-            }
-        };
-        let decay = 0.5f64.powf(1.0 / self.half_life_days.max(1e-9));
-        let mut weekday_mean = Vec::with_capacity(k);
-        let mut phi = Vec::with_capacity(k);
-        let mut phi_gap = Vec::with_capacity(k);
-        let mut last_dev = Vec::with_capacity(k);
-        let mut trend = Vec::with_capacity(k);
-        let mut fitted_scores = vec![vec![0.0; n]; k];
-        for (c, sc) in scores.iter().enumerate() {
-            let wt = |d: usize| decay.powi((n - 1 - d) as i32);
-            // Weekday level of `x` (per day) from the (value, weight) pairs of each day type.
-            let levels = |x: &dyn Fn(usize) -> f64| -> [f64; 7] {
-                let mut by_type: [Vec<(f64, f64)>; 7] = Default::default();
-                for d in 0..n {
-                    by_type[types[d]].push((x(d), wt(d)));
-                }
-                std::array::from_fn(|w| level(&by_type[w]))
-            };
-            let mut mean = levels(&|d| sc[d]);
-            // Optional linear trend in calendar days (t ≤ 0 at the last day).
-            let last = h.days[n - 1];
-            let tday: Vec<f64> = (0..n).map(|d| (h.days[d] - last).num_days() as f64).collect();
-            let mut beta = 0.0;
-            if self.trend {
-                let sw: f64 = (0..n).map(wt).sum();
-                let tm = (0..n).map(|d| wt(d) * tday[d]).sum::<f64>() / sw;
-                let (num, den) = (0..n).fold((0.0, 0.0), |(a, b), d| {
-                    let x = tday[d] - tm;
-                    (a + wt(d) * x * (sc[d] - mean[types[d]]), b + wt(d) * x * x)
-                });
-                beta = if den > 0.0 { num / den } else { 0.0 };
-                mean = levels(&|d| sc[d] - beta * tday[d]);
-            }
-            trend.push(beta);
-            let dev: Vec<f64> = (0..n).map(|d| sc[d] - mean[types[d]] - beta * tday[d]).collect();
-            // AR(1) across consecutive days with data; a transition over a gap
-            // (weekend, holiday) gets its own coefficient: memory fades faster.
-            let (mut nc, mut dc, mut ng, mut dg) = (0.0, 0.0, 0.0, 0.0);
-            for d in 1..n {
-                let gap = (h.days[d] - h.days[d - 1]).num_days() > 1;
-                if gap && self.gap_aware {
-                    ng += dev[d - 1] * dev[d];
-                    dg += dev[d - 1] * dev[d - 1];
-                } else {
-                    nc += dev[d - 1] * dev[d];
-                    dc += dev[d - 1] * dev[d - 1];
-                }
-            }
-            let p = if dc > 0.0 { (nc / dc).clamp(-0.99, 0.99) * self.ar_shrink } else { 0.0 };
-            let pg = if dg > 0.0 { (ng / dg).clamp(-0.99, 0.99) * self.ar_shrink } else { p };
-            phi_gap.push(pg);
-            for d in 0..n {
-                fitted_scores[c][d] = mean[types[d]] + beta * tday[d] + if d > 0 { p * dev[d - 1] } else { 0.0 };
-            }
-            weekday_mean.push(mean);
-            phi.push(p);
-            let ew = dev.iter().fold(0.0, |acc, d| self.ewma_alpha * d + (1.0 - self.ewma_alpha) * acc);
-            let last = *dev.last().unwrap_or(&0.0);
-            // Mixed memory: the one-step forecast of the deviation is
-            // (1−mix)·φ·last + mix·ewma; stored as an equivalent "last" for φ.
-            let one_step = (1.0 - self.ewma_mix) * p * last + self.ewma_mix * ew;
-            last_dev.push(if p.abs() > 1e-9 { one_step / p } else { one_step });
-            if p.abs() <= 1e-9 {
-                *phi.last_mut().unwrap_or(&mut 0.0) = 1.0;
-            }
-        }
-        // Residual sd per slot of the one-step in-sample fit (sqrt scale).
-        let mut slot_mean = vec![0.0; m];
-        let sigma: Vec<f64> = (0..m)
-            .map(|j| {
-                let (mut ss, mut level) = (0.0, 0.0);
-                for d in 1..n {
-                    let f: f64 = (0..k).map(|c| fitted_scores[c][d] * shapes[[j, c]]).sum();
-                    ss += (y[(d, j)] - f).powi(2);
-                    level += (f * f - 0.25).max(0.0);
-                }
-                slot_mean[j] = level / (n - 1).max(1) as f64;
-                (ss / (n - 1).max(1) as f64).sqrt()
-            })
-            .collect();
+        let fits: Vec<ComponentFit> = scores.iter().map(|sc| self.fit_component(h, sc, &types)).collect();
+        let fitted_scores: Vec<&[f64]> = fits.iter().map(|f| f.fitted.as_slice()).collect();
+        let (sigma, slot_mean) = one_step_residuals(&y, &shapes, &fitted_scores);
         Some(FittedSvd {
             smooth_slots: self.smooth_slots,
             variance_correction: self.variance_correction,
             slots,
             per_day: h.slots_per_day(),
             shapes,
-            weekday_mean,
-            phi,
-            phi_gap,
-            trend,
-            last_dev,
+            weekday_mean: fits.iter().map(|f| f.mean).collect(),
+            phi: fits.iter().map(|f| f.phi).collect(),
+            phi_gap: fits.iter().map(|f| f.phi_gap).collect(),
+            trend: fits.iter().map(|f| f.trend).collect(),
+            last_dev: fits.iter().map(|f| f.last_dev).collect(),
             last_day: *h.days.last()?,
             history_days: h.days.clone(),
             day_types,
@@ -286,6 +164,166 @@ impl SvdBaseline {
             slot_mean,
         })
     }
+
+    /// The level of a day type from its days' (value, weight) pairs.
+    fn level(&self, values: &[(f64, f64)]) -> f64 {
+        if self.median_levels {
+            weighted_median(values)
+        } else {
+            let w: f64 = values.iter().map(|x| x.1).sum();
+            if w > 0.0 {
+                values.iter().map(|x| x.0 * x.1).sum::<f64>() / w
+            } else {
+                f64::NAN
+            }
+        }
+    }
+
+    /// One component's day scores: weekday levels (by day type), an optional
+    /// linear trend, and an AR(1) of the deviations.
+    fn fit_component(&self, h: &History, sc: &[f64], types: &[usize]) -> ComponentFit {
+        let n = sc.len();
+        let decay = 0.5f64.powf(1.0 / self.half_life_days.max(1e-9));
+        let wt = |d: usize| decay.powi((n - 1 - d) as i32);
+        // Weekday level of `x` (per day) from the (value, weight) pairs of each day type.
+        let levels = |x: &dyn Fn(usize) -> f64| -> [f64; 7] {
+            let mut by_type: [Vec<(f64, f64)>; 7] = Default::default();
+            for d in 0..n {
+                by_type[types[d]].push((x(d), wt(d)));
+            }
+            std::array::from_fn(|w| self.level(&by_type[w]))
+        };
+        let mut mean = levels(&|d| sc[d]);
+        // Optional linear trend in calendar days (t ≤ 0 at the last day).
+        let last = h.days[n - 1];
+        let tday: Vec<f64> = (0..n).map(|d| (h.days[d] - last).num_days() as f64).collect();
+        let mut beta = 0.0;
+        if self.trend {
+            let sw: f64 = (0..n).map(wt).sum();
+            let tm = (0..n).map(|d| wt(d) * tday[d]).sum::<f64>() / sw;
+            let (num, den) = (0..n).fold((0.0, 0.0), |(a, b), d| {
+                let x = tday[d] - tm;
+                (a + wt(d) * x * (sc[d] - mean[types[d]]), b + wt(d) * x * x)
+            });
+            beta = if den > 0.0 { num / den } else { 0.0 };
+            mean = levels(&|d| sc[d] - beta * tday[d]);
+        }
+        let dev: Vec<f64> = (0..n).map(|d| sc[d] - mean[types[d]] - beta * tday[d]).collect();
+        let (p, pg) = self.ar_coefficients(h, &dev);
+        let fitted =
+            (0..n).map(|d| mean[types[d]] + beta * tday[d] + if d > 0 { p * dev[d - 1] } else { 0.0 }).collect();
+        let ew = dev.iter().fold(0.0, |acc, d| self.ewma_alpha * d + (1.0 - self.ewma_alpha) * acc);
+        let last = *dev.last().unwrap_or(&0.0);
+        // Mixed memory: the one-step forecast of the deviation is
+        // (1−mix)·φ·last + mix·ewma; stored as an equivalent "last" for φ.
+        let one_step = (1.0 - self.ewma_mix) * p * last + self.ewma_mix * ew;
+        ComponentFit {
+            mean,
+            phi: if p.abs() <= 1e-9 { 1.0 } else { p },
+            phi_gap: pg,
+            trend: beta,
+            last_dev: if p.abs() > 1e-9 { one_step / p } else { one_step },
+            fitted,
+        }
+    }
+
+    /// AR(1) across consecutive days with data; a transition over a gap
+    /// (weekend, holiday) gets its own coefficient: memory fades faster.
+    fn ar_coefficients(&self, h: &History, dev: &[f64]) -> (f64, f64) {
+        let (mut nc, mut dc, mut ng, mut dg) = (0.0, 0.0, 0.0, 0.0);
+        for d in 1..dev.len() {
+            let gap = (h.days[d] - h.days[d - 1]).num_days() > 1;
+            if gap && self.gap_aware {
+                ng += dev[d - 1] * dev[d];
+                dg += dev[d - 1] * dev[d - 1];
+            } else {
+                nc += dev[d - 1] * dev[d];
+                dc += dev[d - 1] * dev[d - 1];
+            }
+        }
+        let p = if dc > 0.0 { (nc / dc).clamp(-0.99, 0.99) * self.ar_shrink } else { 0.0 };
+        let pg = if dg > 0.0 { (ng / dg).clamp(-0.99, 0.99) * self.ar_shrink } else { p };
+        (p, pg)
+    }
+}
+
+/// One component's fitted day-score model.
+struct ComponentFit {
+    mean: [f64; 7],
+    phi: f64,
+    phi_gap: f64,
+    trend: f64,
+    last_dev: f64,
+    /// One-step fitted scores per day.
+    fitted: Vec<f64>,
+}
+
+/// √(N+¼) per day and observed slot, gaps filled with the weekday mean of the slot.
+fn sqrt_matrix(h: &History, slots: &[usize]) -> nalgebra::DMatrix<f64> {
+    let n = h.days.len();
+    let mut y = nalgebra::DMatrix::<f64>::zeros(n, slots.len());
+    for (j, &s) in slots.iter().enumerate() {
+        let mut by_wd = [(0.0f64, 0usize); 7];
+        for d in 0..n {
+            let v = h.offered[[d, s]];
+            if !v.is_nan() {
+                let w = h.days[d].weekday().num_days_from_monday() as usize;
+                by_wd[w].0 += (v + 0.25).sqrt();
+                by_wd[w].1 += 1;
+            }
+        }
+        let all: f64 = by_wd.iter().map(|x| x.0).sum::<f64>() / by_wd.iter().map(|x| x.1).sum::<usize>().max(1) as f64;
+        for d in 0..n {
+            let v = h.offered[[d, s]];
+            let w = h.days[d].weekday().num_days_from_monday() as usize;
+            y[(d, j)] = if v.is_nan() {
+                if by_wd[w].1 > 0 {
+                    by_wd[w].0 / by_wd[w].1 as f64
+                } else {
+                    all
+                }
+            } else {
+                (v + 0.25).sqrt()
+            };
+        }
+    }
+    y
+}
+
+/// The `k` leading components of `y`: intraday shapes (slot × component,
+/// scaled by the singular values) and day scores (per component, per day).
+fn leading_components(y: &nalgebra::DMatrix<f64>, k: usize) -> Option<(Array2<f64>, Vec<Vec<f64>>)> {
+    let (n, m) = y.shape();
+    let svd = y.clone().svd(true, true);
+    let (u, vt) = (svd.u?, svd.v_t?);
+    // Sort singular values descending (nalgebra does not promise an order).
+    let mut order: Vec<usize> = (0..svd.singular_values.len()).collect();
+    order.sort_by(|a, b| svd.singular_values[*b].total_cmp(&svd.singular_values[*a]));
+    let order = &order[..k];
+    let shapes = Array2::from_shape_fn((m, k), |(j, c)| vt[(order[c], j)] * svd.singular_values[order[c]]);
+    let scores = order.iter().map(|&c| (0..n).map(|d| u[(d, c)]).collect()).collect();
+    Some((shapes, scores))
+}
+
+/// Residual sd per slot of the one-step in-sample fit (√ scale), and the
+/// slot's mean fitted level in calls.
+fn one_step_residuals(y: &nalgebra::DMatrix<f64>, shapes: &Array2<f64>, fitted: &[&[f64]]) -> (Vec<f64>, Vec<f64>) {
+    let (n, m) = y.shape();
+    let k = fitted.len();
+    let mut slot_mean = vec![0.0; m];
+    let sigma = (0..m)
+        .map(|j| {
+            let (mut ss, mut level) = (0.0, 0.0);
+            for d in 1..n {
+                let f: f64 = (0..k).map(|c| fitted[c][d] * shapes[[j, c]]).sum();
+                ss += (y[(d, j)] - f).powi(2);
+                level += (f * f - 0.25).max(0.0);
+            }
+            slot_mean[j] = level / (n - 1).max(1) as f64;
+            (ss / (n - 1).max(1) as f64).sqrt()
+        })
+        .collect();
+    (sigma, slot_mean)
 }
 
 /// Which weekday's level a date takes: its own, or — for the first open day
