@@ -268,53 +268,27 @@ fn call_records_plan_with_their_own_handle_time_and_patience() {
     let (aht, patience) = (handle / served, queued / hung);
     let dir = tempfile::tempdir().unwrap();
     let cfg = "name = \"Anonymous Bank\"\ntimezone = \"Asia/Jerusalem\"\n[opening_hours]\nsun = \"07:00-24:00\"\nmon = \"07:00-24:00\"\ntue = \"07:00-24:00\"\nwed = \"07:00-24:00\"\nthu = \"07:00-24:00\"\nfri = \"07:00-14:00\"\nsat = \"20:00-24:00\"\n[[scheduling.shifts]]\nname = \"day\"\nearliest_start = \"07:00\"\nlatest_start = \"16:00\"\nspan_hours = 7\npaid_hours = 7\n[[scheduling.shifts]]\nname = \"evening\"\nearliest_start = \"16:00\"\nlatest_start = \"20:00\"\nspan_hours = 4\npaid_hours = 4\nbreaks = []\n";
-    std::fs::write(dir.path().join("c.toml"), cfg).unwrap();
-    let out = dir.path().join("out");
-    let o = ringcast(&[
-        "plan",
-        "--history",
-        records.to_str().unwrap(),
-        "--config",
-        dir.path().join("c.toml").to_str().unwrap(),
-        "--media",
-        "",
-        "--media-plan",
-        "",
-        "--out",
-        out.to_str().unwrap(),
-    ]);
-    assert!(o.status.success(), "{}", stderr(&o));
-    let summary: serde_json::Value =
-        serde_json::from_str(&std::fs::read_to_string(out.join("summary.json")).unwrap()).unwrap();
+    // The weekly plan of the records with `config`, no media files: stdout and summary.json.
+    let plan = |config: &str, out: &str| {
+        std::fs::write(dir.path().join("c.toml"), config).unwrap();
+        let out = dir.path().join(out);
+        let c = dir.path().join("c.toml");
+        let args = ["plan", "--history", records.to_str().unwrap(), "--config", c.to_str().unwrap()];
+        let o = ringcast(&[&args[..], &["--media", "", "--media-plan", "", "--out", out.to_str().unwrap()]].concat());
+        assert!(o.status.success(), "{}", stderr(&o));
+        let summary: serde_json::Value =
+            serde_json::from_str(&std::fs::read_to_string(out.join("summary.json")).unwrap()).unwrap();
+        (stdout(&o), summary)
+    };
+    let (printed, summary) = plan(cfg, "out");
     let used_aht = summary["handle_time_seconds"].as_f64().unwrap();
     let used_patience = summary["patience_seconds"].as_f64().unwrap();
     assert!((used_aht / aht - 1.0).abs() < 0.01, "handle time {used_aht} vs {aht}");
     assert!((used_patience / patience - 1.0).abs() < 0.05, "patience {used_patience} vs {patience}");
     assert!(summary["handle_time_source"].as_str().unwrap().contains(&format!("{served:.0} answered calls")));
-    assert!(stdout(&o).contains("handle time 176.4 s (learned from"), "{}", stdout(&o));
+    assert!(printed.contains("handle time 176.4 s (learned from"), "{printed}");
     // The config wins over the history.
-    std::fs::write(
-        dir.path().join("c.toml"),
-        cfg.replace("[opening_hours]", "[service]\naht_seconds = 200\n[opening_hours]"),
-    )
-    .unwrap();
-    let out2 = dir.path().join("out2");
-    let o = ringcast(&[
-        "plan",
-        "--history",
-        records.to_str().unwrap(),
-        "--config",
-        dir.path().join("c.toml").to_str().unwrap(),
-        "--media",
-        "",
-        "--media-plan",
-        "",
-        "--out",
-        out2.to_str().unwrap(),
-    ]);
-    assert!(o.status.success(), "{}", stderr(&o));
-    let summary: serde_json::Value =
-        serde_json::from_str(&std::fs::read_to_string(out2.join("summary.json")).unwrap()).unwrap();
+    let (_, summary) = plan(&cfg.replace("[opening_hours]", "[service]\naht_seconds = 200\n[opening_hours]"), "out2");
     assert_eq!(
         (summary["handle_time_seconds"].as_f64(), summary["handle_time_source"].as_str()),
         (Some(200.0), Some("config"))
