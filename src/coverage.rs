@@ -48,7 +48,7 @@ pub fn project(series: &CallSeries, t: usize, on_phones: u32, policy: &ServicePo
     if !series.open[t] {
         return None;
     }
-    let q = queue_of(series.calls[t], series, policy);
+    let q = queue_of(series, t, series.calls[t], policy);
     Some(performance_as(&q, on_phones, policy.goal.answer_time, policy.goal.sl_definition))
 }
 

@@ -157,13 +157,11 @@ fn calls(v: f64) -> Result<CallsPerInterval, Error> {
 impl<'a> Week<'a> {
     fn new(inputs: &'a ImpactInputs<'a>) -> Result<Week<'a>, Error> {
         let fc = inputs.forecast;
-        let base_series = fc.baseline_series()?;
+        let base_series = CallSeries { handle: inputs.series.handle.clone(), ..fc.baseline_series()? };
         let policy = &inputs.settings.service;
-        let agents_total = inputs
-            .series
-            .calls
-            .iter()
-            .map(|c| required_agents(&queue_of(*c, inputs.series, policy), &policy.goal).agents)
+        let series = inputs.series;
+        let agents_total = (0..series.len())
+            .map(|t| required_agents(&queue_of(series, t, series.calls[t], policy), &policy.goal).agents)
             .collect();
         Ok(Week {
             inputs,
@@ -176,15 +174,15 @@ impl<'a> Week<'a> {
         })
     }
 
-    fn performance(&self, c: CallsPerInterval, on: u32) -> Performance {
+    fn performance(&self, t: usize, c: CallsPerInterval, on: u32) -> Performance {
         let policy = &self.inputs.settings.service;
-        let q = queue_of(c, self.inputs.series, policy);
+        let q = queue_of(self.inputs.series, t, c, policy);
         performance_as(&q, on, policy.goal.answer_time, policy.goal.sl_definition)
     }
 
     /// Calls lost in an interval: abandoned with patience, else answered late.
-    fn lost(&self, c: CallsPerInterval, on: u32) -> f64 {
-        let pf = self.performance(c, on);
+    fn lost(&self, t: usize, c: CallsPerInterval, on: u32) -> f64 {
+        let pf = self.performance(t, c, on);
         c.get() * pf.p_abandon.unwrap_or(1.0 - pf.service_level)
     }
 
@@ -193,7 +191,7 @@ impl<'a> Week<'a> {
         (0..s.len())
             .map(|t| {
                 (s.open[t] && self.total[t] > 0.0)
-                    .then(|| self.performance(s.calls[t], self.on_not_told[t]).service_level)
+                    .then(|| self.performance(t, s.calls[t], self.on_not_told[t]).service_level)
             })
             .collect()
     }
@@ -264,7 +262,7 @@ impl<'a> Week<'a> {
         for (t, v) in self.cells(lu) {
             let with = calls(self.total[t])?;
             let without = calls(self.total[t] - v)?;
-            let q = queue_of(without, self.inputs.series, policy);
+            let q = queue_of(self.inputs.series, t, without, policy);
             let extra_agents = self.agents_total[t] - required_agents_at_most(&q, &policy.goal, self.agents_total[t]);
             e.agent_hours += extra_agents as f64 * hours_per;
             if extra_agents > 0 {
@@ -274,7 +272,7 @@ impl<'a> Week<'a> {
                 w.2 = w.2.max(extra_agents);
             }
             let on = self.on_not_told[t];
-            e.lost_calls += (self.lost(with, on) - self.lost(without, on)).max(0.0);
+            e.lost_calls += (self.lost(t, with, on) - self.lost(t, without, on)).max(0.0);
             if e.peak.is_none_or(|(_, pv)| v > pv) {
                 e.peak = Some((t, v));
             }

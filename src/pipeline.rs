@@ -23,6 +23,7 @@ use crate::schedule::week::{schedule, Scheduled};
 use crate::series::{CallSeries, RequirementGrid};
 use crate::settings::Settings;
 use crate::staff::requirements::{requirements, IntervalRequirement};
+use crate::units::Seconds;
 use chrono::{Datelike, Duration, NaiveDate, Weekday};
 use std::path::PathBuf;
 
@@ -169,6 +170,22 @@ fn unlearned_channel(loaded: &Loaded, fitted: &FittedForecast, l: &crate::ingest
     )
 }
 
+/// The forecast's expected calls, typed, with each interval's handle time
+/// where it was learned by weekday and hour.
+pub fn expected_calls(forecast: &Forecast, settings: &Settings) -> Result<CallSeries, Error> {
+    let mut series = forecast.series()?;
+    if let Some(profile) = &settings.aht_profile {
+        let handle = series
+            .starts
+            .iter()
+            .map(|t| Seconds::new(profile.at(*t)))
+            .collect::<Result<Vec<_>, _>>()
+            .map_err(|e| Error::Internal { stage: "staff", message: format!("handle time by hour: {e}") })?;
+        series.handle = Some(handle);
+    }
+    Ok(series)
+}
+
 /// Stage 3: agents needed per interval.
 pub fn staff(series: &CallSeries, settings: &Settings) -> Vec<IntervalRequirement> {
     requirements(series, &settings.service)
@@ -225,7 +242,7 @@ pub fn build_week(
 ) -> Result<WeeklyPlan, Error> {
     progress("learning from history and past campaigns");
     let (fitted, forecast) = forecast(&loaded)?;
-    let series = forecast.series()?;
+    let series = expected_calls(&forecast, &loaded.settings)?;
     progress("staffing (Erlang)");
     let settings = &loaded.settings;
     let requirements = staff(&series, settings);

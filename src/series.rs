@@ -2,7 +2,7 @@
 //! forecast file) to staffing, coverage and impact; agents to roster from
 //! staffing (or a requirements file) to the shift model.
 
-use crate::units::{CallsPerInterval, Minutes};
+use crate::units::{CallsPerInterval, Minutes, Seconds};
 use chrono::{Duration, NaiveDate, NaiveDateTime};
 
 /// Expected calls per interval, with each interval's start and whether the
@@ -14,6 +14,9 @@ pub struct CallSeries {
     pub starts: Vec<NaiveDateTime>,
     pub calls: Vec<CallsPerInterval>,
     pub open: Vec<bool>,
+    /// Handle time per interval, where it differs by time of day (learned
+    /// from the history); `None`: the service policy's one handle time.
+    pub handle: Option<Vec<Seconds>>,
 }
 
 impl CallSeries {

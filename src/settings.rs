@@ -7,7 +7,7 @@
 use crate::calendar::OpenCalendar;
 use crate::config::{CentreConfig, ChannelKinds, WEEKDAYS};
 use crate::error::{Error, InputError};
-use crate::ingest::queue_stats::{Estimate, QueueStats};
+use crate::ingest::queue_stats::{Estimate, HandleTimeProfile, QueueStats};
 use crate::schedule::shifts::weekday_of;
 use crate::schedule::SchedulingRules;
 use crate::staff::{ServicePolicy, ServiceValues};
@@ -54,6 +54,8 @@ pub struct Settings {
     /// The `[service]` values the policy was checked from.
     pub service_values: ServiceValues,
     pub origins: QueueOrigins,
+    /// Handle time by weekday and hour, when it was learned from the history.
+    pub aht_profile: Option<HandleTimeProfile>,
     pub scheduling: SchedulingRules,
     pub costs: Costs,
     pub channels: ChannelKinds,
@@ -76,6 +78,7 @@ impl Settings {
             calendar: calendar(cfg, path)?,
             service: service_policy(&cfg.service_values(), path)?,
             service_values: cfg.service_values(),
+            aht_profile: None,
             origins: QueueOrigins {
                 aht: origin(cfg.service.aht_seconds.is_some()),
                 patience: origin(cfg.service.patience_seconds.is_some()),
@@ -103,6 +106,7 @@ impl Settings {
         if let (Origin::Default, Some(aht)) = (self.origins.aht, stats.aht) {
             values.aht_seconds = aht.seconds;
             self.origins.aht = Origin::Learned(aht);
+            self.aht_profile = stats.aht_profile;
         }
         if let (Origin::Default, Some(p)) = (self.origins.patience, stats.patience) {
             values.patience_seconds = Some(p.seconds);
@@ -187,6 +191,7 @@ mod tests {
             aht: Some(Estimate { seconds: 176.4, calls: 27_000.0 }),
             patience: Some(Estimate { seconds: 232.0, calls: 5_900.0 }),
             abandon_rate: Some(0.18),
+            aht_profile: None,
         };
         let mut s = parse("").unwrap();
         s.learn_queue(&stats, Path::new("centre.toml")).unwrap();

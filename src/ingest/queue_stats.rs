@@ -8,6 +8,7 @@
 //! of the abandoners alone would be biased low.
 
 use crate::ingest::grid::History;
+use chrono::{Datelike, NaiveDateTime, Timelike};
 use ndarray::Array2;
 
 /// A value read off the history with the number of calls behind it.
@@ -28,6 +29,47 @@ pub struct QueueStats {
     pub patience: Option<Estimate>,
     /// Abandoned / (answered + abandoned).
     pub abandon_rate: Option<f64>,
+    /// Mean handle time by weekday and hour of day.
+    pub aht_profile: Option<HandleTimeProfile>,
+}
+
+/// Answered calls at which an hour's own mean handle time and the overall mean
+/// weigh the same: an hour with few calls stays near the overall mean.
+pub const HANDLE_TIME_PRIOR_CALLS: f64 = 200.0;
+
+/// Mean handle time by weekday (Monday first) and hour of day, each shrunk
+/// towards the overall mean by [`HANDLE_TIME_PRIOR_CALLS`].
+#[derive(Debug, Clone, Copy, PartialEq)]
+pub struct HandleTimeProfile {
+    seconds: [[f64; 24]; 7],
+}
+
+impl HandleTimeProfile {
+    fn learn(h: &History, weights: &Array2<f64>, aht: &Array2<f64>, overall: f64) -> HandleTimeProfile {
+        let mut sum = [[0.0f64; 24]; 7];
+        let mut n = [[0.0f64; 24]; 7];
+        let minutes = h.interval.get() as usize;
+        for (k, d) in h.days.iter().enumerate() {
+            let w = d.weekday().num_days_from_monday() as usize;
+            for s in 0..h.slots_per_day() {
+                let (a, c) = (aht[[k, s]], weights[[k, s]]);
+                if a.is_finite() && c.is_finite() && c > 0.0 {
+                    let hour = s * minutes / 60;
+                    sum[w][hour] += a * c;
+                    n[w][hour] += c;
+                }
+            }
+        }
+        let prior = HANDLE_TIME_PRIOR_CALLS;
+        let seconds =
+            std::array::from_fn(|w| std::array::from_fn(|hr| (sum[w][hr] + prior * overall) / (n[w][hr] + prior)));
+        HandleTimeProfile { seconds }
+    }
+
+    /// The handle time of a call arriving at `t` (local time).
+    pub fn at(&self, t: NaiveDateTime) -> f64 {
+        self.seconds[t.weekday().num_days_from_monday() as usize][t.hour() as usize]
+    }
 }
 
 fn total(m: &Array2<f64>) -> f64 {
@@ -50,6 +92,10 @@ impl QueueStats {
                 .fold((0.0, 0.0), |(t, c), (a, n)| (t + a * n, c + n));
             (n > 0.0).then(|| Estimate { seconds: handled / n, calls: n })
         });
+        let aht_profile = match (aht, &h.aht_seconds) {
+            (Some(e), Some(a)) => Some(HandleTimeProfile::learn(h, weights, a, e.seconds)),
+            _ => None,
+        };
         let patience = match (&h.queue_seconds, abandoned) {
             (Some(q), Some(ab)) if ab > 0.0 => Some(Estimate { seconds: total(q) / ab, calls: ab }),
             _ => None,
@@ -58,7 +104,7 @@ impl QueueStats {
             (Some(a), Some(b)) if a + b > 0.0 => Some(b / (a + b)),
             _ => None,
         };
-        QueueStats { aht, patience, abandon_rate }
+        QueueStats { aht, patience, abandon_rate, aht_profile }
     }
 }
 
@@ -83,6 +129,12 @@ mod tests {
         // 120 s of exposure / 2 abandonments = 60 s, above the abandoners' mean wait of 40 s.
         assert_eq!(q.patience, Some(Estimate { seconds: 60.0, calls: 2.0 }));
         assert_eq!(q.abandon_rate, Some(2.0 / 6.0));
+        // Monday's first slot (hour 0): 3 calls of 100 s, shrunk towards 150 s by 200 prior calls.
+        let p = q.aht_profile.unwrap();
+        let at = |hh: u32| NaiveDate::from_ymd_opt(2026, 1, 5).unwrap().and_hms_opt(hh, 0, 0).unwrap();
+        assert!((p.at(at(0)) - (300.0 + 200.0 * 150.0) / 203.0).abs() < 1e-9);
+        assert!((p.at(at(12)) - (300.0 + 200.0 * 150.0) / 201.0).abs() < 1e-9);
+        assert_eq!(p.at(at(3)), 150.0, "an hour without calls takes the overall mean");
     }
 
     #[test]

@@ -14,7 +14,8 @@ pub struct Summary {
     pub calls_forecast_low95: f64,
     pub calls_forecast_high95: f64,
     pub calls_from_campaigns: f64,
-    /// Handle time staffing used, seconds, and where it came from.
+    /// Handle time staffing used (the mean; by weekday and hour when the
+    /// source says so), seconds, and where it came from.
     pub handle_time_seconds: f64,
     pub handle_time_source: String,
     /// Patience staffing used (`null`: Erlang C), and where it came from.
@@ -126,7 +127,8 @@ pub fn summary(p: &WeeklyPlan) -> Summary {
         calls_forecast_high95: total + 1.96 * var.sqrt(),
         calls_from_campaigns: fc.total_uplift().sum(),
         handle_time_seconds: p.settings().service.aht.get(),
-        handle_time_source: source(p.settings().origins.aht, "answered"),
+        handle_time_source: source(p.settings().origins.aht, "answered")
+            + if p.settings().aht_profile.is_some() { ", by weekday and hour" } else { "" },
         patience_seconds: p.settings().service.patience.map(|s| s.get()),
         patience_source: source(p.settings().origins.patience, "abandoned"),
         agent_hours_needed_on_phones: p.requirements.iter().map(|r| r.requirement.agents as f64 * iv_h).sum(),

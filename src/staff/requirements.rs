@@ -17,9 +17,11 @@ pub struct IntervalRequirement {
     pub with_shrinkage: u32,
 }
 
-/// The queue of one interval of `series` under `policy`.
-pub fn queue_of(calls: CallsPerInterval, series: &CallSeries, policy: &ServicePolicy) -> Queue {
-    Queue { calls, interval: series.interval, aht: policy.aht, patience: policy.patience }
+/// The queue of interval `t` of `series` with `calls` arriving, under
+/// `policy`: the interval's own handle time where the series has one.
+pub fn queue_of(series: &CallSeries, t: usize, calls: CallsPerInterval, policy: &ServicePolicy) -> Queue {
+    let aht = series.handle.as_ref().map_or(policy.aht, |h| h[t]);
+    Queue { calls, interval: series.interval, aht, patience: policy.patience }
 }
 
 /// Requirements for every interval. Closed intervals need the agents of an
@@ -31,7 +33,7 @@ pub fn requirements(series: &CallSeries, policy: &ServicePolicy) -> Vec<Interval
 
 fn interval_requirement(series: &CallSeries, i: usize, policy: &ServicePolicy) -> IntervalRequirement {
     let open = series.open[i];
-    let q = queue_of(series.calls[i], series, policy);
+    let q = queue_of(series, i, series.calls[i], policy);
     let goal = &policy.goal;
     let mut r = if open {
         required_agents(&q, goal)
@@ -50,5 +52,43 @@ fn interval_requirement(series: &CallSeries, i: usize, policy: &ServicePolicy) -
         open,
         requirement: r,
         with_shrinkage: with_shrinkage(r.agents, policy.shrinkage),
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::staff::{ServiceValues, SlDefinition};
+    use crate::units::{Minutes, Seconds};
+
+    #[test]
+    fn each_interval_is_staffed_with_its_own_handle_time() {
+        let policy = ServicePolicy::new(&ServiceValues {
+            target_sl: 0.8,
+            answer_seconds: 20.0,
+            max_asa_seconds: None,
+            max_occupancy: None,
+            max_abandon: None,
+            aht_seconds: 200.0,
+            patience_seconds: None,
+            shrinkage: 0.0,
+            min_agents_open: 0,
+            sl_definition: SlDefinition::AllCallers,
+        })
+        .unwrap();
+        let t = chrono::NaiveDate::from_ymd_opt(2026, 1, 5).unwrap().and_hms_opt(9, 0, 0).unwrap();
+        let series = CallSeries {
+            interval: Minutes::new(30.0).unwrap(),
+            starts: vec![t, t + chrono::Duration::minutes(30)],
+            calls: vec![CallsPerInterval::new(100.0).unwrap(); 2],
+            open: vec![true, true],
+            handle: None,
+        };
+        let flat: Vec<u32> = requirements(&series, &policy).iter().map(|r| r.requirement.agents).collect();
+        assert_eq!(flat[0], flat[1]);
+        let by_hour =
+            CallSeries { handle: Some(vec![Seconds::new(100.0).unwrap(), Seconds::new(400.0).unwrap()]), ..series };
+        let r: Vec<u32> = requirements(&by_hour, &policy).iter().map(|r| r.requirement.agents).collect();
+        assert!(r[0] < flat[0] && r[1] > flat[1], "{r:?} vs {flat:?}");
     }
 }
