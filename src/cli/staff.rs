@@ -3,6 +3,8 @@
 use super::{usage, Format};
 use crate::config::CentreConfig;
 use crate::error::Error;
+use crate::ingest::history::{load_history_with, HistoryOptions};
+use crate::ingest::queue_stats::QueueStats;
 use crate::ingest::requirements::load_call_series;
 use crate::report::atomic::write_file;
 use crate::report::tables::requirements_csv;
@@ -29,6 +31,11 @@ pub struct StaffArgs {
     /// Centre configuration whose `[service]` supplies goals not given as flags.
     #[arg(long)]
     pub config: Option<PathBuf>,
+    /// A history (call records, or interval counts with answered and AHT
+    /// columns) whose handle time and patience are used where neither a flag
+    /// nor the config sets them.
+    #[arg(long)]
+    pub history: Option<PathBuf>,
     /// Interval length in minutes (file mode: detected from the file when omitted).
     #[arg(long)]
     pub interval_minutes: Option<f64>,
@@ -118,22 +125,40 @@ impl StaffArgs {
     /// `[service]`, else (shrinkage, caps) none; handle time, target and answer
     /// time have no default here.
     fn policy(&self) -> anyhow::Result<ServicePolicy> {
-        let cfg = match &self.config {
+        let (raw, settings) = match &self.config {
             Some(p) => {
                 let cfg = CentreConfig::read(p).map_err(Error::Config)?;
-                Settings::from_config(&cfg, p)?;
-                Some(cfg.service_values())
+                let settings = Settings::from_config(&cfg, p)?;
+                (Some(cfg), Some(settings))
             }
-            None => None,
+            None => (None, None),
         };
+        let cfg = raw.as_ref().map(|c| c.service_values());
+        let learned = self.learned(settings.as_ref())?;
         let need = |flag: Option<f64>, from_cfg: Option<f64>, name: &str| {
             flag.or(from_cfg).ok_or_else(|| usage(format!("missing --{name} (or a --config that sets it)")))
         };
+        // Handle time and patience: flag > config > history > default.
+        let config_aht = raw.as_ref().and_then(|c| c.service.aht_seconds);
+        let learned_aht = learned.aht.map(|e| e.seconds);
+        let aht = self.aht_seconds.or(config_aht).or(learned_aht).or(cfg.map(|c| c.aht_seconds));
+        let patience = self.patience_seconds.or(cfg.and_then(|c| c.patience_seconds));
+        let learned_patience = learned.patience.map(|e| e.seconds);
+        if self.aht_seconds.or(config_aht).is_none() {
+            if let Some(e) = learned.aht {
+                eprintln!("handle time {:.1} s, learned from {:.0} answered calls in --history", e.seconds, e.calls);
+            }
+        }
+        if patience.is_none() {
+            if let Some(e) = learned.patience {
+                eprintln!("patience {:.1} s, learned from {:.0} abandoned calls in --history", e.seconds, e.calls);
+            }
+        }
         let values = ServiceValues {
-            aht_seconds: need(self.aht_seconds, cfg.map(|c| c.aht_seconds), "aht-seconds")?,
+            aht_seconds: need(aht, None, "aht-seconds")?,
             target_sl: need(self.target_sl, cfg.map(|c| c.target_sl), "target-sl")?,
             answer_seconds: need(self.answer_seconds, cfg.map(|c| c.answer_seconds), "answer-seconds")?,
-            patience_seconds: self.patience_seconds.or(cfg.and_then(|c| c.patience_seconds)),
+            patience_seconds: patience.or(learned_patience),
             shrinkage: self.shrinkage.or(cfg.map(|c| c.shrinkage)).unwrap_or(0.0),
             max_occupancy: self.max_occupancy.or(cfg.and_then(|c| c.max_occupancy)),
             max_asa_seconds: self.max_asa_seconds.or(cfg.and_then(|c| c.max_asa_seconds)),
@@ -145,6 +170,21 @@ impl StaffArgs {
             (false, Some(p)) => Error::config(p, format!("service.{}", e.key), e.message).into(),
             _ => usage(format!("{} {}: {}", flag_of(e.key), value_of(&values, e.key), e.message)),
         })
+    }
+
+    /// What `--history` says about the queue (nothing without it).
+    fn learned(&self, settings: Option<&Settings>) -> anyhow::Result<QueueStats> {
+        let Some(path) = &self.history else { return Ok(QueueStats::default()) };
+        let opts = HistoryOptions {
+            tz: settings.map(|s| s.calendar.tz),
+            queue: None,
+            records_interval: settings.map(|s| s.calendar.interval),
+        };
+        let (h, warnings) = load_history_with(path, &opts)?;
+        for w in warnings {
+            eprintln!("warning: {w}");
+        }
+        Ok(QueueStats::of(&h))
     }
 
     fn flag_given(&self, key: &str) -> bool {

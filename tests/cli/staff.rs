@@ -117,3 +117,30 @@ fn file_mode_writes_requirements() {
     assert_eq!(rows[1][2], "24", "100 calls in 15 min at 180 s");
     assert_eq!(rows[2][2], "0", "no calls");
 }
+
+#[test]
+fn handle_time_and_patience_come_from_a_history_unless_a_flag_sets_them() {
+    let dir = tempfile::tempdir().unwrap();
+    let records = dir.path().join("calls.csv");
+    std::fs::write(
+        &records,
+        "arrival,wait_seconds,outcome,handle_seconds\n2026-01-05 08:01,10,answered,200\n2026-01-05 08:14,40,abandoned,0\n2026-01-05 08:16,0,answered,100\n",
+    )
+    .unwrap();
+    let one = |extra: &[&str]| {
+        let base =
+            ["staff", "--calls", "100", "--interval-minutes", "30", "--target-sl", "0.8", "--answer-seconds", "20"];
+        let o = ringcast(&[&base[..], extra, &["--format", "json"]].concat());
+        assert!(o.status.success(), "{}", stderr(&o));
+        (stdout(&o), stderr(&o))
+    };
+    let (learned, note) = one(&["--history", records.to_str().unwrap()]);
+    assert!(note.contains("handle time 150.0 s, learned from 2 answered calls"), "{note}");
+    // Patience: 50 s of queue time over 1 abandonment.
+    assert!(note.contains("patience 50.0 s, learned from 1 abandoned calls"), "{note}");
+    let (direct, _) = one(&["--aht-seconds", "150", "--patience-seconds", "50"]);
+    assert_eq!(learned, direct);
+    let (flagged, _) =
+        one(&["--history", records.to_str().unwrap(), "--aht-seconds", "150", "--patience-seconds", "50"]);
+    assert_eq!(flagged, direct, "flags win over the history");
+}
