@@ -141,6 +141,8 @@ fn handle_time_and_patience_come_from_a_history_unless_a_flag_sets_them() {
     let (direct, _) = one(&["--aht-seconds", "150", "--patience-seconds", "50"]);
     assert_eq!(learned, direct);
     let (flagged, _) =
-        one(&["--history", records.to_str().unwrap(), "--aht-seconds", "150", "--patience-seconds", "50"]);
-    assert_eq!(flagged, direct, "flags win over the history");
+        one(&["--history", records.to_str().unwrap(), "--aht-seconds", "300", "--patience-seconds", "90"]);
+    let (flags_only, _) = one(&["--aht-seconds", "300", "--patience-seconds", "90"]);
+    assert_eq!(flagged, flags_only, "flags win over the history");
+    assert_ne!(flagged, direct);
 }
