@@ -67,6 +67,7 @@ pub fn load(sources: &Sources) -> Result<Loaded, Error> {
         tz: Some(calendar.tz),
         queue: sources.queue.clone(),
         records_interval: Some(calendar.interval),
+        answer_seconds: Some(settings.service.goal.answer_time.get()),
     };
     let (raw, mut warnings) = load_history_with(&sources.history, &opts)?;
     let history = raw.resample(calendar.interval).map_err(|m| {

@@ -192,6 +192,7 @@ mod tests {
             patience: Some(Estimate { seconds: 232.0, calls: 5_900.0 }),
             abandon_rate: Some(0.18),
             aht_profile: None,
+            service_level: None,
         };
         let mut s = parse("").unwrap();
         s.learn_queue(&stats, Path::new("centre.toml")).unwrap();

@@ -52,7 +52,7 @@ fn load_inputs(a: &BacktestArgs) -> anyhow::Result<(History, CampaignInputs)> {
         Some(p) => {
             let settings = Settings::load(p)?;
             let cal = settings.calendar;
-            let opts = HistoryOptions { tz: Some(cal.tz), queue: None, records_interval: Some(cal.interval) };
+            let opts = HistoryOptions { tz: Some(cal.tz), records_interval: Some(cal.interval), ..Default::default() };
             let (raw, _) = load_history_with(&a.history, &opts)?;
             let h = raw
                 .resample(cal.interval)

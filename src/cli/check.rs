@@ -65,6 +65,9 @@ struct HistorySummary {
     patience_seconds: Option<f64>,
     abandoned_calls: Option<f64>,
     abandon_rate: Option<f64>,
+    /// Share of all callers answered within `answer_seconds` (call records).
+    observed_service_level: Option<f64>,
+    answer_seconds: f64,
 }
 
 #[derive(Debug, Serialize)]
@@ -91,7 +94,9 @@ pub fn run(a: &CheckArgs) -> anyhow::Result<()> {
     if let Some(p) = &a.history {
         let tz = settings.as_ref().map(|s| s.calendar.tz);
         let records_interval = settings.as_ref().map(|s| s.calendar.interval);
-        let (h, w) = load_history_with(p, &HistoryOptions { tz, queue: a.queue.clone(), records_interval })?;
+        let answer_seconds = settings.as_ref().map(|s| s.service.goal.answer_time.get());
+        let opts = HistoryOptions { tz, queue: a.queue.clone(), records_interval, answer_seconds };
+        let (h, w) = load_history_with(p, &opts)?;
         out.warnings.extend(w);
         match &settings {
             Some(s) => out.warnings.extend(s.calendar.closed_calls_warning(&h)),
@@ -116,6 +121,8 @@ pub fn run(a: &CheckArgs) -> anyhow::Result<()> {
             patience_seconds: q.patience.map(|e| e.seconds),
             abandoned_calls: q.patience.map(|e| e.calls),
             abandon_rate: q.abandon_rate,
+            observed_service_level: q.service_level,
+            answer_seconds: answer_seconds.unwrap_or(20.0),
         });
     }
     if let Some(p) = &a.media {
@@ -151,6 +158,13 @@ pub fn run(a: &CheckArgs) -> anyhow::Result<()> {
                     println!(
                         "patience: {v:.1} s mean (time in queue of all callers / {n:.0} abandoned calls); {:.1}% abandoned",
                         h.abandon_rate.unwrap_or(0.0) * 100.0
+                    );
+                }
+                if let Some(sl) = h.observed_service_level {
+                    println!(
+                        "observed service level: {:.1}% of callers answered within {} s",
+                        sl * 100.0,
+                        h.answer_seconds
                     );
                 }
             }

@@ -179,6 +179,7 @@ impl StaffArgs {
             tz: settings.map(|s| s.calendar.tz),
             queue: None,
             records_interval: settings.map(|s| s.calendar.interval),
+            answer_seconds: self.answer_seconds,
         };
         let (h, warnings) = load_history_with(path, &opts)?;
         for w in warnings {

@@ -100,7 +100,7 @@ impl CallRecords {
 
 /// Read call-detail records and aggregate them to `interval`.
 pub fn load_call_records(path: &Path, interval: IntervalMinutes) -> InputResult<CallRecords> {
-    aggregate(&Table::read(path)?, interval, None)
+    aggregate(&Table::read(path)?, interval, None, 20.0)
 }
 
 /// Header names of the queue a call was routed to.
@@ -146,7 +146,13 @@ pub fn looks_like_call_records(t: &Table) -> bool {
 
 /// Aggregate a table of call-detail records to `interval`, every queue pooled
 /// or only `queue`'s calls.
-pub fn aggregate(t: &Table, interval: IntervalMinutes, queue: Option<&str>) -> InputResult<CallRecords> {
+/// `answer_seconds` is the target for the calls answered in time.
+pub fn aggregate(
+    t: &Table,
+    interval: IntervalMinutes,
+    queue: Option<&str>,
+    answer_seconds: f64,
+) -> InputResult<CallRecords> {
     let path = t.path.as_path();
     t.require_rows()?;
     let only = queue_filter(t, queue)?;
@@ -168,6 +174,7 @@ pub fn aggregate(t: &Table, interval: IntervalMinutes, queue: Option<&str>) -> I
         handle: f64,
         ab_wait: f64,
         wait: f64,
+        in_time: f64,
     }
     let mut cells: BTreeMap<(NaiveDate, usize), Agg> = BTreeMap::new();
     let (mut read, mut skipped) = (0, 0);
@@ -237,12 +244,16 @@ pub fn aggregate(t: &Table, interval: IntervalMinutes, queue: Option<&str>) -> I
             handle: 0.0,
             ab_wait: 0.0,
             wait: 0.0,
+            in_time: 0.0,
         });
         a.offered += 1.0;
         a.wait += w;
         if is_answered {
             a.answered += 1.0;
             a.handle += h;
+            if w <= answer_seconds {
+                a.in_time += 1.0;
+            }
         } else {
             a.abandoned += 1.0;
             a.ab_wait += w;
@@ -293,6 +304,7 @@ pub fn aggregate(t: &Table, interval: IntervalMinutes, queue: Option<&str>) -> I
             abandoned: Some(abandoned),
             aht_seconds: Some(aht),
             queue_seconds: Some(grid(&|a| a.wait, 0.0)),
+            answered_in_time: Some(grid(&|a| a.in_time, 0.0)),
         },
         abandoner_wait_seconds: ab_wait,
         layout: layout.name,
@@ -321,6 +333,10 @@ mod tests {
         assert_eq!(h.abandoned.as_ref().unwrap()[[0, 32]], 1.0);
         assert_eq!(h.aht_seconds.as_ref().unwrap()[[0, 33]], 100.0);
         assert_eq!(r.patience_seconds(), Some(40.0));
+        // Two of the three callers were answered within 20 s.
+        let q = crate::ingest::queue_stats::QueueStats::of(h);
+        assert_eq!(q.service_level, Some(2.0 / 3.0));
+        assert_eq!(q.patience.map(|e| e.seconds), Some(50.0), "10 + 40 + 0 s in queue / 1 abandonment");
         assert_eq!(h.offered[[0, 40]], 0.0, "no calls in an interval of a day with calls is zero, not missing");
     }
 
@@ -332,11 +348,11 @@ mod tests {
         let t = Table::read(&p).unwrap();
         let iv = IntervalMinutes::new(15).unwrap();
         assert_eq!(record_queues(&t), vec!["NE".to_string(), "PS".to_string()]);
-        assert_eq!(aggregate(&t, iv, None).unwrap().history.offered[[0, 32]], 3.0);
-        let ps = aggregate(&t, iv, Some("PS")).unwrap();
+        assert_eq!(aggregate(&t, iv, None, 20.0).unwrap().history.offered[[0, 32]], 3.0);
+        let ps = aggregate(&t, iv, Some("PS"), 20.0).unwrap();
         assert_eq!(ps.history.offered[[0, 32]], 2.0);
         assert_eq!(ps.history.abandoned.unwrap()[[0, 32]], 1.0);
-        let e = aggregate(&t, iv, Some("XX")).unwrap_err().to_string();
+        let e = aggregate(&t, iv, Some("XX"), 20.0).unwrap_err().to_string();
         assert!(
             e.contains("c.csv:1: column 'type'") && e.contains("queue 'XX' not found") && e.contains("NE, PS"),
             "{e}"

@@ -31,6 +31,9 @@ pub struct History {
     /// and abandoned), where call records give it: with the abandonments, the
     /// censored estimate of patience.
     pub queue_seconds: Option<Array2<f64>>,
+    /// Calls answered within the answer-time target the records were read
+    /// with ([`crate::ingest::history::HistoryOptions::answer_seconds`]).
+    pub answered_in_time: Option<Array2<f64>>,
 }
 
 impl History {
@@ -38,7 +41,16 @@ impl History {
     pub fn from_offered(interval: IntervalMinutes, days: Vec<NaiveDate>, offered: Array2<f64>) -> Self {
         debug_assert_eq!(offered.nrows(), days.len());
         debug_assert_eq!(offered.ncols(), interval.per_day());
-        Self { interval, days, offered, answered: None, abandoned: None, aht_seconds: None, queue_seconds: None }
+        Self {
+            interval,
+            days,
+            offered,
+            answered: None,
+            abandoned: None,
+            aht_seconds: None,
+            queue_seconds: None,
+            answered_in_time: None,
+        }
     }
 
     pub fn slots_per_day(&self) -> usize {
@@ -73,6 +85,7 @@ impl History {
             abandoned: self.abandoned.as_ref().map(|a| a.slice(sl).to_owned()),
             aht_seconds: self.aht_seconds.as_ref().map(|a| a.slice(sl).to_owned()),
             queue_seconds: self.queue_seconds.as_ref().map(|a| a.slice(sl).to_owned()),
+            answered_in_time: self.answered_in_time.as_ref().map(|a| a.slice(sl).to_owned()),
         }
     }
 
@@ -91,6 +104,7 @@ impl History {
             abandoned: self.abandoned.as_ref().map(pick),
             aht_seconds: self.aht_seconds.as_ref().map(pick),
             queue_seconds: self.queue_seconds.as_ref().map(pick),
+            answered_in_time: self.answered_in_time.as_ref().map(pick),
         }
     }
 
@@ -171,6 +185,7 @@ impl History {
             abandoned: self.abandoned.as_ref().map(sum),
             aht_seconds: aht,
             queue_seconds: self.queue_seconds.as_ref().map(sum),
+            answered_in_time: self.answered_in_time.as_ref().map(sum),
         })
     }
 }

@@ -23,6 +23,9 @@ pub struct HistoryOptions {
     pub queue: Option<String>,
     /// Interval to aggregate call-detail records to (default 15 minutes).
     pub records_interval: Option<IntervalMinutes>,
+    /// Answer-time target, seconds, for the service level observed in call
+    /// records (default 20).
+    pub answer_seconds: Option<f64>,
 }
 
 /// Accepted header names, first match wins (case-insensitive).
@@ -59,7 +62,8 @@ pub fn load_history_with(path: &Path, opts: &HistoryOptions) -> InputResult<(His
         let iv = opts
             .records_interval
             .unwrap_or(IntervalMinutes::new(15).map_err(|e| InputError::file(path, e.to_string()))?);
-        let r = crate::ingest::calls::aggregate(&t, iv, opts.queue.as_deref())?;
+        let target = opts.answer_seconds.unwrap_or(20.0);
+        let r = crate::ingest::calls::aggregate(&t, iv, opts.queue.as_deref(), target)?;
         warnings.push(format!(
             "{}: read as call-detail records ({} layout): {} calls aggregated to {}-minute intervals, {} rows skipped",
             path.display(),
@@ -154,8 +158,16 @@ pub fn load_history_with(path: &Path, opts: &HistoryOptions) -> InputResult<(His
         }
         prev = Some(r);
     }
-    let history =
-        History { interval, days, offered, answered: ans, abandoned: abd, aht_seconds: aht_m, queue_seconds: None };
+    let history = History {
+        interval,
+        days,
+        offered,
+        answered: ans,
+        abandoned: abd,
+        aht_seconds: aht_m,
+        queue_seconds: None,
+        answered_in_time: None,
+    };
     Ok((history, warnings))
 }
 

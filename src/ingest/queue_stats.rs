@@ -31,6 +31,8 @@ pub struct QueueStats {
     pub abandon_rate: Option<f64>,
     /// Mean handle time by weekday and hour of day.
     pub aht_profile: Option<HandleTimeProfile>,
+    /// Share of all callers answered within the answer-time target (call records).
+    pub service_level: Option<f64>,
 }
 
 /// Answered calls at which an hour's own mean handle time and the overall mean
@@ -104,7 +106,11 @@ impl QueueStats {
             (Some(a), Some(b)) if a + b > 0.0 => Some(b / (a + b)),
             _ => None,
         };
-        QueueStats { aht, patience, abandon_rate, aht_profile }
+        let service_level = match (&h.answered_in_time, answered, abandoned) {
+            (Some(t), Some(a), Some(b)) if a + b > 0.0 => Some(total(t) / (a + b)),
+            _ => None,
+        };
+        QueueStats { aht, patience, abandon_rate, aht_profile, service_level }
     }
 }
 
