@@ -157,7 +157,11 @@ fn calls(v: f64) -> Result<CallsPerInterval, Error> {
 impl<'a> Week<'a> {
     fn new(inputs: &'a ImpactInputs<'a>) -> Result<Week<'a>, Error> {
         let fc = inputs.forecast;
-        let base_series = CallSeries { handle: inputs.series.handle.clone(), ..fc.baseline_series()? };
+        let base_series = CallSeries {
+            handle: inputs.series.handle.clone(),
+            patience: inputs.series.patience.clone(),
+            ..fc.baseline_series()?
+        };
         let policy = &inputs.settings.service;
         let series = inputs.series;
         let agents_total = (0..series.len())

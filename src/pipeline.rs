@@ -16,7 +16,7 @@ use crate::forecast::predict::{unlearned_channels, FittedForecast, Forecast, For
 use crate::impact::{analyse, Impact, ImpactInputs, ImpactThreshold};
 use crate::ingest::history::{load_history_with, HistoryOptions};
 use crate::ingest::media::{load_media_plan, MediaPlan};
-use crate::ingest::queue_stats::QueueStats;
+use crate::ingest::queue_stats::{HourProfile, QueueStats};
 use crate::ingest::History;
 use crate::schedule::roster::{build_roster, Agent, Roster};
 use crate::schedule::week::{schedule, Scheduled};
@@ -171,19 +171,22 @@ fn unlearned_channel(loaded: &Loaded, fitted: &FittedForecast, l: &crate::ingest
     )
 }
 
-/// The forecast's expected calls, typed, with each interval's handle time
-/// where it was learned by weekday and hour.
+/// The forecast's expected calls, typed, with each interval's handle time and
+/// patience where they were learned by weekday and hour.
 pub fn expected_calls(forecast: &Forecast, settings: &Settings) -> Result<CallSeries, Error> {
     let mut series = forecast.series()?;
-    if let Some(profile) = &settings.aht_profile {
-        let handle = series
+    let by_hour = |profile: &HourProfile, what: &str| {
+        series
             .starts
             .iter()
             .map(|t| Seconds::new(profile.at(*t)))
             .collect::<Result<Vec<_>, _>>()
-            .map_err(|e| Error::Internal { stage: "staff", message: format!("handle time by hour: {e}") })?;
-        series.handle = Some(handle);
-    }
+            .map_err(|e| Error::Internal { stage: "staff", message: format!("{what} by hour: {e}") })
+    };
+    let handle = settings.aht_profile.as_ref().map(|p| by_hour(p, "handle time")).transpose()?;
+    let patience = settings.patience_profile.as_ref().map(|p| by_hour(p, "patience")).transpose()?;
+    series.handle = handle;
+    series.patience = patience;
     Ok(series)
 }
 

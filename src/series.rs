@@ -17,6 +17,9 @@ pub struct CallSeries {
     /// Handle time per interval, where it differs by time of day (learned
     /// from the history); `None`: the service policy's one handle time.
     pub handle: Option<Vec<Seconds>>,
+    /// Caller patience per interval, where it differs by time of day;
+    /// `None`: the service policy's.
+    pub patience: Option<Vec<Seconds>>,
 }
 
 impl CallSeries {

@@ -7,7 +7,7 @@
 use crate::calendar::OpenCalendar;
 use crate::config::{CentreConfig, ChannelKinds, WEEKDAYS};
 use crate::error::{Error, InputError};
-use crate::ingest::queue_stats::{Estimate, HandleTimeProfile, QueueStats};
+use crate::ingest::queue_stats::{Estimate, HourProfile, QueueStats};
 use crate::schedule::shifts::weekday_of;
 use crate::schedule::SchedulingRules;
 use crate::staff::{ServicePolicy, ServiceValues};
@@ -55,7 +55,9 @@ pub struct Settings {
     pub service_values: ServiceValues,
     pub origins: QueueOrigins,
     /// Handle time by weekday and hour, when it was learned from the history.
-    pub aht_profile: Option<HandleTimeProfile>,
+    pub aht_profile: Option<HourProfile>,
+    /// Patience by weekday and hour, when it was learned from the history.
+    pub patience_profile: Option<HourProfile>,
     pub scheduling: SchedulingRules,
     pub costs: Costs,
     pub channels: ChannelKinds,
@@ -79,6 +81,7 @@ impl Settings {
             service: service_policy(&cfg.service_values(), path)?,
             service_values: cfg.service_values(),
             aht_profile: None,
+            patience_profile: None,
             origins: QueueOrigins {
                 aht: origin(cfg.service.aht_seconds.is_some()),
                 patience: origin(cfg.service.patience_seconds.is_some()),
@@ -111,6 +114,7 @@ impl Settings {
         if let (Origin::Default, Some(p)) = (self.origins.patience, stats.patience) {
             values.patience_seconds = Some(p.seconds);
             self.origins.patience = Origin::Learned(p);
+            self.patience_profile = stats.patience_profile;
         }
         self.service = service_policy(&values, path)
             .map_err(|e| Error::config(path, "service", format!("with the queue read off the history: {e}")))?;
@@ -192,6 +196,7 @@ mod tests {
             patience: Some(Estimate { seconds: 232.0, calls: 5_900.0 }),
             abandon_rate: Some(0.18),
             aht_profile: None,
+            patience_profile: None,
             service_level: None,
         };
         let mut s = parse("").unwrap();

@@ -120,7 +120,7 @@ impl Forecast {
                 open.push(self.open[[k, s]]);
             }
         }
-        Ok(CallSeries { interval: self.interval.minutes(), starts, calls, open, handle: None })
+        Ok(CallSeries { interval: self.interval.minutes(), starts, calls, open, handle: None, patience: None })
     }
 
     pub fn total_uplift(&self) -> Array2<f64> {

@@ -30,7 +30,9 @@ pub struct QueueStats {
     /// Abandoned / (answered + abandoned).
     pub abandon_rate: Option<f64>,
     /// Mean handle time by weekday and hour of day.
-    pub aht_profile: Option<HandleTimeProfile>,
+    pub aht_profile: Option<HourProfile>,
+    /// Mean patience by weekday and hour of day.
+    pub patience_profile: Option<HourProfile>,
     /// Share of all callers answered within the answer-time target (call records).
     pub service_level: Option<f64>,
 }
@@ -39,36 +41,42 @@ pub struct QueueStats {
 /// weigh the same: an hour with few calls stays near the overall mean.
 pub const HANDLE_TIME_PRIOR_CALLS: f64 = 200.0;
 
-/// Mean handle time by weekday (Monday first) and hour of day, each shrunk
-/// towards the overall mean by [`HANDLE_TIME_PRIOR_CALLS`].
+/// Abandonments at which an hour's own patience estimate and the overall one
+/// weigh the same.
+pub const PATIENCE_PRIOR_ABANDONMENTS: f64 = 50.0;
+
+/// Seconds by weekday (Monday first) and hour of day: a ratio of sums per
+/// hour (handle seconds / answered calls; queue seconds / abandonments), each
+/// shrunk towards the overall value.
 #[derive(Debug, Clone, Copy, PartialEq)]
-pub struct HandleTimeProfile {
+pub struct HourProfile {
     seconds: [[f64; 24]; 7],
 }
 
-impl HandleTimeProfile {
-    fn learn(h: &History, weights: &Array2<f64>, aht: &Array2<f64>, overall: f64) -> HandleTimeProfile {
-        let mut sum = [[0.0f64; 24]; 7];
-        let mut n = [[0.0f64; 24]; 7];
+impl HourProfile {
+    /// `cell(day, slot)` gives the (numerator, denominator) an interval adds;
+    /// an hour's value is Σ numerator / Σ denominator, shrunk towards
+    /// `overall` with the weight of `prior` units of the denominator.
+    fn learn(h: &History, cell: impl Fn(usize, usize) -> Option<(f64, f64)>, overall: f64, prior: f64) -> HourProfile {
+        let mut num = [[0.0f64; 24]; 7];
+        let mut den = [[0.0f64; 24]; 7];
         let minutes = h.interval.get() as usize;
         for (k, d) in h.days.iter().enumerate() {
             let w = d.weekday().num_days_from_monday() as usize;
             for s in 0..h.slots_per_day() {
-                let (a, c) = (aht[[k, s]], weights[[k, s]]);
-                if a.is_finite() && c.is_finite() && c > 0.0 {
+                if let Some((a, b)) = cell(k, s) {
                     let hour = s * minutes / 60;
-                    sum[w][hour] += a * c;
-                    n[w][hour] += c;
+                    num[w][hour] += a;
+                    den[w][hour] += b;
                 }
             }
         }
-        let prior = HANDLE_TIME_PRIOR_CALLS;
         let seconds =
-            std::array::from_fn(|w| std::array::from_fn(|hr| (sum[w][hr] + prior * overall) / (n[w][hr] + prior)));
-        HandleTimeProfile { seconds }
+            std::array::from_fn(|w| std::array::from_fn(|hr| (num[w][hr] + prior * overall) / (den[w][hr] + prior)));
+        HourProfile { seconds }
     }
 
-    /// The handle time of a call arriving at `t` (local time).
+    /// The value for a call arriving at `t` (local time).
     pub fn at(&self, t: NaiveDateTime) -> f64 {
         self.seconds[t.weekday().num_days_from_monday() as usize][t.hour() as usize]
     }
@@ -95,11 +103,27 @@ impl QueueStats {
             (n > 0.0).then(|| Estimate { seconds: handled / n, calls: n })
         });
         let aht_profile = match (aht, &h.aht_seconds) {
-            (Some(e), Some(a)) => Some(HandleTimeProfile::learn(h, weights, a, e.seconds)),
+            (Some(e), Some(a)) => {
+                let cell = |k: usize, s: usize| {
+                    let (a, c) = (a[[k, s]], weights[[k, s]]);
+                    (a.is_finite() && c.is_finite() && c > 0.0).then_some((a * c, c))
+                };
+                Some(HourProfile::learn(h, cell, e.seconds, HANDLE_TIME_PRIOR_CALLS))
+            }
             _ => None,
         };
         let patience = match (&h.queue_seconds, abandoned) {
             (Some(q), Some(ab)) if ab > 0.0 => Some(Estimate { seconds: total(q) / ab, calls: ab }),
+            _ => None,
+        };
+        let patience_profile = match (patience, &h.queue_seconds, &h.abandoned) {
+            (Some(e), Some(q), Some(b)) => {
+                let cell = |k: usize, s: usize| {
+                    let (q, b) = (q[[k, s]], b[[k, s]]);
+                    (q.is_finite() && b.is_finite()).then_some((q, b))
+                };
+                Some(HourProfile::learn(h, cell, e.seconds, PATIENCE_PRIOR_ABANDONMENTS))
+            }
             _ => None,
         };
         let abandon_rate = match (answered, abandoned) {
@@ -110,7 +134,7 @@ impl QueueStats {
             (Some(t), Some(a), Some(b)) if a + b > 0.0 => Some(total(t) / (a + b)),
             _ => None,
         };
-        QueueStats { aht, patience, abandon_rate, aht_profile, service_level }
+        QueueStats { aht, patience, abandon_rate, aht_profile, patience_profile, service_level }
     }
 }
 
@@ -141,6 +165,9 @@ mod tests {
         assert!((p.at(at(0)) - (300.0 + 200.0 * 150.0) / 203.0).abs() < 1e-9);
         assert!((p.at(at(12)) - (300.0 + 200.0 * 150.0) / 201.0).abs() < 1e-9);
         assert_eq!(p.at(at(3)), 150.0, "an hour without calls takes the overall mean");
+        // Patience, hour 0: 60 s of queue time, 1 abandonment, shrunk towards 60 s.
+        let pp = q.patience_profile.unwrap();
+        assert!((pp.at(at(0)) - (60.0 + 50.0 * 60.0) / 51.0).abs() < 1e-9);
     }
 
     #[test]

@@ -74,5 +74,5 @@ pub fn load_call_series(path: &Path, interval: Option<Minutes>) -> InputResult<C
                 InputError::file(path, "cannot tell the interval length from one row; give --interval-minutes")
             })?,
     };
-    Ok(CallSeries { interval, starts, calls, open, handle: None })
+    Ok(CallSeries { interval, starts, calls, open, handle: None, patience: None })
 }

@@ -130,7 +130,8 @@ pub fn summary(p: &WeeklyPlan) -> Summary {
         handle_time_source: source(p.settings().origins.aht, "answered")
             + if p.settings().aht_profile.is_some() { ", by weekday and hour" } else { "" },
         patience_seconds: p.settings().service.patience.map(|s| s.get()),
-        patience_source: source(p.settings().origins.patience, "abandoned"),
+        patience_source: source(p.settings().origins.patience, "abandoned")
+            + if p.settings().patience_profile.is_some() { ", by weekday and hour" } else { "" },
         agent_hours_needed_on_phones: p.requirements.iter().map(|r| r.requirement.agents as f64 * iv_h).sum(),
         agent_hours_needed_rostered: p.requirements.iter().map(|r| r.with_shrinkage as f64 * iv_h).sum(),
         agent_hours_rostered: rostered_hours,

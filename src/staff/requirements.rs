@@ -21,7 +21,8 @@ pub struct IntervalRequirement {
 /// `policy`: the interval's own handle time where the series has one.
 pub fn queue_of(series: &CallSeries, t: usize, calls: CallsPerInterval, policy: &ServicePolicy) -> Queue {
     let aht = series.handle.as_ref().map_or(policy.aht, |h| h[t]);
-    Queue { calls, interval: series.interval, aht, patience: policy.patience }
+    let patience = series.patience.as_ref().map_or(policy.patience, |p| Some(p[t]));
+    Queue { calls, interval: series.interval, aht, patience }
 }
 
 /// Requirements for every interval. Closed intervals need the agents of an
@@ -83,6 +84,7 @@ mod tests {
             calls: vec![CallsPerInterval::new(100.0).unwrap(); 2],
             open: vec![true, true],
             handle: None,
+            patience: None,
         };
         let flat: Vec<u32> = requirements(&series, &policy).iter().map(|r| r.requirement.agents).collect();
         assert_eq!(flat[0], flat[1]);
