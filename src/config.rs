@@ -40,6 +40,10 @@ pub struct CentreConfig {
     /// are classified by name (tv/radio → spot, email/sms/mail → drop, else flight).
     pub channels: ChannelKinds,
     pub scheduling: SchedulingConfig,
+    /// Whether the file lists its own `[[scheduling.shifts]]`; without them
+    /// the settings derive shift families from the opening hours.
+    #[serde(skip)]
+    pub shifts_given: bool,
 }
 
 /// Opening hours per weekday, e.g. `mon = "08:00-20:00"`, `sun = "closed"`.
@@ -135,6 +139,7 @@ impl Default for CentreConfig {
             costs: CostConfig::default(),
             channels: ChannelKinds::default(),
             scheduling: SchedulingConfig::default(),
+            shifts_given: false,
         }
     }
 }
@@ -185,7 +190,7 @@ impl CentreConfig {
 
     /// Parse TOML text (syntax and keys only); `path` names the source in errors.
     pub fn from_toml(path: &Path, text: &str) -> InputResult<CentreConfig> {
-        let cfg: CentreConfig = toml::from_str(text).map_err(|e| {
+        let mut cfg: CentreConfig = toml::from_str(text).map_err(|e| {
             let msg = e.message().to_string();
             let line = e
                 .span()
@@ -195,6 +200,11 @@ impl CentreConfig {
                 None => InputError::file(path, format!("invalid config: {msg}")),
             }
         })?;
+        cfg.shifts_given = text
+            .parse::<toml::Table>()
+            .ok()
+            .and_then(|t| t.get("scheduling").and_then(|s| s.get("shifts")).map(|_| true))
+            .unwrap_or(false);
         Ok(cfg)
     }
 

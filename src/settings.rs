@@ -9,7 +9,7 @@ use crate::config::{CentreConfig, ChannelKinds, WEEKDAYS};
 use crate::error::{Error, InputError};
 use crate::ingest::queue_stats::{Estimate, HourProfile, QueueStats};
 use crate::schedule::shifts::weekday_of;
-use crate::schedule::SchedulingRules;
+use crate::schedule::{SchedulingRules, ShiftFamily};
 use crate::staff::{ServicePolicy, ServiceValues};
 use crate::units::Money;
 use chrono::Weekday;
@@ -86,8 +86,7 @@ impl Settings {
                 aht: origin(cfg.service.aht_seconds.is_some()),
                 patience: origin(cfg.service.patience_seconds.is_some()),
             },
-            scheduling: SchedulingRules::new(cfg.scheduling.clone())
-                .map_err(|m| Error::config(path, "scheduling", m))?,
+            scheduling: scheduling_rules(cfg, path)?,
             costs: costs(cfg, path)?,
             channels: cfg.channels.clone(),
             week_start: weekday_of(&cfg.week_start).ok_or_else(|| {
@@ -126,6 +125,41 @@ impl Settings {
 /// The service policy of `[service]`, a broken rule named by its key.
 pub fn service_policy(values: &ServiceValues, path: &Path) -> Result<ServicePolicy, Error> {
     ServicePolicy::new(values).map_err(|e| Error::config(path, format!("service.{}", e.key), e.message))
+}
+
+/// The `[scheduling]` rules; without `[[scheduling.shifts]]` in the file,
+/// shift families that fit the opening hours: a full-time day (8.5 h with an
+/// unpaid 30-minute lunch) and a 4-hour part-time shift, each starting from
+/// the earliest opening to the latest time it still ends by closing.
+fn scheduling_rules(cfg: &CentreConfig, path: &Path) -> Result<SchedulingRules, Error> {
+    let mut scheduling = cfg.scheduling.clone();
+    if !cfg.shifts_given {
+        let cal = calendar(cfg, path)?;
+        scheduling.shifts = families_for(&cal);
+    }
+    SchedulingRules::new(scheduling).map_err(|m| Error::config(path, "scheduling", m))
+}
+
+fn families_for(cal: &OpenCalendar) -> Vec<ShiftFamily> {
+    let hours: Vec<_> = WEEKDAYS.iter().filter_map(|&w| cal.hours_of_weekday(w)).collect();
+    let open = hours.iter().map(|h| h.open_minute).min().unwrap_or(8 * 60);
+    let close = hours.iter().map(|h| h.close_minute).max().unwrap_or(20 * 60);
+    let hhmm = |m: u32| format!("{:02}:{:02}", m / 60, m % 60);
+    let family = |name: &str, span_minutes: u32, template: ShiftFamily| {
+        (close >= open + span_minutes).then(|| ShiftFamily {
+            name: name.into(),
+            earliest_start: hhmm(open),
+            latest_start: hhmm(close - span_minutes),
+            ..template
+        })
+    };
+    let full = family("full-time", 510, ShiftFamily::default());
+    let part = family(
+        "part-time",
+        240,
+        ShiftFamily { span_hours: 4.0, paid_hours: 4.0, breaks: vec![], part_time: true, ..ShiftFamily::default() },
+    );
+    full.into_iter().chain(part).collect()
 }
 
 fn calendar(cfg: &CentreConfig, path: &Path) -> Result<OpenCalendar, Error> {
@@ -211,6 +245,17 @@ mod tests {
         let mut s = parse("").unwrap();
         s.learn_queue(&QueueStats::default(), Path::new("centre.toml")).unwrap();
         assert_eq!((s.service.aht.get(), s.origins.aht, s.service.patience), (300.0, Origin::Default, None));
+    }
+
+    #[test]
+    fn without_shift_families_they_follow_the_opening_hours() {
+        let s = parse("[opening_hours]\nsun = \"07:00-24:00\"\nfri = \"07:00-14:00\"\n").unwrap();
+        let f: Vec<(&str, &str, &str)> =
+            s.scheduling.shifts.iter().map(|f| (f.name.as_str(), &f.earliest_start[..], &f.latest_start[..])).collect();
+        assert_eq!(f, vec![("full-time", "07:00", "15:30"), ("part-time", "07:00", "20:00")]);
+        let s = parse("[[scheduling.shifts]]\nname = \"mine\"\n").unwrap();
+        assert_eq!(s.scheduling.shifts.len(), 1);
+        assert_eq!(s.scheduling.shifts[0].name, "mine");
     }
 
     #[test]
