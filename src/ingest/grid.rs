@@ -32,7 +32,7 @@ pub struct History {
     /// censored estimate of patience.
     pub queue_seconds: Option<Array2<f64>>,
     /// Calls answered within the answer-time target the records were read
-    /// with ([`crate::ingest::history::HistoryOptions::answer_seconds`]).
+    /// with (the history options' `answer_seconds`).
     pub answered_in_time: Option<Array2<f64>>,
 }
 

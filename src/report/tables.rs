@@ -152,36 +152,25 @@ pub fn roster_csv(p: &WeeklyPlan) -> String {
             .collect::<Vec<_>>()
             .join(" ")
     };
-    for (a, o) in rows {
-        let ag = &p.agents[a];
-        let opt = &s.options[o];
-        let _ = writeln!(
-            out,
-            "{},{},{},{},{},{},{},{:.2},{}",
-            ag.id,
-            csv_text(&ag.name),
-            csv_text(&ag.contract),
+    // The shift's cells: day, start, end, breaks, paid hours, family.
+    let shift = |opt: &ShiftOption| {
+        format!(
+            "{},{},{},{},{:.2},{}",
             s.req.slot_time(opt.start).format("%Y-%m-%d"),
             s.req.slot_time(opt.start).format("%H:%M"),
             s.req.slot_time(opt.end).format("%H:%M"),
             fmt_breaks(opt),
             opt.paid_hours,
             csv_text(&p.settings().scheduling.shifts[opt.family].name)
-        );
+        )
+    };
+    for (a, o) in rows {
+        let ag = &p.agents[a];
+        let _ = writeln!(out, "{},{},{},{}", ag.id, csv_text(&ag.name), csv_text(&ag.contract), shift(&s.options[o]));
     }
     for (o, n) in &p.roster.unfilled {
-        let opt = &s.options[*o];
         for _ in 0..*n {
-            let _ = writeln!(
-                out,
-                "UNFILLED,,,{},{},{},{},{:.2},{}",
-                s.req.slot_time(opt.start).format("%Y-%m-%d"),
-                s.req.slot_time(opt.start).format("%H:%M"),
-                s.req.slot_time(opt.end).format("%H:%M"),
-                fmt_breaks(opt),
-                opt.paid_hours,
-                csv_text(&p.settings().scheduling.shifts[opt.family].name)
-            );
+            let _ = writeln!(out, "UNFILLED,,,{}", shift(&s.options[*o]));
         }
     }
     out

@@ -1,14 +1,15 @@
 //! Forecast evaluation through the binary on the published US bank protocol.
 
 use super::common::{ringcast, shared_data, stderr, stdout};
+use std::path::Path;
 
-#[test]
-fn backtest_reproduces_the_reference_baselines_and_beats_the_published_peers() {
-    let Some(p) = shared_data("us_bank_2003_5min.csv") else { return };
+/// The published protocol on `history`: one day ahead over the 64 days
+/// 2003-07-25 .. 2003-10-24, 100-day windows; the scores as JSON.
+fn one_day_protocol(history: &Path) -> serde_json::Value {
     let o = ringcast(&[
         "backtest",
         "--history",
-        p.to_str().unwrap(),
+        history.to_str().unwrap(),
         "--from",
         "2003-07-25",
         "--to",
@@ -21,7 +22,13 @@ fn backtest_reproduces_the_reference_baselines_and_beats_the_published_peers() {
         "json",
     ]);
     assert!(o.status.success(), "{}", stderr(&o));
-    let v: serde_json::Value = serde_json::from_str(&stdout(&o)).unwrap();
+    serde_json::from_str(&stdout(&o)).unwrap()
+}
+
+#[test]
+fn backtest_reproduces_the_reference_baselines_and_beats_the_published_peers() {
+    let Some(p) = shared_data("us_bank_2003_5min.csv") else { return };
+    let v = one_day_protocol(&p);
     let get = |m: &str, k: &str| v[m][k].as_f64().unwrap();
     // The protocol check: the two simple baselines reproduce the published scores.
     assert!((get("same_weekday_last_week", "rmse_mean") - 28.37).abs() < 0.01);
@@ -208,23 +215,7 @@ fn holidays_exported_as_zero_rows_are_closures() {
     let dir = tempfile::tempdir().unwrap();
     let zeros = dir.path().join("us_bank_zero_holidays.csv");
     std::fs::write(&zeros, out).unwrap();
-    let o = ringcast(&[
-        "backtest",
-        "--history",
-        zeros.to_str().unwrap(),
-        "--from",
-        "2003-07-25",
-        "--to",
-        "2003-10-24",
-        "--window-days",
-        "100",
-        "--horizon-days",
-        "1",
-        "--format",
-        "json",
-    ]);
-    assert!(o.status.success(), "{}", stderr(&o));
-    let v: serde_json::Value = serde_json::from_str(&stdout(&o)).unwrap();
+    let v = one_day_protocol(&zeros);
     assert!(v["ringcast_svd"]["rmse_mean"].as_f64().unwrap() <= 18.5, "{v}");
     assert_eq!(
         (v["ringcast_svd"]["days_scored"].as_u64(), v["ringcast_svd"]["days_skipped"].as_u64()),
