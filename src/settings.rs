@@ -74,10 +74,12 @@ impl Settings {
 
     /// Check a configuration as written; `path` names it in errors.
     pub fn from_config(cfg: &CentreConfig, path: &Path) -> Result<Settings, Error> {
+        let calendar = calendar(cfg, path)?;
+        let scheduling = scheduling_rules(cfg, &calendar, path)?;
         let origin = |set: bool| if set { Origin::Config } else { Origin::Default };
         Ok(Settings {
             name: cfg.name.clone(),
-            calendar: calendar(cfg, path)?,
+            calendar,
             service: service_policy(&cfg.service_values(), path)?,
             service_values: cfg.service_values(),
             aht_profile: None,
@@ -86,7 +88,7 @@ impl Settings {
                 aht: origin(cfg.service.aht_seconds.is_some()),
                 patience: origin(cfg.service.patience_seconds.is_some()),
             },
-            scheduling: scheduling_rules(cfg, path)?,
+            scheduling,
             costs: costs(cfg, path)?,
             channels: cfg.channels.clone(),
             week_start: weekday_of(&cfg.week_start).ok_or_else(|| {
@@ -131,11 +133,10 @@ pub fn service_policy(values: &ServiceValues, path: &Path) -> Result<ServicePoli
 /// shift families that fit the opening hours: a full-time day (8.5 h with an
 /// unpaid 30-minute lunch) and a 4-hour part-time shift, each starting from
 /// the earliest opening to the latest time it still ends by closing.
-fn scheduling_rules(cfg: &CentreConfig, path: &Path) -> Result<SchedulingRules, Error> {
+fn scheduling_rules(cfg: &CentreConfig, calendar: &OpenCalendar, path: &Path) -> Result<SchedulingRules, Error> {
     let mut scheduling = cfg.scheduling.clone();
     if !cfg.shifts_given {
-        let cal = calendar(cfg, path)?;
-        scheduling.shifts = families_for(&cal);
+        scheduling.shifts = families_for(calendar);
     }
     SchedulingRules::new(scheduling).map_err(|m| Error::config(path, "scheduling", m))
 }
