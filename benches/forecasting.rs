@@ -3,7 +3,6 @@
 //! Run: `cargo bench --bench forecasting`.
 
 use criterion::{criterion_group, criterion_main, Criterion};
-use ringcast::calendar::OpenCalendar;
 use ringcast::forecast::backtest::{run_protocol, CampaignInputs};
 use ringcast::ingest::history::load_history;
 use std::path::Path;
@@ -19,7 +18,7 @@ fn protocol(c: &mut Criterion) {
     g.sample_size(10);
     // What `ringcast backtest` runs: the baselines, the SVD model and the
     // campaign-aware forecaster (no media on this series).
-    let campaign = CampaignInputs { calendar: OpenCalendar::from_history(&h, chrono_tz::UTC), lines: vec![] };
+    let campaign = CampaignInputs { calendar: h.opening_calendar(chrono_tz::UTC), lines: vec![] };
     g.bench_function("protocol_64_origins_all_methods", |b| {
         b.iter(|| run_protocol(&h, d(7, 25), d(10, 24), 100, 1, Some(&campaign)).len())
     });

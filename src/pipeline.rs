@@ -93,7 +93,7 @@ pub fn load(sources: &Sources) -> Result<Loaded, Error> {
     if history.days.is_empty() {
         return Err(Error::usage(format!("--week {week}: the history has no days before it to learn from")));
     }
-    warnings.extend(settings.calendar.closed_calls_warning(&history));
+    warnings.extend(history.closed_calls_warning(&settings.calendar));
     // Closed days are gaps, whether the export left them out, wrote zero rows,
     // or the config lists them as closed dates.
     let calendar = &settings.calendar;

@@ -1,7 +1,6 @@
 //! `ringcast backtest`: rolling-origin evaluation on any history.
 
 use super::{usage, Format};
-use crate::calendar::OpenCalendar;
 use crate::config::ChannelKinds;
 use crate::error::Error;
 use crate::forecast::backtest::{run_protocol, CampaignInputs};
@@ -61,7 +60,7 @@ fn load_inputs(a: &BacktestArgs) -> anyhow::Result<(History, CampaignInputs)> {
         }
         None => {
             let h = load_history(&a.history)?;
-            let cal = OpenCalendar::from_history(&h, chrono_tz::UTC);
+            let cal = h.opening_calendar(chrono_tz::UTC);
             (h, ChannelKinds::default(), cal)
         }
     };

@@ -2,7 +2,6 @@
 //! running anything — what a planner runs on Monday morning before the build.
 
 use super::Format;
-use crate::calendar::OpenCalendar;
 use crate::config::CentreConfig;
 use crate::ingest::history::{load_history_with, HistoryOptions};
 use crate::ingest::media::load_media_plan;
@@ -99,8 +98,8 @@ pub fn run(a: &CheckArgs) -> anyhow::Result<()> {
         let (h, w) = load_history_with(p, &opts)?;
         out.warnings.extend(w);
         match &settings {
-            Some(s) => out.warnings.extend(s.calendar.closed_calls_warning(&h)),
-            None => out.calendar = Some(OpenCalendar::from_history(&h, chrono_tz::UTC).describe()),
+            Some(s) => out.warnings.extend(h.closed_calls_warning(&s.calendar)),
+            None => out.calendar = Some(h.opening_calendar(chrono_tz::UTC).describe()),
         }
         let q = QueueStats::of(&h);
         let first = h.days.first().copied().unwrap_or_default();

@@ -4,9 +4,13 @@
 //! Keying on the calendar (not on row position) means a missing day or a closed
 //! hour can never shift the seasonality: a gap is a missing row or a NaN cell.
 
+use crate::calendar::OpenCalendar;
+use crate::config::DayHours;
 use crate::units::IntervalMinutes;
-use chrono::{Datelike, NaiveDate, Weekday};
+use chrono::{Datelike, Duration, NaiveDate, Weekday};
+use chrono_tz::Tz;
 use ndarray::Array2;
+use std::collections::BTreeSet;
 
 /// Interval call history on a day × slot grid.
 ///
@@ -187,5 +191,153 @@ impl History {
             queue_seconds: self.queue_seconds.as_ref().map(sum),
             answered_in_time: self.answered_in_time.as_ref().map(sum),
         })
+    }
+}
+
+// --- the calendar a history shows, and the calls a calendar calls closed ----
+
+impl History {
+    /// Opening hours read off the history, for a bare series without a centre
+    /// config (the backtest, `check`): a weekday opens from its earliest to
+    /// its latest slot with calls, and a day of an open weekday without calls
+    /// (absent, or explicit zero rows) inside the history's range is a closed
+    /// date (a holiday, known in advance).
+    pub fn opening_calendar(&self, tz: Tz) -> OpenCalendar {
+        let step = self.interval.get();
+        let hours = self
+            .weekday_spans()
+            .map(|o| o.map(|(a, b)| DayHours { open_minute: a as u32 * step, close_minute: (b as u32 + 1) * step }));
+        let present: BTreeSet<NaiveDate> = self
+            .days
+            .iter()
+            .enumerate()
+            .filter(|(k, _)| self.offered.row(*k).iter().any(|v| *v > 0.0))
+            .map(|(_, d)| *d)
+            .collect();
+        let mut closed = BTreeSet::new();
+        if let (Some(&first), Some(&last)) = (self.days.first(), self.days.last()) {
+            let mut d = first;
+            while d <= last {
+                if hours[d.weekday().num_days_from_monday() as usize].is_some() && !present.contains(&d) {
+                    closed.insert(d);
+                }
+                d += Duration::days(1);
+            }
+        }
+        OpenCalendar::new(self.interval, tz, hours, closed)
+    }
+
+    /// Calls the history holds where `cal` says the centre is closed:
+    /// (outside the opening hours of its days, on closed dates). A history on
+    /// another grid is summed onto the calendar's intervals first (nothing is
+    /// counted when it cannot be).
+    pub fn calls_when_closed(&self, cal: &OpenCalendar) -> (f64, f64) {
+        let resampled;
+        let h = if self.interval == cal.interval {
+            self
+        } else {
+            match self.resample(cal.interval) {
+                Ok(r) => {
+                    resampled = r;
+                    &resampled
+                }
+                Err(_) => return (0.0, 0.0),
+            }
+        };
+        let (mut outside, mut on_closed_dates) = (0.0, 0.0);
+        for (k, d) in h.days.iter().enumerate() {
+            let day_closed = cal.is_closed_date(*d);
+            for (s, v) in h.offered.row(k).iter().enumerate() {
+                if !(*v > 0.0) {
+                    continue;
+                }
+                if day_closed {
+                    on_closed_dates += v;
+                } else if !cal.is_open(*d, s) {
+                    outside += v;
+                }
+            }
+        }
+        (outside, on_closed_dates)
+    }
+
+    /// A warning when the history has calls where `cal` is closed.
+    pub fn closed_calls_warning(&self, cal: &OpenCalendar) -> Option<String> {
+        let (outside, on_closed) = self.calls_when_closed(cal);
+        (outside + on_closed > 0.0).then(|| {
+            format!(
+                "the history has {outside:.0} calls outside the configured opening hours and {on_closed:.0} on configured closed dates; the forecast treats those times as closed (check opening_hours and closed_dates)"
+            )
+        })
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::config::CentreConfig;
+    use std::path::Path;
+
+    fn cal(text: &str) -> OpenCalendar {
+        let cfg = CentreConfig::from_toml(Path::new("c.toml"), text).unwrap();
+        OpenCalendar::from_config(&cfg, Path::new("c.toml")).unwrap()
+    }
+
+    #[test]
+    fn calls_where_the_calendar_is_closed_are_counted() {
+        let cal = cal("[opening_hours]\nmon = \"08:00-12:00\"\nclosed_dates = [\"2026-01-06\"]\n");
+        let days = vec![NaiveDate::from_ymd_opt(2026, 1, 5).unwrap(), NaiveDate::from_ymd_opt(2026, 1, 6).unwrap()];
+        let mut offered = ndarray::Array2::zeros((2, 96));
+        offered[[0, 32]] = 5.0; // Monday 08:00: open
+        offered[[0, 20]] = 2.0; // Monday 05:00: outside the hours
+        offered[[1, 40]] = 3.0; // Tuesday 6 January: a closed date
+        let h = History::from_offered(crate::units::IntervalMinutes::new(15).unwrap(), days, offered);
+        assert_eq!(h.calls_when_closed(&cal), (2.0, 3.0));
+        assert!(h.closed_calls_warning(&cal).unwrap().contains("2 calls outside the configured opening hours and 3"));
+    }
+
+    #[test]
+    fn opening_hours_read_off_a_history() {
+        use crate::units::IntervalMinutes;
+        let iv = IntervalMinutes::new(60).unwrap();
+        let d = |s: &str| s.parse::<NaiveDate>().unwrap();
+        // Mon 1 Sep (holiday) missing; Tue–Fri 08:00–17:00, one Tuesday also 07:00.
+        let days = vec![d("2003-08-29"), d("2003-09-02"), d("2003-09-03"), d("2003-09-12")];
+        let mut offered = ndarray::Array2::from_elem((4, 24), f64::NAN);
+        for k in 0..4 {
+            for s in 8..17 {
+                offered[[k, s]] = 10.0;
+            }
+        }
+        offered[[1, 7]] = 2.0;
+        let h = History::from_offered(iv, days, offered);
+        let c = h.opening_calendar(chrono_tz::UTC);
+        let tue = d("2003-09-02");
+        assert!(c.is_open(tue, 7) && c.is_open(tue, 16) && !c.is_open(tue, 17) && !c.is_open(tue, 6));
+        assert!(!c.is_open(d("2003-09-03"), 7), "Wednesday never opened at 07:00");
+        // Weekend: never seen, closed. Monday: never seen either (only the holiday).
+        assert!(!c.is_open_day(d("2003-08-30")) && !c.is_open_day(d("2003-09-01")));
+        // A Friday without data inside the range is a closed date; one after the history opens.
+        assert!(!c.is_open_day(d("2003-09-05")) && c.is_open_day(d("2003-09-19")));
+        assert!(c.describe().starts_with("Mon closed, Tue 07:00-17:00, Wed 08:00-17:00"), "{}", c.describe());
+        assert!(c.describe().contains("closed date(s): 2003-09-05"), "{}", c.describe());
+    }
+
+    #[test]
+    fn explicit_zero_rows_read_as_closed() {
+        use crate::units::IntervalMinutes;
+        let d = |s: &str| s.parse::<NaiveDate>().unwrap();
+        // A 24-hour export: every hour present, calls 08:00-17:00 only; Thursday all zeros.
+        let days = vec![d("2026-01-05"), d("2026-01-06"), d("2026-01-07"), d("2026-01-08"), d("2026-01-09")];
+        let mut offered = ndarray::Array2::zeros((5, 24));
+        for k in [0, 1, 2, 4] {
+            for s in 8..17 {
+                offered[[k, s]] = 3.0;
+            }
+        }
+        let h = History::from_offered(IntervalMinutes::new(60).unwrap(), days, offered);
+        let c = h.opening_calendar(chrono_tz::UTC);
+        assert!(!c.is_open(d("2026-01-05"), 3) && c.is_open(d("2026-01-05"), 8) && !c.is_open(d("2026-01-05"), 17));
+        assert!(!c.is_open_day(d("2026-01-08")), "a day with no calls is closed");
     }
 }
