@@ -138,6 +138,18 @@ fn scheduling_rules(cfg: &CentreConfig, calendar: &OpenCalendar, path: &Path) ->
     if !cfg.shifts_given {
         scheduling.shifts = families_for(calendar);
     }
+    let step = calendar.interval.get();
+    for (i, f) in scheduling.shifts.iter().enumerate() {
+        let span = f.span_hours * 60.0;
+        let whole = (span.round() - span).abs() < 1e-6 && (span.round() as u32).is_multiple_of(step);
+        if span.is_finite() && !whole {
+            return Err(Error::config(
+                path,
+                format!("scheduling.shifts[{i}].span_hours"),
+                format!("got {}, expected a length in whole {step}-minute intervals (interval_minutes)", f.span_hours),
+            ));
+        }
+    }
     SchedulingRules::new(scheduling).map_err(|m| Error::config(path, "scheduling", m))
 }
 
@@ -163,7 +175,21 @@ fn families_for(cal: &OpenCalendar) -> Vec<ShiftFamily> {
     full.into_iter().chain(part).collect()
 }
 
+/// The longest planning interval: staffing by the hour is already coarse, and
+/// a day-long "interval" would plan no calls at all.
+pub const MAX_INTERVAL_MINUTES: u32 = 60;
+
 fn calendar(cfg: &CentreConfig, path: &Path) -> Result<OpenCalendar, Error> {
+    if cfg.interval_minutes > MAX_INTERVAL_MINUTES {
+        return Err(Error::config(
+            path,
+            "interval_minutes",
+            format!(
+                "got {}, expected a planning interval of at most {MAX_INTERVAL_MINUTES} minutes that divides the day (5, 6, 10, 15, 30, 60 …)",
+                cfg.interval_minutes
+            ),
+        ));
+    }
     let calendar = OpenCalendar::from_config(cfg, path).map_err(Error::Config)?;
     if WEEKDAYS.iter().all(|&wd| calendar.hours_of_weekday(wd).is_none()) {
         return Err(Error::config(
@@ -268,6 +294,10 @@ mod tests {
             ("[service]\nmax_abandon = 0.05", "service.max_abandon"),
             ("[service]\nshrinkage = 0.97", "service.shrinkage"),
             ("week_start = \"sunday-ish\"", "week_start"),
+            ("interval_minutes = 1440", "interval_minutes"),
+            ("[service]\npatience_seconds = 0", "service.patience_seconds"),
+            ("[[scheduling.shifts]]\nearliest_start = \"12:00\"\nlatest_start = \"08:00\"", "latest_start"),
+            ("[[scheduling.shifts]]\nspan_hours = 8.1\npaid_hours = 8", "scheduling.shifts[0].span_hours"),
         ] {
             let e = parse(text).unwrap_err().to_string();
             assert!(e.contains(key), "{text}: {e}");

@@ -43,6 +43,20 @@ impl<'a> Col<'a> {
     }
 }
 
+/// The byte length of `text` up to the end of its last line that holds
+/// something other than separators and whitespace (its line break kept).
+fn last_row_end(text: &str, separator: char) -> usize {
+    let blank = |line: &str| line.chars().all(|c| c == separator || c.is_whitespace());
+    let mut end = text.len();
+    for line in text.split_inclusive('\n').rev() {
+        if !blank(line) {
+            break;
+        }
+        end -= line.len();
+    }
+    end
+}
+
 /// The spreadsheet row number of 0-based data row `i` (header is row 1).
 pub fn sheet_row(i: usize) -> usize {
     i + 2
@@ -74,6 +88,10 @@ impl Table {
             return Err(InputError::file(path, "the file is empty; expected a header row and data rows"));
         };
         let separator = sniff_separator(header_line);
+        // Blank lines at the end (or lines of separators only, as spreadsheets
+        // save them) are not rows.
+        let keep = last_row_end(text, separator as char);
+        bytes.truncate(keep);
         let opts = CsvReadOptions::default()
             .with_has_header(true)
             .with_infer_schema_length(Some(0))
@@ -270,6 +288,16 @@ mod tests {
         assert_eq!(t.headers, vec!["a", "b"]);
         let b = t.column(&["B"]).unwrap();
         assert_eq!(b.get(1), Some("4"));
+    }
+
+    #[test]
+    fn blank_lines_at_the_end_are_not_rows() {
+        for text in ["a,b\n1,2\n\n", "a,b\n1,2\n\n\n  \n", "a,b\r\n1,2\r\n,\r\n", "a,b\n1,2"] {
+            let t = table(text).unwrap();
+            assert_eq!(t.height(), 1, "{text:?}");
+        }
+        // A blank line between rows is still seen (and refused by the reader that needs its cells).
+        assert_eq!(table("a,b\n1,2\n,\n3,4\n").unwrap().height(), 3);
     }
 
     #[test]

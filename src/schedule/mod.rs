@@ -184,10 +184,18 @@ impl SchedulingConfig {
         }
         for (i, f) in self.shifts.iter().enumerate() {
             let key = |k: &str| format!("scheduling.shifts[{i}].{k}");
-            shifts::parse_hhmm(&f.earliest_start)
+            let earliest = shifts::parse_hhmm(&f.earliest_start)
                 .ok_or_else(|| format!("{}: got '{}', expected HH:MM", key("earliest_start"), f.earliest_start))?;
-            shifts::parse_hhmm(&f.latest_start)
+            let latest = shifts::parse_hhmm(&f.latest_start)
                 .ok_or_else(|| format!("{}: got '{}', expected HH:MM", key("latest_start"), f.latest_start))?;
+            if latest < earliest {
+                return Err(format!(
+                    "{}: got '{}', before earliest_start '{}'; expected a start window from earliest to latest",
+                    key("latest_start"),
+                    f.latest_start,
+                    f.earliest_start
+                ));
+            }
             if f.start_step_minutes == 0 {
                 return Err(format!("{}: expected minutes above 0", key("start_step_minutes")));
             }

@@ -23,7 +23,7 @@ pub struct ServiceValues {
     pub max_abandon: Option<f64>,
     /// Average handle time, seconds > 0.
     pub aht_seconds: f64,
-    /// Mean caller patience, seconds ≥ 0 (Erlang A when given).
+    /// Mean caller patience, seconds > 0 (Erlang A when given).
     pub patience_seconds: Option<f64>,
     /// Share of paid time off the phones, 0 ≤ s < 0.95.
     pub shrinkage: f64,
@@ -84,6 +84,12 @@ impl ServicePolicy {
             ));
         }
         let patience = v.patience_seconds.map(|p| seconds("patience_seconds", p)).transpose()?;
+        if patience.is_some_and(|p| p.get() <= 0.0) {
+            return Err(PolicyError::new(
+                "patience_seconds",
+                "got 0: callers who hang up at once cannot be answered; expected a mean patience above 0 seconds (leave it out for Erlang C)",
+            ));
+        }
         let max_abandon = v.max_abandon.map(|a| fraction("max_abandon", a)).transpose()?;
         if max_abandon.is_some() && patience.is_none() {
             return Err(PolicyError::new(
@@ -137,6 +143,7 @@ mod tests {
         assert_eq!(bad(ServiceValues { max_abandon: Some(0.05), ..values() }), "max_abandon");
         assert_eq!(bad(ServiceValues { max_occupancy: Some(0.0), ..values() }), "max_occupancy");
         assert_eq!(bad(ServiceValues { max_asa_seconds: Some(0.0), ..values() }), "max_asa_seconds");
+        assert_eq!(bad(ServiceValues { patience_seconds: Some(0.0), ..values() }), "patience_seconds");
         assert!(ServicePolicy::new(&values()).is_ok());
     }
 
