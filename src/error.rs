@@ -23,6 +23,8 @@ pub struct Location {
     pub row: Option<usize>,
     /// Column name, or config key such as `service.target_sl`.
     pub column: Option<String>,
+    /// Whether `column` is a config key (said as "key", not "column").
+    pub is_key: bool,
 }
 
 impl fmt::Display for Location {
@@ -32,7 +34,8 @@ impl fmt::Display for Location {
             write!(f, ":{r}")?;
         }
         if let Some(c) = &self.column {
-            write!(f, ": column '{c}'")?;
+            let what = if self.is_key { "key" } else { "column" };
+            write!(f, ": {what} '{c}'")?;
         }
         Ok(())
     }
@@ -48,23 +51,31 @@ pub struct InputError {
 
 impl InputError {
     pub fn file(file: impl AsRef<Path>, message: impl Into<String>) -> Self {
-        Self { at: Location { file: file.as_ref().to_path_buf(), row: None, column: None }, message: message.into() }
+        Self {
+            at: Location { file: file.as_ref().to_path_buf(), row: None, column: None, is_key: false },
+            message: message.into(),
+        }
     }
     pub fn cell(file: impl AsRef<Path>, row: usize, column: impl Into<String>, message: impl Into<String>) -> Self {
         Self {
-            at: Location { file: file.as_ref().to_path_buf(), row: Some(row), column: Some(column.into()) },
+            at: Location {
+                file: file.as_ref().to_path_buf(),
+                row: Some(row),
+                column: Some(column.into()),
+                is_key: false,
+            },
             message: message.into(),
         }
     }
     pub fn row(file: impl AsRef<Path>, row: usize, message: impl Into<String>) -> Self {
         Self {
-            at: Location { file: file.as_ref().to_path_buf(), row: Some(row), column: None },
+            at: Location { file: file.as_ref().to_path_buf(), row: Some(row), column: None, is_key: false },
             message: message.into(),
         }
     }
     pub fn key(file: impl AsRef<Path>, key: impl Into<String>, message: impl Into<String>) -> Self {
         Self {
-            at: Location { file: file.as_ref().to_path_buf(), row: None, column: Some(key.into()) },
+            at: Location { file: file.as_ref().to_path_buf(), row: None, column: Some(key.into()), is_key: true },
             message: message.into(),
         }
     }
@@ -158,6 +169,12 @@ pub type Result<T, E = Error> = std::result::Result<T, E>;
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn config_errors_name_a_key() {
+        let e = Error::config("c.toml", "service.target_sl", "got 80");
+        assert_eq!(e.to_string(), "c.toml: key 'service.target_sl': got 80");
+    }
 
     #[test]
     fn exit_codes_by_kind() {

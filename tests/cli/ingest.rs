@@ -380,3 +380,14 @@ fn check_with_a_config_counts_calls_the_calendar_calls_closed() {
         stderr(&o)
     );
 }
+
+#[test]
+fn a_history_with_blank_lines_at_the_end_is_read() {
+    let dir = tempfile::tempdir().unwrap();
+    std::fs::write(dir.path().join("h.csv"), "interval_start,calls\n2026-01-05 08:00,3\n2026-01-05 08:15,4\n\n,\n\n")
+        .unwrap();
+    let o = ringcast_in(dir.path(), &["check", "--history", "h.csv", "--format", "json"]);
+    assert!(o.status.success(), "{}", stderr(&o));
+    let v: serde_json::Value = serde_json::from_str(&stdout(&o)).unwrap();
+    assert_eq!(v["history"]["calls"], 7.0);
+}
