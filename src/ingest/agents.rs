@@ -15,6 +15,9 @@ use crate::schedule::shifts::{parse_hhmm, weekday_of};
 use chrono::Weekday;
 use std::path::Path;
 
+/// The most weekly hours an agent's contract may name: seven 12-hour days.
+pub const MAX_WEEKLY_HOURS: f64 = 84.0;
+
 const DAYS: [Weekday; 7] =
     [Weekday::Mon, Weekday::Tue, Weekday::Wed, Weekday::Thu, Weekday::Fri, Weekday::Sat, Weekday::Sun];
 
@@ -59,6 +62,15 @@ pub fn load_agents(path: &Path) -> InputResult<Vec<Agent>> {
         }
         let lo = t.nonneg_at(min_h, i, "hours >= 0")?;
         let hi = t.nonneg_at(max_h, i, "hours >= 0")?;
+        if hi > MAX_WEEKLY_HOURS {
+            return Err(InputError::bad_value(
+                path,
+                r,
+                max_h.name,
+                &hi.to_string(),
+                format!("at most {MAX_WEEKLY_HOURS} hours (a week of 12-hour days)"),
+            ));
+        }
         if hi < lo {
             return Err(InputError::bad_value(
                 path,
@@ -158,5 +170,7 @@ mod tests {
             .unwrap_err()
             .to_string();
         assert!(e.contains("a.csv:3") && e.contains("also at row 2"), "{e}");
+        let e = load(&format!("{HEAD}A1,Ann,ft,0,200,5,mon-fri,08:00,22:00,\n")).unwrap_err().to_string();
+        assert!(e.contains("column 'max_weekly_hours': got '200'") && e.contains("at most 84"), "{e}");
     }
 }

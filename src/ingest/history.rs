@@ -108,6 +108,20 @@ pub fn load_history_with(path: &Path, opts: &HistoryOptions) -> InputResult<(His
             abandoned: t.opt_nonneg_at(abandoned, i, count)?,
             aht: t.opt_nonneg_at(aht, i, "an average handle time in seconds >= 0")?,
         };
+        let (ans_v, abd_v) = (r.answered.unwrap_or(0.0), r.abandoned.unwrap_or(0.0));
+        if ans_v + abd_v > r.offered + 1e-9 {
+            // Name the answered column when it alone exceeds the offered calls.
+            let culprit = answered.filter(|_| ans_v > r.offered).or(abandoned).or(answered);
+            if let Some(c) = culprit {
+                return Err(InputError::bad_value(
+                    path,
+                    sheet_row(i),
+                    c.name,
+                    c.get(i).unwrap_or(""),
+                    format!("answered + abandoned at most the {} calls offered", r.offered),
+                ));
+            }
+        }
         rows.push(r);
     }
     if let Some(tz) = opts.tz {
@@ -450,6 +464,24 @@ mod tests {
         .unwrap();
         assert_eq!(h.offered.iter().filter(|v| !v.is_nan()).sum::<f64>(), 5.0);
         assert!(w.iter().any(|w| w.contains("2 row(s) without calls") && w.contains("2026-03-29 01:00")), "{w:?}");
+    }
+
+    #[test]
+    fn more_answered_than_offered_is_refused() {
+        let e = load(
+            "interval_start,calls,answered,abandoned\n2026-01-05 08:00,5,4,1\n2026-01-05 08:15,5,6,0\n",
+            &HistoryOptions::default(),
+        )
+        .unwrap_err()
+        .to_string();
+        assert!(e.contains("h.csv:3: column 'answered': got '6'") && e.contains("at most the 5 calls offered"), "{e}");
+        let e = load(
+            "interval_start,calls,answered,abandoned\n2026-01-05 08:00,5,4,2\n2026-01-05 08:15,5,1,0\n",
+            &HistoryOptions::default(),
+        )
+        .unwrap_err()
+        .to_string();
+        assert!(e.contains("h.csv:2: column 'abandoned'"), "{e}");
     }
 
     #[test]

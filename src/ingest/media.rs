@@ -89,7 +89,19 @@ pub fn load_media_plan(path: &Path, channels: &ChannelKinds) -> InputResult<Medi
     let creative = t.column(&["creative", "spot_name", "ad"]);
     let id = t.column(&["id", "line_id", "line"]);
     let mut plan = MediaPlan::default();
+    let mut ids: std::collections::BTreeMap<String, usize> = std::collections::BTreeMap::new();
     for i in 0..t.height() {
+        if let Some((c, v)) = id.and_then(|c| c.get(i).map(|v| (c, v))) {
+            if let Some(prev) = ids.insert(v.to_string(), sheet_row(i)) {
+                return Err(InputError::bad_value(
+                    path,
+                    sheet_row(i),
+                    c.name,
+                    v,
+                    format!("a line id not used before (row {prev} has it)"),
+                ));
+            }
+        }
         let ch = t.required(channel, i, "a channel name such as tv or email")?.to_ascii_lowercase();
         let kind = channels.kind(&ch);
         if !ChannelKind::is_known_name(&ch) && !channels.is_configured(&ch) {
@@ -153,6 +165,14 @@ mod tests {
             e.at.file = "m.csv".into();
             e
         })
+    }
+
+    #[test]
+    fn a_line_id_used_twice_is_refused() {
+        let e = load("id,channel,start,spend\nA,tv,2026-11-24 20:14,10\nA,tv,2026-11-24 21:14,10\n")
+            .unwrap_err()
+            .to_string();
+        assert!(e.contains("m.csv:3: column 'id': got 'A'") && e.contains("row 2 has it"), "{e}");
     }
 
     #[test]

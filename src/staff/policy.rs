@@ -33,6 +33,9 @@ pub struct ServiceValues {
     pub sl_definition: SlDefinition,
 }
 
+/// The most agents `min_agents_open` may ask for in every open interval.
+pub const MAX_AGENTS_OPEN: u32 = 1_000;
+
 /// A broken rule of the service policy: which `[service]` key, and why.
 #[derive(Debug, Clone, PartialEq, thiserror::Error)]
 #[error("{message}")]
@@ -81,6 +84,15 @@ impl ServicePolicy {
             return Err(PolicyError::new(
                 "shrinkage",
                 format!("got {}, expected shrinkage below 0.95 (a share of paid time, e.g. 0.3)", v.shrinkage),
+            ));
+        }
+        if v.min_agents_open > MAX_AGENTS_OPEN {
+            return Err(PolicyError::new(
+                "min_agents_open",
+                format!(
+                    "got {}, expected at most {MAX_AGENTS_OPEN} agents on duty at every open interval",
+                    v.min_agents_open
+                ),
             ));
         }
         let patience = v.patience_seconds.map(|p| seconds("patience_seconds", p)).transpose()?;
@@ -144,6 +156,7 @@ mod tests {
         assert_eq!(bad(ServiceValues { max_occupancy: Some(0.0), ..values() }), "max_occupancy");
         assert_eq!(bad(ServiceValues { max_asa_seconds: Some(0.0), ..values() }), "max_asa_seconds");
         assert_eq!(bad(ServiceValues { patience_seconds: Some(0.0), ..values() }), "patience_seconds");
+        assert_eq!(bad(ServiceValues { min_agents_open: 100_000, ..values() }), "min_agents_open");
         assert!(ServicePolicy::new(&values()).is_ok());
     }
 
