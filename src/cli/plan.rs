@@ -4,7 +4,7 @@ use super::{usage, InputArgs};
 use crate::impact::{ImpactThreshold, DEFAULT_THRESHOLD};
 use crate::ingest::agents::load_agents;
 use crate::pipeline::{self, WeeklyPlan};
-use crate::report::atomic::write_file;
+use crate::report::atomic::{check_out_dir, check_out_file, write_file};
 use crate::report::impact::{marketing_summary, write_impact};
 use crate::report::tables::{fit_report, forecast_csv, requirements_csv};
 use crate::report::{summary, weekly, Staging};
@@ -89,6 +89,7 @@ pub fn build(a: &PlanArgs, threshold: ImpactThreshold, progress: &dyn Fn(&str)) 
 
 pub fn run_plan(a: &PlanArgs) -> anyhow::Result<()> {
     let t0 = std::time::Instant::now();
+    check_out_dir(&a.out)?;
     let progress = Progress::new();
     let plan = build(a, ImpactThreshold::default(), &|m| progress.stage(m))?;
     let summary = summary::summary(&plan);
@@ -103,6 +104,7 @@ pub fn run_plan(a: &PlanArgs) -> anyhow::Result<()> {
 
 pub fn run_impact(a: &ImpactArgs) -> anyhow::Result<()> {
     let threshold = ImpactThreshold::new(a.threshold).map_err(|m| usage(format!("--threshold: {m}")))?;
+    check_out_dir(&a.plan.out)?;
     let plan = build(&a.plan, threshold, &|_| {})?;
     let mut st = Staging::new(&a.plan.out)?;
     write_impact(&plan, &mut st)?;
@@ -115,8 +117,10 @@ pub fn run_impact(a: &ImpactArgs) -> anyhow::Result<()> {
 
 pub fn run_forecast(a: &ForecastArgs) -> anyhow::Result<()> {
     if a.all_queues {
+        check_out_dir(&a.out)?;
         return run_all_queues(a);
     }
+    check_out_file(&a.out)?;
     let loaded = pipeline::load(&a.inputs.sources())?;
     print_warnings(&loaded.warnings);
     let (fitted, fc) = pipeline::forecast(&loaded)?;

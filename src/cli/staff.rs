@@ -291,6 +291,7 @@ fn print_one_interval(out: &OneInterval, policy: &ServicePolicy) {
 }
 
 fn file_mode(a: &StaffArgs, policy: &ServicePolicy, path: &Path) -> anyhow::Result<()> {
+    crate::report::atomic::check_out_file(&a.out)?;
     let series = load_call_series(path, a.interval()?)?;
     let rows = requirements(&series, policy);
     write_file(&a.out, requirements_csv(&rows)).with_context(|| format!("writing {}", a.out.display()))?;

@@ -4,6 +4,7 @@
 //! only when all of them are written moves them into place. If any stage fails
 //! first, last week's outputs are untouched and the staging folder is removed.
 
+use crate::error::Error;
 use anyhow::Context;
 use std::path::{Path, PathBuf};
 
@@ -70,14 +71,38 @@ impl Drop for Staging {
     }
 }
 
-/// Write one file atomically: a temporary file beside it, then a rename.
+/// Refuse, before any work, an output folder that names an existing file.
+pub fn check_out_dir(out: &Path) -> Result<(), Error> {
+    if out.is_file() {
+        return Err(Error::usage(format!("--out {}: is a file; expected a folder for the outputs", out.display())));
+    }
+    Ok(())
+}
+
+/// Refuse, before any work, an output file that names an existing folder.
+pub fn check_out_file(path: &Path) -> Result<(), Error> {
+    if path.is_dir() {
+        return Err(Error::usage(format!(
+            "--out {}: is a folder; expected a file path such as {}/forecast.csv",
+            path.display(),
+            path.display()
+        )));
+    }
+    Ok(())
+}
+
+/// Write one file atomically: a temporary file beside it, then a rename (the
+/// temporary file is removed when the rename fails).
 pub fn write_file(path: &Path, bytes: impl AsRef<[u8]>) -> anyhow::Result<()> {
     let dir = path.parent().filter(|p| !p.as_os_str().is_empty()).unwrap_or(Path::new("."));
     std::fs::create_dir_all(dir).with_context(|| format!("cannot create {}", dir.display()))?;
     let tmp =
         dir.join(format!(".{}.tmp-{}", path.file_name().and_then(|n| n.to_str()).unwrap_or("out"), std::process::id()));
     std::fs::write(&tmp, bytes).with_context(|| format!("cannot write {}", tmp.display()))?;
-    std::fs::rename(&tmp, path).with_context(|| format!("cannot move {} into place", path.display()))
+    std::fs::rename(&tmp, path).map_err(|e| {
+        std::fs::remove_file(&tmp).ok();
+        anyhow::Error::from(e).context(format!("cannot move {} into place", path.display()))
+    })
 }
 
 #[cfg(test)]

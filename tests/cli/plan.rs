@@ -299,3 +299,18 @@ fn call_records_plan_with_their_own_handle_time_and_patience() {
     assert!(stdout(&o).contains("handle time: 176.4 s mean over 27162 answered calls"), "{}", stdout(&o));
     assert!(stdout(&o).contains("abandoned calls); 17.9% abandoned"), "{}", stdout(&o));
 }
+
+#[test]
+fn an_out_that_cannot_be_written_is_refused_before_any_work() {
+    let dir = tempfile::tempdir().unwrap();
+    let file = dir.path().join("a-file");
+    std::fs::write(&file, "x").unwrap();
+    let o = ringcast(&["plan", "--out", file.to_str().unwrap()]);
+    assert_eq!(o.status.code(), Some(2), "{}", stderr(&o));
+    assert!(stderr(&o).contains("is a file; expected a folder"), "{}", stderr(&o));
+    let o = ringcast(&["forecast", "--out", dir.path().to_str().unwrap()]);
+    assert_eq!(o.status.code(), Some(2), "{}", stderr(&o));
+    assert!(stderr(&o).contains("is a folder; expected a file path"), "{}", stderr(&o));
+    let left: Vec<_> = std::fs::read_dir(dir.path()).unwrap().map(|e| e.unwrap().file_name()).collect();
+    assert_eq!(left.len(), 1, "no stray files: {left:?}");
+}
