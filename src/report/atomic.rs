@@ -20,6 +20,7 @@ impl Staging {
     /// Prepare to write into `out` (created if missing).
     pub fn new(out: &Path) -> anyhow::Result<Staging> {
         std::fs::create_dir_all(out).with_context(|| format!("cannot create the output folder {}", out.display()))?;
+        remove_stale_staging(out);
         let dir = out.join(format!(".ringcast-staging-{}", std::process::id()));
         if dir.exists() {
             std::fs::remove_dir_all(&dir).ok();
@@ -60,6 +61,23 @@ impl Staging {
         self.committed = true;
         std::fs::remove_dir_all(&self.dir).ok();
         Ok(done)
+    }
+}
+
+/// Remove staging folders left by runs that were killed (their process is
+/// gone). Only where `/proc` tells which processes run; elsewhere they stay.
+fn remove_stale_staging(out: &Path) {
+    let proc = Path::new("/proc");
+    if !proc.join("self").exists() {
+        return;
+    }
+    let Ok(entries) = std::fs::read_dir(out) else { return };
+    for e in entries.flatten() {
+        let name = e.file_name();
+        let Some(pid) = name.to_str().and_then(|n| n.strip_prefix(".ringcast-staging-")) else { continue };
+        if pid.parse::<u32>().is_ok() && !proc.join(pid).exists() {
+            std::fs::remove_dir_all(e.path()).ok();
+        }
     }
 }
 
@@ -126,5 +144,20 @@ mod tests {
         s.commit().unwrap();
         assert_eq!(std::fs::read_to_string(d.path().join("a.csv")).unwrap(), "new");
         assert!(d.path().join("charts/x.png").exists());
+    }
+
+    #[test]
+    fn a_killed_runs_staging_folder_is_removed_by_the_next_run() {
+        if !Path::new("/proc/self").exists() {
+            return;
+        }
+        let d = tempfile::tempdir().unwrap();
+        // A pid above the kernel's limit (2^22) never runs.
+        let stale = d.path().join(".ringcast-staging-4194305");
+        std::fs::create_dir_all(&stale).unwrap();
+        std::fs::write(stale.join("a.csv"), "half").unwrap();
+        let s = Staging::new(d.path()).unwrap();
+        assert!(!stale.exists());
+        drop(s);
     }
 }
