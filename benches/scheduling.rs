@@ -34,14 +34,7 @@ fn sample_plan(c: &mut Criterion) {
     // The whole weekly build on the bundled sample (forecast, staff, shifts,
     // roster, coverage, impact), without writing outputs.
     let data = Path::new(env!("CARGO_MANIFEST_DIR")).join("data");
-    let sources = Sources {
-        history: data.join("history.csv"),
-        media: data.join("media_history.csv"),
-        media_plan: data.join("media_plan_next_week.csv"),
-        config: data.join("centre.toml"),
-        week: None,
-        queue: None,
-    };
+    let sources = Sources::in_folder(&data);
     let agents = load_agents(&data.join("agents.csv")).expect("agents");
     let mut g = c.benchmark_group("sample");
     g.sample_size(10);

@@ -48,6 +48,13 @@ impl OpenCalendar {
         OpenCalendar { interval, tz, hours, closed }
     }
 
+    /// A calendar from config text (tests).
+    #[cfg(test)]
+    pub(crate) fn from_toml_text(text: &str) -> OpenCalendar {
+        let cfg = CentreConfig::from_toml(Path::new("c.toml"), text).expect("test config");
+        OpenCalendar::from_config(&cfg, Path::new("c.toml")).expect("test calendar")
+    }
+
     /// Whether `d` is a closed date (a holiday), whatever its weekday's hours.
     pub fn is_closed_date(&self, d: NaiveDate) -> bool {
         self.closed.contains(&d)
@@ -134,8 +141,7 @@ mod tests {
     use super::*;
 
     fn cal(text: &str) -> OpenCalendar {
-        let cfg = CentreConfig::from_toml(Path::new("c.toml"), text).unwrap();
-        OpenCalendar::from_config(&cfg, Path::new("c.toml")).unwrap()
+        OpenCalendar::from_toml_text(text)
     }
 
     #[test]

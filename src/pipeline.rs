@@ -45,6 +45,21 @@ pub struct Sources {
     pub queue: Option<String>,
 }
 
+impl Sources {
+    /// The files of a centre folder by the names `ringcast synth` gives them
+    /// (the bundled sample in `data/`), planning the week after the history.
+    pub fn in_folder(dir: &std::path::Path) -> Sources {
+        Sources {
+            history: dir.join("history.csv"),
+            media: dir.join("media_history.csv"),
+            media_plan: dir.join("media_plan_next_week.csv"),
+            config: dir.join("centre.toml"),
+            week: None,
+            queue: None,
+        }
+    }
+}
+
 /// Inputs read, validated and checked against each other.
 pub struct Loaded {
     pub settings: Settings,
@@ -281,15 +296,7 @@ mod tests {
     use std::path::Path;
 
     fn sample() -> Sources {
-        let data = Path::new(env!("CARGO_MANIFEST_DIR")).join("data");
-        Sources {
-            history: data.join("history.csv"),
-            media: data.join("media_history.csv"),
-            media_plan: data.join("media_plan_next_week.csv"),
-            config: data.join("centre.toml"),
-            week: None,
-            queue: None,
-        }
+        Sources::in_folder(&Path::new(env!("CARGO_MANIFEST_DIR")).join("data"))
     }
 
     /// The weekly build from Rust, without the command line: every stage's

@@ -203,7 +203,8 @@ fn calendar(cfg: &CentreConfig, path: &Path) -> Result<OpenCalendar, Error> {
 
 fn costs(cfg: &CentreConfig, path: &Path) -> Result<Costs, Error> {
     let money = |key: &str, v: f64| {
-        Money::new(v).map_err(|e| Error::Config(InputError::key(path, key, format!("got {v}, {e}"))))
+        Money::new(v)
+            .map_err(|e| Error::Config(InputError::key(path, key, format!("got {v}, expected {}", e.expected))))
     };
     Ok(Costs {
         hourly: money("costs.hourly_cost", cfg.costs.hourly_cost)?,

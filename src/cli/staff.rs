@@ -89,37 +89,6 @@ impl From<SlDefinitionArg> for SlDefinition {
     }
 }
 
-/// The value of a `[service]` key, as given.
-fn value_of(v: &ServiceValues, key: &str) -> String {
-    let opt = |o: Option<f64>| o.map(|x| x.to_string()).unwrap_or_else(|| "(none)".into());
-    match key {
-        "target_sl" => v.target_sl.to_string(),
-        "answer_seconds" => v.answer_seconds.to_string(),
-        "max_asa_seconds" => opt(v.max_asa_seconds),
-        "max_occupancy" => opt(v.max_occupancy),
-        "max_abandon" => opt(v.max_abandon),
-        "aht_seconds" => v.aht_seconds.to_string(),
-        "patience_seconds" => opt(v.patience_seconds),
-        "shrinkage" => v.shrinkage.to_string(),
-        _ => String::new(),
-    }
-}
-
-/// The flag that sets a `[service]` key.
-fn flag_of(key: &str) -> &'static str {
-    match key {
-        "target_sl" => "--target-sl",
-        "answer_seconds" => "--answer-seconds",
-        "max_asa_seconds" => "--max-asa-seconds",
-        "max_occupancy" => "--max-occupancy",
-        "max_abandon" => "--max-abandon",
-        "aht_seconds" => "--aht-seconds",
-        "patience_seconds" => "--patience-seconds",
-        "shrinkage" => "--shrinkage",
-        _ => "--config",
-    }
-}
-
 impl StaffArgs {
     /// The service policy: each value from its flag, else the config's
     /// `[service]`, else (shrinkage, caps) none; handle time, target and answer
@@ -166,9 +135,15 @@ impl StaffArgs {
             min_agents_open: cfg.map(|c| c.min_agents_open).unwrap_or(0),
             sl_definition: self.sl_definition.into(),
         };
-        ServicePolicy::new(&values).map_err(|e| match (self.flag_given(e.key), &self.config) {
-            (false, Some(p)) => Error::config(p, format!("service.{}", e.key), e.message).into(),
-            _ => usage(format!("{} {}: {}", flag_of(e.key), value_of(&values, e.key), e.message)),
+        ServicePolicy::new(&values).map_err(|e| {
+            let (flag, given, used) = self.service_flag(&values, e.key);
+            match (given, &self.config) {
+                (false, Some(p)) => Error::config(p, format!("service.{}", e.key), e.message).into(),
+                _ => {
+                    let used = used.map(|v| v.to_string()).unwrap_or_else(|| "(none)".into());
+                    usage(format!("{flag} {used}: {}", e.message))
+                }
+            }
         })
     }
 
@@ -188,18 +163,20 @@ impl StaffArgs {
         Ok(QueueStats::of(&h))
     }
 
-    fn flag_given(&self, key: &str) -> bool {
-        match key {
-            "target_sl" => self.target_sl.is_some(),
-            "answer_seconds" => self.answer_seconds.is_some(),
-            "max_asa_seconds" => self.max_asa_seconds.is_some(),
-            "max_occupancy" => self.max_occupancy.is_some(),
-            "max_abandon" => self.max_abandon.is_some(),
-            "aht_seconds" => self.aht_seconds.is_some(),
-            "patience_seconds" => self.patience_seconds.is_some(),
-            "shrinkage" => self.shrinkage.is_some(),
-            _ => false,
-        }
+    /// The flag of a `[service]` key, whether it was given, and the value used.
+    fn service_flag(&self, v: &ServiceValues, key: &str) -> (&'static str, bool, Option<f64>) {
+        let (flag, given, used) = match key {
+            "target_sl" => ("--target-sl", self.target_sl, Some(v.target_sl)),
+            "answer_seconds" => ("--answer-seconds", self.answer_seconds, Some(v.answer_seconds)),
+            "max_asa_seconds" => ("--max-asa-seconds", self.max_asa_seconds, v.max_asa_seconds),
+            "max_occupancy" => ("--max-occupancy", self.max_occupancy, v.max_occupancy),
+            "max_abandon" => ("--max-abandon", self.max_abandon, v.max_abandon),
+            "aht_seconds" => ("--aht-seconds", self.aht_seconds, Some(v.aht_seconds)),
+            "patience_seconds" => ("--patience-seconds", self.patience_seconds, v.patience_seconds),
+            "shrinkage" => ("--shrinkage", self.shrinkage, Some(v.shrinkage)),
+            _ => ("--config", None, None),
+        };
+        (flag, given.is_some(), used)
     }
 
     fn interval(&self) -> anyhow::Result<Option<Minutes>> {

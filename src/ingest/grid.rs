@@ -275,12 +275,9 @@ impl History {
 #[cfg(test)]
 mod tests {
     use super::*;
-    use crate::config::CentreConfig;
-    use std::path::Path;
 
     fn cal(text: &str) -> OpenCalendar {
-        let cfg = CentreConfig::from_toml(Path::new("c.toml"), text).unwrap();
-        OpenCalendar::from_config(&cfg, Path::new("c.toml")).unwrap()
+        OpenCalendar::from_toml_text(text)
     }
 
     #[test]

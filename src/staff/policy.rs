@@ -63,11 +63,11 @@ pub struct ServicePolicy {
 }
 
 fn fraction(key: &'static str, v: f64) -> Result<Fraction, PolicyError> {
-    Fraction::new(v).map_err(|e| PolicyError::new(key, format!("got {v}, {e}")))
+    Fraction::new(v).map_err(|e| PolicyError::new(key, format!("got {v}, expected {}", e.expected)))
 }
 
 fn seconds(key: &'static str, v: f64) -> Result<Seconds, PolicyError> {
-    Seconds::new(v).map_err(|e| PolicyError::new(key, format!("got {v}, {e}")))
+    Seconds::new(v).map_err(|e| PolicyError::new(key, format!("got {v}, expected {}", e.expected)))
 }
 
 impl ServicePolicy {
