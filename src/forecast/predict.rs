@@ -2,7 +2,7 @@
 //! extra calls of each line of the media plan, with prediction intervals.
 
 use super::baseline::{DayTypes, FittedSvd, SvdBaseline};
-use super::campaign::{CampaignModel, LearnedCampaigns};
+use super::campaign::{CampaignModel, ClosureSides, DayFeatures, LearnedCampaigns};
 use super::count::{nb_interval, sqrt_scale_interval};
 use super::media::response::ChannelResponse;
 use super::media::uplift::{DayShapes, Uplift};
@@ -184,15 +184,20 @@ impl ForecastModel {
         // day-level model's after-closure effect divided out too.
         let types = DayTypes::learn(&recent, self.baseline.closure_effect);
         let first = adjusted.days.first().copied().unwrap_or_default();
+        let last = adjusted.days.last().copied().unwrap_or_default();
+        let closed =
+            |x: NaiveDate| learned.level.opens_on(x) && adjusted.day_index(x).is_none() && (first..=last).contains(&x);
         let factors: Vec<f64> = recent
             .days
             .iter()
             .map(|d| {
-                let prev = *d - Duration::days(1);
+                let (prev, next) = (*d - Duration::days(1), *d + Duration::days(1));
                 let prev_has_data = adjusted.day_index(prev).is_some();
-                let after = learned.level.opens_on(prev) && !prev_has_data && prev >= first;
-                let own_after = after && !types.is_reopening(*d, prev_has_data);
-                learned.level.slow_factor(*d, own_after, &learned.level_coef)
+                let sides = ClosureSides {
+                    after: closed(prev) && !types.is_reopening(*d, prev_has_data),
+                    before: closed(next),
+                };
+                learned.level.slow_factor(*d, sides, &learned.level_coef)
             })
             .collect();
         for (k, f) in factors.iter().enumerate() {
@@ -238,10 +243,13 @@ impl FittedForecast {
             if !flags.iter().any(|f| *f) {
                 continue;
             }
-            let prev = *d - Duration::days(1);
-            let after = !calendar.is_open_day(prev) && feats.opens_on(prev);
-            let level: f64 =
-                feats.row(*d, after).iter().zip(&self.learned.level_coef).map(|(a, b)| a * b).sum::<f64>().max(0.0);
+            let level: f64 = feats
+                .row(*d, closure_sides(feats, calendar, *d))
+                .iter()
+                .zip(&self.learned.level_coef)
+                .map(|(a, b)| a * b)
+                .sum::<f64>()
+                .max(0.0);
             // Shape restricted to today's open slots (renormalised).
             let masked: Vec<f64> = shape.iter().zip(&flags).map(|(v, f)| if *f { *v } else { 0.0 }).collect();
             let kept: f64 = masked.iter().sum();
@@ -348,9 +356,9 @@ impl FittedForecast {
             } else {
                 dates[..i].contains(&prev)
             };
-            let after = !calendar.is_open_day(prev) && self.learned.level.opens_on(prev);
-            let own_after = after && !model.day_types().is_reopening(d, prev_has_data);
-            let slow = self.learned.level.slow_factor(d, own_after, &self.learned.level_coef);
+            let mut sides = closure_sides(&self.learned.level, calendar, d);
+            sides.after &= !model.day_types().is_reopening(d, prev_has_data);
+            let slow = self.learned.level.slow_factor(d, sides, &self.learned.level_coef);
             for s in 0..baseline.ncols() {
                 let v = f.mean[[i, s]] * slow;
                 if open[[k, s]] && !v.is_nan() {
@@ -358,6 +366,17 @@ impl FittedForecast {
                 }
             }
         }
+    }
+}
+
+/// The closures around a day to forecast: from the calendar, which lists the
+/// planned holidays (`closed_dates`) and the regular closed weekdays. The
+/// before-a-closure effect only where the history shows it clearly.
+fn closure_sides(feats: &DayFeatures, calendar: &OpenCalendar, d: NaiveDate) -> ClosureSides {
+    let closed = |x: NaiveDate| !calendar.is_open_day(x) && feats.opens_on(x);
+    ClosureSides {
+        after: closed(d - Duration::days(1)),
+        before: feats.before_closure_clear() && closed(d + Duration::days(1)),
     }
 }
 
@@ -549,5 +568,78 @@ mod dst {
         };
         let e = fc.series().unwrap_err().to_string();
         assert!(e.contains("forecast stage") && e.contains("2026-11-23 12:00") && e.contains("NaN"), "{e}");
+    }
+}
+
+#[cfg(test)]
+mod closures {
+    use super::*;
+
+    /// A Sunday–Thursday centre, open 08:00–17:00, whose eves of holidays are
+    /// short days (55% of the calls): `holidays` closed, the day before each at
+    /// `eve`, a few percent of deterministic day-to-day variation.
+    fn eve_history(first: NaiveDate, weeks: i64, holidays: &[NaiveDate], eve: f64) -> History {
+        let days: Vec<NaiveDate> = (0..weeks * 7)
+            .map(|k| first + Duration::days(k))
+            .filter(|d| d.weekday().num_days_from_sunday() < 5 && !holidays.contains(d))
+            .collect();
+        let offered = Array2::from_shape_fn((days.len(), 24), |(k, s)| {
+            let d = days[k];
+            let level = if holidays.contains(&(d + Duration::days(1))) { eve } else { 1.0 };
+            let wiggle = 1.0 + 0.03 * (k as f64 * 1.7).sin();
+            if (8..17).contains(&s) {
+                (40.0 * level * wiggle).round()
+            } else {
+                f64::NAN
+            }
+        });
+        History::from_offered(IntervalMinutes::new(60).unwrap(), days, offered)
+    }
+
+    fn calendar(closed: &[NaiveDate]) -> OpenCalendar {
+        let dates: Vec<String> = closed.iter().map(|d| format!("\"{d}\"")).collect();
+        OpenCalendar::from_toml_text(&format!(
+            "interval_minutes = 60\n[opening_hours]\nsun = \"08:00-17:00\"\nmon = \"08:00-17:00\"\n\
+             tue = \"08:00-17:00\"\nwed = \"08:00-17:00\"\nthu = \"08:00-17:00\"\nfri = \"closed\"\n\
+             sat = \"closed\"\nclosed_dates = [{}]\n",
+            dates.join(", ")
+        ))
+    }
+
+    /// Eves learned from the history's holidays carry into a future holiday
+    /// listed in `closed_dates`; the rest of that week stays at its level.
+    #[test]
+    fn the_eve_of_a_planned_holiday_is_forecast_as_the_history_eves_were() {
+        let d = |s: &str| s.parse::<NaiveDate>().unwrap();
+        let first = d("2026-01-04");
+        let past = [d("2026-02-03"), d("2026-03-11"), d("2026-04-16"), d("2026-05-19"), d("2026-06-24")];
+        let h = eve_history(first, 26, &past, 0.55);
+        let fitted = ForecastModel::default().fit(&h, &[]);
+        // Week of Sunday 2026-07-05 with Wednesday 8 July a holiday.
+        let holiday = d("2026-07-08");
+        let week: Vec<NaiveDate> = (0..5).map(|k| d("2026-07-05") + Duration::days(k)).collect();
+        let fc = fitted.predict(&week, &calendar(&[holiday]), &[]);
+        let totals: Vec<f64> = (0..5).map(|k| fc.baseline.row(k).sum()).collect();
+        let normal = 40.0 * 9.0;
+        assert_eq!(totals[3], 0.0, "the holiday is closed: {totals:?}");
+        let eve = totals[2] / normal;
+        assert!((eve - 0.55).abs() < 0.08, "eve at {eve:.2} of a normal day: {totals:?}");
+        for k in [0, 1, 4] {
+            assert!((totals[k] / normal - 1.0).abs() < 0.08, "day {k}: {totals:?}");
+        }
+    }
+
+    /// Eves like any other day: no effect is forecast (the gate stays shut).
+    #[test]
+    fn eves_like_other_days_get_no_effect() {
+        let d = |s: &str| s.parse::<NaiveDate>().unwrap();
+        let past = [d("2026-02-03"), d("2026-03-11"), d("2026-04-16"), d("2026-05-19"), d("2026-06-24")];
+        let h = eve_history(d("2026-01-04"), 26, &past, 1.0);
+        let fitted = ForecastModel::default().fit(&h, &[]);
+        assert!(!fitted.learned.level.before_closure_clear());
+        let week: Vec<NaiveDate> = (0..5).map(|k| d("2026-07-05") + Duration::days(k)).collect();
+        let fc = fitted.predict(&week, &calendar(&[d("2026-07-08")]), &[]);
+        let eve = fc.baseline.row(2).sum() / (40.0 * 9.0);
+        assert!((eve - 1.0).abs() < 0.08, "eve at {eve:.2}");
     }
 }
