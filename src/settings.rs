@@ -216,6 +216,7 @@ fn costs(cfg: &CentreConfig, path: &Path) -> Result<Costs, Error> {
 #[cfg(test)]
 mod tests {
     use super::*;
+    use crate::ingest::queue_stats::CallBasis;
 
     fn parse(text: &str) -> Result<Settings, Error> {
         let p = Path::new("centre.toml");
@@ -254,8 +255,8 @@ mod tests {
     #[test]
     fn the_history_fills_in_what_the_config_leaves_out() {
         let stats = QueueStats {
-            aht: Some(Estimate { seconds: 176.4, calls: 27_000.0 }),
-            patience: Some(Estimate { seconds: 232.0, calls: 5_900.0 }),
+            aht: Some(Estimate { seconds: 176.4, calls: 27_000.0, basis: CallBasis::Answered }),
+            patience: Some(Estimate { seconds: 232.0, calls: 5_900.0, basis: CallBasis::Abandoned }),
             abandon_rate: Some(0.18),
             aht_profile: None,
             patience_profile: None,

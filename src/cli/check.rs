@@ -57,9 +57,11 @@ struct HistorySummary {
     has_answered: bool,
     has_abandoned: bool,
     has_aht: bool,
-    /// Mean handle time of answered calls, and how many calls it rests on.
+    /// Mean handle time, and how many calls it rests on (answered calls, or
+    /// offered calls where the history has no answered column).
     handle_time_seconds: Option<f64>,
-    answered_calls: Option<f64>,
+    handle_time_calls: Option<f64>,
+    handle_time_basis: Option<String>,
     /// Mean patience (censored exponential estimate), and the abandonments behind it.
     patience_seconds: Option<f64>,
     abandoned_calls: Option<f64>,
@@ -116,7 +118,8 @@ pub fn run(a: &CheckArgs) -> anyhow::Result<()> {
             has_abandoned: h.abandoned.is_some(),
             has_aht: h.aht_seconds.is_some(),
             handle_time_seconds: q.aht.map(|e| e.seconds),
-            answered_calls: q.aht.map(|e| e.calls),
+            handle_time_calls: q.aht.map(|e| e.calls),
+            handle_time_basis: q.aht.map(|e| e.basis.to_string()),
             patience_seconds: q.patience.map(|e| e.seconds),
             abandoned_calls: q.patience.map(|e| e.calls),
             abandon_rate: q.abandon_rate,
@@ -150,8 +153,9 @@ pub fn run(a: &CheckArgs) -> anyhow::Result<()> {
                     "history: {} days ({} .. {}, {} calendar days without data), {}-minute intervals, {} intervals with data, {:.0} calls",
                     h.days, h.first_day, h.last_day, h.missing_days, h.interval_minutes, h.intervals_with_data, h.calls
                 );
-                if let (Some(v), Some(n)) = (h.handle_time_seconds, h.answered_calls) {
-                    println!("handle time: {v:.1} s mean over {n:.0} answered calls");
+                if let (Some(v), Some(n), Some(b)) = (h.handle_time_seconds, h.handle_time_calls, &h.handle_time_basis)
+                {
+                    println!("handle time: {v:.1} s mean over {n:.0} {b} calls");
                 }
                 if let (Some(v), Some(n)) = (h.patience_seconds, h.abandoned_calls) {
                     println!(

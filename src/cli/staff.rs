@@ -115,7 +115,7 @@ impl StaffArgs {
         let learned_patience = learned.patience.map(|e| e.seconds);
         if self.aht_seconds.or(config_aht).is_none() {
             if let Some(e) = learned.aht {
-                eprintln!("handle time {:.1} s, learned from {:.0} answered calls in --history", e.seconds, e.calls);
+                eprintln!("handle time {:.1} s, learned from {:.0} {} calls in --history", e.seconds, e.calls, e.basis);
             }
         }
         if patience.is_none() {

@@ -15,9 +15,31 @@ use ndarray::Array2;
 #[derive(Debug, Clone, Copy, PartialEq)]
 pub struct Estimate {
     pub seconds: f64,
-    /// Calls the estimate rests on (answered calls for handle time,
-    /// abandonments for patience).
+    /// Calls the estimate rests on (see `basis`).
     pub calls: f64,
+    /// Which calls those are.
+    pub basis: CallBasis,
+}
+
+/// The calls an estimate is weighted by.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum CallBasis {
+    /// Answered calls: handle time where the history counts them.
+    Answered,
+    /// Offered calls: handle time of an interval history without an answered column.
+    Offered,
+    /// Abandonments: patience.
+    Abandoned,
+}
+
+impl std::fmt::Display for CallBasis {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.write_str(match self {
+            CallBasis::Answered => "answered",
+            CallBasis::Offered => "offered",
+            CallBasis::Abandoned => "abandoned",
+        })
+    }
 }
 
 /// Queue parameters read off a history; `None` where the history lacks the columns.
@@ -93,14 +115,17 @@ impl QueueStats {
         let abandoned = h.abandoned.as_ref().map(total);
         // Each interval's AHT weighs by its answered calls (by its offered
         // calls when the history has no answered column).
-        let weights = h.answered.as_ref().unwrap_or(&h.offered);
+        let (weights, basis) = match &h.answered {
+            Some(a) => (a, CallBasis::Answered),
+            None => (&h.offered, CallBasis::Offered),
+        };
         let aht = h.aht_seconds.as_ref().and_then(|aht| {
             let (handled, n) = aht
                 .iter()
                 .zip(weights.iter())
                 .filter(|(a, n)| a.is_finite() && n.is_finite())
                 .fold((0.0, 0.0), |(t, c), (a, n)| (t + a * n, c + n));
-            (n > 0.0).then(|| Estimate { seconds: handled / n, calls: n })
+            (n > 0.0).then(|| Estimate { seconds: handled / n, calls: n, basis })
         });
         let aht_profile = match (aht, &h.aht_seconds) {
             (Some(e), Some(a)) => {
@@ -113,7 +138,9 @@ impl QueueStats {
             _ => None,
         };
         let patience = match (&h.queue_seconds, abandoned) {
-            (Some(q), Some(ab)) if ab > 0.0 => Some(Estimate { seconds: total(q) / ab, calls: ab }),
+            (Some(q), Some(ab)) if ab > 0.0 => {
+                Some(Estimate { seconds: total(q) / ab, calls: ab, basis: CallBasis::Abandoned })
+            }
             _ => None,
         };
         let patience_profile = match (patience, &h.queue_seconds, &h.abandoned) {
@@ -155,9 +182,9 @@ mod tests {
         // Four answered callers waited 10 s each; two abandoners 30 s and 50 s.
         h.queue_seconds = Some(Array2::from_shape_vec((1, 2), vec![30.0 + 30.0, 10.0 + 50.0]).unwrap());
         let q = QueueStats::of(&h);
-        assert_eq!(q.aht, Some(Estimate { seconds: 150.0, calls: 4.0 }));
+        assert_eq!(q.aht, Some(Estimate { seconds: 150.0, calls: 4.0, basis: CallBasis::Answered }));
         // 120 s of exposure / 2 abandonments = 60 s, above the abandoners' mean wait of 40 s.
-        assert_eq!(q.patience, Some(Estimate { seconds: 60.0, calls: 2.0 }));
+        assert_eq!(q.patience, Some(Estimate { seconds: 60.0, calls: 2.0, basis: CallBasis::Abandoned }));
         assert_eq!(q.abandon_rate, Some(2.0 / 6.0));
         // Monday's first slot (hour 0): 3 calls of 100 s, shrunk towards 150 s by 200 prior calls.
         let p = q.aht_profile.unwrap();

@@ -127,10 +127,10 @@ pub fn summary(p: &WeeklyPlan) -> Summary {
         calls_forecast_high95: total + 1.96 * var.sqrt(),
         calls_from_campaigns: fc.total_uplift().sum(),
         handle_time_seconds: p.settings().service.aht.get(),
-        handle_time_source: source(p.settings().origins.aht, "answered")
+        handle_time_source: source(p.settings().origins.aht)
             + if p.settings().aht_profile.is_some() { ", by weekday and hour" } else { "" },
         patience_seconds: p.settings().service.patience.map(|s| s.get()),
-        patience_source: source(p.settings().origins.patience, "abandoned")
+        patience_source: source(p.settings().origins.patience)
             + if p.settings().patience_profile.is_some() { ", by weekday and hour" } else { "" },
         agent_hours_needed_on_phones: p.requirements.iter().map(|r| r.requirement.agents as f64 * iv_h).sum(),
         agent_hours_needed_rostered: p.requirements.iter().map(|r| r.with_shrinkage as f64 * iv_h).sum(),
@@ -162,10 +162,10 @@ pub fn summary(p: &WeeklyPlan) -> Summary {
 }
 
 /// Where a queue parameter came from, in words.
-fn source(origin: Origin, calls: &str) -> String {
+fn source(origin: Origin) -> String {
     match origin {
         Origin::Config => "config".into(),
-        Origin::Learned(e) => format!("learned from {:.0} {calls} calls in the history", e.calls),
+        Origin::Learned(e) => format!("learned from {:.0} {} calls in the history", e.calls, e.basis),
         Origin::Default => "default".into(),
     }
 }

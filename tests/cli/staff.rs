@@ -146,3 +146,16 @@ fn handle_time_and_patience_come_from_a_history_unless_a_flag_sets_them() {
     assert_eq!(flagged, flags_only, "flags win over the history");
     assert_ne!(flagged, direct);
 }
+
+/// An interval history with a handle-time column and no answered column: the
+/// mean weighs each interval by its offered calls, and says so.
+#[test]
+fn handle_time_of_an_interval_history_without_answered_calls_says_offered() {
+    let dir = tempfile::tempdir().unwrap();
+    let history = dir.path().join("history.csv");
+    std::fs::write(&history, "date,time,calls,aht\n2026-01-05,08:00,10,100\n2026-01-05,08:30,30,200\n").unwrap();
+    let o = ringcast(&["check", "--history", history.to_str().unwrap()]);
+    assert!(o.status.success(), "{}", stderr(&o));
+    // (10 × 100 + 30 × 200) / 40 = 175.
+    assert!(stdout(&o).contains("handle time: 175.0 s mean over 40 offered calls"), "{}", stdout(&o));
+}
