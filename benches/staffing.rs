@@ -1,5 +1,7 @@
-//! Staffing speed: required agents for a week of 15-minute intervals, and the
-//! rate per interval at loads of 10, 100 and 1,000 Erlangs.
+//! Staffing speed: required agents for a week of 15-minute intervals, the
+//! rate per interval at loads of 10, 100 and 1,000 Erlangs, and the largest
+//! load ringcast staffs (20,000 Erlangs, `limits::MAX_LOAD_ERLANGS`) with
+//! Erlang C and Erlang A — the cost must not explode with the load.
 //! Run: `cargo bench --bench staffing`.
 
 use criterion::{criterion_group, criterion_main, Criterion, Throughput};
@@ -59,6 +61,16 @@ fn week(c: &mut Criterion) {
         grp.bench_function(format!("load_{a}"), |b| b.iter(|| required_agents(&q, &g).agents));
     }
     grp.finish();
+    let mut top = c.benchmark_group("largest_load");
+    top.sample_size(10);
+    let max = ringcast::limits::MAX_LOAD_ERLANGS;
+    for (name, patience) in
+        [("erlang_c", None), ("erlang_a_patience_180", Some(180.0)), ("erlang_a_patience_14400", Some(14_400.0))]
+    {
+        let q = queue(max, patience);
+        top.bench_function(name, |b| b.iter(|| required_agents(&q, &g).agents));
+    }
+    top.finish();
 }
 
 criterion_group!(benches, week);

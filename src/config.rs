@@ -190,15 +190,23 @@ impl CentreConfig {
 
     /// Parse TOML text (syntax and keys only); `path` names the source in errors.
     pub fn from_toml(path: &Path, text: &str) -> InputResult<CentreConfig> {
-        let mut cfg: CentreConfig = toml::from_str(text).map_err(|e| {
-            let msg = e.message().to_string();
-            let line = e
+        let de = toml::Deserializer::new(text);
+        let mut cfg: CentreConfig = serde_path_to_error::deserialize(de).map_err(|e| {
+            let key = e.path().to_string();
+            let inner = e.inner();
+            let msg = format!("invalid config: {}", crate::error::shortened_message(inner.message()));
+            let line = inner
                 .span()
                 .map(|s| text.as_bytes()[..s.start.min(text.len())].iter().filter(|&&b| b == b'\n').count() + 1);
-            match line {
-                Some(l) => InputError::row(path, l, format!("invalid config: {msg}")),
-                None => InputError::file(path, format!("invalid config: {msg}")),
+            let mut err = match line {
+                Some(l) => InputError::row(path, l, msg),
+                None => InputError::file(path, msg),
+            };
+            if !key.is_empty() && key != "." {
+                err.at.column = Some(key);
+                err.at.is_key = true;
             }
+            err
         })?;
         cfg.shifts_given = text
             .parse::<toml::Table>()
@@ -214,7 +222,10 @@ impl CentreConfig {
             InputError::key(
                 path,
                 "timezone",
-                format!("got '{}', expected an IANA time zone such as \"Europe/London\"", self.timezone),
+                format!(
+                    "got '{}', expected an IANA time zone such as \"Europe/London\"",
+                    crate::error::shortened(&self.timezone)
+                ),
             )
         })
     }
@@ -316,7 +327,8 @@ fn parse_hours(v: &str) -> Result<Option<DayHours>, String> {
     if t.eq_ignore_ascii_case("closed") || t.is_empty() {
         return Ok(None);
     }
-    let bad = || format!("got '{v}', expected opening hours like \"08:00-20:00\" or \"closed\"");
+    let bad =
+        || format!("got '{}', expected opening hours like \"08:00-20:00\" or \"closed\"", crate::error::shortened(v));
     let (a, b) = t.split_once('-').ok_or_else(bad)?;
     let minute = |s: &str| -> Result<u32, String> {
         let s = s.trim();

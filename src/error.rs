@@ -87,7 +87,32 @@ impl InputError {
         value: &str,
         expected: impl fmt::Display,
     ) -> Self {
-        Self::cell(file, row, column, format!("got '{value}', expected {expected}"))
+        Self::cell(file, row, column, format!("got '{}', expected {expected}", shortened(value)))
+    }
+}
+
+/// A message from a parser, which may quote a whole value: its first 300
+/// characters and its length beyond.
+pub fn shortened_message(message: &str) -> String {
+    let n = message.chars().count();
+    if n <= 300 {
+        message.to_string()
+    } else {
+        format!("{}… ({n} characters)", message.chars().take(300).collect::<String>())
+    }
+}
+
+/// Longest value echoed whole in a message, in characters.
+const ECHO_CHARS: usize = 60;
+
+/// A value as a message echoes it: whole when short, else its start and its
+/// length (a 1 MB cell must not become a 1 MB message).
+pub fn shortened(value: &str) -> String {
+    let n = value.chars().count();
+    if n <= ECHO_CHARS {
+        value.to_string()
+    } else {
+        format!("{}… ({n} characters)", value.chars().take(ECHO_CHARS).collect::<String>())
     }
 }
 

@@ -431,7 +431,7 @@ struct LineEffect {
 /// calls only (the same shift model and rules).
 fn not_told_on_phones(inputs: &ImpactInputs<'_>, base: &CallSeries) -> Result<Vec<u32>, Error> {
     let settings = inputs.settings;
-    let base_req = requirements(base, &settings.service);
+    let base_req = requirements(base, &settings.service)?;
     let grid = RequirementGrid {
         first_day: inputs.week,
         per_day: inputs.forecast.interval.per_day(),

@@ -24,6 +24,7 @@ pub mod error;
 pub mod forecast;
 pub mod impact;
 pub mod ingest;
+pub mod limits;
 pub mod pipeline;
 pub mod report;
 pub mod schedule;

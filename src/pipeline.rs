@@ -113,7 +113,7 @@ pub fn load(sources: &Sources) -> Result<Loaded, Error> {
     // or the config lists them as closed dates.
     let calendar = &settings.calendar;
     let history = history.without_empty_days().retain_days(|d, _| calendar.is_open_day(d));
-    settings.learn_queue(&QueueStats::of(&history), &sources.config)?;
+    warnings.extend(settings.learn_queue(&QueueStats::of(&history), &sources.config)?);
     let days = crate::calendar::week_days(week);
     check_plan_in_week(&plan, week, &sources.media_plan)?;
     Ok(Loaded { settings, history, past, plan, week, days, warnings, sources: sources.clone() })
@@ -206,7 +206,7 @@ pub fn expected_calls(forecast: &Forecast, settings: &Settings) -> Result<CallSe
 }
 
 /// Stage 3: agents needed per interval.
-pub fn staff(series: &CallSeries, settings: &Settings) -> Vec<IntervalRequirement> {
+pub fn staff(series: &CallSeries, settings: &Settings) -> Result<Vec<IntervalRequirement>, Error> {
     requirements(series, &settings.service)
 }
 
@@ -264,7 +264,7 @@ pub fn build_week(
     let series = expected_calls(&forecast, &loaded.settings)?;
     progress("staffing (Erlang)");
     let settings = &loaded.settings;
-    let requirements = staff(&series, settings);
+    let requirements = staff(&series, settings)?;
     progress("scheduling shifts (HiGHS)");
     let scheduled = shifts(loaded.week, &requirements, settings)?;
     progress("rostering named agents");

@@ -8,6 +8,7 @@ use crate::calendar::OpenCalendar;
 use crate::config::{CentreConfig, ChannelKinds, WEEKDAYS};
 use crate::error::{Error, InputError};
 use crate::ingest::queue_stats::{Estimate, HourProfile, QueueStats};
+use crate::limits;
 use crate::schedule::shifts::weekday_of;
 use crate::schedule::{SchedulingRules, ShiftFamily};
 use crate::staff::{ServicePolicy, ServiceValues};
@@ -95,7 +96,10 @@ impl Settings {
                 Error::config(
                     path,
                     "week_start",
-                    format!("got '{}', expected a weekday: mon, tue, wed, thu, fri, sat or sun", cfg.week_start),
+                    format!(
+                        "got '{}', expected a weekday: mon, tue, wed, thu, fri, sat or sun",
+                        crate::error::shortened(&cfg.week_start)
+                    ),
                 )
             })?,
         })
@@ -105,22 +109,41 @@ impl Settings {
 impl Settings {
     /// Take the handle time and patience the history shows where the config
     /// does not set them (the config wins), and check the policy again.
-    pub fn learn_queue(&mut self, stats: &QueueStats, path: &Path) -> Result<(), Error> {
+    ///
+    /// A learned value beyond its plausible range (patience of days, where
+    /// callers almost never abandon) is odd but usable: it is capped at the
+    /// range's end, flat over the week, with a warning (returned).
+    pub fn learn_queue(&mut self, stats: &QueueStats, path: &Path) -> Result<Vec<String>, Error> {
         let mut values = self.service_values;
+        let mut warnings = Vec::new();
+        let mut capped = |e: Estimate, range: &limits::Plausible, key: &str| -> Option<f64> {
+            (e.seconds > range.max).then(|| {
+                warnings.push(format!(
+                    "{}: the history shows {:.0} s, beyond {}; using {} s for every interval (set service.{key} to choose)",
+                    key.replace('_', " "),
+                    e.seconds,
+                    range.expected(),
+                    range.max
+                ));
+                range.max
+            })
+        };
         if let (Origin::Default, Some(aht)) = (self.origins.aht, stats.aht) {
-            values.aht_seconds = aht.seconds;
+            let cap = capped(aht, &limits::AHT_SECONDS, "aht_seconds");
+            values.aht_seconds = cap.unwrap_or(aht.seconds);
             self.origins.aht = Origin::Learned(aht);
-            self.aht_profile = stats.aht_profile;
+            self.aht_profile = if cap.is_some() { None } else { stats.aht_profile };
         }
         if let (Origin::Default, Some(p)) = (self.origins.patience, stats.patience) {
-            values.patience_seconds = Some(p.seconds);
+            let cap = capped(p, &limits::PATIENCE_SECONDS, "patience_seconds");
+            values.patience_seconds = Some(cap.unwrap_or(p.seconds));
             self.origins.patience = Origin::Learned(p);
-            self.patience_profile = stats.patience_profile;
+            self.patience_profile = if cap.is_some() { None } else { stats.patience_profile };
         }
         self.service = service_policy(&values, path)
             .map_err(|e| Error::config(path, "service", format!("with the queue read off the history: {e}")))?;
         self.service_values = values;
-        Ok(())
+        Ok(warnings)
     }
 }
 

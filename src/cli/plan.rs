@@ -160,7 +160,7 @@ fn run_all_queues(a: &ForecastArgs) -> anyhow::Result<()> {
             sources.queue = Some(q.clone());
             let loaded = pipeline::load(&sources)?;
             let (_, fc) = pipeline::forecast(&loaded)?;
-            let req = pipeline::staff(&pipeline::expected_calls(&fc, &loaded.settings)?, &loaded.settings);
+            let req = pipeline::staff(&pipeline::expected_calls(&fc, &loaded.settings)?, &loaded.settings)?;
             Ok((q.clone(), fc, req))
         })
         .collect();

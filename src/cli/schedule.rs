@@ -89,7 +89,7 @@ fn summary(s: &Scheduled, costs: &Costs) -> Summary {
 pub fn run(a: &ScheduleArgs) -> anyhow::Result<()> {
     crate::report::atomic::check_out_dir(&a.out)?;
     let settings = Settings::load(&a.config)?;
-    let req = load_requirements(&a.requirements, settings.calendar.interval.per_day())?;
+    let req = load_requirements(&a.requirements, &settings.calendar)?;
     let objective = a.objective.map(Objective::from).unwrap_or(settings.scheduling.objective);
     let s = schedule(&settings.scheduling, &settings.calendar, req, objective).map_err(crate::error::Error::from)?;
     let mut stage = Staging::new(&a.out)?;

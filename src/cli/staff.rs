@@ -219,12 +219,25 @@ pub fn run(a: &StaffArgs) -> anyhow::Result<()> {
 
 fn one_interval(a: &StaffArgs, policy: &ServicePolicy, calls: f64) -> anyhow::Result<()> {
     let interval = a.interval()?.ok_or_else(|| usage("missing --interval-minutes"))?;
+    let range = &crate::limits::CALLS_PER_INTERVAL;
+    if !range.contains(calls) {
+        return Err(usage(format!("--calls {calls}: expected {}", range.expected())));
+    }
     let q = Queue {
         calls: CallsPerInterval::new(calls).map_err(|e| usage(format!("--calls {calls}: {e}")))?,
         interval,
         aht: policy.aht,
         patience: policy.patience,
     };
+    let load = q.calls.load(q.interval, q.aht).get();
+    if load > crate::limits::MAX_LOAD_ERLANGS {
+        return Err(usage(format!(
+            "--calls {calls} of {} s in {} minutes: an offered load of {load:.0} Erlangs; ringcast staffs at most {:.0} Erlangs per interval",
+            q.aht.get(),
+            interval.get(),
+            crate::limits::MAX_LOAD_ERLANGS
+        )));
+    }
     let r = required_agents(&q, &policy.goal);
     let p = r.performance;
     let out = OneInterval {
@@ -270,7 +283,7 @@ fn print_one_interval(out: &OneInterval, policy: &ServicePolicy) {
 fn file_mode(a: &StaffArgs, policy: &ServicePolicy, path: &Path) -> anyhow::Result<()> {
     crate::report::atomic::check_out_file(&a.out)?;
     let series = load_call_series(path, a.interval()?)?;
-    let rows = requirements(&series, policy);
+    let rows = requirements(&series, policy)?;
     write_file(&a.out, requirements_csv(&rows)).with_context(|| format!("writing {}", a.out.display()))?;
     let peak = rows.iter().map(|r| r.requirement.agents).max().unwrap_or(0);
     let minutes = series.interval.get();

@@ -15,9 +15,6 @@ use crate::schedule::shifts::{parse_hhmm, weekday_of};
 use chrono::Weekday;
 use std::path::Path;
 
-/// The most weekly hours an agent's contract may name: seven 12-hour days.
-pub const MAX_WEEKLY_HOURS: f64 = 84.0;
-
 const DAYS: [Weekday; 7] =
     [Weekday::Mon, Weekday::Tue, Weekday::Wed, Weekday::Thu, Weekday::Fri, Weekday::Sat, Weekday::Sun];
 
@@ -60,17 +57,8 @@ pub fn load_agents(path: &Path) -> InputResult<Vec<Agent>> {
                 format!("a unique agent id (also at row {prev})"),
             ));
         }
-        let lo = t.nonneg_at(min_h, i, "hours >= 0")?;
-        let hi = t.nonneg_at(max_h, i, "hours >= 0")?;
-        if hi > MAX_WEEKLY_HOURS {
-            return Err(InputError::bad_value(
-                path,
-                r,
-                max_h.name,
-                &hi.to_string(),
-                format!("at most {MAX_WEEKLY_HOURS} hours (a week of 12-hour days)"),
-            ));
-        }
+        let lo = t.number_at(min_h, i, &crate::limits::WEEKLY_HOURS)?;
+        let hi = t.number_at(max_h, i, &crate::limits::WEEKLY_HOURS)?;
         if hi < lo {
             return Err(InputError::bad_value(
                 path,
@@ -80,7 +68,7 @@ pub fn load_agents(path: &Path) -> InputResult<Vec<Agent>> {
                 format!("at least min_weekly_hours ({lo})"),
             ));
         }
-        let md = t.nonneg_at(max_days, i, "a number of days 0..7")?;
+        let md = t.number_at(max_days, i, &crate::limits::DAYS_PER_WEEK)?;
         if md > 7.0 || md.fract() != 0.0 {
             return Err(InputError::bad_value(path, r, max_days.name, &md.to_string(), "a whole number of days 0..7"));
         }
@@ -171,6 +159,6 @@ mod tests {
             .to_string();
         assert!(e.contains("a.csv:3") && e.contains("also at row 2"), "{e}");
         let e = load(&format!("{HEAD}A1,Ann,ft,0,200,5,mon-fri,08:00,22:00,\n")).unwrap_err().to_string();
-        assert!(e.contains("column 'max_weekly_hours': got '200'") && e.contains("at most 84"), "{e}");
+        assert!(e.contains("column 'max_weekly_hours': got '200'") && e.contains("between 0 and 84"), "{e}");
     }
 }

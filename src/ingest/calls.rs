@@ -206,15 +206,18 @@ pub fn aggregate(
         let at: NaiveDateTime = match (layout.arrival, arrival.1) {
             (Arrival::DateAndTime { date_format, .. }, Some(tc)) => {
                 let raw = t.required(arrival.0, i, "a date")?;
-                let d = NaiveDate::parse_from_str(raw, date_format).map_err(|_| {
-                    InputError::bad_value(
-                        path,
-                        sheet_row(i),
-                        arrival.0.name,
-                        raw,
-                        format!("a date in the form {date_format}"),
-                    )
-                })?;
+                let d = NaiveDate::parse_from_str(raw, date_format)
+                    .ok()
+                    .filter(|d| crate::ingest::table::in_years(*d))
+                    .ok_or_else(|| {
+                        InputError::bad_value(
+                            path,
+                            sheet_row(i),
+                            arrival.0.name,
+                            raw,
+                            format!("a date in the form {date_format} in the years 1970 to 2200"),
+                        )
+                    })?;
                 let raw_t = t.required(tc, i, "a time of day")?;
                 let tm = parse_time(raw_t).ok_or_else(|| {
                     InputError::bad_value(path, sheet_row(i), tc.name, raw_t, "a time of day like 7:02:47")
@@ -234,8 +237,8 @@ pub fn aggregate(
                 })?
             }
         };
-        let w = t.nonneg_at(wait, i, "a wait in seconds >= 0")?;
-        let h = t.nonneg_at(handle, i, "a handle time in seconds >= 0")?;
+        let w = t.number_at(wait, i, &crate::limits::CALL_SECONDS)?;
+        let h = t.number_at(handle, i, &crate::limits::CALL_SECONDS)?;
         let slot = ((at.hour() * 60 + at.minute()) / interval.get()) as usize;
         let a = cells.entry((at.date(), slot)).or_insert(Agg {
             offered: 0.0,

@@ -8,6 +8,7 @@ use ndarray::Array2;
 
 use crate::error::{InputError, InputResult};
 use crate::ingest::table::{sheet_row, Col, Table};
+use crate::limits;
 use chrono::{LocalResult, NaiveDateTime, TimeZone, Timelike};
 use chrono_tz::Tz;
 use std::collections::BTreeMap;
@@ -99,14 +100,14 @@ pub fn load_history_with(path: &Path, opts: &HistoryOptions) -> InputResult<(His
             }
         }
         let ts = stamps.at(&t, i)?;
-        let count = "a call count >= 0 (a number like 42)";
+        let count = &limits::CALLS_PER_INTERVAL;
         let r = Row {
             i,
             ts,
-            offered: t.nonneg_at(calls, i, count)?,
-            answered: t.opt_nonneg_at(answered, i, count)?,
-            abandoned: t.opt_nonneg_at(abandoned, i, count)?,
-            aht: t.opt_nonneg_at(aht, i, "an average handle time in seconds >= 0")?,
+            offered: t.number_at(calls, i, count)?,
+            answered: t.opt_number_at(answered, i, count)?,
+            abandoned: t.opt_number_at(abandoned, i, count)?,
+            aht: t.opt_number_at(aht, i, &limits::HANDLE_SECONDS)?,
         };
         let (ans_v, abd_v) = (r.answered.unwrap_or(0.0), r.abandoned.unwrap_or(0.0));
         if ans_v + abd_v > r.offered + 1e-9 {

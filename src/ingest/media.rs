@@ -5,6 +5,7 @@
 use crate::config::{ChannelKind, ChannelKinds};
 use crate::error::{InputError, InputResult};
 use crate::ingest::table::{sheet_row, Table};
+use crate::limits;
 use chrono::NaiveDateTime;
 use serde::Serialize;
 use std::path::Path;
@@ -59,8 +60,6 @@ impl MediaPlan {
         c
     }
 }
-
-pub const EXPECTED_SPEND: &str = "a spend >= 0 in the centre's currency (a number like 1500)";
 
 /// Read a media plan CSV. Campaigns are optional: no path (`--media ""`), an
 /// empty file (`/dev/null`) or a header alone mean a plan with no lines.
@@ -124,7 +123,7 @@ pub fn load_media_plan(path: &Path, channels: &ChannelKinds) -> InputResult<Medi
                 ));
             }
         }
-        let grps_v = t.opt_nonneg_at(grps, i, "GRPs >= 0 (a number like 4.5)")?;
+        let grps_v = t.opt_number_at(grps, i, &limits::GRPS)?;
         if kind == ChannelKind::Spot && e.is_some() {
             plan.warnings.push(format!(
                 "{}:{}: a {ch} spot has an end time; spots are modelled at their air time (start)",
@@ -140,10 +139,10 @@ pub fn load_media_plan(path: &Path, channels: &ChannelKinds) -> InputResult<Medi
             kind,
             start: s,
             end: if kind == ChannelKind::Flight { Some(e.unwrap_or(s)) } else { None },
-            spend: t.nonneg_at(spend, i, EXPECTED_SPEND)?,
+            spend: t.number_at(spend, i, &limits::SPEND)?,
             grps: grps_v,
-            impressions: t.opt_nonneg_at(impressions, i, "impressions >= 0")?,
-            audience: t.opt_nonneg_at(audience, i, "an audience size >= 0")?,
+            impressions: t.opt_number_at(impressions, i, &limits::IMPRESSIONS)?,
+            audience: t.opt_number_at(audience, i, &limits::AUDIENCE)?,
             campaign: text(campaign),
             station: text(station),
             creative: text(creative),

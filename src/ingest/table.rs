@@ -6,7 +6,8 @@
 //! delimiters) are accepted; the delimiter is sniffed from the header line.
 
 use crate::error::{InputError, InputResult};
-use chrono::{NaiveDate, NaiveDateTime, NaiveTime};
+use crate::limits::{Plausible, YEARS};
+use chrono::{Datelike, NaiveDate, NaiveDateTime, NaiveTime};
 use polars::prelude::*;
 use std::io::Cursor;
 use std::path::{Path, PathBuf};
@@ -57,6 +58,40 @@ fn last_row_end(text: &str, separator: char) -> usize {
     end
 }
 
+/// The first record with more fields than the header: its spreadsheet row,
+/// its field count and the header's. Quotes are honoured (a separator or line
+/// break inside quotes is part of the value).
+fn row_with_extra_fields(text: &str, separator: char) -> Option<(usize, usize, usize)> {
+    let (mut row, mut fields, mut quoted) = (1usize, 1usize, false);
+    let mut header = None;
+    let mut blank = true;
+    for c in text.chars() {
+        match c {
+            '"' => quoted = !quoted,
+            c if c == separator && !quoted => fields += 1,
+            '\n' if !quoted => {
+                match header {
+                    None => header = Some(fields),
+                    Some(h) if fields > h && !blank => return Some((row, fields, h)),
+                    _ => {}
+                }
+                row += 1;
+                fields = 1;
+                blank = true;
+                continue;
+            }
+            _ => {}
+        }
+        if !c.is_whitespace() && c != separator {
+            blank = false;
+        }
+    }
+    match header {
+        Some(h) if fields > h && !blank => Some((row, fields, h)),
+        _ => None,
+    }
+}
+
 /// The spreadsheet row number of 0-based data row `i` (header is row 1).
 pub fn sheet_row(i: usize) -> usize {
     i + 2
@@ -91,6 +126,13 @@ impl Table {
         // Blank lines at the end (or lines of separators only, as spreadsheets
         // save them) are not rows.
         let keep = last_row_end(text, separator as char);
+        if let Some((row, fields, expected)) = row_with_extra_fields(&text[..keep], separator as char) {
+            return Err(InputError::row(
+                path,
+                row,
+                format!("the row has {fields} fields but the header names {expected} columns; expected one field per column (a stray separator, or a value with the separator that needs quotes)"),
+            ));
+        }
         bytes.truncate(keep);
         let opts = CsvReadOptions::default()
             .with_has_header(true)
@@ -172,19 +214,20 @@ impl Table {
         }
     }
 
-    /// A required number that must be ≥ 0.
-    pub fn nonneg_at(&self, col: Col<'_>, i: usize, expected: &str) -> InputResult<f64> {
-        let v = self.f64_at(col, i, expected)?;
-        if v < 0.0 {
+    /// A required number within its plausible range.
+    pub fn number_at(&self, col: Col<'_>, i: usize, range: &Plausible) -> InputResult<f64> {
+        let expected = range.expected();
+        let v = self.f64_at(col, i, &expected)?;
+        if !range.contains(v) {
             return Err(InputError::bad_value(&self.path, sheet_row(i), col.name, col.get(i).unwrap_or(""), expected));
         }
         Ok(v)
     }
 
-    /// An optional number that must be ≥ 0.
-    pub fn opt_nonneg_at(&self, col: Option<Col<'_>>, i: usize, expected: &str) -> InputResult<Option<f64>> {
+    /// An optional number within its plausible range (empty cell → `None`).
+    pub fn opt_number_at(&self, col: Option<Col<'_>>, i: usize, range: &Plausible) -> InputResult<Option<f64>> {
         match col {
-            Some(c) if c.get(i).is_some() => self.nonneg_at(c, i, expected).map(Some),
+            Some(c) if c.get(i).is_some() => self.number_at(c, i, range).map(Some),
             _ => Ok(None),
         }
     }
@@ -224,8 +267,9 @@ impl Table {
     }
 }
 
-pub const DATETIME_EXPECTED: &str = "a local date-time like 2026-11-23 08:15 (ISO 8601; YYYY-MM-DD HH:MM[:SS])";
-pub const DATE_EXPECTED: &str = "a date like 2026-11-23 (YYYY-MM-DD)";
+pub const DATETIME_EXPECTED: &str =
+    "a local date-time like 2026-11-23 08:15 (ISO 8601; YYYY-MM-DD HH:MM[:SS]) in the years 1970 to 2200";
+pub const DATE_EXPECTED: &str = "a date like 2026-11-23 (YYYY-MM-DD) in the years 1970 to 2200";
 pub const TIME_EXPECTED: &str = "a time of day like 08:15 (HH:MM or HH:MM:SS)";
 
 fn first_line(s: &str) -> &str {
@@ -252,8 +296,14 @@ pub fn parse_number(s: &str) -> Option<f64> {
 }
 
 /// ISO dates only: `2026-11-23`. Day-first/month-first forms are ambiguous and refused.
+/// Dates outside [`YEARS`] are refused (a typo like 0226 or 9999).
 pub fn parse_date(s: &str) -> Option<NaiveDate> {
-    NaiveDate::parse_from_str(s.trim(), "%Y-%m-%d").ok()
+    NaiveDate::parse_from_str(s.trim(), "%Y-%m-%d").ok().filter(|d| in_years(*d))
+}
+
+/// Whether a date lies in the plausible years ([`YEARS`]).
+pub fn in_years(d: NaiveDate) -> bool {
+    YEARS.contains(&d.year())
 }
 
 /// `HH:MM` or `HH:MM:SS`.
@@ -268,7 +318,7 @@ pub fn parse_datetime(s: &str) -> Option<NaiveDateTime> {
     let s = s.trim();
     for f in ["%Y-%m-%d %H:%M:%S", "%Y-%m-%d %H:%M", "%Y-%m-%dT%H:%M:%S", "%Y-%m-%dT%H:%M"] {
         if let Ok(t) = NaiveDateTime::parse_from_str(s, f) {
-            return Some(t);
+            return in_years(t.date()).then_some(t);
         }
     }
     None
@@ -288,6 +338,15 @@ mod tests {
         assert_eq!(t.headers, vec!["a", "b"]);
         let b = t.column(&["B"]).unwrap();
         assert_eq!(b.get(1), Some("4"));
+    }
+
+    #[test]
+    fn a_row_with_an_extra_field_is_named() {
+        let e = table("a,b\n1,2\n3,4,5\n").unwrap_err().to_string();
+        assert!(e.contains("t.csv:3") && e.contains("3 fields") && e.contains("2 columns"), "{e}");
+        // A separator inside quotes, even over a line break, is part of the value.
+        let t = table("a,b\n\"x,\ny\",2\n3,4\n").unwrap();
+        assert_eq!(t.height(), 2);
     }
 
     #[test]

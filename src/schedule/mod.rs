@@ -15,6 +15,7 @@ pub mod roster;
 pub mod shifts;
 pub mod week;
 
+use crate::error::shortened;
 use serde::{Deserialize, Serialize};
 use std::ops::Deref;
 
@@ -184,10 +185,12 @@ impl SchedulingConfig {
         }
         for (i, f) in self.shifts.iter().enumerate() {
             let key = |k: &str| format!("scheduling.shifts[{i}].{k}");
-            let earliest = shifts::parse_hhmm(&f.earliest_start)
-                .ok_or_else(|| format!("{}: got '{}', expected HH:MM", key("earliest_start"), f.earliest_start))?;
-            let latest = shifts::parse_hhmm(&f.latest_start)
-                .ok_or_else(|| format!("{}: got '{}', expected HH:MM", key("latest_start"), f.latest_start))?;
+            let earliest = shifts::parse_hhmm(&f.earliest_start).ok_or_else(|| {
+                format!("{}: got '{}', expected HH:MM", key("earliest_start"), shortened(&f.earliest_start))
+            })?;
+            let latest = shifts::parse_hhmm(&f.latest_start).ok_or_else(|| {
+                format!("{}: got '{}', expected HH:MM", key("latest_start"), shortened(&f.latest_start))
+            })?;
             if latest < earliest {
                 return Err(format!(
                     "{}: got '{}', before earliest_start '{}'; expected a start window from earliest to latest",
@@ -212,7 +215,7 @@ impl SchedulingConfig {
             }
             for d in &f.days {
                 shifts::weekday_of(d).ok_or_else(|| {
-                    format!("{}: got '{d}', expected mon, tue, wed, thu, fri, sat or sun", key("days"))
+                    format!("{}: got '{}', expected mon, tue, wed, thu, fri, sat or sun", key("days"), shortened(d))
                 })?;
             }
             for (j, b) in f.breaks.iter().enumerate() {

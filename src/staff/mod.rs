@@ -163,8 +163,12 @@ pub fn meets(p: &Performance, g: &ServiceGoal) -> bool {
 /// The smallest number of agents meeting every goal.
 ///
 /// Service level, ASA, occupancy and abandonment all improve with every agent
-/// added, so the answer is found by doubling from 1 and bisecting — never
-/// starting above the answer (with abandonment it can be below the load).
+/// added, so the answer is bracketed and bisected. Erlang C walks up from the
+/// load (see [`erlang_c_search`]). Erlang A starts from the square-root
+/// staffing rule n ≈ a + √a, which lands within a few √a of the answer, and
+/// widens the bracket by doubling steps from there: O(log √a) evaluations
+/// near the answer, never one at n = 0 where a long queue makes each
+/// evaluation cost as much as the calls.
 pub fn required_agents(q: &Queue, g: &ServiceGoal) -> Requirement {
     let perf = |n: u32| performance_as(q, n, g.answer_time, g.sl_definition);
     if q.calls.get() <= 0.0 {
@@ -175,29 +179,66 @@ pub fn required_agents(q: &Queue, g: &ServiceGoal) -> Requirement {
     if theta <= 0.0 {
         return erlang_c_search(q, g, lambda, mu);
     }
-    // Without abandonment nothing below the load is stable: start just above it.
-    let mut lo: u32 = if theta <= 0.0 { load.floor() as u32 } else { 0 };
-    let mut hi = lo.max(1);
-    let mut p_hi = perf(hi);
-    while !meets(&p_hi, g) {
-        lo = hi;
-        hi = hi.saturating_mul(2).max(hi + 1);
-        p_hi = perf(hi);
+    let start = (load + load.sqrt()).ceil().max(1.0) as u32;
+    let (lo, hi, p_hi) = bracket(start, |n| {
+        let p = perf(n);
+        (meets(&p, g), p)
+    });
+    let (n, p_hi) = bisect(lo, hi, p_hi, |n| {
+        let p = perf(n);
+        (meets(&p, g), p)
+    });
+    let fractional = if n == 0 { 0.0 } else { fractional_crossing(q, g, n, &p_hi, &perf(n - 1)) };
+    Requirement { agents: n, fractional, performance: p_hi }
+}
+
+/// A bracket `(lo, hi)` around the smallest `n` that meets (`check(n).0`),
+/// found from `start` by steps that double: `lo` fails (or is `None` when 0
+/// meets), `hi` meets. Meeting is monotone in `n`.
+fn bracket<P>(start: u32, check: impl Fn(u32) -> (bool, P)) -> (Option<u32>, u32, P) {
+    let (ok, p) = check(start);
+    let mut step = 1u32;
+    if ok {
+        let (mut hi, mut p_hi) = (start, p);
+        loop {
+            let n = hi.saturating_sub(step);
+            let (ok, p) = check(n);
+            if !ok {
+                return (Some(n), hi, p_hi);
+            }
+            (hi, p_hi) = (n, p);
+            if n == 0 {
+                return (None, 0, p_hi);
+            }
+            step = step.saturating_mul(2);
+        }
     }
-    // Invariant: lo fails (or is the stability floor), hi meets.
+    let mut lo = start;
+    loop {
+        let n = lo.saturating_add(step);
+        let (ok, p) = check(n);
+        if ok {
+            return (Some(lo), n, p);
+        }
+        lo = n;
+        step = step.saturating_mul(2);
+    }
+}
+
+/// The smallest meeting `n` in `(lo, hi]` (`hi` meets with `p_hi`; `lo` fails).
+fn bisect<P>(lo: Option<u32>, hi: u32, p_hi: P, check: impl Fn(u32) -> (bool, P)) -> (u32, P) {
+    let Some(mut lo) = lo else { return (hi, p_hi) };
+    let (mut hi, mut p_hi) = (hi, p_hi);
     while hi - lo > 1 {
         let mid = lo + (hi - lo) / 2;
-        let p = perf(mid);
-        if meets(&p, g) {
-            hi = mid;
-            p_hi = p;
+        let (ok, p) = check(mid);
+        if ok {
+            (hi, p_hi) = (mid, p);
         } else {
             lo = mid;
         }
     }
-    let n = hi;
-    let fractional = if n == 0 { 0.0 } else { fractional_crossing(q, g, n, &p_hi, &perf(n - 1)) };
-    Requirement { agents: n, fractional, performance: p_hi }
+    (hi, p_hi)
 }
 
 /// Erlang C: every metric follows from Erlang B in O(1), and B(n+1) from B(n),

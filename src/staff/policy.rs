@@ -6,6 +6,7 @@
 //! `service.<key>` and the `staff` command as the matching flag.
 
 use super::{ServiceGoal, SlDefinition};
+use crate::limits::{self, Plausible};
 use crate::units::{Fraction, Seconds};
 
 /// The raw values of a service policy, as a config file or flags give them.
@@ -66,7 +67,11 @@ fn fraction(key: &'static str, v: f64) -> Result<Fraction, PolicyError> {
     Fraction::new(v).map_err(|e| PolicyError::new(key, format!("got {v}, expected {}", e.expected)))
 }
 
-fn seconds(key: &'static str, v: f64) -> Result<Seconds, PolicyError> {
+/// Seconds within their plausible range (see [`crate::limits`]).
+fn seconds(key: &'static str, v: f64, range: &Plausible) -> Result<Seconds, PolicyError> {
+    if !range.contains(v) {
+        return Err(PolicyError::new(key, format!("got {v}, expected {}", range.expected())));
+    }
     Seconds::new(v).map_err(|e| PolicyError::new(key, format!("got {v}, expected {}", e.expected)))
 }
 
@@ -74,8 +79,8 @@ impl ServicePolicy {
     /// Check every rule of the policy once.
     pub fn new(v: &ServiceValues) -> Result<ServicePolicy, PolicyError> {
         let target_sl = fraction("target_sl", v.target_sl)?;
-        let answer_time = seconds("answer_seconds", v.answer_seconds)?;
-        let aht = seconds("aht_seconds", v.aht_seconds)?;
+        let answer_time = seconds("answer_seconds", v.answer_seconds, &limits::ANSWER_SECONDS)?;
+        let aht = seconds("aht_seconds", v.aht_seconds, &limits::AHT_SECONDS)?;
         if aht.get() <= 0.0 {
             return Err(PolicyError::new("aht_seconds", "expected a handle time above 0 seconds"));
         }
@@ -95,7 +100,8 @@ impl ServicePolicy {
                 ),
             ));
         }
-        let patience = v.patience_seconds.map(|p| seconds("patience_seconds", p)).transpose()?;
+        let patience =
+            v.patience_seconds.map(|p| seconds("patience_seconds", p, &limits::PATIENCE_SECONDS)).transpose()?;
         if patience.is_some_and(|p| p.get() <= 0.0) {
             return Err(PolicyError::new(
                 "patience_seconds",
@@ -112,7 +118,7 @@ impl ServicePolicy {
         let goal = ServiceGoal::new(
             target_sl,
             answer_time,
-            v.max_asa_seconds.map(|a| seconds("max_asa_seconds", a)).transpose()?,
+            v.max_asa_seconds.map(|a| seconds("max_asa_seconds", a, &limits::MAX_ASA_SECONDS)).transpose()?,
             v.max_occupancy.map(|o| fraction("max_occupancy", o)).transpose()?,
             max_abandon,
             v.sl_definition,

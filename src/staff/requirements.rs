@@ -1,6 +1,8 @@
 //! Agents needed per interval of a call series under a service policy.
 
 use super::{performance_as, required_agents, with_shrinkage, Queue, Requirement, ServicePolicy};
+use crate::error::Error;
+use crate::limits::MAX_LOAD_ERLANGS;
 use crate::series::CallSeries;
 use crate::units::CallsPerInterval;
 use chrono::NaiveDateTime;
@@ -27,9 +29,32 @@ pub fn queue_of(series: &CallSeries, t: usize, calls: CallsPerInterval, policy: 
 
 /// Requirements for every interval. Closed intervals need the agents of an
 /// empty queue (0); open ones at least `policy.min_agents_open`.
-pub fn requirements(series: &CallSeries, policy: &ServicePolicy) -> Vec<IntervalRequirement> {
+///
+/// An interval whose offered load exceeds [`MAX_LOAD_ERLANGS`] is refused
+/// before any search: its agents would number in the hundreds of thousands,
+/// no centre's single queue, and almost surely a unit or decimal slip.
+pub fn requirements(series: &CallSeries, policy: &ServicePolicy) -> Result<Vec<IntervalRequirement>, Error> {
     use rayon::prelude::*;
-    (0..series.len()).into_par_iter().map(|i| interval_requirement(series, i, policy)).collect()
+    check_loads(series, policy)?;
+    Ok((0..series.len()).into_par_iter().map(|i| interval_requirement(series, i, policy)).collect())
+}
+
+/// The first open interval whose load is beyond what ringcast staffs.
+fn check_loads(series: &CallSeries, policy: &ServicePolicy) -> Result<(), Error> {
+    for t in (0..series.len()).filter(|&t| series.open[t]) {
+        let q = queue_of(series, t, series.calls[t], policy);
+        let load = q.calls.load(q.interval, q.aht).get();
+        if load > MAX_LOAD_ERLANGS {
+            return Err(Error::Infeasible(format!(
+                "the interval from {} has {:.0} calls of {:.0} s in {} minutes, an offered load of {load:.0} Erlangs; ringcast staffs at most {MAX_LOAD_ERLANGS:.0} Erlangs per interval (check the calls and the handle time for a unit or decimal slip)",
+                series.starts[t].format("%Y-%m-%d %H:%M"),
+                q.calls.get(),
+                q.aht.get(),
+                q.interval.get()
+            )));
+        }
+    }
+    Ok(())
 }
 
 fn interval_requirement(series: &CallSeries, i: usize, policy: &ServicePolicy) -> IntervalRequirement {
@@ -86,11 +111,11 @@ mod tests {
             handle: None,
             patience: None,
         };
-        let flat: Vec<u32> = requirements(&series, &policy).iter().map(|r| r.requirement.agents).collect();
+        let flat: Vec<u32> = requirements(&series, &policy).unwrap().iter().map(|r| r.requirement.agents).collect();
         assert_eq!(flat[0], flat[1]);
         let by_hour =
             CallSeries { handle: Some(vec![Seconds::new(100.0).unwrap(), Seconds::new(400.0).unwrap()]), ..series };
-        let r: Vec<u32> = requirements(&by_hour, &policy).iter().map(|r| r.requirement.agents).collect();
+        let r: Vec<u32> = requirements(&by_hour, &policy).unwrap().iter().map(|r| r.requirement.agents).collect();
         assert!(r[0] < flat[0] && r[1] > flat[1], "{r:?} vs {flat:?}");
     }
 }

@@ -93,7 +93,7 @@ fn bad_history_files() {
     check_history("interval_start,calls\n2026-01-05 08:00,3\n2026-01-05 08:15,NaN\n", &["h.csv:3", "'NaN'"]);
     check_history(
         "interval_start,calls\n2026-01-05 08:00,3\n2026-01-05 08:15,lots\n",
-        &["h.csv:3", "'lots'", "call count"],
+        &["h.csv:3", "'lots'", "calls in one interval between 0 and 100,000"],
     );
     check_history(
         "interval_start,calls\n05/01/2026 08:00,3\n",
@@ -305,7 +305,7 @@ fn bad_agents_and_scheduling_rules_through_the_plan() {
     plan_with(
         &[("a.csv", &format!("{head}A1,Ann,ft,0,40,9,mon-fri,08:00,22:00,\n"))],
         &["--agents", "a.csv"],
-        &["a.csv:2", "max_days", "0..7"],
+        &["a.csv:2", "max_days", "between 0 and 7"],
     );
     plan_with(
         &[("a.csv", "id|name|min_weekly_hours\nA1|Ann|10\n")],
@@ -390,4 +390,82 @@ fn a_history_with_blank_lines_at_the_end_is_read() {
     assert!(o.status.success(), "{}", stderr(&o));
     let v: serde_json::Value = serde_json::from_str(&stdout(&o)).unwrap();
     assert_eq!(v["history"]["calls"], 7.0);
+}
+
+/// Numbers beyond their plausible range (docs/formats.md) end in an error
+/// naming file, row, column, value and range — not in a computation that runs
+/// for minutes (these values did) or a forecast of 10²⁰³ calls.
+#[test]
+fn implausible_numbers_are_refused_with_their_range() {
+    check_history(
+        "interval_start,calls\n2026-01-05 08:00,3\n2026-01-05 08:15,1e12\n",
+        &["h.csv:3", "column 'calls'", "'1e12'", "between 0 and 100,000"],
+    );
+    check_history(
+        "interval_start,calls,aht\n2026-01-05 08:00,3,1e7\n",
+        &["h.csv:2", "column 'aht'", "handle time in seconds between 0 and 14,400"],
+    );
+    check_history("interval_start,calls\n9999-01-05 08:00,3\n", &["h.csv:2", "9999-01-05", "1970 to 2200"]);
+    let m = |text: &str, needles: &[&str]| refuses(&[("m.csv", text)], &["check", "--media", "m.csv"], needles);
+    m("channel,start,spend,grps\ntv,2026-11-24 20:14,10,1e9\n", &["m.csv:2", "column 'grps'", "between 0 and 10,000"]);
+    m("channel,start,spend\ntv,2026-11-24 20:14,1e300\n", &["m.csv:2", "column 'spend'", "10,000,000,000"]);
+    // A 1 MB cell is not echoed whole.
+    let long = format!("interval_start,calls\n2026-01-05 08:00,{}\n", "9".repeat(1_000_000));
+    let dir = tempfile::tempdir().unwrap();
+    std::fs::write(dir.path().join("h.csv"), long).unwrap();
+    let o = ringcast_in(dir.path(), &["check", "--history", "h.csv"]);
+    assert_eq!(o.status.code(), Some(2));
+    assert!(stderr(&o).len() < 500 && stderr(&o).contains("(1000000 characters)"), "{}", stderr(&o).len());
+}
+
+/// A row with a field too many is named by its row; so are config keys of
+/// every kind of mistake.
+#[test]
+fn extra_fields_and_config_mistakes_name_their_place() {
+    check_history(
+        "interval_start,calls\n2026-01-05 08:00,3\n2026-01-05 08:15,4,99\n",
+        &["h.csv:3", "3 fields", "2 columns"],
+    );
+    let config = |text: &str, needles: &[&str]| refuses(&[("c.toml", text)], &["check", "--config", "c.toml"], needles);
+    config("[channels]\npodcast = \"spott\"\n", &["c.toml:2", "key 'channels.podcast'", "spott"]);
+    config(
+        "[opening_hours]\nclosed_dates = [\"2026-12-25\", \"2026-02-30\"]\n",
+        &["c.toml:2", "key 'opening_hours.closed_dates[1]'"],
+    );
+    config("interval_minutes = -15\n", &["c.toml:1", "key 'interval_minutes'", "-15"]);
+    config("[service]\naht_seconds = 1e9\n", &["key 'service.aht_seconds'", "between 0 and 14,400"]);
+    config("[service]\npatience_seconds = 1e9\n", &["key 'service.patience_seconds'", "14,400"]);
+    config("[service]\nanswer_seconds = 86400\n", &["key 'service.answer_seconds'", "3,600"]);
+}
+
+/// The staff command refuses calls beyond their range, and a load no single
+/// queue carries, before any search.
+#[test]
+fn staff_refuses_implausible_loads() {
+    let staff = |calls: &str, aht: &str| {
+        ringcast(&[
+            "staff",
+            "--calls",
+            calls,
+            "--interval-minutes",
+            "5",
+            "--aht-seconds",
+            aht,
+            "--patience-seconds",
+            "300",
+            "--target-sl",
+            "0.8",
+            "--answer-seconds",
+            "20",
+        ])
+    };
+    let o = staff("1e10", "300");
+    assert_eq!(o.status.code(), Some(2), "{}", stderr(&o));
+    assert!(stderr(&o).contains("--calls 10000000000") && stderr(&o).contains("100,000"), "{}", stderr(&o));
+    let o = staff("100000", "14400");
+    assert_eq!(o.status.code(), Some(2), "{}", stderr(&o));
+    assert!(stderr(&o).contains("4800000 Erlangs") && stderr(&o).contains("at most 20000"), "{}", stderr(&o));
+    // The largest load ringcast staffs, with Erlang A: answered (it took 64 s at 1e6 calls before).
+    let o = staff("20000", "300");
+    assert!(o.status.success(), "{}", stderr(&o));
 }

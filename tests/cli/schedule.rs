@@ -57,11 +57,13 @@ fn instance_b_optima() {
 fn uncoverable_requirement_is_explained() {
     let dir = tempfile::tempdir().unwrap();
     let req = dir.path().join("r.csv");
-    std::fs::write(
-        &req,
-        "interval_start,required_agents\n2026-11-23 05:00,3\n2026-11-23 05:15,3\n2026-11-23 08:00,2\n",
-    )
-    .unwrap();
+    // Every open interval (07:00-22:00) has a row; two rows before opening need agents.
+    let mut text = String::from("interval_start,required_agents\n2026-11-23 05:00,3\n2026-11-23 05:15,3\n");
+    for slot in 28..88 {
+        let need = if slot == 32 { 2 } else { 0 };
+        text += &format!("2026-11-23 {:02}:{:02},{need}\n", slot / 4, slot % 4 * 15);
+    }
+    std::fs::write(&req, text).unwrap();
     let o = ringcast(&[
         "schedule",
         "--requirements",
@@ -102,4 +104,39 @@ fn solver_time_limit_returns_the_best_schedule_labelled_with_its_gap() {
     let v: serde_json::Value = serde_json::from_str(&stdout(&o)).unwrap();
     assert_eq!(v["status"], "time limit (best found)", "{v}");
     assert!(v["objective"].as_f64().unwrap() >= 400.0 && v["gap"].as_f64().unwrap() >= 0.0, "{v}");
+}
+
+/// Requirements files are checked against the config's grid and hours: a
+/// missing row, a coarser export, an interval twice, a span of centuries.
+#[test]
+fn requirements_with_gaps_duplicates_or_another_grid_are_refused() {
+    let refuse = |rows: &str, needles: &[&str]| {
+        let dir = tempfile::tempdir().unwrap();
+        let req = dir.path().join("req.csv");
+        std::fs::write(&req, format!("interval_start,required_agents\n{rows}")).unwrap();
+        let out = dir.path().join("out");
+        let o = ringcast(&[
+            "schedule",
+            "--requirements",
+            req.to_str().unwrap(),
+            "--config",
+            "benches/data/instance_a.toml",
+            "--out",
+            out.to_str().unwrap(),
+        ]);
+        assert_eq!(o.status.code(), Some(2), "{rows}: {}", stderr(&o));
+        for n in needles {
+            assert!(stderr(&o).contains(n), "lacks '{n}': {}", stderr(&o));
+        }
+        assert!(!out.exists());
+    };
+    let day = |skip: usize| -> String {
+        (28..88).filter(|s| *s != skip).map(|s| format!("2026-11-23 {:02}:{:02},1\n", s / 4, s % 4 * 15)).collect()
+    };
+    refuse(&day(40), &["req.csv:14", "no row for 2026-11-23 10:00"]);
+    refuse(&format!("{}2026-11-23 08:00,3\n", day(0)), &["req.csv:62", "also at row 6"]);
+    let coarse: String = (14..44).map(|h| format!("2026-11-23 {:02}:{:02},1\n", h / 2, h % 2 * 30)).collect();
+    refuse(&coarse, &["30 minutes apart", "15-minute intervals"]);
+    refuse("1900-01-01 08:00,3\n9999-12-31 08:00,4\n", &["req.csv:2", "1970 to 2200"]);
+    refuse(&format!("{}2027-03-01 08:00,1\n", day(0)), &["within 31 days"]);
 }
