@@ -73,11 +73,16 @@ impl OpenCalendar {
                 None => format!("{n} closed"),
             })
             .collect();
-        let closed: Vec<String> = self.closed.iter().map(|d| d.to_string()).collect();
+        // A long history can hold hundreds of closures: list the first ones.
+        const LISTED: usize = 30;
+        let mut closed: Vec<String> = self.closed.iter().take(LISTED).map(|d| d.to_string()).collect();
+        if self.closed.len() > LISTED {
+            closed.push(format!("… and {} more", self.closed.len() - LISTED));
+        }
         format!(
             "{}; {} closed date(s){}{}",
             hours.join(", "),
-            closed.len(),
+            self.closed.len(),
             if closed.is_empty() { "" } else { ": " },
             closed.join(", ")
         )

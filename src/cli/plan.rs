@@ -4,7 +4,7 @@ use super::{usage, InputArgs};
 use crate::impact::{ImpactThreshold, DEFAULT_THRESHOLD};
 use crate::ingest::agents::load_agents;
 use crate::pipeline::{self, WeeklyPlan};
-use crate::report::atomic::{check_out_dir, check_out_file, write_file};
+use crate::report::atomic::{check_out_file, write_file, OutDir};
 use crate::report::impact::{marketing_summary, write_impact};
 use crate::report::tables::{fit_report, forecast_csv, requirements_csv};
 use crate::report::{summary, weekly, Staging};
@@ -89,12 +89,12 @@ pub fn build(a: &PlanArgs, threshold: ImpactThreshold, progress: &dyn Fn(&str)) 
 
 pub fn run_plan(a: &PlanArgs) -> anyhow::Result<()> {
     let t0 = std::time::Instant::now();
-    check_out_dir(&a.out)?;
+    let out = OutDir::claim(&a.out)?;
     let progress = Progress::new();
     let plan = build(a, ImpactThreshold::default(), &|m| progress.stage(m))?;
     let summary = summary::summary(&plan);
     progress.stage("writing outputs");
-    let written = weekly::write_all(&plan, &summary, &a.out)?;
+    let written = weekly::write_all(&plan, &summary, &out)?;
     progress.bar.finish_and_clear();
     print_warnings(&plan.loaded.warnings);
     print!("{}", summary::text_summary(&plan, &summary));
@@ -104,9 +104,9 @@ pub fn run_plan(a: &PlanArgs) -> anyhow::Result<()> {
 
 pub fn run_impact(a: &ImpactArgs) -> anyhow::Result<()> {
     let threshold = ImpactThreshold::new(a.threshold).map_err(|m| usage(format!("--threshold: {m}")))?;
-    check_out_dir(&a.plan.out)?;
+    let out = OutDir::claim(&a.plan.out)?;
     let plan = build(&a.plan, threshold, &|_| {})?;
-    let mut st = Staging::new(&a.plan.out)?;
+    let mut st = Staging::new(&out)?;
     write_impact(&plan, &mut st)?;
     st.commit()?;
     print_warnings(&plan.loaded.warnings);
@@ -117,8 +117,8 @@ pub fn run_impact(a: &ImpactArgs) -> anyhow::Result<()> {
 
 pub fn run_forecast(a: &ForecastArgs) -> anyhow::Result<()> {
     if a.all_queues {
-        check_out_dir(&a.out)?;
-        return run_all_queues(a);
+        let out = OutDir::claim(&a.out)?;
+        return run_all_queues(a, &out);
     }
     check_out_file(&a.out)?;
     let loaded = pipeline::load(&a.inputs.sources())?;
@@ -147,7 +147,7 @@ pub fn run_forecast(a: &ForecastArgs) -> anyhow::Result<()> {
 }
 
 /// Every queue of the history: forecast and staffing in parallel.
-fn run_all_queues(a: &ForecastArgs) -> anyhow::Result<()> {
+fn run_all_queues(a: &ForecastArgs, out: &OutDir) -> anyhow::Result<()> {
     use rayon::prelude::*;
     let names = crate::ingest::history::queues(&a.inputs.history)?;
     if names.is_empty() {
@@ -164,7 +164,7 @@ fn run_all_queues(a: &ForecastArgs) -> anyhow::Result<()> {
             Ok((q.clone(), fc, req))
         })
         .collect();
-    let mut st = Staging::new(&a.out)?;
+    let mut st = Staging::new(out)?;
     for r in results {
         let (q, fc, req) = r?;
         let safe: String =

@@ -87,12 +87,12 @@ fn summary(s: &Scheduled, costs: &Costs) -> Summary {
 }
 
 pub fn run(a: &ScheduleArgs) -> anyhow::Result<()> {
-    crate::report::atomic::check_out_dir(&a.out)?;
+    let out = crate::report::atomic::OutDir::claim(&a.out)?;
     let settings = Settings::load(&a.config)?;
     let req = load_requirements(&a.requirements, &settings.calendar)?;
     let objective = a.objective.map(Objective::from).unwrap_or(settings.scheduling.objective);
     let s = schedule(&settings.scheduling, &settings.calendar, req, objective).map_err(crate::error::Error::from)?;
-    let mut stage = Staging::new(&a.out)?;
+    let mut stage = Staging::new(&out)?;
     stage.write("shifts.csv", shifts_csv(&s, &settings.scheduling, settings.costs.hourly))?;
     stage.write("coverage.csv", schedule_coverage_csv(&s))?;
     stage.commit()?;

@@ -28,9 +28,9 @@ pub struct SynthArgs {
 
 /// Write the sample into `--out`, all files or none.
 pub fn run(a: &SynthArgs) -> anyhow::Result<()> {
-    crate::report::atomic::check_out_dir(&a.out)?;
+    let out = crate::report::atomic::OutDir::claim(&a.out)?;
     let sample = generate(&SynthOptions { seed: a.seed, weeks: a.weeks, week: a.week, agents: a.agents })?;
-    let mut staging = Staging::new(&a.out)?;
+    let mut staging = Staging::new(&out)?;
     for (name, text) in &sample.files {
         staging.write(name, text)?;
     }

@@ -263,6 +263,19 @@ pub fn aggregate(
         }
         read += 1;
     }
+    if let (Some(((first, _), _)), Some(((last, _), _))) = (cells.first_key_value(), cells.last_key_value()) {
+        if (*last - *first).num_days() > crate::limits::MAX_SPAN_DAYS {
+            return Err(InputError::cell(
+                path,
+                1,
+                arrival.0.name,
+                format!(
+                    "the calls run from {first} to {last}; expected at most {} days (twenty years) of records",
+                    crate::limits::MAX_SPAN_DAYS
+                ),
+            ));
+        }
+    }
     let mut days: Vec<NaiveDate> = cells.keys().map(|(d, _)| *d).collect();
     days.dedup();
     let index: BTreeMap<NaiveDate, usize> = days.iter().enumerate().map(|(k, d)| (*d, k)).collect();

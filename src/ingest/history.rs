@@ -132,6 +132,7 @@ pub fn load_history_with(path: &Path, opts: &HistoryOptions) -> InputResult<(His
         warnings.push(format!("{}: rows are not in time order; they were sorted", path.display()));
         rows.sort_by_key(|r| r.ts);
     }
+    check_span(path, &rows, &stamps.label())?;
     check_duplicates(path, &rows, opts, &stamps.label(), &mut warnings)?;
     let interval = detect_interval(path, &rows, &stamps.label())?;
     let mut days: Vec<NaiveDate> = rows.iter().map(|r| r.ts.date()).collect();
@@ -184,6 +185,26 @@ pub fn load_history_with(path: &Path, opts: &HistoryOptions) -> InputResult<(His
         answered_in_time: None,
     };
     Ok((history, warnings))
+}
+
+/// A history spans at most [`limits::MAX_SPAN_DAYS`] calendar days: models
+/// and calendars are sized by the span, and twenty years is beyond any use.
+fn check_span(path: &Path, rows: &[Row], col: &str) -> InputResult<()> {
+    let (Some(first), Some(last)) = (rows.first(), rows.last()) else { return Ok(()) };
+    if (last.ts.date() - first.ts.date()).num_days() > limits::MAX_SPAN_DAYS {
+        return Err(InputError::bad_value(
+            path,
+            sheet_row(last.i),
+            col,
+            &last.ts.format("%Y-%m-%d %H:%M").to_string(),
+            format!(
+                "a date within {} days (twenty years) of the first row's {}",
+                limits::MAX_SPAN_DAYS,
+                first.ts.date()
+            ),
+        ));
+    }
+    Ok(())
 }
 
 /// Two rows for one interval start are an error, except the repeated hour of a

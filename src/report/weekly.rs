@@ -1,6 +1,7 @@
 //! The weekly build's outputs: CSVs, the planner's workbook, the summary and
 //! the charts — staged, then moved into place together.
 
+use super::atomic::OutDir;
 use super::charts::{self, CoverageChart, ForecastChart, GanttShift, ResponseCurve, RosterChart, TimeAxis};
 use super::summary::Summary;
 use super::tables::{coverage_csv, forecast_csv, requirements_csv, roster_csv, shifts_csv};
@@ -9,10 +10,10 @@ use crate::forecast::media::response::ChannelResponse;
 use crate::pipeline::WeeklyPlan;
 use chrono::{Duration, NaiveDateTime};
 use std::collections::BTreeMap;
-use std::path::{Path, PathBuf};
+use std::path::PathBuf;
 
 /// Write every output of the weekly build into `out` (all or nothing).
-pub fn write_all(p: &WeeklyPlan, s: &Summary, out: &Path) -> anyhow::Result<Vec<PathBuf>> {
+pub fn write_all(p: &WeeklyPlan, s: &Summary, out: &OutDir) -> anyhow::Result<Vec<PathBuf>> {
     let mut st = Staging::new(out)?;
     st.write("forecast.csv", forecast_csv(&p.forecast))?;
     st.write("requirements.csv", requirements_csv(&p.requirements))?;

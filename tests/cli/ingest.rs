@@ -406,6 +406,10 @@ fn implausible_numbers_are_refused_with_their_range() {
         &["h.csv:2", "column 'aht'", "handle time in seconds between 0 and 14,400"],
     );
     check_history("interval_start,calls\n9999-01-05 08:00,3\n", &["h.csv:2", "9999-01-05", "1970 to 2200"]);
+    check_history(
+        "interval_start,calls\n1970-01-05 08:00,3\n1970-01-05 08:15,3\n2200-01-05 08:00,4\n",
+        &["h.csv:4", "within 7320 days"],
+    );
     let m = |text: &str, needles: &[&str]| refuses(&[("m.csv", text)], &["check", "--media", "m.csv"], needles);
     m("channel,start,spend,grps\ntv,2026-11-24 20:14,10,1e9\n", &["m.csv:2", "column 'grps'", "between 0 and 10,000"]);
     m("channel,start,spend\ntv,2026-11-24 20:14,1e300\n", &["m.csv:2", "column 'spend'", "10,000,000,000"]);

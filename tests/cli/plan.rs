@@ -314,3 +314,71 @@ fn an_out_that_cannot_be_written_is_refused_before_any_work() {
     let left: Vec<_> = std::fs::read_dir(dir.path()).unwrap().map(|e| e.unwrap().file_name()).collect();
     assert_eq!(left.len(), 1, "no stray files: {left:?}");
 }
+
+/// Kill the weekly build at points spread over its run (SIGKILL), and stop it
+/// once with SIGTERM: the output folder always holds one whole set — the
+/// previous files or the new ones, never a mix — and a later run leaves no
+/// staging folder beside it.
+#[test]
+fn killed_runs_leave_the_previous_outputs_or_the_new_ones() {
+    use std::process::{Command, Stdio};
+    use std::time::Instant;
+    let dir = tempfile::tempdir().unwrap();
+    let out = dir.path().join("out");
+    let start = || {
+        Command::new(env!("CARGO_BIN_EXE_ringcast"))
+            .args(["plan", "--out", out.to_str().unwrap()])
+            .current_dir(root())
+            .stdout(Stdio::null())
+            .stderr(Stdio::null())
+            .spawn()
+            .unwrap()
+    };
+    let t0 = Instant::now();
+    assert!(start().wait().unwrap().success());
+    let full = t0.elapsed();
+    let new: BTreeMap<&str, Vec<u8>> = OUTPUTS.iter().map(|f| (*f, std::fs::read(out.join(f)).unwrap())).collect();
+    let mark_old = || {
+        for f in OUTPUTS {
+            std::fs::write(out.join(f), "old").unwrap();
+        }
+    };
+    let whole_set = |what: &str| {
+        let now: Vec<Vec<u8>> = OUTPUTS.iter().map(|f| std::fs::read(out.join(f)).unwrap()).collect();
+        let old = now.iter().all(|b| b == b"old");
+        let fresh = OUTPUTS.iter().zip(&now).all(|(f, b)| &new[f] == b);
+        assert!(old || fresh, "{what}: a mix of previous and new outputs");
+        fresh
+    };
+    mark_old();
+    let mut outcomes = Vec::new();
+    for share in [0.1, 0.3, 0.5, 0.7, 0.8, 0.9, 0.95, 1.0] {
+        let mut child = start();
+        std::thread::sleep(full.mul_f64(share));
+        child.kill().ok();
+        child.wait().unwrap();
+        let fresh = whole_set(&format!("killed at {share} of a run"));
+        outcomes.push(fresh);
+        if fresh {
+            mark_old();
+        }
+    }
+    let mut child = start();
+    std::thread::sleep(full.mul_f64(0.95));
+    // SAFETY: sending a signal to our own child process.
+    unsafe { libc::kill(child.id() as i32, libc::SIGTERM) };
+    child.wait().unwrap();
+    whole_set("stopped by SIGTERM");
+    mark_old();
+    // A completed run clears what the killed ones left beside the folder.
+    assert!(start().wait().unwrap().success());
+    assert!(whole_set("a completed run"));
+    let beside: Vec<String> = std::fs::read_dir(dir.path())
+        .unwrap()
+        .flatten()
+        .map(|e| e.file_name().to_string_lossy().into_owned())
+        .filter(|n| n != "out" && !n.ends_with(".ringcast-lock"))
+        .collect();
+    assert!(beside.is_empty(), "left beside the output folder: {beside:?}");
+    eprintln!("killed runs ended with the new outputs: {outcomes:?} (full run {:.1} s)", full.as_secs_f64());
+}
