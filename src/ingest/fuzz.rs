@@ -1,12 +1,15 @@
-//! Property-based fuzzing of ingestion: malformed files of every kind must give
-//! `Ok` or a clear `Err`, never a panic.
+//! Property-based fuzzing of ingestion: malformed files of every kind — call
+//! history, media plans, agents, requirements, forecast files, the config and
+//! its shift families — must give `Ok` or a clear `Err`, never a panic.
 //!
 //! CI runs a short smoke (64 cases per target); a long local run sets
 //! `RINGCAST_FUZZ_CASES`, e.g. `RINGCAST_FUZZ_CASES=200000 cargo test --release --lib fuzz`.
 
 use crate::config::{CentreConfig, ChannelKinds};
+use crate::ingest::agents::load_agents;
 use crate::ingest::history::{load_history_with, HistoryOptions};
 use crate::ingest::media::load_media_plan;
+use crate::ingest::requirements::{load_call_series, load_requirements};
 use proptest::prelude::*;
 use std::path::Path;
 
@@ -36,6 +39,11 @@ fn cell() -> impl Strategy<Value = String> {
         }),
         "[ -~]{0,12}",
         any::<String>(),
+        Just("1e12".to_string()),
+        Just("9999-12-31 08:00".to_string()),
+        Just("mon-fri".to_string()),
+        Just("08:00".to_string()),
+        Just("25:61".to_string()),
     ]
 }
 
@@ -92,6 +100,58 @@ proptest! {
     ]) {
         let (_d, p) = write(&bytes);
         let _ = load_media_plan(&p, &ChannelKinds::default());
+    }
+
+    #[test]
+    fn agents_never_panic(bytes in prop_oneof![
+        csv(&["id", "name", "contract", "min_weekly_hours", "max_weekly_hours", "max_days", "available_days", "earliest_start", "latest_end", "preferred_start"]),
+        prop::collection::vec(any::<u8>(), 0..400),
+    ]) {
+        let (_d, p) = write(&bytes);
+        let _ = load_agents(&p);
+    }
+
+    /// Requirements: never a panic; an accepted file fills whole days of the
+    /// calendar's grid with finite, non-negative agents.
+    #[test]
+    fn requirements_never_panic(bytes in prop_oneof![
+        csv(&["interval_start", "required_agents"]),
+        prop::collection::vec(any::<u8>(), 0..400),
+    ]) {
+        let (_d, p) = write(&bytes);
+        let cal = crate::calendar::OpenCalendar::from_toml_text("interval_minutes = 15\n");
+        if let Ok(g) = load_requirements(&p, &cal) {
+            prop_assert_eq!(g.required.len() % g.per_day, 0);
+            prop_assert!(g.required.len() <= 31 * g.per_day);
+            prop_assert!(g.required.iter().all(|v| v.is_finite() && *v >= 0.0));
+        }
+    }
+
+    #[test]
+    fn forecast_file_never_panics(bytes in prop_oneof![
+        csv(&["interval_start", "expected", "open"]),
+        prop::collection::vec(any::<u8>(), 0..400),
+    ]) {
+        let (_d, p) = write(&bytes);
+        let _ = load_call_series(&p, None);
+        let _ = load_call_series(&p, crate::units::Minutes::new(15.0).ok());
+    }
+
+    /// Shift families with every kind of value: settings are built or refused
+    /// naming a key, never a panic.
+    #[test]
+    fn shift_families_never_panic(
+        earliest in prop::sample::select(vec!["\"07:00\"", "\"23:59\"", "\"25:00\"", "\"x\"", "7"]),
+        latest in prop::sample::select(vec!["\"06:00\"", "\"12:00\"", "\"24:00\"", "\"\""]),
+        step in prop::sample::select(vec!["0", "15", "7", "-30", "1440", "100000"]),
+        span in prop::sample::select(vec!["0", "8.5", "16", "17", "-1", "1e300", "nan"]),
+        paid in prop::sample::select(vec!["0", "8", "9", "-8", "1e9"]),
+        days in prop::sample::select(vec!["[]", "[\"mon\"]", "[\"someday\"]", "\"mon\""]),
+    ) {
+        let text = format!(
+            "interval_minutes = 15\n[opening_hours]\nmon = \"08:00-20:00\"\n[[scheduling.shifts]]\nname = \"f\"\nearliest_start = {earliest}\nlatest_start = {latest}\nstart_step_minutes = {step}\nspan_hours = {span}\npaid_hours = {paid}\ndays = {days}\n"
+        );
+        let _ = CentreConfig::from_toml(Path::new("c.toml"), &text).map(|c| crate::settings::Settings::from_config(&c, Path::new("c.toml")));
     }
 
     #[test]

@@ -168,12 +168,16 @@ impl Default for BreakRule {
     }
 }
 
+/// The longest a solver model may run, seconds: beyond an hour a weekly build
+/// is no longer a build a planner waits for.
+pub const MAX_TIME_LIMIT_SECONDS: f64 = 3_600.0;
+
 impl SchedulingConfig {
     /// Check the rules; the message names the key.
     pub fn validate(&self) -> Result<(), String> {
-        if !(self.time_limit_seconds > 0.0) {
+        if !(self.time_limit_seconds > 0.0 && self.time_limit_seconds <= MAX_TIME_LIMIT_SECONDS) {
             return Err(format!(
-                "scheduling.time_limit_seconds: got {}, expected seconds above 0",
+                "scheduling.time_limit_seconds: got {}, expected seconds above 0 and at most {MAX_TIME_LIMIT_SECONDS} (an hour per solver model)",
                 self.time_limit_seconds
             ));
         }
