@@ -30,6 +30,7 @@ pub mod report;
 pub mod schedule;
 pub mod series;
 pub mod settings;
+pub mod simulate;
 pub mod staff;
 pub mod synth;
 pub mod units;
