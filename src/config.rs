@@ -40,6 +40,7 @@ pub struct CentreConfig {
     /// are classified by name (tv/radio → spot, email/sms/mail → drop, else flight).
     pub channels: ChannelKinds,
     pub scheduling: SchedulingConfig,
+    pub simulation: SimulationConfig,
     /// Whether the file lists its own `[[scheduling.shifts]]`; without them
     /// the settings derive shift families from the opening hours.
     #[serde(skip)]
@@ -86,6 +87,51 @@ pub struct ServiceConfig {
     pub shrinkage: f64,
     /// Agents on duty at least, whenever open. Default 1.
     pub min_agents_open: u32,
+    /// What `target_sl` is answered for: `"interval"` (every interval meets
+    /// it, the default), `"day"` (the call-weighted service level of each
+    /// day) or `"week"`. With `day` or `week` the caps on ASA and abandonment
+    /// apply to the same period.
+    pub goal: String,
+    /// With `goal = "day"` or `"week"`: the service level every open interval
+    /// keeps at least (e.g. 0.5). Default none (only the period's goal).
+    pub interval_floor_sl: Option<f64>,
+    /// Per-weekday goals, e.g. `[service.sat]` `target_sl = 0.7`.
+    pub mon: Option<DayGoalConfig>,
+    pub tue: Option<DayGoalConfig>,
+    pub wed: Option<DayGoalConfig>,
+    pub thu: Option<DayGoalConfig>,
+    pub fri: Option<DayGoalConfig>,
+    pub sat: Option<DayGoalConfig>,
+    pub sun: Option<DayGoalConfig>,
+}
+
+/// A weekday's own service goal (`[service.sat]`).
+#[derive(Debug, Clone, Copy, Serialize, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct DayGoalConfig {
+    pub target_sl: f64,
+}
+
+/// `[simulation]`: how `plan` and `simulate` check a roster by simulation.
+#[derive(Debug, Clone, Serialize, Deserialize)]
+#[serde(default, deny_unknown_fields)]
+pub struct SimulationConfig {
+    /// Replications of the week; 0 turns the simulation off. Default 300, at most 100,000.
+    pub replications: usize,
+    /// Seed of the first replication's random stream. Default 1.
+    pub seed: u64,
+    /// Coefficient of variation of handle times: log-normal handle times with
+    /// it; unset: exponential (the Erlang assumption). Range (0, 5].
+    pub handle_cv: Option<f64>,
+    /// Draw each interval's arrival rate from the forecast's predictive
+    /// distribution (forecast error included). Default false: the rate is the forecast.
+    pub draw_rates: bool,
+}
+
+impl Default for SimulationConfig {
+    fn default() -> Self {
+        Self { replications: 300, seed: 1, handle_cv: None, draw_rates: false }
+    }
 }
 
 /// Money.
@@ -139,6 +185,7 @@ impl Default for CentreConfig {
             costs: CostConfig::default(),
             channels: ChannelKinds::default(),
             scheduling: SchedulingConfig::default(),
+            simulation: SimulationConfig::default(),
             shifts_given: false,
         }
     }
@@ -163,6 +210,15 @@ impl Default for ServiceConfig {
             patience_seconds: None,
             shrinkage: 0.3,
             min_agents_open: 1,
+            goal: "interval".into(),
+            interval_floor_sl: None,
+            mon: None,
+            tue: None,
+            wed: None,
+            thu: None,
+            fri: None,
+            sat: None,
+            sun: None,
         }
     }
 }

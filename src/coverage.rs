@@ -28,6 +28,10 @@ pub struct CoverageRow {
     pub asa_seconds: Option<f64>,
     pub abandon: Option<f64>,
     pub occupancy: Option<f64>,
+    /// The simulated service level (mean and 95% range of the replications),
+    /// where the week was simulated.
+    pub simulated_service_level: Option<crate::simulate::Estimate>,
+    pub simulated_abandon: Option<f64>,
 }
 
 /// Agents on shift (not on a break) per slot of the week, from the roster.
@@ -75,6 +79,8 @@ pub fn coverage(
                 asa_seconds: p.and_then(|p| p.asa_seconds.is_finite().then_some(p.asa_seconds)),
                 abandon: p.and_then(|p| p.p_abandon),
                 occupancy: p.map(|p| p.occupancy),
+                simulated_service_level: None,
+                simulated_abandon: None,
             }
         })
         .collect()

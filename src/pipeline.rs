@@ -18,10 +18,13 @@ use crate::ingest::history::{load_history_with, HistoryOptions};
 use crate::ingest::media::{load_media_plan, MediaPlan};
 use crate::ingest::queue_stats::{HourProfile, QueueStats};
 use crate::ingest::History;
+use crate::schedule::goal::{schedule_to_goal, GoalGrid, GoalRow};
 use crate::schedule::roster::{build_roster, Agent, Roster};
 use crate::schedule::week::{schedule, Scheduled};
 use crate::series::{CallSeries, RequirementGrid};
-use crate::settings::Settings;
+use crate::settings::{GoalScope, Settings};
+use crate::simulate::{simulate, week_input, SimReport};
+use crate::staff::curves::{interval_curve, PeriodGoals};
 use crate::staff::requirements::{requirements, IntervalRequirement};
 use crate::units::Seconds;
 use chrono::{Datelike, Duration, NaiveDate, Weekday};
@@ -210,14 +213,89 @@ pub fn staff(series: &CallSeries, settings: &Settings) -> Result<Vec<IntervalReq
     requirements(series, &settings.service)
 }
 
-/// Stage 4: the cheapest shifts that cover the requirements.
-pub fn shifts(week: NaiveDate, reqs: &[IntervalRequirement], settings: &Settings) -> Result<Scheduled, Error> {
+/// Stage 4: the cheapest shifts that meet the service goal — every
+/// interval's requirement, or each day's (week's) goal with the curves of
+/// [`crate::staff::curves`].
+pub fn shifts(
+    week: NaiveDate,
+    series: &CallSeries,
+    reqs: &[IntervalRequirement],
+    settings: &Settings,
+) -> Result<Scheduled, Error> {
+    if settings.goal.scope != GoalScope::Interval {
+        let grid = goal_grid(week, series, settings);
+        return Ok(schedule_to_goal(&settings.scheduling, &settings.calendar, &grid, settings.scheduling.objective)?);
+    }
     let grid = RequirementGrid {
         first_day: week,
         per_day: settings.calendar.interval.per_day(),
         required: reqs.iter().map(|r| r.with_shrinkage as f64).collect(),
     };
     Ok(schedule(&settings.scheduling, &settings.calendar, grid, settings.scheduling.objective)?)
+}
+
+/// The week's service curves and goals for the shift model.
+fn goal_grid(week: NaiveDate, series: &CallSeries, settings: &Settings) -> GoalGrid {
+    let policy = &settings.service;
+    let goals = PeriodGoals::of(policy);
+    let curves: Vec<_> =
+        (0..series.len()).map(|t| interval_curve(series, t, policy, settings.goal.floor_sl, &goals)).collect();
+    let per_day = settings.calendar.interval.per_day();
+    let calls = |slots: &[usize]| slots.iter().map(|&t| series.calls[t].get()).sum::<f64>();
+    let answer = policy.goal.answer_time.get();
+    let periods: Vec<(String, Vec<usize>, f64)> = match settings.goal.scope {
+        GoalScope::Week => {
+            vec![(format!("the week of {week}"), (0..series.len()).collect(), policy.goal.target_sl.get())]
+        }
+        _ => (0..series.len().div_ceil(per_day))
+            .map(|d| {
+                let day = week + Duration::days(d as i64);
+                let target = settings.goal.weekday_targets[day.weekday().num_days_from_monday() as usize]
+                    .unwrap_or(policy.goal.target_sl)
+                    .get();
+                (
+                    day.format("%a %Y-%m-%d").to_string(),
+                    (d * per_day..((d + 1) * per_day).min(series.len())).collect(),
+                    target,
+                )
+            })
+            .collect(),
+    };
+    let mut rows = Vec::new();
+    for (label, slots, target) in periods {
+        let n = calls(&slots);
+        if n <= 0.0 {
+            continue;
+        }
+        rows.push(GoalRow {
+            goal: 0,
+            bound: (1.0 - target) * n,
+            label: format!("{label}: {:.0}% answered within {answer:.0} s", target * 100.0),
+            slots: slots.clone(),
+            occupancy_cap: policy.goal.max_occupancy.map(|f| f.get()),
+        });
+        let mut k = 1;
+        if let Some(cap) = goals.abandon_cap {
+            rows.push(GoalRow {
+                goal: k,
+                bound: cap * n,
+                label: format!("{label}: at most {:.1}% abandoned", cap * 100.0),
+                slots: slots.clone(),
+                occupancy_cap: None,
+            });
+            k += 1;
+        }
+        if let Some(cap) = goals.asa_cap {
+            rows.push(GoalRow {
+                goal: k,
+                bound: 0.0,
+                label: format!("{label}: ASA at most {cap:.0} s"),
+                slots,
+                occupancy_cap: None,
+            });
+        }
+    }
+    GoalGrid { first_day: week, per_day, curves, shrinkage: policy.shrinkage.get(), goals: rows }
 }
 
 /// Stage 5: the chosen shifts handed to named agents.
@@ -244,6 +322,8 @@ pub struct WeeklyPlan {
     pub roster: Roster,
     pub coverage: Vec<CoverageRow>,
     pub impact: Impact,
+    /// The roster simulated (`None` with `simulation.replications = 0`).
+    pub simulation: Option<SimReport>,
 }
 
 impl WeeklyPlan {
@@ -266,12 +346,14 @@ pub fn build_week(
     let settings = &loaded.settings;
     let requirements = staff(&series, settings)?;
     progress("scheduling shifts (HiGHS)");
-    let scheduled = shifts(loaded.week, &requirements, settings)?;
+    let scheduled = shifts(loaded.week, &series, &requirements, settings)?;
     progress("rostering named agents");
     let roster = roster(&scheduled, &loaded.days, &agents, settings)?;
     progress("projecting coverage");
     let rostered = rostered_per_slot(&scheduled.options, &roster, series.len());
-    let coverage = coverage(&series, &requirements, &rostered, &settings.service);
+    let mut coverage = coverage(&series, &requirements, &rostered, &settings.service);
+    progress("simulating the roster");
+    let simulation = simulate_week(&series, &mut coverage, forecast.dispersion_k, settings);
     progress("campaign impact");
     let impact = analyse(
         &ImpactInputs {
@@ -286,7 +368,42 @@ pub fn build_week(
         },
         threshold,
     )?;
-    Ok(WeeklyPlan { loaded, agents, fitted, forecast, series, requirements, scheduled, roster, coverage, impact })
+    Ok(WeeklyPlan {
+        loaded,
+        agents,
+        fitted,
+        forecast,
+        series,
+        requirements,
+        scheduled,
+        roster,
+        coverage,
+        impact,
+        simulation,
+    })
+}
+
+/// Stage 6: simulate the roster's week (when the settings ask for it) and put
+/// the simulated service level beside the projected one in `coverage`.
+pub fn simulate_week(
+    series: &CallSeries,
+    coverage: &mut [CoverageRow],
+    dispersion_k: f64,
+    settings: &Settings,
+) -> Option<SimReport> {
+    let sim = settings.simulation;
+    let run = sim.run?;
+    let on_phones: Vec<u32> = coverage.iter().map(|r| r.on_phones).collect();
+    let k = (sim.draw_rates && dispersion_k.is_finite()).then_some(dispersion_k);
+    let input = week_input(series, &on_phones, &settings.service, sim.handle_times, k);
+    let report = simulate(&input, &run, settings.calendar.interval.per_day());
+    for (row, o) in coverage.iter_mut().zip(&report.intervals) {
+        if row.open {
+            row.simulated_service_level = o.service_level;
+            row.simulated_abandon = o.abandon_rate.map(|e| e.mean);
+        }
+    }
+    Some(report)
 }
 
 #[cfg(test)]

@@ -11,8 +11,9 @@ use crate::ingest::queue_stats::{Estimate, HourProfile, QueueStats};
 use crate::limits;
 use crate::schedule::shifts::weekday_of;
 use crate::schedule::{SchedulingRules, ShiftFamily};
+use crate::simulate::{HandleTimes, SimSettings};
 use crate::staff::{ServicePolicy, ServiceValues};
-use crate::units::Money;
+use crate::units::{Fraction, Money};
 use chrono::Weekday;
 use std::path::Path;
 
@@ -64,6 +65,125 @@ pub struct Settings {
     pub channels: ChannelKinds,
     /// First day of the planning week.
     pub week_start: Weekday,
+    pub simulation: SimulationSettings,
+    /// What the service goal is answered for.
+    pub goal: GoalSettings,
+}
+
+/// Over which period the service goal holds.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum GoalScope {
+    /// Every open interval meets the goal (the shift model covers each
+    /// interval's Erlang requirement).
+    Interval,
+    /// The call-weighted service level of each day.
+    Day,
+    /// Of the whole week.
+    Week,
+}
+
+/// `service.goal`, `service.interval_floor_sl` and the weekday goals, checked.
+#[derive(Debug, Clone, Copy, PartialEq)]
+pub struct GoalSettings {
+    pub scope: GoalScope,
+    /// The service level every open interval keeps (day and week goals).
+    pub floor_sl: Option<Fraction>,
+    /// Per weekday (Mon = 0) the goal's own target, where one is set.
+    pub weekday_targets: [Option<Fraction>; 7],
+}
+
+fn goal_settings(cfg: &CentreConfig, path: &Path) -> Result<GoalSettings, Error> {
+    let s = &cfg.service;
+    let scope = match s.goal.as_str() {
+        "interval" => GoalScope::Interval,
+        "day" => GoalScope::Day,
+        "week" => GoalScope::Week,
+        other => {
+            return Err(Error::config(
+                path,
+                "service.goal",
+                format!("got '{}', expected \"interval\", \"day\" or \"week\"", crate::error::shortened(other)),
+            ))
+        }
+    };
+    let fraction_below_one = |key: &str, v: f64| -> Result<Fraction, Error> {
+        match Fraction::new(v) {
+            Ok(f) if v < 1.0 => Ok(f),
+            _ => {
+                Err(Error::config(path, key, format!("got {v}, expected a service level from 0 to below 1 (e.g. 0.8)")))
+            }
+        }
+    };
+    let floor_sl = s.interval_floor_sl.map(|v| fraction_below_one("service.interval_floor_sl", v)).transpose()?;
+    if let Some(f) = floor_sl {
+        if scope == GoalScope::Interval {
+            return Err(Error::config(
+                path,
+                "service.interval_floor_sl",
+                "a floor per interval goes with goal = \"day\" or \"week\" (with \"interval\" every interval meets target_sl)",
+            ));
+        }
+        if f.get() > s.target_sl {
+            return Err(Error::config(
+                path,
+                "service.interval_floor_sl",
+                format!("got {}, expected at most target_sl ({})", f.get(), s.target_sl),
+            ));
+        }
+    }
+    let days = [&s.mon, &s.tue, &s.wed, &s.thu, &s.fri, &s.sat, &s.sun];
+    let mut weekday_targets = [None; 7];
+    for (k, d) in days.iter().enumerate() {
+        if let Some(g) = d {
+            weekday_targets[k] = Some(fraction_below_one(
+                &format!("service.{}.target_sl", WEEKDAYS[k].to_string().to_lowercase()),
+                g.target_sl,
+            )?);
+        }
+    }
+    if weekday_targets.iter().any(Option::is_some) && scope != GoalScope::Day {
+        return Err(Error::config(path, "service.goal", "weekday goals ([service.sat] …) need goal = \"day\""));
+    }
+    Ok(GoalSettings { scope, floor_sl, weekday_targets })
+}
+
+/// The `[simulation]` section, checked.
+#[derive(Debug, Clone, Copy, PartialEq)]
+pub struct SimulationSettings {
+    /// `None`: no simulation (`replications = 0`).
+    pub run: Option<SimSettings>,
+    pub handle_times: HandleTimes,
+    pub draw_rates: bool,
+}
+
+/// Most replications a run may ask for.
+pub const MAX_REPLICATIONS: usize = 100_000;
+
+fn simulation(cfg: &CentreConfig, path: &Path) -> Result<SimulationSettings, Error> {
+    let s = &cfg.simulation;
+    if s.replications > MAX_REPLICATIONS {
+        return Err(Error::config(
+            path,
+            "simulation.replications",
+            format!("got {}, expected at most {MAX_REPLICATIONS} (0 turns the simulation off)", s.replications),
+        ));
+    }
+    let handle_times = match s.handle_cv {
+        None => HandleTimes::Exponential,
+        Some(cv) if cv > 0.0 && cv <= 5.0 => HandleTimes::LogNormal { cv },
+        Some(cv) => {
+            return Err(Error::config(
+                path,
+                "simulation.handle_cv",
+                format!("got {cv}, expected a coefficient of variation above 0 and at most 5 (leave it out for exponential handle times)"),
+            ))
+        }
+    };
+    Ok(SimulationSettings {
+        run: (s.replications > 0).then_some(SimSettings { replications: s.replications, seed: s.seed }),
+        handle_times,
+        draw_rates: s.draw_rates,
+    })
 }
 
 impl Settings {
@@ -92,6 +212,8 @@ impl Settings {
             scheduling,
             costs: costs(cfg, path)?,
             channels: cfg.channels.clone(),
+            simulation: simulation(cfg, path)?,
+            goal: goal_settings(cfg, path)?,
             week_start: weekday_of(&cfg.week_start).ok_or_else(|| {
                 Error::config(
                     path,

@@ -47,6 +47,9 @@ pub struct DaySummary {
     pub service_level: Option<f64>,
     pub abandoned_calls: Option<f64>,
     pub understaffed_intervals: usize,
+    /// The day's service level in the simulation of the roster: mean of the
+    /// replications and their 95% range (`null` when not simulated or closed).
+    pub simulated_service_level: Option<crate::simulate::Estimate>,
 }
 
 #[derive(Debug, Serialize)]
@@ -93,6 +96,7 @@ pub fn summary(p: &WeeklyPlan) -> Summary {
                 .patience
                 .map(|_| open.iter().map(|r| r.calls * r.abandon.unwrap_or(0.0)).sum::<f64>().max(0.0)),
             understaffed_intervals: rows.iter().filter(|r| r.open && r.on_phones < r.required).count(),
+            simulated_service_level: p.simulation.as_ref().and_then(|s| s.days.get(k)).and_then(|o| o.service_level),
         });
     }
     let mut worst: Vec<_> =
@@ -206,16 +210,33 @@ pub fn text_summary(p: &WeeklyPlan, s: &Summary) -> String {
         "roster           {} shifts for {} agents, cost {:.0} {}; {} shifts unfilled; {} agents below contract minimum ({})",
         s.shifts, s.agents_rostered, s.cost, s.currency, s.unfilled_shifts, s.agents_below_contract_minimum, s.roster_status
     );
-    let _ = writeln!(o, "day              calls   service level   abandoned   under-staffed intervals");
+    let _ = writeln!(
+        o,
+        "day              calls   service level: projected | simulated (95% range)   abandoned   under-staffed intervals"
+    );
     for d in &s.days {
+        let sim = d
+            .simulated_service_level
+            .map(|e| format!("{:.1}% ({:.1}–{:.1}%)", e.mean * 100.0, e.low95 * 100.0, e.high95 * 100.0))
+            .unwrap_or_else(|| "-".into());
         let _ = writeln!(
             o,
-            "{:<16} {:>5.0}   {:>13}   {:>9}   {:>5}",
+            "{:<16} {:>5.0}   {:>24} | {:<22}   {:>9}   {:>5}",
             d.date,
             d.calls,
             d.service_level.map(|v| format!("{:.1}%", v * 100.0)).unwrap_or_else(|| "closed".into()),
+            sim,
             d.abandoned_calls.map(|v| format!("{v:.0}")).unwrap_or_else(|| "-".into()),
             d.understaffed_intervals
+        );
+    }
+    if let Some(r) = &p.simulation {
+        let _ = writeln!(
+            o,
+            "simulated        {} replications of the roster's week (seed {}): Poisson arrivals at the forecast rate{}, FCFS, agents as rostered",
+            r.replications,
+            r.seed,
+            if p.settings().simulation.draw_rates { " drawn from its predictive distribution" } else { "" }
         );
     }
     let _ = writeln!(o, "worst intervals:");

@@ -187,12 +187,13 @@ pub fn csv_text(s: &str) -> String {
 
 /// `coverage.csv`.
 pub fn coverage_csv(rows: &[CoverageRow]) -> String {
-    let mut out = String::from("interval_start,open,calls,required_agents,required_rostered,rostered_agents,on_phones,service_level,asa_seconds,abandon_rate,occupancy,understaffed\n");
+    let mut out = String::from("interval_start,open,calls,required_agents,required_rostered,rostered_agents,on_phones,service_level,asa_seconds,abandon_rate,occupancy,understaffed,simulated_service_level,simulated_sl_low95,simulated_sl_high95,simulated_abandon_rate\n");
     let o = |v: Option<f64>, d: usize| v.map(|x| format!("{x:.d$}")).unwrap_or_default();
     for r in rows {
+        let sim = r.simulated_service_level;
         let _ = writeln!(
             out,
-            "{},{},{:.3},{},{},{},{},{},{},{},{},{}",
+            "{},{},{:.3},{},{},{},{},{},{},{},{},{},{},{},{},{}",
             r.interval_start.format("%Y-%m-%d %H:%M"),
             u8::from(r.open),
             r.calls,
@@ -204,7 +205,11 @@ pub fn coverage_csv(rows: &[CoverageRow]) -> String {
             o(r.asa_seconds, 1),
             o(r.abandon, 4),
             o(r.occupancy, 4),
-            u8::from(r.open && r.on_phones < r.required)
+            u8::from(r.open && r.on_phones < r.required),
+            o(sim.map(|e| e.mean), 4),
+            o(sim.map(|e| e.low95), 4),
+            o(sim.map(|e| e.high95), 4),
+            o(r.simulated_abandon, 4),
         );
     }
     out

@@ -10,6 +10,7 @@
 //! * [`roster`]: named agents on those shifts under contracts and weekly rules.
 
 pub mod compact;
+pub mod goal;
 pub mod model;
 pub mod roster;
 pub mod shifts;

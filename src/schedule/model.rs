@@ -508,7 +508,7 @@ fn whole_valued(b: &Block, required: &[f64], objective: Objective, soft: bool) -
 
 /// Solve a built model with HiGHS under the configured limits; returns the
 /// solution and whether the time limit stopped it.
-fn solve_model(
+pub(super) fn solve_model(
     vars: good_lp::ProblemVariables,
     obj: Expression,
     cons: Vec<good_lp::Constraint>,

@@ -13,6 +13,7 @@
 //! time (the stricter one); `AnsweredOnly` is the share of answered callers who
 //! waited no longer than the target.
 
+pub mod curves;
 pub mod erlang;
 pub mod policy;
 pub mod requirements;

@@ -1,0 +1,386 @@
+//! Scheduling to a service goal per day (or per week) instead of covering
+//! every interval.
+//!
+//! Planners answer for the day's service level: calls answered within the
+//! target over the day's calls. Covering every interval's Erlang requirement
+//! meets that with room to spare, because shift lengths and opening hours
+//! force surplus in some intervals that the busiest ones could use. This
+//! model lets the intervals trade:
+//!
+//! ```text
+//! minimise   Σ_o cost_o · x_o
+//! subject to m_t ≤ (1 − shrinkage) · Σ_{o covers t} x_o        (on the phones, whole agents)
+//!            f_t + Σ_k z_{t,k} ≤ m_t,   0 ≤ z_{t,k} ≤ 1          (the k-th agent above the floor f_t)
+//!            Σ_{t ∈ scope} [h_t(f_t) − Σ_k d_{t,k} z_{t,k}] ≤ bound   (each goal, each day or week)
+//!            x_o, m_t ∈ ℤ≥0
+//! ```
+//!
+//! Each goal is written as a convex, decreasing function `h_t(n)` of the agents
+//! on the phones: calls not answered in time (service level), calls abandoned
+//! (abandonment cap), waiting time beyond the ASA cap. `d_{t,k}` is the k-th
+//! agent's reduction of `h_t`. Such reductions fall with every agent once the
+//! queue is past its stability point (concave service curves: Koole & van der
+//! Sluis 2003; Atlason, Epelman & Henderson 2004 cut the same curves with
+//! tangents), so the cheapest use of `z` takes the agents in order. Below that
+//! point the curve is convex; its concave envelope is used, an optimistic
+//! bound the per-interval floor and the simulation keep in check.
+
+use super::model::{coverage, solve_model, ScheduleError, ShiftPlan};
+use super::shifts::{expand, ShiftOption};
+use super::week::Scheduled;
+use super::{Objective, SchedulingRules, SolveStatus};
+use crate::calendar::OpenCalendar;
+use crate::series::RequirementGrid;
+use chrono::Datelike;
+use good_lp::{constraint, variable, Expression, Solution, Variable};
+use rayon::prelude::*;
+use std::time::Instant;
+
+/// One interval's service curves: for `n = floor, floor + 1, …, floor + K`
+/// agents on the phones, the value of each goal's function `h(n)`.
+#[derive(Debug, Clone, PartialEq)]
+pub struct IntervalCurve {
+    /// Agents on the phones the interval needs at least (floor service level,
+    /// occupancy cap, minimum agents).
+    pub floor: u32,
+    /// Offered load, Erlangs (for the period's occupancy cap).
+    pub load: f64,
+    /// Per goal, `h(floor + k)` for k = 0..=K (convex, decreasing).
+    pub values: Vec<Vec<f64>>,
+}
+
+/// A goal over a group of intervals: `Σ h_t(n_t) ≤ bound` (goal index into
+/// [`IntervalCurve::values`]).
+#[derive(Debug, Clone, PartialEq)]
+pub struct GoalRow {
+    pub goal: usize,
+    /// Slots of the week the goal sums over (a day, or the week).
+    pub slots: Vec<usize>,
+    pub bound: f64,
+    /// What the goal is, for messages ("Mon 2026-11-23: 80% within 20 s").
+    pub label: String,
+    /// The period's occupancy cap: offered load over agents on the phones,
+    /// summed over the slots, at most this (conservative: abandoned calls
+    /// counted as carried). Only on the period's first goal row.
+    pub occupancy_cap: Option<f64>,
+}
+
+/// The week's intervals with their curves, and the goals.
+#[derive(Debug, Clone)]
+pub struct GoalGrid {
+    pub first_day: chrono::NaiveDate,
+    pub per_day: usize,
+    /// Per slot of the week; `None` where closed or without calls.
+    pub curves: Vec<Option<IntervalCurve>>,
+    pub shrinkage: f64,
+    pub goals: Vec<GoalRow>,
+}
+
+impl GoalGrid {
+    /// The agents to roster for the floors alone (for reports).
+    fn floor_grid(&self) -> RequirementGrid {
+        let required = self
+            .curves
+            .iter()
+            .map(|c| c.as_ref().map_or(0.0, |c| (c.floor as f64 / (1.0 - self.shrinkage) - 1e-9).ceil().max(0.0)))
+            .collect();
+        RequirementGrid { first_day: self.first_day, per_day: self.per_day, required }
+    }
+}
+
+/// Reductions per added agent, made non-increasing (the concave envelope of
+/// the cumulative reduction).
+pub fn concave_reductions(values: &[f64]) -> Vec<f64> {
+    let cum: Vec<f64> = values.iter().map(|v| values[0] - v).collect();
+    // Upper concave hull of (k, cum[k]).
+    let mut hull: Vec<usize> = Vec::new();
+    for k in 0..cum.len() {
+        while hull.len() >= 2 {
+            let (a, b) = (hull[hull.len() - 2], hull[hull.len() - 1]);
+            // Drop b when it lies on or below the chord from a to k.
+            let left = (cum[b] - cum[a]) * (k - a) as f64;
+            let right = (cum[k] - cum[a]) * (b - a) as f64;
+            if left <= right {
+                hull.pop();
+            } else {
+                break;
+            }
+        }
+        hull.push(k);
+    }
+    let mut env = vec![0.0; cum.len()];
+    for w in hull.windows(2) {
+        let (a, b) = (w[0], w[1]);
+        for (k, e) in env.iter_mut().enumerate().take(b + 1).skip(a) {
+            *e = cum[a] + (cum[b] - cum[a]) * (k - a) as f64 / (b - a) as f64;
+        }
+    }
+    if let Some(&only) = hull.first().filter(|_| hull.len() == 1) {
+        env[only] = cum[only];
+    }
+    env.windows(2).map(|w| (w[1] - w[0]).max(0.0)).collect()
+}
+
+/// Expand the shift families over the grid's days and choose the cheapest
+/// shifts that meet every goal.
+pub fn schedule_to_goal(
+    rules: &SchedulingRules,
+    calendar: &OpenCalendar,
+    grid: &GoalGrid,
+    objective: Objective,
+) -> Result<Scheduled, ScheduleError> {
+    let t0 = Instant::now();
+    let req = grid.floor_grid();
+    let days = req.days();
+    let weekdays: Vec<_> = days.iter().map(|d| d.weekday()).collect();
+    let per_day = grid.per_day;
+    let open = |t: usize| calendar.is_open(days[t / per_day], t % per_day);
+    let options = expand(rules, calendar.interval, &weekdays, &open);
+    check_reachable(grid, &options)?;
+    // Goals of one day and shifts within it make an independent block.
+    let independent = options.iter().all(|o| !o.crosses_midnight(per_day))
+        && grid.goals.iter().all(|g| g.slots.iter().all(|t| t / per_day == g.slots[0] / per_day));
+    let n_days = days.len();
+    let blocks: Vec<Vec<usize>> =
+        if independent { (0..n_days).map(|d| vec![d]).collect() } else { vec![(0..n_days).collect()] };
+    let solved: Vec<Result<Block, ScheduleError>> =
+        blocks.par_iter().with_max_len(1).map(|b| solve_block(b, grid, &options, objective, rules)).collect();
+    let mut counts = vec![0u32; options.len()];
+    let (mut obj, mut bound, mut timed_out, mut vars, mut cons) = (0.0, 0.0, false, 0, 0);
+    for b in solved {
+        let b = b?;
+        for (i, c) in b.counts {
+            counts[i] = c;
+        }
+        obj += b.objective;
+        bound += b.bound;
+        timed_out |= b.timed_out;
+        vars += b.vars;
+        cons += b.cons;
+    }
+    let scheduled = coverage(&options, &counts, req.required.len());
+    let shortfall = req.required.iter().zip(&scheduled).map(|(r, s)| (r - *s as f64).max(0.0)).sum();
+    let surplus = req.required.iter().zip(&scheduled).map(|(r, s)| (*s as f64 - r).max(0.0)).sum();
+    let plan = ShiftPlan {
+        status: if timed_out { SolveStatus::TimeLimit } else { SolveStatus::Optimal },
+        gap: if obj.abs() > 1e-9 { ((obj - bound) / obj).max(0.0) } else { 0.0 },
+        objective: obj,
+        lp_bound: bound,
+        solve_seconds: t0.elapsed().as_secs_f64(),
+        variables: vars,
+        constraints: cons,
+        heads: counts.iter().sum(),
+        paid_hours: counts.iter().zip(&options).map(|(c, o)| *c as f64 * o.paid_hours).sum(),
+        counts,
+        scheduled,
+        shortfall,
+        surplus,
+    };
+    Ok(Scheduled { req, options, plan })
+}
+
+/// A solved block of days.
+struct Block {
+    counts: Vec<(usize, u32)>,
+    objective: f64,
+    bound: f64,
+    timed_out: bool,
+    vars: usize,
+    cons: usize,
+}
+
+/// Refuse, in planner's words, a goal that no staffing can meet: each goal
+/// with every interval at its curve's last point (the most agents it
+/// considers), and intervals no shift can reach at their floor.
+fn check_reachable(grid: &GoalGrid, options: &[ShiftOption]) -> Result<(), ScheduleError> {
+    let mut reachable = vec![false; grid.curves.len()];
+    for o in options {
+        for &t in &o.covered {
+            if let Some(r) = reachable.get_mut(t) {
+                *r = true;
+            }
+        }
+    }
+    let mut problems = Vec::new();
+    for g in &grid.goals {
+        let best: f64 = g
+            .slots
+            .iter()
+            .filter_map(|&t| grid.curves[t].as_ref())
+            .map(|c| c.values[g.goal].last().copied().unwrap_or(0.0))
+            .sum();
+        if best > g.bound + 1e-6 {
+            problems.push(format!("{} cannot be met even fully staffed (short by {:.1})", g.label, best - g.bound));
+        }
+    }
+    let unreachable: Vec<usize> = (0..grid.curves.len())
+        .filter(|&t| grid.curves[t].as_ref().is_some_and(|c| c.floor > 0) && !reachable[t])
+        .collect();
+    if let Some(&t) = unreachable.first() {
+        problems.push(format!(
+            "{} interval(s) need agents but no allowed shift covers them, the first at slot {} of day {}",
+            unreachable.len(),
+            t % grid.per_day,
+            t / grid.per_day + 1
+        ));
+    }
+    if problems.is_empty() {
+        Ok(())
+    } else {
+        Err(ScheduleError::Uncoverable(problems.join("; ")))
+    }
+}
+
+/// The variables and constraints of a block's model.
+struct BlockModel {
+    vars: good_lp::ProblemVariables,
+    obj: Expression,
+    cons: Vec<good_lp::Constraint>,
+    /// Shift counts, parallel to the block's options.
+    x: Vec<Variable>,
+    /// Per interval: agents on the phones and the increments above the floor.
+    on_phones: Vec<(usize, Variable, Vec<Variable>)>,
+}
+
+/// The model of the days of a block (see the module doc); `integer`: whole
+/// shifts and whole agents on the phones, else its LP relaxation.
+fn block_model(
+    opts: &[usize],
+    in_block: &dyn Fn(usize) -> bool,
+    goals: &[&GoalRow],
+    grid: &GoalGrid,
+    options: &[ShiftOption],
+    objective: Objective,
+    integer: bool,
+) -> BlockModel {
+    let whole = || if integer { variable().integer().min(0) } else { variable().min(0) };
+    let mut vars = good_lp::variables!();
+    let x: Vec<Variable> = opts.iter().map(|_| vars.add(whole())).collect();
+    let mut rostered: std::collections::BTreeMap<usize, Expression> = Default::default();
+    for (k, &oi) in opts.iter().enumerate() {
+        for &t in options[oi].covered.iter().filter(|&&t| in_block(t)) {
+            *rostered.entry(t).or_insert_with(|| Expression::from(0.0)) += x[k];
+        }
+    }
+    let mut cons = Vec::new();
+    let mut on_phones = Vec::new();
+    let mut increments: std::collections::BTreeMap<usize, Vec<Variable>> = Default::default();
+    for (t, c) in grid.curves.iter().enumerate().filter(|(t, _)| in_block(*t)) {
+        let Some(c) = c else { continue };
+        let r = rostered.get(&t).cloned().unwrap_or_else(|| Expression::from(0.0));
+        let m = vars.add(whole());
+        cons.push(constraint!(m <= (1.0 - grid.shrinkage) * r + 1e-6));
+        let k_max = c.values.iter().map(|v| v.len().saturating_sub(1)).min().unwrap_or(0);
+        let z: Vec<Variable> = (0..k_max).map(|_| vars.add(variable().min(0).max(1))).collect();
+        let added: Expression = z.iter().map(|v| Expression::from(*v)).sum();
+        cons.push(constraint!(c.floor as f64 + added <= m));
+        increments.insert(t, z.clone());
+        on_phones.push((t, m, z));
+    }
+    for g in goals {
+        let (mut lhs, mut base) = (Expression::from(0.0), 0.0);
+        let (mut agents, mut load) = (Expression::from(0.0), 0.0);
+        for &t in g.slots.iter().filter(|&&t| in_block(t)) {
+            let Some(c) = &grid.curves[t] else { continue };
+            base += c.values[g.goal][0];
+            load += c.load;
+            agents += c.floor as f64;
+            for (v, dk) in increments[&t].iter().zip(concave_reductions(&c.values[g.goal])) {
+                lhs -= dk * *v;
+                agents += *v;
+            }
+        }
+        cons.push(constraint!(lhs <= g.bound - base));
+        if let Some(cap) = g.occupancy_cap {
+            cons.push(constraint!(cap * agents >= load));
+        }
+    }
+    let cost = |oi: usize| match objective {
+        Objective::Heads => 1.0,
+        _ => options[oi].paid_hours,
+    };
+    let obj: Expression = opts.iter().zip(&x).map(|(&oi, v)| cost(oi) * *v).sum();
+    BlockModel { vars, obj, cons, x, on_phones }
+}
+
+fn solve_block(
+    days: &[usize],
+    grid: &GoalGrid,
+    options: &[ShiftOption],
+    objective: Objective,
+    rules: &SchedulingRules,
+) -> Result<Block, ScheduleError> {
+    let per_day = grid.per_day;
+    let in_block = |t: usize| days.contains(&(t / per_day));
+    let opts: Vec<usize> = (0..options.len()).filter(|&i| days.contains(&options[i].day)).collect();
+    let goals: Vec<&GoalRow> = grid.goals.iter().filter(|g| g.slots.iter().any(|&t| in_block(t))).collect();
+    if opts.is_empty() || goals.is_empty() && grid.curves.iter().enumerate().all(|(t, c)| !in_block(t) || c.is_none()) {
+        return Ok(Block { counts: vec![], objective: 0.0, bound: 0.0, timed_out: false, vars: 0, cons: 0 });
+    }
+    // The LP relaxation: the bound, and (rounded up) a start for the MIP.
+    let lp = block_model(&opts, &in_block, &goals, grid, options, objective, false);
+    let (lp_sol, _) = solve_model(lp.vars, lp.obj.clone(), lp.cons, rules, false, Vec::new())?;
+    let bound = lp_sol.eval(&lp.obj);
+    let x0: Vec<f64> = lp.x.iter().map(|v| (lp_sol.value(*v) - 1e-6).ceil().max(0.0)).collect();
+    let mip = block_model(&opts, &in_block, &goals, grid, options, objective, true);
+    let init = start_from(&mip, &x0, &opts, options, grid);
+    let (n_vars, n_cons) = (mip.x.len() + mip.on_phones.iter().map(|p| p.2.len() + 1).sum::<usize>(), mip.cons.len());
+    let (sol, timed_out) = solve_model(mip.vars, mip.obj.clone(), mip.cons, rules, false, init)?;
+    let counts: Vec<(usize, u32)> =
+        opts.iter().zip(&mip.x).map(|(&oi, v)| (oi, sol.value(*v).round().max(0.0) as u32)).collect();
+    let value = sol.eval(&mip.obj);
+    Ok(Block { counts, objective: value, bound: bound.min(value), timed_out, vars: n_vars, cons: n_cons })
+}
+
+/// The rounded-up LP shifts as a MIP start: whole agents on the phones from
+/// them, the increments filled in order.
+fn start_from(
+    m: &BlockModel,
+    x0: &[f64],
+    opts: &[usize],
+    options: &[ShiftOption],
+    grid: &GoalGrid,
+) -> Vec<(Variable, f64)> {
+    let mut rostered = vec![0.0; grid.curves.len()];
+    for (k, &oi) in opts.iter().enumerate() {
+        for &t in &options[oi].covered {
+            if let Some(r) = rostered.get_mut(t) {
+                *r += x0[k];
+            }
+        }
+    }
+    let mut init: Vec<(Variable, f64)> = m.x.iter().copied().zip(x0.iter().copied()).collect();
+    for (t, mv, z) in &m.on_phones {
+        let on = ((1.0 - grid.shrinkage) * rostered[*t] + 1e-6).floor();
+        init.push((*mv, on));
+        let floor = grid.curves[*t].as_ref().map_or(0.0, |c| c.floor as f64);
+        let mut left = (on - floor).max(0.0);
+        for v in z {
+            let take = left.min(1.0);
+            init.push((*v, take));
+            left -= take;
+        }
+    }
+    init
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn reductions_of_a_convex_curve_fall_and_the_envelope_covers_an_s_shape() {
+        // Convex decreasing: reductions as they are.
+        assert_eq!(concave_reductions(&[10.0, 6.0, 3.0, 1.0, 0.0]), vec![4.0, 3.0, 2.0, 1.0]);
+        // Concave at first (an S-shaped service curve): the envelope spreads
+        // the first big drop back, never below the true cumulative reduction.
+        let d = concave_reductions(&[10.0, 9.9, 5.0, 2.0, 1.0]);
+        assert!(d.windows(2).all(|w| w[0] >= w[1] - 1e-12), "{d:?}");
+        let mut cum = 0.0;
+        for (k, v) in [10.0, 9.9, 5.0, 2.0, 1.0].iter().enumerate().skip(1) {
+            cum += d[k - 1];
+            assert!(cum >= 10.0 - v - 1e-9, "{k}: {cum}");
+        }
+        assert!((cum - 9.0).abs() < 1e-9);
+    }
+}
