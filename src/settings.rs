@@ -445,6 +445,13 @@ mod tests {
             ("[service]\npatience_seconds = 0", "service.patience_seconds"),
             ("[[scheduling.shifts]]\nearliest_start = \"12:00\"\nlatest_start = \"08:00\"", "latest_start"),
             ("[[scheduling.shifts]]\nspan_hours = 8.1\npaid_hours = 8", "scheduling.shifts[0].span_hours"),
+            ("[service]\ngoal = \"month\"", "service.goal"),
+            ("[service]\ninterval_floor_sl = 0.5", "service.interval_floor_sl"),
+            ("[service]\ngoal = \"day\"\ninterval_floor_sl = 0.9", "service.interval_floor_sl"),
+            ("[service]\ngoal = \"day\"\n[service.sat]\ntarget_sl = 1.0", "service.sat.target_sl"),
+            ("[service.sat]\ntarget_sl = 0.7", "service.goal"),
+            ("[simulation]\nreplications = 1000000", "simulation.replications"),
+            ("[simulation]\nhandle_cv = 0", "simulation.handle_cv"),
         ] {
             let e = parse(text).unwrap_err().to_string();
             assert!(e.contains(key), "{text}: {e}");

@@ -382,3 +382,48 @@ fn killed_runs_leave_the_previous_outputs_or_the_new_ones() {
     assert!(beside.is_empty(), "left beside the output folder: {beside:?}");
     eprintln!("killed runs ended with the new outputs: {outcomes:?} (full run {:.1} s)", full.as_secs_f64());
 }
+
+/// The bundled centre with `extra` keys under `[service]` and `tables` at the end.
+fn plan_with_service(dir: &Path, extra: &str, tables: &str) -> std::process::Output {
+    let text = std::fs::read_to_string(root().join("data/centre.toml")).unwrap();
+    let text = text.replace("[service]\n", &format!("[service]\n{extra}\n")) + tables;
+    let cfg = dir.join("centre.toml");
+    std::fs::write(&cfg, text).unwrap();
+    ringcast(&["plan", "--config", cfg.to_str().unwrap(), "--out", dir.join("out").to_str().unwrap()])
+}
+
+fn summary_json(dir: &Path) -> serde_json::Value {
+    serde_json::from_str(&std::fs::read_to_string(dir.join("out/summary.json")).unwrap()).unwrap()
+}
+
+/// A daily goal of 80% in 20 s on the bundled week: at least 10% fewer paid
+/// hours than covering every interval, every open day at 80% or more as
+/// projected, and within simulation noise of it as simulated.
+#[test]
+fn a_daily_goal_needs_fewer_hours_and_every_day_still_meets_it() {
+    let every = tempfile::tempdir().unwrap();
+    let o = plan_with_service(every.path(), "", "");
+    assert!(o.status.success(), "{}", stderr(&o));
+    let daily = tempfile::tempdir().unwrap();
+    let o = plan_with_service(daily.path(), "goal = \"day\"", "");
+    assert!(o.status.success(), "{}", stderr(&o));
+    let hours = |d: &Path| summary_json(d)["agent_hours_rostered"].as_f64().unwrap();
+    let (h_every, h_daily) = (hours(every.path()), hours(daily.path()));
+    assert!(h_daily <= 0.9 * h_every, "daily goal {h_daily} h vs every interval {h_every} h");
+    for day in summary_json(daily.path())["days"].as_array().unwrap() {
+        let Some(sl) = day["service_level"].as_f64() else { continue };
+        assert!(sl >= 0.8 - 1e-9, "{day}");
+        let sim = day["simulated_service_level"]["mean"].as_f64().unwrap();
+        assert!(sim >= 0.79, "simulated {day}");
+    }
+}
+
+/// A goal beyond reach is explained (which day, how far) and exits 3.
+#[test]
+fn an_unreachable_daily_goal_is_explained() {
+    let dir = tempfile::tempdir().unwrap();
+    let o = plan_with_service(dir.path(), "goal = \"day\"", "\n[service.sat]\ntarget_sl = 0.9999\n");
+    assert_eq!(o.status.code(), Some(3), "{}", stderr(&o));
+    assert!(stderr(&o).contains("Sat 2026-11-28: 100% answered within 20 s cannot be met"), "{}", stderr(&o));
+    assert!(!dir.path().join("out").exists());
+}
