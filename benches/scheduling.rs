@@ -52,5 +52,36 @@ fn sample_plan(c: &mut Criterion) {
     g.finish();
 }
 
-criterion_group!(benches, instance_b, sample_plan);
+/// The bundled week under a daily goal: its shift model alone, and 1,000
+/// replications of the simulation of its roster.
+fn daily_goal_and_simulation(c: &mut Criterion) {
+    use ringcast::pipeline::{expected_calls, forecast, staff};
+    use ringcast::simulate::{days_of, simulate, week_input, SimSettings};
+    let data = Path::new(env!("CARGO_MANIFEST_DIR")).join("data");
+    let sources = Sources::in_folder(&data);
+    let agents = load_agents(&data.join("agents.csv")).expect("agents");
+    let mut loaded = load(&sources).expect("inputs");
+    loaded.settings.goal.scope = ringcast::settings::GoalScope::Day;
+    let (_, fc) = forecast(&loaded).expect("forecast");
+    let series = expected_calls(&fc, &loaded.settings).expect("series");
+    let reqs = staff(&series, &loaded.settings).expect("requirements");
+    let mut g = c.benchmark_group("sample");
+    g.sample_size(10);
+    g.bench_function("daily_goal_schedule", |b| {
+        b.iter(|| {
+            ringcast::pipeline::shifts(loaded.week, &series, &reqs, &loaded.settings).expect("shifts").plan.paid_hours
+        })
+    });
+    let plan = build_week(load(&sources).expect("inputs"), agents, ImpactThreshold::default(), &|_| {}).expect("plan");
+    let on_phones: Vec<u32> = plan.coverage.iter().map(|r| r.on_phones).collect();
+    let s = plan.settings();
+    let input = week_input(&plan.series, &on_phones, &s.service, s.simulation.handle_times, None);
+    let days = days_of(&plan.series.starts);
+    g.bench_function("simulate_week_1000_replications", |b| {
+        b.iter(|| simulate(&input, &SimSettings { replications: 1000, seed: 1 }, &days).days.len())
+    });
+    g.finish();
+}
+
+criterion_group!(benches, instance_b, sample_plan, daily_goal_and_simulation);
 criterion_main!(benches);

@@ -23,7 +23,7 @@ use crate::schedule::roster::{build_roster, Agent, Roster};
 use crate::schedule::week::{schedule, Scheduled};
 use crate::series::{CallSeries, RequirementGrid};
 use crate::settings::{GoalScope, Settings};
-use crate::simulate::{simulate, week_input, SimReport};
+use crate::simulate::{days_of, simulate, week_input, SimReport};
 use crate::staff::curves::{interval_curve, PeriodGoals};
 use crate::staff::requirements::{requirements, IntervalRequirement};
 use crate::units::Seconds;
@@ -396,7 +396,7 @@ pub fn simulate_week(
     let on_phones: Vec<u32> = coverage.iter().map(|r| r.on_phones).collect();
     let k = (sim.draw_rates && dispersion_k.is_finite()).then_some(dispersion_k);
     let input = week_input(series, &on_phones, &settings.service, sim.handle_times, k);
-    let report = simulate(&input, &run, settings.calendar.interval.per_day());
+    let report = simulate(&input, &run, &days_of(&series.starts));
     for (row, o) in coverage.iter_mut().zip(&report.intervals) {
         if row.open {
             row.simulated_service_level = o.service_level;

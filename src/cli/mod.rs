@@ -15,6 +15,7 @@ mod backtest;
 mod check;
 mod plan;
 mod schedule;
+mod simulate;
 mod staff;
 mod synth;
 
@@ -84,6 +85,11 @@ pub enum Command {
         after_help = "Examples:\n  ringcast check --history data/history.csv --config data/centre.toml\n  ringcast check --media data/media_plan_next_week.csv --format json"
     )]
     Check(check::CheckArgs),
+    /// Simulate a week's calls against the agents on the phones (a plan's coverage.csv).
+    #[command(
+        after_help = "Example:\n  ringcast plan --out out/\n  ringcast simulate --coverage out/coverage.csv --replications 1000 --out simulation.csv"
+    )]
+    Simulate(simulate::SimulateArgs),
     /// Generate the sample centre (history, media plans, agents, config, ground truth).
     #[command(after_help = "Example:\n  ringcast synth --seed 7 --out data/")]
     Synth(synth::SynthArgs),
@@ -163,6 +169,7 @@ pub fn run(cli: Cli) -> anyhow::Result<()> {
         Command::Schedule(a) => schedule::run(&a),
         Command::Impact(a) => plan::run_impact(&a),
         Command::Synth(a) => synth::run(&a),
+        Command::Simulate(a) => simulate::run(&a),
         Command::Check(a) => check::run(&a),
     }
 }

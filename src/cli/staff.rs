@@ -10,10 +10,13 @@ use crate::report::atomic::write_file;
 use crate::report::tables::requirements_csv;
 use crate::settings::Settings;
 use crate::staff::requirements::requirements;
-use crate::staff::{required_agents, with_shrinkage, Queue, ServicePolicy, ServiceValues, SlDefinition};
+use crate::staff::{
+    performance_as, required_agents, with_shrinkage, Queue, ServicePolicy, ServiceValues, SlDefinition,
+};
 use crate::units::{CallsPerInterval, Minutes};
 use anyhow::Context;
 use serde::Serialize;
+use std::fmt::Write as _;
 use std::path::{Path, PathBuf};
 
 /// Agents needed for a service goal. Flags override `--config`'s `[service]`.
@@ -66,6 +69,10 @@ pub struct StaffArgs {
     /// Which callers the service level is a share of.
     #[arg(long, value_enum, default_value_t = SlDefinitionArg::AllCallers)]
     pub sl_definition: SlDefinitionArg,
+    /// Agents on the phones: report the service they give (service level,
+    /// ASA, abandonment, occupancy) instead of the agents needed.
+    #[arg(long)]
+    pub agents: Option<u32>,
     /// Output format of the one-interval mode.
     #[arg(long, value_enum, default_value_t = Format::Text)]
     pub format: Format,
@@ -238,7 +245,13 @@ fn one_interval(a: &StaffArgs, policy: &ServicePolicy, calls: f64) -> anyhow::Re
             crate::limits::MAX_LOAD_ERLANGS
         )));
     }
-    let r = required_agents(&q, &policy.goal);
+    let r = match given_agents(a)? {
+        Some(n) => {
+            let p = performance_as(&q, n, policy.goal.answer_time, policy.goal.sl_definition);
+            crate::staff::Requirement { agents: n, fractional: n as f64, performance: p }
+        }
+        None => required_agents(&q, &policy.goal),
+    };
     let p = r.performance;
     let out = OneInterval {
         agents: r.agents,
@@ -254,15 +267,19 @@ fn one_interval(a: &StaffArgs, policy: &ServicePolicy, calls: f64) -> anyhow::Re
     };
     match a.format {
         Format::Json => println!("{}", serde_json::to_string_pretty(&out)?),
-        Format::Text => print_one_interval(&out, policy),
+        Format::Text => print_one_interval(&out, policy, a.agents.is_some()),
     }
     Ok(())
 }
 
-fn print_one_interval(out: &OneInterval, policy: &ServicePolicy) {
+fn print_one_interval(out: &OneInterval, policy: &ServicePolicy, given: bool) {
     let model = if policy.patience.is_some() { "Erlang A" } else { "Erlang C" };
     println!("load                 {:.3} Erlangs ({model} model)", out.load_erlangs);
-    println!("agents on the phones {} (fractional {:.2})", out.agents, out.fractional_agents);
+    if given {
+        println!("agents on the phones {} (given)", out.agents);
+    } else {
+        println!("agents on the phones {} (fractional {:.2})", out.agents, out.fractional_agents);
+    }
     println!("with shrinkage       {}", out.agents_with_shrinkage);
     println!(
         "service level        {:.1}% answered within {} s",
@@ -280,8 +297,53 @@ fn print_one_interval(out: &OneInterval, policy: &ServicePolicy) {
     }
 }
 
+/// `--agents`, checked against the plausible range.
+fn given_agents(a: &StaffArgs) -> anyhow::Result<Option<u32>> {
+    match a.agents {
+        Some(n) if !crate::limits::AGENTS_PER_INTERVAL.contains(n as f64) => {
+            Err(usage(format!("--agents {n}: expected {}", crate::limits::AGENTS_PER_INTERVAL.expected())))
+        }
+        n => Ok(n),
+    }
+}
+
+/// What `n` agents on the phones give in every interval of a forecast file.
+fn file_performance(a: &StaffArgs, policy: &ServicePolicy, path: &Path, n: u32) -> anyhow::Result<()> {
+    let series = load_call_series(path, a.interval()?)?;
+    let mut csv = String::from("interval_start,calls,agents,service_level,asa_seconds,abandon_rate,occupancy\n");
+    let f = |v: Option<f64>| v.map(|x| format!("{x:.4}")).unwrap_or_default();
+    let (mut answered_in_time, mut calls) = (0.0, 0.0);
+    for t in (0..series.len()).filter(|&t| series.open[t]) {
+        let q = crate::staff::requirements::queue_of(&series, t, series.calls[t], policy);
+        let p = performance_as(&q, n, policy.goal.answer_time, policy.goal.sl_definition);
+        answered_in_time += q.calls.get() * p.service_level;
+        calls += q.calls.get();
+        let _ = writeln!(
+            csv,
+            "{},{:.3},{n},{},{},{},{}",
+            series.starts[t].format("%Y-%m-%d %H:%M"),
+            q.calls.get(),
+            f(Some(p.service_level)),
+            f(p.asa_seconds.is_finite().then_some(p.asa_seconds)),
+            f(p.p_abandon),
+            f(Some(p.occupancy)),
+        );
+    }
+    write_file(&a.out, csv).with_context(|| format!("writing {}", a.out.display()))?;
+    let sl = if calls > 0.0 { answered_in_time / calls * 100.0 } else { 100.0 };
+    println!(
+        "{n} agents on the phones: {sl:.1}% of {calls:.0} calls answered within {} s; written to {}",
+        policy.goal.answer_time.get(),
+        a.out.display()
+    );
+    Ok(())
+}
+
 fn file_mode(a: &StaffArgs, policy: &ServicePolicy, path: &Path) -> anyhow::Result<()> {
     crate::report::atomic::check_out_file(&a.out)?;
+    if let Some(n) = given_agents(a)? {
+        return file_performance(a, policy, path, n);
+    }
     let series = load_call_series(path, a.interval()?)?;
     let rows = requirements(&series, policy)?;
     write_file(&a.out, requirements_csv(&rows)).with_context(|| format!("writing {}", a.out.display()))?;

@@ -171,3 +171,26 @@ pub fn load_call_series(path: &Path, interval: Option<Minutes>) -> InputResult<C
     };
     Ok(CallSeries { interval, starts, calls, open, handle: None, patience: None })
 }
+
+/// Agents on the phones per row of a coverage file (`on_phones`, or
+/// `agents`): whole numbers within [`limits::AGENTS_PER_INTERVAL`].
+pub fn load_on_phones(path: &Path) -> InputResult<Vec<u32>> {
+    let t = Table::read(path)?;
+    t.require_rows()?;
+    let col = t.require(&["on_phones", "agents"], "the agents on the phones")?;
+    (0..t.height())
+        .map(|i| {
+            let v = t.number_at(col, i, &limits::AGENTS_PER_INTERVAL)?;
+            if v.fract() != 0.0 {
+                return Err(InputError::bad_value(
+                    path,
+                    sheet_row(i),
+                    col.name,
+                    col.get(i).unwrap_or(""),
+                    "a whole number of agents",
+                ));
+            }
+            Ok(v as u32)
+        })
+        .collect()
+}

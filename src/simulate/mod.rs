@@ -399,17 +399,26 @@ pub struct SimReport {
     pub days: Vec<Outcome>,
 }
 
-/// Run the replications in parallel and summarise them.
-pub fn simulate(input: &SimInput, settings: &SimSettings, slots_per_day: usize) -> SimReport {
+/// Run the replications in parallel and summarise them per interval and per
+/// day (`days`: the intervals of each day).
+pub fn simulate(input: &SimInput, settings: &SimSettings, days: &[Vec<usize>]) -> SimReport {
     let runs: Vec<Vec<SlotCounts>> =
         (0..settings.replications as u64).into_par_iter().map(|r| replicate(input, settings.seed, r)).collect();
-    let n = input.slots.len();
-    let intervals = (0..n).map(|t| outcome(input, &runs, &[t])).collect();
-    let per_day = slots_per_day.max(1);
-    let days = (0..n.div_ceil(per_day))
-        .map(|d| outcome(input, &runs, &(d * per_day..((d + 1) * per_day).min(n)).collect::<Vec<_>>()))
-        .collect();
+    let intervals = (0..input.slots.len()).map(|t| outcome(input, &runs, &[t])).collect();
+    let days = days.iter().map(|slots| outcome(input, &runs, slots)).collect();
     SimReport { replications: settings.replications, seed: settings.seed, intervals, days }
+}
+
+/// The intervals of each calendar day of `starts` (in order of the days).
+pub fn days_of(starts: &[chrono::NaiveDateTime]) -> Vec<Vec<usize>> {
+    let mut days: Vec<(chrono::NaiveDate, Vec<usize>)> = Vec::new();
+    for (t, s) in starts.iter().enumerate() {
+        match days.last_mut() {
+            Some((d, slots)) if *d == s.date() => slots.push(t),
+            _ => days.push((s.date(), vec![t])),
+        }
+    }
+    days.into_iter().map(|(_, slots)| slots).collect()
 }
 
 #[cfg(test)]
@@ -461,10 +470,11 @@ mod tests {
     fn reruns_are_identical_and_seeds_differ() {
         let input = stationary(100.0, 13, 180.0, Some(300.0), 4);
         let s = SimSettings { replications: 20, seed: 3 };
-        let a = serde_json::to_string(&simulate(&input, &s, 8)).unwrap();
-        let b = serde_json::to_string(&simulate(&input, &s, 8)).unwrap();
+        let days: Vec<Vec<usize>> = vec![(0..4).collect(), (4..8).collect()];
+        let a = serde_json::to_string(&simulate(&input, &s, &days)).unwrap();
+        let b = serde_json::to_string(&simulate(&input, &s, &days)).unwrap();
         assert_eq!(a, b);
-        let c = serde_json::to_string(&simulate(&input, &SimSettings { seed: 4, ..s }, 8)).unwrap();
+        let c = serde_json::to_string(&simulate(&input, &SimSettings { seed: 4, ..s }, &days)).unwrap();
         assert_ne!(a, c);
     }
 

@@ -159,3 +159,30 @@ fn handle_time_of_an_interval_history_without_answered_calls_says_offered() {
     // (10 × 100 + 30 × 200) / 40 = 175.
     assert!(stdout(&o).contains("handle time: 175.0 s mean over 40 offered calls"), "{}", stdout(&o));
 }
+
+/// The reverse calculation: what 14 agents give on 100 calls in 30 minutes
+/// at 180 s (Erlang C reference: 88.835% within 20 s, ASA 7.836 s), for one
+/// interval and for every interval of a file.
+#[test]
+fn agents_given_report_the_service_they_give() {
+    let base =
+        ["staff", "--interval-minutes", "30", "--aht-seconds", "180", "--target-sl", "0.8", "--answer-seconds", "20"];
+    let o = ringcast(&[&base[..], &["--calls", "100", "--agents", "14", "--format", "json"]].concat());
+    assert!(o.status.success(), "{}", stderr(&o));
+    let v: serde_json::Value = serde_json::from_str(&stdout(&o)).unwrap();
+    assert_eq!(v["agents"], 14);
+    assert!((v["service_level"].as_f64().unwrap() - 0.888350).abs() < 1e-5, "{v}");
+    assert!((v["asa_seconds"].as_f64().unwrap() - 7.836).abs() < 1e-3, "{v}");
+    let dir = tempfile::tempdir().unwrap();
+    let fc = dir.path().join("fc.csv");
+    std::fs::write(&fc, "interval_start,expected\n2026-01-05 08:00,100\n2026-01-05 08:30,50\n").unwrap();
+    let out = dir.path().join("perf.csv");
+    let o = ringcast(
+        &[&base[..], &["--forecast", fc.to_str().unwrap(), "--agents", "14", "--out", out.to_str().unwrap()]].concat(),
+    );
+    assert!(o.status.success(), "{}", stderr(&o));
+    let text = std::fs::read_to_string(&out).unwrap();
+    assert!(text.lines().nth(1).unwrap().starts_with("2026-01-05 08:00,100.000,14,0.8884"), "{text}");
+    let o = ringcast(&[&base[..], &["--calls", "100", "--agents", "1000000"]].concat());
+    assert_eq!(o.status.code(), Some(2), "{}", stderr(&o));
+}
