@@ -15,8 +15,12 @@ use std::path::Path;
 fn instance_b(c: &mut Criterion) {
     let root = Path::new(env!("CARGO_MANIFEST_DIR"));
     let settings = Settings::load(&root.join("benches/data/instance_b.toml")).expect("instance B");
-    let req = load_requirements(&root.join("benches/data/week_7x96_requirements.csv"), &settings.calendar)
-        .expect("requirements");
+    let req = load_requirements(
+        &root.join("benches/data/week_7x96_requirements.csv"),
+        &settings.calendar,
+        ringcast::units::Fraction::ZERO,
+    )
+    .expect("requirements");
     let mut g = c.benchmark_group("instance_b");
     g.sample_size(10);
     for (name, obj) in

@@ -22,7 +22,7 @@ use crate::schedule::goal::{schedule_to_goal, GoalGrid, GoalRow};
 use crate::schedule::roster::{build_roster, Agent, Roster};
 use crate::schedule::week::{schedule, Scheduled};
 use crate::series::{CallSeries, RequirementGrid};
-use crate::settings::{GoalScope, Settings};
+use crate::settings::{GoalScope, ServiceOverrides, Settings};
 use crate::simulate::{days_of, simulate, week_input, SimReport};
 use crate::staff::curves::{interval_curve, PeriodGoals};
 use crate::staff::requirements::{requirements, IntervalRequirement};
@@ -46,6 +46,8 @@ pub struct Sources {
     pub week: Option<NaiveDate>,
     /// Queue to read when the history holds several.
     pub queue: Option<String>,
+    /// Service values of a what-if, over the config's.
+    pub overrides: ServiceOverrides,
 }
 
 impl Sources {
@@ -59,6 +61,7 @@ impl Sources {
             config: dir.join("centre.toml"),
             week: None,
             queue: None,
+            overrides: ServiceOverrides::default(),
         }
     }
 }
@@ -80,6 +83,7 @@ pub struct Loaded {
 /// Stage 1: read every input and check them against each other.
 pub fn load(sources: &Sources) -> Result<Loaded, Error> {
     let mut settings = Settings::load(&sources.config)?;
+    settings.apply(&sources.overrides)?;
     let calendar = &settings.calendar;
     let opts = HistoryOptions {
         tz: Some(calendar.tz),

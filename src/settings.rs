@@ -37,6 +37,8 @@ pub enum Origin {
     Learned(Estimate),
     /// Neither: the built-in default (or, for patience, none: Erlang C).
     Default,
+    /// A flag (or its environment variable) for a what-if.
+    CommandLine,
 }
 
 /// Where the handle time and the patience of the service policy came from.
@@ -68,6 +70,49 @@ pub struct Settings {
     pub simulation: SimulationSettings,
     /// What the service goal is answered for.
     pub goal: GoalSettings,
+}
+
+/// Service values given on the command line (or in the environment) for a
+/// what-if: they win over the config file (flag > environment > file).
+#[derive(Debug, Clone, Copy, Default, PartialEq)]
+pub struct ServiceOverrides {
+    pub target_sl: Option<f64>,
+    pub answer_seconds: Option<f64>,
+    pub shrinkage: Option<f64>,
+    pub aht_seconds: Option<f64>,
+    pub patience_seconds: Option<f64>,
+    pub goal: Option<GoalScope>,
+}
+
+impl Settings {
+    /// Apply a what-if's values and check the policy again; a broken rule
+    /// names the flag (`--target-sl 1.2: …`).
+    pub fn apply(&mut self, o: &ServiceOverrides) -> Result<(), Error> {
+        if *o == ServiceOverrides::default() {
+            return Ok(());
+        }
+        let mut v = self.service_values;
+        v.target_sl = o.target_sl.unwrap_or(v.target_sl);
+        v.answer_seconds = o.answer_seconds.unwrap_or(v.answer_seconds);
+        v.shrinkage = o.shrinkage.unwrap_or(v.shrinkage);
+        if let Some(a) = o.aht_seconds {
+            v.aht_seconds = a;
+            self.origins.aht = Origin::CommandLine;
+        }
+        if let Some(p) = o.patience_seconds {
+            v.patience_seconds = Some(p);
+            self.origins.patience = Origin::CommandLine;
+        }
+        self.service = ServicePolicy::new(&v).map_err(|e| {
+            let flag = format!("--{}", e.key.replace('_', "-"));
+            Error::usage(format!("{flag}: {}", e.message))
+        })?;
+        self.service_values = v;
+        if let Some(g) = o.goal {
+            self.goal.scope = g;
+        }
+        Ok(())
+    }
 }
 
 /// Over which period the service goal holds.

@@ -128,6 +128,58 @@ pub struct InputArgs {
     /// Queue to read when the history holds several.
     #[arg(long)]
     pub queue: Option<String>,
+    #[command(flatten)]
+    pub what_if: WhatIfArgs,
+}
+
+/// A what-if on the service: each flag wins over its environment variable,
+/// which wins over the config file.
+#[derive(Debug, Clone, Copy, Default, clap::Args)]
+pub struct WhatIfArgs {
+    /// Service-level target as a fraction (0.8, not 80).
+    #[arg(long, env = "RINGCAST_TARGET_SL")]
+    pub target_sl: Option<f64>,
+    /// Answer-time target, seconds.
+    #[arg(long, env = "RINGCAST_ANSWER_SECONDS")]
+    pub answer_seconds: Option<f64>,
+    /// Share of paid time off the phones (0.3, not 30).
+    #[arg(long, env = "RINGCAST_SHRINKAGE")]
+    pub shrinkage: Option<f64>,
+    /// Average handle time, seconds (over the config and the history).
+    #[arg(long, env = "RINGCAST_AHT_SECONDS")]
+    pub aht_seconds: Option<f64>,
+    /// Mean caller patience, seconds (Erlang A).
+    #[arg(long, env = "RINGCAST_PATIENCE_SECONDS")]
+    pub patience_seconds: Option<f64>,
+    /// What the target is answered for: every interval, each day, or the week.
+    #[arg(long, value_enum, env = "RINGCAST_GOAL")]
+    pub goal: Option<GoalArg>,
+}
+
+/// `--goal`.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, clap::ValueEnum)]
+pub enum GoalArg {
+    Interval,
+    Day,
+    Week,
+}
+
+impl WhatIfArgs {
+    fn overrides(&self) -> crate::settings::ServiceOverrides {
+        use crate::settings::GoalScope;
+        crate::settings::ServiceOverrides {
+            target_sl: self.target_sl,
+            answer_seconds: self.answer_seconds,
+            shrinkage: self.shrinkage,
+            aht_seconds: self.aht_seconds,
+            patience_seconds: self.patience_seconds,
+            goal: self.goal.map(|g| match g {
+                GoalArg::Interval => GoalScope::Interval,
+                GoalArg::Day => GoalScope::Day,
+                GoalArg::Week => GoalScope::Week,
+            }),
+        }
+    }
 }
 
 impl InputArgs {
@@ -140,6 +192,7 @@ impl InputArgs {
             config: self.config.clone(),
             week: self.week,
             queue: self.queue.clone(),
+            overrides: self.what_if.overrides(),
         }
     }
 }

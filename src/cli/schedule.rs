@@ -89,7 +89,7 @@ fn summary(s: &Scheduled, costs: &Costs) -> Summary {
 pub fn run(a: &ScheduleArgs) -> anyhow::Result<()> {
     let out = crate::report::atomic::OutDir::claim(&a.out)?;
     let settings = Settings::load(&a.config)?;
-    let req = load_requirements(&a.requirements, &settings.calendar)?;
+    let req = load_requirements(&a.requirements, &settings.calendar, settings.service.shrinkage)?;
     let objective = a.objective.map(Objective::from).unwrap_or(settings.scheduling.objective);
     let s = schedule(&settings.scheduling, &settings.calendar, req, objective).map_err(crate::error::Error::from)?;
     let mut stage = Staging::new(&out)?;

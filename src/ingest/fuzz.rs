@@ -120,7 +120,7 @@ proptest! {
     ]) {
         let (_d, p) = write(&bytes);
         let cal = crate::calendar::OpenCalendar::from_toml_text("interval_minutes = 15\n");
-        if let Ok(g) = load_requirements(&p, &cal) {
+        if let Ok(g) = load_requirements(&p, &cal, crate::units::Fraction::new(0.3).unwrap()) {
             prop_assert_eq!(g.required.len() % g.per_day, 0);
             prop_assert!(g.required.len() <= 31 * g.per_day);
             prop_assert!(g.required.iter().all(|v| v.is_finite() && *v >= 0.0));

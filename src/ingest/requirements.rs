@@ -6,7 +6,7 @@ use crate::error::{InputError, InputResult};
 use crate::ingest::table::{sheet_row, Table};
 use crate::limits;
 use crate::series::{CallSeries, RequirementGrid};
-use crate::units::{CallsPerInterval, Minutes};
+use crate::units::{CallsPerInterval, Fraction, Minutes};
 use chrono::NaiveDateTime;
 use std::collections::BTreeMap;
 use std::path::Path;
@@ -21,11 +21,27 @@ pub const MAX_REQUIREMENT_DAYS: i64 = 31;
 /// calendar opens, from the first row's day to the last row's, needs a row (0
 /// agents where none are needed), so that a missing row or a coarser export
 /// never shrinks a schedule silently. Closed intervals need no row.
-pub fn load_requirements(path: &Path, calendar: &OpenCalendar) -> InputResult<RequirementGrid> {
+///
+/// Agents to roster are read from `agents_with_shrinkage` (or
+/// `required_rostered`) as they are; where the file only has agents on the
+/// phones (`required_agents`, `required`, `agents`), `shrinkage` turns them
+/// into agents to roster, `ceil(n / (1 − shrinkage))`, as `plan` does.
+pub fn load_requirements(path: &Path, calendar: &OpenCalendar, shrinkage: Fraction) -> InputResult<RequirementGrid> {
     let t = Table::read(path)?;
     t.require_rows()?;
     let start = t.require(&["interval_start"], "the interval start")?;
-    let req = t.require(&["required_agents", "required", "agents"], "the agents required")?;
+    let rostered = t.column(&["agents_with_shrinkage", "required_rostered"]);
+    let req = match rostered {
+        Some(c) => c,
+        None => t.require(&["required_agents", "required", "agents"], "the agents required")?,
+    };
+    let to_roster = |v: f64| {
+        if rostered.is_some() {
+            v
+        } else {
+            (v / (1.0 - shrinkage.get()) - 1e-9).ceil().max(0.0)
+        }
+    };
     let per_day = calendar.interval.per_day();
     let minutes = 1440 / per_day as i64;
     let mut rows: BTreeMap<NaiveDateTime, (f64, usize)> = BTreeMap::new();
@@ -42,7 +58,7 @@ pub fn load_requirements(path: &Path, calendar: &OpenCalendar) -> InputResult<Re
                 format!("a start on the config's {minutes}-minute grid"),
             ));
         }
-        if let Some((_, first)) = rows.insert(ts, (v, i)) {
+        if let Some((_, first)) = rows.insert(ts, (to_roster(v), i)) {
             return Err(InputError::bad_value(
                 path,
                 sheet_row(i),

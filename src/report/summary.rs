@@ -24,6 +24,8 @@ pub struct Summary {
     pub agent_hours_needed_on_phones: f64,
     pub agent_hours_needed_rostered: f64,
     pub agent_hours_rostered: f64,
+    /// Where the rostered hours beyond the need come from.
+    pub hours_beyond_need: HoursBeyondNeed,
     pub shifts: u32,
     pub unfilled_shifts: u32,
     pub cost: f64,
@@ -37,6 +39,21 @@ pub struct Summary {
     pub worst_intervals: Vec<WorstInterval>,
     pub top_campaign_lines: Vec<CampaignLine>,
     pub channels_learned: Vec<crate::forecast::media::fit::ChannelReport>,
+}
+
+/// Rostered paid hours against the hours needed (after shrinkage), split by
+/// cause: `rostered = needed + on_shift_beyond_need − below_need + breaks_and_other`.
+#[derive(Debug, Serialize)]
+pub struct HoursBeyondNeed {
+    pub needed: f64,
+    /// Agents on shift beyond an interval's need: shift lengths and start
+    /// times, opening hours and the minimum agents force them.
+    pub on_shift_beyond_need: f64,
+    /// Intervals rostered below their own requirement (a daily or weekly
+    /// goal lets busy intervals borrow from quiet ones).
+    pub below_need: f64,
+    /// Paid time on shift but not on the phones for the schedule: paid breaks.
+    pub paid_breaks: f64,
 }
 
 #[derive(Debug, Serialize)]
@@ -99,6 +116,18 @@ pub fn summary(p: &WeeklyPlan) -> Summary {
             simulated_service_level: p.simulation.as_ref().and_then(|s| s.days.get(k)).and_then(|o| o.service_level),
         });
     }
+    let iv = iv_h;
+    let on_shift: f64 = p.coverage.iter().map(|r| r.rostered as f64 * iv).sum();
+    let hours_beyond_need = HoursBeyondNeed {
+        needed: p.coverage.iter().map(|r| r.required_rostered as f64 * iv).sum(),
+        on_shift_beyond_need: p
+            .coverage
+            .iter()
+            .map(|r| (r.rostered as f64 - r.required_rostered as f64).max(0.0) * iv)
+            .sum(),
+        below_need: p.coverage.iter().map(|r| (r.required_rostered as f64 - r.rostered as f64).max(0.0) * iv).sum(),
+        paid_breaks: (rostered_hours - on_shift).max(0.0),
+    };
     let mut worst: Vec<_> =
         p.coverage.iter().filter(|r| r.open && r.calls > 0.0 && r.service_level.is_some()).collect();
     worst.sort_by(|a, b| {
@@ -139,6 +168,7 @@ pub fn summary(p: &WeeklyPlan) -> Summary {
         agent_hours_needed_on_phones: p.requirements.iter().map(|r| r.requirement.agents as f64 * iv_h).sum(),
         agent_hours_needed_rostered: p.requirements.iter().map(|r| r.with_shrinkage as f64 * iv_h).sum(),
         agent_hours_rostered: rostered_hours,
+        hours_beyond_need,
         shifts: p.scheduled.plan.heads,
         unfilled_shifts: p.roster.unfilled.iter().map(|(_, n)| n).sum(),
         cost: rostered_hours * costs.hourly.get(),
@@ -171,6 +201,7 @@ fn source(origin: Origin) -> String {
         Origin::Config => "config".into(),
         Origin::Learned(e) => format!("learned from {:.0} {} calls in the history", e.calls, e.basis),
         Origin::Default => "default".into(),
+        Origin::CommandLine => "command line".into(),
     }
 }
 
@@ -204,6 +235,15 @@ pub fn text_summary(p: &WeeklyPlan, s: &Summary) -> String {
         s.agent_hours_needed_rostered,
         p.settings().service.shrinkage.get() * 100.0,
         s.agent_hours_rostered
+    );
+    let h = &s.hours_beyond_need;
+    let _ = writeln!(
+        o,
+        "beyond need      {:+.0} h: {:.0} h on shift beyond an interval's need (shift lengths, opening hours), {:.0} h below need (borrowed under a daily goal), {:.0} h paid breaks",
+        s.agent_hours_rostered - h.needed,
+        h.on_shift_beyond_need,
+        h.below_need,
+        h.paid_breaks
     );
     let _ = writeln!(
         o,

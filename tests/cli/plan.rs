@@ -471,3 +471,35 @@ fn simulate_a_coverage_file() {
     let o = ringcast(&["simulate", "--coverage", cov.to_str().unwrap(), "--replications", "0"]);
     assert_eq!(o.status.code(), Some(2), "{}", stderr(&o));
 }
+
+/// What-ifs from the command line: a flag wins over its environment variable,
+/// which wins over the config; a bad value names the flag.
+#[test]
+fn what_if_flags_win_over_environment_and_config() {
+    let run = |env: Option<&str>, flag: Option<&str>| {
+        let dir = tempfile::tempdir().unwrap();
+        let out = dir.path().join("out");
+        let mut args = vec!["plan", "--out", out.to_str().unwrap()];
+        if let Some(f) = flag {
+            args.extend(["--target-sl", f]);
+        }
+        let mut cmd = std::process::Command::new(env!("CARGO_BIN_EXE_ringcast"));
+        cmd.args(&args).current_dir(root());
+        if let Some(e) = env {
+            cmd.env("RINGCAST_TARGET_SL", e);
+        }
+        let o = cmd.output().unwrap();
+        assert!(o.status.success(), "{}", stderr(&o));
+        let s: serde_json::Value =
+            serde_json::from_str(&std::fs::read_to_string(out.join("summary.json")).unwrap()).unwrap();
+        s["agent_hours_needed_on_phones"].as_f64().unwrap()
+    };
+    let env_only = run(Some("0.95"), None);
+    let flag_over_env = run(Some("0.95"), Some("0.7"));
+    assert!(flag_over_env < env_only - 100.0, "{flag_over_env} vs {env_only}");
+    let dir = tempfile::tempdir().unwrap();
+    let out = dir.path().join("out");
+    let o = ringcast(&["plan", "--target-sl", "1.2", "--out", out.to_str().unwrap()]);
+    assert_eq!(o.status.code(), Some(2));
+    assert!(stderr(&o).contains("--target-sl: got 1.2"), "{}", stderr(&o));
+}

@@ -140,3 +140,33 @@ fn requirements_with_gaps_duplicates_or_another_grid_are_refused() {
     refuse("1900-01-01 08:00,3\n9999-12-31 08:00,4\n", &["req.csv:2", "1970 to 2200"]);
     refuse(&format!("{}2027-03-01 08:00,1\n", day(0)), &["within 31 days"]);
 }
+
+/// Agents on the phones (`required_agents`) are rostered with the config's
+/// shrinkage; agents to roster (`agents_with_shrinkage`) are taken as they are.
+#[test]
+fn shrinkage_applies_to_agents_on_the_phones_only() {
+    let dir = tempfile::tempdir().unwrap();
+    let cfg = dir.path().join("c.toml");
+    let text = std::fs::read_to_string(super::common::root().join("benches/data/instance_a.toml")).unwrap();
+    std::fs::write(&cfg, text.replace("shrinkage = 0.0", "shrinkage = 0.5")).unwrap();
+    let required = |column: &str| -> Vec<f64> {
+        let req = dir.path().join(format!("{column}.csv"));
+        let rows: String = (28..88).map(|s| format!("2026-11-23 {:02}:{:02},3\n", s / 4, s % 4 * 15)).collect();
+        std::fs::write(&req, format!("interval_start,{column}\n{rows}")).unwrap();
+        let out = dir.path().join(format!("out_{column}"));
+        let o = ringcast(&[
+            "schedule",
+            "--requirements",
+            req.to_str().unwrap(),
+            "--config",
+            cfg.to_str().unwrap(),
+            "--out",
+            out.to_str().unwrap(),
+        ]);
+        assert!(o.status.success(), "{}", stderr(&o));
+        let text = std::fs::read_to_string(out.join("coverage.csv")).unwrap();
+        text.lines().skip(1).map(|l| l.split(',').nth(1).unwrap().parse().unwrap()).filter(|v: &f64| *v > 0.0).collect()
+    };
+    assert!(required("required_agents").iter().all(|v| *v == 6.0), "3 on the phones at 50% shrinkage: 6 to roster");
+    assert!(required("agents_with_shrinkage").iter().all(|v| *v == 3.0));
+}
