@@ -198,6 +198,9 @@ pub struct SimulationSettings {
     /// `None`: no simulation (`replications = 0`).
     pub run: Option<SimSettings>,
     pub handle_times: HandleTimes,
+    /// Whether the handle-time spread was read off call records (the config
+    /// did not set `simulation.handle_cv`).
+    pub handle_cv_learned: bool,
     pub draw_rates: bool,
 }
 
@@ -227,6 +230,7 @@ fn simulation(cfg: &CentreConfig, path: &Path) -> Result<SimulationSettings, Err
     Ok(SimulationSettings {
         run: (s.replications > 0).then_some(SimSettings { replications: s.replications, seed: s.seed }),
         handle_times,
+        handle_cv_learned: false,
         draw_rates: s.draw_rates,
     })
 }
@@ -306,6 +310,14 @@ impl Settings {
             values.patience_seconds = Some(cap.unwrap_or(p.seconds));
             self.origins.patience = Origin::Learned(p);
             self.patience_profile = if cap.is_some() { None } else { stats.patience_profile };
+        }
+        // Handle-time spread for the simulation: the records' own, log-normal,
+        // where the config leaves `simulation.handle_cv` out.
+        if let (HandleTimes::Exponential, Some(cv)) = (self.simulation.handle_times, stats.handle_cv) {
+            if cv > 0.0 && cv <= 5.0 {
+                self.simulation.handle_times = HandleTimes::LogNormal { cv };
+                self.simulation.handle_cv_learned = true;
+            }
         }
         self.service = service_policy(&values, path)
             .map_err(|e| Error::config(path, "service", format!("with the queue read off the history: {e}")))?;
@@ -451,10 +463,15 @@ mod tests {
             aht_profile: None,
             patience_profile: None,
             service_level: None,
+            handle_cv: Some(1.23),
         };
         let mut s = parse("").unwrap();
         s.learn_queue(&stats, Path::new("centre.toml")).unwrap();
         assert_eq!(s.service.aht.get(), 176.4);
+        assert_eq!(s.simulation.handle_times, HandleTimes::LogNormal { cv: 1.23 });
+        let mut s = parse("[simulation]\nhandle_cv = 0.8\n").unwrap();
+        s.learn_queue(&stats, Path::new("centre.toml")).unwrap();
+        assert_eq!(s.simulation.handle_times, HandleTimes::LogNormal { cv: 0.8 }, "the config wins");
         assert_eq!(s.service.patience.map(|p| p.get()), Some(232.0));
         assert!(matches!(s.origins.aht, Origin::Learned(e) if e.calls == 27_000.0));
         let mut s = parse("[service]\naht_seconds = 200\n").unwrap();

@@ -62,6 +62,8 @@ struct HistorySummary {
     handle_time_seconds: Option<f64>,
     handle_time_calls: Option<f64>,
     handle_time_basis: Option<String>,
+    /// Spread of the calls' handle times (call records): standard deviation / mean.
+    handle_time_cv: Option<f64>,
     /// Mean patience (censored exponential estimate), and the abandonments behind it.
     patience_seconds: Option<f64>,
     abandoned_calls: Option<f64>,
@@ -120,6 +122,7 @@ pub fn run(a: &CheckArgs) -> anyhow::Result<()> {
             handle_time_seconds: q.aht.map(|e| e.seconds),
             handle_time_calls: q.aht.map(|e| e.calls),
             handle_time_basis: q.aht.map(|e| e.basis.to_string()),
+            handle_time_cv: q.handle_cv,
             patience_seconds: q.patience.map(|e| e.seconds),
             abandoned_calls: q.patience.map(|e| e.calls),
             abandon_rate: q.abandon_rate,
@@ -155,7 +158,9 @@ pub fn run(a: &CheckArgs) -> anyhow::Result<()> {
                 );
                 if let (Some(v), Some(n), Some(b)) = (h.handle_time_seconds, h.handle_time_calls, &h.handle_time_basis)
                 {
-                    println!("handle time: {v:.1} s mean over {n:.0} {b} calls");
+                    let spread =
+                        h.handle_time_cv.map(|cv| format!(", coefficient of variation {cv:.2}")).unwrap_or_default();
+                    println!("handle time: {v:.1} s mean over {n:.0} {b} calls{spread}");
                 }
                 if let (Some(v), Some(n)) = (h.patience_seconds, h.abandoned_calls) {
                     println!(

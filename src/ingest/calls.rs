@@ -177,6 +177,8 @@ pub fn aggregate(
         in_time: f64,
     }
     let mut cells: BTreeMap<(NaiveDate, usize), Agg> = BTreeMap::new();
+    // Σh and Σh² of answered calls' handle times, for their spread.
+    let (mut handle_sum, mut handle_sq) = (0.0f64, 0.0f64);
     let (mut read, mut skipped) = (0, 0);
     for i in 0..t.height() {
         if let Some((q, w)) = &only {
@@ -254,6 +256,8 @@ pub fn aggregate(
         if is_answered {
             a.answered += 1.0;
             a.handle += h;
+            handle_sum += h;
+            handle_sq += h * h;
             if w <= answer_seconds {
                 a.in_time += 1.0;
             }
@@ -288,6 +292,7 @@ pub fn aggregate(
         }
         m
     };
+    let answered_total: f64 = cells.values().map(|a| a.answered).sum();
     let offered = grid(&|a| a.offered, 0.0);
     let answered = grid(&|a| a.answered, 0.0);
     let abandoned = grid(&|a| a.abandoned, 0.0);
@@ -321,6 +326,7 @@ pub fn aggregate(
             aht_seconds: Some(aht),
             queue_seconds: Some(grid(&|a| a.wait, 0.0)),
             answered_in_time: Some(grid(&|a| a.in_time, 0.0)),
+            handle_cv: spread(handle_sum, handle_sq, answered_total),
         },
         abandoner_wait_seconds: ab_wait,
         layout: layout.name,
@@ -329,8 +335,27 @@ pub fn aggregate(
     })
 }
 
+/// Coefficient of variation of `n` values from their sum and sum of
+/// squares; `None` with fewer than two, or a mean of 0.
+fn spread(sum: f64, sum_sq: f64, n: f64) -> Option<f64> {
+    if n < 2.0 || sum <= 0.0 {
+        return None;
+    }
+    let mean = sum / n;
+    let var = ((sum_sq - n * mean * mean) / (n - 1.0)).max(0.0);
+    Some(var.sqrt() / mean)
+}
+
 #[cfg(test)]
 mod tests {
+
+    #[test]
+    fn spread_is_the_coefficient_of_variation() {
+        // 1, 2, 3: mean 2, sample sd 1.
+        assert!((super::spread(6.0, 14.0, 3.0).unwrap() - 0.5).abs() < 1e-12);
+        assert_eq!(super::spread(5.0, 25.0, 1.0), None);
+    }
+
     use super::*;
     use std::io::Write;
 

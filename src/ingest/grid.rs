@@ -38,6 +38,9 @@ pub struct History {
     /// Calls answered within the answer-time target the records were read
     /// with (the history options' `answer_seconds`).
     pub answered_in_time: Option<Array2<f64>>,
+    /// Coefficient of variation of the answered calls' handle times, where
+    /// call records give each call's (the simulation's log-normal spread).
+    pub handle_cv: Option<f64>,
 }
 
 impl History {
@@ -54,6 +57,7 @@ impl History {
             aht_seconds: None,
             queue_seconds: None,
             answered_in_time: None,
+            handle_cv: None,
         }
     }
 
@@ -90,6 +94,7 @@ impl History {
             aht_seconds: self.aht_seconds.as_ref().map(|a| a.slice(sl).to_owned()),
             queue_seconds: self.queue_seconds.as_ref().map(|a| a.slice(sl).to_owned()),
             answered_in_time: self.answered_in_time.as_ref().map(|a| a.slice(sl).to_owned()),
+            handle_cv: self.handle_cv,
         }
     }
 
@@ -109,6 +114,7 @@ impl History {
             aht_seconds: self.aht_seconds.as_ref().map(pick),
             queue_seconds: self.queue_seconds.as_ref().map(pick),
             answered_in_time: self.answered_in_time.as_ref().map(pick),
+            handle_cv: self.handle_cv,
         }
     }
 
@@ -190,6 +196,7 @@ impl History {
             aht_seconds: aht,
             queue_seconds: self.queue_seconds.as_ref().map(sum),
             answered_in_time: self.answered_in_time.as_ref().map(sum),
+            handle_cv: self.handle_cv,
         })
     }
 }

@@ -183,6 +183,7 @@ pub fn load_history_with(path: &Path, opts: &HistoryOptions) -> InputResult<(His
         aht_seconds: aht_m,
         queue_seconds: None,
         answered_in_time: None,
+        handle_cv: None,
     };
     Ok((history, warnings))
 }

@@ -57,6 +57,8 @@ pub struct QueueStats {
     pub patience_profile: Option<HourProfile>,
     /// Share of all callers answered within the answer-time target (call records).
     pub service_level: Option<f64>,
+    /// Coefficient of variation of handle times (call records).
+    pub handle_cv: Option<f64>,
 }
 
 /// Answered calls at which an hour's own mean handle time and the overall mean
@@ -161,7 +163,7 @@ impl QueueStats {
             (Some(t), Some(a), Some(b)) if a + b > 0.0 => Some(total(t) / (a + b)),
             _ => None,
         };
-        QueueStats { aht, patience, abandon_rate, aht_profile, patience_profile, service_level }
+        QueueStats { aht, patience, abandon_rate, aht_profile, patience_profile, service_level, handle_cv: h.handle_cv }
     }
 }
 

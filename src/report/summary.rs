@@ -273,10 +273,17 @@ pub fn text_summary(p: &WeeklyPlan, s: &Summary) -> String {
     if let Some(r) = &p.simulation {
         let _ = writeln!(
             o,
-            "simulated        {} replications of the roster's week (seed {}): Poisson arrivals at the forecast rate{}, FCFS, agents as rostered",
+            "simulated        {} replications of the roster's week (seed {}): Poisson arrivals at the forecast rate{}, {} handle times, FCFS, agents as rostered",
             r.replications,
             r.seed,
-            if p.settings().simulation.draw_rates { " drawn from its predictive distribution" } else { "" }
+            if p.settings().simulation.draw_rates { " drawn from its predictive distribution" } else { "" },
+            match p.settings().simulation.handle_times {
+                crate::simulate::HandleTimes::Exponential => "exponential".to_string(),
+                crate::simulate::HandleTimes::LogNormal { cv } => format!(
+                    "log-normal (CV {cv:.2}{})",
+                    if p.settings().simulation.handle_cv_learned { ", learned from the call records" } else { "" }
+                ),
+            }
         );
     }
     let _ = writeln!(o, "worst intervals:");

@@ -289,6 +289,8 @@ fn call_records_plan_with_their_own_handle_time_and_patience() {
     assert!((used_patience / patience - 1.0).abs() < 0.05, "patience {used_patience} vs {patience}");
     assert!(summary["handle_time_source"].as_str().unwrap().contains(&format!("{served:.0} answered calls")));
     assert!(printed.contains("handle time 176.4 s (learned from"), "{printed}");
+    // The simulation draws handle times with the records' own spread (1.231 computed directly).
+    assert!(printed.contains("log-normal (CV 1.23, learned from the call records)"), "{printed}");
     // The config wins over the history.
     let (_, summary) = plan(&cfg.replace("[opening_hours]", "[service]\naht_seconds = 200\n[opening_hours]"), "out2");
     assert_eq!(
@@ -296,7 +298,11 @@ fn call_records_plan_with_their_own_handle_time_and_patience() {
         (Some(200.0), Some("config"))
     );
     let o = ringcast(&["check", "--history", records.to_str().unwrap()]);
-    assert!(stdout(&o).contains("handle time: 176.4 s mean over 27162 answered calls"), "{}", stdout(&o));
+    assert!(
+        stdout(&o).contains("handle time: 176.4 s mean over 27162 answered calls, coefficient of variation 1.23"),
+        "{}",
+        stdout(&o)
+    );
     assert!(stdout(&o).contains("abandoned calls); 17.9% abandoned"), "{}", stdout(&o));
 }
 
