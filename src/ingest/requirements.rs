@@ -59,13 +59,7 @@ pub fn load_requirements(path: &Path, calendar: &OpenCalendar, shrinkage: Fracti
             ));
         }
         if let Some((_, first)) = rows.insert(ts, (to_roster(v), i)) {
-            return Err(InputError::bad_value(
-                path,
-                sheet_row(i),
-                start.name,
-                &ts.format("%Y-%m-%d %H:%M").to_string(),
-                format!("each interval once (this one is also at row {})", sheet_row(first)),
-            ));
+            return Err(twice(path, start.name, ts, i, first));
         }
     }
     let (Some((&first, _)), Some((&last, &(_, last_i)))) = (rows.first_key_value(), rows.last_key_value()) else {
@@ -130,6 +124,17 @@ fn check_no_missing_rows(
     Err(InputError::cell(path, sheet_row(i), column, message))
 }
 
+/// Row `i` repeats the interval `ts` of row `first` (0-based data rows).
+fn twice(path: &Path, column: &str, ts: NaiveDateTime, i: usize, first: usize) -> InputError {
+    InputError::bad_value(
+        path,
+        sheet_row(i),
+        column,
+        &ts.format("%Y-%m-%d %H:%M").to_string(),
+        format!("each interval once (this one is also at row {})", sheet_row(first)),
+    )
+}
+
 fn gcd(a: i64, b: i64) -> i64 {
     if b == 0 {
         a
@@ -154,13 +159,7 @@ pub fn load_call_series(path: &Path, interval: Option<Minutes>) -> InputResult<C
     for i in 0..t.height() {
         let ts = t.datetime_at(start, i)?;
         if let Some(first) = seen.insert(ts, i) {
-            return Err(InputError::bad_value(
-                path,
-                sheet_row(i),
-                start.name,
-                &ts.format("%Y-%m-%d %H:%M").to_string(),
-                format!("each interval once (this one is also at row {})", sheet_row(first)),
-            ));
+            return Err(twice(path, start.name, ts, i, first));
         }
         starts.push(ts);
         let v = t.number_at(expected, i, &limits::CALLS_PER_INTERVAL)?;

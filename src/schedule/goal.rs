@@ -25,10 +25,10 @@
 //! point the curve is convex; its concave envelope is used, an optimistic
 //! bound the per-interval floor and the simulation keep in check.
 
-use super::model::{coverage, solve_model, ScheduleError, ShiftPlan};
+use super::model::{coverage, plan_from, solve_model, BlockResult, ScheduleError};
 use super::shifts::{expand, ShiftOption};
 use super::week::Scheduled;
-use super::{Objective, SchedulingRules, SolveStatus};
+use super::{Objective, SchedulingRules};
 use crate::calendar::OpenCalendar;
 use crate::series::RequirementGrid;
 use chrono::Datelike;
@@ -143,51 +143,17 @@ pub fn schedule_to_goal(
     let n_days = days.len();
     let blocks: Vec<Vec<usize>> =
         if independent { (0..n_days).map(|d| vec![d]).collect() } else { vec![(0..n_days).collect()] };
-    let solved: Vec<Result<Block, ScheduleError>> =
-        blocks.par_iter().with_max_len(1).map(|b| solve_block(b, grid, &options, objective, rules)).collect();
-    let mut counts = vec![0u32; options.len()];
-    let (mut obj, mut bound, mut timed_out, mut vars, mut cons) = (0.0, 0.0, false, 0, 0);
-    for b in solved {
-        let b = b?;
-        for (i, c) in b.counts {
-            counts[i] = c;
-        }
-        obj += b.objective;
-        bound += b.bound;
-        timed_out |= b.timed_out;
-        vars += b.vars;
-        cons += b.cons;
-    }
-    let scheduled = coverage(&options, &counts, req.required.len());
-    let shortfall = req.required.iter().zip(&scheduled).map(|(r, s)| (r - *s as f64).max(0.0)).sum();
-    let surplus = req.required.iter().zip(&scheduled).map(|(r, s)| (*s as f64 - r).max(0.0)).sum();
-    let plan = ShiftPlan {
-        status: if timed_out { SolveStatus::TimeLimit } else { SolveStatus::Optimal },
-        gap: if obj.abs() > 1e-9 { ((obj - bound) / obj).max(0.0) } else { 0.0 },
-        objective: obj,
-        lp_bound: bound,
-        solve_seconds: t0.elapsed().as_secs_f64(),
-        variables: vars,
-        constraints: cons,
-        heads: counts.iter().sum(),
-        paid_hours: counts.iter().zip(&options).map(|(c, o)| *c as f64 * o.paid_hours).sum(),
-        counts,
-        scheduled,
-        shortfall,
-        surplus,
-    };
+    let solved: Vec<Block> = blocks
+        .par_iter()
+        .with_max_len(1)
+        .map(|b| solve_block(b, grid, &options, objective, rules))
+        .collect::<Result<_, _>>()?;
+    let plan = plan_from(solved, &options, &req.required, t0);
     Ok(Scheduled { req, options, plan })
 }
 
-/// A solved block of days.
-struct Block {
-    counts: Vec<(usize, u32)>,
-    objective: f64,
-    bound: f64,
-    timed_out: bool,
-    vars: usize,
-    cons: usize,
-}
+/// A solved block of days (the shift model's, without solver values).
+type Block = BlockResult;
 
 /// Refuse, in planner's words, a goal that no staffing can meet: each goal
 /// with every interval at its curve's last point (the most agents it
@@ -320,7 +286,15 @@ fn solve_block(
     let opts: Vec<usize> = (0..options.len()).filter(|&i| days.contains(&options[i].day)).collect();
     let goals: Vec<&GoalRow> = grid.goals.iter().filter(|g| g.slots.iter().any(|&t| in_block(t))).collect();
     if opts.is_empty() || goals.is_empty() && grid.curves.iter().enumerate().all(|(t, c)| !in_block(t) || c.is_none()) {
-        return Ok(Block { counts: vec![], objective: 0.0, bound: 0.0, timed_out: false, vars: 0, cons: 0 });
+        return Ok(Block {
+            counts: vec![],
+            values: vec![],
+            objective: 0.0,
+            bound: 0.0,
+            timed_out: false,
+            vars: 0,
+            cons: 0,
+        });
     }
     // The model credits a rostered agent with a share of an agent on the
     // phones where the whole agents step (the envelope of `floor(r·(1−s))`);
@@ -409,16 +383,21 @@ fn relaxed_rostered(
 ) -> Result<Vec<f64>, ScheduleError> {
     let lp = block_model(opts, in_block, goals, grid, options, objective, false);
     let (sol, _) = solve_model(lp.vars, lp.obj.clone(), lp.cons, rules, false, Vec::new())?;
-    let mut rostered = vec![0.0; grid.curves.len()];
+    let x: Vec<f64> = lp.x.iter().map(|v| sol.value(*v)).collect();
+    Ok(rostered_per_slot(&x, opts, options, grid.curves.len()))
+}
+
+/// Agents rostered per slot when each option `opts[k]` is taken `x[k]` times.
+fn rostered_per_slot(x: &[f64], opts: &[usize], options: &[ShiftOption], slots: usize) -> Vec<f64> {
+    let mut rostered = vec![0.0; slots];
     for (k, &oi) in opts.iter().enumerate() {
-        let x = sol.value(lp.x[k]);
         for &t in &options[oi].covered {
             if let Some(r) = rostered.get_mut(t) {
-                *r += x;
+                *r += x[k];
             }
         }
     }
-    Ok(rostered)
+    rostered
 }
 
 /// How much the model's envelope promises beyond the whole agents on the
@@ -459,7 +438,15 @@ fn solve_block_once(
     let counts: Vec<(usize, u32)> =
         opts.iter().zip(&mip.x).map(|(&oi, v)| (oi, sol.value(*v).round().max(0.0) as u32)).collect();
     let value = sol.eval(&mip.obj);
-    Ok(Block { counts, objective: value, bound: bound.min(value), timed_out, vars: n_vars, cons: n_cons })
+    Ok(Block {
+        counts,
+        values: vec![],
+        objective: value,
+        bound: bound.min(value),
+        timed_out,
+        vars: n_vars,
+        cons: n_cons,
+    })
 }
 
 /// The rounded-up LP shifts as a MIP start, the increments filled in order.
@@ -470,14 +457,7 @@ fn start_from(
     options: &[ShiftOption],
     grid: &GoalGrid,
 ) -> Vec<(Variable, f64)> {
-    let mut rostered = vec![0.0; grid.curves.len()];
-    for (k, &oi) in opts.iter().enumerate() {
-        for &t in &options[oi].covered {
-            if let Some(r) = rostered.get_mut(t) {
-                *r += x0[k];
-            }
-        }
-    }
+    let rostered = rostered_per_slot(x0, opts, options, grid.curves.len());
     let mut init: Vec<(Variable, f64)> = m.x.iter().copied().zip(x0.iter().copied()).collect();
     for (t, first, z) in &m.on_phones {
         let mut left = (rostered[*t] - *first as f64).max(0.0);

@@ -65,15 +65,16 @@ struct Block {
     slots: Vec<usize>,
 }
 
-struct BlockResult {
-    counts: Vec<(usize, u32)>,
+/// A solved block of days.
+pub(super) struct BlockResult {
+    pub(super) counts: Vec<(usize, u32)>,
     /// Solver values of the option variables (LP: fractional).
-    values: Vec<f64>,
-    objective: f64,
-    bound: f64,
-    timed_out: bool,
-    vars: usize,
-    cons: usize,
+    pub(super) values: Vec<f64>,
+    pub(super) objective: f64,
+    pub(super) bound: f64,
+    pub(super) timed_out: bool,
+    pub(super) vars: usize,
+    pub(super) cons: usize,
 }
 
 /// Solve the coverage model for `required` agents per slot of the week.
@@ -115,10 +116,21 @@ pub fn solve(
             .into_iter()
             .map(|r| r.unwrap_or_else(|| Err(ScheduleError::Solver("a day's model was not solved".into()))))
             .collect();
+    let results: Vec<BlockResult> = results.into_iter().collect::<Result<_, _>>()?;
+    Ok(plan_from(results, options, required, t0))
+}
+
+/// The week's plan from its solved blocks: counts, totals, the coverage and
+/// its shortfall and surplus against `required`.
+pub(super) fn plan_from(
+    results: Vec<BlockResult>,
+    options: &[ShiftOption],
+    required: &[f64],
+    t0: Instant,
+) -> ShiftPlan {
     let mut counts = vec![0u32; options.len()];
     let (mut obj, mut bound, mut timed_out, mut vars, mut cons) = (0.0, 0.0, false, 0, 0);
     for r in results {
-        let r = r?;
         for (i, c) in r.counts {
             counts[i] = c;
         }
@@ -131,7 +143,7 @@ pub fn solve(
     let scheduled = coverage(options, &counts, required.len());
     let shortfall = required.iter().zip(&scheduled).map(|(r, s)| (r - *s as f64).max(0.0)).sum();
     let surplus = required.iter().zip(&scheduled).map(|(r, s)| (*s as f64 - r).max(0.0)).sum();
-    Ok(ShiftPlan {
+    ShiftPlan {
         status: if timed_out { SolveStatus::TimeLimit } else { SolveStatus::Optimal },
         gap: if obj.abs() > 1e-9 { ((obj - bound) / obj).max(0.0) } else { 0.0 },
         objective: obj,
@@ -145,7 +157,7 @@ pub fn solve(
         scheduled,
         shortfall,
         surplus,
-    })
+    }
 }
 
 /// Agents on the phones per slot for given counts.
