@@ -56,3 +56,16 @@ impl RequirementGrid {
         self.first_day.and_hms_opt(0, 0, 0).unwrap_or_default() + Duration::minutes(t as i64 * minutes)
     }
 }
+
+/// One interval's service curves: for `n = floor, floor + 1, …, floor + K`
+/// agents on the phones, the value of each goal's function `h(n)`.
+#[derive(Debug, Clone, PartialEq)]
+pub struct IntervalCurve {
+    /// Agents on the phones the interval needs at least (floor service level,
+    /// occupancy cap, minimum agents).
+    pub floor: u32,
+    /// Offered load, Erlangs (for the period's occupancy cap).
+    pub load: f64,
+    /// Per goal, `h(floor + k)` for k = 0..=K (convex, decreasing).
+    pub values: Vec<Vec<f64>>,
+}

@@ -30,24 +30,12 @@ use super::shifts::{expand, ShiftOption};
 use super::week::Scheduled;
 use super::{Objective, SchedulingRules};
 use crate::calendar::OpenCalendar;
+pub use crate::series::IntervalCurve;
 use crate::series::RequirementGrid;
 use chrono::Datelike;
 use good_lp::{constraint, variable, Expression, Solution, Variable};
 use rayon::prelude::*;
 use std::time::Instant;
-
-/// One interval's service curves: for `n = floor, floor + 1, …, floor + K`
-/// agents on the phones, the value of each goal's function `h(n)`.
-#[derive(Debug, Clone, PartialEq)]
-pub struct IntervalCurve {
-    /// Agents on the phones the interval needs at least (floor service level,
-    /// occupancy cap, minimum agents).
-    pub floor: u32,
-    /// Offered load, Erlangs (for the period's occupancy cap).
-    pub load: f64,
-    /// Per goal, `h(floor + k)` for k = 0..=K (convex, decreasing).
-    pub values: Vec<Vec<f64>>,
-}
 
 /// A goal over a group of intervals: `Σ h_t(n_t) ≤ bound` (goal index into
 /// [`IntervalCurve::values`]).

@@ -1,11 +1,10 @@
 //! Service curves for scheduling to a day's (or week's) goal: what each added
-//! agent on the phones buys in an interval, for the shift model of
-//! [`crate::schedule::goal`].
+//! agent on the phones buys in an interval, for the shift model to a goal
+//! (`schedule::goal`).
 
 use super::requirements::queue_of;
 use super::{performance_as, required_agents, Queue, ServiceGoal, ServicePolicy};
-use crate::schedule::goal::IntervalCurve;
-use crate::series::CallSeries;
+use crate::series::{CallSeries, IntervalCurve};
 use crate::units::Fraction;
 
 /// The goals a period answers for, in the order of [`IntervalCurve::values`].
