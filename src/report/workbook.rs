@@ -35,8 +35,15 @@ pub fn write_roster_workbook(p: &WeeklyPlan, s: &super::summary::Summary, path: 
             ws.write_string(i as u32 + 2, 1, v)?;
         }
         let base = rows.len() as u32 + 4;
-        for (j, h) in ["Day", "Calls", "Service level", "Abandoned calls", "Under-staffed intervals"].iter().enumerate()
-        {
+        let heads = [
+            "Day",
+            "Calls",
+            "Service level",
+            "Abandoned calls",
+            "Under-staffed intervals",
+            "Simulated service level (95% range)",
+        ];
+        for (j, h) in heads.iter().enumerate() {
             ws.write_string_with_format(base, j as u16, *h, &bold)?;
         }
         for (i, d) in s.days.iter().enumerate() {
@@ -50,6 +57,10 @@ pub fn write_roster_workbook(p: &WeeklyPlan, s: &super::summary::Summary, path: 
             )?;
             ws.write_string(r, 3, d.abandoned_calls.map(|v| format!("{v:.0}")).unwrap_or_default())?;
             ws.write_number(r, 4, d.understaffed_intervals as f64)?;
+            let sim = d
+                .simulated_service_level
+                .map(|e| format!("{:.1}% ({:.1}–{:.1}%)", e.mean * 100.0, e.low95 * 100.0, e.high95 * 100.0));
+            ws.write_string(r, 5, sim.unwrap_or_default())?;
         }
         ws.set_column_width(0, 40)?;
         ws.set_column_width(1, 28)?;
