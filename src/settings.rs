@@ -360,11 +360,19 @@ fn families_for(cal: &OpenCalendar) -> Vec<ShiftFamily> {
     let open = hours.iter().map(|h| h.open_minute).min().unwrap_or(8 * 60);
     let close = hours.iter().map(|h| h.close_minute).max().unwrap_or(20 * 60);
     let hhmm = |m: u32| format!("{:02}:{:02}", m / 60, m % 60);
+    // Starts every 30 minutes where that reaches both the opening and the last
+    // start that ends at closing; else at the step that does (07:00–21:15 and
+    // 8.5 h: every 15 minutes, or 21:00–21:15 goes uncovered).
+    let step_for = |window: u32| {
+        let gcd = (1..=30u32).rev().find(|d| 30u32.is_multiple_of(*d) && window.is_multiple_of(*d)).unwrap_or(1);
+        gcd.max(cal.interval.get())
+    };
     let family = |name: &str, span_minutes: u32, template: ShiftFamily| {
         (close >= open + span_minutes).then(|| ShiftFamily {
             name: name.into(),
             earliest_start: hhmm(open),
             latest_start: hhmm(close - span_minutes),
+            start_step_minutes: step_for(close - span_minutes - open),
             ..template
         })
     };
@@ -489,6 +497,12 @@ mod tests {
         let f: Vec<(&str, &str, &str)> =
             s.scheduling.shifts.iter().map(|f| (f.name.as_str(), &f.earliest_start[..], &f.latest_start[..])).collect();
         assert_eq!(f, vec![("full-time", "07:00", "15:30"), ("part-time", "07:00", "20:00")]);
+        assert!(s.scheduling.shifts.iter().all(|f| f.start_step_minutes == 30));
+        // 07:00–21:15: the last full-time start, 12:45, is off the half hour.
+        let s = parse("[opening_hours]\nmon = \"07:00-21:15\"\n").unwrap();
+        let steps: Vec<(&str, u32)> =
+            s.scheduling.shifts.iter().map(|f| (&f.latest_start[..], f.start_step_minutes)).collect();
+        assert_eq!(steps, vec![("12:45", 15), ("17:15", 15)]);
         let s = parse("[[scheduling.shifts]]\nname = \"mine\"\n").unwrap();
         assert_eq!(s.scheduling.shifts.len(), 1);
         assert_eq!(s.scheduling.shifts[0].name, "mine");

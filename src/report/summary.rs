@@ -49,8 +49,8 @@ pub struct HoursBeyondNeed {
     /// Agents on shift beyond an interval's need: shift lengths and start
     /// times, opening hours and the minimum agents force them.
     pub on_shift_beyond_need: f64,
-    /// Intervals rostered below their own requirement (a daily or weekly
-    /// goal lets busy intervals borrow from quiet ones).
+    /// Intervals rostered below their own requirement: shifts no agent could
+    /// take, or a daily or weekly goal letting busy intervals borrow from quiet ones.
     pub below_need: f64,
     /// Paid time on shift but not on the phones for the schedule: paid breaks.
     pub paid_breaks: f64,
@@ -239,7 +239,7 @@ pub fn text_summary(p: &WeeklyPlan, s: &Summary) -> String {
     let h = &s.hours_beyond_need;
     let _ = writeln!(
         o,
-        "beyond need      {:+.0} h: {:.0} h on shift beyond an interval's need (shift lengths, opening hours), {:.0} h below need (borrowed under a daily goal), {:.0} h paid breaks",
+        "beyond need      {:+.0} h: {:.0} h on shift beyond an interval's need (shift lengths, opening hours), {:.0} h below need (unfilled shifts, or borrowed under a daily goal), {:.0} h paid breaks",
         s.agent_hours_rostered - h.needed,
         h.on_shift_beyond_need,
         h.below_need,
