@@ -293,7 +293,7 @@ fn solve_block(
     let targets: Vec<f64> = goals.iter().map(|g| g.bound).collect();
     // Start from the envelope's optimism where the LP relaxation staffs each
     // interval: most days then need no second round.
-    let lp_rostered =
+    let (lp_rostered, bound) =
         relaxed_rostered(&opts, &in_block, &goals.iter().collect::<Vec<_>>(), grid, options, objective, rules)?;
     for g in goals.iter_mut() {
         g.bound -= optimism(g, grid, &lp_rostered);
@@ -335,7 +335,8 @@ fn solve_block(
             break;
         }
     }
-    last.ok_or_else(|| ScheduleError::Solver("the goal model was not solved".into()))
+    let last = last.ok_or_else(|| ScheduleError::Solver("the goal model was not solved".into()))?;
+    Ok(Block { bound: bound.min(last.objective), ..last })
 }
 
 /// Rounds of tightening a goal the whole agents miss.
@@ -359,7 +360,9 @@ fn true_value(g: &GoalRow, grid: &GoalGrid, rostered: &[u32]) -> f64 {
         .sum()
 }
 
-/// Agents rostered per slot in the LP relaxation of the block.
+/// The LP relaxation of the block with its goals as given: agents rostered
+/// per slot, and its objective — a valid lower bound, since the envelope only
+/// ever credits more than the whole agents give (a tightened model's LP is not).
 fn relaxed_rostered(
     opts: &[usize],
     in_block: &dyn Fn(usize) -> bool,
@@ -368,11 +371,11 @@ fn relaxed_rostered(
     options: &[ShiftOption],
     objective: Objective,
     rules: &SchedulingRules,
-) -> Result<Vec<f64>, ScheduleError> {
+) -> Result<(Vec<f64>, f64), ScheduleError> {
     let lp = block_model(opts, in_block, goals, grid, options, objective, false);
     let (sol, _) = solve_model(lp.vars, lp.obj.clone(), lp.cons, rules, false, Vec::new())?;
     let x: Vec<f64> = lp.x.iter().map(|v| sol.value(*v)).collect();
-    Ok(rostered_per_slot(&x, opts, options, grid.curves.len()))
+    Ok((rostered_per_slot(&x, opts, options, grid.curves.len()), sol.eval(&lp.obj)))
 }
 
 /// Agents rostered per slot when each option `opts[k]` is taken `x[k]` times.
