@@ -200,17 +200,29 @@ struct BlockModel {
     on_phones: Vec<(usize, usize, Vec<Variable>)>,
 }
 
+/// What every model of one block shares: its days' shift options, the grid
+/// and the solver's rules.
+struct BlockInputs<'a> {
+    days: &'a [usize],
+    /// Indexes into `options` of the shifts on the block's days.
+    opts: Vec<usize>,
+    grid: &'a GoalGrid,
+    options: &'a [ShiftOption],
+    objective: Objective,
+    rules: &'a SchedulingRules,
+}
+
+impl BlockInputs<'_> {
+    fn in_block(&self, t: usize) -> bool {
+        self.days.contains(&(t / self.grid.per_day))
+    }
+}
+
 /// The model of the days of a block (see the module doc); `integer`: whole
 /// shifts and whole agents on the phones, else its LP relaxation.
-fn block_model(
-    opts: &[usize],
-    in_block: &dyn Fn(usize) -> bool,
-    goals: &[&GoalRow],
-    grid: &GoalGrid,
-    options: &[ShiftOption],
-    objective: Objective,
-    integer: bool,
-) -> BlockModel {
+fn block_model(b: &BlockInputs<'_>, goals: &[&GoalRow], integer: bool) -> BlockModel {
+    let (opts, grid, options, objective) = (&b.opts, b.grid, b.options, b.objective);
+    let in_block = |t: usize| b.in_block(t);
     let whole = || if integer { variable().integer().min(0) } else { variable().min(0) };
     let mut vars = good_lp::variables!();
     let x: Vec<Variable> = opts.iter().map(|_| vars.add(whole())).collect();
@@ -269,20 +281,13 @@ fn solve_block(
     objective: Objective,
     rules: &SchedulingRules,
 ) -> Result<Block, ScheduleError> {
-    let per_day = grid.per_day;
-    let in_block = |t: usize| days.contains(&(t / per_day));
     let opts: Vec<usize> = (0..options.len()).filter(|&i| days.contains(&options[i].day)).collect();
-    let goals: Vec<&GoalRow> = grid.goals.iter().filter(|g| g.slots.iter().any(|&t| in_block(t))).collect();
-    if opts.is_empty() || goals.is_empty() && grid.curves.iter().enumerate().all(|(t, c)| !in_block(t) || c.is_none()) {
-        return Ok(Block {
-            counts: vec![],
-            values: vec![],
-            objective: 0.0,
-            bound: 0.0,
-            timed_out: false,
-            vars: 0,
-            cons: 0,
-        });
+    let b = BlockInputs { days, opts, grid, options, objective, rules };
+    let goals: Vec<&GoalRow> = grid.goals.iter().filter(|g| g.slots.iter().any(|&t| b.in_block(t))).collect();
+    if b.opts.is_empty()
+        || goals.is_empty() && grid.curves.iter().enumerate().all(|(t, c)| !b.in_block(t) || c.is_none())
+    {
+        return Ok(Block::empty());
     }
     // The model credits a rostered agent with a share of an agent on the
     // phones where the whole agents step (the envelope of `floor(r·(1−s))`);
@@ -293,8 +298,7 @@ fn solve_block(
     let targets: Vec<f64> = goals.iter().map(|g| g.bound).collect();
     // Start from the envelope's optimism where the LP relaxation staffs each
     // interval: most days then need no second round.
-    let (lp_rostered, bound) =
-        relaxed_rostered(&opts, &in_block, &goals.iter().collect::<Vec<_>>(), grid, options, objective, rules)?;
+    let (lp_rostered, bound) = relaxed_rostered(&b, &goals.iter().collect::<Vec<_>>())?;
     for g in goals.iter_mut() {
         g.bound -= optimism(g, grid, &lp_rostered);
     }
@@ -302,7 +306,7 @@ fn solve_block(
     for round in 0..MAX_TIGHTENINGS {
         let t_round = Instant::now();
         let refs: Vec<&GoalRow> = goals.iter().collect();
-        let solved = solve_block_once(&opts, &in_block, &refs, grid, options, objective, rules)?;
+        let solved = solve_block_once(&b, &refs)?;
         let counts: Vec<u32> = {
             let mut c = vec![0u32; options.len()];
             for &(i, n) in &solved.counts {
@@ -363,19 +367,11 @@ fn true_value(g: &GoalRow, grid: &GoalGrid, rostered: &[u32]) -> f64 {
 /// The LP relaxation of the block with its goals as given: agents rostered
 /// per slot, and its objective — a valid lower bound, since the envelope only
 /// ever credits more than the whole agents give (a tightened model's LP is not).
-fn relaxed_rostered(
-    opts: &[usize],
-    in_block: &dyn Fn(usize) -> bool,
-    goals: &[&GoalRow],
-    grid: &GoalGrid,
-    options: &[ShiftOption],
-    objective: Objective,
-    rules: &SchedulingRules,
-) -> Result<(Vec<f64>, f64), ScheduleError> {
-    let lp = block_model(opts, in_block, goals, grid, options, objective, false);
-    let (sol, _) = solve_model(lp.vars, lp.obj.clone(), lp.cons, rules, false, Vec::new())?;
+fn relaxed_rostered(b: &BlockInputs<'_>, goals: &[&GoalRow]) -> Result<(Vec<f64>, f64), ScheduleError> {
+    let lp = block_model(b, goals, false);
+    let (sol, _) = solve_model(lp.vars, lp.obj.clone(), lp.cons, b.rules, false, Vec::new())?;
     let x: Vec<f64> = lp.x.iter().map(|v| sol.value(*v)).collect();
-    Ok((rostered_per_slot(&x, opts, options, grid.curves.len()), sol.eval(&lp.obj)))
+    Ok((rostered_per_slot(&x, &b.opts, b.options, b.grid.curves.len()), sol.eval(&lp.obj)))
 }
 
 /// Agents rostered per slot when each option `opts[k]` is taken `x[k]` times.
@@ -408,26 +404,18 @@ fn optimism(g: &GoalRow, grid: &GoalGrid, rostered: &[f64]) -> f64 {
         .sum()
 }
 
-fn solve_block_once(
-    opts: &[usize],
-    in_block: &dyn Fn(usize) -> bool,
-    goals: &[&GoalRow],
-    grid: &GoalGrid,
-    options: &[ShiftOption],
-    objective: Objective,
-    rules: &SchedulingRules,
-) -> Result<Block, ScheduleError> {
+fn solve_block_once(b: &BlockInputs<'_>, goals: &[&GoalRow]) -> Result<Block, ScheduleError> {
     // The LP relaxation: the bound, and (rounded up) a start for the MIP.
-    let lp = block_model(opts, in_block, goals, grid, options, objective, false);
-    let (lp_sol, _) = solve_model(lp.vars, lp.obj.clone(), lp.cons, rules, false, Vec::new())?;
+    let lp = block_model(b, goals, false);
+    let (lp_sol, _) = solve_model(lp.vars, lp.obj.clone(), lp.cons, b.rules, false, Vec::new())?;
     let bound = lp_sol.eval(&lp.obj);
     let x0: Vec<f64> = lp.x.iter().map(|v| (lp_sol.value(*v) - 1e-6).ceil().max(0.0)).collect();
-    let mip = block_model(opts, in_block, goals, grid, options, objective, true);
-    let init = start_from(&mip, &x0, opts, options, grid);
+    let mip = block_model(b, goals, true);
+    let init = start_from(&mip, &x0, b);
     let (n_vars, n_cons) = (mip.x.len() + mip.on_phones.iter().map(|p| p.2.len()).sum::<usize>(), mip.cons.len());
-    let (sol, timed_out) = solve_model(mip.vars, mip.obj.clone(), mip.cons, rules, false, init)?;
+    let (sol, timed_out) = solve_model(mip.vars, mip.obj.clone(), mip.cons, b.rules, false, init)?;
     let counts: Vec<(usize, u32)> =
-        opts.iter().zip(&mip.x).map(|(&oi, v)| (oi, sol.value(*v).round().max(0.0) as u32)).collect();
+        b.opts.iter().zip(&mip.x).map(|(&oi, v)| (oi, sol.value(*v).round().max(0.0) as u32)).collect();
     let value = sol.eval(&mip.obj);
     Ok(Block {
         counts,
@@ -441,14 +429,8 @@ fn solve_block_once(
 }
 
 /// The rounded-up LP shifts as a MIP start, the increments filled in order.
-fn start_from(
-    m: &BlockModel,
-    x0: &[f64],
-    opts: &[usize],
-    options: &[ShiftOption],
-    grid: &GoalGrid,
-) -> Vec<(Variable, f64)> {
-    let rostered = rostered_per_slot(x0, opts, options, grid.curves.len());
+fn start_from(m: &BlockModel, x0: &[f64], b: &BlockInputs<'_>) -> Vec<(Variable, f64)> {
+    let rostered = rostered_per_slot(x0, &b.opts, b.options, b.grid.curves.len());
     let mut init: Vec<(Variable, f64)> = m.x.iter().copied().zip(x0.iter().copied()).collect();
     for (t, first, z) in &m.on_phones {
         let mut left = (rostered[*t] - *first as f64).max(0.0);

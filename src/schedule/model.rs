@@ -120,6 +120,13 @@ pub fn solve(
     Ok(plan_from(results, options, required, t0))
 }
 
+impl BlockResult {
+    /// A block with nothing to schedule.
+    pub(super) fn empty() -> BlockResult {
+        BlockResult { counts: vec![], values: vec![], objective: 0.0, bound: 0.0, timed_out: false, vars: 0, cons: 0 }
+    }
+}
+
 /// The week's plan from its solved blocks: counts, totals, the coverage and
 /// its shortfall and surplus against `required`.
 pub(super) fn plan_from(
@@ -232,17 +239,7 @@ fn solve_relaxed(
 ) -> Result<BlockResult, ScheduleError> {
     let t0 = Instant::now();
     let (lp, mip) = match relaxed {
-        Relaxed::Empty => {
-            return Ok(BlockResult {
-                counts: vec![],
-                values: vec![],
-                objective: 0.0,
-                bound: 0.0,
-                timed_out: false,
-                vars: 0,
-                cons: 0,
-            })
-        }
+        Relaxed::Empty => return Ok(BlockResult::empty()),
         Relaxed::Implicit { groups, lp } => {
             (lp, build_and_solve_compact(b, required, options, groups, objective, cfg, soft, true)?)
         }
