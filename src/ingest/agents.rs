@@ -7,6 +7,11 @@
 //! * `earliest_start` / `latest_end`: the agent's daily availability window, `HH:MM`.
 //! * `preferred_start`: optional; the roster leans towards it.
 //! * `contract`: free text (`full_time`, `part_time` …), reported as is.
+//! * `queues`: optional; the queues the agent takes, separated by `;`, `|` or
+//!   spaces (`sales;service`). Empty or absent: every queue. Checked against
+//!   the plan's queues by [`resolve_queues`].
+//! * `primary_queue`: optional; one of the agent's queues, preferred by the
+//!   roster when it may choose.
 
 use crate::error::{InputError, InputResult};
 use crate::ingest::table::{sheet_row, Table};
@@ -43,6 +48,8 @@ pub fn load_agents(path: &Path) -> InputResult<Vec<Agent>> {
     let earliest = t.column(&["earliest_start"]);
     let latest = t.column(&["latest_end"]);
     let pref = t.column(&["preferred_start"]);
+    let queues = t.column(&["queues", "queue", "skills"]);
+    let primary = t.column(&["primary_queue", "primary"]);
     let mut out: Vec<Agent> = Vec::with_capacity(t.height());
     let mut seen = std::collections::BTreeMap::new();
     for i in 0..t.height() {
@@ -99,6 +106,22 @@ pub fn load_agents(path: &Path) -> InputResult<Vec<Agent>> {
         if md == 0.0 || hi == 0.0 {
             return Err(InputError::cell(path, r, max_days.name, format!("agent '{aid}' has no availability (max_days {md}, max_weekly_hours {hi}); expected some, or remove the row")));
         }
+        let queue_names: Vec<String> = queues
+            .and_then(|c| c.get(i))
+            .map(|v| v.split([';', '|', ' ']).filter(|q| !q.is_empty()).map(str::to_string).collect())
+            .unwrap_or_default();
+        let primary_name = primary.and_then(|c| c.get(i)).map(str::trim).filter(|p| !p.is_empty());
+        if let (Some(p), Some(c)) = (primary_name, primary) {
+            if !queue_names.is_empty() && !queue_names.iter().any(|q| q == p) {
+                return Err(InputError::bad_value(
+                    path,
+                    r,
+                    c.name,
+                    p,
+                    format!("one of the agent's queues ({})", queue_names.join(", ")),
+                ));
+            }
+        }
         out.push(Agent {
             row: r,
             id: aid,
@@ -116,9 +139,58 @@ pub fn load_agents(path: &Path) -> InputResult<Vec<Agent>> {
                     Some(parse_hhmm(v).ok_or_else(|| InputError::bad_value(path, r, c.name, v, "a time like 09:00"))?)
                 }
             },
+            queue_names,
+            primary_name: primary_name.map(str::to_string),
+            queues: None,
+            primary: None,
         });
     }
     Ok(out)
+}
+
+/// Check each agent's queues against the plan's `queues` and set their
+/// indices; every queue needs at least one agent who may take it.
+pub fn resolve_queues(agents: &mut [Agent], queues: &[String], path: &Path) -> InputResult<()> {
+    let index = |name: &str| queues.iter().position(|q| q == name);
+    for a in agents.iter_mut() {
+        if a.queue_names.is_empty() {
+            a.queues = None;
+        } else {
+            let found: Option<Vec<usize>> = a.queue_names.iter().map(|n| index(n)).collect();
+            let Some(found) = found else {
+                let bad = a.queue_names.iter().find(|n| index(n).is_none()).expect("one is unknown");
+                return Err(InputError::bad_value(
+                    path,
+                    a.row,
+                    "queues",
+                    bad,
+                    format!("a queue of the history ({})", queues.join(", ")),
+                ));
+            };
+            a.queues = Some(found);
+        }
+        a.primary = a.primary_name.as_deref().and_then(index);
+        if let (Some(p), None) = (&a.primary_name, a.primary) {
+            return Err(InputError::bad_value(
+                path,
+                a.row,
+                "primary_queue",
+                p,
+                format!("a queue of the history ({})", queues.join(", ")),
+            ));
+        }
+    }
+    for (q, name) in queues.iter().enumerate() {
+        if !agents.iter().any(|a| a.queues.as_ref().is_none_or(|l| l.contains(&q))) {
+            return Err(InputError::file(
+                path,
+                format!(
+                    "column 'queues': no agent is listed for queue '{name}', which the history has; expected at least one agent who takes it (or leave an agent's queues empty for every queue)"
+                ),
+            ));
+        }
+    }
+    Ok(())
 }
 
 #[cfg(test)]

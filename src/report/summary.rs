@@ -33,6 +33,12 @@ pub struct Summary {
     pub schedule_status: String,
     pub schedule_lp_bound_paid_hours: f64,
     pub roster_status: String,
+    /// The roster's cost in its own points (1,000 per unfilled shift, 20 per
+    /// hour below a contract minimum, 5 per evening above the even share,
+    /// preferences), a lower bound on any legal roster's, and the gap.
+    pub roster_cost_points: f64,
+    pub roster_bound_points: f64,
+    pub roster_gap: f64,
     pub agents_rostered: usize,
     pub agents_below_contract_minimum: usize,
     pub days: Vec<DaySummary>,
@@ -176,6 +182,9 @@ pub fn summary(p: &WeeklyPlan) -> Summary {
         schedule_status: p.scheduled.plan.status.to_string(),
         schedule_lp_bound_paid_hours: p.scheduled.plan.lp_bound,
         roster_status: p.roster.status.to_string(),
+        roster_cost_points: p.roster.cost,
+        roster_bound_points: p.roster.bound,
+        roster_gap: p.roster.gap(),
         agents_rostered: p.roster.hours.iter().filter(|h| **h > 0.0).count(),
         agents_below_contract_minimum: p.roster.below_minimum.len(),
         days,
@@ -247,8 +256,9 @@ pub fn text_summary(p: &WeeklyPlan, s: &Summary) -> String {
     );
     let _ = writeln!(
         o,
-        "roster           {} shifts for {} agents, cost {:.0} {}; {} shifts unfilled; {} agents below contract minimum ({})",
-        s.shifts, s.agents_rostered, s.cost, s.currency, s.unfilled_shifts, s.agents_below_contract_minimum, s.roster_status
+        "roster           {} shifts for {} agents, cost {:.0} {}; {} shifts unfilled; {} agents below contract minimum ({}: {:.1} points against a bound of {:.1}, gap {:.2}%)",
+        s.shifts, s.agents_rostered, s.cost, s.currency, s.unfilled_shifts, s.agents_below_contract_minimum, s.roster_status,
+        s.roster_cost_points, s.roster_bound_points, 100.0 * s.roster_gap
     );
     let _ = writeln!(
         o,

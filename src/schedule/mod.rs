@@ -34,6 +34,9 @@ pub enum SolveStatus {
     WithinGap,
     /// Stopped at the time limit with the best solution found.
     TimeLimit,
+    /// Every step finished, but further from the bound than the gap allows
+    /// (a roster whose groups' patterns the days could not hold).
+    AboveGap,
 }
 
 impl std::fmt::Display for SolveStatus {
@@ -41,9 +44,10 @@ impl std::fmt::Display for SolveStatus {
         match self {
             SolveStatus::Optimal => f.write_str("optimal"),
             SolveStatus::WithinGap => {
-                write!(f, "within 1% or {} cost points of optimal", ROSTER_ABS_GAP)
+                write!(f, "within 1% or {} cost points of its bound", ROSTER_ABS_GAP)
             }
             SolveStatus::TimeLimit => f.write_str("time limit (best found)"),
+            SolveStatus::AboveGap => f.write_str("best found, above the gap"),
         }
     }
 }

@@ -605,6 +605,7 @@ mod tests {
             breaks: vec![],
             paid_hours: paid,
             covered: (start..start + len).collect(),
+            queue: 0,
         }
     }
 

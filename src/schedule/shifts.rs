@@ -24,6 +24,8 @@ pub struct ShiftOption {
     pub paid_hours: f64,
     /// Slots on the phones (within the week), ascending.
     pub covered: Vec<usize>,
+    /// The queue the shift answers (index into the plan's queues; 0 with one queue).
+    pub queue: usize,
 }
 
 impl ShiftOption {
@@ -101,6 +103,7 @@ pub fn expand(
                                 breaks,
                                 paid_hours: f.paid_hours,
                                 covered,
+                                queue: 0,
                             });
                         }
                     }

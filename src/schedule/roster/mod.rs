@@ -1,0 +1,399 @@
+//! Named rosters: the chosen shifts handed to the agents in `agents.csv`.
+//!
+//! Every agent's week must be legal — at most one shift a day, at most
+//! `max_days` days (two days off for a five-day contract), weekly hours within
+//! the contract (the minimum is soft: a shortfall is reported), the minimum
+//! rest between consecutive shifts, the agent's days, hours and queues — while
+//! leaning towards preferred start times and sharing evening shifts fairly.
+//! Shifts no agent can take are reported as unfilled, never dropped silently.
+//!
+//! Two steps keep the time nearly flat in the number of agents:
+//! [`pooled`] solves the roster for groups of interchangeable agents (its
+//! optimum is a valid bound), then [`named`] hands each group's shifts to its
+//! agents, the groups in parallel. The roster reports its cost against that
+//! bound.
+
+mod named;
+mod pooled;
+
+use super::model::ScheduleError;
+use super::shifts::ShiftOption;
+use super::{SchedulingConfig, SolveStatus, ROSTER_ABS_GAP};
+use chrono::{Datelike, NaiveDate, Weekday};
+use rayon::prelude::*;
+use serde::Serialize;
+use std::time::Instant;
+
+/// Cost of a chosen shift no agent takes (per shift).
+pub(crate) const UNFILLED_COST: f64 = 1000.0;
+/// Cost of an hour below an agent's contracted minimum.
+pub(crate) const SHORT_HOUR_COST: f64 = 20.0;
+/// Cost of an evening shift above the even share.
+pub(crate) const EXTRA_EVENING_COST: f64 = 5.0;
+/// Cost of an hour between a shift's start and the agent's preferred start.
+pub(crate) const AWAY_HOUR_COST: f64 = 0.1;
+/// Cost of a shift on a queue other than the agent's primary one.
+pub(crate) const OTHER_QUEUE_COST: f64 = 0.5;
+
+/// One agent as `agents.csv` describes them (validated by `ingest::agents`).
+#[derive(Debug, Clone, PartialEq)]
+pub struct Agent {
+    pub row: usize,
+    pub id: String,
+    pub name: String,
+    pub contract: String,
+    pub min_weekly_hours: f64,
+    pub max_weekly_hours: f64,
+    pub max_days: u32,
+    pub days: Vec<Weekday>,
+    /// Minutes after midnight.
+    pub earliest_start: u32,
+    pub latest_end: u32,
+    pub preferred_start: Option<u32>,
+    /// Queues the agent takes, as listed in the file (empty: every queue).
+    pub queue_names: Vec<String>,
+    /// The queue the agent prefers to take, as listed.
+    pub primary_name: Option<String>,
+    /// The agent's queues as indices into the plan's queues (`None`: every
+    /// queue); set by [`crate::ingest::agents::resolve_queues`].
+    pub queues: Option<Vec<usize>>,
+    /// The primary queue's index.
+    pub primary: Option<usize>,
+}
+
+/// One agent's shift.
+#[derive(Debug, Clone, Serialize)]
+pub struct Assignment {
+    pub agent: usize,
+    pub option: usize,
+}
+
+/// The roster and how it measures up.
+#[derive(Debug, Clone, Serialize)]
+pub struct Roster {
+    pub status: SolveStatus,
+    pub assignments: Vec<Assignment>,
+    /// Shifts chosen by the coverage model that no agent could take, per option.
+    pub unfilled: Vec<(usize, u32)>,
+    /// Per agent: paid hours rostered.
+    pub hours: Vec<f64>,
+    /// Agents below their contracted minimum hours (index, hours short).
+    pub below_minimum: Vec<(usize, f64)>,
+    /// The roster's cost in its own points (1,000 per unfilled shift, 20 per
+    /// hour below a contract minimum, 5 per evening above the even share, 0.1
+    /// per hour away from a preferred start, 0.5 per shift off the primary queue).
+    pub cost: f64,
+    /// A lower bound on the cost of any legal roster of these shifts.
+    pub bound: f64,
+    /// Groups of interchangeable agents the roster was solved by.
+    pub groups: usize,
+    pub solve_seconds: f64,
+    pub variables: usize,
+    pub constraints: usize,
+}
+
+impl Roster {
+    /// (cost − bound) / cost, 0 for a roster at no cost.
+    pub fn gap(&self) -> f64 {
+        if self.cost > 1e-9 {
+            ((self.cost - self.bound) / self.cost).max(0.0)
+        } else {
+            0.0
+        }
+    }
+}
+
+/// What the roster is built from, with the rules every step shares.
+pub(crate) struct RosterInputs<'a> {
+    options: &'a [ShiftOption],
+    counts: &'a [u32],
+    days: &'a [NaiveDate],
+    per_day: usize,
+    agents: &'a [Agent],
+    cfg: &'a SchedulingConfig,
+    /// Options chosen at least once; the models' shift index `k` is into this.
+    used: Vec<usize>,
+    /// Evening shifts each agent may work before they count as extra.
+    fair_share: f64,
+    /// Minimum rest between shifts, in slots.
+    rest_slots: usize,
+}
+
+impl RosterInputs<'_> {
+    fn option(&self, k: usize) -> &ShiftOption {
+        &self.options[self.used[k]]
+    }
+    fn count(&self, k: usize) -> u32 {
+        self.counts[self.used[k]]
+    }
+    fn minute(&self, slot: usize, day: usize) -> u32 {
+        ((slot - day * self.per_day) * (1440 / self.per_day)) as u32
+    }
+    /// Ends after 20:00.
+    fn is_evening(&self, k: usize) -> bool {
+        let o = self.option(k);
+        self.minute(o.end, o.day) > 20 * 60
+    }
+    /// Whether the agent may work used option `k` at all: their day, hours and queue.
+    fn allowed(&self, a: &Agent, k: usize) -> bool {
+        let o = self.option(k);
+        let Some(day) = self.days.get(o.day) else { return false };
+        a.days.contains(&day.weekday())
+            && self.minute(o.start, o.day) >= a.earliest_start
+            && self.minute(o.end, o.day) <= a.latest_end
+            && a.queues.as_ref().is_none_or(|q| q.contains(&o.queue))
+    }
+    /// Whether `later` starts the next day before the rest after `k` is over.
+    fn too_close(&self, k: usize, later: usize) -> bool {
+        let (o, o2) = (self.option(k), self.option(later));
+        o2.day == o.day + 1 && o2.start < o.end + self.rest_slots
+    }
+    /// What the agent's preferences cost on used option `k`: hours away from
+    /// the preferred start, a shift off the primary queue.
+    fn preference_cost(&self, a: &Agent, k: usize) -> f64 {
+        let o = self.option(k);
+        let away = a.preferred_start.map_or(0.0, |p| (self.minute(o.start, o.day) as f64 - p as f64).abs() / 60.0);
+        let other_queue = a.primary.is_some_and(|p| p != o.queue);
+        AWAY_HOUR_COST * away + if other_queue { OTHER_QUEUE_COST } else { 0.0 }
+    }
+}
+
+/// Evening shifts per agent who can work evenings, rounded up.
+fn fair_share(inp: &RosterInputs<'_>) -> f64 {
+    let evening_shifts: u32 = (0..inp.used.len()).filter(|&k| inp.is_evening(k)).map(|k| inp.count(k)).sum();
+    let can_evening =
+        inp.agents.iter().filter(|a| (0..inp.used.len()).any(|k| inp.is_evening(k) && inp.allowed(a, k))).count();
+    if can_evening > 0 {
+        (evening_shifts as f64 / can_evening as f64).ceil()
+    } else {
+        0.0
+    }
+}
+
+/// Assign the chosen shifts (`counts` per option) to `agents`.
+pub fn build_roster(
+    options: &[ShiftOption],
+    counts: &[u32],
+    days: &[NaiveDate],
+    per_day: usize,
+    agents: &[Agent],
+    cfg: &SchedulingConfig,
+) -> Result<Roster, ScheduleError> {
+    let t0 = Instant::now();
+    let used: Vec<usize> = (0..options.len()).filter(|&o| counts[o] > 0).collect();
+    let rest_slots = (cfg.min_rest_hours * per_day as f64 / 24.0).ceil() as usize;
+    let mut inp = RosterInputs { options, counts, days, per_day, agents, cfg, used, fair_share: 0.0, rest_slots };
+    inp.fair_share = fair_share(&inp);
+    let groups = pooled::groups(&inp);
+    let pool = pooled::solve(&inp, &groups)?;
+    let t_pooled = t0.elapsed().as_secs_f64();
+    let parts: Vec<Result<named::Part, ScheduleError>> = groups
+        .par_iter()
+        .enumerate()
+        .map(|(g, members)| named::assign(&inp, members, &pool.counts[g], pool.group_cost[g]))
+        .collect();
+    let mut parts = parts.into_iter().collect::<Result<Vec<_>, _>>()?;
+    let t_named = t0.elapsed().as_secs_f64();
+    named::repair(&inp, &groups, &mut parts, &pool)?;
+    let mut roster = assemble(&inp, &pool, &parts);
+    roster.groups = groups.len();
+    roster.solve_seconds = t0.elapsed().as_secs_f64();
+    if std::env::var_os("RINGCAST_TIMINGS").is_some() {
+        eprintln!(
+            "roster: {} groups (pooled {t_pooled:.2} s, named {t_named:.2} s), cost {:.1} against bound {:.1}, {:.2} s",
+            groups.len(),
+            roster.cost,
+            roster.bound,
+            roster.solve_seconds
+        );
+    }
+    Ok(roster)
+}
+
+/// The groups' parts as one roster.
+fn assemble(inp: &RosterInputs<'_>, pool: &pooled::Pooled, parts: &[named::Part]) -> Roster {
+    let mut assignments: Vec<Assignment> = parts
+        .iter()
+        .flat_map(|p| p.taken.iter().map(|&(agent, k)| Assignment { agent, option: inp.used[k] }))
+        .collect();
+    assignments.sort_by_key(|a| (a.agent, a.option));
+    let mut hours = vec![0.0; inp.agents.len()];
+    for a in &assignments {
+        hours[a.agent] += inp.options[a.option].paid_hours;
+    }
+    let unfilled: Vec<(usize, u32)> = (0..inp.used.len())
+        .filter_map(|k| {
+            let n = pool.unfilled[k] + parts.iter().map(|p| p.left[k]).sum::<u32>();
+            (n > 0).then_some((inp.used[k], n))
+        })
+        .collect();
+    let below_minimum = (inp.agents.iter().enumerate())
+        .filter(|(i, a)| hours[*i] + 1e-9 < a.min_weekly_hours)
+        .map(|(i, a)| (i, a.min_weekly_hours - hours[i]))
+        .collect();
+    let everyone: Vec<usize> = (0..inp.agents.len()).collect();
+    let taken: Vec<(usize, usize)> = parts.iter().flat_map(|p| p.taken.iter().copied()).collect();
+    let left: Vec<u32> =
+        (0..inp.used.len()).map(|k| pool.unfilled[k] + parts.iter().map(|p| p.left[k]).sum::<u32>()).collect();
+    let cost = named::tally(inp, &everyone, &taken, &left).cost();
+    debug_assert!(pool.bound <= cost + 1e-6, "bound {} above cost {cost}", pool.bound);
+    let timed_out = pool.timed_out || parts.iter().any(|p| p.timed_out);
+    Roster {
+        status: if timed_out {
+            SolveStatus::TimeLimit
+        } else if cost - pool.bound <= ROSTER_ABS_GAP.max(0.01 * cost) {
+            SolveStatus::WithinGap
+        } else {
+            SolveStatus::AboveGap
+        },
+        assignments,
+        unfilled,
+        hours,
+        below_minimum,
+        cost,
+        bound: pool.bound,
+        groups: 0,
+        solve_seconds: 0.0,
+        variables: pool.variables + parts.iter().map(|p| p.variables).sum::<usize>(),
+        constraints: pool.constraints + parts.iter().map(|p| p.constraints).sum::<usize>(),
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use chrono::Duration;
+
+    const PER_DAY: usize = 96;
+
+    fn option(day: usize, start_hour: usize, hours: usize, queue: usize) -> ShiftOption {
+        let start = day * PER_DAY + start_hour * 4;
+        ShiftOption {
+            family: 0,
+            day,
+            start,
+            end: start + hours * 4,
+            breaks: vec![],
+            paid_hours: hours as f64,
+            covered: (start..start + hours * 4).collect(),
+            queue,
+        }
+    }
+
+    fn agent(i: usize, min: f64, max: f64, days: u32, earliest: u32, queues: Option<Vec<usize>>) -> Agent {
+        Agent {
+            row: i + 2,
+            id: format!("A{i}"),
+            name: String::new(),
+            contract: String::new(),
+            min_weekly_hours: min,
+            max_weekly_hours: max,
+            max_days: days,
+            days: vec![Weekday::Mon, Weekday::Tue, Weekday::Wed, Weekday::Thu, Weekday::Fri],
+            earliest_start: earliest,
+            latest_end: 22 * 60,
+            preferred_start: Some(9 * 60),
+            queue_names: vec![],
+            primary_name: None,
+            queues,
+            primary: None,
+        }
+    }
+
+    /// A small two-queue week: 8-hour and 4-hour shifts, full-timers, part-timers
+    /// and late starters, some on one queue only; `seed` varies the counts.
+    fn instance(seed: u64) -> (Vec<ShiftOption>, Vec<u32>, Vec<Agent>) {
+        let mut options = Vec::new();
+        for day in 0..5 {
+            for q in 0..2 {
+                options.extend([option(day, 7, 8, q), option(day, 9, 8, q), option(day, 13, 8, q)]);
+                options.extend([option(day, 8, 4, q), option(day, 17, 4, q)]);
+            }
+        }
+        let mut x = seed.wrapping_mul(6364136223846793005).wrapping_add(1442695040888963407);
+        let counts = options
+            .iter()
+            .map(|_| {
+                x = x.wrapping_mul(6364136223846793005).wrapping_add(1442695040888963407);
+                ((x >> 33) % 3) as u32
+            })
+            .collect();
+        let mut agents = Vec::new();
+        for i in 0..10 {
+            agents.push(agent(agents.len(), 30.0, 40.0, 5, 7 * 60, None));
+            if i < 6 {
+                agents.push(agent(agents.len(), 8.0, 24.0, 4, 8 * 60, Some(vec![1])));
+            }
+            if i < 4 {
+                agents.push(agent(agents.len(), 0.0, 20.0, 4, 12 * 60, Some(vec![0])));
+            }
+        }
+        (options, counts, agents)
+    }
+
+    /// Every agent's week keeps the rules the roster promises.
+    fn keeps_the_rules(r: &Roster, options: &[ShiftOption], agents: &[Agent], cfg: &SchedulingConfig) {
+        let rest = (cfg.min_rest_hours * PER_DAY as f64 / 24.0).ceil() as usize;
+        for (i, a) in agents.iter().enumerate() {
+            let mut mine: Vec<&ShiftOption> =
+                r.assignments.iter().filter(|s| s.agent == i).map(|s| &options[s.option]).collect();
+            mine.sort_by_key(|o| o.start);
+            assert!(mine.len() <= a.max_days as usize, "{}: {} days", a.id, mine.len());
+            let hours: f64 = mine.iter().map(|o| o.paid_hours).sum();
+            assert!(hours <= a.max_weekly_hours + 1e-9, "{}: {hours} h", a.id);
+            for w in mine.windows(2) {
+                assert!(w[1].day > w[0].day, "{}: two shifts on day {}", a.id, w[0].day);
+                assert!(w[1].day > w[0].day + 1 || w[1].start >= w[0].end + rest, "{}: rest", a.id);
+            }
+            for o in &mine {
+                assert!(a.queues.as_ref().is_none_or(|q| q.contains(&o.queue)), "{}: queue {}", a.id, o.queue);
+                assert!((o.start % PER_DAY) * 15 >= a.earliest_start as usize, "{}: starts too early", a.id);
+            }
+        }
+    }
+
+    #[test]
+    fn the_decomposed_roster_keeps_the_rules_and_its_bound_holds_against_the_whole_model() {
+        let cfg = SchedulingConfig::default();
+        let week = NaiveDate::from_ymd_opt(2026, 11, 23).unwrap();
+        let days: Vec<NaiveDate> = (0..7).map(|d| week + Duration::days(d)).collect();
+        for seed in 0..6 {
+            let (options, counts, agents) = instance(seed);
+            let r = build_roster(&options, &counts, &days, PER_DAY, &agents, &cfg).unwrap();
+            keeps_the_rules(&r, &options, &agents, &cfg);
+            let given: u32 = counts.iter().sum();
+            let unfilled: u32 = r.unfilled.iter().map(|(_, n)| n).sum();
+            assert_eq!(r.assignments.len() as u32 + unfilled, given, "every shift taken or reported");
+            // The whole agent-by-shift model, solved to its gap.
+            let used: Vec<usize> = (0..options.len()).filter(|&o| counts[o] > 0).collect();
+            let rest_slots = (cfg.min_rest_hours * PER_DAY as f64 / 24.0).ceil() as usize;
+            let mut inp = RosterInputs {
+                options: &options,
+                counts: &counts,
+                days: &days,
+                per_day: PER_DAY,
+                agents: &agents,
+                cfg: &cfg,
+                used,
+                fair_share: 0.0,
+                rest_slots,
+            };
+            inp.fair_share = fair_share(&inp);
+            let whole = named::agent_by_agent(&inp).unwrap();
+            assert!(r.groups < agents.len(), "agents are grouped");
+            assert!(
+                r.bound <= whole.cost + 1e-6,
+                "seed {seed}: bound {} above a legal roster's {}",
+                r.bound,
+                whole.cost
+            );
+            assert!(
+                r.cost <= whole.cost + ROSTER_ABS_GAP.max(0.01 * whole.cost) + 1e-6,
+                "seed {seed}: decomposed {} against whole {}",
+                r.cost,
+                whole.cost
+            );
+            assert!(r.bound <= r.cost + 1e-6);
+        }
+    }
+}

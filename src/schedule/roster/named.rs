@@ -1,0 +1,366 @@
+//! One group's shifts handed to its named agents.
+//!
+//! The pooled model decided how many of each shift the group works; here
+//! each agent gets a legal week: at most one shift a day, at most `max_days`
+//! days, weekly hours within the contract (the minimum is soft), the minimum
+//! rest between consecutive shifts, evening shifts shared out. A greedy hand-out
+//! usually reaches the pooled optimum at once; where it does not, a small
+//! agent-by-shift MIP for the group alone, started from the greedy roster,
+//! closes the gap.
+
+use super::pooled::Pooled;
+use super::{RosterInputs, EXTRA_EVENING_COST, SHORT_HOUR_COST, UNFILLED_COST};
+use crate::schedule::model::ScheduleError;
+use crate::schedule::ROSTER_ABS_GAP;
+use good_lp::solvers::highs::highs;
+use good_lp::{constraint, variable, Expression, Solution, SolverModel, Variable};
+use std::collections::BTreeMap;
+
+/// One group's named roster.
+#[derive(Debug, Clone, Default)]
+pub struct Part {
+    /// (agent, used option `k`) pairs.
+    pub taken: Vec<(usize, usize)>,
+    /// Shifts of used option `k` given to the group that none of its agents took.
+    pub left: Vec<u32>,
+    pub cost: f64,
+    pub timed_out: bool,
+    pub variables: usize,
+    pub constraints: usize,
+}
+
+/// Hand the group's `counts` (per used option) to its `members`; `target` is
+/// the group's cost in the pooled optimum, which no named roster can beat.
+pub fn assign(inp: &RosterInputs<'_>, members: &[usize], counts: &[u32], target: f64) -> Result<Part, ScheduleError> {
+    let start = greedy(inp, members, counts);
+    if start.cost <= target + 1e-6 || counts.iter().all(|&c| c == 0) {
+        return Ok(start);
+    }
+    solve_group(inp, members, counts, &start, inp.cfg.time_limit_seconds)
+}
+
+/// Agents taken from each other group into a repair.
+const REPAIR_PEERS: usize = 4;
+/// Time limit of the repair MIP, which starts from the roster as it stands.
+const REPAIR_SECONDS: f64 = 5.0;
+
+/// Groups whose named roster missed the pooled optimum (a pattern the days
+/// could not hold: nine part-timers needing two four-hour shifts each where
+/// ten of those shifts fall on one day) trade shifts with a few agents of
+/// every other group: one MIP over those agents and all the shifts they hold,
+/// started from the roster as it stands, so it can only improve it.
+pub fn repair(
+    inp: &RosterInputs<'_>,
+    groups: &[Vec<usize>],
+    parts: &mut [Part],
+    pool: &Pooled,
+) -> Result<(), ScheduleError> {
+    let cost: f64 =
+        UNFILLED_COST * pool.unfilled.iter().sum::<u32>() as f64 + parts.iter().map(|p| p.cost).sum::<f64>();
+    let close_enough = cost - pool.bound <= ROSTER_ABS_GAP.max(0.01 * cost);
+    let short_beyond_pool = |g: usize| {
+        let t = tally(inp, &groups[g], &parts[g].taken, &parts[g].left);
+        t.left > 0 || t.short_hours > pool.short_hours[g] + 1e-6
+    };
+    let bad: Vec<usize> = (0..groups.len())
+        .filter(|&g| parts[g].cost > pool.group_cost[g] + ROSTER_ABS_GAP)
+        .filter(|&g| !close_enough || short_beyond_pool(g))
+        .collect();
+    if bad.is_empty() {
+        return Ok(());
+    }
+    let mut members: Vec<usize> = Vec::new();
+    for (g, group) in groups.iter().enumerate() {
+        let take = if bad.contains(&g) { group.len() } else { REPAIR_PEERS.min(group.len()) };
+        members.extend(&group[..take]);
+    }
+    members.sort_unstable();
+    let inside = |a: usize| members.binary_search(&a).is_ok();
+    let mut counts = vec![0u32; inp.used.len()];
+    let mut taken = Vec::new();
+    for p in parts.iter() {
+        for &(a, k) in p.taken.iter().filter(|(a, _)| inside(*a)) {
+            counts[k] += 1;
+            taken.push((a, k));
+        }
+    }
+    let mut left = vec![0u32; inp.used.len()];
+    for &g in &bad {
+        for (k, n) in parts[g].left.iter().enumerate() {
+            left[k] += n;
+            counts[k] += n;
+        }
+    }
+    let start = Part { cost: cost_of(inp, &members, &taken, &left), taken, left, ..Part::default() };
+    let fixed = solve_group(inp, &members, &counts, &start, REPAIR_SECONDS.min(inp.cfg.time_limit_seconds))?;
+    if fixed.cost >= start.cost {
+        return Ok(());
+    }
+    // The repaired agents' shifts replace theirs in every part; what is left goes to the first bad group.
+    for (g, p) in parts.iter_mut().enumerate() {
+        p.taken.retain(|(a, _)| !inside(*a));
+        if bad.contains(&g) {
+            p.left.iter_mut().for_each(|n| *n = 0);
+        }
+        p.timed_out |= fixed.timed_out;
+    }
+    let first = &mut parts[bad[0]];
+    first.taken.extend(fixed.taken);
+    first.left = fixed.left;
+    first.variables += fixed.variables;
+    first.constraints += fixed.constraints;
+    Ok(())
+}
+
+/// What a roster of `members` costs, by cause.
+#[derive(Debug, Clone, Copy, Default)]
+pub struct Tally {
+    pub left: u32,
+    /// Hours below contract minimums.
+    pub short_hours: f64,
+    pub extra_evenings: f64,
+    pub preferences: f64,
+}
+
+impl Tally {
+    pub fn cost(&self) -> f64 {
+        UNFILLED_COST * self.left as f64
+            + SHORT_HOUR_COST * self.short_hours
+            + EXTRA_EVENING_COST * self.extra_evenings
+            + self.preferences
+    }
+}
+
+/// The tally of a roster: shifts left, hours short, evenings above the
+/// share, preferences missed.
+pub fn tally(inp: &RosterInputs<'_>, members: &[usize], taken: &[(usize, usize)], left: &[u32]) -> Tally {
+    let mut hours: BTreeMap<usize, f64> = members.iter().map(|&a| (a, 0.0)).collect();
+    let mut evenings: BTreeMap<usize, f64> = members.iter().map(|&a| (a, 0.0)).collect();
+    let mut preferences = 0.0;
+    for &(a, k) in taken {
+        *hours.get_mut(&a).expect("member") += inp.option(k).paid_hours;
+        if inp.is_evening(k) {
+            *evenings.get_mut(&a).expect("member") += 1.0;
+        }
+        preferences += inp.preference_cost(&inp.agents[a], k);
+    }
+    Tally {
+        left: left.iter().sum(),
+        short_hours: hours.iter().map(|(a, h)| (inp.agents[*a].min_weekly_hours - h).max(0.0)).sum(),
+        extra_evenings: evenings.values().map(|e| (e - inp.fair_share).max(0.0)).sum(),
+        preferences,
+    }
+}
+
+fn cost_of(inp: &RosterInputs<'_>, members: &[usize], taken: &[(usize, usize)], left: &[u32]) -> f64 {
+    tally(inp, members, taken, left).cost()
+}
+
+/// A legal roster: shifts handed out day by day, earliest first, each to the
+/// member furthest below their contracted minimum (for an evening shift, with
+/// the fewest evenings so far among those).
+fn greedy(inp: &RosterInputs<'_>, members: &[usize], counts: &[u32]) -> Part {
+    let n = members.len();
+    let mut hours = vec![0.0; n];
+    let mut days = vec![0u32; n];
+    let mut evenings = vec![0u32; n];
+    let mut on_day: Vec<BTreeMap<usize, usize>> = vec![BTreeMap::new(); n];
+    let mut left = counts.to_vec();
+    let mut taken = Vec::new();
+    let mut order: Vec<usize> = (0..inp.used.len()).filter(|&k| counts[k] > 0).collect();
+    order.sort_by_key(|&k| (inp.option(k).day, inp.option(k).start, k));
+    for k in order {
+        let o = inp.option(k);
+        let evening = inp.is_evening(k);
+        while left[k] > 0 {
+            let fits = |i: usize| {
+                let a = &inp.agents[members[i]];
+                inp.allowed(a, k)
+                    && !on_day[i].contains_key(&o.day)
+                    && days[i] < a.max_days
+                    && hours[i] + o.paid_hours <= a.max_weekly_hours + 1e-9
+                    && on_day[i].get(&o.day.wrapping_sub(1)).is_none_or(|&p| !inp.too_close(p, k))
+                    && on_day[i].get(&(o.day + 1)).is_none_or(|&x| !inp.too_close(k, x))
+            };
+            let below = |i: usize| hours[i] - inp.agents[members[i]].min_weekly_hours;
+            let pick = (0..n).filter(|&i| fits(i)).min_by(|&i, &j| {
+                below(i)
+                    .total_cmp(&below(j))
+                    .then(if evening { evenings[i].cmp(&evenings[j]) } else { std::cmp::Ordering::Equal })
+                    .then(i.cmp(&j))
+            });
+            let Some(i) = pick else { break };
+            hours[i] += o.paid_hours;
+            days[i] += 1;
+            evenings[i] += u32::from(evening);
+            on_day[i].insert(o.day, k);
+            left[k] -= 1;
+            taken.push((members[i], k));
+        }
+    }
+    let cost = cost_of(inp, members, &taken, &left);
+    Part { taken, left, cost, timed_out: false, variables: 0, constraints: 0 }
+}
+
+/// The group's agent-by-shift MIP: variables, constraints and objective.
+struct GroupModel {
+    vars: good_lp::ProblemVariables,
+    /// `y[i][k]`: member `i` works used option `k` (`None` when not allowed or not given).
+    y: Vec<Vec<Option<Variable>>>,
+    left: Vec<Variable>,
+    short: Vec<Variable>,
+    extra_evenings: Vec<Variable>,
+    cons: Vec<good_lp::Constraint>,
+    objective: Expression,
+    n_vars: usize,
+}
+
+fn group_model(inp: &RosterInputs<'_>, members: &[usize], counts: &[u32]) -> GroupModel {
+    let mut vars = good_lp::variables!();
+    let mut n_vars = 0;
+    let y: Vec<Vec<Option<Variable>>> = members
+        .iter()
+        .map(|&a| {
+            (0..inp.used.len())
+                .map(|k| {
+                    (counts[k] > 0 && inp.allowed(&inp.agents[a], k)).then(|| {
+                        n_vars += 1;
+                        vars.add(variable().binary())
+                    })
+                })
+                .collect()
+        })
+        .collect();
+    let left: Vec<Variable> = counts.iter().map(|_| vars.add(variable().min(0))).collect();
+    let short: Vec<Variable> = members.iter().map(|_| vars.add(variable().min(0))).collect();
+    let extra_evenings: Vec<Variable> = members.iter().map(|_| vars.add(variable().min(0))).collect();
+    let objective = left.iter().map(|u| UNFILLED_COST * *u).sum::<Expression>()
+        + short.iter().map(|s| SHORT_HOUR_COST * *s).sum::<Expression>()
+        + extra_evenings.iter().map(|e| EXTRA_EVENING_COST * *e).sum::<Expression>();
+    let mut m = GroupModel { vars, y, left, short, extra_evenings, cons: Vec::new(), objective, n_vars };
+    for (k, &c) in counts.iter().enumerate() {
+        let taken: Expression = m.y.iter().filter_map(|row| row[k]).map(Expression::from).sum();
+        m.cons.push(constraint!(taken + m.left[k] == c as f64));
+    }
+    for (i, &a) in members.iter().enumerate() {
+        agent_rules(inp, &mut m, i, a);
+    }
+    m
+}
+
+/// One agent's week: a shift a day, days and hours within the contract, rest
+/// between days, the evening share, and the costs of preferences.
+fn agent_rules(inp: &RosterInputs<'_>, m: &mut GroupModel, i: usize, ai: usize) {
+    let a = &inp.agents[ai];
+    let mine: Vec<(usize, Variable)> = (0..inp.used.len()).filter_map(|k| m.y[i][k].map(|v| (k, v))).collect();
+    if mine.is_empty() {
+        m.cons.push(constraint!(m.short[i] >= a.min_weekly_hours));
+        return;
+    }
+    for d in 0..inp.days.len() {
+        let today: Expression =
+            mine.iter().filter(|(k, _)| inp.option(*k).day == d).map(|(_, v)| Expression::from(*v)).sum();
+        m.cons.push(constraint!(today <= 1.0));
+    }
+    let days_worked: Expression = mine.iter().map(|(_, v)| Expression::from(*v)).sum();
+    m.cons.push(constraint!(days_worked <= a.max_days as f64));
+    let hours: Expression = mine.iter().map(|(k, v)| inp.option(*k).paid_hours * *v).sum();
+    m.cons.push(constraint!(hours.clone() <= a.max_weekly_hours));
+    m.cons.push(constraint!(hours + m.short[i] >= a.min_weekly_hours));
+    for (k, v) in &mine {
+        let clash: Vec<Variable> = mine.iter().filter(|(k2, _)| inp.too_close(*k, *k2)).map(|(_, v2)| *v2).collect();
+        if !clash.is_empty() {
+            let s: Expression = clash.into_iter().map(Expression::from).sum();
+            m.cons.push(constraint!(s + *v <= 1.0));
+        }
+    }
+    let evening: Expression = mine.iter().filter(|(k, _)| inp.is_evening(*k)).map(|(_, v)| Expression::from(*v)).sum();
+    m.cons.push(constraint!(evening - inp.fair_share <= m.extra_evenings[i]));
+    // Agents of a group are interchangeable; a tiny cost that differs by
+    // agent breaks the symmetry the solver would otherwise explore.
+    let tie = 1e-4 * (i % 97) as f64;
+    for (k, v) in &mine {
+        m.objective += (inp.preference_cost(a, *k) + tie * inp.option(*k).paid_hours) * *v;
+    }
+}
+
+/// The greedy roster as the MIP's starting point.
+fn initial_solution(inp: &RosterInputs<'_>, m: &GroupModel, members: &[usize], start: &Part) -> Vec<(Variable, f64)> {
+    let index: BTreeMap<usize, usize> = members.iter().enumerate().map(|(i, &a)| (a, i)).collect();
+    let mut on = vec![vec![false; inp.used.len()]; members.len()];
+    for &(a, k) in &start.taken {
+        on[index[&a]][k] = true;
+    }
+    let mut init = Vec::new();
+    for (i, row) in m.y.iter().enumerate() {
+        let (mut hours, mut evenings) = (0.0, 0.0);
+        for (k, v) in row.iter().enumerate() {
+            let Some(v) = v else { continue };
+            init.push((*v, if on[i][k] { 1.0 } else { 0.0 }));
+            if on[i][k] {
+                hours += inp.option(k).paid_hours;
+                evenings += if inp.is_evening(k) { 1.0 } else { 0.0 };
+            }
+        }
+        init.push((m.short[i], (inp.agents[members[i]].min_weekly_hours - hours).max(0.0)));
+        init.push((m.extra_evenings[i], (evenings - inp.fair_share).max(0.0)));
+    }
+    init.extend(m.left.iter().zip(&start.left).map(|(u, n)| (*u, *n as f64)));
+    init
+}
+
+/// Solve the group's MIP with HiGHS from the greedy start.
+fn solve_group(
+    inp: &RosterInputs<'_>,
+    members: &[usize],
+    counts: &[u32],
+    start: &Part,
+    seconds: f64,
+) -> Result<Part, ScheduleError> {
+    let m = group_model(inp, members, counts);
+    let init = initial_solution(inp, &m, members, start);
+    let (y, left, n_vars, n_cons) = (m.y.clone(), m.left.clone(), m.n_vars, m.cons.len());
+    let mut model = m.vars.minimise(m.objective).using(highs);
+    model.set_verbose(std::env::var_os("RINGCAST_SOLVER_LOG").is_some());
+    // Parallel groups share the two cores: one thread each.
+    let mut model = model.set_time_limit(seconds).set_threads(1);
+    // Stop within 1% of the bound, or within 2 cost points of it: 2 points are
+    // a tenth of an hour below a contract minimum, or 20 hours of preferred
+    // starts missed by an hour — nothing a planner would trade seconds for.
+    model = model.set_mip_rel_gap(0.01).map_err(|e| ScheduleError::Solver(e.to_string()))?;
+    model = model.set_mip_abs_gap(ROSTER_ABS_GAP as f32).map_err(|e| ScheduleError::Solver(e.to_string()))?;
+    {
+        use good_lp::WithInitialSolution;
+        model = model.with_initial_solution(init);
+    }
+    for c in m.cons {
+        model = model.with(c);
+    }
+    let sol = model.solve().map_err(|e| ScheduleError::Solver(format!("the roster model failed: {e}")))?;
+    let timed_out = matches!(sol.status(), good_lp::solvers::SolutionStatus::TimeLimit);
+    let mut taken = Vec::new();
+    for (i, row) in y.iter().enumerate() {
+        for (k, v) in row.iter().enumerate() {
+            if v.is_some_and(|v| sol.value(v) > 0.5) {
+                taken.push((members[i], k));
+            }
+        }
+    }
+    let left: Vec<u32> = left.iter().map(|u| sol.value(*u).round() as u32).collect();
+    let cost = cost_of(inp, members, &taken, &left);
+    // The MIP never returns worse than its start; keep the greedy roster on a tie.
+    if cost >= start.cost {
+        return Ok(Part { timed_out, variables: n_vars, constraints: n_cons, ..start.clone() });
+    }
+    Ok(Part { taken, left, cost, timed_out, variables: n_vars, constraints: n_cons })
+}
+
+/// The agent-by-shift MIP over every agent and every shift at once (the
+/// model before the decomposition), for tests to measure against.
+#[cfg(test)]
+pub fn agent_by_agent(inp: &RosterInputs<'_>) -> Result<Part, ScheduleError> {
+    let everyone: Vec<usize> = (0..inp.agents.len()).collect();
+    let counts: Vec<u32> = (0..inp.used.len()).map(|k| inp.count(k)).collect();
+    let start = greedy(inp, &everyone, &counts);
+    solve_group(inp, &everyone, &counts, &start, 60.0)
+}

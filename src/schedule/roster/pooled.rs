@@ -1,0 +1,295 @@
+//! The roster by groups of interchangeable agents.
+//!
+//! Agents with the same rules (contract hours and days, availability,
+//! preferred start, queues) are interchangeable, so the roster is first solved
+//! for each group as a whole: integer `z[g, k]`, how many of group `g` work
+//! shift `k`, under each agent's weekly rules summed over the group. A real
+//! centre has a few dozen groups however many agents it has, so this model
+//! stays small where the agent-by-shift model grows with agents × shifts (800
+//! agents: 20 s to a time limit; see docs/performance.md).
+//!
+//! Every legal named roster sums to a feasible `z` of the same cost, so this
+//! model is a relaxation of the named one and its optimum (or its LP bound)
+//! is a valid lower bound on any named roster's cost.
+
+use super::{RosterInputs, EXTRA_EVENING_COST, SHORT_HOUR_COST, UNFILLED_COST};
+use crate::schedule::model::ScheduleError;
+use good_lp::solvers::highs::highs;
+use good_lp::{constraint, variable, Expression, Solution, SolutionStatus, SolverModel, Variable};
+use std::collections::BTreeMap;
+
+/// Relative and absolute MIP gaps of the pooled model: small, because the
+/// model is small and its optimum is the bound the roster is measured against.
+const POOLED_REL_GAP: f32 = 1e-4;
+const POOLED_ABS_GAP: f32 = 0.5;
+
+/// Agents grouped by identical rules, in order of their first member.
+pub fn groups(inp: &RosterInputs<'_>) -> Vec<Vec<usize>> {
+    let mut by_rules: BTreeMap<String, usize> = BTreeMap::new();
+    let mut out: Vec<Vec<usize>> = Vec::new();
+    for (i, a) in inp.agents.iter().enumerate() {
+        let key = format!(
+            "{}|{}|{}|{:?}|{}|{}|{:?}|{:?}",
+            a.min_weekly_hours.to_bits(),
+            a.max_weekly_hours.to_bits(),
+            a.max_days,
+            a.days,
+            a.earliest_start,
+            a.latest_end,
+            a.preferred_start,
+            (&a.queues, a.primary)
+        );
+        let g = *by_rules.entry(key).or_insert_with(|| {
+            out.push(Vec::new());
+            out.len() - 1
+        });
+        out[g].push(i);
+    }
+    out
+}
+
+/// The pooled model's answer: shifts per group, shifts no group can take,
+/// and what the named roster is measured against.
+#[derive(Debug, Clone)]
+pub struct Pooled {
+    /// `counts[g][k]`: shifts of used option `k` handed to group `g`.
+    pub counts: Vec<Vec<u32>>,
+    /// Shifts of used option `k` no agent can take.
+    pub unfilled: Vec<u32>,
+    /// Each group's part of the optimum (hours short, evenings, preferences).
+    pub group_cost: Vec<f64>,
+    /// Each group's hours below contract minimums in the optimum.
+    pub short_hours: Vec<f64>,
+    /// A valid lower bound on the named roster's cost.
+    pub bound: f64,
+    pub timed_out: bool,
+    pub variables: usize,
+    pub constraints: usize,
+}
+
+/// The model as variables, constraints and objective.
+struct Model {
+    vars: good_lp::ProblemVariables,
+    /// `z[g][k]`, `None` where the group may not work option `k`.
+    z: Vec<Vec<Option<Variable>>>,
+    unfilled: Vec<Variable>,
+    short: Vec<Variable>,
+    extra_evenings: Vec<Variable>,
+    cons: Vec<good_lp::Constraint>,
+    n_vars: usize,
+    /// Each group's first member (whose rules the group shares).
+    first: Vec<usize>,
+    integer: bool,
+}
+
+fn build(inp: &RosterInputs<'_>, groups: &[Vec<usize>], integer: bool) -> Model {
+    let mut vars = good_lp::variables!();
+    let mut n_vars = 0;
+    let z: Vec<Vec<Option<Variable>>> = groups
+        .iter()
+        .map(|members| {
+            let a = &inp.agents[members[0]];
+            (0..inp.used.len())
+                .map(|k| {
+                    inp.allowed(a, k).then(|| {
+                        n_vars += 1;
+                        let v = variable().min(0).max(members.len() as f64);
+                        vars.add(if integer { v.integer() } else { v })
+                    })
+                })
+                .collect()
+        })
+        .collect();
+    let unfilled = inp.used.iter().map(|_| vars.add(variable().min(0))).collect();
+    let short = groups.iter().map(|_| vars.add(variable().min(0))).collect();
+    let extra_evenings = groups.iter().map(|_| vars.add(variable().min(0))).collect();
+    n_vars += inp.used.len() + 2 * groups.len();
+    let first = groups.iter().map(|members| members[0]).collect();
+    let mut m = Model { vars, z, unfilled, short, extra_evenings, cons: Vec::new(), n_vars, first, integer };
+    every_shift_taken_or_unfilled(inp, &mut m);
+    for (g, members) in groups.iter().enumerate() {
+        group_rules(inp, &mut m, g, members);
+    }
+    m
+}
+
+fn every_shift_taken_or_unfilled(inp: &RosterInputs<'_>, m: &mut Model) {
+    for k in 0..inp.used.len() {
+        let taken: Expression = m.z.iter().filter_map(|row| row[k]).map(Expression::from).sum();
+        m.cons.push(constraint!(taken + m.unfilled[k] == inp.count(k) as f64));
+    }
+}
+
+/// Each agent's weekly rules, summed over the group's `n` agents.
+fn group_rules(inp: &RosterInputs<'_>, m: &mut Model, g: usize, members: &[usize]) {
+    let a = &inp.agents[members[0]];
+    let n = members.len() as f64;
+    let mine: Vec<(usize, Variable)> = (0..inp.used.len()).filter_map(|k| m.z[g][k].map(|v| (k, v))).collect();
+    if mine.is_empty() {
+        m.cons.push(constraint!(m.short[g] >= n * a.min_weekly_hours));
+        return;
+    }
+    for d in 0..inp.days.len() {
+        let today: Expression =
+            mine.iter().filter(|(k, _)| inp.option(*k).day == d).map(|(_, v)| Expression::from(*v)).sum();
+        m.cons.push(constraint!(today <= n));
+    }
+    let hours: Expression = mine.iter().map(|(k, v)| inp.option(*k).paid_hours * *v).sum();
+    m.cons.push(constraint!(hours.clone() <= n * a.max_weekly_hours));
+    m.cons.push(constraint!(hours + m.short[g] >= n * a.min_weekly_hours));
+    weekly_patterns(inp, m, g, n, &mine);
+    for (k, v) in &mine {
+        let clash: Vec<Variable> = mine.iter().filter(|(k2, _)| inp.too_close(*k, *k2)).map(|(_, v2)| *v2).collect();
+        if !clash.is_empty() {
+            let s: Expression = clash.into_iter().map(Expression::from).sum();
+            m.cons.push(constraint!(s + *v <= n));
+        }
+    }
+    let evening: Expression = mine.iter().filter(|(k, _)| inp.is_evening(*k)).map(|(_, v)| Expression::from(*v)).sum();
+    m.cons.push(constraint!(evening - n * inp.fair_share <= m.extra_evenings[g]));
+}
+
+/// Most weekly patterns per group before the pattern count falls back to
+/// counting days alone.
+const MOST_PATTERNS: usize = 500;
+
+/// How many of the group work each weekly pattern — so many shifts of each
+/// paid length (integer `w[p]`), within the agent's days and hours — so that
+/// hours short count per agent: summed over the group alone, hours would
+/// spread like a liquid (16 full-timers needing 30 h each "met" by 40
+/// eight-hour and 40 four-hour shifts, where eight of them can reach only 28 h).
+fn weekly_patterns(inp: &RosterInputs<'_>, m: &mut Model, g: usize, n: f64, mine: &[(usize, Variable)]) {
+    let a = &inp.agents[m.first[g]];
+    let mut lengths: Vec<f64> = mine.iter().map(|(k, _)| inp.option(*k).paid_hours).collect();
+    lengths.sort_by(f64::total_cmp);
+    lengths.dedup_by(|x, y| (*x - *y).abs() < 1e-9);
+    let open_days = (0..inp.days.len()).filter(|&d| mine.iter().any(|(k, _)| inp.option(*k).day == d)).count();
+    let most = (a.max_days as usize).min(open_days);
+    let mut patterns = Vec::new();
+    enumerate_patterns(&lengths, most, a.max_weekly_hours, &mut vec![], &mut patterns);
+    if patterns.len() > MOST_PATTERNS {
+        // Count days alone, at the longest length: weaker, still valid.
+        let longest = *lengths.last().expect("the group has shifts");
+        patterns = (0..=most).map(|j| vec![j]).collect();
+        lengths = vec![longest];
+    }
+    let w: Vec<Variable> = patterns
+        .iter()
+        .map(|_| {
+            m.n_vars += 1;
+            let v = variable().min(0).max(n);
+            m.vars.add(if m.integer { v.integer() } else { v })
+        })
+        .collect();
+    let agents: Expression = w.iter().map(|v| Expression::from(*v)).sum();
+    m.cons.push(constraint!(agents == n));
+    for (l, &len) in lengths.iter().enumerate() {
+        let fits = |k: usize| lengths.len() == 1 || (inp.option(k).paid_hours - len).abs() < 1e-9;
+        let shifts: Expression = mine.iter().filter(|(k, _)| fits(*k)).map(|(_, v)| Expression::from(*v)).sum();
+        let in_patterns: Expression = patterns.iter().zip(&w).map(|(p, v)| p[l] as f64 * *v).sum();
+        m.cons.push(constraint!(shifts == in_patterns));
+    }
+    let short: Expression = patterns
+        .iter()
+        .zip(&w)
+        .map(|(p, v)| {
+            let hours: f64 = p.iter().zip(&lengths).map(|(j, len)| *j as f64 * len).sum();
+            (a.min_weekly_hours - hours).max(0.0) * *v
+        })
+        .collect::<Vec<_>>()
+        .into_iter()
+        .sum();
+    m.cons.push(constraint!(m.short[g] >= short));
+}
+
+/// Every vector of shift counts per length with at most `days` shifts and
+/// `max_hours` hours (with one length alone, hours are checked by the caller's
+/// hours constraint).
+fn enumerate_patterns(
+    lengths: &[f64],
+    days: usize,
+    max_hours: f64,
+    prefix: &mut Vec<usize>,
+    out: &mut Vec<Vec<usize>>,
+) {
+    let used: usize = prefix.iter().sum();
+    let hours: f64 = prefix.iter().zip(lengths).map(|(j, l)| *j as f64 * l).sum();
+    if prefix.len() == lengths.len() {
+        out.push(prefix.clone());
+        return;
+    }
+    let len = lengths[prefix.len()];
+    for j in 0..=(days - used) {
+        if hours + j as f64 * len > max_hours + 1e-9 {
+            break;
+        }
+        prefix.push(j);
+        enumerate_patterns(lengths, days, max_hours, prefix, out);
+        prefix.pop();
+        if out.len() > MOST_PATTERNS {
+            return;
+        }
+    }
+}
+
+/// The cost of group `g`'s part: hours short, evenings above the share, starts away from preference.
+fn group_cost_expr(inp: &RosterInputs<'_>, m: &Model, g: usize, first: usize) -> Expression {
+    let a = &inp.agents[first];
+    let pref: Expression = (0..inp.used.len()).filter_map(|k| m.z[g][k].map(|v| inp.preference_cost(a, k) * v)).sum();
+    pref + SHORT_HOUR_COST * m.short[g] + EXTRA_EVENING_COST * m.extra_evenings[g]
+}
+
+fn objective(inp: &RosterInputs<'_>, m: &Model, groups: &[Vec<usize>]) -> Expression {
+    let unfilled: Expression = m.unfilled.iter().map(|u| UNFILLED_COST * *u).sum();
+    unfilled + groups.iter().enumerate().map(|(g, members)| group_cost_expr(inp, m, g, members[0])).sum::<Expression>()
+}
+
+/// Solve the pooled model: its LP relaxation for the bound, then the integer model.
+pub fn solve(inp: &RosterInputs<'_>, groups: &[Vec<usize>]) -> Result<Pooled, ScheduleError> {
+    let lp_bound = {
+        let m = build(inp, groups, false);
+        let obj = objective(inp, &m, groups);
+        let mut p = m.vars.minimise(obj.clone()).using(highs);
+        for c in m.cons {
+            p = p.with(c);
+        }
+        let sol = p.solve().map_err(|e| ScheduleError::Solver(format!("the pooled roster relaxation failed: {e}")))?;
+        obj.eval_with(&sol)
+    };
+    let m = build(inp, groups, true);
+    let (n_vars, n_cons) = (m.n_vars, m.cons.len());
+    let obj = objective(inp, &m, groups);
+    let costs: Vec<Expression> =
+        groups.iter().enumerate().map(|(g, members)| group_cost_expr(inp, &m, g, members[0])).collect();
+    let total = obj.clone();
+    let mut p = m.vars.minimise(obj).using(highs);
+    p.set_verbose(std::env::var_os("RINGCAST_SOLVER_LOG").is_some());
+    let mut p = p.set_time_limit(inp.cfg.time_limit_seconds).set_threads(2);
+    p = p.set_mip_rel_gap(POOLED_REL_GAP).map_err(|e| ScheduleError::Solver(e.to_string()))?;
+    p = p.set_mip_abs_gap(POOLED_ABS_GAP).map_err(|e| ScheduleError::Solver(e.to_string()))?;
+    for c in m.cons {
+        p = p.with(c);
+    }
+    let sol = p.solve().map_err(|e| ScheduleError::Solver(format!("the pooled roster model failed: {e}")))?;
+    let value = total.eval_with(&sol);
+    let timed_out = matches!(sol.status(), SolutionStatus::TimeLimit);
+    let proven = if timed_out {
+        f64::NEG_INFINITY
+    } else {
+        (value * (1.0 - POOLED_REL_GAP as f64)).min(value - POOLED_ABS_GAP as f64)
+    };
+    Ok(Pooled {
+        counts: m
+            .z
+            .iter()
+            .map(|row| row.iter().map(|v| v.map_or(0, |v| sol.value(v).round() as u32)).collect())
+            .collect(),
+        unfilled: m.unfilled.iter().map(|u| sol.value(*u).round() as u32).collect(),
+        group_cost: costs.iter().map(|c| c.eval_with(&sol)).collect(),
+        short_hours: m.short.iter().map(|v| sol.value(*v)).collect(),
+        bound: proven.max(lp_bound).max(0.0),
+        timed_out,
+        variables: n_vars,
+        constraints: n_cons,
+    })
+}
