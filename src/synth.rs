@@ -30,6 +30,42 @@ pub struct SynthOptions {
     pub week: NaiveDate,
     /// Number of agents in agents.csv.
     pub agents: usize,
+    /// Queues (1..=50): with more than one, history.csv has a `queue` column,
+    /// each queue takes a share of the calls, and agents list their queues.
+    pub queues: usize,
+    /// Calls multiplied by this (0.01..=1000); the bundled demand suits 150 agents.
+    pub demand_scale: f64,
+}
+
+impl SynthOptions {
+    /// The bundled sample's options for `agents`, one queue, demand as bundled.
+    pub fn sample(seed: u64, weeks: u32, week: NaiveDate, agents: usize) -> SynthOptions {
+        SynthOptions { seed, weeks, week, agents, queues: 1, demand_scale: 1.0 }
+    }
+}
+
+/// Agents the bundled demand suits: `demand_scale` defaults to agents / this.
+pub const AGENTS_FOR_BUNDLED_DEMAND: f64 = 150.0;
+
+/// A generated queue: its name and share of the calls.
+#[derive(Debug, Clone, Serialize)]
+pub struct QueueTruth {
+    pub name: String,
+    pub share: f64,
+}
+
+/// Queue names and shares: shares falling like 1/(rank+1), summing to 1.
+pub fn queue_truth(n: usize) -> Vec<QueueTruth> {
+    const NAMES: [&str; 10] =
+        ["cards", "loans", "mortgages", "savings", "fraud", "business", "insurance", "pensions", "payments", "online"];
+    let weights: Vec<f64> = (0..n).map(|i| 1.0 / (i as f64 + 2.0)).collect();
+    let total: f64 = weights.iter().sum();
+    (0..n)
+        .map(|i| QueueTruth {
+            name: NAMES.get(i).map_or_else(|| format!("queue{:02}", i + 1), |s| s.to_string()),
+            share: weights[i] / total,
+        })
+        .collect()
 }
 
 /// The sample's planning interval.
@@ -79,6 +115,16 @@ pub struct GroundTruth {
     /// The true responses summarised over the past media plan, in the units
     /// the forecast's fit report uses.
     pub summaries: Vec<ChannelReport>,
+    /// Calls multiplied by this against the bundled demand (absent: 1).
+    #[serde(skip_serializing_if = "is_one")]
+    pub demand_scale: f64,
+    /// The queues and their shares of calls (absent: one queue).
+    #[serde(skip_serializing_if = "Vec::is_empty")]
+    pub queues: Vec<QueueTruth>,
+}
+
+fn is_one(x: &f64) -> bool {
+    *x == 1.0
 }
 
 /// The history-only part of the truth.
@@ -417,18 +463,30 @@ pub fn generate(args: &SynthOptions) -> anyhow::Result<Sample> {
 
     let day_noise = Gamma::new(truth_b.day_noise_shape, 1.0 / truth_b.day_noise_shape)?;
     let int_noise = Gamma::new(truth_b.interval_noise_shape, 1.0 / truth_b.interval_noise_shape)?;
-    let mut history = String::from("interval_start,calls\n");
+    let queues = if args.queues > 1 { queue_truth(args.queues) } else { vec![] };
+    let mut history =
+        String::from(if queues.is_empty() { "interval_start,calls\n" } else { "interval_start,queue,calls\n" });
     for (k, d) in hist_days.iter().enumerate() {
-        let volume = truth_b.day_volume(*d, first, &holidays) * day_noise.sample(&mut rng);
+        let volume = truth_b.day_volume(*d, first, &holidays) * day_noise.sample(&mut rng) * args.demand_scale;
         let shape = &shapes.by_day[d];
         for s in 0..per_day {
             if shape[s] <= 0.0 {
                 continue;
             }
-            let rate = volume * shape[s] * int_noise.sample(&mut rng) + extra[[k, s]];
-            let calls = if rate > 0.0 { Poisson::new(rate)?.sample(&mut rng) } else { 0.0 };
             let t = d.and_time(NaiveTime::MIN) + Duration::minutes((s as u32 * INTERVAL) as i64);
-            let _ = writeln!(history, "{},{}", t.format("%Y-%m-%d %H:%M"), calls as u64);
+            let t = t.format("%Y-%m-%d %H:%M");
+            if queues.is_empty() {
+                let rate = volume * shape[s] * int_noise.sample(&mut rng) + extra[[k, s]] * args.demand_scale;
+                let calls = if rate > 0.0 { Poisson::new(rate)?.sample(&mut rng) } else { 0.0 };
+                let _ = writeln!(history, "{t},{}", calls as u64);
+                continue;
+            }
+            for q in &queues {
+                let rate =
+                    q.share * (volume * shape[s] * int_noise.sample(&mut rng) + extra[[k, s]] * args.demand_scale);
+                let calls = if rate > 0.0 { Poisson::new(rate)?.sample(&mut rng) } else { 0.0 };
+                let _ = writeln!(history, "{t},{},{}", q.name, calls as u64);
+            }
         }
     }
     let next = next_week_plan(&mut rng, week);
@@ -445,8 +503,10 @@ pub fn generate(args: &SynthOptions) -> anyhow::Result<Sample> {
         baseline: truth_b,
         responses,
         summaries,
+        demand_scale: args.demand_scale,
+        queues,
     };
-    let agents = agents_csv(&mut rng, args.agents);
+    let agents = agents_csv(&mut rng, args.agents, &truth.queues);
     let files = vec![
         ("history.csv", history),
         ("media_history.csv", media_csv(&past)),
@@ -459,7 +519,9 @@ pub fn generate(args: &SynthOptions) -> anyhow::Result<Sample> {
 }
 
 /// Agents with mixed contracts: full-time, part-time and weekend staff.
-fn agents_csv(rng: &mut ChaCha8Rng, n: usize) -> String {
+/// With several queues, each agent has a primary queue drawn by the queues'
+/// shares, and three in ten take a second queue too.
+fn agents_csv(rng: &mut ChaCha8Rng, n: usize, queues: &[QueueTruth]) -> String {
     const FIRST: [&str; 20] = [
         "Amelia", "Oliver", "Isla", "George", "Ava", "Noah", "Mia", "Arthur", "Ivy", "Leo", "Grace", "Oscar", "Freya",
         "Harry", "Lily", "Jack", "Sofia", "Theo", "Rosie", "Finn",
@@ -468,7 +530,8 @@ fn agents_csv(rng: &mut ChaCha8Rng, n: usize) -> String {
         "Smith", "Jones", "Taylor", "Brown", "Williams", "Wilson", "Johnson", "Davies", "Patel", "Wright", "Khan",
         "Evans", "Green", "Hall", "Wood", "Clarke",
     ];
-    let mut s = String::from("id,name,contract,min_weekly_hours,max_weekly_hours,max_days,available_days,earliest_start,latest_end,preferred_start\n");
+    let mut s = String::from("id,name,contract,min_weekly_hours,max_weekly_hours,max_days,available_days,earliest_start,latest_end,preferred_start");
+    s.push_str(if queues.is_empty() { "\n" } else { ",queues,primary_queue\n" });
     for i in 0..n {
         let name = format!("{} {}", FIRST[rng.gen_range(0..FIRST.len())], LAST[rng.gen_range(0..LAST.len())]);
         let r: f64 = rng.gen();
@@ -482,10 +545,30 @@ fn agents_csv(rng: &mut ChaCha8Rng, n: usize) -> String {
         };
         let pref = ["08:00", "09:00", "10:00", "12:00", "14:00"][rng.gen_range(0..5)];
         let pref = if contract == "flexible" { "14:00" } else { pref };
-        let _ =
-            writeln!(s, "A{:03},{name},{contract},{min_h},{max_h},{days},{avail},{earliest},{latest},{pref}", i + 1);
+        let _ = write!(s, "A{:03},{name},{contract},{min_h},{max_h},{days},{avail},{earliest},{latest},{pref}", i + 1);
+        if !queues.is_empty() {
+            let primary = draw_queue(rng, queues);
+            let second = (rng.gen::<f64>() < 0.3).then(|| draw_queue(rng, queues)).filter(|q| *q != primary);
+            let listed = match second {
+                Some(q) => format!("{};{}", queues[primary].name, queues[q].name),
+                None => queues[primary].name.clone(),
+            };
+            let _ = write!(s, ",{listed},{}", queues[primary].name);
+        }
+        s.push('\n');
     }
     s
+}
+
+fn draw_queue(rng: &mut ChaCha8Rng, queues: &[QueueTruth]) -> usize {
+    let mut u: f64 = rng.gen();
+    for (i, q) in queues.iter().enumerate() {
+        if u < q.share {
+            return i;
+        }
+        u -= q.share;
+    }
+    queues.len() - 1
 }
 
 fn centre_toml(holidays: &[NaiveDate]) -> String {
@@ -565,7 +648,7 @@ part_time = true
 #[cfg(test)]
 pub fn sample_in_tempdir(seed: u64, weeks: u32, week: NaiveDate) -> (tempfile::TempDir, Sample) {
     let dir = tempfile::tempdir().expect("temp dir");
-    let sample = generate(&SynthOptions { seed, weeks, week, agents: 5 }).expect("sample");
+    let sample = generate(&SynthOptions::sample(seed, weeks, week, 5)).expect("sample");
     for (name, text) in &sample.files {
         std::fs::write(dir.path().join(name), text).expect("write sample");
     }
@@ -588,7 +671,7 @@ mod tests {
 
     #[test]
     fn same_seed_same_bytes_other_seed_other_bytes() {
-        let a = SynthOptions { seed: 3, weeks: 3, week: NaiveDate::from_ymd_opt(2026, 11, 23).unwrap(), agents: 10 };
+        let a = SynthOptions::sample(3, 3, NaiveDate::from_ymd_opt(2026, 11, 23).unwrap(), 10);
         let x = generate(&a).unwrap();
         let y = generate(&a).unwrap();
         assert_eq!(x.files, y.files);

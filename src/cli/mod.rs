@@ -233,7 +233,7 @@ fn path_or_none(s: &str) -> Result<PathBuf, String> {
 }
 
 /// A flag error (exit 2).
-fn usage(message: impl Into<String>) -> anyhow::Error {
+pub(crate) fn usage(message: impl Into<String>) -> anyhow::Error {
     crate::error::Error::usage(message).into()
 }
 

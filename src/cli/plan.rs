@@ -23,6 +23,11 @@ pub struct PlanArgs {
     /// Output folder (outputs replace last run's only when every stage succeeded).
     #[arg(long, default_value = "out")]
     pub out: PathBuf,
+    /// Plan every queue of the history with one roster: agents take the queues
+    /// agents.csv lists for them. Each queue's outputs go to `queues/<queue>/`
+    /// in `--out`, the centre's roster.csv and summary.json beside them.
+    #[arg(long, conflicts_with = "queue")]
+    pub all_queues: bool,
 }
 
 /// Inputs of a forecast.
@@ -91,6 +96,9 @@ pub fn run_plan(a: &PlanArgs) -> anyhow::Result<()> {
     let t0 = std::time::Instant::now();
     let out = OutDir::claim(&a.out)?;
     let progress = Progress::new();
+    if a.all_queues {
+        return run_centre(a, &out, &progress, t0);
+    }
     let plan = build(a, ImpactThreshold::default(), &|m| progress.stage(m))?;
     let summary = summary::summary(&plan);
     progress.stage("writing outputs");
@@ -98,6 +106,26 @@ pub fn run_plan(a: &PlanArgs) -> anyhow::Result<()> {
     progress.bar.finish_and_clear();
     print_warnings(&plan.loaded.warnings);
     print!("{}", summary::text_summary(&plan, &summary));
+    println!("outputs: {} files in {} ({:.1} s)", written.len(), a.out.display(), t0.elapsed().as_secs_f64());
+    Ok(())
+}
+
+/// `plan --all-queues`: every queue of the history, one roster.
+fn run_centre(a: &PlanArgs, out: &OutDir, progress: &Progress, t0: std::time::Instant) -> anyhow::Result<()> {
+    progress.stage("reading inputs");
+    let names = crate::ingest::history::queues(&a.inputs.history)?;
+    let agents = load_agents(&a.agents)?;
+    let threshold = ImpactThreshold::default();
+    let centre = pipeline::centre::build_centre(&a.inputs.sources(), &names, agents, &a.agents, threshold, &|m| {
+        progress.stage(m)
+    })?;
+    progress.stage("writing outputs");
+    let (summary, written) = crate::report::centre::write_centre(&centre, out)?;
+    progress.bar.finish_and_clear();
+    for p in &centre.queues {
+        print_warnings(&p.loaded.warnings);
+    }
+    print!("{}", crate::report::centre::centre_text(&summary));
     println!("outputs: {} files in {} ({:.1} s)", written.len(), a.out.display(), t0.elapsed().as_secs_f64());
     Ok(())
 }

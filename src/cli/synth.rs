@@ -1,7 +1,7 @@
 //! `ringcast synth`: write the sample centre.
 
 use crate::report::Staging;
-use crate::synth::{generate, SynthOptions};
+use crate::synth::{generate, SynthOptions, AGENTS_FOR_BUNDLED_DEMAND};
 use anyhow::Context;
 use chrono::NaiveDate;
 use std::path::PathBuf;
@@ -21,15 +21,30 @@ pub struct SynthArgs {
     /// Monday of the planning week (the week after the history).
     #[arg(long, default_value = "2026-11-23")]
     pub week: NaiveDate,
-    /// Number of agents in agents.csv.
-    #[arg(long, default_value_t = 150)]
-    pub agents: usize,
+    /// Number of agents in agents.csv (1..=100000).
+    #[arg(long, default_value_t = 150, value_parser = clap::value_parser!(u64).range(1..=100_000))]
+    pub agents: u64,
+    /// Queues (1..=50); with more than one, history.csv has a `queue` column and
+    /// agents list the queues they take (for `plan --all-queues`).
+    #[arg(long, default_value_t = 1, value_parser = clap::value_parser!(u64).range(1..=50))]
+    pub queues: u64,
+    /// Calls multiplied by this (0.01..=1000); default: agents / 150, the
+    /// bundled demand scaled to the agents.
+    #[arg(long)]
+    pub demand_scale: Option<f64>,
 }
 
 /// Write the sample into `--out`, all files or none.
 pub fn run(a: &SynthArgs) -> anyhow::Result<()> {
     let out = crate::report::atomic::OutDir::claim(&a.out)?;
-    let sample = generate(&SynthOptions { seed: a.seed, weeks: a.weeks, week: a.week, agents: a.agents })?;
+    let agents = a.agents as usize;
+    let demand_scale = a.demand_scale.unwrap_or(agents as f64 / AGENTS_FOR_BUNDLED_DEMAND);
+    if !(0.01..=1000.0).contains(&demand_scale) {
+        return Err(crate::cli::usage(format!("--demand-scale {demand_scale}: expected 0.01..=1000")));
+    }
+    let options =
+        SynthOptions { seed: a.seed, weeks: a.weeks, week: a.week, agents, queues: a.queues as usize, demand_scale };
+    let sample = generate(&options)?;
     let mut staging = Staging::new(&out)?;
     for (name, text) in &sample.files {
         staging.write(name, text)?;

@@ -154,9 +154,14 @@ pub fn marketing_summary(p: &WeeklyPlan) -> String {
 
 /// `impact.csv`, `impact_campaigns.csv` and `charts/impact.png` into the staging folder.
 pub fn write_impact(p: &WeeklyPlan, st: &mut Staging) -> anyhow::Result<()> {
+    write_impact_into(p, st, "")
+}
+
+/// The impact outputs under `prefix` (`""` or a folder ending in `/`).
+pub fn write_impact_into(p: &WeeklyPlan, st: &mut Staging, prefix: &str) -> anyhow::Result<()> {
     let i = &p.impact;
-    st.write("impact.csv", impact_csv(i))?;
-    st.write("impact_campaigns.csv", campaigns_csv(i))?;
+    st.write(&format!("{prefix}impact.csv"), impact_csv(i))?;
+    st.write(&format!("{prefix}impact_campaigns.csv"), campaigns_csv(i))?;
     let fc = &p.forecast;
     let mut series: BTreeMap<String, Vec<f64>> = BTreeMap::new();
     for (ch, g) in &fc.uplift {
@@ -167,7 +172,7 @@ pub fn write_impact(p: &WeeklyPlan, st: &mut Staging) -> anyhow::Result<()> {
         p.loaded.week
     );
     charts::impact_chart(
-        &st.path("charts/impact.png")?,
+        &st.path(&format!("{prefix}charts/impact.png"))?,
         &charts::ImpactChart {
             title: &title,
             axis: charts::TimeAxis {

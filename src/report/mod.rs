@@ -2,6 +2,7 @@
 //! so that a failed run never leaves half-written files.
 
 pub mod atomic;
+pub mod centre;
 pub mod charts;
 pub mod impact;
 pub mod summary;

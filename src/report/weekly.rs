@@ -15,21 +15,28 @@ use std::path::PathBuf;
 /// Write every output of the weekly build into `out` (all or nothing).
 pub fn write_all(p: &WeeklyPlan, s: &Summary, out: &OutDir) -> anyhow::Result<Vec<PathBuf>> {
     let mut st = Staging::new(out)?;
-    st.write("forecast.csv", forecast_csv(&p.forecast))?;
-    st.write("requirements.csv", requirements_csv(&p.requirements))?;
-    let settings = p.settings();
-    st.write("shifts.csv", shifts_csv(&p.scheduled, &settings.scheduling, settings.costs.hourly))?;
-    st.write("roster.csv", roster_csv(p))?;
-    st.write("coverage.csv", coverage_csv(&p.coverage))?;
-    st.write("summary.json", serde_json::to_string_pretty(s)? + "\n")?;
-    let xlsx = st.path("roster.xlsx")?;
-    super::workbook::write_roster_workbook(p, s, &xlsx)?;
-    draw_charts(p, &mut st)?;
-    super::impact::write_impact(p, &mut st)?;
+    write_into(p, s, &mut st, "")?;
     st.commit()
 }
 
-fn draw_charts(p: &WeeklyPlan, st: &mut Staging) -> anyhow::Result<()> {
+/// Stage every output of the weekly build under `prefix` (`""` or a folder
+/// ending in `/`).
+pub fn write_into(p: &WeeklyPlan, s: &Summary, st: &mut Staging, prefix: &str) -> anyhow::Result<()> {
+    let name = |n: &str| format!("{prefix}{n}");
+    st.write(&name("forecast.csv"), forecast_csv(&p.forecast))?;
+    st.write(&name("requirements.csv"), requirements_csv(&p.requirements))?;
+    let settings = p.settings();
+    st.write(&name("shifts.csv"), shifts_csv(&p.scheduled, &settings.scheduling, settings.costs.hourly))?;
+    st.write(&name("roster.csv"), roster_csv(p))?;
+    st.write(&name("coverage.csv"), coverage_csv(&p.coverage))?;
+    st.write(&name("summary.json"), serde_json::to_string_pretty(s)? + "\n")?;
+    let xlsx = st.path(&name("roster.xlsx"))?;
+    super::workbook::write_roster_workbook(p, s, &xlsx)?;
+    draw_charts(p, st, prefix)?;
+    super::impact::write_impact_into(p, st, prefix)
+}
+
+fn draw_charts(p: &WeeklyPlan, st: &mut Staging, prefix: &str) -> anyhow::Result<()> {
     let fc = &p.forecast;
     let per_day = fc.interval.per_day();
     let step = fc.interval.get();
@@ -55,7 +62,7 @@ fn draw_charts(p: &WeeklyPlan, st: &mut Staging) -> anyhow::Result<()> {
         p.loaded.week
     );
     charts::forecast_chart(
-        &st.path("charts/forecast.png")?,
+        &st.path(&format!("{prefix}charts/forecast.png"))?,
         &ForecastChart {
             title: &title,
             axis: TimeAxis { start: recent_from.and_hms_opt(0, 0, 0).unwrap_or_default(), step_minutes: step },
@@ -74,7 +81,7 @@ fn draw_charts(p: &WeeklyPlan, st: &mut Staging) -> anyhow::Result<()> {
     let sl: Vec<Option<f64>> = p.coverage.iter().map(|r| r.service_level).collect();
     let title = format!("Agents on the phones: required vs rostered, week of {}", p.loaded.week);
     charts::coverage_chart(
-        &st.path("charts/coverage.png")?,
+        &st.path(&format!("{prefix}charts/coverage.png"))?,
         &CoverageChart {
             title: &title,
             axis: TimeAxis { start: week_start, step_minutes: step },
@@ -112,7 +119,7 @@ fn draw_charts(p: &WeeklyPlan, st: &mut Staging) -> anyhow::Result<()> {
         .collect();
     let title = format!("Roster, week of {} ({} agents, {} shifts)", p.loaded.week, names.len(), shifts.len());
     charts::roster_chart(
-        &st.path("charts/roster.png")?,
+        &st.path(&format!("{prefix}charts/roster.png"))?,
         &RosterChart { title: &title, week_start, agents: &names, shifts: &shifts },
     )?;
     // Learned responses.
@@ -160,7 +167,7 @@ fn draw_charts(p: &WeeklyPlan, st: &mut Staging) -> anyhow::Result<()> {
         }
     }
     charts::channel_response_chart(
-        &st.path("charts/channel_response.png")?,
+        &st.path(&format!("{prefix}charts/channel_response.png"))?,
         if curves.is_empty() {
             "No channel responses: the past media plans have no lines to learn from"
         } else {

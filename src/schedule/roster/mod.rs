@@ -210,33 +210,28 @@ pub fn build_roster(
     Ok(roster)
 }
 
-/// The groups' parts as one roster.
+/// The groups' parts as one roster, polished by local moves.
 fn assemble(inp: &RosterInputs<'_>, pool: &pooled::Pooled, parts: &[named::Part]) -> Roster {
-    let mut assignments: Vec<Assignment> = parts
-        .iter()
-        .flat_map(|p| p.taken.iter().map(|&(agent, k)| Assignment { agent, option: inp.used[k] }))
-        .collect();
+    let mut taken: Vec<(usize, usize)> = parts.iter().flat_map(|p| p.taken.iter().copied()).collect();
+    let mut left: Vec<u32> =
+        (0..inp.used.len()).map(|k| pool.unfilled[k] + parts.iter().map(|p| p.left[k]).sum::<u32>()).collect();
+    named::polish(inp, &mut taken, &mut left);
+    let everyone: Vec<usize> = (0..inp.agents.len()).collect();
+    let cost = named::tally(inp, &everyone, &taken, &left).cost();
+    debug_assert!(pool.bound <= cost + 1e-6, "bound {} above cost {cost}", pool.bound);
+    let mut assignments: Vec<Assignment> =
+        taken.iter().map(|&(agent, k)| Assignment { agent, option: inp.used[k] }).collect();
     assignments.sort_by_key(|a| (a.agent, a.option));
     let mut hours = vec![0.0; inp.agents.len()];
     for a in &assignments {
         hours[a.agent] += inp.options[a.option].paid_hours;
     }
-    let unfilled: Vec<(usize, u32)> = (0..inp.used.len())
-        .filter_map(|k| {
-            let n = pool.unfilled[k] + parts.iter().map(|p| p.left[k]).sum::<u32>();
-            (n > 0).then_some((inp.used[k], n))
-        })
-        .collect();
+    let unfilled: Vec<(usize, u32)> =
+        (0..inp.used.len()).filter(|&k| left[k] > 0).map(|k| (inp.used[k], left[k])).collect();
     let below_minimum = (inp.agents.iter().enumerate())
         .filter(|(i, a)| hours[*i] + 1e-9 < a.min_weekly_hours)
         .map(|(i, a)| (i, a.min_weekly_hours - hours[i]))
         .collect();
-    let everyone: Vec<usize> = (0..inp.agents.len()).collect();
-    let taken: Vec<(usize, usize)> = parts.iter().flat_map(|p| p.taken.iter().copied()).collect();
-    let left: Vec<u32> =
-        (0..inp.used.len()).map(|k| pool.unfilled[k] + parts.iter().map(|p| p.left[k]).sum::<u32>()).collect();
-    let cost = named::tally(inp, &everyone, &taken, &left).cost();
-    debug_assert!(pool.bound <= cost + 1e-6, "bound {} above cost {cost}", pool.bound);
     let timed_out = pool.timed_out || parts.iter().any(|p| p.timed_out);
     Roster {
         status: if timed_out {

@@ -33,10 +33,14 @@ pub struct Part {
 /// the group's cost in the pooled optimum, which no named roster can beat.
 pub fn assign(inp: &RosterInputs<'_>, members: &[usize], counts: &[u32], target: f64) -> Result<Part, ScheduleError> {
     let start = greedy(inp, members, counts);
-    if start.cost <= target + 1e-6 || counts.iter().all(|&c| c == 0) {
+    // Within the MIP's own stopping rule of the pooled optimum: nothing to gain.
+    if start.cost <= target + ROSTER_ABS_GAP.max(0.01 * target) || counts.iter().all(|&c| c == 0) {
         return Ok(start);
     }
-    solve_group(inp, members, counts, &start, inp.cfg.time_limit_seconds)
+    // Groups run in parallel on two cores: each gets its share of the time limit.
+    let limit = inp.cfg.time_limit_seconds;
+    let share = (2.0 * limit * members.len() as f64 / inp.agents.len() as f64).clamp(1.0_f64.min(limit), limit);
+    solve_group(inp, members, counts, &start, share)
 }
 
 /// Agents taken from each other group into a repair.
@@ -183,10 +187,12 @@ fn greedy(inp: &RosterInputs<'_>, members: &[usize], counts: &[u32]) -> Part {
                     && on_day[i].get(&(o.day + 1)).is_none_or(|&x| !inp.too_close(k, x))
             };
             let below = |i: usize| hours[i] - inp.agents[members[i]].min_weekly_hours;
+            let preference = |i: usize| inp.preference_cost(&inp.agents[members[i]], k);
             let pick = (0..n).filter(|&i| fits(i)).min_by(|&i, &j| {
                 below(i)
                     .total_cmp(&below(j))
                     .then(if evening { evenings[i].cmp(&evenings[j]) } else { std::cmp::Ordering::Equal })
+                    .then(preference(i).total_cmp(&preference(j)))
                     .then(i.cmp(&j))
             });
             let Some(i) = pick else { break };
@@ -363,4 +369,136 @@ pub fn agent_by_agent(inp: &RosterInputs<'_>) -> Result<Part, ScheduleError> {
     let counts: Vec<u32> = (0..inp.used.len()).map(|k| inp.count(k)).collect();
     let start = greedy(inp, &everyone, &counts);
     solve_group(inp, &everyone, &counts, &start, 60.0)
+}
+
+/// The whole roster as it stands, agent by agent, for local moves.
+struct Weeks<'a, 'b> {
+    inp: &'a RosterInputs<'b>,
+    hours: Vec<f64>,
+    days: Vec<u32>,
+    /// The used option each agent works per day.
+    on_day: Vec<BTreeMap<usize, usize>>,
+}
+
+impl<'a, 'b> Weeks<'a, 'b> {
+    fn of(inp: &'a RosterInputs<'b>, taken: &[(usize, usize)]) -> Self {
+        let n = inp.agents.len();
+        let mut w = Weeks { inp, hours: vec![0.0; n], days: vec![0; n], on_day: vec![BTreeMap::new(); n] };
+        for &(a, k) in taken {
+            w.add(a, k);
+        }
+        w
+    }
+    fn add(&mut self, a: usize, k: usize) {
+        self.hours[a] += self.inp.option(k).paid_hours;
+        self.days[a] += 1;
+        self.on_day[a].insert(self.inp.option(k).day, k);
+    }
+    fn remove(&mut self, a: usize, k: usize) {
+        self.hours[a] -= self.inp.option(k).paid_hours;
+        self.days[a] -= 1;
+        self.on_day[a].remove(&self.inp.option(k).day);
+    }
+    /// Whether agent `a` may take used option `k` as their week stands.
+    fn fits(&self, a: usize, k: usize) -> bool {
+        let (inp, o, ag) = (self.inp, self.inp.option(k), &self.inp.agents[a]);
+        inp.allowed(ag, k)
+            && !self.on_day[a].contains_key(&o.day)
+            && self.days[a] < ag.max_days
+            && self.hours[a] + o.paid_hours <= ag.max_weekly_hours + 1e-9
+            && self.on_day[a].get(&o.day.wrapping_sub(1)).is_none_or(|&p| !inp.too_close(p, k))
+            && self.on_day[a].get(&(o.day + 1)).is_none_or(|&x| !inp.too_close(k, x))
+    }
+    fn short(&self, a: usize) -> f64 {
+        (self.inp.agents[a].min_weekly_hours - self.hours[a]).max(0.0)
+    }
+}
+
+/// Local moves over the whole roster, each lowering its shifts left or hours
+/// short: a shift left over goes to any agent who can take it (the one
+/// furthest below their minimum); an agent below their minimum takes a shift
+/// from one who stays at or above theirs, or swaps a shorter shift for a
+/// longer one the same day with such an agent. They mend what rounding the
+/// pooled model and handing out group by group left behind.
+pub fn polish(inp: &RosterInputs<'_>, taken: &mut Vec<(usize, usize)>, left: &mut [u32]) {
+    let mut w = Weeks::of(inp, taken);
+    let n = inp.agents.len();
+    for (k, n_left) in left.iter_mut().enumerate() {
+        while *n_left > 0 {
+            let pick = (0..n).filter(|&a| w.fits(a, k)).min_by(|&a, &b| {
+                let below = |x: usize| w.hours[x] - inp.agents[x].min_weekly_hours;
+                below(a).total_cmp(&below(b)).then(a.cmp(&b))
+            });
+            let Some(a) = pick else { break };
+            w.add(a, k);
+            taken.push((a, k));
+            *n_left -= 1;
+        }
+    }
+    for _round in 0..3 {
+        let mut moved = false;
+        for a in 0..n {
+            if w.short(a) <= 1e-9 {
+                continue;
+            }
+            for slot in taken.iter_mut() {
+                let (b, k) = *slot;
+                let len = inp.option(k).paid_hours;
+                if b == a || w.hours[b] - len < inp.agents[b].min_weekly_hours - 1e-9 {
+                    continue;
+                }
+                if w.fits(a, k) {
+                    w.remove(b, k);
+                    w.add(a, k);
+                    *slot = (a, k);
+                    moved = true;
+                    if w.short(a) <= 1e-9 {
+                        break;
+                    }
+                }
+            }
+            if w.short(a) > 1e-9 {
+                moved |= swap_for_longer(&mut w, taken, a);
+            }
+        }
+        if !moved {
+            break;
+        }
+    }
+}
+
+/// Agent `a` (below their minimum) swaps one of their shifts for a longer one
+/// worked the same day by an agent who stays no further below their own
+/// minimum. Whether a swap was made.
+fn swap_for_longer(w: &mut Weeks<'_, '_>, taken: &mut [(usize, usize)], a: usize) -> bool {
+    let inp = w.inp;
+    let mine: Vec<usize> = (0..taken.len()).filter(|&i| taken[i].0 == a).collect();
+    for i in mine {
+        let ka = taken[i].1;
+        let (day, len_a) = (inp.option(ka).day, inp.option(ka).paid_hours);
+        for j in 0..taken.len() {
+            let (b, kb) = taken[j];
+            let o = inp.option(kb);
+            if b == a || o.day != day || o.paid_hours <= len_a + 1e-9 {
+                continue;
+            }
+            let short_b = w.short(b);
+            w.remove(a, ka);
+            w.remove(b, kb);
+            if w.fits(a, kb) && w.fits(b, ka) {
+                w.add(a, kb);
+                w.add(b, ka);
+                if w.short(b) <= short_b + 1e-9 {
+                    taken[i] = (a, kb);
+                    taken[j] = (b, ka);
+                    return true;
+                }
+                w.remove(a, kb);
+                w.remove(b, ka);
+            }
+            w.add(a, ka);
+            w.add(b, kb);
+        }
+    }
+    false
 }

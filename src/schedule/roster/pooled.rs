@@ -12,7 +12,7 @@
 //! model is a relaxation of the named one and its optimum (or its LP bound)
 //! is a valid lower bound on any named roster's cost.
 
-use super::{RosterInputs, EXTRA_EVENING_COST, SHORT_HOUR_COST, UNFILLED_COST};
+use super::{Agent, RosterInputs, EXTRA_EVENING_COST, SHORT_HOUR_COST, UNFILLED_COST};
 use crate::schedule::model::ScheduleError;
 use good_lp::solvers::highs::highs;
 use good_lp::{constraint, variable, Expression, Solution, SolutionStatus, SolverModel, Variable};
@@ -23,29 +23,63 @@ use std::collections::BTreeMap;
 const POOLED_REL_GAP: f32 = 1e-4;
 const POOLED_ABS_GAP: f32 = 0.5;
 
-/// Agents grouped by identical rules, in order of their first member.
+/// Most groups before agents that differ only in preferences (preferred
+/// start, primary queue) share a group: the pooled model grows with groups ×
+/// shifts.
+const MOST_GROUPS: usize = 64;
+
+/// Agents grouped by identical rules, in order of their first member: by every
+/// rule and preference where that gives at most [`MOST_GROUPS`] groups, else
+/// by the hard rules alone.
 pub fn groups(inp: &RosterInputs<'_>) -> Vec<Vec<usize>> {
-    let mut by_rules: BTreeMap<String, usize> = BTreeMap::new();
+    let by_all = group_by(inp, |a| format!("{}|{:?}|{:?}", hard_rules(a), a.preferred_start, a.primary));
+    if by_all.len() <= MOST_GROUPS {
+        return by_all;
+    }
+    group_by(inp, hard_rules)
+}
+
+fn hard_rules(a: &Agent) -> String {
+    format!(
+        "{}|{}|{}|{:?}|{}|{}|{:?}",
+        a.min_weekly_hours.to_bits(),
+        a.max_weekly_hours.to_bits(),
+        a.max_days,
+        a.days,
+        a.earliest_start,
+        a.latest_end,
+        a.queues
+    )
+}
+
+fn group_by(inp: &RosterInputs<'_>, key: impl Fn(&Agent) -> String) -> Vec<Vec<usize>> {
+    let mut by_key: BTreeMap<String, usize> = BTreeMap::new();
     let mut out: Vec<Vec<usize>> = Vec::new();
     for (i, a) in inp.agents.iter().enumerate() {
-        let key = format!(
-            "{}|{}|{}|{:?}|{}|{}|{:?}|{:?}",
-            a.min_weekly_hours.to_bits(),
-            a.max_weekly_hours.to_bits(),
-            a.max_days,
-            a.days,
-            a.earliest_start,
-            a.latest_end,
-            a.preferred_start,
-            (&a.queues, a.primary)
-        );
-        let g = *by_rules.entry(key).or_insert_with(|| {
+        let g = *by_key.entry(key(a)).or_insert_with(|| {
             out.push(Vec::new());
             out.len() - 1
         });
         out[g].push(i);
     }
     out
+}
+
+/// The least any member's preferences cost on used option `k`: the pooled
+/// model charges a group that, so it stays a relaxation when members differ
+/// in preferences.
+fn least_preference_cost(inp: &RosterInputs<'_>, profiles: &[usize], k: usize) -> f64 {
+    profiles.iter().map(|&a| inp.preference_cost(&inp.agents[a], k)).fold(f64::INFINITY, f64::min)
+}
+
+/// One member per distinct preference profile.
+fn preference_profiles(inp: &RosterInputs<'_>, members: &[usize]) -> Vec<usize> {
+    let mut seen = BTreeMap::new();
+    for &a in members {
+        let ag = &inp.agents[a];
+        seen.entry((ag.preferred_start, ag.primary)).or_insert(a);
+    }
+    seen.into_values().collect()
 }
 
 /// The pooled model's answer: shifts per group, shifts no group can take,
@@ -233,34 +267,113 @@ fn enumerate_patterns(
 }
 
 /// The cost of group `g`'s part: hours short, evenings above the share, starts away from preference.
-fn group_cost_expr(inp: &RosterInputs<'_>, m: &Model, g: usize, first: usize) -> Expression {
-    let a = &inp.agents[first];
-    let pref: Expression = (0..inp.used.len()).filter_map(|k| m.z[g][k].map(|v| inp.preference_cost(a, k) * v)).sum();
+fn group_cost_expr(inp: &RosterInputs<'_>, m: &Model, g: usize, members: &[usize]) -> Expression {
+    let profiles = preference_profiles(inp, members);
+    let pref: Expression =
+        (0..inp.used.len()).filter_map(|k| m.z[g][k].map(|v| least_preference_cost(inp, &profiles, k) * v)).sum();
     pref + SHORT_HOUR_COST * m.short[g] + EXTRA_EVENING_COST * m.extra_evenings[g]
 }
 
 fn objective(inp: &RosterInputs<'_>, m: &Model, groups: &[Vec<usize>]) -> Expression {
     let unfilled: Expression = m.unfilled.iter().map(|u| UNFILLED_COST * *u).sum();
-    unfilled + groups.iter().enumerate().map(|(g, members)| group_cost_expr(inp, m, g, members[0])).sum::<Expression>()
+    unfilled + groups.iter().enumerate().map(|(g, members)| group_cost_expr(inp, m, g, members)).sum::<Expression>()
 }
 
 /// Solve the pooled model: its LP relaxation for the bound, then the integer model.
 pub fn solve(inp: &RosterInputs<'_>, groups: &[Vec<usize>]) -> Result<Pooled, ScheduleError> {
-    let lp_bound = {
-        let m = build(inp, groups, false);
-        let obj = objective(inp, &m, groups);
-        let mut p = m.vars.minimise(obj.clone()).using(highs);
-        for c in m.cons {
-            p = p.with(c);
+    let relaxed = solve_relaxation(inp, groups)?;
+    let shift_variables: usize = relaxed.fractional.iter().map(|row| row.iter().flatten().count()).sum();
+    if shift_variables > MOST_INTEGER_VARIABLES {
+        return Ok(relaxed.rounded(inp));
+    }
+    match solve_integer(inp, groups, relaxed.pooled.bound) {
+        Ok(p) => Ok(p),
+        // No integer solution within the time limit: round the relaxation.
+        Err(ScheduleError::Solver(_)) => Ok(relaxed.rounded(inp)),
+        Err(e) => Err(e),
+    }
+}
+
+/// Above this many group × shift variables the pooled model is not solved in
+/// integers: its relaxation is rounded (5,000 agents on 10 queues: 170 groups,
+/// some 40,000 variables, where HiGHS found no integer solution in 20 s).
+const MOST_INTEGER_VARIABLES: usize = 20_000;
+
+/// The relaxation's solution: the bound, and shifts per group as fractions.
+struct Relaxed {
+    pooled: Pooled,
+    /// `fractional[g][k]`, `None` where group `g` may not work option `k`.
+    fractional: Vec<Vec<Option<f64>>>,
+}
+
+impl Relaxed {
+    /// Whole shifts per group: each option's shifts handed out by the
+    /// relaxation's whole parts, then the remaining ones to the groups with
+    /// the largest fractions; what is left is unfilled.
+    fn rounded(self, inp: &RosterInputs<'_>) -> Pooled {
+        let Relaxed { mut pooled, fractional } = self;
+        for k in 0..inp.used.len() {
+            let mut given = 0u32;
+            let mut fractions: Vec<(f64, usize)> = Vec::new();
+            for (g, row) in fractional.iter().enumerate() {
+                let Some(x) = row[k] else { continue };
+                let whole = (x + 1e-6).floor().max(0.0);
+                pooled.counts[g][k] = whole as u32;
+                given += whole as u32;
+                fractions.push((x - whole, g));
+            }
+            let taken_lp: f64 = fractional.iter().filter_map(|row| row[k]).sum();
+            let mut extra = ((taken_lp + 1e-6).floor() as u32).saturating_sub(given);
+            fractions.sort_by(|a, b| b.0.total_cmp(&a.0).then(a.1.cmp(&b.1)));
+            for (f, g) in fractions {
+                if extra == 0 || f <= 1e-6 {
+                    break;
+                }
+                pooled.counts[g][k] += 1;
+                extra -= 1;
+            }
+            let taken: u32 = pooled.counts.iter().map(|row| row[k]).sum();
+            pooled.unfilled[k] = inp.count(k).saturating_sub(taken);
         }
-        let sol = p.solve().map_err(|e| ScheduleError::Solver(format!("the pooled roster relaxation failed: {e}")))?;
-        obj.eval_with(&sol)
+        pooled
+    }
+}
+
+fn solve_relaxation(inp: &RosterInputs<'_>, groups: &[Vec<usize>]) -> Result<Relaxed, ScheduleError> {
+    let m = build(inp, groups, false);
+    let (n_vars, n_cons) = (m.n_vars, m.cons.len());
+    let obj = objective(inp, &m, groups);
+    let costs: Vec<Expression> =
+        groups.iter().enumerate().map(|(g, members)| group_cost_expr(inp, &m, g, members)).collect();
+    let mut p = m.vars.minimise(obj.clone()).using(highs);
+    p.set_verbose(std::env::var_os("RINGCAST_SOLVER_LOG").is_some());
+    let mut p = p.set_threads(2);
+    for c in m.cons {
+        p = p.with(c);
+    }
+    let sol = p.solve().map_err(|e| ScheduleError::Solver(format!("the pooled roster relaxation failed: {e}")))?;
+    let fractional: Vec<Vec<Option<f64>>> =
+        m.z.iter().map(|row| row.iter().map(|v| v.map(|v| sol.value(v))).collect()).collect();
+    let pooled = Pooled {
+        counts: fractional.iter().map(|row| vec![0; row.len()]).collect(),
+        unfilled: vec![0; inp.used.len()],
+        group_cost: costs.iter().map(|c| c.eval_with(&sol)).collect(),
+        short_hours: m.short.iter().map(|v| sol.value(*v)).collect(),
+        bound: obj.eval_with(&sol).max(0.0),
+        timed_out: false,
+        variables: n_vars,
+        constraints: n_cons,
     };
+    Ok(Relaxed { pooled, fractional })
+}
+
+/// The pooled model in integers; `lp_bound` from its relaxation.
+fn solve_integer(inp: &RosterInputs<'_>, groups: &[Vec<usize>], lp_bound: f64) -> Result<Pooled, ScheduleError> {
     let m = build(inp, groups, true);
     let (n_vars, n_cons) = (m.n_vars, m.cons.len());
     let obj = objective(inp, &m, groups);
     let costs: Vec<Expression> =
-        groups.iter().enumerate().map(|(g, members)| group_cost_expr(inp, &m, g, members[0])).collect();
+        groups.iter().enumerate().map(|(g, members)| group_cost_expr(inp, &m, g, members)).collect();
     let total = obj.clone();
     let mut p = m.vars.minimise(obj).using(highs);
     p.set_verbose(std::env::var_os("RINGCAST_SOLVER_LOG").is_some());

@@ -2,13 +2,17 @@
 //! typed values:
 //!
 //! ```text
-//! load → forecast → staff → shifts → roster → coverage → impact
+//! load → forecast → staff → shifts → roster → coverage → simulate → impact
 //! ```
+//!
+//! [`centre`] runs the same stages for several queues with one roster.
 //!
 //! [`load`] is the only stage that sees paths; the others take the settings
 //! and the values of the stages before them. The report ([`crate::report`])
 //! only formats and writes a [`WeeklyPlan`]. `plan`, `forecast`, `impact`,
 //! `staff` and `schedule` on the command line are compositions of these.
+
+pub mod centre;
 
 use crate::coverage::{coverage, rostered_per_slot, CoverageRow};
 use crate::error::{Error, InputError};
@@ -336,6 +340,28 @@ impl WeeklyPlan {
     }
 }
 
+/// A queue's week up to its shifts: what the roster is built from.
+pub struct QueueShifts {
+    pub loaded: Loaded,
+    pub fitted: FittedForecast,
+    pub forecast: Forecast,
+    pub series: CallSeries,
+    pub requirements: Vec<IntervalRequirement>,
+    pub scheduled: Scheduled,
+}
+
+/// Stages 2–4: forecast, staff and schedule one loaded queue.
+pub fn up_to_shifts(loaded: Loaded, progress: &dyn Fn(&str)) -> Result<QueueShifts, Error> {
+    progress("learning from history and past campaigns");
+    let (fitted, forecast) = forecast(&loaded)?;
+    let series = expected_calls(&forecast, &loaded.settings)?;
+    progress("staffing (Erlang)");
+    let requirements = staff(&series, &loaded.settings)?;
+    progress("scheduling shifts (HiGHS)");
+    let scheduled = shifts(loaded.week, &series, &requirements, &loaded.settings)?;
+    Ok(QueueShifts { loaded, fitted, forecast, series, requirements, scheduled })
+}
+
 /// The whole weekly build after loading; `progress` hears each stage's name.
 pub fn build_week(
     loaded: Loaded,
@@ -343,16 +369,22 @@ pub fn build_week(
     threshold: ImpactThreshold,
     progress: &dyn Fn(&str),
 ) -> Result<WeeklyPlan, Error> {
-    progress("learning from history and past campaigns");
-    let (fitted, forecast) = forecast(&loaded)?;
-    let series = expected_calls(&forecast, &loaded.settings)?;
-    progress("staffing (Erlang)");
-    let settings = &loaded.settings;
-    let requirements = staff(&series, settings)?;
-    progress("scheduling shifts (HiGHS)");
-    let scheduled = shifts(loaded.week, &series, &requirements, settings)?;
+    let week = up_to_shifts(loaded, progress)?;
     progress("rostering named agents");
-    let roster = roster(&scheduled, &loaded.days, &agents, settings)?;
+    let roster = roster(&week.scheduled, &week.loaded.days, &agents, &week.loaded.settings)?;
+    finish_week(week, roster, agents, threshold, progress)
+}
+
+/// Stages 6–8 for a rostered queue: coverage, simulation and impact.
+pub fn finish_week(
+    week: QueueShifts,
+    roster: Roster,
+    agents: Vec<Agent>,
+    threshold: ImpactThreshold,
+    progress: &dyn Fn(&str),
+) -> Result<WeeklyPlan, Error> {
+    let QueueShifts { loaded, fitted, forecast, series, requirements, scheduled } = week;
+    let settings = &loaded.settings;
     progress("projecting coverage");
     let rostered = rostered_per_slot(&scheduled.options, &roster, series.len());
     let mut coverage = coverage(&series, &requirements, &rostered, &settings.service);

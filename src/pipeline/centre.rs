@@ -1,0 +1,125 @@
+//! Several queues in one plan.
+//!
+//! Each queue of the history is forecast, staffed and scheduled on its own
+//! (its own calls, handle time and patience), the queues in parallel. One
+//! roster then hands every queue's shifts to the agents: an agent works only
+//! shifts of the queues `agents.csv` lists for them (all queues when it lists
+//! none), leaning to their primary queue. This is a pooled model: a shift
+//! answers one queue; agents are shared across queues day by day, not within
+//! an interval (multi-skill routing would need a different staffing model).
+//! Coverage, simulation and impact then run per queue on its part of the
+//! roster.
+
+use super::{finish_week, load, up_to_shifts, QueueShifts, Sources, WeeklyPlan};
+use crate::error::Error;
+use crate::impact::ImpactThreshold;
+use crate::ingest::agents::resolve_queues;
+use crate::schedule::roster::{build_roster, Agent, Assignment, Roster};
+use crate::schedule::shifts::ShiftOption;
+use rayon::prelude::*;
+use std::path::Path;
+
+/// Every queue's plan and the roster they share.
+pub struct CentrePlan {
+    /// Queue names, as in the history.
+    pub names: Vec<String>,
+    /// Each queue's weekly plan; its roster holds that queue's shifts only.
+    pub queues: Vec<WeeklyPlan>,
+    /// The roster over every queue's shifts; option indices into `options`.
+    pub roster: Roster,
+    /// Every queue's shift options, queue after queue (`queue` set).
+    pub options: Vec<ShiftOption>,
+    pub agents: Vec<Agent>,
+}
+
+impl CentrePlan {
+    /// Where queue `q`'s options start in [`CentrePlan::options`].
+    pub fn offset(&self, q: usize) -> usize {
+        self.queues[..q].iter().map(|p| p.scheduled.options.len()).sum()
+    }
+}
+
+/// Load every queue for the same planning week: the latest any queue's
+/// history leads to (a queue whose history ends earlier plans that week too).
+fn load_queues(sources: &Sources, names: &[String]) -> Result<Vec<super::Loaded>, Error> {
+    let for_queue = |q: &String, week| Sources { queue: Some(q.clone()), week, ..sources.clone() };
+    let first: Vec<super::Loaded> =
+        names.par_iter().map(|q| load(&for_queue(q, sources.week))).collect::<Result<_, _>>()?;
+    let week = first.iter().map(|l| l.week).max().expect("at least one queue");
+    first
+        .into_par_iter()
+        .zip(names.par_iter())
+        .map(|(l, q)| if l.week == week { Ok(l) } else { load(&for_queue(q, Some(week))) })
+        .collect()
+}
+
+/// The weekly build for every queue in `names`, with one roster.
+pub fn build_centre(
+    sources: &Sources,
+    names: &[String],
+    mut agents: Vec<Agent>,
+    agents_path: &Path,
+    threshold: ImpactThreshold,
+    progress: &dyn Fn(&str),
+) -> Result<CentrePlan, Error> {
+    if names.is_empty() {
+        return Err(Error::usage(format!(
+            "--all-queues: {} has no 'queue' column (or no queue names in it)",
+            sources.history.display()
+        )));
+    }
+    resolve_queues(&mut agents, names, agents_path)?;
+    progress("forecasting, staffing and scheduling each queue");
+    let loaded = load_queues(sources, names)?;
+    let weeks: Vec<QueueShifts> = loaded.into_par_iter().map(|l| up_to_shifts(l, &|_| {})).collect::<Result<_, _>>()?;
+    let mut options = Vec::new();
+    let mut counts = Vec::new();
+    for (q, w) in weeks.iter().enumerate() {
+        options.extend(w.scheduled.options.iter().map(|o| ShiftOption { queue: q, ..o.clone() }));
+        counts.extend(&w.scheduled.plan.counts);
+    }
+    progress("rostering named agents across queues");
+    let first = &weeks[0];
+    let per_day = first.scheduled.req.per_day;
+    let roster =
+        build_roster(&options, &counts, &first.loaded.days, per_day, &agents, &first.loaded.settings.scheduling)?;
+    progress("coverage, simulation and impact per queue");
+    let mut offset = 0;
+    let mut parts = Vec::new();
+    for (q, w) in weeks.into_iter().enumerate() {
+        parts.push((queue_roster(&roster, q, offset, &options, &agents), w));
+        offset += parts[q].1.scheduled.options.len();
+    }
+    let queues: Vec<WeeklyPlan> = parts
+        .into_par_iter()
+        .map(|(r, w)| finish_week(w, r, agents.clone(), threshold, &|_| {}))
+        .collect::<Result<_, _>>()?;
+    Ok(CentrePlan { names: names.to_vec(), queues, roster, options, agents })
+}
+
+/// One queue's part of the centre's roster: its shifts (option indices
+/// local to the queue) and each agent's hours on it. Agents below their
+/// contract minimum are counted centre-wide; each queue lists those of them
+/// who may take it.
+fn queue_roster(all: &Roster, q: usize, offset: usize, options: &[ShiftOption], agents: &[Agent]) -> Roster {
+    let len = options.iter().filter(|o| o.queue == q).count();
+    let mine = |o: usize| (offset..offset + len).contains(&o);
+    let assignments: Vec<Assignment> = all
+        .assignments
+        .iter()
+        .filter(|a| mine(a.option))
+        .map(|a| Assignment { agent: a.agent, option: a.option - offset })
+        .collect();
+    let mut hours = vec![0.0; all.hours.len()];
+    for a in &assignments {
+        hours[a.agent] += options[a.option + offset].paid_hours;
+    }
+    let may_take = |i: usize| agents[i].queues.as_ref().is_none_or(|l| l.contains(&q));
+    Roster {
+        assignments,
+        unfilled: all.unfilled.iter().filter(|(o, _)| mine(*o)).map(|(o, n)| (o - offset, *n)).collect(),
+        hours,
+        below_minimum: all.below_minimum.iter().copied().filter(|(i, _)| may_take(*i)).collect(),
+        ..all.clone()
+    }
+}

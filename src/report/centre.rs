@@ -1,0 +1,213 @@
+//! Outputs of a several-queue plan: each queue's full weekly outputs under
+//! `queues/<queue>/`, and for the centre as a whole one `roster.csv` (with a
+//! queue column) and `summary.json` with a line per queue and the totals.
+
+use super::atomic::OutDir;
+use super::summary::{summary, Summary};
+use super::tables::csv_text;
+use super::weekly::write_into;
+use super::Staging;
+use crate::pipeline::centre::CentrePlan;
+use serde::Serialize;
+use std::collections::BTreeSet;
+use std::fmt::Write as _;
+use std::path::PathBuf;
+
+/// One queue's line in the centre summary.
+#[derive(Debug, Serialize)]
+pub struct QueueLine {
+    pub queue: String,
+    /// The folder holding the queue's own outputs.
+    pub folder: String,
+    pub calls_forecast: f64,
+    pub agent_hours_needed_rostered: f64,
+    pub agent_hours_rostered: f64,
+    pub shifts: u32,
+    pub unfilled_shifts: u32,
+    /// Calls-weighted projected service level over the week's open days.
+    pub service_level: Option<f64>,
+    /// Agents with at least one shift on the queue.
+    pub agents_on_queue: usize,
+}
+
+/// The centre's summary: the queues and the shared roster.
+#[derive(Debug, Serialize)]
+pub struct CentreSummary {
+    pub week: String,
+    pub queues: Vec<QueueLine>,
+    pub calls_forecast: f64,
+    pub agent_hours_needed_rostered: f64,
+    pub agent_hours_rostered: f64,
+    pub shifts: u32,
+    pub unfilled_shifts: u32,
+    pub agents: usize,
+    pub agents_rostered: usize,
+    /// Agents who work shifts of more than one queue this week.
+    pub agents_on_several_queues: usize,
+    pub agents_below_contract_minimum: usize,
+    pub roster_status: String,
+    pub roster_cost_points: f64,
+    pub roster_bound_points: f64,
+    pub roster_gap: f64,
+    /// Groups of interchangeable agents the roster was solved by.
+    pub roster_groups: usize,
+    pub roster_seconds: f64,
+}
+
+/// A queue name as a folder name.
+pub fn folder_name(queue: &str) -> String {
+    queue.chars().map(|c| if c.is_ascii_alphanumeric() || c == '-' || c == '_' { c } else { '_' }).collect()
+}
+
+/// The centre summary from the queues' own summaries.
+pub fn centre_summary(c: &CentrePlan, per_queue: &[Summary]) -> CentreSummary {
+    let queues: Vec<QueueLine> = c
+        .queues
+        .iter()
+        .zip(per_queue)
+        .zip(&c.names)
+        .map(|((p, s), name)| {
+            let open: Vec<_> = s.days.iter().filter(|d| d.service_level.is_some() && d.calls > 0.0).collect();
+            let calls: f64 = open.iter().map(|d| d.calls).sum();
+            let answered: f64 = open.iter().map(|d| d.calls * d.service_level.unwrap_or(0.0)).sum();
+            QueueLine {
+                queue: name.clone(),
+                folder: format!("queues/{}", folder_name(name)),
+                calls_forecast: s.calls_forecast,
+                agent_hours_needed_rostered: s.agent_hours_needed_rostered,
+                agent_hours_rostered: s.agent_hours_rostered,
+                shifts: p.roster.assignments.len() as u32 + s.unfilled_shifts,
+                unfilled_shifts: s.unfilled_shifts,
+                service_level: (calls > 0.0).then(|| answered / calls),
+                agents_on_queue: p.roster.assignments.iter().map(|a| a.agent).collect::<BTreeSet<_>>().len(),
+            }
+        })
+        .collect();
+    let r = &c.roster;
+    let mut queues_of_agent: Vec<BTreeSet<usize>> = vec![BTreeSet::new(); c.agents.len()];
+    for a in &r.assignments {
+        queues_of_agent[a.agent].insert(c.options[a.option].queue);
+    }
+    CentreSummary {
+        week: c.queues[0].loaded.week.to_string(),
+        calls_forecast: queues.iter().map(|q| q.calls_forecast).sum(),
+        agent_hours_needed_rostered: queues.iter().map(|q| q.agent_hours_needed_rostered).sum(),
+        agent_hours_rostered: r.hours.iter().sum(),
+        shifts: queues.iter().map(|q| q.shifts).sum(),
+        unfilled_shifts: queues.iter().map(|q| q.unfilled_shifts).sum(),
+        agents: c.agents.len(),
+        agents_rostered: r.hours.iter().filter(|h| **h > 0.0).count(),
+        agents_on_several_queues: queues_of_agent.iter().filter(|q| q.len() > 1).count(),
+        agents_below_contract_minimum: r.below_minimum.len(),
+        roster_status: r.status.to_string(),
+        roster_cost_points: r.cost,
+        roster_bound_points: r.bound,
+        roster_gap: r.gap(),
+        roster_groups: r.groups,
+        roster_seconds: r.solve_seconds,
+        queues,
+    }
+}
+
+/// Every agent's shifts over all queues, then the unfilled shifts.
+pub fn centre_roster_csv(c: &CentrePlan) -> String {
+    // (agent, start slot, queue, option within the queue)
+    let mut rows: Vec<(usize, usize, usize, usize)> = Vec::new();
+    for (q, p) in c.queues.iter().enumerate() {
+        rows.extend(p.roster.assignments.iter().map(|a| (a.agent, p.scheduled.options[a.option].start, q, a.option)));
+    }
+    rows.sort_unstable();
+    let mut out = String::from("agent_id,name,contract,queue,day,start,end,paid_hours\n");
+    let cells = |q: usize, start: usize, end: usize, paid: f64| {
+        let req = &c.queues[q].scheduled.req;
+        format!(
+            "{},{},{},{},{:.2}",
+            csv_text(&c.names[q]),
+            req.slot_time(start).format("%Y-%m-%d"),
+            req.slot_time(start).format("%H:%M"),
+            req.slot_time(end).format("%H:%M"),
+            paid
+        )
+    };
+    for (agent, _, q, option) in rows {
+        let o = &c.queues[q].scheduled.options[option];
+        let a = &c.agents[agent];
+        let _ = writeln!(
+            out,
+            "{},{},{},{}",
+            a.id,
+            csv_text(&a.name),
+            csv_text(&a.contract),
+            cells(q, o.start, o.end, o.paid_hours)
+        );
+    }
+    for (q, p) in c.queues.iter().enumerate() {
+        for (o, n) in &p.roster.unfilled {
+            let o = &p.scheduled.options[*o];
+            for _ in 0..*n {
+                let _ = writeln!(out, "UNFILLED,,,{}", cells(q, o.start, o.end, o.paid_hours));
+            }
+        }
+    }
+    out
+}
+
+/// Write every queue's outputs and the centre's, all or nothing.
+pub fn write_centre(c: &CentrePlan, out: &OutDir) -> anyhow::Result<(CentreSummary, Vec<PathBuf>)> {
+    let per_queue: Vec<Summary> = c.queues.iter().map(summary).collect();
+    let mut st = Staging::new(out)?;
+    for ((p, s), name) in c.queues.iter().zip(&per_queue).zip(&c.names) {
+        write_into(p, s, &mut st, &format!("queues/{}/", folder_name(name)))?;
+    }
+    let total = centre_summary(c, &per_queue);
+    st.write("roster.csv", centre_roster_csv(c))?;
+    st.write("summary.json", serde_json::to_string_pretty(&total)? + "\n")?;
+    let written = st.commit()?;
+    Ok((total, written))
+}
+
+/// The centre summary as the terminal shows it.
+pub fn centre_text(s: &CentreSummary) -> String {
+    let mut o = String::new();
+    let _ = writeln!(o, "Week of {} — {} queues, one roster", s.week, s.queues.len());
+    let _ = writeln!(
+        o,
+        "{:<16} {:>9} {:>10} {:>10} {:>7} {:>9} {:>8} {:>7}",
+        "queue", "calls", "hours need", "rostered", "shifts", "unfilled", "SL", "agents"
+    );
+    for q in &s.queues {
+        let sl = q.service_level.map_or("-".to_string(), |v| format!("{:.1}%", 100.0 * v));
+        let _ = writeln!(
+            o,
+            "{:<16} {:>9.0} {:>10.0} {:>10.0} {:>7} {:>9} {:>8} {:>7}",
+            q.queue,
+            q.calls_forecast,
+            q.agent_hours_needed_rostered,
+            q.agent_hours_rostered,
+            q.shifts,
+            q.unfilled_shifts,
+            sl,
+            q.agents_on_queue
+        );
+    }
+    let _ = writeln!(
+        o,
+        "{:<16} {:>9.0} {:>10.0} {:>10.0} {:>7} {:>9}",
+        "total", s.calls_forecast, s.agent_hours_needed_rostered, s.agent_hours_rostered, s.shifts, s.unfilled_shifts
+    );
+    let _ = writeln!(
+        o,
+        "roster           {} of {} agents rostered, {} on several queues; {} below contract minimum; {} groups, {:.1} s ({}: {:.1} points against a bound of {:.1}, gap {:.2}%)",
+        s.agents_rostered,
+        s.agents,
+        s.agents_on_several_queues,
+        s.agents_below_contract_minimum,
+        s.roster_groups,
+        s.roster_seconds,
+        s.roster_status,
+        s.roster_cost_points,
+        s.roster_bound_points,
+        100.0 * s.roster_gap
+    );
+    o
+}
