@@ -233,4 +233,24 @@ mod tests {
         let e = load(&format!("{HEAD}A1,Ann,ft,0,200,5,mon-fri,08:00,22:00,\n")).unwrap_err().to_string();
         assert!(e.contains("column 'max_weekly_hours': got '200'") && e.contains("between 0 and 84"), "{e}");
     }
+
+    #[test]
+    fn queues_are_checked_against_the_plans_queues() {
+        let head = HEAD.trim_end().to_string() + ",queues,primary_queue\n";
+        let queues = vec!["sales".to_string(), "service".to_string()];
+        let path = std::path::Path::new("a.csv");
+        let mut a = load(&format!("{head}A1,Ann,ft,0,40,5,mon-fri,08:00,22:00,,sales;service,service\nA2,Bob,ft,0,40,5,mon-fri,08:00,22:00,,,\n")).unwrap();
+        resolve_queues(&mut a, &queues, path).unwrap();
+        assert_eq!(a[0].queues, Some(vec![0, 1]));
+        assert_eq!(a[0].primary, Some(1));
+        assert_eq!(a[1].queues, None, "no queues listed: every queue");
+        let mut a = load(&format!("{head}A1,Ann,ft,0,40,5,mon-fri,08:00,22:00,,sales|billing,\n")).unwrap();
+        let e = resolve_queues(&mut a, &queues, path).unwrap_err().to_string();
+        assert!(e.contains("a.csv:2: column 'queues': got 'billing'") && e.contains("sales, service"), "{e}");
+        let mut a = load(&format!("{head}A1,Ann,ft,0,40,5,mon-fri,08:00,22:00,,sales,\n")).unwrap();
+        let e = resolve_queues(&mut a, &queues, path).unwrap_err().to_string();
+        assert!(e.contains("column 'queues'") && e.contains("no agent is listed for queue 'service'"), "{e}");
+        let e = load(&format!("{head}A1,Ann,ft,0,40,5,mon-fri,08:00,22:00,,sales,service\n")).unwrap_err().to_string();
+        assert!(e.contains("a.csv:2: column 'primary_queue': got 'service'"), "{e}");
+    }
 }

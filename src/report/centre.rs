@@ -51,6 +51,8 @@ pub struct CentreSummary {
     pub roster_gap: f64,
     /// Groups of interchangeable agents the roster was solved by.
     pub roster_groups: usize,
+    /// Printed, not written: outputs do not depend on the machine's speed.
+    #[serde(skip)]
     pub roster_seconds: f64,
 }
 

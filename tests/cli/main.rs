@@ -5,5 +5,6 @@ mod common;
 mod forecast;
 mod ingest;
 mod plan;
+mod queues;
 mod schedule;
 mod staff;

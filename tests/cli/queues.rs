@@ -1,0 +1,117 @@
+//! Several queues in one plan: a generated centre with three queues and
+//! agents who take one or two of them.
+
+use super::common::{ringcast, stderr, stdout};
+use super::plan::{csv, roster_keeps_the_rules_of};
+use std::path::Path;
+
+/// A generated centre: 90 agents, 3 queues, 20 weeks of history.
+fn centre(dir: &Path) {
+    let out = dir.to_str().unwrap();
+    let o = ringcast(&["synth", "--agents", "90", "--queues", "3", "--weeks", "20", "--seed", "5", "--out", out]);
+    assert!(o.status.success(), "{}", stderr(&o));
+}
+
+fn plan_all_queues(dir: &Path, agents: &Path, out: &Path) -> std::process::Output {
+    let f = |n: &str| dir.join(n).to_str().unwrap().to_string();
+    ringcast(&[
+        "plan",
+        "--all-queues",
+        "--history",
+        &f("history.csv"),
+        "--media",
+        &f("media_history.csv"),
+        "--media-plan",
+        &f("media_plan_next_week.csv"),
+        "--config",
+        &f("centre.toml"),
+        "--agents",
+        agents.to_str().unwrap(),
+        "--out",
+        out.to_str().unwrap(),
+    ])
+}
+
+#[test]
+fn several_queues_share_one_roster_and_each_gets_its_own_outputs() {
+    let d = tempfile::tempdir().unwrap();
+    centre(d.path());
+    let out = d.path().join("out");
+    let o = plan_all_queues(d.path(), &d.path().join("agents.csv"), &out);
+    assert!(o.status.success(), "{}", stderr(&o));
+    let truth: serde_json::Value =
+        serde_json::from_str(&std::fs::read_to_string(d.path().join("ground_truth.json")).unwrap()).unwrap();
+    let names: Vec<String> =
+        truth["queues"].as_array().unwrap().iter().map(|q| q["name"].as_str().unwrap().to_string()).collect();
+    assert_eq!(names.len(), 3);
+    let summary: serde_json::Value =
+        serde_json::from_str(&std::fs::read_to_string(out.join("summary.json")).unwrap()).unwrap();
+    let mut calls = 0.0;
+    for name in &names {
+        let folder = out.join("queues").join(name);
+        for f in ["forecast.csv", "coverage.csv", "roster.csv", "summary.json", "roster.xlsx", "charts/coverage.png"] {
+            assert!(folder.join(f).exists(), "{name}: {f} missing");
+        }
+        let own: serde_json::Value =
+            serde_json::from_str(&std::fs::read_to_string(folder.join("summary.json")).unwrap()).unwrap();
+        calls += own["calls_forecast"].as_f64().unwrap();
+        assert!(stdout(&o).contains(name.as_str()), "{name} not in the printed table");
+    }
+    assert!((summary["calls_forecast"].as_f64().unwrap() - calls).abs() < 1e-6);
+    assert_eq!(summary["queues"].as_array().unwrap().len(), 3);
+    // One roster: each agent's week keeps the rules across queues, and agents
+    // work only their listed queues.
+    roster_keeps_the_rules_of(&d.path().join("agents.csv"), &out.join("roster.csv"));
+    let rows = csv(&out.join("roster.csv"));
+    let shifts = rows.iter().filter(|r| r["agent_id"] != "UNFILLED").count();
+    let per_queue: usize = names
+        .iter()
+        .map(|n| {
+            csv(&out.join("queues").join(n).join("roster.csv")).iter().filter(|r| r["agent_id"] != "UNFILLED").count()
+        })
+        .sum();
+    assert_eq!(shifts, per_queue, "the centre roster is the queues' rosters together");
+    assert!(summary["roster_bound_points"].as_f64().unwrap() <= summary["roster_cost_points"].as_f64().unwrap() + 1e-6);
+}
+
+#[test]
+fn agents_listed_for_an_unknown_queue_or_a_queue_nobody_takes_are_refused() {
+    let d = tempfile::tempdir().unwrap();
+    centre(d.path());
+    let text = std::fs::read_to_string(d.path().join("agents.csv")).unwrap();
+    let mut lines: Vec<String> = text.lines().map(String::from).collect();
+    // Row 4 as a spreadsheet shows it: the header is row 1.
+    let cells: Vec<&str> = lines[3].split(',').collect();
+    let n = cells.len();
+    lines[3] = format!("{},nosuch,nosuch", cells[..n - 2].join(","));
+    let bad = d.path().join("bad_agents.csv");
+    std::fs::write(&bad, lines.join("\n") + "\n").unwrap();
+    let out = d.path().join("out");
+    let o = plan_all_queues(d.path(), &bad, &out);
+    assert_eq!(o.status.code(), Some(2), "{}", stderr(&o));
+    assert!(stderr(&o).contains("bad_agents.csv:4") && stderr(&o).contains("'queues'"), "{}", stderr(&o));
+    assert!(stderr(&o).contains("nosuch"), "{}", stderr(&o));
+    assert!(!out.join("summary.json").exists());
+
+    // Everyone on the first queue only: the other queues have nobody.
+    let truth: serde_json::Value =
+        serde_json::from_str(&std::fs::read_to_string(d.path().join("ground_truth.json")).unwrap()).unwrap();
+    let first = truth["queues"][0]["name"].as_str().unwrap().to_string();
+    let second = truth["queues"][1]["name"].as_str().unwrap().to_string();
+    let only_first: Vec<String> = text
+        .lines()
+        .enumerate()
+        .map(|(i, l)| {
+            if i == 0 {
+                return l.to_string();
+            }
+            let cells: Vec<&str> = l.split(',').collect();
+            format!("{},{first},{first}", cells[..cells.len() - 2].join(","))
+        })
+        .collect();
+    std::fs::write(&bad, only_first.join("\n") + "\n").unwrap();
+    let o = plan_all_queues(d.path(), &bad, &out);
+    assert_eq!(o.status.code(), Some(2), "{}", stderr(&o));
+    let e = stderr(&o);
+    assert!(e.contains("bad_agents.csv") && e.contains("'queues'") && e.contains(&format!("queue '{second}'")), "{e}");
+}
