@@ -1,6 +1,8 @@
 //! Scheduling speed: benchmark instance B (model build + solve) for the three
-//! objectives, and the weekly build of the bundled sample (~150 agents) through
-//! the library's pipeline. Run: `cargo bench --bench scheduling`.
+//! objectives, the weekly build of the bundled sample (~150 agents) through
+//! the library's pipeline, the roster of a generated centre of 5,000 agents on
+//! 10 queues, and the US bank's week with 800 agents (skipped without
+//! `../shared/data`). Run: `cargo bench --bench scheduling`.
 
 use criterion::{criterion_group, criterion_main, Criterion};
 use ringcast::impact::ImpactThreshold;
@@ -158,5 +160,92 @@ fn instance_b_daily_goal(c: &mut Criterion) {
     g.finish();
 }
 
-criterion_group!(benches, instance_b, sample_plan, daily_goal_and_simulation, instance_b_daily_goal);
+/// The roster alone for a generated centre: 5,000 agents, 10 queues, demand
+/// scaled to them (`ringcast synth --agents 5000 --queues 10`); the queues'
+/// shifts are computed once, outside the timing.
+fn large_centre_roster(c: &mut Criterion) {
+    use ringcast::pipeline::centre::{pooled_shifts, queue_shifts};
+    use ringcast::schedule::roster::build_roster;
+    use ringcast::synth::{generate, SynthOptions};
+    let dir = tempfile::tempdir().expect("temp dir");
+    let week = chrono::NaiveDate::from_ymd_opt(2026, 11, 23).expect("date");
+    let options = SynthOptions { seed: 7, weeks: 104, week, agents: 5000, queues: 10, demand_scale: 5000.0 / 150.0 };
+    for (name, text) in generate(&options).expect("centre").files {
+        std::fs::write(dir.path().join(name), text).expect("write");
+    }
+    let sources = Sources::in_folder(dir.path());
+    let names = ringcast::ingest::history::queues(&sources.history).expect("queues");
+    let mut agents = load_agents(&dir.path().join("agents.csv")).expect("agents");
+    ringcast::ingest::agents::resolve_queues(&mut agents, &names, &dir.path().join("agents.csv")).expect("queues");
+    let weeks = queue_shifts(&sources, &names).expect("shifts");
+    let (shift_options, counts) = pooled_shifts(&weeks);
+    let (days, per_day, cfg) =
+        (&weeks[0].loaded.days, weeks[0].scheduled.req.per_day, &weeks[0].loaded.settings.scheduling);
+    let mut g = c.benchmark_group("large");
+    g.sample_size(10);
+    g.bench_function("roster_5000_agents_10_queues", |b| {
+        b.iter(|| build_roster(&shift_options, &counts, days, per_day, &agents, cfg).expect("roster").cost)
+    });
+    g.finish();
+}
+
+/// The US bank's planning week (158,884 calls) with 800 generated agents
+/// available 07:00-22:00: the whole build without writing outputs.
+fn us_bank_plan(c: &mut Criterion) {
+    use ringcast::synth::{generate, SynthOptions};
+    let history = Path::new(env!("CARGO_MANIFEST_DIR")).join("../shared/data/us_bank_2003_5min.csv");
+    if !history.exists() {
+        eprintln!("skipping us_bank/plan_week_800_agents: {} not found", history.display());
+        return;
+    }
+    let dir = tempfile::tempdir().expect("temp dir");
+    let week = chrono::NaiveDate::from_ymd_opt(2026, 11, 23).expect("date");
+    let files = generate(&SynthOptions::sample(7, 1, week, 800)).expect("agents").files;
+    let agents_csv = &files.iter().find(|(n, _)| *n == "agents.csv").expect("agents.csv").1;
+    std::fs::write(dir.path().join("agents.csv"), agents_csv.replace(",08:00,22:00,", ",07:00,22:00,")).expect("write");
+    std::fs::write(dir.path().join("us.toml"), US_BANK_CONFIG).expect("write");
+    let agents = load_agents(&dir.path().join("agents.csv")).expect("agents");
+    let sources = Sources {
+        history,
+        media: std::path::PathBuf::new(),
+        media_plan: std::path::PathBuf::new(),
+        config: dir.path().join("us.toml"),
+        week: None,
+        queue: None,
+        overrides: Default::default(),
+    };
+    let mut g = c.benchmark_group("us_bank");
+    g.sample_size(10);
+    g.bench_function("plan_week_800_agents", |b| {
+        b.iter(|| {
+            let loaded = load(&sources).expect("inputs");
+            build_week(loaded, agents.clone(), ImpactThreshold::default(), &|_| {}).expect("plan").roster.cost
+        })
+    });
+    g.finish();
+}
+
+/// The US bank as a new user would configure it (docs/performance.md).
+const US_BANK_CONFIG: &str = r#"name = "US bank"
+timezone = "America/New_York"
+interval_minutes = 15
+[opening_hours]
+mon = "07:00-21:15"
+tue = "07:00-21:15"
+wed = "07:00-21:15"
+thu = "07:00-21:15"
+fri = "07:00-21:15"
+sat = "closed"
+sun = "closed"
+"#;
+
+criterion_group!(
+    benches,
+    instance_b,
+    sample_plan,
+    daily_goal_and_simulation,
+    instance_b_daily_goal,
+    large_centre_roster,
+    us_bank_plan
+);
 criterion_main!(benches);

@@ -53,6 +53,24 @@ fn load_queues(sources: &Sources, names: &[String]) -> Result<Vec<super::Loaded>
         .collect()
 }
 
+/// Every queue forecast, staffed and scheduled, in parallel.
+pub fn queue_shifts(sources: &Sources, names: &[String]) -> Result<Vec<QueueShifts>, Error> {
+    let loaded = load_queues(sources, names)?;
+    loaded.into_par_iter().map(|l| up_to_shifts(l, &|_| {})).collect()
+}
+
+/// Every queue's shift options, queue after queue with `queue` set, and how
+/// many of each the queues' shift models chose: what the one roster hands out.
+pub fn pooled_shifts(weeks: &[QueueShifts]) -> (Vec<ShiftOption>, Vec<u32>) {
+    let mut options = Vec::new();
+    let mut counts = Vec::new();
+    for (q, w) in weeks.iter().enumerate() {
+        options.extend(w.scheduled.options.iter().map(|o| ShiftOption { queue: q, ..o.clone() }));
+        counts.extend(&w.scheduled.plan.counts);
+    }
+    (options, counts)
+}
+
 /// The weekly build for every queue in `names`, with one roster.
 pub fn build_centre(
     sources: &Sources,
@@ -70,14 +88,8 @@ pub fn build_centre(
     }
     resolve_queues(&mut agents, names, agents_path)?;
     progress("forecasting, staffing and scheduling each queue");
-    let loaded = load_queues(sources, names)?;
-    let weeks: Vec<QueueShifts> = loaded.into_par_iter().map(|l| up_to_shifts(l, &|_| {})).collect::<Result<_, _>>()?;
-    let mut options = Vec::new();
-    let mut counts = Vec::new();
-    for (q, w) in weeks.iter().enumerate() {
-        options.extend(w.scheduled.options.iter().map(|o| ShiftOption { queue: q, ..o.clone() }));
-        counts.extend(&w.scheduled.plan.counts);
-    }
+    let weeks = queue_shifts(sources, names)?;
+    let (options, counts) = pooled_shifts(&weeks);
     progress("rostering named agents across queues");
     let first = &weeks[0];
     let per_day = first.scheduled.req.per_day;
