@@ -55,7 +55,7 @@ pub struct Agent {
     /// The queue the agent prefers to take, as listed.
     pub primary_name: Option<String>,
     /// The agent's queues as indices into the plan's queues (`None`: every
-    /// queue); set by [`crate::ingest::agents::resolve_queues`].
+    /// queue); set when the agents file is checked against the plan's queues.
     pub queues: Option<Vec<usize>>,
     /// The primary queue's index.
     pub primary: Option<usize>,
