@@ -122,8 +122,16 @@ fn run_centre(a: &PlanArgs, out: &OutDir, progress: &Progress, t0: std::time::In
     progress.stage("writing outputs");
     let (summary, written) = crate::report::centre::write_centre(&centre, out)?;
     progress.bar.finish_and_clear();
-    for p in &centre.queues {
-        print_warnings(&p.loaded.warnings);
+    let mut seen = std::collections::BTreeSet::new();
+    for (name, p) in centre.names.iter().zip(&centre.queues) {
+        let fresh: Vec<String> = p
+            .loaded
+            .warnings
+            .iter()
+            .filter(|w| seen.insert(w.to_string()))
+            .map(|w| format!("queue {name}: {w}"))
+            .collect();
+        print_warnings(&fresh);
     }
     print!("{}", crate::report::centre::centre_text(&summary));
     println!("outputs: {} files in {} ({:.1} s)", written.len(), a.out.display(), t0.elapsed().as_secs_f64());
@@ -131,6 +139,11 @@ fn run_centre(a: &PlanArgs, out: &OutDir, progress: &Progress, t0: std::time::In
 }
 
 pub fn run_impact(a: &ImpactArgs) -> anyhow::Result<()> {
+    if a.plan.all_queues {
+        return Err(usage(
+            "impact --all-queues: impact assesses one queue; use plan --all-queues (each queue's impact.csv is in queues/<queue>/) or impact --queue NAME",
+        ));
+    }
     let threshold = ImpactThreshold::new(a.threshold).map_err(|m| usage(format!("--threshold: {m}")))?;
     let out = OutDir::claim(&a.plan.out)?;
     let plan = build(&a.plan, threshold, &|_| {})?;

@@ -114,4 +114,7 @@ fn agents_listed_for_an_unknown_queue_or_a_queue_nobody_takes_are_refused() {
     assert_eq!(o.status.code(), Some(2), "{}", stderr(&o));
     let e = stderr(&o);
     assert!(e.contains("bad_agents.csv") && e.contains("'queues'") && e.contains(&format!("queue '{second}'")), "{e}");
+    let o = ringcast(&["impact", "--all-queues", "--out", out.to_str().unwrap()]);
+    assert_eq!(o.status.code(), Some(2), "{}", stderr(&o));
+    assert!(stderr(&o).contains("plan --all-queues"), "{}", stderr(&o));
 }
