@@ -190,7 +190,7 @@ pub fn build_roster(
     let parts: Vec<Result<named::Part, ScheduleError>> = groups
         .par_iter()
         .enumerate()
-        .map(|(g, members)| named::assign(&inp, members, &pool.counts[g], pool.group_cost[g]))
+        .map(|(g, members)| named::assign(&inp, members, &pool.counts[g], pool.group_cost[g], pool.quotas[g].as_ref()))
         .collect();
     let parts = parts.into_iter().collect::<Result<Vec<_>, _>>()?;
     let t_named = t0.elapsed().as_secs_f64();

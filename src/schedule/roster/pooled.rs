@@ -94,6 +94,8 @@ pub struct Pooled {
     pub group_cost: Vec<f64>,
     /// Each group's hours below contract minimums in the optimum.
     pub short_hours: Vec<f64>,
+    /// Each group's members' weekly patterns in the optimum, rounded.
+    pub quotas: Vec<Option<Quota>>,
     /// A valid lower bound on the named roster's cost.
     pub bound: f64,
     pub timed_out: bool,
@@ -113,6 +115,46 @@ struct Model {
     n_vars: usize,
     /// Each group's first member (whose rules the group shares).
     first: Vec<usize>,
+    /// Each group's weekly patterns and their variables (`None`: no shifts,
+    /// or too many patterns to list).
+    patterns: Vec<Option<GroupPatterns>>,
+}
+
+/// A group's weekly patterns: shifts of each paid length per agent.
+struct GroupPatterns {
+    lengths: Vec<f64>,
+    patterns: Vec<Vec<usize>>,
+    w: Vec<Variable>,
+}
+
+/// Each member's weekly pattern, from the pooled solution: `per_member[i][l]`
+/// shifts of `lengths[l]` hours for the group's `i`-th member.
+#[derive(Debug, Clone)]
+pub struct Quota {
+    pub lengths: Vec<f64>,
+    pub per_member: Vec<Vec<usize>>,
+}
+
+impl GroupPatterns {
+    /// Whole patterns for `n` members: each pattern's whole part of its
+    /// solution value, then one more to those with the largest fractions.
+    fn quota(&self, n: usize, value: impl Fn(Variable) -> f64) -> Quota {
+        let x: Vec<f64> = self.w.iter().map(|v| value(*v).max(0.0)).collect();
+        let mut whole: Vec<usize> = x.iter().map(|v| (v + 1e-6).floor() as usize).collect();
+        let mut order: Vec<usize> = (0..x.len()).collect();
+        order.sort_by(|&a, &b| (x[b] - whole[b] as f64).total_cmp(&(x[a] - whole[a] as f64)).then(a.cmp(&b)));
+        let short_of_n = n.saturating_sub(whole.iter().sum());
+        for &p in order.iter().cycle().take(short_of_n.min(2 * x.len())) {
+            whole[p] += 1;
+        }
+        let mut per_member: Vec<Vec<usize>> = Vec::with_capacity(n);
+        for (p, &count) in whole.iter().enumerate() {
+            per_member.extend(std::iter::repeat_n(self.patterns[p].clone(), count));
+        }
+        per_member.truncate(n);
+        per_member.resize(n, vec![0; self.lengths.len()]);
+        Quota { lengths: self.lengths.clone(), per_member }
+    }
 }
 
 fn build(inp: &RosterInputs<'_>, groups: &[Vec<usize>], integer: bool) -> Model {
@@ -138,7 +180,8 @@ fn build(inp: &RosterInputs<'_>, groups: &[Vec<usize>], integer: bool) -> Model 
     let extra_evenings = groups.iter().map(|_| vars.add(variable().min(0))).collect();
     n_vars += inp.used.len() + 2 * groups.len();
     let first = groups.iter().map(|members| members[0]).collect();
-    let mut m = Model { vars, z, unfilled, short, extra_evenings, cons: Vec::new(), n_vars, first };
+    let patterns = groups.iter().map(|_| None).collect();
+    let mut m = Model { vars, z, unfilled, short, extra_evenings, cons: Vec::new(), n_vars, first, patterns };
     every_shift_taken_or_unfilled(inp, &mut m);
     for (g, members) in groups.iter().enumerate() {
         group_rules(inp, &mut m, g, members);
@@ -202,7 +245,8 @@ fn weekly_patterns(inp: &RosterInputs<'_>, m: &mut Model, g: usize, n: f64, mine
     let most = (a.max_days as usize).min(open_days);
     let mut patterns = Vec::new();
     enumerate_patterns(&lengths, most, a.max_weekly_hours, &mut vec![], &mut patterns);
-    if patterns.len() > MOST_PATTERNS {
+    let listed = patterns.len() <= MOST_PATTERNS;
+    if !listed {
         // Count days alone, at the longest length: weaker, still valid.
         let longest = *lengths.last().expect("the group has shifts");
         patterns = (0..=most).map(|j| vec![j]).collect();
@@ -234,6 +278,9 @@ fn weekly_patterns(inp: &RosterInputs<'_>, m: &mut Model, g: usize, n: f64, mine
         .into_iter()
         .sum();
     m.cons.push(constraint!(m.short[g] >= short));
+    if listed {
+        m.patterns[g] = Some(GroupPatterns { lengths, patterns, w });
+    }
 }
 
 /// Every vector of shift counts per length with at most `days` shifts and
@@ -299,6 +346,14 @@ pub fn solve(inp: &RosterInputs<'_>, groups: &[Vec<usize>]) -> Result<Pooled, Sc
 /// some 40,000 variables, where HiGHS found no integer solution in 20 s).
 const MOST_INTEGER_VARIABLES: usize = 20_000;
 
+fn quotas(patterns: &[Option<GroupPatterns>], groups: &[Vec<usize>], sol: &impl Solution) -> Vec<Option<Quota>> {
+    patterns
+        .iter()
+        .zip(groups)
+        .map(|(p, members)| p.as_ref().map(|p| p.quota(members.len(), |v| sol.value(v))))
+        .collect()
+}
+
 /// The relaxation's solution: the bound, and shifts per group as fractions.
 struct Relaxed {
     pooled: Pooled,
@@ -359,6 +414,7 @@ fn solve_relaxation(inp: &RosterInputs<'_>, groups: &[Vec<usize>]) -> Result<Rel
         unfilled: vec![0; inp.used.len()],
         group_cost: costs.iter().map(|c| c.eval_with(&sol)).collect(),
         short_hours: m.short.iter().map(|v| sol.value(*v)).collect(),
+        quotas: quotas(&m.patterns, groups, &sol),
         bound: obj.eval_with(&sol).max(0.0),
         timed_out: false,
         variables: n_vars,
@@ -400,9 +456,29 @@ fn solve_integer(inp: &RosterInputs<'_>, groups: &[Vec<usize>], lp_bound: f64) -
         unfilled: m.unfilled.iter().map(|u| sol.value(*u).round() as u32).collect(),
         group_cost: costs.iter().map(|c| c.eval_with(&sol)).collect(),
         short_hours: m.short.iter().map(|v| sol.value(*v)).collect(),
+        quotas: quotas(&m.patterns, groups, &sol),
         bound: proven.max(lp_bound).max(0.0),
         timed_out,
         variables: n_vars,
         constraints: n_cons,
     })
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn patterns_are_rounded_to_whole_members_by_largest_fraction() {
+        let mut vars = good_lp::variables!();
+        let w: Vec<Variable> = (0..3).map(|_| vars.add(variable())).collect();
+        let g =
+            GroupPatterns { lengths: vec![4.0, 8.0], patterns: vec![vec![0, 4], vec![2, 2], vec![4, 0]], w: w.clone() };
+        let values = [1.4, 2.6, 1.0];
+        let value = |v: Variable| values[w.iter().position(|x| *x == v).expect("one of w")];
+        let q = g.quota(5, value);
+        assert_eq!(q.per_member, vec![vec![0, 4], vec![2, 2], vec![2, 2], vec![2, 2], vec![4, 0]]);
+        // Fewer members than the patterns add up to: cut, never more.
+        assert_eq!(g.quota(3, value).per_member.len(), 3);
+    }
 }
