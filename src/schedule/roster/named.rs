@@ -60,7 +60,8 @@ pub fn assign(
 /// on 5,000 agents those did better in 0.8 s (4,839 points) than the
 /// groups' MIPs in 14 s (6,321), and on the US bank's 800 agents about as
 /// well (787,475 against 787,406 points, bound 787,371) in 0.3 s instead of
-/// 1.8 s. (A group MIP stopped by the clock would also make the roster
+/// 1.8 s (both measured before the hand-out followed weekly patterns). (A
+/// group MIP stopped by the clock would also make the roster
 /// depend on the machine's speed.)
 const GROUP_MIPS_UP_TO_AGENTS: usize = 300;
 
