@@ -87,8 +87,17 @@ impl Progress {
 /// Load, then run every stage of the weekly build.
 pub fn build(a: &PlanArgs, threshold: ImpactThreshold, progress: &dyn Fn(&str)) -> anyhow::Result<WeeklyPlan> {
     progress("reading inputs");
-    let loaded = pipeline::load(&a.inputs.sources())?;
-    let agents = load_agents(&a.agents)?;
+    let sources = a.inputs.sources();
+    let mut loaded = pipeline::load(&sources)?;
+    let (agents, warning) = pipeline::centre::agents_for_one_queue(load_agents(&a.agents)?, sources.queue.as_deref());
+    if agents.is_empty() {
+        return Err(usage(format!(
+            "{}: no agent takes queue '{}' (column 'queues'); expected at least one",
+            a.agents.display(),
+            sources.queue.unwrap_or_default()
+        )));
+    }
+    loaded.warnings.extend(warning);
     Ok(pipeline::build_week(loaded, agents, threshold, progress)?)
 }
 

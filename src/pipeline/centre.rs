@@ -39,6 +39,28 @@ impl CentrePlan {
     }
 }
 
+/// The agents who take `queue` when one queue is planned (`plan --queue`):
+/// those whose `queues` column lists it or is empty; and a warning when the
+/// file lists queues but the plan is not of a named queue (every agent is
+/// then taken to answer the history's calls).
+pub fn agents_for_one_queue(agents: Vec<Agent>, queue: Option<&str>) -> (Vec<Agent>, Option<String>) {
+    if agents.iter().all(|a| a.queue_names.is_empty()) {
+        return (agents, None);
+    }
+    let Some(q) = queue else {
+        return (
+            agents,
+            Some("the agents file lists queues, but one history is planned without --queue: every agent is taken to answer its calls (plan one queue with --queue NAME, or all with --all-queues)".into()),
+        );
+    };
+    let total = agents.len();
+    let kept: Vec<Agent> =
+        agents.into_iter().filter(|a| a.queue_names.is_empty() || a.queue_names.iter().any(|n| n == q)).collect();
+    let warning = (kept.len() < total)
+        .then(|| format!("queue {q}: {} of {total} agents take it (the others list other queues)", kept.len()));
+    (kept, warning)
+}
+
 /// Load every queue for the same planning week: the latest any queue's
 /// history leads to (a queue whose history ends earlier plans that week too).
 fn load_queues(sources: &Sources, names: &[String]) -> Result<Vec<super::Loaded>, Error> {

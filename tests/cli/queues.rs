@@ -118,3 +118,38 @@ fn agents_listed_for_an_unknown_queue_or_a_queue_nobody_takes_are_refused() {
     assert_eq!(o.status.code(), Some(2), "{}", stderr(&o));
     assert!(stderr(&o).contains("plan --all-queues"), "{}", stderr(&o));
 }
+
+#[test]
+fn one_queue_is_rostered_with_the_agents_who_take_it() {
+    let d = tempfile::tempdir().unwrap();
+    centre(d.path());
+    let f = |n: &str| d.path().join(n).to_str().unwrap().to_string();
+    let out = d.path().join("one");
+    let o = ringcast(&[
+        "plan",
+        "--queue",
+        "loans",
+        "--history",
+        &f("history.csv"),
+        "--media",
+        &f("media_history.csv"),
+        "--media-plan",
+        &f("media_plan_next_week.csv"),
+        "--config",
+        &f("centre.toml"),
+        "--agents",
+        &f("agents.csv"),
+        "--out",
+        out.to_str().unwrap(),
+    ]);
+    assert!(o.status.success(), "{}", stderr(&o));
+    assert!(stderr(&o).contains("queue loans:") && stderr(&o).contains("agents take it"), "{}", stderr(&o));
+    let agents: std::collections::BTreeMap<String, String> =
+        csv(&d.path().join("agents.csv")).into_iter().map(|a| (a["id"].clone(), a["queues"].clone())).collect();
+    let rows = csv(&out.join("roster.csv"));
+    assert!(rows.iter().any(|r| r["agent_id"] != "UNFILLED"));
+    for r in rows.iter().filter(|r| r["agent_id"] != "UNFILLED") {
+        let listed = &agents[&r["agent_id"]];
+        assert!(listed.split(';').any(|q| q == "loans"), "{} listed for {listed} works loans", r["agent_id"]);
+    }
+}
