@@ -119,7 +119,21 @@ pub(crate) struct RosterInputs<'a> {
     rest_slots: usize,
 }
 
-impl RosterInputs<'_> {
+impl<'a> RosterInputs<'a> {
+    fn new(
+        options: &'a [ShiftOption],
+        counts: &'a [u32],
+        days: &'a [NaiveDate],
+        per_day: usize,
+        agents: &'a [Agent],
+        cfg: &'a SchedulingConfig,
+    ) -> Self {
+        let used: Vec<usize> = (0..options.len()).filter(|&o| counts[o] > 0).collect();
+        let rest_slots = (cfg.min_rest_hours * per_day as f64 / 24.0).ceil() as usize;
+        let mut inp = RosterInputs { options, counts, days, per_day, agents, cfg, used, fair_share: 0.0, rest_slots };
+        inp.fair_share = fair_share(&inp);
+        inp
+    }
     fn option(&self, k: usize) -> &ShiftOption {
         &self.options[self.used[k]]
     }
@@ -180,59 +194,58 @@ pub fn build_roster(
     cfg: &SchedulingConfig,
 ) -> Result<Roster, ScheduleError> {
     let t0 = Instant::now();
-    let used: Vec<usize> = (0..options.len()).filter(|&o| counts[o] > 0).collect();
-    let rest_slots = (cfg.min_rest_hours * per_day as f64 / 24.0).ceil() as usize;
-    let mut inp = RosterInputs { options, counts, days, per_day, agents, cfg, used, fair_share: 0.0, rest_slots };
-    inp.fair_share = fair_share(&inp);
+    let inp = RosterInputs::new(options, counts, days, per_day, agents, cfg);
     let groups = pooled::groups(&inp);
     let pool = pooled::solve(&inp, &groups)?;
-    let t_pooled = t0.elapsed().as_secs_f64();
+    let mut flat = hand_out(&inp, &groups, &pool)?;
+    trace(&inp, "handed out", &flat, t0);
+    named::polish(&inp, &mut flat);
+    trace(&inp, "polished", &flat, t0);
+    named::repair(&inp, &groups, &mut flat, &pool)?;
+    named::polish(&inp, &mut flat);
+    trace(&inp, "repaired", &flat, t0);
+    let mut roster = assemble(&inp, &pool, flat);
+    roster.groups = groups.len();
+    roster.solve_seconds = t0.elapsed().as_secs_f64();
+    Ok(roster)
+}
+
+/// Each group's shifts handed to its agents, the groups in parallel.
+fn hand_out(
+    inp: &RosterInputs<'_>,
+    groups: &[Vec<usize>],
+    pool: &pooled::Pooled,
+) -> Result<named::Flat, ScheduleError> {
     let parts: Vec<Result<named::Part, ScheduleError>> = groups
         .par_iter()
         .enumerate()
-        .map(|(g, members)| named::assign(&inp, members, &pool.counts[g], pool.group_cost[g], pool.quotas[g].as_ref()))
+        .map(|(g, members)| named::assign(inp, members, &pool.counts[g], pool.group_cost[g], pool.quotas[g].as_ref()))
         .collect();
     let parts = parts.into_iter().collect::<Result<Vec<_>, _>>()?;
-    let t_named = t0.elapsed().as_secs_f64();
-    let mut flat = named::Flat {
+    Ok(named::Flat {
         taken: parts.iter().flat_map(|p| p.taken.iter().copied()).collect(),
         left: (0..inp.used.len()).map(|k| pool.unfilled[k] + parts.iter().map(|p| p.left[k]).sum::<u32>()).collect(),
         timed_out: pool.timed_out || parts.iter().any(|p| p.timed_out),
         variables: pool.variables + parts.iter().map(|p| p.variables).sum::<usize>(),
         constraints: pool.constraints + parts.iter().map(|p| p.constraints).sum::<usize>(),
-    };
-    let debug = |what: &str, f: &named::Flat| {
-        if std::env::var_os("RINGCAST_TIMINGS").is_some() {
-            let everyone: Vec<usize> = (0..agents.len()).collect();
-            let t = named::tally(&inp, &everyone, &f.taken, &f.left);
-            eprintln!(
-                "roster {what}: {} shifts left, {:.1} h short, {:.0} evenings above the share, {:.1} preference points ({:.2} s)",
-                t.left,
-                t.short_hours,
-                t.extra_evenings,
-                t.preferences,
-                t0.elapsed().as_secs_f64()
-            );
-        }
-    };
-    named::polish(&inp, &mut flat);
-    debug("polished", &flat);
-    named::repair(&inp, &groups, &mut flat, &pool)?;
-    debug("repaired", &flat);
-    named::polish(&inp, &mut flat);
-    let mut roster = assemble(&inp, &pool, flat);
-    roster.groups = groups.len();
-    roster.solve_seconds = t0.elapsed().as_secs_f64();
-    if std::env::var_os("RINGCAST_TIMINGS").is_some() {
-        eprintln!(
-            "roster: {} groups (pooled {t_pooled:.2} s, named {t_named:.2} s), cost {:.1} against bound {:.1}, {:.2} s",
-            groups.len(),
-            roster.cost,
-            roster.bound,
-            roster.solve_seconds
-        );
+    })
+}
+
+/// With `RINGCAST_TIMINGS` set, what the roster costs after each step (for tuning).
+fn trace(inp: &RosterInputs<'_>, step: &str, f: &named::Flat, t0: Instant) {
+    if std::env::var_os("RINGCAST_TIMINGS").is_none() {
+        return;
     }
-    Ok(roster)
+    let everyone: Vec<usize> = (0..inp.agents.len()).collect();
+    let t = named::tally(inp, &everyone, &f.taken, &f.left);
+    eprintln!(
+        "roster {step}: {} shifts left, {:.1} h short, {:.0} evenings above the share, {:.1} preference points ({:.2} s)",
+        t.left,
+        t.short_hours,
+        t.extra_evenings,
+        t.preferences,
+        t0.elapsed().as_secs_f64()
+    );
 }
 
 /// The roster over all groups, measured against the pooled bound.
@@ -382,20 +395,7 @@ mod tests {
             let unfilled: u32 = r.unfilled.iter().map(|(_, n)| n).sum();
             assert_eq!(r.assignments.len() as u32 + unfilled, given, "every shift taken or reported");
             // The whole agent-by-shift model, solved to its gap.
-            let used: Vec<usize> = (0..options.len()).filter(|&o| counts[o] > 0).collect();
-            let rest_slots = (cfg.min_rest_hours * PER_DAY as f64 / 24.0).ceil() as usize;
-            let mut inp = RosterInputs {
-                options: &options,
-                counts: &counts,
-                days: &days,
-                per_day: PER_DAY,
-                agents: &agents,
-                cfg: &cfg,
-                used,
-                fair_share: 0.0,
-                rest_slots,
-            };
-            inp.fair_share = fair_share(&inp);
+            let inp = RosterInputs::new(&options, &counts, &days, PER_DAY, &agents, &cfg);
             let whole = named::agent_by_agent(&inp).unwrap();
             assert!(r.groups < agents.len(), "agents are grouped");
             // Measured: equal on 10 of these 12 weeks, one evening above the

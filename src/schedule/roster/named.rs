@@ -1,12 +1,16 @@
-//! One group's shifts handed to its named agents.
+//! The pooled shifts handed to named agents.
 //!
-//! The pooled model decided how many of each shift the group works; here
-//! each agent gets a legal week: at most one shift a day, at most `max_days`
-//! days, weekly hours within the contract (the minimum is soft), the minimum
-//! rest between consecutive shifts, evening shifts shared out. A greedy hand-out
-//! usually reaches the pooled optimum at once; where it does not, a small
-//! agent-by-shift MIP for the group alone, started from the greedy roster,
-//! closes the gap.
+//! The pooled model decided how many of each shift each group works and each
+//! member's weekly pattern; here every agent gets a legal week: at most one
+//! shift a day, at most `max_days` days, weekly hours within the contract
+//! (the minimum is soft), the minimum rest between consecutive shifts,
+//! evening shifts shared out. Three steps:
+//!
+//! * [`assign`]: a group's shifts by a greedy that follows the patterns, and
+//!   for small rosters the group's own agent-by-shift MIP;
+//! * [`polish`]: moves across groups that lower shifts left, hours short and
+//!   evenings above the share;
+//! * [`repair`]: one small MIP over the agents the moves could not mend.
 
 use super::pooled::{Pooled, Quota};
 use super::{RosterInputs, EXTRA_EVENING_COST, SHORT_HOUR_COST, UNFILLED_COST};
