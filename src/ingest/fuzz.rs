@@ -104,11 +104,14 @@ proptest! {
 
     #[test]
     fn agents_never_panic(bytes in prop_oneof![
-        csv(&["id", "name", "contract", "min_weekly_hours", "max_weekly_hours", "max_days", "available_days", "earliest_start", "latest_end", "preferred_start"]),
+        csv(&["id", "name", "contract", "min_weekly_hours", "max_weekly_hours", "max_days", "available_days", "earliest_start", "latest_end", "preferred_start", "queues", "primary_queue"]),
         prop::collection::vec(any::<u8>(), 0..400),
     ]) {
         let (_d, p) = write(&bytes);
-        let _ = load_agents(&p);
+        if let Ok(mut agents) = load_agents(&p) {
+            let queues = vec!["sales".to_string(), "service".to_string()];
+            let _ = crate::ingest::agents::resolve_queues(&mut agents, &queues, &p);
+        }
     }
 
     /// Requirements: never a panic; an accepted file fills whole days of the

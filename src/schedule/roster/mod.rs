@@ -289,13 +289,18 @@ fn assemble(inp: &RosterInputs<'_>, pool: &pooled::Pooled, flat: named::Flat) ->
 }
 
 #[cfg(test)]
-mod tests {
+mod tests_support {
     use super::*;
     use chrono::Duration;
 
-    const PER_DAY: usize = 96;
+    pub const PER_DAY: usize = 96;
 
-    fn option(day: usize, start_hour: usize, hours: usize, queue: usize) -> ShiftOption {
+    pub fn week_days() -> Vec<NaiveDate> {
+        let week = NaiveDate::from_ymd_opt(2026, 11, 23).unwrap();
+        (0..7).map(|d| week + Duration::days(d)).collect()
+    }
+
+    pub fn option(day: usize, start_hour: usize, hours: usize, queue: usize) -> ShiftOption {
         let start = day * PER_DAY + start_hour * 4;
         ShiftOption {
             family: 0,
@@ -309,7 +314,7 @@ mod tests {
         }
     }
 
-    fn agent(i: usize, min: f64, max: f64, days: u32, earliest: u32, queues: Option<Vec<usize>>) -> Agent {
+    pub fn agent(i: usize, min: f64, max: f64, days: u32, earliest: u32, queues: Option<Vec<usize>>) -> Agent {
         Agent {
             row: i + 2,
             id: format!("A{i}"),
@@ -331,7 +336,7 @@ mod tests {
 
     /// A small two-queue week: 8-hour and 4-hour shifts, full-timers, part-timers
     /// and late starters, some on one queue only; `seed` varies the counts.
-    fn instance(seed: u64) -> (Vec<ShiftOption>, Vec<u32>, Vec<Agent>) {
+    pub fn instance(seed: u64) -> (Vec<ShiftOption>, Vec<u32>, Vec<Agent>) {
         let mut options = Vec::new();
         for day in 0..5 {
             for q in 0..2 {
@@ -361,7 +366,7 @@ mod tests {
     }
 
     /// Every agent's week keeps the rules the roster promises.
-    fn keeps_the_rules(r: &Roster, options: &[ShiftOption], agents: &[Agent], cfg: &SchedulingConfig) {
+    pub fn keeps_the_rules(r: &Roster, options: &[ShiftOption], agents: &[Agent], cfg: &SchedulingConfig) {
         let rest = (cfg.min_rest_hours * PER_DAY as f64 / 24.0).ceil() as usize;
         for (i, a) in agents.iter().enumerate() {
             let mut mine: Vec<&ShiftOption> =
@@ -380,12 +385,17 @@ mod tests {
             }
         }
     }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::tests_support::*;
+    use super::*;
 
     #[test]
     fn the_decomposed_roster_keeps_the_rules_and_its_bound_holds_against_the_whole_model() {
         let cfg = SchedulingConfig::default();
-        let week = NaiveDate::from_ymd_opt(2026, 11, 23).unwrap();
-        let days: Vec<NaiveDate> = (0..7).map(|d| week + Duration::days(d)).collect();
+        let days = week_days();
         let mut equal = 0;
         for seed in 0..12 {
             let (options, counts, agents) = instance(seed);
@@ -411,5 +421,40 @@ mod tests {
             assert!(r.bound <= r.cost + 1e-6);
         }
         assert!(equal >= 10, "the decomposed roster matched the whole model on {equal} of 12 weeks");
+    }
+}
+
+#[cfg(test)]
+mod properties {
+    use super::tests_support::*;
+    use super::*;
+    use proptest::prelude::*;
+
+    proptest! {
+        #![proptest_config(ProptestConfig { cases: 24, ..ProptestConfig::default() })]
+
+        /// Whatever the week asks and whoever the agents are: every agent's
+        /// week keeps the rules, every chosen shift is taken or reported
+        /// unfilled, and the bound never exceeds the cost.
+        #[test]
+        fn any_roster_keeps_the_rules_and_its_bound(
+            seed in 0u64..1_000_000,
+            full in 0usize..12,
+            part in 0usize..10,
+            late in 0usize..6,
+        ) {
+            let (options, counts, _) = instance(seed);
+            let mut agents = Vec::new();
+            for _ in 0..full { agents.push(agent(agents.len(), 30.0, 40.0, 5, 7 * 60, None)); }
+            for _ in 0..part { agents.push(agent(agents.len(), 8.0, 24.0, 4, 8 * 60, Some(vec![1]))); }
+            for _ in 0..late { agents.push(agent(agents.len(), 0.0, 20.0, 4, 12 * 60, Some(vec![0]))); }
+            let cfg = SchedulingConfig::default();
+            let days = week_days();
+            let r = build_roster(&options, &counts, &days, PER_DAY, &agents, &cfg).unwrap();
+            keeps_the_rules(&r, &options, &agents, &cfg);
+            let unfilled: u32 = r.unfilled.iter().map(|(_, n)| n).sum();
+            prop_assert_eq!(r.assignments.len() as u32 + unfilled, counts.iter().sum::<u32>());
+            prop_assert!(r.bound <= r.cost + 1e-6, "bound {} above cost {}", r.bound, r.cost);
+        }
     }
 }
