@@ -214,7 +214,7 @@ fn run_all_queues(a: &ForecastArgs, out: &OutDir) -> anyhow::Result<()> {
             Ok((q.clone(), fc, req))
         })
         .collect();
-    let mut st = Staging::new(out)?;
+    let st = Staging::new(out)?;
     for r in results {
         let (q, fc, req) = r?;
         let safe: String =

@@ -92,7 +92,7 @@ pub fn run(a: &ScheduleArgs) -> anyhow::Result<()> {
     let req = load_requirements(&a.requirements, &settings.calendar, settings.service.shrinkage)?;
     let objective = a.objective.map(Objective::from).unwrap_or(settings.scheduling.objective);
     let s = schedule(&settings.scheduling, &settings.calendar, req, objective).map_err(crate::error::Error::from)?;
-    let mut stage = Staging::new(&out)?;
+    let stage = Staging::new(&out)?;
     stage.write("shifts.csv", shifts_csv(&s, &settings.scheduling, settings.costs.hourly))?;
     stage.write("coverage.csv", schedule_coverage_csv(&s))?;
     stage.commit()?;

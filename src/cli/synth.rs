@@ -45,7 +45,7 @@ pub fn run(a: &SynthArgs) -> anyhow::Result<()> {
     let options =
         SynthOptions { seed: a.seed, weeks: a.weeks, week: a.week, agents, queues: a.queues as usize, demand_scale };
     let sample = generate(&options)?;
-    let mut staging = Staging::new(&out)?;
+    let staging = Staging::new(&out)?;
     for (name, text) in &sample.files {
         staging.write(name, text)?;
     }

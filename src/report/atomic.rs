@@ -78,7 +78,8 @@ fn sibling(name: &OsString, suffix: &str) -> OsString {
 pub struct Staging {
     out: PathBuf,
     dir: PathBuf,
-    files: Vec<PathBuf>,
+    /// Files written, in the order written (several threads may write).
+    files: std::sync::Mutex<Vec<PathBuf>>,
     committed: bool,
 }
 
@@ -103,7 +104,7 @@ impl Staging {
         }
         std::fs::create_dir_all(&dir).with_context(|| format!("cannot create {}", dir.display()))?;
         register(&dir);
-        let staging = Staging { out: out.path.clone(), dir, files: Vec::new(), committed: false };
+        let staging = Staging { out: out.path.clone(), dir, files: Default::default(), committed: false };
         if out.path.is_dir() {
             link_tree(&out.path, &staging.dir)
                 .with_context(|| format!("cannot stage the current outputs of {}", out.path.display()))?;
@@ -114,7 +115,7 @@ impl Staging {
     /// The staged path for `name` (relative, may contain a sub-folder such as
     /// `charts/forecast.png`). A staged link to a previous output is removed
     /// first, so writing never touches the previous file.
-    pub fn path(&mut self, name: &str) -> anyhow::Result<PathBuf> {
+    pub fn path(&self, name: &str) -> anyhow::Result<PathBuf> {
         let p = self.dir.join(name);
         if let Some(parent) = p.parent() {
             std::fs::create_dir_all(parent)?;
@@ -122,12 +123,12 @@ impl Staging {
         if p.symlink_metadata().is_ok() {
             std::fs::remove_file(&p).with_context(|| format!("cannot replace {}", p.display()))?;
         }
-        self.files.push(PathBuf::from(name));
+        self.files.lock().unwrap_or_else(|e| e.into_inner()).push(PathBuf::from(name));
         Ok(p)
     }
 
     /// Write bytes to a staged file.
-    pub fn write(&mut self, name: &str, bytes: impl AsRef<[u8]>) -> anyhow::Result<()> {
+    pub fn write(&self, name: &str, bytes: impl AsRef<[u8]>) -> anyhow::Result<()> {
         let p = self.path(name)?;
         std::fs::write(&p, bytes).with_context(|| format!("cannot write {}", p.display()))
     }
@@ -149,7 +150,8 @@ impl Staging {
         if removed.is_ok() {
             unregister(&self.dir);
         }
-        Ok(self.files.iter().map(|f| self.out.join(f)).collect())
+        let files = std::mem::take(&mut *self.files.lock().unwrap_or_else(|e| e.into_inner()));
+        Ok(files.iter().map(|f| self.out.join(f)).collect())
     }
 }
 
@@ -358,13 +360,13 @@ mod tests {
         std::fs::write(out_path.join("notes.txt"), "mine").unwrap();
         let out = OutDir::claim(&out_path).unwrap();
         {
-            let mut s = Staging::new(&out).unwrap();
+            let s = Staging::new(&out).unwrap();
             s.write("a.csv", "new").unwrap();
             // dropped without commit: a failed run
         }
         assert_eq!(read(&out_path.join("a.csv")), "old");
         assert!(leftovers(d.path()).is_empty(), "{:?}", leftovers(d.path()));
-        let mut s = Staging::new(&out).unwrap();
+        let s = Staging::new(&out).unwrap();
         s.write("a.csv", "new").unwrap();
         // The staged link is replaced, never written through: the old file is intact.
         assert_eq!(read(&out_path.join("a.csv")), "old");
@@ -389,7 +391,7 @@ mod tests {
                 std::fs::write(out_path.join(f), "old").unwrap();
             }
             let out = OutDir::claim(&out_path).unwrap();
-            let mut s = Staging::new(&out).unwrap();
+            let s = Staging::new(&out).unwrap();
             for f in ["a.csv", "b.csv", "charts/c.png"] {
                 s.write(f, "new").unwrap();
             }

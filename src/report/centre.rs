@@ -8,6 +8,7 @@ use super::tables::csv_text;
 use super::weekly::write_into;
 use super::Staging;
 use crate::pipeline::centre::CentrePlan;
+use rayon::prelude::*;
 use serde::Serialize;
 use std::collections::BTreeSet;
 use std::fmt::Write as _;
@@ -157,10 +158,13 @@ pub fn centre_roster_csv(c: &CentrePlan) -> String {
 /// Write every queue's outputs and the centre's, all or nothing.
 pub fn write_centre(c: &CentrePlan, out: &OutDir) -> anyhow::Result<(CentreSummary, Vec<PathBuf>)> {
     let per_queue: Vec<Summary> = c.queues.iter().map(summary).collect();
-    let mut st = Staging::new(out)?;
-    for ((p, s), name) in c.queues.iter().zip(&per_queue).zip(&c.names) {
-        write_into(p, s, &mut st, &format!("queues/{}/", folder_name(name)))?;
-    }
+    let st = Staging::new(out)?;
+    // Each queue's charts and workbook in parallel, into its own folder.
+    c.queues
+        .par_iter()
+        .zip(&per_queue)
+        .zip(&c.names)
+        .try_for_each(|((p, s), name)| write_into(p, s, &st, &format!("queues/{}/", folder_name(name))))?;
     let total = centre_summary(c, &per_queue);
     st.write("roster.csv", centre_roster_csv(c))?;
     st.write("summary.json", serde_json::to_string_pretty(&total)? + "\n")?;

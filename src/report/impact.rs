@@ -158,7 +158,7 @@ pub fn write_impact(p: &WeeklyPlan, st: &mut Staging) -> anyhow::Result<()> {
 }
 
 /// The impact outputs under `prefix` (`""` or a folder ending in `/`).
-pub fn write_impact_into(p: &WeeklyPlan, st: &mut Staging, prefix: &str) -> anyhow::Result<()> {
+pub fn write_impact_into(p: &WeeklyPlan, st: &Staging, prefix: &str) -> anyhow::Result<()> {
     let i = &p.impact;
     st.write(&format!("{prefix}impact.csv"), impact_csv(i))?;
     st.write(&format!("{prefix}impact_campaigns.csv"), campaigns_csv(i))?;

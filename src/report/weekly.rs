@@ -14,14 +14,14 @@ use std::path::PathBuf;
 
 /// Write every output of the weekly build into `out` (all or nothing).
 pub fn write_all(p: &WeeklyPlan, s: &Summary, out: &OutDir) -> anyhow::Result<Vec<PathBuf>> {
-    let mut st = Staging::new(out)?;
-    write_into(p, s, &mut st, "")?;
+    let st = Staging::new(out)?;
+    write_into(p, s, &st, "")?;
     st.commit()
 }
 
 /// Stage every output of the weekly build under `prefix` (`""` or a folder
 /// ending in `/`).
-pub fn write_into(p: &WeeklyPlan, s: &Summary, st: &mut Staging, prefix: &str) -> anyhow::Result<()> {
+pub fn write_into(p: &WeeklyPlan, s: &Summary, st: &Staging, prefix: &str) -> anyhow::Result<()> {
     let name = |n: &str| format!("{prefix}{n}");
     st.write(&name("forecast.csv"), forecast_csv(&p.forecast))?;
     st.write(&name("requirements.csv"), requirements_csv(&p.requirements))?;
@@ -36,7 +36,7 @@ pub fn write_into(p: &WeeklyPlan, s: &Summary, st: &mut Staging, prefix: &str) -
     super::impact::write_impact_into(p, st, prefix)
 }
 
-fn draw_charts(p: &WeeklyPlan, st: &mut Staging, prefix: &str) -> anyhow::Result<()> {
+fn draw_charts(p: &WeeklyPlan, st: &Staging, prefix: &str) -> anyhow::Result<()> {
     let fc = &p.forecast;
     let per_day = fc.interval.per_day();
     let step = fc.interval.get();
