@@ -13,10 +13,16 @@ fn centre(dir: &Path) {
 }
 
 fn plan_all_queues(dir: &Path, agents: &Path, out: &Path) -> std::process::Output {
+    plan_centre(dir, "--all-queues", agents, out)
+}
+
+/// `plan` on the generated centre in `dir` with `which` (`--all-queues`, or
+/// `--queue=NAME`).
+fn plan_centre(dir: &Path, which: &str, agents: &Path, out: &Path) -> std::process::Output {
     let f = |n: &str| dir.join(n).to_str().unwrap().to_string();
     ringcast(&[
         "plan",
-        "--all-queues",
+        which,
         "--history",
         &f("history.csv"),
         "--media",
@@ -123,25 +129,8 @@ fn agents_listed_for_an_unknown_queue_or_a_queue_nobody_takes_are_refused() {
 fn one_queue_is_rostered_with_the_agents_who_take_it() {
     let d = tempfile::tempdir().unwrap();
     centre(d.path());
-    let f = |n: &str| d.path().join(n).to_str().unwrap().to_string();
     let out = d.path().join("one");
-    let o = ringcast(&[
-        "plan",
-        "--queue",
-        "loans",
-        "--history",
-        &f("history.csv"),
-        "--media",
-        &f("media_history.csv"),
-        "--media-plan",
-        &f("media_plan_next_week.csv"),
-        "--config",
-        &f("centre.toml"),
-        "--agents",
-        &f("agents.csv"),
-        "--out",
-        out.to_str().unwrap(),
-    ]);
+    let o = plan_centre(d.path(), "--queue=loans", &d.path().join("agents.csv"), &out);
     assert!(o.status.success(), "{}", stderr(&o));
     assert!(stderr(&o).contains("queue loans:") && stderr(&o).contains("agents take it"), "{}", stderr(&o));
     let agents: std::collections::BTreeMap<String, String> =
