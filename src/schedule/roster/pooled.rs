@@ -442,10 +442,12 @@ fn solve_integer(inp: &RosterInputs<'_>, groups: &[Vec<usize>], lp_bound: f64) -
     let sol = p.solve().map_err(|e| ScheduleError::Solver(format!("the pooled roster model failed: {e}")))?;
     let value = total.eval_with(&sol);
     let timed_out = matches!(sol.status(), SolutionStatus::TimeLimit);
+    // HiGHS stops when either gap is met (the relative one measured against
+    // at least 1), so the optimum is no lower than the smaller of the two.
     let proven = if timed_out {
         f64::NEG_INFINITY
     } else {
-        (value * (1.0 - POOLED_REL_GAP as f64)).min(value - POOLED_ABS_GAP as f64)
+        (value - POOLED_REL_GAP as f64 * value.abs().max(1.0)).min(value - POOLED_ABS_GAP as f64)
     };
     Ok(Pooled {
         counts: m
