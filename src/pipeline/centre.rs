@@ -32,13 +32,6 @@ pub struct CentrePlan {
     pub agents: Vec<Agent>,
 }
 
-impl CentrePlan {
-    /// Where queue `q`'s options start in [`CentrePlan::options`].
-    pub fn offset(&self, q: usize) -> usize {
-        self.queues[..q].iter().map(|p| p.scheduled.options.len()).sum()
-    }
-}
-
 /// The agents who take `queue` when one queue is planned (`plan --queue`):
 /// those whose `queues` column lists it or is empty; and a warning when the
 /// file lists queues but the plan is not of a named queue (every agent is
@@ -121,8 +114,9 @@ pub fn build_centre(
     let mut offset = 0;
     let mut parts = Vec::new();
     for (q, w) in weeks.into_iter().enumerate() {
-        parts.push((queue_roster(&roster, q, offset, &options, &agents), w));
-        offset += parts[q].1.scheduled.options.len();
+        let len = w.scheduled.options.len();
+        parts.push((queue_roster(&roster, q, offset..offset + len, &options, &agents), w));
+        offset += len;
     }
     let queues: Vec<WeeklyPlan> = parts
         .into_par_iter()
@@ -135,13 +129,16 @@ pub fn build_centre(
 /// local to the queue) and each agent's hours on it. Agents below their
 /// contract minimum are counted centre-wide; each queue lists those of them
 /// who may take it.
-fn queue_roster(all: &Roster, q: usize, offset: usize, options: &[ShiftOption], agents: &[Agent]) -> Roster {
-    let len = options.iter().filter(|o| o.queue == q).count();
-    let mine = |o: usize| (offset..offset + len).contains(&o);
-    let assignments: Vec<Assignment> = all
-        .assignments
-        .iter()
-        .filter(|a| mine(a.option))
+fn queue_roster(
+    all: &Roster,
+    q: usize,
+    mine: std::ops::Range<usize>,
+    options: &[ShiftOption],
+    agents: &[Agent],
+) -> Roster {
+    let offset = mine.start;
+    let assignments: Vec<Assignment> = (all.assignments.iter())
+        .filter(|a| mine.contains(&a.option))
         .map(|a| Assignment { agent: a.agent, option: a.option - offset })
         .collect();
     let mut hours = vec![0.0; all.hours.len()];
@@ -150,10 +147,16 @@ fn queue_roster(all: &Roster, q: usize, offset: usize, options: &[ShiftOption], 
     }
     let may_take = |i: usize| agents[i].queues.as_ref().is_none_or(|l| l.contains(&q));
     Roster {
+        status: all.status,
         assignments,
-        unfilled: all.unfilled.iter().filter(|(o, _)| mine(*o)).map(|(o, n)| (o - offset, *n)).collect(),
+        unfilled: all.unfilled.iter().filter(|(o, _)| mine.contains(o)).map(|(o, n)| (o - offset, *n)).collect(),
         hours,
         below_minimum: all.below_minimum.iter().copied().filter(|(i, _)| may_take(*i)).collect(),
-        ..all.clone()
+        cost: all.cost,
+        bound: all.bound,
+        groups: all.groups,
+        solve_seconds: all.solve_seconds,
+        variables: all.variables,
+        constraints: all.constraints,
     }
 }

@@ -409,17 +409,15 @@ fn solve_relaxation(inp: &RosterInputs<'_>, groups: &[Vec<usize>]) -> Result<Rel
     let sol = p.solve().map_err(|e| ScheduleError::Solver(format!("the pooled roster relaxation failed: {e}")))?;
     let fractional: Vec<Vec<Option<f64>>> =
         m.z.iter().map(|row| row.iter().map(|v| v.map(|v| sol.value(v))).collect()).collect();
-    let pooled = Pooled {
-        counts: fractional.iter().map(|row| vec![0; row.len()]).collect(),
-        unfilled: vec![0; inp.used.len()],
-        group_cost: costs.iter().map(|c| c.eval_with(&sol)).collect(),
-        short_hours: m.short.iter().map(|v| sol.value(*v)).collect(),
-        quotas: quotas(&m.patterns, groups, &sol),
-        bound: obj.eval_with(&sol).max(0.0),
-        timed_out: false,
-        variables: n_vars,
-        constraints: n_cons,
-    };
+    let solved =
+        Solved { short: &m.short, patterns: &m.patterns, costs: &costs, groups, sol: &sol, sizes: (n_vars, n_cons) };
+    // Whole shifts come from rounding (`Relaxed::rounded`).
+    let pooled = solved.pooled(
+        fractional.iter().map(|row| vec![0; row.len()]).collect(),
+        vec![0; inp.used.len()],
+        obj.eval_with(&sol).max(0.0),
+        false,
+    );
     Ok(Relaxed { pooled, fractional })
 }
 
@@ -449,21 +447,39 @@ fn solve_integer(inp: &RosterInputs<'_>, groups: &[Vec<usize>], lp_bound: f64) -
     } else {
         (value - POOLED_REL_GAP as f64 * value.abs().max(1.0)).min(value - POOLED_ABS_GAP as f64)
     };
-    Ok(Pooled {
-        counts: m
-            .z
-            .iter()
-            .map(|row| row.iter().map(|v| v.map_or(0, |v| sol.value(v).round() as u32)).collect())
-            .collect(),
-        unfilled: m.unfilled.iter().map(|u| sol.value(*u).round() as u32).collect(),
-        group_cost: costs.iter().map(|c| c.eval_with(&sol)).collect(),
-        short_hours: m.short.iter().map(|v| sol.value(*v)).collect(),
-        quotas: quotas(&m.patterns, groups, &sol),
-        bound: proven.max(lp_bound).max(0.0),
-        timed_out,
-        variables: n_vars,
-        constraints: n_cons,
-    })
+    let counts =
+        (m.z.iter()).map(|row| row.iter().map(|v| v.map_or(0, |v| sol.value(v).round() as u32)).collect()).collect();
+    let unfilled = m.unfilled.iter().map(|u| sol.value(*u).round() as u32).collect();
+    let solved =
+        Solved { short: &m.short, patterns: &m.patterns, costs: &costs, groups, sol: &sol, sizes: (n_vars, n_cons) };
+    Ok(solved.pooled(counts, unfilled, proven.max(lp_bound).max(0.0), timed_out))
+}
+
+/// A solved pooled model, read the same way by both solves.
+struct Solved<'a, S: Solution> {
+    short: &'a [Variable],
+    patterns: &'a [Option<GroupPatterns>],
+    costs: &'a [Expression],
+    groups: &'a [Vec<usize>],
+    sol: &'a S,
+    /// Variables and constraints of the model.
+    sizes: (usize, usize),
+}
+
+impl<S: Solution> Solved<'_, S> {
+    fn pooled(&self, counts: Vec<Vec<u32>>, unfilled: Vec<u32>, bound: f64, timed_out: bool) -> Pooled {
+        Pooled {
+            counts,
+            unfilled,
+            group_cost: self.costs.iter().map(|c| c.eval_with(self.sol)).collect(),
+            short_hours: self.short.iter().map(|v| self.sol.value(*v)).collect(),
+            quotas: quotas(self.patterns, self.groups, self.sol),
+            bound,
+            timed_out,
+            variables: self.sizes.0,
+            constraints: self.sizes.1,
+        }
+    }
 }
 
 #[cfg(test)]
