@@ -60,7 +60,9 @@ fn load_queues(sources: &Sources, names: &[String]) -> Result<Vec<super::Loaded>
     let for_queue = |q: &String, week| Sources { queue: Some(q.clone()), week, ..sources.clone() };
     let first: Vec<super::Loaded> =
         names.par_iter().map(|q| load(&for_queue(q, sources.week))).collect::<Result<_, _>>()?;
-    let week = first.iter().map(|l| l.week).max().expect("at least one queue");
+    let Some(week) = first.iter().map(|l| l.week).max() else {
+        return Err(no_queues(sources));
+    };
     first
         .into_par_iter()
         .zip(names.par_iter())
@@ -86,6 +88,10 @@ pub fn pooled_shifts(weeks: &[QueueShifts]) -> (Vec<ShiftOption>, Vec<u32>) {
     (options, counts)
 }
 
+fn no_queues(sources: &Sources) -> Error {
+    Error::usage(format!("--all-queues: {} has no 'queue' column (or no queue names in it)", sources.history.display()))
+}
+
 /// The weekly build for every queue in `names`, with one roster.
 pub fn build_centre(
     sources: &Sources,
@@ -96,10 +102,7 @@ pub fn build_centre(
     progress: &dyn Fn(&str),
 ) -> Result<CentrePlan, Error> {
     if names.is_empty() {
-        return Err(Error::usage(format!(
-            "--all-queues: {} has no 'queue' column (or no queue names in it)",
-            sources.history.display()
-        )));
+        return Err(no_queues(sources));
     }
     resolve_queues(&mut agents, names, agents_path)?;
     progress("forecasting, staffing and scheduling each queue");
