@@ -3,12 +3,13 @@
 use super::{usage, Format};
 use crate::config::ChannelKinds;
 use crate::error::Error;
-use crate::forecast::backtest::{run_protocol, CampaignInputs};
+use crate::forecast::backtest::{run_intraday as run_intraday_protocol, run_protocol, CampaignInputs};
+use std::collections::BTreeMap;
 use crate::ingest::history::{load_history, load_history_with, HistoryOptions};
 use crate::ingest::media::load_media_plan;
 use crate::ingest::History;
 use crate::settings::Settings;
-use chrono::NaiveDate;
+use chrono::{NaiveDate, NaiveTime, Timelike};
 use std::path::PathBuf;
 
 /// Rolling-origin backtest.
@@ -38,6 +39,11 @@ pub struct BacktestArgs {
     /// read off the history.
     #[arg(long)]
     pub config: Option<PathBuf>,
+    /// Score the intraday update instead: rest-of-day accuracy after seeing
+    /// each target day up to these local times (e.g. `10:00,12:00,14:00`),
+    /// against no update and the ratio method.
+    #[arg(long, value_delimiter = ',')]
+    pub intraday: Vec<NaiveTime>,
     /// Output format.
     #[arg(long, value_enum, default_value_t = Format::Text)]
     pub format: Format,
@@ -79,6 +85,9 @@ pub fn run(a: &BacktestArgs) -> anyhow::Result<()> {
         return Err(usage(format!("--to {} is before --from {}", a.to, a.from)));
     }
     let (h, campaign) = load_inputs(a)?;
+    if !a.intraday.is_empty() {
+        return run_intraday(a, &h, &campaign);
+    }
     let inferred = a.config.is_none().then(|| campaign.calendar.describe());
     let scores = run_protocol(&h, a.from, a.to, a.window_days, a.horizon_days, Some(&campaign));
     if scores.values().all(|s| s.days_scored == 0) {
@@ -123,6 +132,62 @@ pub fn run(a: &BacktestArgs) -> anyhow::Result<()> {
                     "{} target day(s) without calls (closed) left out of the day statistics; every method is scored on the same intervals (those with data)",
                     s.days_skipped
                 );
+            }
+        }
+    }
+    Ok(())
+}
+
+/// The slot of the day at `t`, which must fall on an interval boundary.
+fn slot_at(t: NaiveTime, h: &History) -> anyhow::Result<usize> {
+    let step = h.interval.get();
+    let minutes = t.hour() * 60 + t.minute();
+    if minutes % step != 0 || t.second() != 0 {
+        return Err(usage(format!(
+            "--intraday {}: expected a time on the history's {step}-minute interval boundaries",
+            t.format("%H:%M")
+        )));
+    }
+    Ok((minutes / step) as usize)
+}
+
+/// `backtest --intraday`: rest-of-day scores per update time and method.
+fn run_intraday(a: &BacktestArgs, h: &History, campaign: &CampaignInputs) -> anyhow::Result<()> {
+    let slots: Vec<usize> = a.intraday.iter().map(|t| slot_at(*t, h)).collect::<anyhow::Result<_>>()?;
+    let scores = run_intraday_protocol(h, (a.from, a.to, a.window_days, a.horizon_days), &slots, campaign);
+    if scores.values().all(|m| m.values().all(|s| s.days_scored == 0)) {
+        return Err(usage(format!(
+            "no target day between {} and {} has {} days with data before it and calls after the update times in {}",
+            a.from,
+            a.to,
+            a.window_days,
+            a.history.display()
+        )));
+    }
+    let time_of = |slot: usize| {
+        let m = slot as u32 * h.interval.get();
+        format!("{:02}:{:02}", m / 60, m % 60)
+    };
+    match a.format {
+        Format::Json => {
+            let keyed: BTreeMap<String, _> = scores.iter().map(|(s, v)| (time_of(*s), v)).collect();
+            println!("{}", serde_json::to_string_pretty(&keyed)?);
+        }
+        Format::Text => {
+            println!("update at  method              days   rest-of-day RMSE mean  median   APE% mean  median");
+            for (slot, methods) in &scores {
+                for (name, s) in methods {
+                    println!(
+                        "{:<10} {:<18} {:>5}   {:>21.2} {:>7.2}   {:>9.2} {:>7.2}",
+                        time_of(*slot),
+                        name,
+                        s.days_scored,
+                        s.rmse_mean,
+                        s.rmse_median,
+                        s.ape_mean,
+                        s.ape_median
+                    );
+                }
             }
         }
     }

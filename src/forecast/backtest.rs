@@ -13,6 +13,7 @@
 //! it forecasts (marketing's plan is known in advance).
 
 use super::baseline::{Band, DayForecast, SvdBaseline, BAND_LEVELS};
+use super::intraday::{IntradayModel, MorningDay, Seen};
 use super::predict::ForecastModel;
 use crate::calendar::OpenCalendar;
 use crate::ingest::media::MediaLine;
@@ -172,20 +173,8 @@ pub fn evaluate(
     let forecast_days: Vec<Option<DayScore>> = per_origin.into_iter().flatten().collect();
     let days_skipped = forecast_days.iter().filter(|d| d.is_none()).count();
     let all: Vec<DayScore> = forecast_days.into_iter().flatten().collect();
-    let stats = |v: Vec<f64>| {
-        let mut s = v.clone();
-        s.sort_by(|a, b| a.total_cmp(b));
-        // No day scored: NaN, which the JSON shows as null.
-        let mean = if s.is_empty() { f64::NAN } else { s.iter().sum::<f64>() / s.len() as f64 };
-        let med = if s.is_empty() {
-            f64::NAN
-        } else if s.len() % 2 == 1 {
-            s[s.len() / 2]
-        } else {
-            (s[s.len() / 2 - 1] + s[s.len() / 2]) / 2.0
-        };
-        (mean, med)
-    };
+    // No day scored: NaN, which the JSON shows as null.
+    let stats = |v: Vec<f64>| mean_median(&v);
     let (rmse_mean, rmse_median) = stats(all.iter().map(|x| x.rmse).collect());
     let (ape_mean, ape_median) = stats(all.iter().map(|x| x.ape).collect());
     let coverage = |level: f64| {
@@ -292,4 +281,140 @@ mod tests {
         // The second slot counts as a forecast of 0 against 2 calls: RMSE sqrt(4 / 2).
         assert!((score.rmse_mean - 2f64.sqrt()).abs() < 1e-12, "{}", score.rmse_mean);
     }
+}
+
+/// Rest-of-day scores of one method at one update time.
+#[derive(Debug, Clone, Serialize)]
+pub struct RestOfDayScore {
+    pub rmse_mean: f64,
+    pub rmse_median: f64,
+    pub ape_mean: f64,
+    pub ape_median: f64,
+    /// Target days scored (open after the update time, with calls).
+    pub days_scored: usize,
+}
+
+/// Rest-of-day forecasts of one target day after seeing it up to a slot:
+/// (method name, forecast per slot).
+fn rest_of_day_methods(
+    model: &IntradayModel,
+    morning: &MorningDay<'_>,
+    fc_total: &[f64],
+    actual: &[f64],
+    at: usize,
+) -> Vec<(&'static str, Vec<f64>)> {
+    let seen: f64 = (0..at).filter(|&j| morning.open[j] && !actual[j].is_nan()).map(|j| actual[j]).sum();
+    let expected: f64 = (0..at).filter(|&j| morning.open[j] && !actual[j].is_nan()).map(|j| fc_total[j]).sum();
+    // The ratio method of commercial tools: the rest scaled by calls seen over calls forecast so far.
+    let ratio = if expected > 0.0 { seen / expected } else { 1.0 };
+    let calls = (0..actual.len()).map(|j| if j < at { actual[j] } else { f64::NAN }).collect();
+    let update = model.update(morning, &Seen { calls, at });
+    vec![
+        ("no_update", fc_total.to_vec()),
+        ("ratio", fc_total.iter().map(|f| f * ratio).collect()),
+        ("ringcast_update", update.total),
+    ]
+}
+
+/// Rest-of-day accuracy of the intraday update against no update and the
+/// ratio method: per target day, the campaign-aware forecast made at the
+/// protocol's origin is updated with the day's calls before each slot of
+/// `at_slots`, and scored on the day's intervals from that slot on.
+pub fn run_intraday(
+    h: &History,
+    protocol: (NaiveDate, NaiveDate, usize, usize),
+    at_slots: &[usize],
+    inputs: &CampaignInputs,
+) -> BTreeMap<usize, BTreeMap<String, RestOfDayScore>> {
+    let (from, to, window, horizon) = protocol;
+    let model = IntradayModel::default();
+    let targets: Vec<usize> =
+        (0..h.days.len()).filter(|&k| h.days[k] >= from && h.days[k] <= to && k >= window).collect();
+    let origins: Vec<usize> = targets.iter().copied().step_by(horizon.max(1)).collect();
+    use rayon::prelude::*;
+    // Per origin, per target day, per time, per method: (rmse, ape).
+    let scored: Vec<Vec<(usize, &'static str, f64, f64)>> = origins
+        .par_iter()
+        .map(|&o| {
+            let train = h.rows(o - window, o).without_empty_days();
+            let days: Vec<usize> = (o..(o + horizon).min(h.days.len())).filter(|k| h.days[*k] <= to).collect();
+            let dates: Vec<NaiveDate> = days.iter().map(|&k| h.days[k]).collect();
+            let (Some(&first), Some(&last)) = (dates.first(), dates.last()) else { return vec![] };
+            let past: Vec<MediaLine> = inputs.lines.iter().filter(|l| l.start.date() < first).cloned().collect();
+            let fitted = ForecastModel::default().fit(&train, &past);
+            let plan: Vec<MediaLine> = inputs
+                .lines
+                .iter()
+                .filter(|l| l.start.date() <= last && fitted.responses().contains_key(&l.channel))
+                .cloned()
+                .collect();
+            let fc = fitted.predict(&dates, &inputs.calendar, &plan);
+            let mut out = vec![];
+            for (i, &k) in days.iter().enumerate() {
+                let actual: Vec<f64> = h.offered.row(k).to_vec();
+                if actual.iter().filter(|v| !v.is_nan()).sum::<f64>() <= 0.0 {
+                    continue;
+                }
+                let morning = MorningDay::of(&fitted, &fc, &inputs.calendar, i);
+                let total: Vec<f64> = fc.total.row(i).to_vec();
+                for &at in at_slots {
+                    for (name, f) in rest_of_day_methods(&model, &morning, &total, &actual, at) {
+                        if let Some((rmse, ape)) = rest_error(&actual[at.min(actual.len())..], &f[at.min(f.len())..]) {
+                            out.push((at, name, rmse, ape));
+                        }
+                    }
+                }
+            }
+            out
+        })
+        .collect();
+    let mut by: BTreeMap<usize, BTreeMap<String, (Vec<f64>, Vec<f64>)>> = BTreeMap::new();
+    for (at, name, rmse, ape) in scored.into_iter().flatten() {
+        let e = by.entry(at).or_default().entry(name.to_string()).or_default();
+        e.0.push(rmse);
+        e.1.push(ape);
+    }
+    by.into_iter()
+        .map(|(at, methods)| {
+            let scores = methods
+                .into_iter()
+                .map(|(name, (rmse, ape))| {
+                    let (rmse_mean, rmse_median) = mean_median(&rmse);
+                    let (ape_mean, ape_median) = mean_median(&ape);
+                    (name, RestOfDayScore { rmse_mean, rmse_median, ape_mean, ape_median, days_scored: rmse.len() })
+                })
+                .collect();
+            (at, scores)
+        })
+        .collect()
+}
+
+/// RMSE and APE (%) over the intervals with data; `None` without any.
+fn rest_error(actual: &[f64], forecast: &[f64]) -> Option<(f64, f64)> {
+    let (mut se, mut n, mut ape, mut na) = (0.0, 0usize, 0.0, 0usize);
+    for (y, f) in actual.iter().zip(forecast) {
+        if y.is_nan() {
+            continue;
+        }
+        let f = if f.is_nan() { 0.0 } else { *f };
+        se += (y - f).powi(2);
+        n += 1;
+        if *y > 0.0 {
+            ape += (y - f).abs() / y;
+            na += 1;
+        }
+    }
+    (n > 0).then(|| ((se / n as f64).sqrt(), 100.0 * ape / na.max(1) as f64))
+}
+
+/// Mean and median (NaN when empty).
+fn mean_median(v: &[f64]) -> (f64, f64) {
+    let mut s = v.to_vec();
+    s.sort_by(|a, b| a.total_cmp(b));
+    if s.is_empty() {
+        return (f64::NAN, f64::NAN);
+    }
+    let mean = s.iter().sum::<f64>() / s.len() as f64;
+    let mid = s.len() / 2;
+    (mean, if s.len() % 2 == 1 { s[mid] } else { (s[mid - 1] + s[mid]) / 2.0 })
 }

@@ -100,6 +100,22 @@ pub struct FittedSvd {
     sigma: Vec<f64>,
     /// Mean fitted calls per slot.
     slot_mean: Vec<f64>,
+    /// Covariance (components × components) of the one-step errors of the day
+    /// scores: how far a day's scores stray from their forecast.
+    score_cov: nalgebra::DMatrix<f64>,
+    /// Variance per slot, in the square-root scale, of what the day's scores
+    /// do not explain: the noise around a day's own curve.
+    noise_var: Vec<f64>,
+}
+
+/// See [`FittedSvd::update_parts`].
+pub(crate) struct UpdateParts<'a> {
+    pub per_day: usize,
+    pub slots: &'a [usize],
+    pub shapes: Array2<f64>,
+    pub noise_var: &'a [f64],
+    pub sigma: &'a [f64],
+    pub variance_correction: f64,
 }
 
 /// A forecast for given days: mean and prediction bands per slot (NaN where
@@ -146,6 +162,8 @@ impl SvdBaseline {
         let fits: Vec<ComponentFit> = scores.iter().map(|sc| self.fit_component(h, sc, &types)).collect();
         let fitted_scores: Vec<&[f64]> = fits.iter().map(|f| f.fitted.as_slice()).collect();
         let (sigma, slot_mean) = one_step_residuals(&y, &shapes, &fitted_scores);
+        let score_cov = innovation_cov(&scores, &fitted_scores);
+        let noise_var = noise_variance(&y, &smoothed(&shapes, self.smooth_slots), &scores);
         Some(FittedSvd {
             smooth_slots: self.smooth_slots,
             variance_correction: self.variance_correction,
@@ -162,6 +180,8 @@ impl SvdBaseline {
             day_types,
             sigma,
             slot_mean,
+            score_cov,
+            noise_var,
         })
     }
 
@@ -326,6 +346,39 @@ fn one_step_residuals(y: &nalgebra::DMatrix<f64>, shapes: &Array2<f64>, fitted: 
     (sigma, slot_mean)
 }
 
+/// Covariance of the one-step errors of the day scores (days after the first).
+fn innovation_cov(scores: &[Vec<f64>], fitted: &[&[f64]]) -> nalgebra::DMatrix<f64> {
+    let k = scores.len();
+    let n = scores.first().map_or(0, |s| s.len());
+    let err = |c: usize, d: usize| scores[c][d] - fitted[c][d];
+    nalgebra::DMatrix::from_fn(k, k, |a, b| (1..n).map(|d| err(a, d) * err(b, d)).sum::<f64>() / (n - 1).max(1) as f64)
+}
+
+/// The shapes after the forecast's moving average over ±`w` slots (the
+/// average is linear, so a day's smoothed curve is these shapes times its scores).
+fn smoothed(shapes: &Array2<f64>, w: usize) -> Array2<f64> {
+    let m = shapes.nrows();
+    Array2::from_shape_fn(shapes.raw_dim(), |(j, c)| {
+        let (a, b) = (j.saturating_sub(w), (j + w + 1).min(m));
+        (a..b).map(|i| shapes[[i, c]]).sum::<f64>() / (b - a) as f64
+    })
+}
+
+/// Per slot, the variance of a day's square roots around its own smoothed
+/// low-rank curve (floored at a tenth of the Poisson 1/4: a slot that never
+/// varied is still counts).
+fn noise_variance(y: &nalgebra::DMatrix<f64>, smooth: &Array2<f64>, scores: &[Vec<f64>]) -> Vec<f64> {
+    let (n, m) = y.shape();
+    (0..m)
+        .map(|j| {
+            let ss: f64 = (0..n)
+                .map(|d| (y[(d, j)] - (0..scores.len()).map(|c| scores[c][d] * smooth[[j, c]]).sum::<f64>()).powi(2))
+                .sum();
+            (ss / n.max(1) as f64).max(0.025)
+        })
+        .collect()
+}
+
 /// Which weekday's level a date takes: its own, or — for the first open day
 /// after an unusual closure — that of the day after the regular closure.
 ///
@@ -394,7 +447,59 @@ fn weighted_median(values: &[(f64, f64)]) -> f64 {
     v[v.len() - 1].0
 }
 
+/// What a day's component scores are expected to be before any of its calls
+/// are seen: their forecast and its error covariance.
+#[derive(Debug, Clone)]
+pub struct ScorePrior {
+    pub mean: Vec<f64>,
+    pub cov: nalgebra::DMatrix<f64>,
+}
+
 impl FittedSvd {
+    /// The scores of `days[i]` forecast from the history (the days before
+    /// `i` in `days` are taken as open, whether or not they are past).
+    pub fn score_prior(&self, days: &[NaiveDate], i: usize) -> ScorePrior {
+        let d = days[i];
+        let prev = d - chrono::Duration::days(1);
+        let prev_has_data = if prev <= self.last_day {
+            self.history_days.binary_search(&prev).is_ok()
+        } else {
+            days[..i].contains(&prev)
+        };
+        let w = self.day_types.of(d, prev_has_data);
+        let step = (i + 1) as i32;
+        let mean = (0..self.shapes.ncols())
+            .map(|c| {
+                let m = self.weekday_mean[c][w];
+                let m = if m.is_nan() { self.weekday_mean[c].iter().filter(|v| !v.is_nan()).sum::<f64>() / 7.0 } else { m };
+                // The first step crosses a gap when the target is not the next calendar day.
+                let first = if (d - self.last_day).num_days() > step as i64 { self.phi_gap[c] } else { self.phi[c] };
+                let ahead = (d - self.last_day).num_days() as f64;
+                m + self.trend[c] * ahead + first * self.phi[c].powi(step - 1) * self.last_dev[c]
+            })
+            .collect();
+        // Each further step adds the AR(1)'s growing error: Σ φ^(2i) per component.
+        let growth: Vec<f64> = self.phi.iter().map(|p| (0..step).map(|i| p.powi(2 * i)).sum::<f64>().sqrt()).collect();
+        let cov = nalgebra::DMatrix::from_fn(self.score_cov.nrows(), self.score_cov.ncols(), |a, b| {
+            self.score_cov[(a, b)] * growth[a] * growth[b]
+        });
+        ScorePrior { mean, cov }
+    }
+
+    /// The parts the intraday update needs: the day's slots with data, the
+    /// smoothed shapes (slots × components), the noise variance and one-step
+    /// sd per slot (square-root scale), and the back-transform's variance share.
+    pub(crate) fn update_parts(&self) -> UpdateParts<'_> {
+        UpdateParts {
+            per_day: self.per_day,
+            slots: &self.slots,
+            shapes: smoothed(&self.shapes, self.smooth_slots),
+            noise_var: &self.noise_var,
+            sigma: &self.sigma,
+            variance_correction: self.variance_correction,
+        }
+    }
+
     /// The negative-binomial overdispersion 1/k (count variance μ + μ²/k) of
     /// the one-step forecast errors, by moments over the slots: the square-root
     /// scale's residual variance σ² is a count variance of about 4μσ² (delta method).
@@ -440,30 +545,8 @@ impl FittedSvd {
                 hi: Array2::from_elem(shape, f64::NAN),
             })
             .collect();
-        for (i, d) in days.iter().enumerate() {
-            let prev = *d - chrono::Duration::days(1);
-            let prev_has_data = if prev <= self.last_day {
-                self.history_days.binary_search(&prev).is_ok()
-            } else {
-                days[..i].contains(&prev)
-            };
-            let w = self.day_types.of(*d, prev_has_data);
-            let step = (i + 1) as i32;
-            let scores: Vec<f64> = (0..self.shapes.ncols())
-                .map(|c| {
-                    let m = self.weekday_mean[c][w];
-                    let m = if m.is_nan() {
-                        self.weekday_mean[c].iter().filter(|v| !v.is_nan()).sum::<f64>() / 7.0
-                    } else {
-                        m
-                    };
-                    // The first step crosses a gap when the target is not the next calendar day.
-                    let first =
-                        if (*d - self.last_day).num_days() > step as i64 { self.phi_gap[c] } else { self.phi[c] };
-                    let ahead = (*d - self.last_day).num_days() as f64;
-                    m + self.trend[c] * ahead + first * self.phi[c].powi(step - 1) * self.last_dev[c]
-                })
-                .collect();
+        for i in 0..days.len() {
+            let scores = self.score_prior(days, i).mean;
             let raw: Vec<f64> = (0..self.slots.len())
                 .map(|j| scores.iter().enumerate().map(|(c, sc)| sc * self.shapes[[j, c]]).sum())
                 .collect();

@@ -9,6 +9,8 @@
 //!   minutes, flight carryover, saturation).
 //! * [`count`]: the count likelihood (Poisson / negative binomial) and
 //!   prediction intervals.
+//! * [`intraday`]: today's calls so far update the rest of today (day
+//!   scores, running lines' response, surprises).
 //! * [`backtest`]: rolling-origin evaluation against simple baselines.
 
 pub mod backtest;
@@ -16,5 +18,6 @@ pub mod baseline;
 pub mod campaign;
 pub mod count;
 pub mod insample;
+pub mod intraday;
 pub mod media;
 pub mod predict;

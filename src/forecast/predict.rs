@@ -1,7 +1,7 @@
 //! The campaign-aware forecast of a period: history-only baseline plus the
 //! extra calls of each line of the media plan, with prediction intervals.
 
-use super::baseline::{DayTypes, FittedSvd, SvdBaseline};
+use super::baseline::{DayTypes, FittedSvd, ScorePrior, SvdBaseline};
 use super::campaign::{CampaignModel, ClosureSides, DayFeatures, LearnedCampaigns};
 use super::count::{nb_interval, sqrt_scale_interval};
 use super::media::response::ChannelResponse;
@@ -342,23 +342,11 @@ impl FittedForecast {
         open: &Array2<bool>,
         baseline: &mut Array2<f64>,
     ) {
-        let Some((flat, trending)) = &self.low_rank else { return };
-        let open_days: Vec<usize> = (0..days.len()).filter(|&k| open.row(k).iter().any(|o| *o)).collect();
-        let Some(&last) = open_days.last() else { return };
-        let reach = (days[last] - flat.last_day()).num_days();
-        let model = if reach > self.trend_after_days { trending } else { flat };
+        let Some((model, open_days)) = self.low_rank_for(days, open) else { return };
         let dates: Vec<NaiveDate> = open_days.iter().map(|&k| days[k]).collect();
         let f = model.predict(&dates);
         for (i, &k) in open_days.iter().enumerate() {
-            let (d, prev) = (days[k], days[k] - Duration::days(1));
-            let prev_has_data = if prev <= flat.last_day() {
-                self.learned.adjusted.day_index(prev).is_some()
-            } else {
-                dates[..i].contains(&prev)
-            };
-            let mut sides = closure_sides(&self.learned.level, calendar, d);
-            sides.after &= !model.day_types().is_reopening(d, prev_has_data);
-            let slow = self.learned.level.slow_factor(d, sides, &self.learned.level_coef);
+            let slow = self.slow_factor_of(model, &dates, i, calendar);
             for s in 0..baseline.ncols() {
                 let v = f.mean[[i, s]] * slow;
                 if open[[k, s]] && !v.is_nan() {
@@ -367,6 +355,52 @@ impl FittedForecast {
             }
         }
     }
+
+    /// The low-rank model a forecast of `days` uses (with trend when it reaches
+    /// far), and the indices of the open days it forecasts.
+    fn low_rank_for(&self, days: &[NaiveDate], open: &Array2<bool>) -> Option<(&FittedSvd, Vec<usize>)> {
+        let (flat, trending) = self.low_rank.as_ref()?;
+        let open_days: Vec<usize> = (0..days.len()).filter(|&k| open.row(k).iter().any(|o| *o)).collect();
+        let last = *open_days.last()?;
+        let reach = (days[last] - flat.last_day()).num_days();
+        Some((if reach > self.trend_after_days { trending } else { flat }, open_days))
+    }
+
+    /// The day-level model's slow factor (trend, season, closures) of
+    /// `dates[i]`, which the low-rank curve is multiplied by.
+    fn slow_factor_of(&self, model: &FittedSvd, dates: &[NaiveDate], i: usize, calendar: &OpenCalendar) -> f64 {
+        let (d, prev) = (dates[i], dates[i] - Duration::days(1));
+        let prev_has_data = if prev <= model.last_day() {
+            self.learned.adjusted.day_index(prev).is_some()
+        } else {
+            dates[..i].contains(&prev)
+        };
+        let mut sides = closure_sides(&self.learned.level, calendar, d);
+        sides.after &= !model.day_types().is_reopening(d, prev_has_data);
+        self.learned.level.slow_factor(d, sides, &self.learned.level_coef)
+    }
+
+    /// What the intraday update of day `k` of `fc` (made by [`Self::predict`])
+    /// starts from: the low-rank model behind its baseline, the day's score
+    /// prior and slow factor; `None` where the day-level model made it.
+    pub fn low_rank_day(&self, fc: &Forecast, calendar: &OpenCalendar, k: usize) -> Option<LowRankDay<'_>> {
+        let (model, open_days) = self.low_rank_for(&fc.days, &fc.open)?;
+        let dates: Vec<NaiveDate> = open_days.iter().map(|&k| fc.days[k]).collect();
+        let i = open_days.iter().position(|&x| x == k)?;
+        Some(LowRankDay {
+            model,
+            prior: model.score_prior(&dates, i),
+            slow: self.slow_factor_of(model, &dates, i, calendar),
+        })
+    }
+}
+
+/// See [`FittedForecast::low_rank_day`].
+pub struct LowRankDay<'a> {
+    pub model: &'a FittedSvd,
+    pub prior: ScorePrior,
+    /// The day-level factor the low-rank curve is multiplied by.
+    pub slow: f64,
 }
 
 /// The closures around a day to forecast: from the calendar, which lists the
