@@ -169,7 +169,7 @@ fn large_centre_roster(c: &mut Criterion) {
     use ringcast::synth::{generate, SynthOptions};
     let dir = tempfile::tempdir().expect("temp dir");
     let week = chrono::NaiveDate::from_ymd_opt(2026, 11, 23).expect("date");
-    let options = SynthOptions { seed: 7, weeks: 104, week, agents: 5000, queues: 10, demand_scale: 5000.0 / 150.0 };
+    let options = SynthOptions { queues: 10, demand_scale: 5000.0 / 150.0, ..SynthOptions::sample(7, 104, week, 5000) };
     for (name, text) in generate(&options).expect("centre").files {
         std::fs::write(dir.path().join(name), text).expect("write");
     }

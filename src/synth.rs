@@ -35,12 +35,60 @@ pub struct SynthOptions {
     pub queues: usize,
     /// Calls multiplied by this (0.01..=1000); the bundled demand suits 150 agents.
     pub demand_scale: f64,
+    /// How the planning week really goes (its calls are generated too; one queue only).
+    pub realised: RealisedOptions,
+}
+
+/// The planning week as it happens, for the intraday update: its calls come
+/// from the same truth, with next week's plan at `response_factor` × its
+/// true response and, optionally, a campaign nobody announced.
+#[derive(Debug, Clone, PartialEq, Serialize)]
+pub struct RealisedOptions {
+    /// The day `today.csv` holds, up to (not including) `until`.
+    pub today: NaiveDate,
+    pub until: NaiveTime,
+    /// The planned lines' true response in the week, as a multiple of the
+    /// response the history taught (0..=10; 1 = as learned).
+    pub response_factor: f64,
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub unannounced: Option<Unannounced>,
+}
+
+/// A campaign nobody told the centre about: from `start`, extra calls of
+/// `peak_share` × the baseline, fading with `half_life_minutes`.
+#[derive(Debug, Clone, PartialEq, Serialize)]
+pub struct Unannounced {
+    pub start: NaiveDateTime,
+    pub peak_share: f64,
+    pub half_life_minutes: f64,
+}
+
+impl RealisedOptions {
+    /// The bundled sample's: Friday of the planning week up to 11:00, with a
+    /// click-to-call push nobody announced from 09:45 adding 80% at first.
+    pub fn bundled(week: NaiveDate) -> Self {
+        let friday = week + Duration::days(4);
+        let at = |h, m| NaiveTime::from_hms_opt(h, m, 0).unwrap_or_default();
+        RealisedOptions {
+            today: friday,
+            until: at(11, 0),
+            response_factor: 1.0,
+            unannounced: Some(Unannounced::push(friday.and_time(at(9, 45)))),
+        }
+    }
+}
+
+impl Unannounced {
+    /// A click-to-call push from `start`: 80% more calls at first, fading with a two-hour half-life.
+    pub fn push(start: NaiveDateTime) -> Self {
+        Unannounced { start, peak_share: 1.0, half_life_minutes: 120.0 }
+    }
 }
 
 impl SynthOptions {
     /// The bundled sample's options for `agents`, one queue, demand as bundled.
     pub fn sample(seed: u64, weeks: u32, week: NaiveDate, agents: usize) -> SynthOptions {
-        SynthOptions { seed, weeks, week, agents, queues: 1, demand_scale: 1.0 }
+        SynthOptions { seed, weeks, week, agents, queues: 1, demand_scale: 1.0, realised: RealisedOptions::bundled(week) }
     }
 }
 
@@ -121,6 +169,9 @@ pub struct GroundTruth {
     /// The queues and their shares of calls (absent: one queue).
     #[serde(skip_serializing_if = "Vec::is_empty")]
     pub queues: Vec<QueueTruth>,
+    /// How the planning week went (`today.csv`; one queue only).
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub realised: Option<RealisedOptions>,
 }
 
 fn is_one(x: &f64) -> bool {
@@ -432,6 +483,78 @@ fn media_csv(lines: &[MediaLine]) -> String {
 pub struct Sample {
     pub files: Vec<(&'static str, String)>,
     pub truth: GroundTruth,
+    /// The planning week's calls as they happen (one queue only).
+    pub realised: Option<RealisedWeek>,
+}
+
+/// The planning week's realised calls: days × slots (NaN where closed).
+#[derive(Debug, Clone)]
+pub struct RealisedWeek {
+    pub days: Vec<NaiveDate>,
+    pub calls: ndarray::Array2<f64>,
+}
+
+/// What the realised week is drawn from.
+struct WeekTruth<'a> {
+    baseline: &'a BaselineTruth,
+    first: NaiveDate,
+    holidays: &'a [NaiveDate],
+    shapes: &'a DayShapes,
+}
+
+/// The planning week's calls: the baseline with its noise, the past lines'
+/// carry-over, next week's lines at `response_factor` × their response and
+/// the unannounced campaign. A stream of its own (the seed + 1), so the
+/// other files do not change with it.
+fn realised_week(
+    args: &SynthOptions,
+    t: &WeekTruth<'_>,
+    past: &[MediaLine],
+    next: &[MediaLine],
+    responses: &BTreeMap<String, ChannelResponse>,
+) -> anyhow::Result<RealisedWeek> {
+    let mut rng = ChaCha8Rng::seed_from_u64(args.seed.wrapping_add(1));
+    let per_day = t.shapes.interval.per_day();
+    let days: Vec<NaiveDate> = (0..7).map(|i| args.week + Duration::days(i)).collect();
+    let carry = Uplift::compute(past, responses, t.shapes).grid(&days, per_day);
+    let planned = Uplift::compute(next, responses, t.shapes).grid(&days, per_day);
+    let day_noise = Gamma::new(t.baseline.day_noise_shape, 1.0 / t.baseline.day_noise_shape)?;
+    let int_noise = Gamma::new(t.baseline.interval_noise_shape, 1.0 / t.baseline.interval_noise_shape)?;
+    let r = &args.realised;
+    let mut calls = ndarray::Array2::from_elem((7, per_day), f64::NAN);
+    for (k, d) in days.iter().enumerate() {
+        let Some(shape) = t.shapes.by_day.get(d) else { continue };
+        let volume = t.baseline.day_volume(*d, t.first, t.holidays) * day_noise.sample(&mut rng) * args.demand_scale;
+        for s in (0..per_day).filter(|&s| shape[s] > 0.0) {
+            let start = d.and_time(NaiveTime::MIN) + Duration::minutes((s as u32 * INTERVAL) as i64);
+            let base = volume * shape[s];
+            let surprise = r.unannounced.as_ref().map_or(0.0, |u| {
+                let minutes = (start - u.start).num_minutes() as f64;
+                if minutes >= 0.0 {
+                    u.peak_share * base * 0.5f64.powf(minutes / u.half_life_minutes)
+                } else {
+                    0.0
+                }
+            });
+            let campaigns = (carry[[k, s]] + r.response_factor * planned[[k, s]]) * args.demand_scale;
+            let rate = base * int_noise.sample(&mut rng) + campaigns + surprise;
+            calls[[k, s]] = if rate > 0.0 { Poisson::new(rate)?.sample(&mut rng) } else { 0.0 };
+        }
+    }
+    Ok(RealisedWeek { days, calls })
+}
+
+/// `today.csv`: the realised calls of `today` before `until`, as interval counts.
+fn today_csv(week: &RealisedWeek, r: &RealisedOptions) -> String {
+    let mut out = String::from("interval_start,calls\n");
+    let Some(k) = week.days.iter().position(|d| *d == r.today) else { return out };
+    for (s, v) in week.calls.row(k).iter().enumerate() {
+        let start = r.today.and_time(NaiveTime::MIN) + Duration::minutes((s as u32 * INTERVAL) as i64);
+        if !v.is_nan() && start.time() < r.until {
+            let _ = writeln!(out, "{},{}", start.format("%Y-%m-%d %H:%M"), *v as u64);
+        }
+    }
+    out
 }
 
 /// Generate the whole sample.
@@ -490,6 +613,12 @@ pub fn generate(args: &SynthOptions) -> anyhow::Result<Sample> {
         }
     }
     let next = next_week_plan(&mut rng, week);
+    let realised = if queues.is_empty() {
+        let week_shapes = WeekTruth { baseline: &truth_b, first, holidays: &holidays, shapes: &shapes };
+        Some(realised_week(args, &week_shapes, &past, &next, &responses)?)
+    } else {
+        None
+    };
     let mut by_channel: BTreeMap<&str, Vec<&MediaLine>> = BTreeMap::new();
     for l in &past {
         by_channel.entry(l.channel.as_str()).or_default().push(l);
@@ -505,9 +634,10 @@ pub fn generate(args: &SynthOptions) -> anyhow::Result<Sample> {
         summaries,
         demand_scale: args.demand_scale,
         queues,
+        realised: realised.is_some().then(|| args.realised.clone()),
     };
     let agents = agents_csv(&mut rng, args.agents, &truth.queues);
-    let files = vec![
+    let mut files = vec![
         ("history.csv", history),
         ("media_history.csv", media_csv(&past)),
         ("media_plan_next_week.csv", media_csv(&next)),
@@ -515,7 +645,10 @@ pub fn generate(args: &SynthOptions) -> anyhow::Result<Sample> {
         ("centre.toml", centre_toml(&holidays)),
         ("ground_truth.json", serde_json::to_string_pretty(&truth)? + "\n"),
     ];
-    Ok(Sample { files, truth })
+    if let Some(week) = &realised {
+        files.push(("today.csv", today_csv(week, &args.realised)));
+    }
+    Ok(Sample { files, truth, realised })
 }
 
 /// Agents with mixed contracts: full-time, part-time and weekend staff.
@@ -647,8 +780,14 @@ part_time = true
 /// Generate a sample with `agents` = 5 into a fresh temporary folder (tests).
 #[cfg(test)]
 pub fn sample_in_tempdir(seed: u64, weeks: u32, week: NaiveDate) -> (tempfile::TempDir, Sample) {
+    sample_in_tempdir_with(&SynthOptions::sample(seed, weeks, week, 5))
+}
+
+/// Generate a sample with these options into a fresh temporary folder (tests).
+#[cfg(test)]
+pub fn sample_in_tempdir_with(options: &SynthOptions) -> (tempfile::TempDir, Sample) {
     let dir = tempfile::tempdir().expect("temp dir");
-    let sample = generate(&SynthOptions::sample(seed, weeks, week, 5)).expect("sample");
+    let sample = generate(options).expect("sample");
     for (name, text) in &sample.files {
         std::fs::write(dir.path().join(name), text).expect("write sample");
     }

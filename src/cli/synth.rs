@@ -3,7 +3,8 @@
 use crate::report::Staging;
 use crate::synth::{generate, SynthOptions, AGENTS_FOR_BUNDLED_DEMAND};
 use anyhow::Context;
-use chrono::NaiveDate;
+use crate::synth::{RealisedOptions, Unannounced};
+use chrono::{Duration, NaiveDate, NaiveTime};
 use std::path::PathBuf;
 
 /// Generate the sample centre.
@@ -32,6 +33,30 @@ pub struct SynthArgs {
     /// bundled demand scaled to the agents.
     #[arg(long)]
     pub demand_scale: Option<f64>,
+    /// The day of the planning week `today.csv` holds (default: its Friday).
+    #[arg(long)]
+    pub today: Option<NaiveDate>,
+    /// `today.csv` holds the calls before this local time.
+    #[arg(long, default_value = "11:00")]
+    pub until: NaiveTime,
+    /// Start (local time on `--today`) of a campaign nobody announced, in the
+    /// planning week's calls but in no media plan; `none` for a week without one.
+    #[arg(long, default_value = "09:45")]
+    pub unannounced: String,
+    /// The planned lines' true response in the planning week, as a multiple of
+    /// what the history taught (0..=10).
+    #[arg(long, default_value_t = 1.0)]
+    pub response_factor: f64,
+}
+
+/// `HH:MM`, or `none`.
+fn time_or_none(s: &str) -> anyhow::Result<Option<NaiveTime>> {
+    if s.eq_ignore_ascii_case("none") {
+        return Ok(None);
+    }
+    NaiveTime::parse_from_str(s, "%H:%M")
+        .map(Some)
+        .map_err(|_| crate::cli::usage(format!("--unannounced '{s}': expected HH:MM or none")))
 }
 
 /// Write the sample into `--out`, all files or none.
@@ -42,8 +67,28 @@ pub fn run(a: &SynthArgs) -> anyhow::Result<()> {
     if !(0.01..=1000.0).contains(&demand_scale) {
         return Err(crate::cli::usage(format!("--demand-scale {demand_scale}: expected 0.01..=1000")));
     }
-    let options =
-        SynthOptions { seed: a.seed, weeks: a.weeks, week: a.week, agents, queues: a.queues as usize, demand_scale };
+    if !(0.0..=10.0).contains(&a.response_factor) {
+        return Err(crate::cli::usage(format!("--response-factor {}: expected 0..=10", a.response_factor)));
+    }
+    let today = a.today.unwrap_or(a.week + Duration::days(4));
+    if !(a.week..a.week + Duration::days(7)).contains(&today) {
+        return Err(crate::cli::usage(format!("--today {today}: expected a day of the week from {}", a.week)));
+    }
+    let realised = RealisedOptions {
+        today,
+        until: a.until,
+        response_factor: a.response_factor,
+        unannounced: time_or_none(&a.unannounced)?.map(|t| Unannounced::push(today.and_time(t))),
+    };
+    let options = SynthOptions {
+        seed: a.seed,
+        weeks: a.weeks,
+        week: a.week,
+        agents,
+        queues: a.queues as usize,
+        demand_scale,
+        realised,
+    };
     let sample = generate(&options)?;
     let staging = Staging::new(&out)?;
     for (name, text) in &sample.files {
