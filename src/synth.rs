@@ -88,7 +88,15 @@ impl Unannounced {
 impl SynthOptions {
     /// The bundled sample's options for `agents`, one queue, demand as bundled.
     pub fn sample(seed: u64, weeks: u32, week: NaiveDate, agents: usize) -> SynthOptions {
-        SynthOptions { seed, weeks, week, agents, queues: 1, demand_scale: 1.0, realised: RealisedOptions::bundled(week) }
+        SynthOptions {
+            seed,
+            weeks,
+            week,
+            agents,
+            queues: 1,
+            demand_scale: 1.0,
+            realised: RealisedOptions::bundled(week),
+        }
     }
 }
 

@@ -4,12 +4,12 @@ use super::{usage, Format};
 use crate::config::ChannelKinds;
 use crate::error::Error;
 use crate::forecast::backtest::{run_intraday as run_intraday_protocol, run_protocol, CampaignInputs};
-use std::collections::BTreeMap;
 use crate::ingest::history::{load_history, load_history_with, HistoryOptions};
 use crate::ingest::media::load_media_plan;
 use crate::ingest::History;
 use crate::settings::Settings;
 use chrono::{NaiveDate, NaiveTime, Timelike};
+use std::collections::BTreeMap;
 use std::path::PathBuf;
 
 /// Rolling-origin backtest.
@@ -174,18 +174,21 @@ fn run_intraday(a: &BacktestArgs, h: &History, campaign: &CampaignInputs) -> any
             println!("{}", serde_json::to_string_pretty(&keyed)?);
         }
         Format::Text => {
-            println!("update at  method              days   rest-of-day RMSE mean  median   APE% mean  median");
+            println!(
+                "update at  method              days   rest-of-day RMSE mean  median   APE% mean  median   surprises"
+            );
             for (slot, methods) in &scores {
                 for (name, s) in methods {
                     println!(
-                        "{:<10} {:<18} {:>5}   {:>21.2} {:>7.2}   {:>9.2} {:>7.2}",
+                        "{:<10} {:<18} {:>5}   {:>21.2} {:>7.2}   {:>9.2} {:>7.2}   {:>9}",
                         time_of(*slot),
                         name,
                         s.days_scored,
                         s.rmse_mean,
                         s.rmse_median,
                         s.ape_mean,
-                        s.ape_median
+                        s.ape_median,
+                        s.days_flagged.map_or("-".to_string(), |n| n.to_string())
                     );
                 }
             }

@@ -13,6 +13,7 @@
 
 mod backtest;
 mod check;
+mod intraday;
 mod plan;
 mod schedule;
 mod simulate;
@@ -80,6 +81,11 @@ pub enum Command {
     /// What each media-plan line does to the phones, and what answering costs.
     #[command(after_help = "Example:\n  ringcast impact --media-plan data/media_plan_next_week.csv")]
     Impact(ImpactArgs),
+    /// Today's calls so far in: the rest of the day re-forecast and re-staffed, surprises flagged.
+    #[command(
+        after_help = "Example:\n  ringcast plan --out out/\n  ringcast intraday --actuals data/today.csv --plan out/ --out intraday/"
+    )]
+    Intraday(intraday::IntradayArgs),
     /// Validate input files and summarise them, without running anything.
     #[command(
         after_help = "Examples:\n  ringcast check --history data/history.csv --config data/centre.toml\n  ringcast check --media data/media_plan_next_week.csv --format json"
@@ -224,6 +230,7 @@ pub fn run(cli: Cli) -> anyhow::Result<()> {
         Command::Synth(a) => synth::run(&a),
         Command::Simulate(a) => simulate::run(&a),
         Command::Check(a) => check::run(&a),
+        Command::Intraday(a) => intraday::run(&a),
     }
 }
 

@@ -2,8 +2,8 @@
 
 use crate::report::Staging;
 use crate::synth::{generate, SynthOptions, AGENTS_FOR_BUNDLED_DEMAND};
-use anyhow::Context;
 use crate::synth::{RealisedOptions, Unannounced};
+use anyhow::Context;
 use chrono::{Duration, NaiveDate, NaiveTime};
 use std::path::PathBuf;
 

@@ -292,6 +292,8 @@ pub struct RestOfDayScore {
     pub ape_median: f64,
     /// Target days scored (open after the update time, with calls).
     pub days_scored: usize,
+    /// Days on which the update flagged a surprise (`null` for the other methods).
+    pub days_flagged: Option<usize>,
 }
 
 /// Rest-of-day forecasts of one target day after seeing it up to a slot:
@@ -302,7 +304,7 @@ fn rest_of_day_methods(
     fc_total: &[f64],
     actual: &[f64],
     at: usize,
-) -> Vec<(&'static str, Vec<f64>)> {
+) -> Vec<(&'static str, Vec<f64>, bool)> {
     let seen: f64 = (0..at).filter(|&j| morning.open[j] && !actual[j].is_nan()).map(|j| actual[j]).sum();
     let expected: f64 = (0..at).filter(|&j| morning.open[j] && !actual[j].is_nan()).map(|j| fc_total[j]).sum();
     // The ratio method of commercial tools: the rest scaled by calls seen over calls forecast so far.
@@ -310,9 +312,9 @@ fn rest_of_day_methods(
     let calls = (0..actual.len()).map(|j| if j < at { actual[j] } else { f64::NAN }).collect();
     let update = model.update(morning, &Seen { calls, at });
     vec![
-        ("no_update", fc_total.to_vec()),
-        ("ratio", fc_total.iter().map(|f| f * ratio).collect()),
-        ("ringcast_update", update.total),
+        ("no_update", fc_total.to_vec(), false),
+        ("ratio", fc_total.iter().map(|f| f * ratio).collect(), false),
+        ("ringcast_update", update.total, update.surprise.is_some()),
     ]
 }
 
@@ -332,8 +334,8 @@ pub fn run_intraday(
         (0..h.days.len()).filter(|&k| h.days[k] >= from && h.days[k] <= to && k >= window).collect();
     let origins: Vec<usize> = targets.iter().copied().step_by(horizon.max(1)).collect();
     use rayon::prelude::*;
-    // Per origin, per target day, per time, per method: (rmse, ape).
-    let scored: Vec<Vec<(usize, &'static str, f64, f64)>> = origins
+    // Per origin, per target day, per time, per method: (rmse, ape, flagged).
+    let scored: Vec<Vec<(usize, &'static str, f64, f64, bool)>> = origins
         .par_iter()
         .map(|&o| {
             let train = h.rows(o - window, o).without_empty_days();
@@ -358,9 +360,9 @@ pub fn run_intraday(
                 let morning = MorningDay::of(&fitted, &fc, &inputs.calendar, i);
                 let total: Vec<f64> = fc.total.row(i).to_vec();
                 for &at in at_slots {
-                    for (name, f) in rest_of_day_methods(&model, &morning, &total, &actual, at) {
+                    for (name, f, flagged) in rest_of_day_methods(&model, &morning, &total, &actual, at) {
                         if let Some((rmse, ape)) = rest_error(&actual[at.min(actual.len())..], &f[at.min(f.len())..]) {
-                            out.push((at, name, rmse, ape));
+                            out.push((at, name, rmse, ape, flagged));
                         }
                     }
                 }
@@ -368,20 +370,23 @@ pub fn run_intraday(
             out
         })
         .collect();
-    let mut by: BTreeMap<usize, BTreeMap<String, (Vec<f64>, Vec<f64>)>> = BTreeMap::new();
-    for (at, name, rmse, ape) in scored.into_iter().flatten() {
+    let mut by: BTreeMap<usize, BTreeMap<String, (Vec<f64>, Vec<f64>, usize)>> = BTreeMap::new();
+    for (at, name, rmse, ape, flagged) in scored.into_iter().flatten() {
         let e = by.entry(at).or_default().entry(name.to_string()).or_default();
         e.0.push(rmse);
         e.1.push(ape);
+        e.2 += usize::from(flagged);
     }
     by.into_iter()
         .map(|(at, methods)| {
             let scores = methods
                 .into_iter()
-                .map(|(name, (rmse, ape))| {
+                .map(|(name, (rmse, ape, flagged))| {
                     let (rmse_mean, rmse_median) = mean_median(&rmse);
                     let (ape_mean, ape_median) = mean_median(&ape);
-                    (name, RestOfDayScore { rmse_mean, rmse_median, ape_mean, ape_median, days_scored: rmse.len() })
+                    let days_flagged = (name == "ringcast_update").then_some(flagged);
+                    let days_scored = rmse.len();
+                    (name, RestOfDayScore { rmse_mean, rmse_median, ape_mean, ape_median, days_scored, days_flagged })
                 })
                 .collect();
             (at, scores)

@@ -471,7 +471,8 @@ impl FittedSvd {
         let mean = (0..self.shapes.ncols())
             .map(|c| {
                 let m = self.weekday_mean[c][w];
-                let m = if m.is_nan() { self.weekday_mean[c].iter().filter(|v| !v.is_nan()).sum::<f64>() / 7.0 } else { m };
+                let m =
+                    if m.is_nan() { self.weekday_mean[c].iter().filter(|v| !v.is_nan()).sum::<f64>() / 7.0 } else { m };
                 // The first step crosses a gap when the target is not the next calendar day.
                 let first = if (d - self.last_day).num_days() > step as i64 { self.phi_gap[c] } else { self.phi[c] };
                 let ahead = (d - self.last_day).num_days() as f64;

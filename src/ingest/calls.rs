@@ -8,7 +8,7 @@
 
 use crate::error::{InputError, InputResult};
 use crate::ingest::grid::History;
-use crate::ingest::table::{parse_datetime, parse_time, sheet_row, Table};
+use crate::ingest::table::{parse_datetime, parse_time, sheet_row, Col, Table};
 use crate::units::IntervalMinutes;
 use chrono::{NaiveDate, NaiveDateTime, Timelike};
 use ndarray::Array2;
@@ -138,6 +138,88 @@ fn queue_filter<'a>(
     Ok(Some((q, w.to_string())))
 }
 
+/// The layout of a table of call-detail records.
+fn layout_of(t: &Table) -> CdrLayout {
+    if t.column(&["vru_exit"]).is_some() && t.column(&["q_time"]).is_some() {
+        ANONYMOUS_BANK
+    } else {
+        GENERIC
+    }
+}
+
+/// The arrival column(s) of `layout`: a date-time, or a date and a time of day.
+type ArrivalColumns<'a> = (Col<'a>, Option<Col<'a>>);
+
+fn arrival_columns<'a>(t: &'a Table, layout: CdrLayout) -> InputResult<ArrivalColumns<'a>> {
+    Ok(match layout.arrival {
+        Arrival::DateTime(c) => (t.require(&[c], "the arrival date-time")?, None),
+        Arrival::DateAndTime { date, time, .. } => {
+            (t.require(&[date], "the call date")?, Some(t.require(&[time], "the arrival time of day")?))
+        }
+    })
+}
+
+/// The arrival of record `i`.
+fn arrival_at(t: &Table, layout: CdrLayout, arrival: ArrivalColumns<'_>, i: usize) -> InputResult<NaiveDateTime> {
+    let path = t.path.as_path();
+    match (layout.arrival, arrival.1) {
+        (Arrival::DateAndTime { date_format, .. }, Some(tc)) => {
+            let raw = t.required(arrival.0, i, "a date")?;
+            let d = NaiveDate::parse_from_str(raw, date_format)
+                .ok()
+                .filter(|d| crate::ingest::table::in_years(*d))
+                .ok_or_else(|| {
+                    InputError::bad_value(
+                        path,
+                        sheet_row(i),
+                        arrival.0.name,
+                        raw,
+                        format!("a date in the form {date_format} in the years 1970 to 2200"),
+                    )
+                })?;
+            let raw_t = t.required(tc, i, "a time of day")?;
+            let tm = parse_time(raw_t).ok_or_else(|| {
+                InputError::bad_value(path, sheet_row(i), tc.name, raw_t, "a time of day like 7:02:47")
+            })?;
+            Ok(d.and_time(tm))
+        }
+        _ => {
+            let raw = t.required(arrival.0, i, "a date-time")?;
+            parse_datetime(raw).ok_or_else(|| {
+                InputError::bad_value(path, sheet_row(i), arrival.0.name, raw, crate::ingest::table::DATETIME_EXPECTED)
+            })
+        }
+    }
+}
+
+/// Each record's arrival (of `queue` only, when given), with the column that
+/// holds its time of day: for checks that name the row.
+pub fn record_stamps(t: &Table, queue: Option<&str>) -> InputResult<Vec<RowStamp>> {
+    let only = queue_filter(t, queue)?;
+    let layout = layout_of(t);
+    let outcome = t.require(&[layout.outcome], "the call outcome")?;
+    let arrival = arrival_columns(t, layout)?;
+    let column = arrival.1.unwrap_or(arrival.0).name.to_string();
+    let mut out = Vec::new();
+    for i in 0..t.height() {
+        let other_queue = only.as_ref().is_some_and(|(q, w)| q.get(i) != Some(w.as_str()));
+        if other_queue || outcome.get(i).is_some_and(|o| layout.skipped.contains(&o)) {
+            continue;
+        }
+        out.push(RowStamp { index: i, column: column.clone(), at: arrival_at(t, layout, arrival, i)? });
+    }
+    Ok(out)
+}
+
+/// A data row's time, for checks that name the row and column.
+#[derive(Debug, Clone)]
+pub struct RowStamp {
+    /// 0-based data row (see [`sheet_row`]).
+    pub index: usize,
+    pub column: String,
+    pub at: NaiveDateTime,
+}
+
 /// Whether a table looks like call-detail records rather than interval counts.
 pub fn looks_like_call_records(t: &Table) -> bool {
     t.column(&[GENERIC.outcome]).is_some()
@@ -156,17 +238,11 @@ pub fn aggregate(
     let path = t.path.as_path();
     t.require_rows()?;
     let only = queue_filter(t, queue)?;
-    let layout =
-        if t.column(&["vru_exit"]).is_some() && t.column(&["q_time"]).is_some() { ANONYMOUS_BANK } else { GENERIC };
+    let layout = layout_of(t);
     let outcome = t.require(&[layout.outcome], "the call outcome")?;
     let wait = t.require(&[layout.wait], "the wait in queue (seconds)")?;
     let handle = t.require(&[layout.handle], "the handle time (seconds)")?;
-    let arrival = match layout.arrival {
-        Arrival::DateTime(c) => (t.require(&[c], "the arrival date-time")?, None),
-        Arrival::DateAndTime { date, time, .. } => {
-            (t.require(&[date], "the call date")?, Some(t.require(&[time], "the arrival time of day")?))
-        }
-    };
+    let arrival = arrival_columns(t, layout)?;
     struct Agg {
         offered: f64,
         answered: f64,
@@ -205,40 +281,7 @@ pub fn aggregate(
                 format!("one of {}", all.join(", ")),
             ));
         }
-        let at: NaiveDateTime = match (layout.arrival, arrival.1) {
-            (Arrival::DateAndTime { date_format, .. }, Some(tc)) => {
-                let raw = t.required(arrival.0, i, "a date")?;
-                let d = NaiveDate::parse_from_str(raw, date_format)
-                    .ok()
-                    .filter(|d| crate::ingest::table::in_years(*d))
-                    .ok_or_else(|| {
-                        InputError::bad_value(
-                            path,
-                            sheet_row(i),
-                            arrival.0.name,
-                            raw,
-                            format!("a date in the form {date_format} in the years 1970 to 2200"),
-                        )
-                    })?;
-                let raw_t = t.required(tc, i, "a time of day")?;
-                let tm = parse_time(raw_t).ok_or_else(|| {
-                    InputError::bad_value(path, sheet_row(i), tc.name, raw_t, "a time of day like 7:02:47")
-                })?;
-                d.and_time(tm)
-            }
-            _ => {
-                let raw = t.required(arrival.0, i, "a date-time")?;
-                parse_datetime(raw).ok_or_else(|| {
-                    InputError::bad_value(
-                        path,
-                        sheet_row(i),
-                        arrival.0.name,
-                        raw,
-                        crate::ingest::table::DATETIME_EXPECTED,
-                    )
-                })?
-            }
-        };
+        let at = arrival_at(t, layout, arrival, i)?;
         let w = t.number_at(wait, i, &crate::limits::CALL_SECONDS)?;
         let h = t.number_at(handle, i, &crate::limits::CALL_SECONDS)?;
         let slot = ((at.hour() * 60 + at.minute()) / interval.get()) as usize;

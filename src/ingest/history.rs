@@ -261,6 +261,28 @@ fn add(m: &mut Array2<f64>, d: usize, s: usize, v: Option<f64>, accumulate: bool
     }
 }
 
+/// Each row's time (interval start, or a record's arrival) for `queue`'s
+/// rows, with its column: for checks that name the row.
+pub fn row_stamps(t: &Table, queue: Option<&str>) -> InputResult<Vec<crate::ingest::calls::RowStamp>> {
+    use crate::ingest::calls::{looks_like_call_records, record_stamps, RowStamp};
+    if t.column(&CALLS_COLUMNS).is_none() && looks_like_call_records(t) {
+        return record_stamps(t, queue);
+    }
+    let stamps = Stamps::find(t)?;
+    let qcol = t.column(&["queue", "skill", "split"]);
+    let wanted = select_queue(t, qcol, queue)?;
+    let mut out = Vec::with_capacity(t.height());
+    for i in 0..t.height() {
+        if let (Some(q), Some(w)) = (qcol, wanted.as_deref()) {
+            if q.get(i) != Some(w) {
+                continue;
+            }
+        }
+        out.push(RowStamp { index: i, column: stamps.label(), at: stamps.at(t, i)? });
+    }
+    Ok(out)
+}
+
 /// Where the interval start comes from.
 enum Stamps<'a> {
     One(Col<'a>),

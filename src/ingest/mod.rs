@@ -1,10 +1,12 @@
 //! Ingest: read user files through polars, validate at the boundary, return typed
 //! records. Every error names file, row, column and expectation.
 
+pub mod actuals;
 pub mod calls;
 pub mod grid;
 pub mod history;
 pub mod media;
+pub mod plan_files;
 pub mod queue_stats;
 pub mod requirements;
 pub mod table;

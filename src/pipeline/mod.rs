@@ -13,6 +13,7 @@
 //! `staff` and `schedule` on the command line are compositions of these.
 
 pub mod centre;
+pub mod intraday;
 
 use crate::coverage::{coverage, rostered_per_slot, CoverageRow};
 use crate::error::{Error, InputError};

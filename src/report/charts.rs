@@ -588,3 +588,106 @@ mod tests {
         assert_eq!(x, y);
     }
 }
+
+/// Data of `charts/intraday.png`: one day, per slot from `first_slot`.
+pub struct IntradayChart<'a> {
+    pub title: &'a str,
+    /// Midnight of the day.
+    pub midnight: NaiveDateTime,
+    pub interval_minutes: u32,
+    /// The slots drawn (the opening hours).
+    pub first_slot: usize,
+    pub last_slot: usize,
+    /// The first slot not seen yet.
+    pub at: usize,
+    pub actual: &'a [f64],
+    pub morning: &'a [f64],
+    pub updated: &'a [f64],
+    pub lo80: &'a [f64],
+    pub hi80: &'a [f64],
+    /// Where a surprise started.
+    pub surprise: Option<usize>,
+}
+
+/// Today so far and the rest of the day: actual calls, the morning's
+/// forecast, and the update with its 80% interval, with "now" marked.
+pub fn intraday_chart(path: &Path, c: &IntradayChart<'_>) -> ChartResult {
+    register_font();
+    // x in hours after midnight, so that the ticks fall on whole hours.
+    let h = |slot: usize| slot as f64 * c.interval_minutes as f64 / 60.0;
+    let (a, b) = (h(c.first_slot).floor(), h(c.last_slot + 1).ceil());
+    let range = c.first_slot..=c.last_slot;
+    let finite = |v: &f64| v.is_finite();
+    let top = range
+        .clone()
+        .flat_map(|j| [c.actual[j], c.morning[j], c.hi80[j], c.updated[j]])
+        .filter(finite)
+        .fold(1.0f64, f64::max);
+    // Headroom so the legend sits above the data.
+    let ymax = top * 1.35;
+    let root = BitMapBackend::new(path, (1600, 800)).into_drawing_area();
+    root.fill(&WHITE).map_err(err)?;
+    let mut ch = ChartBuilder::on(&root)
+        .caption(c.title, ("sans-serif", 28))
+        .margin(20)
+        .x_label_area_size(50)
+        .y_label_area_size(80)
+        .build_cartesian_2d(a..b, 0f64..ymax)
+        .map_err(err)?;
+    let midnight = c.midnight;
+    ch.configure_mesh()
+        .x_labels((b - a) as usize + 1)
+        .x_label_formatter(&|x| (midnight + Duration::minutes((x * 60.0).round() as i64)).format("%H:%M").to_string())
+        .y_label_formatter(&|y| format!("{y:.0}"))
+        .y_desc(format!("calls per {} minutes", c.interval_minutes))
+        .x_desc("local time (interval start)")
+        .draw()
+        .map_err(err)?;
+    let now = h(c.at);
+    let rest: Vec<usize> = range.clone().filter(|&j| j >= c.at).collect();
+    if !rest.is_empty() {
+        let band: Vec<(f64, f64)> =
+            rest.iter().map(|&j| (h(j), c.hi80[j])).chain(rest.iter().rev().map(|&j| (h(j), c.lo80[j]))).collect();
+        ch.draw_series(std::iter::once(Polygon::new(band, BASELINE.mix(0.18).filled())))
+            .map_err(err)?
+            .label("80% interval of the update")
+            .legend(|(x, y)| Rectangle::new([(x, y - 6), (x + 16, y + 6)], BASELINE.mix(0.18).filled()));
+    }
+    ch.draw_series(LineSeries::new(
+        range.clone().map(|j| (h(j), c.morning[j])),
+        RGBColor(150, 150, 150).stroke_width(2),
+    ))
+    .map_err(err)?
+    .label("this morning's forecast")
+    .legend(|(x, y)| PathElement::new(vec![(x, y), (x + 16, y)], RGBColor(150, 150, 150).stroke_width(2)));
+    ch.draw_series(LineSeries::new(rest.iter().map(|&j| (h(j), c.updated[j])), BASELINE.stroke_width(3)))
+        .map_err(err)?
+        .label("updated forecast (rest of the day)")
+        .legend(|(x, y)| PathElement::new(vec![(x, y), (x + 16, y)], BASELINE.stroke_width(3)));
+    let seen: Vec<(f64, f64)> =
+        range.clone().filter(|&j| j < c.at && c.actual[j].is_finite()).map(|j| (h(j), c.actual[j])).collect();
+    ch.draw_series(LineSeries::new(seen, ACTUAL.stroke_width(2)))
+        .map_err(err)?
+        .label("actual calls so far")
+        .legend(|(x, y)| PathElement::new(vec![(x, y), (x + 16, y)], ACTUAL.stroke_width(2)));
+    ch.draw_series(std::iter::once(PathElement::new(vec![(now, 0.0), (now, top * 1.05)], BLACK.stroke_width(2))))
+        .map_err(err)?
+        .label("now (the update time)")
+        .legend(|(x, y)| PathElement::new(vec![(x + 8, y - 8), (x + 8, y + 8)], BLACK.stroke_width(2)));
+    if let Some(s) = c.surprise {
+        let x = h(s);
+        ch.draw_series(std::iter::once(PathElement::new(vec![(x, 0.0), (x, top * 1.05)], REQUIRED.stroke_width(2))))
+            .map_err(err)?
+            .label("start of calls no planned line explains")
+            .legend(|(x, y)| PathElement::new(vec![(x + 8, y - 8), (x + 8, y + 8)], REQUIRED.stroke_width(2)));
+    }
+    ch.configure_series_labels()
+        .position(SeriesLabelPosition::UpperRight)
+        .background_style(WHITE.mix(0.9))
+        .border_style(BLACK)
+        .label_font(("sans-serif", 18))
+        .draw()
+        .map_err(err)?;
+    root.present().map_err(err)?;
+    Ok(())
+}

@@ -5,6 +5,7 @@ pub mod atomic;
 pub mod centre;
 pub mod charts;
 pub mod impact;
+pub mod intraday;
 pub mod summary;
 pub mod tables;
 pub mod weekly;

@@ -9,6 +9,7 @@
 //! * [`week`]: a week's requirements grid → its shift options → the solved plan.
 //! * [`roster`]: named agents on those shifts under contracts and weekly rules.
 
+pub mod adjust;
 pub mod compact;
 pub mod goal;
 pub mod model;

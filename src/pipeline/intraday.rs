@@ -1,0 +1,245 @@
+//! The intraday update as a library: today's calls so far → the rest of the
+//! day re-forecast ([`crate::forecast::intraday`]), re-staffed (agents needed
+//! against the plan's roster, projected service level), and the offers that
+//! close the gap ([`crate::schedule::adjust`]) with the calls left to move to
+//! callbacks.
+//!
+//! The forecast is refitted from the same inputs as the plan (same inputs,
+//! same forecast); the plan's own `forecast.csv`, when there, is the morning
+//! forecast shown, with a warning where the two differ.
+
+use super::{expected_calls, forecast, load, staff, Sources};
+use crate::coverage::project;
+use crate::error::{Error, InputError};
+use crate::forecast::intraday::{DayUpdate, IntradayModel, MorningDay, Seen};
+use crate::ingest::actuals::{load_actuals, Actuals};
+use crate::ingest::agents::load_agents;
+use crate::ingest::history::HistoryOptions;
+use crate::ingest::plan_files::{load_forecast_day, load_roster, RosterRules, RosterShift};
+use crate::schedule::adjust::{offers, DayNeeds, OfferRules, Offers};
+use crate::schedule::roster::Agent;
+use crate::series::CallSeries;
+use crate::staff::requirements::queue_of;
+use crate::staff::{performance_as, ServicePolicy};
+use crate::units::{CallsPerInterval, IntervalMinutes};
+use chrono::{NaiveDate, NaiveTime};
+use std::path::PathBuf;
+
+/// Where the intraday update reads.
+#[derive(Debug, Clone)]
+pub struct IntradaySources {
+    /// The plan's inputs (history, media, config, week, queue).
+    pub sources: Sources,
+    /// Today's calls so far.
+    pub actuals: PathBuf,
+    /// The update time; `None`: the end of the actuals.
+    pub at: Option<NaiveTime>,
+    /// The plan's output folder (roster.csv, forecast.csv).
+    pub plan: PathBuf,
+    pub agents: PathBuf,
+    /// Most overtime offered to one agent, hours (0.25..=8).
+    pub max_overtime_hours: f64,
+}
+
+/// Everything the update computed, per slot of the day.
+pub struct IntradayPlan {
+    pub day: NaiveDate,
+    pub interval: IntervalMinutes,
+    /// The first slot not seen yet.
+    pub at: usize,
+    pub open: Vec<bool>,
+    pub actual: Vec<f64>,
+    pub morning: Vec<f64>,
+    pub update: DayUpdate,
+    /// A label per line of `update.lines`: channel, campaign and id.
+    pub line_labels: Vec<String>,
+    /// Agents needed on the phones, and rostered for that (with shrinkage), for the updated calls.
+    pub required: Vec<u32>,
+    pub required_rostered: Vec<u32>,
+    pub rostered: Vec<u32>,
+    pub service_level: Vec<Option<f64>>,
+    pub offers: Offers,
+    pub service_level_after: Vec<Option<f64>>,
+    /// Calls beyond what the agents on the phones (after the offers) answer at target.
+    pub callbacks: Vec<f64>,
+    pub target_sl: f64,
+    pub warnings: Vec<String>,
+}
+
+/// Read, refit, update, re-staff.
+pub fn run_intraday(s: &IntradaySources) -> Result<IntradayPlan, Error> {
+    let loaded = load(&s.sources)?;
+    let (fitted, fc) = forecast(&loaded)?;
+    let settings = &loaded.settings;
+    let cal = &settings.calendar;
+    let opts = HistoryOptions {
+        tz: Some(cal.tz),
+        queue: s.sources.queue.clone(),
+        records_interval: Some(cal.interval),
+        answer_seconds: Some(settings.service.goal.answer_time.get()),
+    };
+    let Actuals { day, calls, at, mut warnings } = load_actuals(&s.actuals, &opts, cal.interval, &loaded.days, s.at)?;
+    warnings.extend(loaded.warnings.iter().cloned());
+    let k = loaded
+        .days
+        .iter()
+        .position(|d| *d == day)
+        .ok_or_else(|| Error::usage(format!("{day} is not in the planning week")))?;
+    let update =
+        IntradayModel::default().update(&MorningDay::of(&fitted, &fc, cal, k), &Seen { calls: calls.clone(), at });
+    let morning = morning_forecast(s, &fc.total.row(k).to_vec(), cal.interval, day, &mut warnings)?;
+    let families: Vec<String> = settings.scheduling.shifts.iter().map(|f| f.name.clone()).collect();
+    let roster_path = s.plan.join("roster.csv");
+    if !roster_path.exists() {
+        return Err(InputError::file(&roster_path, "no roster: expected the roster.csv of `ringcast plan --out DIR` for this week (give that folder with --plan)").into());
+    }
+    let shifts = load_roster(&roster_path, &RosterRules { interval: cal.interval, days: &loaded.days, families })?;
+    let agents = load_agents(&s.agents)?;
+    check_roster_agents(&roster_path, &shifts, &agents)?;
+    // Re-staff: the week's forecast with today replaced by the update.
+    let mut updated = fc.clone();
+    updated.total.row_mut(k).assign(&ndarray::Array1::from(update.total.clone()));
+    let series = expected_calls(&updated, settings)?;
+    let reqs = staff(&series, settings)?;
+    let per_day = cal.interval.per_day();
+    let t0 = k * per_day;
+    let midnight = day.and_time(NaiveTime::MIN);
+    let open: Vec<bool> = fc.open.row(k).to_vec();
+    let rostered: Vec<u32> = (0..per_day)
+        .map(|j| {
+            let t = crate::ingest::actuals::slot_time(day, j, cal.interval);
+            shifts.iter().filter(|x| x.agent_id.is_some() && x.on_shift_at(t)).count() as u32
+        })
+        .collect();
+    let required_rostered: Vec<u32> = (0..per_day).map(|j| reqs[t0 + j].with_shrinkage).collect();
+    let required: Vec<u32> = (0..per_day).map(|j| reqs[t0 + j].requirement.agents).collect();
+    let policy = &settings.service;
+    let sl = |r: &[u32]| -> Vec<Option<f64>> {
+        (0..per_day)
+            .map(|j| project(&series, t0 + j, policy.on_phones(r[j]), policy).map(|p| p.service_level))
+            .collect()
+    };
+    let needs = DayNeeds {
+        midnight,
+        interval_minutes: cal.interval.get(),
+        at,
+        open: &open,
+        required: &required_rostered,
+        rostered: &rostered,
+    };
+    let rules = OfferRules {
+        min_rest_hours: settings.scheduling.min_rest_hours,
+        max_overtime_hours: s.max_overtime_hours,
+        min_slots: (30 / cal.interval.get()).max(1) as usize,
+        agents: Some(&agents),
+    };
+    let offered = offers(&needs, &shifts, &rules);
+    let callbacks: Vec<f64> = (0..per_day)
+        .map(|j| {
+            if j < at {
+                0.0
+            } else {
+                callbacks_needed(&series, t0 + j, policy.on_phones(offered.rostered_after[j]), policy)
+            }
+        })
+        .collect();
+    let line_labels = update
+        .lines
+        .iter()
+        .map(|(l, _, _)| {
+            let line = loaded.plan.lines.get(*l);
+            line.map_or_else(|| format!("line {l}"), |x| format!("{} {} ({})", x.channel, x.campaign, x.id))
+        })
+        .collect();
+    Ok(IntradayPlan {
+        day,
+        interval: cal.interval,
+        at,
+        open,
+        actual: calls,
+        morning,
+        line_labels,
+        service_level: sl(&rostered),
+        service_level_after: sl(&offered.rostered_after),
+        required,
+        required_rostered,
+        rostered,
+        offers: offered,
+        callbacks,
+        target_sl: policy.goal.target_sl.get(),
+        update,
+        warnings,
+    })
+}
+
+/// The plan's forecast.csv for the day when there; else the refit's. A
+/// warning where they differ by more than 1% of the day.
+fn morning_forecast(
+    s: &IntradaySources,
+    refit: &[f64],
+    interval: IntervalMinutes,
+    day: NaiveDate,
+    warnings: &mut Vec<String>,
+) -> Result<Vec<f64>, Error> {
+    let path = s.plan.join("forecast.csv");
+    if !path.exists() {
+        return Ok(refit.to_vec());
+    }
+    let plan = load_forecast_day(&path, interval, day)?;
+    let (a, b): (f64, f64) = (plan.iter().sum(), refit.iter().sum());
+    if (a - b).abs() > 0.01 * a.max(b) + 1.0 {
+        warnings.push(format!(
+            "{}: {a:.0} calls forecast for {day}, the refit from today's inputs {b:.0}: the inputs changed since the plan; the update starts from the refit",
+            path.display()
+        ));
+    }
+    Ok(plan)
+}
+
+/// Every agent of the roster is in the agents file.
+fn check_roster_agents(path: &std::path::Path, shifts: &[RosterShift], agents: &[Agent]) -> Result<(), Error> {
+    for sh in shifts {
+        if let Some(id) = &sh.agent_id {
+            if !agents.iter().any(|a| &a.id == id) {
+                return Err(InputError::bad_value(
+                    path,
+                    sh.row,
+                    "agent_id",
+                    id,
+                    "an agent of the agents file (--agents)",
+                )
+                .into());
+            }
+        }
+    }
+    Ok(())
+}
+
+/// Calls of interval `t` beyond the most that `on_phones` agents answer at
+/// the target service level (bisection on the calls; the service level falls
+/// as calls rise).
+fn callbacks_needed(series: &CallSeries, t: usize, on_phones: u32, policy: &ServicePolicy) -> f64 {
+    if !series.open[t] {
+        return 0.0;
+    }
+    let calls = series.calls[t].get();
+    let target = policy.goal.target_sl.get();
+    let meets = |c: f64| {
+        let Ok(c) = CallsPerInterval::new(c) else { return false };
+        let q = queue_of(series, t, c, policy);
+        performance_as(&q, on_phones, policy.goal.answer_time, policy.goal.sl_definition).service_level >= target
+    };
+    if meets(calls) {
+        return 0.0;
+    }
+    let (mut lo, mut hi) = (0.0, calls);
+    for _ in 0..40 {
+        let mid = (lo + hi) / 2.0;
+        if meets(mid) {
+            lo = mid;
+        } else {
+            hi = mid;
+        }
+    }
+    (calls - lo).max(0.0)
+}
