@@ -4,6 +4,7 @@ mod architecture;
 mod common;
 mod forecast;
 mod ingest;
+mod intraday;
 mod plan;
 mod queues;
 mod schedule;
