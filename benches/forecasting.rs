@@ -1,5 +1,6 @@
 //! Forecast evaluation speed: the whole 64-origin US bank protocol (skipped
-//! with a message when ../shared/data is absent).
+//! with a message when ../shared/data is absent), and the intraday update on
+//! the bundled sample (goal: `ringcast intraday` end to end under 1 s).
 //! Run: `cargo bench --bench forecasting`.
 
 use criterion::{criterion_group, criterion_main, Criterion};
@@ -26,5 +27,47 @@ fn protocol(c: &mut Criterion) {
     g.finish();
 }
 
-criterion_group!(benches, protocol);
+/// The bundled Friday at 11:00: the update alone, and everything
+/// `ringcast intraday` computes (inputs read and checked, refit, update,
+/// re-staffing, offers) from a plan's roster.csv and forecast.csv.
+fn intraday(c: &mut Criterion) {
+    use ringcast::forecast::intraday::{IntradayModel, MorningDay, Seen};
+    use ringcast::impact::ImpactThreshold;
+    use ringcast::ingest::agents::load_agents;
+    use ringcast::pipeline::intraday::{run_intraday, IntradaySources};
+    use ringcast::pipeline::{build_week, forecast, load, Sources};
+    use ringcast::report::tables::{forecast_csv, roster_csv};
+    let data = Path::new(env!("CARGO_MANIFEST_DIR")).join("data");
+    let sources = Sources::in_folder(&data);
+    let agents = load_agents(&data.join("agents.csv")).expect("agents");
+    let plan = build_week(load(&sources).expect("inputs"), agents, ImpactThreshold::default(), &|_| {}).expect("plan");
+    let dir = tempfile::tempdir().expect("temp dir");
+    std::fs::write(dir.path().join("roster.csv"), roster_csv(&plan)).expect("roster");
+    std::fs::write(dir.path().join("forecast.csv"), forecast_csv(&plan.forecast)).expect("forecast");
+    let loaded = load(&sources).expect("inputs");
+    let (fitted, fc) = forecast(&loaded).expect("forecast");
+    let friday = 4;
+    let today = load_history(&data.join("today.csv")).expect("today");
+    let calls: Vec<f64> = today.offered.row(0).to_vec();
+    let mut g = c.benchmark_group("intraday");
+    g.sample_size(20);
+    g.bench_function("update_bundled_friday_at_11", |b| {
+        b.iter(|| {
+            let morning = MorningDay::of(&fitted, &fc, &loaded.settings.calendar, friday);
+            IntradayModel::default().update(&morning, &Seen { calls: calls.clone(), at: 44 }).total.len()
+        })
+    });
+    let s = IntradaySources {
+        sources: sources.clone(),
+        actuals: data.join("today.csv"),
+        at: None,
+        plan: dir.path().to_path_buf(),
+        agents: data.join("agents.csv"),
+        max_overtime_hours: 2.0,
+    };
+    g.bench_function("intraday_bundled_end_to_end", |b| b.iter(|| run_intraday(&s).expect("intraday").at));
+    g.finish();
+}
+
+criterion_group!(benches, protocol, intraday);
 criterion_main!(benches);

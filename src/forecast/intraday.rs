@@ -528,6 +528,30 @@ impl<'a> MorningDay<'a> {
 }
 
 #[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn parameters_out_of_range_are_named() {
+        assert!(IntradayModel::default().check().is_ok());
+        let e = IntradayModel { surprise_z: 1.0, ..IntradayModel::default() }.check().unwrap_err();
+        assert!(e.contains("surprise_z = 1") && e.contains("2 to 20"), "{e}");
+        let e = IntradayModel { surprise_min_slots: 0, ..IntradayModel::default() }.check().unwrap_err();
+        assert!(e.contains("surprise_min_slots"), "{e}");
+        assert!(IntradayModel { line_sd: f64::NAN, ..IntradayModel::default() }.check().is_err());
+    }
+
+    #[test]
+    fn ridge_falls_back_to_its_priors_without_data_and_follows_clear_data() {
+        let regs = vec![(vec![1.0, 1.0, 1.0], 1.0, 0.5)];
+        assert_eq!(ridge(&regs, &[], |_, y| (y, 1.0)), (vec![1.0], vec![0.5]));
+        // Three slots each showing twice the regressor, with tiny variance: the coefficient goes to 2.
+        let (coef, sd) = ridge(&regs, &[(0, 2.0), (1, 2.0), (2, 2.0)], |_, y| (y, 1e-4));
+        assert!((coef[0] - 2.0).abs() < 1e-3 && sd[0] < 0.01, "{coef:?} {sd:?}");
+    }
+}
+
+#[cfg(test)]
 mod generated {
     //! Against the generator's truth: a campaign nobody announced is flagged
     //! soon after it starts, a week without one is never flagged, and a line
@@ -685,5 +709,67 @@ mod generated {
         eprintln!("pooled: update/true {:.3}, morning/true {:.3}", e_update / e_true, e_morning / e_true);
         assert!(e_update <= 1.2 * e_true, "update {e_update} vs true rates {e_true}");
         assert!(e_update < e_morning, "the update must beat the morning forecast");
+    }
+
+    /// One generated week without surprises, shared by the tests below.
+    fn shared_case() -> &'static Case {
+        static CASE: std::sync::OnceLock<Case> = std::sync::OnceLock::new();
+        CASE.get_or_init(|| case(7, no_surprise()))
+    }
+
+    #[test]
+    fn with_nothing_seen_the_update_is_the_morning_forecast() {
+        let c = shared_case();
+        for k in (0..7).filter(|&k| c.fc.open.row(k).iter().any(|o| *o)) {
+            let morning = MorningDay::of(&c.fitted, &c.fc, &c.calendar, k);
+            let u = IntradayModel::default().update(&morning, &Seen { calls: vec![f64::NAN; 96], at: 0 });
+            for j in 0..96 {
+                assert!(
+                    (u.total[j] - c.fc.total[[k, j]]).abs() < 1e-6 * c.fc.total[[k, j]].max(1.0),
+                    "day {k} slot {j}"
+                );
+                assert!((u.bands[1].1[j] - c.fc.hi95[[k, j]]).abs() <= 1.0, "day {k} slot {j}");
+            }
+            assert!(u.surprise.is_none() && u.lines.iter().all(|l| l.1 == 1.0));
+        }
+    }
+
+    proptest::proptest! {
+        #![proptest_config(proptest::prelude::ProptestConfig::with_cases(48))]
+        /// Whatever the morning brings (a quiet day, a flood, one wild
+        /// interval), the rest of the day is finite, non-negative, inside its
+        /// bands, the surprise's calls only come after now, and the lines'
+        /// scales stay within their range.
+        #[test]
+        fn any_morning_gives_a_sane_rest_of_day(
+            k in 0usize..6,
+            at in 33usize..88,
+            scale in 0.0f64..4.0,
+            spike_at in 32usize..88,
+            spike in 0.0f64..20.0,
+        ) {
+            let c = shared_case();
+            let morning = MorningDay::of(&c.fitted, &c.fc, &c.calendar, k);
+            let calls: Vec<f64> = c
+                .realised
+                .calls
+                .row(k)
+                .iter()
+                .enumerate()
+                .map(|(j, v)| if j == spike_at { (v * spike).round() } else { (v * scale).round() })
+                .collect();
+            let u = IntradayModel::default().update(&morning, &Seen { calls, at });
+            for j in 0..96 {
+                proptest::prop_assert!(u.total[j].is_finite() && u.total[j] >= 0.0, "slot {} total {}", j, u.total[j]);
+                for (lo, hi) in &u.bands {
+                    proptest::prop_assert!(lo[j] <= hi[j] && lo[j] <= u.total[j] + 1.0 && u.total[j] <= hi[j] + 1.0,
+                        "slot {} band {}..{} total {}", j, lo[j], hi[j], u.total[j]);
+                }
+                if j < at {
+                    proptest::prop_assert_eq!(u.unexplained[j], 0.0);
+                }
+            }
+            proptest::prop_assert!(u.lines.iter().all(|l| (0.0..=10.0).contains(&l.1)));
+        }
     }
 }

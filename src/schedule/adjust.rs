@@ -259,3 +259,96 @@ fn time_off(day: &DayNeeds<'_>, s: &RosterShift, spare: &dyn Fn(usize) -> bool) 
     let from = day.time(*freed.first()?).max(s.start);
     Some((Action { agent_id: id, name: s.name.clone(), kind: ActionKind::LeaveEarly, from, to: s.end }, freed))
 }
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::schedule::roster::tests_support::agent;
+    use chrono::NaiveDate;
+
+    const DAY: (i32, u32, u32) = (2026, 11, 27);
+
+    fn at(d: i64, h: u32, m: u32) -> NaiveDateTime {
+        NaiveDate::from_ymd_opt(DAY.0, DAY.1, DAY.2).unwrap().and_hms_opt(h, m, 0).unwrap() + Duration::days(d)
+    }
+
+    fn shift(id: &str, d: i64, from: (u32, u32), to: (u32, u32), hours: f64) -> RosterShift {
+        RosterShift {
+            row: 2,
+            agent_id: Some(id.into()),
+            name: id.into(),
+            start: at(d, from.0, from.1),
+            end: at(d, to.0, to.1),
+            breaks: vec![],
+            paid_hours: hours,
+            family: "f".into(),
+        }
+    }
+
+    /// Agents rostered per 15-minute slot of the day.
+    fn rostered(shifts: &[RosterShift]) -> Vec<u32> {
+        (0..96)
+            .map(|j| shifts.iter().filter(|s| s.on_shift_at(at(0, 0, 0) + Duration::minutes(15 * j))).count() as u32)
+            .collect()
+    }
+
+    fn offers_for(required: &[u32], shifts: &[RosterShift], agents: &[Agent], now: usize) -> Offers {
+        let open: Vec<bool> = (0..96).map(|j| (32..88).contains(&j)).collect();
+        let r = rostered(shifts);
+        let day =
+            DayNeeds { midnight: at(0, 0, 0), interval_minutes: 15, at: now, open: &open, required, rostered: &r };
+        let rules = OfferRules { min_rest_hours: 11.0, max_overtime_hours: 2.0, min_slots: 2, agents: Some(agents) };
+        offers(&day, shifts, &rules)
+    }
+
+    #[test]
+    fn overtime_covers_the_gap_within_contract_rest_and_cap() {
+        // Short by one agent 17:00–20:00, all three on 09:00–17:00. A0 may work
+        // until 18:00 (its window), A1 has no weekly room left, A2 starts at
+        // 06:00 tomorrow and so must stop by 19:00 (11 hours' rest).
+        let shifts = vec![
+            shift("A0", 0, (9, 0), (17, 0), 8.0),
+            shift("A1", 0, (9, 0), (17, 0), 8.0),
+            shift("A2", 0, (9, 0), (17, 0), 8.0),
+            shift("A2", 1, (6, 0), (14, 0), 8.0),
+        ];
+        let mut agents =
+            vec![agent(0, 0.0, 40.0, 5, 0, None), agent(1, 0.0, 8.0, 5, 0, None), agent(2, 0.0, 40.0, 5, 0, None)];
+        agents[0].latest_end = 18 * 60;
+        let required: Vec<u32> = (0..96).map(|j| if (68..80).contains(&j) { 1 } else { 0 }).collect();
+        let o = offers_for(&required, &shifts, &agents, 40);
+        // A2's two hours cover the most; A0's hour would then cover nothing new.
+        let ext: Vec<(&str, NaiveDateTime, NaiveDateTime)> = o
+            .actions
+            .iter()
+            .filter(|a| a.kind == ActionKind::Extend)
+            .map(|a| (a.agent_id.as_str(), a.from, a.to))
+            .collect();
+        assert_eq!(ext, vec![("A2", at(0, 17, 0), at(0, 19, 0))]);
+        assert!((68..76).all(|j| o.rostered_after[j] == 1) && (76..80).all(|j| o.rostered_after[j] == 0));
+        // Without those limits, one agent takes the two hours the cap allows:
+        // a second could only start at 17:00 too, on slots already covered.
+        let free =
+            vec![agent(0, 0.0, 40.0, 5, 0, None), agent(1, 0.0, 8.0, 5, 0, None), agent(2, 0.0, 40.0, 5, 0, None)];
+        let o = offers_for(&required, &shifts[..3], &free, 40);
+        let overtime: Vec<&Action> = o.actions.iter().filter(|a| a.kind != ActionKind::LeaveEarly).collect();
+        assert_eq!(overtime.len(), 1, "{overtime:?}");
+        assert!(overtime[0].agent_id != "A1" && overtime[0].hours() == 2.0, "{overtime:?}");
+    }
+
+    #[test]
+    fn time_off_only_where_every_slot_left_has_a_spare_agent_and_never_in_the_past() {
+        let shifts = vec![shift("A0", 0, (9, 0), (17, 0), 8.0), shift("A1", 0, (9, 0), (17, 0), 8.0)];
+        let agents = vec![agent(0, 0.0, 40.0, 5, 0, None), agent(1, 0.0, 40.0, 5, 0, None)];
+        // Two needed until 15:00, one after: one agent may go home at 15:00.
+        let required: Vec<u32> = (0..96).map(|j| if j < 60 { 2 } else { 1 }).collect();
+        let o = offers_for(&required, &shifts, &agents, 44);
+        let off: Vec<&Action> = o.actions.iter().filter(|a| a.kind == ActionKind::LeaveEarly).collect();
+        assert_eq!(off.len(), 1, "{off:?}");
+        assert_eq!((off[0].from, off[0].to), (at(0, 15, 0), at(0, 17, 0)));
+        assert!((60..68).all(|j| o.rostered_after[j] == 1));
+        // Asked at 16:00, the offer starts at 16:00, not in the past.
+        let later = offers_for(&required, &shifts, &agents, 64);
+        assert!(later.actions.iter().all(|a| a.from >= at(0, 16, 0)), "{:?}", later.actions);
+    }
+}

@@ -207,15 +207,26 @@ impl Sparse {
         let r = shape.response(1.0);
         let mut cells: Vec<(usize, usize, f64)> = Vec::new();
         for l in lines {
+            // A line's cells come day by day: look each day up once.
+            let mut day: Option<(chrono::NaiveDate, Option<usize>)> = None;
             for (d, s, v) in unit_cells(l, &r, ctx.shapes) {
-                if let Some(&k) = ctx.index.get(&d) {
+                let k = match day {
+                    Some((x, k)) if x == d => k,
+                    _ => {
+                        let k = ctx.index.get(&d).copied();
+                        day = Some((d, k));
+                        k
+                    }
+                };
+                if let Some(k) = k {
                     cells.push((k, s, v));
                 }
             }
         }
-        // Sum cells touched by several lines (the sort is deterministic, so
-        // the sums are the same every run).
-        cells.sort_unstable_by_key(|c| (c.0, c.1));
+        // Sum cells touched by several lines. Each line's cells are sorted and
+        // lines come in time order, so a stable (run-aware) sort is near
+        // linear; it is deterministic, so the sums are the same every run.
+        cells.sort_by_key(|c| (c.0, c.1));
         let mut merged: Vec<(usize, usize, f64)> = Vec::with_capacity(cells.len());
         for c in cells {
             match merged.last_mut() {

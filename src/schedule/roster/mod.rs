@@ -289,7 +289,7 @@ fn assemble(inp: &RosterInputs<'_>, pool: &pooled::Pooled, flat: named::Flat) ->
 }
 
 #[cfg(test)]
-mod tests_support {
+pub(crate) mod tests_support {
     use super::*;
     use chrono::Duration;
 
