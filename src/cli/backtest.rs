@@ -142,7 +142,7 @@ pub fn run(a: &BacktestArgs) -> anyhow::Result<()> {
 fn slot_at(t: NaiveTime, h: &History) -> anyhow::Result<usize> {
     let step = h.interval.get();
     let minutes = t.hour() * 60 + t.minute();
-    if minutes % step != 0 || t.second() != 0 {
+    if !minutes.is_multiple_of(step) || t.second() != 0 {
         return Err(usage(format!(
             "--intraday {}: expected a time on the history's {step}-minute interval boundaries",
             t.format("%H:%M")

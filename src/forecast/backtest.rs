@@ -335,7 +335,7 @@ pub fn run_intraday(
     let origins: Vec<usize> = targets.iter().copied().step_by(horizon.max(1)).collect();
     use rayon::prelude::*;
     // Per origin, per target day, per time, per method: (rmse, ape, flagged).
-    let scored: Vec<Vec<(usize, &'static str, f64, f64, bool)>> = origins
+    let scored: Vec<Vec<ScoredDay>> = origins
         .par_iter()
         .map(|&o| {
             let train = h.rows(o - window, o).without_empty_days();
@@ -370,7 +370,7 @@ pub fn run_intraday(
             out
         })
         .collect();
-    let mut by: BTreeMap<usize, BTreeMap<String, (Vec<f64>, Vec<f64>, usize)>> = BTreeMap::new();
+    let mut by: BTreeMap<usize, BTreeMap<String, MethodTally>> = BTreeMap::new();
     for (at, name, rmse, ape, flagged) in scored.into_iter().flatten() {
         let e = by.entry(at).or_default().entry(name.to_string()).or_default();
         e.0.push(rmse);
@@ -393,6 +393,12 @@ pub fn run_intraday(
         })
         .collect()
 }
+
+/// One target day's score: update slot, method, RMSE, APE, surprise flagged.
+type ScoredDay = (usize, &'static str, f64, f64, bool);
+
+/// A method's day RMSEs, APEs and days flagged.
+type MethodTally = (Vec<f64>, Vec<f64>, usize);
 
 /// RMSE and APE (%) over the intervals with data; `None` without any.
 fn rest_error(actual: &[f64], forecast: &[f64]) -> Option<(f64, f64)> {

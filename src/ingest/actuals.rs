@@ -113,7 +113,7 @@ fn check_day(path: &Path, first: &RowStamp, days: &[NaiveDate]) -> Result<(), Er
 }
 
 fn check_on_grid(a: NaiveTime, step: u32) -> Result<(), Error> {
-    if a.second() != 0 || (a.hour() * 60 + a.minute()) % step != 0 {
+    if a.second() != 0 || !(a.hour() * 60 + a.minute()).is_multiple_of(step) {
         return Err(Error::usage(format!(
             "--at {}: expected a time on the config's {step}-minute interval boundaries",
             a.format("%H:%M:%S")

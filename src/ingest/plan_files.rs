@@ -67,15 +67,17 @@ pub fn load_roster(path: &Path, rules: &RosterRules<'_>) -> InputResult<Vec<Rost
         }
         let on_grid = |col: crate::ingest::table::Col<'_>| -> InputResult<NaiveTime> {
             let raw = t.required(col, i, "a time HH:MM")?;
-            parse_time(raw).filter(|x| x.second() == 0 && (x.hour() * 60 + x.minute()) % step == 0).ok_or_else(|| {
-                InputError::bad_value(
-                    path,
-                    row,
-                    col.name,
-                    raw,
-                    format!("a time HH:MM on the config's {step}-minute grid"),
-                )
-            })
+            parse_time(raw).filter(|x| x.second() == 0 && (x.hour() * 60 + x.minute()).is_multiple_of(step)).ok_or_else(
+                || {
+                    InputError::bad_value(
+                        path,
+                        row,
+                        col.name,
+                        raw,
+                        format!("a time HH:MM on the config's {step}-minute grid"),
+                    )
+                },
+            )
         };
         let s = d.and_time(on_grid(start)?);
         let mut e = d.and_time(on_grid(end)?);
@@ -156,7 +158,7 @@ pub fn load_forecast_day(path: &Path, interval: IntervalMinutes, day: NaiveDate)
     let mut out = vec![f64::NAN; interval.per_day()];
     for i in 0..t.height() {
         let ts = t.datetime_at(start, i)?;
-        if (ts.hour() * 60 + ts.minute()) % step != 0 || ts.second() != 0 {
+        if !(ts.hour() * 60 + ts.minute()).is_multiple_of(step) || ts.second() != 0 {
             return Err(InputError::bad_value(
                 path,
                 sheet_row(i),

@@ -554,41 +554,6 @@ pub fn impact_chart(path: &Path, c: &ImpactChart<'_>) -> ChartResult {
     Ok(())
 }
 
-#[cfg(test)]
-mod tests {
-    use super::*;
-
-    #[test]
-    fn charts_render_and_are_byte_identical() {
-        let d = tempfile::tempdir().unwrap();
-        let start = chrono::NaiveDate::from_ymd_opt(2026, 11, 16).unwrap().and_hms_opt(0, 0, 0).unwrap();
-        let n = 96 * 7;
-        let base: Vec<f64> = (0..n).map(|i| ((i % 96) as f64 / 10.0).sin().abs() * 30.0).collect();
-        let up: Vec<f64> = (0..n).map(|i| if i % 96 == 80 { 15.0 } else { 0.0 }).collect();
-        let lo: Vec<f64> = base.iter().map(|b| b * 0.8).collect();
-        let hi: Vec<f64> = base.iter().zip(&up).map(|(b, u)| (b + u) * 1.2).collect();
-        let actual: Vec<Option<f64>> = base.iter().map(|b| Some(*b)).collect();
-        let c = ForecastChart {
-            title: "Calls",
-            axis: TimeAxis { start, step_minutes: 15 },
-            actual: &actual,
-            forecast_from: n,
-            baseline: &base,
-            uplift: &up,
-            lo95: &lo,
-            hi95: &hi,
-            spots: &[start + Duration::days(8) + Duration::hours(20)],
-            interval_minutes: 15,
-        };
-        let (a, b) = (d.path().join("a.png"), d.path().join("b.png"));
-        forecast_chart(&a, &c).unwrap();
-        forecast_chart(&b, &c).unwrap();
-        let (x, y) = (std::fs::read(&a).unwrap(), std::fs::read(&b).unwrap());
-        assert!(x.len() > 10_000 && x.starts_with(b"\x89PNG"));
-        assert_eq!(x, y);
-    }
-}
-
 /// Data of `charts/intraday.png`: one day, per slot from `first_slot`.
 pub struct IntradayChart<'a> {
     pub title: &'a str,
@@ -690,4 +655,39 @@ pub fn intraday_chart(path: &Path, c: &IntradayChart<'_>) -> ChartResult {
         .map_err(err)?;
     root.present().map_err(err)?;
     Ok(())
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn charts_render_and_are_byte_identical() {
+        let d = tempfile::tempdir().unwrap();
+        let start = chrono::NaiveDate::from_ymd_opt(2026, 11, 16).unwrap().and_hms_opt(0, 0, 0).unwrap();
+        let n = 96 * 7;
+        let base: Vec<f64> = (0..n).map(|i| ((i % 96) as f64 / 10.0).sin().abs() * 30.0).collect();
+        let up: Vec<f64> = (0..n).map(|i| if i % 96 == 80 { 15.0 } else { 0.0 }).collect();
+        let lo: Vec<f64> = base.iter().map(|b| b * 0.8).collect();
+        let hi: Vec<f64> = base.iter().zip(&up).map(|(b, u)| (b + u) * 1.2).collect();
+        let actual: Vec<Option<f64>> = base.iter().map(|b| Some(*b)).collect();
+        let c = ForecastChart {
+            title: "Calls",
+            axis: TimeAxis { start, step_minutes: 15 },
+            actual: &actual,
+            forecast_from: n,
+            baseline: &base,
+            uplift: &up,
+            lo95: &lo,
+            hi95: &hi,
+            spots: &[start + Duration::days(8) + Duration::hours(20)],
+            interval_minutes: 15,
+        };
+        let (a, b) = (d.path().join("a.png"), d.path().join("b.png"));
+        forecast_chart(&a, &c).unwrap();
+        forecast_chart(&b, &c).unwrap();
+        let (x, y) = (std::fs::read(&a).unwrap(), std::fs::read(&b).unwrap());
+        assert!(x.len() > 10_000 && x.starts_with(b"\x89PNG"));
+        assert_eq!(x, y);
+    }
 }
