@@ -22,9 +22,20 @@ pub struct RosterShift {
     pub breaks: Vec<(NaiveDateTime, NaiveDateTime)>,
     pub paid_hours: f64,
     pub family: String,
+    /// The queue the shift answers (a centre roster of `plan --all-queues`).
+    pub queue: Option<String>,
 }
 
 impl RosterShift {
+    /// Whether the shift answers `queue`: every shift does, except in a
+    /// centre roster (`plan --all-queues`, a queue per shift), only that queue's.
+    pub fn answers(&self, queue: Option<&str>) -> bool {
+        match (&self.queue, queue) {
+            (Some(q), Some(w)) => q == w,
+            _ => true,
+        }
+    }
+
     /// Whether the agent is on the phones' side of the shift at `t` (on shift, not on a break).
     pub fn on_shift_at(&self, t: NaiveDateTime) -> bool {
         t >= self.start && t < self.end && !self.breaks.iter().any(|(a, b)| t >= *a && t < *b)
@@ -50,6 +61,7 @@ pub fn load_roster(path: &Path, rules: &RosterRules<'_>) -> InputResult<Vec<Rost
     let breaks = t.column(&["breaks"]);
     let paid = t.require(&["paid_hours"], "the shift's paid hours")?;
     let family = t.require(&["shift_family"], "the shift family")?;
+    let queue = t.column(&["queue"]);
     let step = rules.interval.get();
     let mut out = Vec::with_capacity(t.height());
     for i in 0..t.height() {
@@ -124,6 +136,7 @@ pub fn load_roster(path: &Path, rules: &RosterRules<'_>) -> InputResult<Vec<Rost
             breaks: bs,
             paid_hours: hours,
             family: fam.to_string(),
+            queue: queue.and_then(|q| q.get(i)).map(String::from),
         });
     }
     Ok(out)

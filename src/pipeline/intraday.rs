@@ -103,12 +103,13 @@ pub fn run_intraday(s: &IntradaySources) -> Result<IntradayPlan, Error> {
     let reqs = staff(&series, settings)?;
     let per_day = cal.interval.per_day();
     let t0 = k * per_day;
+    let queue = s.sources.queue.as_deref();
     let midnight = day.and_time(NaiveTime::MIN);
     let open: Vec<bool> = fc.open.row(k).to_vec();
     let rostered: Vec<u32> = (0..per_day)
         .map(|j| {
             let t = crate::ingest::actuals::slot_time(day, j, cal.interval);
-            shifts.iter().filter(|x| x.agent_id.is_some() && x.on_shift_at(t)).count() as u32
+            shifts.iter().filter(|x| x.agent_id.is_some() && x.answers(queue) && x.on_shift_at(t)).count() as u32
         })
         .collect();
     let required_rostered: Vec<u32> = (0..per_day).map(|j| reqs[t0 + j].with_shrinkage).collect();
@@ -132,6 +133,7 @@ pub fn run_intraday(s: &IntradaySources) -> Result<IntradayPlan, Error> {
         max_overtime_hours: s.max_overtime_hours,
         min_slots: (30 / cal.interval.get()).max(1) as usize,
         agents: Some(&agents),
+        queue,
     };
     let offered = offers(&needs, &shifts, &rules);
     let callbacks: Vec<f64> = (0..per_day)

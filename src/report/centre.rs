@@ -120,35 +120,31 @@ pub fn centre_roster_csv(c: &CentrePlan) -> String {
         rows.extend(p.roster.assignments.iter().map(|a| (a.agent, p.scheduled.options[a.option].start, q, a.option)));
     }
     rows.sort_unstable();
-    let mut out = String::from("agent_id,name,contract,queue,day,start,end,paid_hours\n");
-    let cells = |q: usize, start: usize, end: usize, paid: f64| {
+    let mut out = String::from("agent_id,name,contract,queue,day,start,end,breaks,paid_hours,shift_family\n");
+    let cells = |q: usize, o: &crate::schedule::shifts::ShiftOption| {
         let req = &c.queues[q].scheduled.req;
+        let family = c.queues[q].settings().scheduling.shifts.get(o.family).map_or("", |f| f.name.as_str());
         format!(
-            "{},{},{},{},{:.2}",
+            "{},{},{},{},{},{:.2},{}",
             csv_text(&c.names[q]),
-            req.slot_time(start).format("%Y-%m-%d"),
-            req.slot_time(start).format("%H:%M"),
-            req.slot_time(end).format("%H:%M"),
-            paid
+            req.slot_time(o.start).format("%Y-%m-%d"),
+            req.slot_time(o.start).format("%H:%M"),
+            req.slot_time(o.end).format("%H:%M"),
+            super::tables::breaks_text(o, req),
+            o.paid_hours,
+            csv_text(family)
         )
     };
     for (agent, _, q, option) in rows {
         let o = &c.queues[q].scheduled.options[option];
         let a = &c.agents[agent];
-        let _ = writeln!(
-            out,
-            "{},{},{},{}",
-            a.id,
-            csv_text(&a.name),
-            csv_text(&a.contract),
-            cells(q, o.start, o.end, o.paid_hours)
-        );
+        let _ = writeln!(out, "{},{},{},{}", a.id, csv_text(&a.name), csv_text(&a.contract), cells(q, o));
     }
     for (q, p) in c.queues.iter().enumerate() {
         for (o, n) in &p.roster.unfilled {
             let o = &p.scheduled.options[*o];
             for _ in 0..*n {
-                let _ = writeln!(out, "UNFILLED,,,{}", cells(q, o.start, o.end, o.paid_hours));
+                let _ = writeln!(out, "UNFILLED,,,{}", cells(q, o));
             }
         }
     }

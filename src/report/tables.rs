@@ -145,13 +145,7 @@ pub fn roster_csv(p: &WeeklyPlan) -> String {
     let mut out = String::from("agent_id,name,contract,day,start,end,breaks,paid_hours,shift_family\n");
     let mut rows: Vec<(usize, usize)> = p.roster.assignments.iter().map(|a| (a.agent, a.option)).collect();
     rows.sort_by_key(|(a, o)| (*a, s.options[*o].start));
-    let fmt_breaks = |o: &ShiftOption| {
-        o.breaks
-            .iter()
-            .map(|(a, b)| format!("{}-{}", s.req.slot_time(*a).format("%H:%M"), s.req.slot_time(*b).format("%H:%M")))
-            .collect::<Vec<_>>()
-            .join(" ")
-    };
+    let fmt_breaks = |o: &ShiftOption| breaks_text(o, &s.req);
     // The shift's cells: day, start, end, breaks, paid hours, family.
     let shift = |opt: &ShiftOption| {
         format!(
@@ -174,6 +168,15 @@ pub fn roster_csv(p: &WeeklyPlan) -> String {
         }
     }
     out
+}
+
+/// A shift's breaks as roster.csv writes them: `HH:MM-HH:MM`, space-separated.
+pub fn breaks_text(o: &ShiftOption, req: &crate::series::RequirementGrid) -> String {
+    o.breaks
+        .iter()
+        .map(|(a, b)| format!("{}-{}", req.slot_time(*a).format("%H:%M"), req.slot_time(*b).format("%H:%M")))
+        .collect::<Vec<_>>()
+        .join(" ")
 }
 
 /// Quote a CSV text cell when needed.

@@ -74,6 +74,9 @@ pub struct OfferRules<'a> {
     pub min_slots: usize,
     /// Contracts by agent id, when the agents file is known.
     pub agents: Option<&'a [Agent]>,
+    /// In a centre roster (shifts with queues), the queue whose agents get
+    /// offers; every shift still counts for rest and weekly hours.
+    pub queue: Option<&'a str>,
 }
 
 /// The offers, and agents rostered per slot once they are all taken.
@@ -282,6 +285,7 @@ mod tests {
             breaks: vec![],
             paid_hours: hours,
             family: "f".into(),
+            queue: None,
         }
     }
 
@@ -297,7 +301,13 @@ mod tests {
         let r = rostered(shifts);
         let day =
             DayNeeds { midnight: at(0, 0, 0), interval_minutes: 15, at: now, open: &open, required, rostered: &r };
-        let rules = OfferRules { min_rest_hours: 11.0, max_overtime_hours: 2.0, min_slots: 2, agents: Some(agents) };
+        let rules = OfferRules {
+            min_rest_hours: 11.0,
+            max_overtime_hours: 2.0,
+            min_slots: 2,
+            agents: Some(agents),
+            queue: None,
+        };
         offers(&day, shifts, &rules)
     }
 

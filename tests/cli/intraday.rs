@@ -239,6 +239,38 @@ fn actuals_of_another_queue_than_the_plan_are_refused() {
     assert!(err.contains("loans.csv") && err.contains("queue 'cards' not found") && err.contains("loans"), "{err}");
     assert!(!dir.path().join("intraday").exists());
     assert!(data.exists());
+    // The centre's roster of `plan --all-queues`: the cards queue's shifts answer cards' calls.
+    let o = ringcast_in(dir.path(), &["plan", "--all-queues", "--out", "centre"]);
+    assert!(o.status.success(), "{}", stderr(&o));
+    let cards = std::fs::read_to_string(&actuals).unwrap().replace(",loans,", ",cards,");
+    std::fs::write(&actuals, cards).unwrap();
+    let o = ringcast_in(
+        dir.path(),
+        &[
+            "intraday",
+            "--queue",
+            "cards",
+            "--actuals",
+            actuals.to_str().unwrap(),
+            "--plan",
+            "centre",
+            "--out",
+            "intraday",
+        ],
+    );
+    assert!(o.status.success(), "{}", stderr(&o));
+    let roster = csv(&dir.path().join("centre/roster.csv"));
+    let noon_cards = roster
+        .iter()
+        .filter(|s| s["queue"] == "cards" && s["day"] == "2026-11-27" && s["agent_id"] != "UNFILLED")
+        .filter(|s| s["start"].as_str() <= "12:00" && s["end"].as_str() > "12:00")
+        .filter(|s| {
+            !s["breaks"].split_whitespace().any(|b| b.split_once('-').is_some_and(|(x, y)| x <= "12:00" && "12:00" < y))
+        })
+        .count();
+    let rows = csv(&dir.path().join("intraday/intraday.csv"));
+    let noon = rows.iter().find(|r| r["interval_start"] == "2026-11-27 12:00").unwrap();
+    assert_eq!(noon["rostered_agents"].parse::<usize>().unwrap(), noon_cards, "{noon:?}");
 }
 
 #[test]
