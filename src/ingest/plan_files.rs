@@ -5,42 +5,10 @@
 
 use crate::error::{InputError, InputResult};
 use crate::ingest::table::{parse_number, parse_time, sheet_row, Table};
+pub use crate::schedule::adjust::RosterShift;
 use crate::units::IntervalMinutes;
 use chrono::{Duration, NaiveDate, NaiveDateTime, NaiveTime, Timelike};
 use std::path::Path;
-
-/// One shift of a plan's roster.
-#[derive(Debug, Clone, PartialEq)]
-pub struct RosterShift {
-    /// Spreadsheet row, for messages.
-    pub row: usize,
-    /// `None` for a shift no agent could take (`UNFILLED`).
-    pub agent_id: Option<String>,
-    pub name: String,
-    pub start: NaiveDateTime,
-    pub end: NaiveDateTime,
-    pub breaks: Vec<(NaiveDateTime, NaiveDateTime)>,
-    pub paid_hours: f64,
-    pub family: String,
-    /// The queue the shift answers (a centre roster of `plan --all-queues`).
-    pub queue: Option<String>,
-}
-
-impl RosterShift {
-    /// Whether the shift answers `queue`: every shift does, except in a
-    /// centre roster (`plan --all-queues`, a queue per shift), only that queue's.
-    pub fn answers(&self, queue: Option<&str>) -> bool {
-        match (&self.queue, queue) {
-            (Some(q), Some(w)) => q == w,
-            _ => true,
-        }
-    }
-
-    /// Whether the agent is on the phones' side of the shift at `t` (on shift, not on a break).
-    pub fn on_shift_at(&self, t: NaiveDateTime) -> bool {
-        t >= self.start && t < self.end && !self.breaks.iter().any(|(a, b)| t >= *a && t < *b)
-    }
-}
 
 /// What a roster must agree with.
 pub struct RosterRules<'a> {

@@ -8,11 +8,11 @@
 //! same forecast); the plan's own `forecast.csv`, when there, is the morning
 //! forecast shown, with a warning where the two differ.
 
-use super::{expected_calls, forecast, load, staff, Sources};
+use super::{expected_calls, forecast, load, staff, Loaded, Sources};
 use crate::coverage::project;
 use crate::error::{Error, InputError};
 use crate::forecast::intraday::{DayUpdate, IntradayModel, MorningDay, Seen};
-use crate::ingest::actuals::{load_actuals, Actuals};
+use crate::ingest::actuals::{load_actuals, slot_time, Actuals};
 use crate::ingest::agents::load_agents;
 use crate::ingest::history::HistoryOptions;
 use crate::ingest::plan_files::{load_forecast_day, load_roster, RosterRules, RosterShift};
@@ -88,14 +88,7 @@ pub fn run_intraday(s: &IntradaySources) -> Result<IntradayPlan, Error> {
     let update =
         IntradayModel::default().update(&MorningDay::of(&fitted, &fc, cal, k), &Seen { calls: calls.clone(), at });
     let morning = morning_forecast(s, &fc.total.row(k).to_vec(), cal.interval, day, &mut warnings)?;
-    let families: Vec<String> = settings.scheduling.shifts.iter().map(|f| f.name.clone()).collect();
-    let roster_path = s.plan.join("roster.csv");
-    if !roster_path.exists() {
-        return Err(InputError::file(&roster_path, "no roster: expected the roster.csv of `ringcast plan --out DIR` for this week (give that folder with --plan)").into());
-    }
-    let shifts = load_roster(&roster_path, &RosterRules { interval: cal.interval, days: &loaded.days, families })?;
-    let agents = load_agents(&s.agents)?;
-    check_roster_agents(&roster_path, &shifts, &agents)?;
+    let (shifts, agents) = plan_roster(s, &loaded)?;
     // Re-staff: the week's forecast with today replaced by the update.
     let mut updated = fc.clone();
     updated.total.row_mut(k).assign(&ndarray::Array1::from(update.total.clone()));
@@ -104,24 +97,14 @@ pub fn run_intraday(s: &IntradaySources) -> Result<IntradayPlan, Error> {
     let per_day = cal.interval.per_day();
     let t0 = k * per_day;
     let queue = s.sources.queue.as_deref();
-    let midnight = day.and_time(NaiveTime::MIN);
     let open: Vec<bool> = fc.open.row(k).to_vec();
-    let rostered: Vec<u32> = (0..per_day)
-        .map(|j| {
-            let t = crate::ingest::actuals::slot_time(day, j, cal.interval);
-            shifts.iter().filter(|x| x.agent_id.is_some() && x.answers(queue) && x.on_shift_at(t)).count() as u32
-        })
-        .collect();
+    let rostered = on_shift_per_slot(&shifts, day, cal.interval, queue);
     let required_rostered: Vec<u32> = (0..per_day).map(|j| reqs[t0 + j].with_shrinkage).collect();
     let required: Vec<u32> = (0..per_day).map(|j| reqs[t0 + j].requirement.agents).collect();
     let policy = &settings.service;
-    let sl = |r: &[u32]| -> Vec<Option<f64>> {
-        (0..per_day)
-            .map(|j| project(&series, t0 + j, policy.on_phones(r[j]), policy).map(|p| p.service_level))
-            .collect()
-    };
+    let day_series = DaySeries { series: &series, first: t0, per_day, policy };
     let needs = DayNeeds {
-        midnight,
+        midnight: day.and_time(NaiveTime::MIN),
         interval_minutes: cal.interval.get(),
         at,
         open: &open,
@@ -136,15 +119,6 @@ pub fn run_intraday(s: &IntradaySources) -> Result<IntradayPlan, Error> {
         queue,
     };
     let offered = offers(&needs, &shifts, &rules);
-    let callbacks: Vec<f64> = (0..per_day)
-        .map(|j| {
-            if j < at {
-                0.0
-            } else {
-                callbacks_needed(&series, t0 + j, policy.on_phones(offered.rostered_after[j]), policy)
-            }
-        })
-        .collect();
     let line_labels = update
         .lines
         .iter()
@@ -161,17 +135,87 @@ pub fn run_intraday(s: &IntradaySources) -> Result<IntradayPlan, Error> {
         actual: calls,
         morning,
         line_labels,
-        service_level: sl(&rostered),
-        service_level_after: sl(&offered.rostered_after),
+        service_level: day_series.service_levels(&rostered),
+        service_level_after: day_series.service_levels(&offered.rostered_after),
+        callbacks: day_series.callbacks(&offered.rostered_after, at),
         required,
         required_rostered,
         rostered,
         offers: offered,
-        callbacks,
         target_sl: policy.goal.target_sl.get(),
         update,
         warnings,
     })
+}
+
+/// The plan's roster (checked against the config, the week and the agents
+/// file) and the agents.
+fn plan_roster(s: &IntradaySources, loaded: &Loaded) -> Result<(Vec<RosterShift>, Vec<Agent>), Error> {
+    let settings = &loaded.settings;
+    let families: Vec<String> = settings.scheduling.shifts.iter().map(|f| f.name.clone()).collect();
+    let path = s.plan.join("roster.csv");
+    if !path.exists() {
+        return Err(InputError::file(
+            &path,
+            "no roster: expected the roster.csv of `ringcast plan --out DIR` for this week (give that folder with --plan)",
+        )
+        .into());
+    }
+    let rules = RosterRules { interval: settings.calendar.interval, days: &loaded.days, families };
+    let shifts = load_roster(&path, &rules)?;
+    let agents = load_agents(&s.agents)?;
+    check_roster_agents(&path, &shifts, &agents)?;
+    Ok((shifts, agents))
+}
+
+/// Agents on shift (not on a break) answering `queue`, per slot of `day`.
+fn on_shift_per_slot(
+    shifts: &[RosterShift],
+    day: NaiveDate,
+    interval: IntervalMinutes,
+    queue: Option<&str>,
+) -> Vec<u32> {
+    (0..interval.per_day())
+        .map(|j| {
+            let t = slot_time(day, j, interval);
+            shifts.iter().filter(|x| x.agent_id.is_some() && x.answers(queue) && x.on_shift_at(t)).count() as u32
+        })
+        .collect()
+}
+
+/// The day's part of the week's updated calls, with the service policy.
+struct DaySeries<'a> {
+    series: &'a CallSeries,
+    /// The day's first slot in the week.
+    first: usize,
+    per_day: usize,
+    policy: &'a ServicePolicy,
+}
+
+impl DaySeries<'_> {
+    /// Projected service level per slot with `rostered` agents on shift.
+    fn service_levels(&self, rostered: &[u32]) -> Vec<Option<f64>> {
+        let p = self.policy;
+        (0..self.per_day)
+            .map(|j| project(self.series, self.first + j, p.on_phones(rostered[j]), p).map(|x| x.service_level))
+            .collect()
+    }
+
+    /// Calls per slot from `at` on that `rostered` agents cannot answer at the target.
+    fn callbacks(&self, rostered: &[u32], at: usize) -> Vec<f64> {
+        let p = self.policy;
+        (0..self.per_day)
+            .map(
+                |j| {
+                    if j < at {
+                        0.0
+                    } else {
+                        callbacks_needed(self.series, self.first + j, p.on_phones(rostered[j]), p)
+                    }
+                },
+            )
+            .collect()
+    }
 }
 
 /// The plan's forecast.csv for the day when there; else the refit's. A

@@ -8,10 +8,42 @@
 //! in agents.csv), the rest between shifts (`min_rest_hours`), the opening
 //! hours and the day's overtime cap, and starts no earlier than now.
 
-use crate::ingest::plan_files::RosterShift;
 use crate::schedule::roster::Agent;
 use chrono::{Duration, NaiveDateTime};
 use serde::Serialize;
+
+/// One shift of a plan's roster.
+#[derive(Debug, Clone, PartialEq)]
+pub struct RosterShift {
+    /// Spreadsheet row, for messages.
+    pub row: usize,
+    /// `None` for a shift no agent could take (`UNFILLED`).
+    pub agent_id: Option<String>,
+    pub name: String,
+    pub start: NaiveDateTime,
+    pub end: NaiveDateTime,
+    pub breaks: Vec<(NaiveDateTime, NaiveDateTime)>,
+    pub paid_hours: f64,
+    pub family: String,
+    /// The queue the shift answers (a centre roster of `plan --all-queues`).
+    pub queue: Option<String>,
+}
+
+impl RosterShift {
+    /// Whether the shift answers `queue`: every shift does, except in a
+    /// centre roster (`plan --all-queues`, a queue per shift), only that queue's.
+    pub fn answers(&self, queue: Option<&str>) -> bool {
+        match (&self.queue, queue) {
+            (Some(q), Some(w)) => q == w,
+            _ => true,
+        }
+    }
+
+    /// Whether the agent is on the phones' side of the shift at `t` (on shift, not on a break).
+    pub fn on_shift_at(&self, t: NaiveDateTime) -> bool {
+        t >= self.start && t < self.end && !self.breaks.iter().any(|(a, b)| t >= *a && t < *b)
+    }
+}
 
 /// What kind of change an offer is.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize)]
