@@ -98,7 +98,7 @@ pub fn run(a: &CheckArgs) -> anyhow::Result<()> {
         let tz = settings.as_ref().map(|s| s.calendar.tz);
         let records_interval = settings.as_ref().map(|s| s.calendar.interval);
         let answer_seconds = settings.as_ref().map(|s| s.service.goal.answer_time.get());
-        let opts = HistoryOptions { tz, queue: a.queue.clone(), records_interval, answer_seconds };
+        let opts = HistoryOptions { tz, queue: a.queue.clone(), records_interval, answer_seconds, interval_hint: None };
         let (h, w) = load_history_with(p, &opts)?;
         out.warnings.extend(w);
         match &settings {

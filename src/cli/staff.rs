@@ -162,6 +162,7 @@ impl StaffArgs {
             queue: None,
             records_interval: settings.map(|s| s.calendar.interval),
             answer_seconds: self.answer_seconds,
+            interval_hint: None,
         };
         let (h, warnings) = load_history_with(path, &opts)?;
         for w in warnings {

@@ -8,6 +8,7 @@
 //! whose last interval is still filling, the start of that interval (its
 //! calls are left out with a warning).
 
+use crate::calendar::OpenCalendar;
 use crate::error::{Error, InputError};
 use crate::ingest::calls::RowStamp;
 use crate::ingest::history::{load_history_with, row_stamps, HistoryOptions};
@@ -32,16 +33,27 @@ pub struct Actuals {
 pub fn load_actuals(
     path: &Path,
     opts: &HistoryOptions,
-    interval: IntervalMinutes,
+    calendar: &OpenCalendar,
     days: &[NaiveDate],
     at: Option<NaiveTime>,
 ) -> Result<Actuals, Error> {
+    let interval = calendar.interval;
     let t = Table::read(path)?;
     t.require_rows()?;
     let stamps = row_stamps(&t, opts.queue.as_deref())?;
     let first = stamps.first().ok_or_else(|| InputError::file(path, "no rows of the queue asked for"))?;
     let day = first.at.date();
     check_day(path, first, days)?;
+    if !calendar.is_open_day(day) {
+        return Err(InputError::bad_value(
+            path,
+            sheet_row(first.index),
+            &first.column,
+            &first.at.format("%Y-%m-%d %H:%M").to_string(),
+            "a day the centre is open (the config closes it)",
+        )
+        .into());
+    }
     if let Some(other) = stamps.iter().find(|s| s.at.date() != day) {
         return Err(InputError::bad_value(
             path,
@@ -75,8 +87,10 @@ pub fn load_actuals(
         }
         None => default_at(&stamps, step, records, &mut warnings, path),
     };
-    let (raw, load_warnings) =
-        load_history_with(path, &HistoryOptions { records_interval: Some(interval), ..opts.clone() })?;
+    let (raw, load_warnings) = load_history_with(
+        path,
+        &HistoryOptions { records_interval: Some(interval), interval_hint: Some(interval), ..opts.clone() },
+    )?;
     warnings.extend(load_warnings);
     let grid = raw.resample(interval).map_err(|m| {
         InputError::file(path, format!("{m}; expected intervals that add up to the config's {step} minutes"))
@@ -89,6 +103,17 @@ pub fn load_actuals(
             _ => f64::NAN,
         })
         .collect();
+    let open = calendar.open_slots(day);
+    let closed: Vec<usize> = (0..calls.len()).filter(|&s| !open[s] && calls[s] > 0.0).collect();
+    if let Some(&first) = closed.first() {
+        let n: f64 = closed.iter().map(|&s| calls[s]).sum();
+        warnings.push(format!(
+            "{}: {n:.0} call(s) in {} interval(s) the config has closed (from {}) are left out of the update",
+            path.display(),
+            closed.len(),
+            slot_time(day, first, interval).format("%H:%M")
+        ));
+    }
     Ok(Actuals { day, calls, at, warnings })
 }
 

@@ -27,6 +27,9 @@ pub struct HistoryOptions {
     /// Answer-time target, seconds, for the service level observed in call
     /// records (default 20).
     pub answer_seconds: Option<f64>,
+    /// The interval of a file too short or too gappy to show its own (today's
+    /// calls so far): used when every row is on its grid.
+    pub interval_hint: Option<IntervalMinutes>,
 }
 
 /// Accepted header names, first match wins (case-insensitive).
@@ -134,7 +137,13 @@ pub fn load_history_with(path: &Path, opts: &HistoryOptions) -> InputResult<(His
     }
     check_span(path, &rows, &stamps.label())?;
     check_duplicates(path, &rows, opts, &stamps.label(), &mut warnings)?;
-    let interval = detect_interval(path, &rows, &stamps.label())?;
+    let on_hint = |h: &IntervalMinutes| {
+        rows.iter().all(|r| r.ts.second() == 0 && (r.ts.hour() * 60 + r.ts.minute()).is_multiple_of(h.get()))
+    };
+    let interval = match opts.interval_hint.filter(on_hint) {
+        Some(h) => h,
+        None => detect_interval(path, &rows, &stamps.label())?,
+    };
     let mut days: Vec<NaiveDate> = rows.iter().map(|r| r.ts.date()).collect();
     days.dedup();
     let index: BTreeMap<NaiveDate, usize> = days.iter().enumerate().map(|(k, d)| (*d, k)).collect();

@@ -77,8 +77,9 @@ pub fn run_intraday(s: &IntradaySources) -> Result<IntradayPlan, Error> {
         queue: s.sources.queue.clone(),
         records_interval: Some(cal.interval),
         answer_seconds: Some(settings.service.goal.answer_time.get()),
+        interval_hint: None,
     };
-    let Actuals { day, calls, at, mut warnings } = load_actuals(&s.actuals, &opts, cal.interval, &loaded.days, s.at)?;
+    let Actuals { day, calls, at, mut warnings } = load_actuals(&s.actuals, &opts, cal, &loaded.days, s.at)?;
     warnings.extend(loaded.warnings.iter().cloned());
     let k = loaded
         .days

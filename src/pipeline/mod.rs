@@ -95,6 +95,7 @@ pub fn load(sources: &Sources) -> Result<Loaded, Error> {
         queue: sources.queue.clone(),
         records_interval: Some(calendar.interval),
         answer_seconds: Some(settings.service.goal.answer_time.get()),
+        interval_hint: None,
     };
     let (raw, mut warnings) = load_history_with(&sources.history, &opts)?;
     let history = raw.resample(calendar.interval).map_err(|m| {

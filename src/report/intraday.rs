@@ -67,9 +67,11 @@ pub struct LineSummary {
 impl IntradaySummary {
     pub fn of(p: &IntradayPlan) -> Self {
         let n = p.open.len();
-        let rest = |v: &[f64]| (p.at..n).filter(|&j| p.open[j]).map(|j| v[j]).sum::<f64>();
-        let seen =
-            |v: &[f64]| (0..p.at.min(n)).filter(|&j| p.open[j] && p.actual[j].is_finite()).map(|j| v[j]).sum::<f64>();
+        // `+ 0.0`: an empty sum is -0.0, which would print as "-0".
+        let rest = |v: &[f64]| (p.at..n).filter(|&j| p.open[j]).map(|j| v[j]).sum::<f64>() + 0.0;
+        let seen = |v: &[f64]| {
+            (0..p.at.min(n)).filter(|&j| p.open[j] && p.actual[j].is_finite()).map(|j| v[j]).sum::<f64>() + 0.0
+        };
         let short: Vec<u32> = (p.at..n)
             .filter(|&j| p.open[j])
             .map(|j| p.required_rostered[j].saturating_sub(p.rostered[j]))

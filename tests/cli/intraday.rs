@@ -152,6 +152,25 @@ fn actuals_from_another_day_or_beyond_the_update_time_are_refused() {
     );
     // --at off the interval grid.
     refused(None, plan, &["--at", "10:10"], &["--at 10:10", "15-minute"]);
+    // A day the config closes (Sunday).
+    refused(
+        Some("interval_start,calls\n2026-11-29 10:00,5\n"),
+        plan,
+        &[],
+        &["today.csv:2:", "2026-11-29 10:00", "a day the centre is open"],
+    );
+}
+
+#[test]
+fn one_interval_is_enough_and_calls_while_closed_are_left_out_with_a_warning() {
+    let dir = tempfile::tempdir().unwrap();
+    let actuals = dir.path().join("early.csv");
+    std::fs::write(&actuals, "interval_start,calls\n2026-11-27 07:00,5\n2026-11-27 08:00,20\n").unwrap();
+    let out = dir.path().join("intraday");
+    let o = intraday(&actuals, bundled_plan(), &out, &[]);
+    assert!(o.status.success(), "{}", stderr(&o));
+    assert!(stderr(&o).contains("5 call(s) in 1 interval(s) the config has closed (from 07:00)"), "{}", stderr(&o));
+    assert!(stdout(&o).contains("at 08:15: 20 calls so far"), "{}", stdout(&o));
 }
 
 #[test]
