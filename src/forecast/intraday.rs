@@ -19,7 +19,9 @@
 //!   are compared with that forecast, with the variance of the counts, of the
 //!   updated scores and of the lines' response; the start with the largest
 //!   standardised excess is reported when it passes [`IntradayModel::surprise_z`]
-//!   and [`IntradayModel::surprise_share`]. A flagged surprise becomes one more
+//!   and [`IntradayModel::surprise_share`]; a planned line starting where the
+//!   jump starts may explain up to [`LINE_START_ALLOWANCE`] times its response.
+//!   A flagged surprise becomes one more
 //!   regressor (a share of the baseline from its start) and its excess is
 //!   carried into the rest of the day, fading with [`IntradayModel::surprise_half_life_slots`].
 
@@ -28,6 +30,10 @@ use super::count::{nb_interval, sqrt_scale_interval};
 use super::predict::{FittedForecast, Forecast, LowRankDay};
 use crate::calendar::OpenCalendar;
 use nalgebra::{DMatrix, DVector};
+
+/// How many times its fitted response a planned line starting at a surprise's
+/// start may draw before the jump counts as a surprise.
+pub const LINE_START_ALLOWANCE: f64 = 3.0;
 
 /// Hyper-parameters of the update (linfa style: build, then [`Self::check`]).
 #[derive(Debug, Clone)]
@@ -358,19 +364,10 @@ impl IntradayModel {
         let n = day.open.len();
         let seen_slots: Vec<(usize, f64)> =
             (0..n).filter(|&j| day.open[j]).filter_map(|j| seen.get(j).map(|y| (j, y))).collect();
-        // A jump where a planned line starts is that line's response (its
-        // scale is fitted), not a surprise.
-        let line_starts: Vec<usize> =
-            day.lines.iter().filter_map(|l| l.uplift.iter().position(|u| *u > 0.0)).filter(|&s| s > 0).collect();
         let mut best: Option<Surprise> = None;
-        for (i, &(start, _)) in seen_slots.iter().enumerate() {
-            if line_starts.contains(&start) {
-                continue;
-            }
-            let fit = self.joint_fit(day, low, &Seen { calls: seen.calls.clone(), at: start }, None);
-            let candidate = self.excess(day, low, &fit, &seen_slots[i..]);
-            let big = candidate.share().abs() >= self.surprise_share && candidate.z.abs() >= self.surprise_z;
-            if big && best.as_ref().is_none_or(|b| candidate.z.abs() > b.z.abs()) {
+        for i in 0..seen_slots.len() {
+            let candidate = self.candidate(day, low, seen, &seen_slots[i..]);
+            if self.big(&candidate) && best.as_ref().is_none_or(|b| candidate.z.abs() > b.z.abs()) {
                 best = Some(candidate);
             }
         }
@@ -378,12 +375,46 @@ impl IntradayModel {
         // more often than news (and a window stretched back to reach the
         // minimum would place the start too early).
         let lasted = |b: &Surprise| seen_slots.iter().filter(|(j, _)| *j >= b.start).count() >= self.surprise_min_slots;
-        best.filter(lasted).map(|b| self.trim_start(day, low, seen, &seen_slots, b))
+        best.filter(lasted).and_then(|b| self.trim_start(day, low, seen, &seen_slots, b))
+    }
+
+    fn big(&self, s: &Surprise) -> bool {
+        s.share().abs() >= self.surprise_share && s.z.abs() >= self.surprise_z
+    }
+
+    /// The surprise starting at `since[0]`: the calls since against the
+    /// forecast fitted on the calls before. A planned line starting there may
+    /// draw anywhere from nothing to [`LINE_START_ALLOWANCE`] times its fitted
+    /// response (its first intervals are the least known): a jump (or a dip)
+    /// it can explain that way is its, not a surprise.
+    fn candidate(&self, day: &MorningDay<'_>, low: Option<&LowRank<'_>>, seen: &Seen, since: &[(usize, f64)]) -> Surprise {
+        let start = since[0].0;
+        let fit = self.joint_fit(day, low, &Seen { calls: seen.calls.clone(), at: start }, None);
+        let plain = self.excess(day, low, &fit, since);
+        let starting: Vec<bool> = day.lines.iter().map(|l| l.uplift.iter().position(|u| *u > 0.0) == Some(start)).collect();
+        if !starting.contains(&true) {
+            return plain;
+        }
+        let mut stretched = fit;
+        for (a, s) in stretched.scales.iter_mut().zip(&starting) {
+            if *s {
+                *a = if plain.z > 0.0 { a.max(1.0) * LINE_START_ALLOWANCE } else { 0.0 };
+            }
+        }
+        let c = self.excess(day, low, &stretched, since);
+        if c.z * plain.z <= 0.0 {
+            // Fully explained by the line.
+            return Surprise { expected: c.seen, z: 0.0, ..c };
+        }
+        // Judged with the allowance; its size told against the forecast.
+        Surprise { z: c.z, ..plain }
     }
 
     /// Move a surprise's start past leading intervals that are not part of it
     /// (less than half its relative size): the largest standardised excess
-    /// often takes in an ordinary interval before the jump.
+    /// often takes in an ordinary interval before the jump. If what is left
+    /// is no longer a surprise (a planned line starting there explains it),
+    /// there is none.
     fn trim_start(
         &self,
         day: &MorningDay<'_>,
@@ -391,21 +422,23 @@ impl IntradayModel {
         seen: &Seen,
         seen_slots: &[(usize, f64)],
         mut best: Surprise,
-    ) -> Surprise {
+    ) -> Option<Surprise> {
         loop {
-            let Some(i) = seen_slots.iter().position(|(j, _)| *j == best.start) else { return best };
+            let Some(i) = seen_slots.iter().position(|(j, _)| *j == best.start) else { return Some(best) };
             if seen_slots.len() - i <= self.surprise_min_slots {
-                return best;
+                return Some(best);
             }
             let fit = self.joint_fit(day, low, &Seen { calls: seen.calls.clone(), at: best.start }, None);
             let (j, y) = seen_slots[i];
             let f = fit.baseline[j] + day.lines.iter().zip(&fit.scales).map(|(l, a)| a * l.uplift[j]).sum::<f64>();
             let own = y / f.max(1e-9) - 1.0;
             if own * best.share().signum() >= 0.5 * best.share().abs() {
-                return best;
+                return Some(best);
             }
-            let next = self.joint_fit(day, low, &Seen { calls: seen.calls.clone(), at: seen_slots[i + 1].0 }, None);
-            best = self.excess(day, low, &next, &seen_slots[i + 1..]);
+            best = self.candidate(day, low, seen, &seen_slots[i + 1..]);
+            if !self.big(&best) {
+                return None;
+            }
         }
     }
 

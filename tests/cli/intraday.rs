@@ -162,6 +162,23 @@ fn actuals_from_another_day_or_beyond_the_update_time_are_refused() {
 }
 
 #[test]
+fn a_line_added_since_the_plan_explains_the_jump_it_starts() {
+    // Marketing owns up: an email went out at 09:45. With it in the media
+    // plan, the jump is the line's (its response re-scaled), not a surprise.
+    let dir = tempfile::tempdir().unwrap();
+    let plan = dir.path().join("media_plan.csv");
+    let mut text = std::fs::read_to_string(root().join("data/media_plan_next_week.csv")).unwrap();
+    text.push_str("L9001,email,2026-11-27 09:45,,4000,,Flash sale,newsletter\n");
+    std::fs::write(&plan, text).unwrap();
+    let out = dir.path().join("intraday");
+    let o = intraday(&root().join("data/today.csv"), bundled_plan(), &out, &["--media-plan", plan.to_str().unwrap()]);
+    assert!(o.status.success(), "{}", stderr(&o));
+    assert!(stderr(&o).contains("the inputs changed since the plan"), "{}", stderr(&o));
+    let text = stdout(&o);
+    assert!(text.contains("no surprise") && text.contains("line email Flash sale (L9001): response"), "{text}");
+}
+
+#[test]
 fn one_interval_is_enough_and_calls_while_closed_are_left_out_with_a_warning() {
     let dir = tempfile::tempdir().unwrap();
     let actuals = dir.path().join("early.csv");
