@@ -387,11 +387,18 @@ impl IntradayModel {
     /// draw anywhere from nothing to [`LINE_START_ALLOWANCE`] times its fitted
     /// response (its first intervals are the least known): a jump (or a dip)
     /// it can explain that way is its, not a surprise.
-    fn candidate(&self, day: &MorningDay<'_>, low: Option<&LowRank<'_>>, seen: &Seen, since: &[(usize, f64)]) -> Surprise {
+    fn candidate(
+        &self,
+        day: &MorningDay<'_>,
+        low: Option<&LowRank<'_>>,
+        seen: &Seen,
+        since: &[(usize, f64)],
+    ) -> Surprise {
         let start = since[0].0;
         let fit = self.joint_fit(day, low, &Seen { calls: seen.calls.clone(), at: start }, None);
         let plain = self.excess(day, low, &fit, since);
-        let starting: Vec<bool> = day.lines.iter().map(|l| l.uplift.iter().position(|u| *u > 0.0) == Some(start)).collect();
+        let starting: Vec<bool> =
+            day.lines.iter().map(|l| l.uplift.iter().position(|u| *u > 0.0) == Some(start)).collect();
         if !starting.contains(&true) {
             return plain;
         }
