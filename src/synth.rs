@@ -37,6 +37,10 @@ pub struct SynthOptions {
     pub demand_scale: f64,
     /// How the planning week really goes (its calls are generated too; one queue only).
     pub realised: RealisedOptions,
+    /// Emails' send-day calls peak this many minutes after the send (a
+    /// log-normal delay over the day's shape); `None`: they follow the day's
+    /// shape from the send on, as in the bundled sample.
+    pub email_peak_minutes: Option<f64>,
 }
 
 /// The planning week as it happens, for the intraday update: its calls come
@@ -96,6 +100,7 @@ impl SynthOptions {
             queues: 1,
             demand_scale: 1.0,
             realised: RealisedOptions::bundled(week),
+            email_peak_minutes: None,
         }
     }
 }
@@ -297,12 +302,9 @@ pub fn true_responses() -> BTreeMap<String, ChannelResponse> {
     let radio = BurstKernel { onset_minutes: 0.5, mu: 8.0f64.ln(), sigma: 1.2 };
     m.insert("tv".into(), ChannelResponse::Spot(SpotResponse { scale: 9.0, beta: 0.75, kernel: tv }));
     m.insert("radio".into(), ChannelResponse::Spot(SpotResponse { scale: 10.0, beta: 0.8, kernel: radio }));
-    m.insert("retargeting".into(), ChannelResponse::Daily(FlightResponse { scale: 100.0, beta: 0.6, carryover: 0.6 }));
-    m.insert(
-        "click_to_call".into(),
-        ChannelResponse::Daily(FlightResponse { scale: 120.0, beta: 0.7, carryover: 0.4 }),
-    );
-    m.insert("email".into(), ChannelResponse::Daily(FlightResponse { scale: 200.0, beta: 0.5, carryover: 0.5 }));
+    m.insert("retargeting".into(), ChannelResponse::Daily(FlightResponse::new(100.0, 0.6, 0.6)));
+    m.insert("click_to_call".into(), ChannelResponse::Daily(FlightResponse::new(120.0, 0.7, 0.4)));
+    m.insert("email".into(), ChannelResponse::Daily(FlightResponse::new(200.0, 0.5, 0.5)));
     m
 }
 
@@ -587,7 +589,10 @@ pub fn generate(args: &SynthOptions) -> anyhow::Result<Sample> {
         day += Duration::days(1);
     }
     let past = media_for(&mut rng, first, last, &holidays);
-    let responses = true_responses();
+    let mut responses = true_responses();
+    if let Some(ChannelResponse::Daily(email)) = responses.get_mut("email") {
+        email.send_peak_minutes = args.email_peak_minutes;
+    }
     let uplift = Uplift::compute(&past, &responses, &shapes);
     let hist_days: Vec<NaiveDate> = shapes.by_day.keys().copied().filter(|d| *d <= last).collect();
     let extra = uplift.grid(&hist_days, per_day);

@@ -47,6 +47,10 @@ pub struct SynthArgs {
     /// what the history taught (0..=10).
     #[arg(long, default_value_t = 1.0)]
     pub response_factor: f64,
+    /// Emails' send-day calls peak this many minutes after the send (1..=300);
+    /// default: they follow the day's shape from the send on.
+    #[arg(long)]
+    pub email_peak_minutes: Option<f64>,
 }
 
 /// `HH:MM`, or `none`.
@@ -70,6 +74,9 @@ pub fn run(a: &SynthArgs) -> anyhow::Result<()> {
     if !(0.0..=10.0).contains(&a.response_factor) {
         return Err(crate::cli::usage(format!("--response-factor {}: expected 0..=10", a.response_factor)));
     }
+    if let Some(p) = a.email_peak_minutes.filter(|p| !(1.0..=300.0).contains(p)) {
+        return Err(crate::cli::usage(format!("--email-peak-minutes {p}: expected 1 to 300 minutes")));
+    }
     let today = a.today.unwrap_or(a.week + Duration::days(4));
     if !(a.week..a.week + Duration::days(7)).contains(&today) {
         return Err(crate::cli::usage(format!("--today {today}: expected a day of the week from {}", a.week)));
@@ -88,6 +95,7 @@ pub fn run(a: &SynthArgs) -> anyhow::Result<()> {
         queues: a.queues as usize,
         demand_scale,
         realised,
+        email_peak_minutes: a.email_peak_minutes,
     };
     let sample = generate(&options)?;
     let staging = Staging::new(&out)?;

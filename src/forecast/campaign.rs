@@ -418,4 +418,94 @@ mod tests {
         }
         assert!(failures.is_empty(), "{failures:#?}");
     }
+
+    /// Emails whose calls peak 90 minutes after the send: the learned send-day
+    /// delay finds the peak, and the send day's email calls per interval and
+    /// their first-hour share follow the truth (the old model put the peak
+    /// minutes after the send).
+    #[test]
+    fn learns_an_emails_delayed_send_day_peak() {
+        use super::super::media::response::ChannelResponse;
+        use super::super::media::uplift::daily;
+        use crate::synth::{sample_in_tempdir_with, SynthOptions};
+        use chrono::Timelike;
+        for seed in [1, 2] {
+            let week = NaiveDate::from_ymd_opt(2026, 11, 23).unwrap();
+            let options = SynthOptions { email_peak_minutes: Some(90.0), ..SynthOptions::sample(seed, 104, week, 5) };
+            let (dir, sample) = sample_in_tempdir_with(&options);
+            let h = load_history(&dir.path().join("history.csv")).unwrap();
+            let plan = load_media_plan(&dir.path().join("media_history.csv"), &ChannelKinds::default()).unwrap();
+            let learned = CampaignModel::default().learn(&h, &plan.lines);
+            let (Some(ChannelResponse::Daily(got)), Some(ChannelResponse::Daily(truth))) =
+                (learned.fitted.responses.get("email"), sample.truth.responses.get("email"))
+            else {
+                panic!("email learned as a daily response")
+            };
+            let (mut err, mut total, mut first_got, mut first_true, mut day_got) = (0.0, 0.0, 0.0, 0.0, 0.0);
+            for l in plan.lines.iter().filter(|l| l.channel == "email") {
+                let send = l.start.date();
+                let minute = (l.start.hour() * 60 + l.start.minute()) as usize;
+                let on_send_day = |u: &super::super::media::uplift::LineUplift| -> BTreeMap<usize, f64> {
+                    u.cells.iter().filter(|c| c.0 == send).map(|c| (c.1, c.2)).collect()
+                };
+                let g = on_send_day(&daily(l, got, &learned.shapes, true));
+                let t = on_send_day(&daily(l, truth, &learned.shapes, true));
+                for s in g.keys().chain(t.keys()).collect::<std::collections::BTreeSet<_>>() {
+                    let (a, b) = (g.get(s).copied().unwrap_or(0.0), t.get(s).copied().unwrap_or(0.0));
+                    err += (a - b).abs();
+                    total += b;
+                    day_got += a;
+                    if s * 15 < minute + 60 {
+                        first_got += a;
+                        first_true += b;
+                    }
+                }
+            }
+            let wape = err / total;
+            // The same emails without the delay (the model before): for the record.
+            let flat = super::super::media::response::FlightResponse { send_peak_minutes: None, ..*got };
+            let (mut flat_err, mut flat_first, mut flat_day) = (0.0, 0.0, 0.0);
+            for l in plan.lines.iter().filter(|l| l.channel == "email") {
+                let send = l.start.date();
+                let minute = (l.start.hour() * 60 + l.start.minute()) as usize;
+                let f: BTreeMap<usize, f64> = daily(l, &flat, &learned.shapes, true)
+                    .cells
+                    .iter()
+                    .filter(|c| c.0 == send)
+                    .map(|c| (c.1, c.2))
+                    .collect();
+                let t: BTreeMap<usize, f64> = daily(l, truth, &learned.shapes, true)
+                    .cells
+                    .iter()
+                    .filter(|c| c.0 == send)
+                    .map(|c| (c.1, c.2))
+                    .collect();
+                for s in f.keys().chain(t.keys()).collect::<std::collections::BTreeSet<_>>() {
+                    let a = f.get(s).copied().unwrap_or(0.0);
+                    flat_err += (a - t.get(s).copied().unwrap_or(0.0)).abs();
+                    flat_day += a;
+                    if s * 15 < minute + 60 {
+                        flat_first += a;
+                    }
+                }
+            }
+            eprintln!(
+                "seed {seed}: without the delay: WAPE {:.3}, first-hour share {:.3}",
+                flat_err / total,
+                flat_first / flat_day
+            );
+            let share = |first: f64, all: f64| first / all;
+            let ratio = share(first_got, day_got) / share(first_true, total);
+            eprintln!(
+                "seed {seed}: email send peak {:?} (truth 90), send-day WAPE {wape:.3}, first-hour share {:.3} vs {:.3}",
+                got.send_peak_minutes,
+                share(first_got, day_got),
+                share(first_true, total)
+            );
+            let peak = got.send_peak_minutes.unwrap_or(0.0);
+            assert!((60.0..=130.0).contains(&peak), "seed {seed}: peak {peak}");
+            assert!(wape <= 0.30, "seed {seed}: send-day WAPE {wape}");
+            assert!((0.8..=1.25).contains(&ratio), "seed {seed}: first-hour share ratio {ratio}");
+        }
+    }
 }

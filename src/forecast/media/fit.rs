@@ -50,9 +50,10 @@ pub struct ChannelReport {
     pub relative_se: f64,
     /// Saturation exponent β (1 = linear).
     pub saturation_beta: f64,
-    /// Minute of the peak call rate after air time (spots).
+    /// Minute of the peak call rate after air time (spots), or after the send
+    /// (drops with a send-day delay).
     pub peak_minute: Option<f64>,
-    /// Share of a spot's calls within 15 and 60 minutes (spots).
+    /// Share of a spot's calls (a drop's send-day delay) within 15 and 60 minutes.
     pub share_15_min: Option<f64>,
     pub share_60_min: Option<f64>,
     /// Days for carried-over activity to halve (flights, drops).
@@ -463,6 +464,13 @@ fn report(ch: &str, fit: &Channel, resp: &ChannelResponse, ls: &[&MediaLine], ca
         ChannelResponse::Daily(f) => {
             r.saturation_beta = f.beta;
             r.half_life_days = Some(f.half_life_days());
+            // A drop's send-day delay: its busiest minute after the send and
+            // the share of the delay within 15 and 60 minutes.
+            if let Some(k) = f.send_kernel() {
+                r.peak_minute = f.send_peak_minutes;
+                r.share_15_min = Some(k.cdf(15.0));
+                r.share_60_min = Some(k.cdf(60.0));
+            }
         }
     }
     r
@@ -477,11 +485,24 @@ struct Ctx<'a> {
     resid: &'a Array2<f64>,
 }
 
+/// The latest busiest moment a drop's send-day delay may have, minutes after the send.
+const MAX_SEND_PEAK_MINUTES: f64 = 300.0;
+
 /// The nonlinear shape parameters of a channel.
 #[derive(Debug, Clone, Copy)]
 enum Shape {
-    Spot { beta: f64, median: f64, sigma: f64, onset: f64 },
-    Daily { beta: f64, carryover: f64 },
+    Spot {
+        beta: f64,
+        median: f64,
+        sigma: f64,
+        onset: f64,
+    },
+    /// `peak`: a drop's send-day delay to its busiest moment, minutes (0: none); `None` for flights.
+    Daily {
+        beta: f64,
+        carryover: f64,
+        peak: Option<f64>,
+    },
 }
 
 impl Shape {
@@ -493,7 +514,9 @@ impl Shape {
                 sigma: s.kernel.sigma,
                 onset: s.kernel.onset_minutes,
             },
-            ChannelResponse::Daily(f) => Shape::Daily { beta: f.beta, carryover: f.carryover },
+            ChannelResponse::Daily(f) => {
+                Shape::Daily { beta: f.beta, carryover: f.carryover, peak: f.send_peak_minutes.map(|p| p.max(0.0)) }
+            }
         }
     }
     fn response(&self, scale: f64) -> ChannelResponse {
@@ -503,7 +526,12 @@ impl Shape {
                 beta,
                 kernel: BurstKernel { onset_minutes: onset, mu: median.ln(), sigma },
             }),
-            Shape::Daily { beta, carryover } => ChannelResponse::Daily(FlightResponse { scale, beta, carryover }),
+            Shape::Daily { beta, carryover, peak } => ChannelResponse::Daily(FlightResponse {
+                scale,
+                beta,
+                carryover,
+                send_peak_minutes: peak.filter(|p| *p > 0.0),
+            }),
         }
     }
     /// Parameters as a vector, with bounds, for coordinate search.
@@ -512,13 +540,19 @@ impl Shape {
             Shape::Spot { beta, median, sigma, .. } => {
                 vec![(beta, 0.2, 1.2), (median.ln(), 0.0f64.max(-1.0), 4.0), (sigma, 0.2, 2.5)]
             }
-            Shape::Daily { beta, carryover } => vec![(beta, 0.2, 1.2), (carryover, 0.0, 0.95)],
+            Shape::Daily { beta, carryover, peak } => {
+                let mut p = vec![(beta, 0.2, 1.2), (carryover, 0.0, 0.95)];
+                p.extend(peak.map(|x| (x, 0.0, MAX_SEND_PEAK_MINUTES)));
+                p
+            }
         }
     }
     fn with(&self, p: &[f64]) -> Shape {
         match *self {
             Shape::Spot { onset, .. } => Shape::Spot { beta: p[0], median: p[1].exp(), sigma: p[2], onset },
-            Shape::Daily { .. } => Shape::Daily { beta: p[0], carryover: p[1] },
+            Shape::Daily { peak, .. } => {
+                Shape::Daily { beta: p[0], carryover: p[1], peak: peak.and(p.get(2).copied()) }
+            }
         }
     }
 }
@@ -534,7 +568,8 @@ impl Channel {
     fn initial(kind: ChannelKind, onset: f64) -> Channel {
         let shape = match kind {
             ChannelKind::Spot => Shape::Spot { beta: 0.8, median: 5.0, sigma: 1.0, onset },
-            _ => Shape::Daily { beta: 0.7, carryover: 0.4 },
+            ChannelKind::Drop => Shape::Daily { beta: 0.7, carryover: 0.4, peak: Some(0.0) },
+            _ => Shape::Daily { beta: 0.7, carryover: 0.4, peak: None },
         };
         Channel { kind, shape, scale: 0.0, se: 0.0 }
     }
@@ -575,10 +610,17 @@ impl Channel {
                     }
                 }
             }
-            Shape::Daily { .. } => {
+            Shape::Daily { peak, .. } => {
+                // A drop's send-day delay: none, or its busiest moment one or two hours on.
+                let peaks: Vec<Option<f64>> = match peak {
+                    Some(_) => vec![Some(0.0), Some(60.0), Some(120.0)],
+                    None => vec![None],
+                };
                 for beta in [0.4, 0.6, 0.8, 1.0] {
                     for carryover in [0.0, 0.2, 0.4, 0.6, 0.8] {
-                        grid.push(Shape::Daily { beta, carryover });
+                        for &peak in &peaks {
+                            grid.push(Shape::Daily { beta, carryover, peak });
+                        }
                     }
                 }
             }

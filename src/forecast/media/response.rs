@@ -79,9 +79,32 @@ pub struct FlightResponse {
     pub beta: f64,
     /// Geometric carry-over λ in [0, 1).
     pub carryover: f64,
+    /// A drop's (email, SMS, push) send-day response: minutes from the send to
+    /// the busiest moment of its calls (a log-normal delay, see
+    /// [`FlightResponse::send_kernel`]), over the day's intraday shape.
+    /// `None` (or 0): the calls follow the day's shape from the send on.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub send_peak_minutes: Option<f64>,
 }
 
+/// Log-sd of a drop's send-day delay: with it a peak 90 minutes after the send
+/// puts about 13% of the delay's mass in the first hour and 90% within 5 hours.
+pub const SEND_DELAY_SIGMA: f64 = 0.7;
+
 impl FlightResponse {
+    /// A flight's or drop's response without a send-day delay.
+    pub fn new(scale: f64, beta: f64, carryover: f64) -> Self {
+        FlightResponse { scale, beta, carryover, send_peak_minutes: None }
+    }
+
+    /// The delay from a drop's send to its calls, where it has one: a
+    /// log-normal with its mode at `send_peak_minutes`.
+    pub fn send_kernel(&self) -> Option<BurstKernel> {
+        let peak = self.send_peak_minutes.filter(|p| *p > 0.0)?;
+        let sigma = SEND_DELAY_SIGMA;
+        Some(BurstKernel { onset_minutes: 0.0, mu: peak.ln() + sigma * sigma, sigma })
+    }
+
     /// Days for the extra calls to halve once the activity stops.
     ///
     /// After the last day of spend the adstock decays as λ^j, so the calls decay
@@ -150,7 +173,7 @@ mod tests {
 
     #[test]
     fn carryover_half_life() {
-        let f = FlightResponse { scale: 1.0, beta: 1.0, carryover: 0.5 };
+        let f = FlightResponse::new(1.0, 1.0, 0.5);
         assert!((f.half_life_days() - 1.0).abs() < 1e-12);
         assert_eq!(FlightResponse { carryover: 0.0, ..f }.half_life_days(), 0.0);
         assert!(f.tail_days() >= 9);

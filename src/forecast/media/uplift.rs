@@ -147,6 +147,7 @@ pub fn daily(l: &MediaLine, r: &FlightResponse, shapes: &DayShapes, drop: bool) 
     let mut adstock = 0.0;
     let i = shapes.interval.get() as f64;
     let send_minute = (l.start.hour() * 60 + l.start.minute()) as f64;
+    let delay = if drop { r.send_kernel() } else { None };
     for k in 0..n_days {
         let day = first + Duration::days(k);
         adstock = adstock * r.carryover + if k < active { per_day } else { 0.0 };
@@ -158,16 +159,19 @@ pub fn daily(l: &MediaLine, r: &FlightResponse, shapes: &DayShapes, drop: bool) 
             u.lost_when_closed += calls;
             continue;
         };
-        // On a drop's send day, calls can only come after the send.
+        // On a drop's send day, calls can only come after the send, and with
+        // a send-day delay they follow it (over the day's shape).
         let weights: Vec<f64> = shape
             .iter()
             .enumerate()
             .map(|(s, w)| {
-                if drop && k == 0 {
-                    let after = ((s as f64 + 1.0) * i - send_minute).clamp(0.0, i) / i;
-                    w * after
-                } else {
-                    *w
+                if !(drop && k == 0) {
+                    return *w;
+                }
+                let (a, b) = (s as f64 * i - send_minute, (s as f64 + 1.0) * i - send_minute);
+                match &delay {
+                    Some(kernel) => w * kernel.share(a.max(0.0), b.max(0.0)),
+                    None => w * b.clamp(0.0, i) / i,
                 }
             })
             .collect();
@@ -240,7 +244,7 @@ mod tests {
 
     #[test]
     fn flight_carries_over_after_its_end_and_drop_starts_at_send() {
-        let r = FlightResponse { scale: 100.0, beta: 1.0, carryover: 0.5 };
+        let r = FlightResponse::new(100.0, 1.0, 0.5);
         let f = daily(
             &line(ChannelKind::Flight, "2026-11-23 00:00", Some("2026-11-24 23:59"), 2000.0, None),
             &r,
