@@ -41,6 +41,9 @@ pub struct SynthOptions {
     /// log-normal delay over the day's shape); `None`: they follow the day's
     /// shape from the send on, as in the bundled sample.
     pub email_peak_minutes: Option<f64>,
+    /// Retargeting's calls peak this many days after the spend (a delayed
+    /// carry-over); `None`: on the day itself, as in the bundled sample.
+    pub retargeting_delay_days: Option<f64>,
 }
 
 /// The planning week as it happens, for the intraday update: its calls come
@@ -101,6 +104,7 @@ impl SynthOptions {
             demand_scale: 1.0,
             realised: RealisedOptions::bundled(week),
             email_peak_minutes: None,
+            retargeting_delay_days: None,
         }
     }
 }
@@ -592,6 +596,9 @@ pub fn generate(args: &SynthOptions) -> anyhow::Result<Sample> {
     let mut responses = true_responses();
     if let Some(ChannelResponse::Daily(email)) = responses.get_mut("email") {
         email.send_peak_minutes = args.email_peak_minutes;
+    }
+    if let Some(ChannelResponse::Daily(r)) = responses.get_mut("retargeting") {
+        r.delay_days = args.retargeting_delay_days;
     }
     let uplift = Uplift::compute(&past, &responses, &shapes);
     let hist_days: Vec<NaiveDate> = shapes.by_day.keys().copied().filter(|d| *d <= last).collect();

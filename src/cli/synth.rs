@@ -51,6 +51,10 @@ pub struct SynthArgs {
     /// default: they follow the day's shape from the send on.
     #[arg(long)]
     pub email_peak_minutes: Option<f64>,
+    /// Retargeting's calls peak this many days after the spend (1..=3, a
+    /// delayed carry-over); default: on the day itself.
+    #[arg(long)]
+    pub retargeting_delay_days: Option<f64>,
 }
 
 /// `HH:MM`, or `none`.
@@ -77,6 +81,9 @@ pub fn run(a: &SynthArgs) -> anyhow::Result<()> {
     if let Some(p) = a.email_peak_minutes.filter(|p| !(1.0..=300.0).contains(p)) {
         return Err(crate::cli::usage(format!("--email-peak-minutes {p}: expected 1 to 300 minutes")));
     }
+    if let Some(d) = a.retargeting_delay_days.filter(|d| !(1.0..=3.0).contains(d)) {
+        return Err(crate::cli::usage(format!("--retargeting-delay-days {d}: expected 1 to 3 days")));
+    }
     let today = a.today.unwrap_or(a.week + Duration::days(4));
     if !(a.week..a.week + Duration::days(7)).contains(&today) {
         return Err(crate::cli::usage(format!("--today {today}: expected a day of the week from {}", a.week)));
@@ -96,6 +103,7 @@ pub fn run(a: &SynthArgs) -> anyhow::Result<()> {
         demand_scale,
         realised,
         email_peak_minutes: a.email_peak_minutes,
+        retargeting_delay_days: a.retargeting_delay_days,
     };
     let sample = generate(&options)?;
     let staging = Staging::new(&out)?;

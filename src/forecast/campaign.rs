@@ -508,4 +508,51 @@ mod tests {
             assert!((0.8..=1.25).contains(&ratio), "seed {seed}: first-hour share ratio {ratio}");
         }
     }
+
+    /// Retargeting whose calls peak the day after the spend: the fit chooses
+    /// the one-day delay, and a day's spend puts the true share of its calls
+    /// on the day itself (the geometric carry-over put 1.7–2.1× there).
+    #[test]
+    fn learns_a_delayed_carry_over() {
+        use super::super::media::response::ChannelResponse;
+        use super::super::media::uplift::daily;
+        use crate::config::ChannelKind;
+        use crate::synth::{sample_in_tempdir_with, SynthOptions};
+        for seed in [1, 2] {
+            let week = NaiveDate::from_ymd_opt(2026, 11, 23).unwrap();
+            let options =
+                SynthOptions { retargeting_delay_days: Some(1.0), ..SynthOptions::sample(seed, 104, week, 5) };
+            let (dir, sample) = sample_in_tempdir_with(&options);
+            let h = load_history(&dir.path().join("history.csv")).unwrap();
+            let plan = load_media_plan(&dir.path().join("media_history.csv"), &ChannelKinds::default()).unwrap();
+            let learned = CampaignModel::default().learn(&h, &plan.lines);
+            let (Some(ChannelResponse::Daily(got)), Some(ChannelResponse::Daily(truth))) =
+                (learned.fitted.responses.get("retargeting"), sample.truth.responses.get("retargeting"))
+            else {
+                panic!("retargeting learned as a daily response")
+            };
+            // One day's spend on a Tuesday in the history: the share of its calls that day.
+            let mut line = plan.lines.iter().find(|l| l.channel == "retargeting").unwrap().clone();
+            line.kind = ChannelKind::Flight;
+            line.start = NaiveDate::from_ymd_opt(2026, 10, 6).unwrap().and_hms_opt(0, 0, 0).unwrap();
+            line.end = Some(line.start + chrono::Duration::hours(23));
+            line.spend = 1000.0;
+            let same_day = |r| {
+                let u = daily(&line, r, &learned.shapes, false);
+                let day: f64 = u.cells.iter().filter(|c| c.0 == line.start.date()).map(|c| c.2).sum();
+                day / u.total().max(1e-9)
+            };
+            let flat = super::super::media::response::FlightResponse { delay_days: None, ..*got };
+            let ratio = same_day(got) / same_day(truth);
+            eprintln!(
+                "seed {seed}: delay {:?} (truth 1), same-day share {:.3} vs {:.3} (ratio {ratio:.2}); without the delay {:.3}",
+                got.delay_days,
+                same_day(got),
+                same_day(truth),
+                same_day(&flat)
+            );
+            assert_eq!(got.delay_days, Some(1.0), "seed {seed}");
+            assert!((0.8..=1.25).contains(&ratio), "seed {seed}: same-day share ratio {ratio}");
+        }
+    }
 }

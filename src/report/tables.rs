@@ -52,13 +52,13 @@ pub fn forecast_csv(fc: &Forecast) -> String {
 /// The learned channel responses as a text table.
 pub fn fit_report(fitted: &FittedForecast) -> String {
     let mut s = String::from(
-        "channel        kind    lines  calls/GRP  calls/1000  ±se   peak min  ≤15 min  ≤60 min  half-life d\n",
+        "channel        kind    lines  calls/GRP  calls/1000  ±se   peak min  ≤15 min  ≤60 min  half-life d  peak day\n",
     );
     let opt = |v: Option<f64>, d: usize| v.map(|x| format!("{x:.d$}")).unwrap_or_else(|| "-".into());
     for r in &fitted.learned.fitted.reports {
         let _ = writeln!(
             s,
-            "{:<14} {:<7} {:>5}  {:>9}  {:>10.1}  {:>3.0}%  {:>8}  {:>7}  {:>7}  {:>11}",
+            "{:<14} {:<7} {:>5}  {:>9}  {:>10.1}  {:>3.0}%  {:>8}  {:>7}  {:>7}  {:>11}  {:>8}",
             r.channel,
             r.kind,
             r.lines,
@@ -68,7 +68,9 @@ pub fn fit_report(fitted: &FittedForecast) -> String {
             opt(r.peak_minute, 1),
             opt(r.share_15_min.map(|v| v * 100.0), 0),
             opt(r.share_60_min.map(|v| v * 100.0), 0),
-            opt(r.half_life_days, 2)
+            opt(r.half_life_days, 2),
+            // Flights and drops without a delay peak on the day itself.
+            opt(r.peak_day.or((r.kind != "spot").then_some(0.0)), 0)
         );
     }
     for (c, why) in &fitted.learned.fitted.skipped {

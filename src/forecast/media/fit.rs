@@ -58,6 +58,10 @@ pub struct ChannelReport {
     pub share_60_min: Option<f64>,
     /// Days for carried-over activity to halve (flights, drops).
     pub half_life_days: Option<f64>,
+    /// Day after the activity on which its calls peak, for a delayed
+    /// carry-over (`None`: the geometric one, peaking on the day itself).
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub peak_day: Option<f64>,
 }
 
 /// The learned responses.
@@ -452,6 +456,7 @@ fn report(ch: &str, fit: &Channel, resp: &ChannelResponse, ls: &[&MediaLine], ca
         share_15_min: None,
         share_60_min: None,
         half_life_days: None,
+        peak_day: None,
     };
     match resp {
         ChannelResponse::Spot(s) => {
@@ -464,6 +469,7 @@ fn report(ch: &str, fit: &Channel, resp: &ChannelResponse, ls: &[&MediaLine], ca
         ChannelResponse::Daily(f) => {
             r.saturation_beta = f.beta;
             r.half_life_days = Some(f.half_life_days());
+            r.peak_day = f.delay();
             // A drop's send-day delay: its busiest minute after the send and
             // the share of the delay within 15 and 60 minutes.
             if let Some(k) = f.send_kernel() {
@@ -497,11 +503,14 @@ enum Shape {
         sigma: f64,
         onset: f64,
     },
-    /// `peak`: a drop's send-day delay to its busiest moment, minutes (0: none); `None` for flights.
+    /// `peak`: a drop's send-day delay to its busiest moment, minutes (0:
+    /// none), `None` for flights; `delay`: a flight's carry-over delay in days
+    /// (0: geometric), `None` for drops.
     Daily {
         beta: f64,
         carryover: f64,
         peak: Option<f64>,
+        delay: Option<f64>,
     },
 }
 
@@ -514,9 +523,12 @@ impl Shape {
                 sigma: s.kernel.sigma,
                 onset: s.kernel.onset_minutes,
             },
-            ChannelResponse::Daily(f) => {
-                Shape::Daily { beta: f.beta, carryover: f.carryover, peak: f.send_peak_minutes.map(|p| p.max(0.0)) }
-            }
+            ChannelResponse::Daily(f) => Shape::Daily {
+                beta: f.beta,
+                carryover: f.carryover,
+                peak: f.send_peak_minutes.map(|p| p.max(0.0)),
+                delay: f.delay_days.map(|d| d.max(0.0)),
+            },
         }
     }
     fn response(&self, scale: f64) -> ChannelResponse {
@@ -526,11 +538,12 @@ impl Shape {
                 beta,
                 kernel: BurstKernel { onset_minutes: onset, mu: median.ln(), sigma },
             }),
-            Shape::Daily { beta, carryover, peak } => ChannelResponse::Daily(FlightResponse {
+            Shape::Daily { beta, carryover, peak, delay } => ChannelResponse::Daily(FlightResponse {
                 scale,
                 beta,
                 carryover,
                 send_peak_minutes: peak.filter(|p| *p > 0.0),
+                delay_days: delay.filter(|d| *d > 0.0),
             }),
         }
     }
@@ -540,7 +553,10 @@ impl Shape {
             Shape::Spot { beta, median, sigma, .. } => {
                 vec![(beta, 0.2, 1.2), (median.ln(), 0.0f64.max(-1.0), 4.0), (sigma, 0.2, 2.5)]
             }
-            Shape::Daily { beta, carryover, peak } => {
+            // A flight's delay is a whole number of days chosen on the grid,
+            // not refined: between two days it would bend the carry-over's
+            // shape to fit noise.
+            Shape::Daily { beta, carryover, peak, .. } => {
                 let mut p = vec![(beta, 0.2, 1.2), (carryover, 0.0, 0.95)];
                 p.extend(peak.map(|x| (x, 0.0, MAX_SEND_PEAK_MINUTES)));
                 p
@@ -550,8 +566,8 @@ impl Shape {
     fn with(&self, p: &[f64]) -> Shape {
         match *self {
             Shape::Spot { onset, .. } => Shape::Spot { beta: p[0], median: p[1].exp(), sigma: p[2], onset },
-            Shape::Daily { peak, .. } => {
-                Shape::Daily { beta: p[0], carryover: p[1], peak: peak.and(p.get(2).copied()) }
+            Shape::Daily { peak, delay, .. } => {
+                Shape::Daily { beta: p[0], carryover: p[1], peak: peak.and(p.get(2).copied()), delay }
             }
         }
     }
@@ -568,8 +584,8 @@ impl Channel {
     fn initial(kind: ChannelKind, onset: f64) -> Channel {
         let shape = match kind {
             ChannelKind::Spot => Shape::Spot { beta: 0.8, median: 5.0, sigma: 1.0, onset },
-            ChannelKind::Drop => Shape::Daily { beta: 0.7, carryover: 0.4, peak: Some(0.0) },
-            _ => Shape::Daily { beta: 0.7, carryover: 0.4, peak: None },
+            ChannelKind::Drop => Shape::Daily { beta: 0.7, carryover: 0.4, peak: Some(0.0), delay: None },
+            _ => Shape::Daily { beta: 0.7, carryover: 0.4, peak: None, delay: Some(0.0) },
         };
         Channel { kind, shape, scale: 0.0, se: 0.0 }
     }
@@ -610,16 +626,24 @@ impl Channel {
                     }
                 }
             }
-            Shape::Daily { peak, .. } => {
-                // A drop's send-day delay: none, or its busiest moment one or two hours on.
+            Shape::Daily { peak, delay, .. } => {
+                // A drop's send-day delay: none, or its busiest moment one or
+                // two hours on; a flight's carry-over: peaking on the day of
+                // spend or one day after.
                 let peaks: Vec<Option<f64>> = match peak {
                     Some(_) => vec![Some(0.0), Some(60.0), Some(120.0)],
+                    None => vec![None],
+                };
+                let delays: Vec<Option<f64>> = match delay {
+                    Some(_) => vec![Some(0.0), Some(1.0), Some(2.0)],
                     None => vec![None],
                 };
                 for beta in [0.4, 0.6, 0.8, 1.0] {
                     for carryover in [0.0, 0.2, 0.4, 0.6, 0.8] {
                         for &peak in &peaks {
-                            grid.push(Shape::Daily { beta, carryover, peak });
+                            for &delay in &delays {
+                                grid.push(Shape::Daily { beta, carryover, peak, delay });
+                            }
                         }
                     }
                 }

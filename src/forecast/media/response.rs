@@ -85,6 +85,11 @@ pub struct FlightResponse {
     /// `None` (or 0): the calls follow the day's shape from the send on.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub send_peak_minutes: Option<f64>,
+    /// Delayed carry-over: a day's activity weighs λ^|lag − delay| on the days
+    /// after it, so the calls peak `delay` days after the spend (0 or `None`:
+    /// the geometric carry-over, peaking on the day itself).
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub delay_days: Option<f64>,
 }
 
 /// Log-sd of a drop's send-day delay: with it a peak 90 minutes after the send
@@ -94,7 +99,21 @@ pub const SEND_DELAY_SIGMA: f64 = 0.7;
 impl FlightResponse {
     /// A flight's or drop's response without a send-day delay.
     pub fn new(scale: f64, beta: f64, carryover: f64) -> Self {
-        FlightResponse { scale, beta, carryover, send_peak_minutes: None }
+        FlightResponse { scale, beta, carryover, send_peak_minutes: None, delay_days: None }
+    }
+
+    /// The carry-over delay in days, where there is one.
+    pub fn delay(&self) -> Option<f64> {
+        self.delay_days.filter(|d| *d > 0.0)
+    }
+
+    /// The weight of activity `lag` days back in today's adstock.
+    pub fn lag_weight(&self, lag: f64) -> f64 {
+        let d = self.delay().unwrap_or(0.0);
+        if self.carryover <= 0.0 {
+            return if (lag - d).abs() < 0.5 { 1.0 } else { 0.0 };
+        }
+        self.carryover.powf((lag - d).abs())
     }
 
     /// The delay from a drop's send to its calls, where it has one: a
@@ -131,9 +150,10 @@ impl FlightResponse {
     /// Days after the last activity until the carry-over is negligible (< 0.1%).
     pub fn tail_days(&self) -> usize {
         if self.carryover <= 0.0 {
-            0
+            self.delay().unwrap_or(0.0).ceil().clamp(0.0, 60.0) as usize
         } else {
-            ((1e-3f64).ln() / self.carryover.ln()).ceil().clamp(0.0, 60.0) as usize
+            (((1e-3f64).ln() / self.carryover.ln()).ceil() + self.delay().unwrap_or(0.0).ceil()).clamp(0.0, 60.0)
+                as usize
         }
     }
 }

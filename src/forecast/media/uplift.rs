@@ -150,7 +150,11 @@ pub fn daily(l: &MediaLine, r: &FlightResponse, shapes: &DayShapes, drop: bool) 
     let delay = if drop { r.send_kernel() } else { None };
     for k in 0..n_days {
         let day = first + Duration::days(k);
-        adstock = adstock * r.carryover + if k < active { per_day } else { 0.0 };
+        adstock = match r.delay() {
+            // Delayed carry-over: each active day's spend weighted by its lag.
+            Some(_) => (0..active.min(k + 1)).map(|j| per_day * r.lag_weight((k - j) as f64)).sum(),
+            None => adstock * r.carryover + if k < active { per_day } else { 0.0 },
+        };
         let calls = r.calls(adstock);
         if calls <= 1e-9 {
             continue;
