@@ -150,18 +150,19 @@ fn draw_charts(p: &WeeklyPlan, st: &Staging, prefix: &str) -> anyhow::Result<()>
                     })
                     .collect();
                 let typical = if spend.is_empty() { 1000.0 } else { spend.iter().sum::<f64>() / spend.len() as f64 };
-                let mut ad = typical / 1000.0;
-                let per_day = (0..8)
-                    .map(|_| {
-                        let v = f.calls(ad);
-                        ad *= f.carryover;
-                        v
-                    })
-                    .collect();
+                // One day's typical spend and the days after it (a delayed
+                // carry-over peaks on its delay day).
+                let per_day = (0..8).map(|k| f.calls(typical / 1000.0 * f.lag_weight(k as f64))).collect();
+                let peak = f.delay().map(|d| format!(", peak day {d:.0}")).unwrap_or_default()
+                    + &f.send_kernel()
+                        .map(|_| {
+                            format!(", send day busiest {:.0} min after the send", f.send_peak_minutes.unwrap_or(0.0))
+                        })
+                        .unwrap_or_default();
                 curves.push(ResponseCurve::Carryover {
                     channel: ch.clone(),
                     per_day,
-                    typical: format!("{typical:.0}/day, half-life {:.1} d", f.half_life_days()),
+                    typical: format!("{typical:.0}/day, half-life {:.1} d{peak}", f.half_life_days()),
                 });
             }
         }
