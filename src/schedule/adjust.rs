@@ -212,66 +212,35 @@ fn overtime(
     });
     let rest = Duration::minutes((rules.min_rest_hours * 60.0).round() as i64);
     let limit = cap_slots.min(room_slots);
-    let mut slots = 0i64;
-    match kind {
-        ActionKind::Extend => {
-            let first = day.slot(s.end);
-            let next_start =
-                shifts.iter().filter(|x| x.agent_id == s.agent_id && x.start > s.end).map(|x| x.start).min();
-            while slots < limit {
-                let t = first + slots;
-                let end = day.time((t + 1) as usize);
-                let in_window = agent.is_none_or(|a| minutes_of(end, day) <= a.latest_end as i64);
-                let rested = next_start.is_none_or(|n| n - end >= rest);
-                if t < 0 || !short(t as usize) || !in_window || !rested {
-                    break;
-                }
-                slots += 1;
-            }
-            (slots > 0).then(|| {
-                (
-                    Action {
-                        agent_id: id,
-                        name: s.name.clone(),
-                        kind,
-                        from: s.end,
-                        to: day.time((first + slots) as usize),
-                    },
-                    slots as usize,
-                )
-            })
+    // Walk away from the shift (after its end, or before its start) while the
+    // slot is short and the agent may work it.
+    let (first, step) = match kind {
+        ActionKind::Extend => (day.slot(s.end), 1),
+        ActionKind::StartEarly => (day.slot(s.start) - 1, -1),
+        ActionKind::LeaveEarly => return None,
+    };
+    let next_start = shifts.iter().filter(|x| x.agent_id == s.agent_id && x.start > s.end).map(|x| x.start).min();
+    let prev_end = shifts.iter().filter(|x| x.agent_id == s.agent_id && x.end < s.start).map(|x| x.end).max();
+    let may_work = |t: i64| {
+        if t < 0 {
+            return false;
         }
-        ActionKind::StartEarly => {
-            let first = day.slot(s.start) - 1;
-            let prev_end = shifts.iter().filter(|x| x.agent_id == s.agent_id && x.end < s.start).map(|x| x.end).max();
-            while slots < limit {
-                let t = first - slots;
-                if t < 0 {
-                    break;
-                }
-                let start = day.time(t as usize);
-                let in_window = agent.is_none_or(|a| minutes_of(start, day) >= a.earliest_start as i64);
-                let rested = prev_end.is_none_or(|p| start - p >= rest);
-                if !short(t as usize) || !in_window || !rested {
-                    break;
-                }
-                slots += 1;
-            }
-            (slots > 0).then(|| {
-                (
-                    Action {
-                        agent_id: id,
-                        name: s.name.clone(),
-                        kind,
-                        from: day.time((first - slots + 1) as usize),
-                        to: s.start,
-                    },
-                    slots as usize,
-                )
-            })
-        }
-        ActionKind::LeaveEarly => None,
+        let (from, to) = (day.time(t as usize), day.time(t as usize + 1));
+        let in_window = agent.is_none_or(|a| {
+            minutes_of(from, day) >= a.earliest_start as i64 && minutes_of(to, day) <= a.latest_end as i64
+        });
+        let rested = next_start.is_none_or(|n| n - to >= rest) && prev_end.is_none_or(|p| from - p >= rest);
+        in_window && rested && short(t as usize)
+    };
+    let slots = (0..limit.max(0)).take_while(|&i| may_work(first + step * i)).count() as i64;
+    if slots == 0 {
+        return None;
     }
+    let (from, to) = match kind {
+        ActionKind::Extend => (s.end, day.time((first + slots) as usize)),
+        _ => (day.time((first - slots + 1) as usize), s.start),
+    };
+    Some((Action { agent_id: id, name: s.name.clone(), kind, from, to }, slots as usize))
 }
 
 /// Minutes after the day's midnight.
