@@ -419,6 +419,51 @@ mod tests {
         assert!(failures.is_empty(), "{failures:#?}");
     }
 
+    /// Send-day email calls of a response against the truth's, pooled over emails.
+    struct SendDay {
+        /// Per-interval WAPE against the truth.
+        wape: f64,
+        /// Share of the send day's calls in the hour after the send, and the truth's.
+        first_hour: f64,
+        true_first_hour: f64,
+    }
+
+    impl SendDay {
+        fn of(
+            emails: &[&MediaLine],
+            r: &super::super::media::response::FlightResponse,
+            truth: &super::super::media::response::FlightResponse,
+            shapes: &DayShapes,
+        ) -> SendDay {
+            use chrono::Timelike;
+            let (mut err, mut total, mut first, mut true_first, mut day) = (0.0, 0.0, 0.0, 0.0, 0.0);
+            for l in emails {
+                let send = l.start.date();
+                let minute = (l.start.hour() * 60 + l.start.minute()) as usize;
+                let cells = |r| -> BTreeMap<usize, f64> {
+                    super::super::media::uplift::daily(l, r, shapes, true)
+                        .cells
+                        .iter()
+                        .filter(|c| c.0 == send)
+                        .map(|c| (c.1, c.2))
+                        .collect()
+                };
+                let (g, t) = (cells(r), cells(truth));
+                for s in g.keys().chain(t.keys()).collect::<std::collections::BTreeSet<_>>() {
+                    let (a, b) = (g.get(s).copied().unwrap_or(0.0), t.get(s).copied().unwrap_or(0.0));
+                    err += (a - b).abs();
+                    total += b;
+                    day += a;
+                    if s * 15 < minute + 60 {
+                        first += a;
+                        true_first += b;
+                    }
+                }
+            }
+            SendDay { wape: err / total, first_hour: first / day, true_first_hour: true_first / total }
+        }
+    }
+
     /// Emails whose calls peak 90 minutes after the send: the learned send-day
     /// delay finds the peak, and the send day's email calls per interval and
     /// their first-hour share follow the truth (the old model put the peak
@@ -426,9 +471,7 @@ mod tests {
     #[test]
     fn learns_an_emails_delayed_send_day_peak() {
         use super::super::media::response::ChannelResponse;
-        use super::super::media::uplift::daily;
         use crate::synth::{sample_in_tempdir_with, SynthOptions};
-        use chrono::Timelike;
         for seed in [1, 2] {
             let week = NaiveDate::from_ymd_opt(2026, 11, 23).unwrap();
             let options = SynthOptions { email_peak_minutes: Some(90.0), ..SynthOptions::sample(seed, 104, week, 5) };
@@ -441,67 +484,21 @@ mod tests {
             else {
                 panic!("email learned as a daily response")
             };
-            let (mut err, mut total, mut first_got, mut first_true, mut day_got) = (0.0, 0.0, 0.0, 0.0, 0.0);
-            for l in plan.lines.iter().filter(|l| l.channel == "email") {
-                let send = l.start.date();
-                let minute = (l.start.hour() * 60 + l.start.minute()) as usize;
-                let on_send_day = |u: &super::super::media::uplift::LineUplift| -> BTreeMap<usize, f64> {
-                    u.cells.iter().filter(|c| c.0 == send).map(|c| (c.1, c.2)).collect()
-                };
-                let g = on_send_day(&daily(l, got, &learned.shapes, true));
-                let t = on_send_day(&daily(l, truth, &learned.shapes, true));
-                for s in g.keys().chain(t.keys()).collect::<std::collections::BTreeSet<_>>() {
-                    let (a, b) = (g.get(s).copied().unwrap_or(0.0), t.get(s).copied().unwrap_or(0.0));
-                    err += (a - b).abs();
-                    total += b;
-                    day_got += a;
-                    if s * 15 < minute + 60 {
-                        first_got += a;
-                        first_true += b;
-                    }
-                }
-            }
-            let wape = err / total;
+            let emails: Vec<&MediaLine> = plan.lines.iter().filter(|l| l.channel == "email").collect();
+            let stats = SendDay::of(&emails, got, truth, &learned.shapes);
             // The same emails without the delay (the model before): for the record.
             let flat = super::super::media::response::FlightResponse { send_peak_minutes: None, ..*got };
-            let (mut flat_err, mut flat_first, mut flat_day) = (0.0, 0.0, 0.0);
-            for l in plan.lines.iter().filter(|l| l.channel == "email") {
-                let send = l.start.date();
-                let minute = (l.start.hour() * 60 + l.start.minute()) as usize;
-                let f: BTreeMap<usize, f64> = daily(l, &flat, &learned.shapes, true)
-                    .cells
-                    .iter()
-                    .filter(|c| c.0 == send)
-                    .map(|c| (c.1, c.2))
-                    .collect();
-                let t: BTreeMap<usize, f64> = daily(l, truth, &learned.shapes, true)
-                    .cells
-                    .iter()
-                    .filter(|c| c.0 == send)
-                    .map(|c| (c.1, c.2))
-                    .collect();
-                for s in f.keys().chain(t.keys()).collect::<std::collections::BTreeSet<_>>() {
-                    let a = f.get(s).copied().unwrap_or(0.0);
-                    flat_err += (a - t.get(s).copied().unwrap_or(0.0)).abs();
-                    flat_day += a;
-                    if s * 15 < minute + 60 {
-                        flat_first += a;
-                    }
-                }
-            }
+            let before = SendDay::of(&emails, &flat, truth, &learned.shapes);
             eprintln!(
-                "seed {seed}: without the delay: WAPE {:.3}, first-hour share {:.3}",
-                flat_err / total,
-                flat_first / flat_day
-            );
-            let share = |first: f64, all: f64| first / all;
-            let ratio = share(first_got, day_got) / share(first_true, total);
-            eprintln!(
-                "seed {seed}: email send peak {:?} (truth 90), send-day WAPE {wape:.3}, first-hour share {:.3} vs {:.3}",
+                "seed {seed}: email send peak {:?} (truth 90), send-day WAPE {:.3}, first-hour share {:.3} vs {:.3}; without the delay WAPE {:.3}, first-hour share {:.3}",
                 got.send_peak_minutes,
-                share(first_got, day_got),
-                share(first_true, total)
+                stats.wape,
+                stats.first_hour,
+                stats.true_first_hour,
+                before.wape,
+                before.first_hour
             );
+            let (wape, ratio) = (stats.wape, stats.first_hour / stats.true_first_hour);
             let peak = got.send_peak_minutes.unwrap_or(0.0);
             assert!((60.0..=130.0).contains(&peak), "seed {seed}: peak {peak}");
             assert!(wape <= 0.30, "seed {seed}: send-day WAPE {wape}");
