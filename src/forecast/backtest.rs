@@ -120,29 +120,21 @@ fn score_day(h: &History, k: usize, f: &DayForecast, i: usize) -> Option<DayScor
     if day_calls <= 0.0 {
         return None;
     }
-    let (mut se, mut n, mut ape, mut na) = (0.0, 0usize, 0.0, 0usize);
-    let mut inside: Vec<(f64, usize, usize)> = f.bands.iter().map(|b| (b.level, 0, 0)).collect();
+    let seen = h.offered.row(k).to_vec();
+    let (rmse, ape) = rest_error(&seen, &f.mean.row(i).to_vec())?;
     let or_zero = |v: f64| if v.is_nan() { 0.0 } else { v };
-    for s in 0..h.slots_per_day() {
-        let y = h.offered[[k, s]];
-        if y.is_nan() {
-            continue;
-        }
-        let m = or_zero(f.mean[[i, s]]);
-        se += (y - m).powi(2);
-        n += 1;
-        if y > 0.0 {
-            ape += (y - m).abs() / y;
-            na += 1;
-        }
-        for (b, c) in f.bands.iter().zip(inside.iter_mut()) {
-            c.2 += 1;
-            if y >= or_zero(b.lo[[i, s]]) && y <= or_zero(b.hi[[i, s]]) {
-                c.1 += 1;
-            }
-        }
-    }
-    Some(DayScore { rmse: (se / n.max(1) as f64).sqrt(), ape: 100.0 * ape / na.max(1) as f64, inside })
+    let scored = seen.iter().filter(|y| !y.is_nan()).count();
+    let inside = f
+        .bands
+        .iter()
+        .map(|b| {
+            let hits = (0..seen.len())
+                .filter(|&s| !seen[s].is_nan() && seen[s] >= or_zero(b.lo[[i, s]]) && seen[s] <= or_zero(b.hi[[i, s]]))
+                .count();
+            (b.level, hits, scored)
+        })
+        .collect();
+    Some(DayScore { rmse, ape, inside })
 }
 
 /// Evaluate `method` over the protocol.
@@ -400,7 +392,8 @@ type ScoredDay = (usize, &'static str, f64, f64, bool);
 /// A method's day RMSEs, APEs and days flagged.
 type MethodTally = (Vec<f64>, Vec<f64>, usize);
 
-/// RMSE and APE (%) over the intervals with data; `None` without any.
+/// RMSE and APE (%) over the intervals with data (a missing forecast counts
+/// as 0 calls); `None` without any.
 fn rest_error(actual: &[f64], forecast: &[f64]) -> Option<(f64, f64)> {
     let (mut se, mut n, mut ape, mut na) = (0.0, 0usize, 0.0, 0usize);
     for (y, f) in actual.iter().zip(forecast) {
