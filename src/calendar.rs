@@ -137,6 +137,11 @@ impl OpenCalendar {
 }
 
 /// The seven days from `monday`.
+/// The start of slot `slot` of `day` (local time) at `interval`.
+pub fn slot_time(day: NaiveDate, slot: usize, interval: IntervalMinutes) -> chrono::NaiveDateTime {
+    day.and_time(NaiveTime::MIN) + Duration::minutes(slot as i64 * interval.get() as i64)
+}
+
 pub fn week_days(monday: NaiveDate) -> Vec<NaiveDate> {
     (0..7).map(|i| monday + Duration::days(i)).collect()
 }

@@ -8,13 +8,12 @@
 //! whose last interval is still filling, the start of that interval (its
 //! calls are left out with a warning).
 
-use crate::calendar::OpenCalendar;
+use crate::calendar::{slot_time, OpenCalendar};
 use crate::error::{Error, InputError};
 use crate::ingest::calls::RowStamp;
-use crate::ingest::history::{load_history_with, row_stamps, HistoryOptions};
+use crate::ingest::history::{history_from_table, row_stamps, HistoryOptions};
 use crate::ingest::table::{sheet_row, Table};
-use crate::units::IntervalMinutes;
-use chrono::{Duration, NaiveDate, NaiveDateTime, NaiveTime, Timelike};
+use chrono::{NaiveDate, NaiveTime, Timelike};
 use std::path::Path;
 
 /// Today's calls seen so far.
@@ -87,8 +86,8 @@ pub fn load_actuals(
         }
         None => default_at(&stamps, step, records, &mut warnings, path),
     };
-    let (raw, load_warnings) = load_history_with(
-        path,
+    let (raw, load_warnings) = history_from_table(
+        &t,
         &HistoryOptions { records_interval: Some(interval), interval_hint: Some(interval), ..opts.clone() },
     )?;
     warnings.extend(load_warnings);
@@ -164,9 +163,4 @@ fn default_at(stamps: &[RowStamp], step: u32, records: bool, warnings: &mut Vec<
         ));
     }
     end
-}
-
-/// The moment `at` slots into `day`.
-pub fn slot_time(day: NaiveDate, slot: usize, interval: IntervalMinutes) -> NaiveDateTime {
-    day.and_time(NaiveTime::MIN) + Duration::minutes(slot as i64 * interval.get() as i64)
 }

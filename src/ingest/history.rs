@@ -59,15 +59,20 @@ pub fn load_history(path: &Path) -> InputResult<History> {
 
 /// Read interval counts; returns the history and warnings about odd-but-usable input.
 pub fn load_history_with(path: &Path, opts: &HistoryOptions) -> InputResult<(History, Vec<String>)> {
-    let t = Table::read(path)?;
+    history_from_table(&Table::read(path)?, opts)
+}
+
+/// [`load_history_with`] on a table already read.
+pub fn history_from_table(t: &Table, opts: &HistoryOptions) -> InputResult<(History, Vec<String>)> {
+    let path = t.path.as_path();
     t.require_rows()?;
     let mut warnings = Vec::new();
-    if t.column(&CALLS_COLUMNS).is_none() && crate::ingest::calls::looks_like_call_records(&t) {
+    if t.column(&CALLS_COLUMNS).is_none() && crate::ingest::calls::looks_like_call_records(t) {
         let iv = opts
             .records_interval
             .unwrap_or(IntervalMinutes::new(15).map_err(|e| InputError::file(path, e.to_string()))?);
         let target = opts.answer_seconds.unwrap_or(20.0);
-        let r = crate::ingest::calls::aggregate(&t, iv, opts.queue.as_deref(), target)?;
+        let r = crate::ingest::calls::aggregate(t, iv, opts.queue.as_deref(), target)?;
         warnings.push(format!(
             "{}: read as call-detail records ({} layout): {} calls aggregated to {}-minute intervals, {} rows skipped",
             path.display(),
@@ -76,7 +81,7 @@ pub fn load_history_with(path: &Path, opts: &HistoryOptions) -> InputResult<(His
             iv.get(),
             r.calls_skipped
         ));
-        let queues = crate::ingest::calls::record_queues(&t);
+        let queues = crate::ingest::calls::record_queues(t);
         if opts.queue.is_none() && queues.len() > 1 {
             warnings.push(format!(
                 "{}: the records hold {} queues ({}), read together as one; choose one with --queue",
@@ -87,13 +92,13 @@ pub fn load_history_with(path: &Path, opts: &HistoryOptions) -> InputResult<(His
         }
         return Ok((r.history, warnings));
     }
-    let stamps = Stamps::find(&t)?;
+    let stamps = Stamps::find(t)?;
     let calls = t.require(&CALLS_COLUMNS, "calls offered per interval")?;
     let answered = t.column(&["answered", "handled", "calls_handled", "calls_answered"]);
     let abandoned = t.column(&["abandoned", "calls_abandoned", "abandons"]);
     let aht = t.column(&["aht", "aht_seconds", "avg_handle_time", "average_handle_time"]);
     let queue = t.column(&["queue", "skill", "split"]);
-    let wanted_queue = select_queue(&t, queue, opts.queue.as_deref())?;
+    let wanted_queue = select_queue(t, queue, opts.queue.as_deref())?;
 
     let mut rows: Vec<Row> = Vec::with_capacity(t.height());
     for i in 0..t.height() {
@@ -102,7 +107,7 @@ pub fn load_history_with(path: &Path, opts: &HistoryOptions) -> InputResult<(His
                 continue;
             }
         }
-        let ts = stamps.at(&t, i)?;
+        let ts = stamps.at(t, i)?;
         let count = &limits::CALLS_PER_INTERVAL;
         let r = Row {
             i,

@@ -9,10 +9,11 @@
 //! forecast shown, with a warning where the two differ.
 
 use super::{expected_calls, forecast, load, staff, Loaded, Sources};
+use crate::calendar::slot_time;
 use crate::coverage::project;
 use crate::error::{Error, InputError};
 use crate::forecast::intraday::{DayUpdate, IntradayModel, MorningDay, Seen};
-use crate::ingest::actuals::{load_actuals, slot_time, Actuals};
+use crate::ingest::actuals::{load_actuals, Actuals};
 use crate::ingest::agents::load_agents;
 use crate::ingest::history::HistoryOptions;
 use crate::ingest::plan_files::{load_forecast_day, load_roster, RosterRules, RosterShift};
@@ -104,14 +105,8 @@ pub fn run_intraday(s: &IntradaySources) -> Result<IntradayPlan, Error> {
     let required: Vec<u32> = (0..per_day).map(|j| reqs[t0 + j].requirement.agents).collect();
     let policy = &settings.service;
     let day_series = DaySeries { series: &series, first: t0, per_day, policy };
-    let needs = DayNeeds {
-        midnight: day.and_time(NaiveTime::MIN),
-        interval_minutes: cal.interval.get(),
-        at,
-        open: &open,
-        required: &required_rostered,
-        rostered: &rostered,
-    };
+    let needs =
+        DayNeeds { day, interval: cal.interval, at, open: &open, required: &required_rostered, rostered: &rostered };
     let rules = OfferRules {
         min_rest_hours: settings.scheduling.min_rest_hours,
         max_overtime_hours: s.max_overtime_hours,

@@ -6,7 +6,7 @@ use super::atomic::OutDir;
 use super::charts::{intraday_chart, IntradayChart};
 use super::tables::csv_text;
 use super::Staging;
-use crate::ingest::actuals::slot_time;
+use crate::calendar::slot_time;
 use crate::pipeline::intraday::IntradayPlan;
 use crate::schedule::adjust::ActionKind;
 use serde::Serialize;

@@ -8,8 +8,10 @@
 //! in agents.csv), the rest between shifts (`min_rest_hours`), the opening
 //! hours and the day's overtime cap, and starts no earlier than now.
 
+use crate::calendar::slot_time;
 use crate::schedule::roster::Agent;
-use chrono::{Duration, NaiveDateTime};
+use crate::units::IntervalMinutes;
+use chrono::{Duration, NaiveDate, NaiveDateTime};
 use serde::Serialize;
 
 /// One shift of a plan's roster.
@@ -85,9 +87,8 @@ impl Action {
 
 /// The day as the adjustments see it, per slot of the day.
 pub struct DayNeeds<'a> {
-    /// Midnight of the day.
-    pub midnight: NaiveDateTime,
-    pub interval_minutes: u32,
+    pub day: NaiveDate,
+    pub interval: IntervalMinutes,
     /// The first slot still to come.
     pub at: usize,
     pub open: &'a [bool],
@@ -120,12 +121,16 @@ pub struct Offers {
 
 impl DayNeeds<'_> {
     fn time(&self, slot: usize) -> NaiveDateTime {
-        self.midnight + Duration::minutes((slot as u32 * self.interval_minutes) as i64)
+        slot_time(self.day, slot, self.interval)
+    }
+
+    fn midnight(&self) -> NaiveDateTime {
+        self.time(0)
     }
 
     /// The slot `t` falls in (may be beyond the day).
     fn slot(&self, t: NaiveDateTime) -> i64 {
-        (t - self.midnight).num_minutes().div_euclid(self.interval_minutes as i64)
+        (t - self.midnight()).num_minutes().div_euclid(self.interval.get() as i64)
     }
 
     fn future(&self, slot: usize) -> bool {
@@ -140,7 +145,7 @@ pub fn offers(day: &DayNeeds<'_>, shifts: &[RosterShift], rules: &OfferRules<'_>
     let n = day.open.len();
     let mut rostered = day.rostered.to_vec();
     let today: Vec<&RosterShift> =
-        shifts.iter().filter(|s| s.agent_id.is_some() && s.start < day.time(n) && s.end > day.midnight).collect();
+        shifts.iter().filter(|s| s.agent_id.is_some() && s.start < day.time(n) && s.end > day.midnight()).collect();
     let mut actions = Vec::new();
     let mut used: Vec<(String, ActionKind)> = Vec::new();
     loop {
@@ -205,10 +210,10 @@ fn overtime(
 ) -> Option<(Action, usize)> {
     let id = s.agent_id.clone()?;
     let agent = rules.agents.and_then(|a| a.iter().find(|x| x.id == id));
-    let cap_slots = (rules.max_overtime_hours * 60.0 / day.interval_minutes as f64).floor() as i64;
+    let cap_slots = (rules.max_overtime_hours * 60.0 / day.interval.get() as f64).floor() as i64;
     let weekly: f64 = shifts.iter().filter(|x| x.agent_id.as_deref() == Some(id.as_str())).map(|x| x.paid_hours).sum();
     let room_slots = agent.map_or(i64::MAX, |a| {
-        ((a.max_weekly_hours - weekly).max(0.0) * 60.0 / day.interval_minutes as f64).floor() as i64
+        ((a.max_weekly_hours - weekly).max(0.0) * 60.0 / day.interval.get() as f64).floor() as i64
     });
     let rest = Duration::minutes((rules.min_rest_hours * 60.0).round() as i64);
     let limit = cap_slots.min(room_slots);
@@ -245,7 +250,7 @@ fn overtime(
 
 /// Minutes after the day's midnight.
 fn minutes_of(t: NaiveDateTime, day: &DayNeeds<'_>) -> i64 {
-    (t - day.midnight).num_minutes()
+    (t - day.midnight()).num_minutes()
 }
 
 /// The earliest time from which the agent could go home with every slot of
@@ -300,8 +305,14 @@ mod tests {
     fn offers_for(required: &[u32], shifts: &[RosterShift], agents: &[Agent], now: usize) -> Offers {
         let open: Vec<bool> = (0..96).map(|j| (32..88).contains(&j)).collect();
         let r = rostered(shifts);
-        let day =
-            DayNeeds { midnight: at(0, 0, 0), interval_minutes: 15, at: now, open: &open, required, rostered: &r };
+        let day = DayNeeds {
+            day: at(0, 0, 0).date(),
+            interval: IntervalMinutes::new(15).unwrap(),
+            at: now,
+            open: &open,
+            required,
+            rostered: &r,
+        };
         let rules = OfferRules {
             min_rest_hours: 11.0,
             max_overtime_hours: 2.0,
