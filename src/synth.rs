@@ -7,7 +7,9 @@
 
 use crate::config::ChannelKind;
 use crate::forecast::media::fit::{summarise, ChannelReport};
-use crate::forecast::media::response::{BurstKernel, ChannelResponse, FlightResponse, SpotResponse};
+use crate::forecast::media::response::{
+    daypart_of, BurstKernel, ChannelResponse, FlightResponse, SpotResponse, DAYPARTS,
+};
 use crate::forecast::media::uplift::{DayShapes, Uplift};
 use crate::ingest::media::MediaLine;
 use crate::units::IntervalMinutes;
@@ -44,6 +46,14 @@ pub struct SynthOptions {
     /// Retargeting's calls peak this many days after the spend (a delayed
     /// carry-over); `None`: on the day itself, as in the bundled sample.
     pub retargeting_delay_days: Option<f64>,
+    /// TV spots aired 19:00–22:00 bring this many times the calls per GRP of
+    /// TV spots at other hours; `None`: the same at every hour, as in the
+    /// bundled sample.
+    pub tv_evening_factor: Option<f64>,
+    /// Each past line's response is its channel's times a log-normal factor
+    /// with this log-sd (creatives and audiences differ); `None`: every line
+    /// responds as its channel, as in the bundled sample.
+    pub line_response_sd: Option<f64>,
 }
 
 /// The planning week as it happens, for the intraday update: its calls come
@@ -105,6 +115,8 @@ impl SynthOptions {
             realised: RealisedOptions::bundled(week),
             email_peak_minutes: None,
             retargeting_delay_days: None,
+            tv_evening_factor: None,
+            line_response_sd: None,
         }
     }
 }
@@ -304,8 +316,8 @@ pub fn true_responses() -> BTreeMap<String, ChannelResponse> {
     let mut m = BTreeMap::new();
     let tv = BurstKernel { onset_minutes: 0.5, mu: 4.5f64.ln(), sigma: 1.048 };
     let radio = BurstKernel { onset_minutes: 0.5, mu: 8.0f64.ln(), sigma: 1.2 };
-    m.insert("tv".into(), ChannelResponse::Spot(SpotResponse { scale: 9.0, beta: 0.75, kernel: tv }));
-    m.insert("radio".into(), ChannelResponse::Spot(SpotResponse { scale: 10.0, beta: 0.8, kernel: radio }));
+    m.insert("tv".into(), ChannelResponse::Spot(SpotResponse::new(9.0, 0.75, tv)));
+    m.insert("radio".into(), ChannelResponse::Spot(SpotResponse::new(10.0, 0.8, radio)));
     m.insert("retargeting".into(), ChannelResponse::Daily(FlightResponse::new(100.0, 0.6, 0.6)));
     m.insert("click_to_call".into(), ChannelResponse::Daily(FlightResponse::new(120.0, 0.7, 0.4)));
     m.insert("email".into(), ChannelResponse::Daily(FlightResponse::new(200.0, 0.5, 0.5)));
@@ -600,7 +612,21 @@ pub fn generate(args: &SynthOptions) -> anyhow::Result<Sample> {
     if let Some(ChannelResponse::Daily(r)) = responses.get_mut("retargeting") {
         r.delay_days = args.retargeting_delay_days;
     }
-    let uplift = Uplift::compute(&past, &responses, &shapes);
+    if let (Some(ChannelResponse::Spot(tv)), Some(f)) = (responses.get_mut("tv"), args.tv_evening_factor) {
+        let mut m = [1.0; DAYPARTS.len()];
+        m[daypart_of(20)] = f;
+        tv.dayparts = Some(m);
+    }
+    let mut uplift = Uplift::compute(&past, &responses, &shapes);
+    if let Some(sd) = args.line_response_sd {
+        // Its own stream, so the other files stay as without it.
+        let mut line_rng = ChaCha8Rng::seed_from_u64(args.seed.wrapping_add(2));
+        let factor = rand_distr::LogNormal::new(-sd * sd / 2.0, sd)?;
+        for l in &mut uplift.lines {
+            let f = factor.sample(&mut line_rng);
+            l.cells.iter_mut().for_each(|c| c.2 *= f);
+        }
+    }
     let hist_days: Vec<NaiveDate> = shapes.by_day.keys().copied().filter(|d| *d <= last).collect();
     let extra = uplift.grid(&hist_days, per_day);
 

@@ -55,6 +55,14 @@ pub struct SynthArgs {
     /// delayed carry-over); default: on the day itself.
     #[arg(long)]
     pub retargeting_delay_days: Option<f64>,
+    /// TV spots aired 19:00–22:00 bring this many times the calls per GRP of
+    /// other TV spots (0.2..=5); default: the same at every hour.
+    #[arg(long)]
+    pub tv_evening_factor: Option<f64>,
+    /// Each past line responds as its channel times a log-normal factor with
+    /// this log-sd (0..=1); default: every line as its channel.
+    #[arg(long)]
+    pub line_response_sd: Option<f64>,
 }
 
 /// `HH:MM`, or `none`.
@@ -84,6 +92,12 @@ pub fn run(a: &SynthArgs) -> anyhow::Result<()> {
     if let Some(d) = a.retargeting_delay_days.filter(|d| !(1.0..=3.0).contains(d)) {
         return Err(crate::cli::usage(format!("--retargeting-delay-days {d}: expected 1 to 3 days")));
     }
+    if let Some(f) = a.tv_evening_factor.filter(|f| !(0.2..=5.0).contains(f)) {
+        return Err(crate::cli::usage(format!("--tv-evening-factor {f}: expected 0.2 to 5")));
+    }
+    if let Some(sd) = a.line_response_sd.filter(|sd| !(0.0..=1.0).contains(sd)) {
+        return Err(crate::cli::usage(format!("--line-response-sd {sd}: expected 0 to 1")));
+    }
     let today = a.today.unwrap_or(a.week + Duration::days(4));
     if !(a.week..a.week + Duration::days(7)).contains(&today) {
         return Err(crate::cli::usage(format!("--today {today}: expected a day of the week from {}", a.week)));
@@ -104,6 +118,8 @@ pub fn run(a: &SynthArgs) -> anyhow::Result<()> {
         realised,
         email_peak_minutes: a.email_peak_minutes,
         retargeting_delay_days: a.retargeting_delay_days,
+        tv_evening_factor: a.tv_evening_factor,
+        line_response_sd: a.line_response_sd,
     };
     let sample = generate(&options)?;
     let staging = Staging::new(&out)?;

@@ -553,3 +553,102 @@ mod tests {
         }
     }
 }
+
+#[cfg(test)]
+mod dayparts {
+    use super::*;
+    use crate::config::ChannelKinds;
+    use crate::forecast::media::fit::ChannelReport;
+    use crate::forecast::media::response::{ChannelResponse, SpotResponse};
+    use crate::ingest::history::load_history;
+    use crate::ingest::media::load_media_plan;
+    use crate::synth::{sample_in_tempdir_with, SynthOptions};
+    use chrono::Timelike;
+
+    /// Learn a generated centre; return the learned reports and TV response,
+    /// the true TV response and the planning week's TV spots.
+    fn learn(seed: u64, evening: Option<f64>) -> (Vec<ChannelReport>, SpotResponse, SpotResponse, Vec<MediaLine>) {
+        let week = NaiveDate::from_ymd_opt(2026, 11, 23).unwrap();
+        let options = SynthOptions { tv_evening_factor: evening, ..SynthOptions::sample(seed, 104, week, 5) };
+        let (dir, sample) = sample_in_tempdir_with(&options);
+        let h = load_history(&dir.path().join("history.csv")).unwrap();
+        let kinds = ChannelKinds::default();
+        let past = load_media_plan(&dir.path().join("media_history.csv"), &kinds).unwrap();
+        let next = load_media_plan(&dir.path().join("media_plan_next_week.csv"), &kinds).unwrap();
+        let learned = CampaignModel::default().learn(&h, &past.lines);
+        let (Some(ChannelResponse::Spot(got)), Some(ChannelResponse::Spot(truth))) =
+            (learned.fitted.responses.get("tv"), sample.truth.responses.get("tv"))
+        else {
+            panic!("tv learned as a spot response")
+        };
+        let spots = next.lines.into_iter().filter(|l| l.channel == "tv").collect();
+        (learned.fitted.reports.clone(), *got, *truth, spots)
+    }
+
+    /// Learned over true calls of spots selected by `keep`: the planning
+    /// week's, or (where it has none) one of 5 GRPs at each hour 08..22.
+    fn ratio(got: &SpotResponse, truth: &SpotResponse, spots: &[MediaLine], keep: impl Fn(u32) -> bool) -> f64 {
+        let mut sizes: Vec<(f64, u32)> =
+            spots.iter().filter(|l| keep(l.start.hour())).map(|l| (l.weight(), l.start.hour())).collect();
+        if sizes.is_empty() {
+            sizes = (8..22).filter(|h| keep(*h)).map(|h| (5.0, h)).collect();
+        }
+        let sum = |r: &SpotResponse| sizes.iter().map(|(w, h)| r.calls(*w, *h)).sum::<f64>();
+        sum(got) / sum(truth)
+    }
+
+    /// TV spots aired 19:00–22:00 bring 1.3× the calls per GRP of the others:
+    /// the evening daypart is learned, and evening and other spots of the
+    /// planning week are each forecast within 8% of their true response
+    /// (one response per channel was 6–19% under and 8–24% over).
+    #[test]
+    fn learns_tv_evening_response() {
+        let evening = |h: u32| (19..22).contains(&h);
+        for seed in [1, 2, 3] {
+            let (reports, got, truth, spots) = learn(seed, Some(1.3));
+            let tv = reports.iter().find(|r| r.channel == "tv").unwrap();
+            let (e, o) = (ratio(&got, &truth, &spots, evening), ratio(&got, &truth, &spots, |h| !evening(h)));
+            let flat = SpotResponse { dayparts: None, ..got };
+            eprintln!(
+                "seed {seed}: dayparts {:?}; evening spots {e:.3}× truth, others {o:.3}×; one response: {:.3}× / {:.3}×",
+                tv.dayparts.iter().map(|d| (d.daypart, d.spots, d.factor, d.relative_se)).collect::<Vec<_>>(),
+                ratio(&flat, &truth, &spots, evening),
+                ratio(&flat, &truth, &spots, |h| !evening(h)),
+            );
+            assert!((0.92..=1.08).contains(&e), "seed {seed}: evening spots {e}");
+            assert!((0.92..=1.08).contains(&o), "seed {seed}: other spots {o}");
+        }
+    }
+
+    /// Without a daypart effect in the truth, no daypart of TV or radio is
+    /// learned as different (a daypart step tried before found a false 10% for
+    /// radio): over eight centres, at most 5% of the dayparts lie more than 2
+    /// standard errors from 1 (chance alone would put 5% there), none more
+    /// than 3, and none more than 12% away.
+    #[test]
+    fn finds_no_daypart_effect_where_there_is_none() {
+        let mut z = Vec::new();
+        for seed in 1..=8 {
+            let (reports, ..) = learn(seed, None);
+            for r in reports.iter().filter(|r| r.kind == "spot") {
+                for d in &r.dayparts {
+                    eprintln!(
+                        "seed {seed} {} {}: {} spots, factor {:.3}, relative se {:.3}",
+                        r.channel, d.daypart, d.spots, d.factor, d.relative_se
+                    );
+                    assert!((d.factor - 1.0).abs() <= 0.12, "seed {seed} {} {}: {}", r.channel, d.daypart, d.factor);
+                    z.push(((d.factor - 1.0) / d.relative_se.max(1e-9)).abs());
+                }
+            }
+        }
+        let beyond2 = z.iter().filter(|v| **v > 2.0).count();
+        eprintln!(
+            "{beyond2} of {} dayparts beyond 2 se, largest {:.2} se",
+            z.len(),
+            z.iter().fold(0.0f64, |a, b| a.max(*b))
+        );
+        assert!(z.len() >= 40, "{} dayparts", z.len());
+        assert!(beyond2 as f64 <= 0.05 * z.len() as f64, "{beyond2} of {}", z.len());
+        assert!(z.iter().all(|v| *v <= 3.0), "{z:?}");
+    }
+}

@@ -18,6 +18,28 @@ pub fn sqrt_scale_interval(mu: f64, sigma: f64, level: f64) -> (f64, f64) {
     (lo.ceil(), hi.floor().max(lo.ceil()))
 }
 
+/// The band of a count with mean `mu` and `extra` variance on top of its
+/// noise (the learned responses' uncertainty): the square-root scale with sd
+/// `sigma` where the low-rank model gives one (the extra variance added by the
+/// delta method, Var √N ≈ Var N / 4μ), else the negative binomial of size `k`
+/// with the extra variance added to its own.
+pub fn count_interval(mu: f64, sigma: Option<f64>, k: f64, extra: f64, level: f64) -> (f64, f64) {
+    match sigma {
+        Some(sig) => sqrt_scale_interval(mu, (sig * sig + extra / (4.0 * (mu + 0.25))).sqrt(), level),
+        None => nb_interval(mu, with_extra_variance(mu, k, extra), level),
+    }
+}
+
+/// The negative-binomial size whose variance is that of size `k` plus `extra`.
+fn with_extra_variance(mu: f64, k: f64, extra: f64) -> f64 {
+    let over = if k.is_finite() { mu * mu / k } else { 0.0 } + extra;
+    if over > 0.0 && mu > 0.0 {
+        mu * mu / over
+    } else {
+        k
+    }
+}
+
 /// Central prediction interval of a negative binomial with mean `mu` and size `k`
 /// (Poisson when `k` is infinite): exact by summing the pmf for moderate means,
 /// normal approximation with the same variance beyond.
@@ -115,5 +137,16 @@ mod tests {
         let (e, f) = sqrt_scale_interval(40.0, 0.9, 0.95);
         assert!(c < a && d > b && e <= c && f >= d, "{a} {b} {c} {d} {e} {f}");
         assert!([a, b, c, d].iter().all(|v| v.fract() == 0.0));
+    }
+
+    #[test]
+    fn extra_variance_widens_both_kinds_of_band() {
+        assert_eq!(count_interval(100.0, Some(0.5), 50.0, 0.0, 0.95), sqrt_scale_interval(100.0, 0.5, 0.95));
+        assert_eq!(count_interval(10.0, None, 5.0, 0.0, 0.95), nb_interval(10.0, 5.0, 0.95));
+        let (a, b) = count_interval(100.0, Some(0.5), 50.0, 400.0, 0.95);
+        let (c, d) = count_interval(100.0, None, f64::INFINITY, 400.0, 0.95);
+        assert!(a < 82.0 && b > 120.0 && c < 81.0 && d > 120.0, "{a} {b} {c} {d}");
+        assert!(with_extra_variance(100.0, 50.0, 100.0) < 50.0);
+        assert_eq!(with_extra_variance(100.0, f64::INFINITY, 0.0), f64::INFINITY);
     }
 }

@@ -26,7 +26,7 @@
 //!   carried into the rest of the day, fading with [`IntradayModel::surprise_half_life_slots`].
 
 use super::baseline::{ScorePrior, UpdateParts, BAND_LEVELS};
-use super::count::{nb_interval, sqrt_scale_interval};
+use super::count::count_interval;
 use super::predict::{FittedForecast, Forecast, LowRankDay};
 use crate::calendar::OpenCalendar;
 use nalgebra::{DMatrix, DVector};
@@ -113,6 +113,10 @@ pub struct MorningDay<'a> {
     /// Negative-binomial size of the day-level model's intervals (where the
     /// low-rank model has no slot).
     pub dispersion_k: f64,
+    /// The morning's variance of the campaign calls from the learned
+    /// responses' uncertainty (kept as is through the day: conservative once a
+    /// line's scale has been fitted to what it brought).
+    pub response_var: Vec<f64>,
 }
 
 /// Today's calls seen so far: per slot of the day, NaN where not seen.
@@ -272,10 +276,9 @@ impl IntradayModel {
             .iter()
             .map(|&(level, _)| {
                 let (lo, hi): (Vec<f64>, Vec<f64>) = (0..n)
-                    .map(|j| match fit.sigma[j] {
-                        _ if !day.open[j] => (0.0, 0.0),
-                        Some(sig) => sqrt_scale_interval(total[j], sig, level),
-                        None => nb_interval(total[j], day.dispersion_k, level),
+                    .map(|j| match day.open[j] {
+                        false => (0.0, 0.0),
+                        true => count_interval(total[j], fit.sigma[j], day.dispersion_k, day.response_var[j], level),
                     })
                     .unzip();
                 (lo, hi)
@@ -563,6 +566,7 @@ impl<'a> MorningDay<'a> {
             open: fc.open.row(k).to_vec(),
             lines,
             dispersion_k: fc.dispersion_k,
+            response_var: fc.response_var.row(k).to_vec(),
         }
     }
 }

@@ -73,6 +73,14 @@ pub fn fit_report(fitted: &FittedForecast) -> String {
             opt(r.peak_day.or((r.kind != "spot").then_some(0.0)), 0)
         );
     }
+    for r in fitted.learned.fitted.reports.iter().filter(|r| !r.dayparts.is_empty()) {
+        let parts: Vec<String> = r
+            .dayparts
+            .iter()
+            .map(|d| format!("{} ×{:.2} ±{:.0}% ({} spots)", d.daypart, d.factor, d.relative_se * 100.0, d.spots))
+            .collect();
+        let _ = writeln!(s, "{:<14} dayparts: {}", r.channel, parts.join(", "));
+    }
     for (c, why) in &fitted.learned.fitted.skipped {
         let _ = writeln!(s, "{c:<14} not learned: {why}");
     }

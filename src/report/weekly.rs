@@ -6,7 +6,7 @@ use super::charts::{self, CoverageChart, ForecastChart, GanttShift, ResponseCurv
 use super::summary::Summary;
 use super::tables::{coverage_csv, forecast_csv, requirements_csv, roster_csv, shifts_csv};
 use super::Staging;
-use crate::forecast::media::response::ChannelResponse;
+use crate::forecast::media::response::{ChannelResponse, SpotResponse};
 use crate::pipeline::WeeklyPlan;
 use chrono::{Duration, NaiveDateTime};
 use std::collections::BTreeMap;
@@ -130,13 +130,26 @@ fn draw_charts(p: &WeeklyPlan, st: &Staging, prefix: &str) -> anyhow::Result<()>
             ChannelResponse::Spot(sr) => {
                 let grps: Vec<f64> = lines.iter().filter_map(|l| l.grps).collect();
                 let typical = if grps.is_empty() { 1.0 } else { grps.iter().sum::<f64>() / grps.len() as f64 };
-                let calls = sr.calls(typical);
+                // The channel's overall response; dayparts that differ are named.
+                let calls = SpotResponse { dayparts: None, ..*sr }.calls(typical, 0);
                 let per_minute = (0..60).map(|m| calls * sr.kernel.share(m as f64, m as f64 + 1.0)).collect();
+                let parts: Vec<String> = p
+                    .fitted
+                    .learned
+                    .fitted
+                    .reports
+                    .iter()
+                    .filter(|r| &r.channel == ch)
+                    .flat_map(|r| &r.dayparts)
+                    .filter(|d| (d.factor - 1.0).abs() >= 0.05)
+                    .map(|d| format!("{} ×{:.2}", d.daypart, d.factor))
+                    .collect();
+                let parts = if parts.is_empty() { String::new() } else { format!(" ({})", parts.join(", ")) };
                 curves.push(ResponseCurve::Burst {
                     channel: ch.clone(),
                     per_minute,
                     typical: format!(
-                        "spot of {typical:.1} GRPs: {calls:.0} calls, peak at minute {:.1}",
+                        "spot of {typical:.1} GRPs: {calls:.0} calls{parts}, peak at minute {:.1}",
                         sr.kernel.peak_minute()
                     ),
                 });

@@ -222,3 +222,50 @@ fn holidays_exported_as_zero_rows_are_closures() {
         (Some(64), Some(2))
     );
 }
+
+/// A generated centre whose evening TV spots bring 1.3× the calls per GRP:
+/// `--fit-report` lists TV's dayparts with the evening clearly above the
+/// rest; an out-of-range factor is a usage error naming the flag.
+#[test]
+fn fit_report_shows_a_generated_evening_daypart() {
+    let dir = tempfile::tempdir().unwrap();
+    let out = dir.path().join("s");
+    let o = ringcast(&["synth", "--out", out.to_str().unwrap(), "--tv-evening-factor", "1.3"]);
+    assert!(o.status.success(), "{}", stderr(&o));
+    let file = |n: &str| out.join(n).to_string_lossy().into_owned();
+    let o = ringcast(&[
+        "forecast",
+        "--history",
+        &file("history.csv"),
+        "--media",
+        &file("media_history.csv"),
+        "--media-plan",
+        &file("media_plan_next_week.csv"),
+        "--config",
+        &file("centre.toml"),
+        "--out",
+        dir.path().join("fc").to_str().unwrap(),
+        "--fit-report",
+    ]);
+    assert!(o.status.success(), "{}", stderr(&o));
+    let text = format!("{}{}", stdout(&o), stderr(&o));
+    let line = text.lines().find(|l| l.starts_with("tv") && l.contains("dayparts:")).expect("tv dayparts");
+    // "tv dayparts: morning ×0.99 ±6% (57 spots), ..., evening ×1.16 ±1% (315 spots)"
+    let parts: Vec<(String, f64)> = line
+        .split_once("dayparts: ")
+        .unwrap()
+        .1
+        .split(", ")
+        .map(|p| {
+            let (name, rest) = p.split_once(" ×").unwrap();
+            (name.to_string(), rest.split_whitespace().next().unwrap().parse().unwrap())
+        })
+        .collect();
+    let evening = parts.iter().find(|p| p.0 == "evening").expect("evening").1;
+    let others: Vec<f64> = parts.iter().filter(|p| p.0 != "evening").map(|p| p.1).collect();
+    assert!(evening >= 1.1 * others.iter().cloned().fold(0.0, f64::max), "{line}");
+    let bad = ringcast(&["synth", "--out", dir.path().join("bad").to_str().unwrap(), "--tv-evening-factor", "9"]);
+    assert_eq!(bad.status.code(), Some(2), "{}", stderr(&bad));
+    assert!(stderr(&bad).contains("--tv-evening-factor 9"), "{}", stderr(&bad));
+    assert!(!dir.path().join("bad").exists(), "nothing written");
+}

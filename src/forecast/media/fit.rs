@@ -10,11 +10,11 @@
 //! Only the cells a channel touches enter its fit, which keeps two years of
 //! history with five channels well under a second.
 
-use super::response::{BurstKernel, ChannelResponse, FlightResponse, SpotResponse};
+use super::response::{daypart_of, BurstKernel, ChannelResponse, FlightResponse, SpotResponse, DAYPARTS};
 use super::uplift::{daily, spot, DayShapes, LineUplift};
 use crate::config::ChannelKind;
 use crate::ingest::media::MediaLine;
-use chrono::NaiveDate;
+use chrono::{NaiveDate, Timelike};
 use ndarray::Array2;
 use serde::Serialize;
 use std::collections::BTreeMap;
@@ -28,12 +28,34 @@ pub struct MediaModel {
     pub rounds: usize,
     /// A channel needs at least this many past lines to be learned. Default 3.
     pub min_lines: usize,
+    /// The loosest prior standard deviation of a daypart's spot response
+    /// relative to the channel's. Each daypart's multiplier is shrunk towards 1
+    /// as a normal prior would (ridge); the prior's sd is the dayparts' own
+    /// spread beyond their noise (empirical Bayes), at most this. So a daypart
+    /// with few spots, or a channel whose dayparts do not differ, stays near
+    /// the channel's response. Default 0.25, range 0..=1; 0 learns no dayparts.
+    pub daypart_prior_sd: f64,
+    /// A daypart needs at least this many past spots to get its own response.
+    /// Default 8, range 1..=1000.
+    pub min_daypart_spots: usize,
 }
 
 impl Default for MediaModel {
     fn default() -> Self {
-        Self { onset_minutes: 0.5, rounds: 2, min_lines: 3 }
+        Self { onset_minutes: 0.5, rounds: 2, min_lines: 3, daypart_prior_sd: 0.25, min_daypart_spots: 8 }
     }
+}
+
+/// A spot channel's response in one daypart, as learned.
+#[derive(Debug, Clone, Serialize)]
+pub struct DaypartReport {
+    pub daypart: &'static str,
+    /// Past spots aired in it.
+    pub spots: usize,
+    /// Response per spot relative to the channel's overall response (shrunk towards 1).
+    pub factor: f64,
+    /// Relative standard error of the daypart's response.
+    pub relative_se: f64,
 }
 
 /// What was learned about one channel, in planner's units.
@@ -62,6 +84,9 @@ pub struct ChannelReport {
     /// carry-over (`None`: the geometric one, peaking on the day itself).
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub peak_day: Option<f64>,
+    /// A spot channel's dayparts with their own response (empty: one response).
+    #[serde(default, skip_serializing_if = "Vec::is_empty")]
+    pub dayparts: Vec<DaypartReport>,
 }
 
 /// The learned responses.
@@ -71,6 +96,9 @@ pub struct FittedMedia {
     pub reports: Vec<ChannelReport>,
     /// Channels present in the past plans but not learned, with why.
     pub skipped: Vec<(String, String)>,
+    /// Relative standard error of each channel's response for a line aired
+    /// in each of [`DAYPARTS`] (the same in all without dayparts).
+    pub relative_se: BTreeMap<String, [f64; DAYPARTS.len()]>,
 }
 
 /// The data a fit needs, aligned on the history grid.
@@ -161,7 +189,8 @@ impl MediaModel {
                 // The first round scans a coarse grid; later rounds only refine.
                 let coarse = round == 0;
                 let best = chans[c].search(&ctx, lines_of[c], coarse, |u| {
-                    let mut trial = Normal { g: normal.g.clone(), h: normal.h.clone(), ..normal };
+                    let mut trial =
+                        Normal { g: normal.g.clone(), h: normal.h.clone(), ridge: normal.ridge.clone(), ..normal };
                     trial.set(&ctx, base.as_ref(), &units, c, u);
                     trial.solve(false).gain
                 });
@@ -171,13 +200,53 @@ impl MediaModel {
                 normal.set(&ctx, base.as_ref(), &units, c, &unit);
             }
         }
-        let sol = normal.solve(true);
+        let plain = normal.solve(false);
+        let mut parts = self.daypart_columns(&ctx, &chans, &lines_of, &plain);
+        let mut all = units.clone();
+        all.extend(parts.iter().map(|d| d.unit.clone()));
+        let mut joint = Normal::build(&ctx, base.as_ref(), &all);
+        joint.free_from = joint.p + units.len();
+        let mut sol = joint.solve(true);
+        if !parts.is_empty() {
+            // Empirical Bayes: the dayparts' spread beyond their noise sets
+            // how far each may stray from the channel's response.
+            shrink_to_spread(&mut parts, &sol, plain.sigma2, chans.len());
+            for (j, d) in parts.iter().enumerate() {
+                joint.ridge[joint.free_from + j] = d.ridge;
+            }
+            sol = joint.solve(true);
+        }
         for (c, name) in names.iter().enumerate() {
             chans[c].scale = sol.scales[c];
-            chans[c].se = sol.ses[c];
-            let resp = chans[c].response();
+            chans[c].se = channel_relative_se(c, &units, &parts, &sol) * sol.scales[c];
+            let mut resp = chans[c].response();
+            let dayparts = daypart_factors(c, &parts, &sol, units.len());
+            let k = sol.scales[c];
+            // Dayparts without their own column respond at the scale.
+            let mut rse = [if dayparts.is_empty() { chans[c].se } else { sol.ses[c] } / k.max(1e-12); DAYPARTS.len()];
+            for (part, _, r) in &dayparts {
+                rse[*part] = *r;
+            }
+            out.relative_se.insert(name.clone(), rse);
+            if let (ChannelResponse::Spot(s), false) = (&mut resp, dayparts.is_empty()) {
+                let mut m = [1.0; DAYPARTS.len()];
+                for (part, factor, _) in &dayparts {
+                    m[*part] = *factor;
+                }
+                s.dayparts = Some(m);
+            }
             let calls: Vec<f64> = lines_of[c].iter().map(|l| line_calls(l, &resp, data.shapes)).collect();
-            out.reports.push(report(name, &chans[c], &resp, lines_of[c], &calls));
+            let mut r = report(name, &chans[c], &resp, lines_of[c], &calls);
+            r.dayparts = dayparts
+                .iter()
+                .map(|&(part, factor, relative_se)| DaypartReport {
+                    daypart: DAYPARTS[part].0,
+                    spots: spots_in(lines_of[c], part),
+                    factor,
+                    relative_se,
+                })
+                .collect();
+            out.reports.push(r);
             out.responses.insert(name.clone(), resp);
         }
         let baseline = match (data.design, &base) {
@@ -188,6 +257,138 @@ impl MediaModel {
             _ => data.baseline.clone(),
         };
         JointFit { media: out, baseline, level_coef: sol.base_coef }
+    }
+}
+
+impl MediaModel {
+    /// A deviation column for each daypart of each spot channel with enough
+    /// past spots (and at least two such dayparts): the unit response of the
+    /// channel's spots in that daypart, with a ridge equal to the residual
+    /// variance over the prior variance `(prior_sd · scale)²`, so its
+    /// coefficient is the daypart's response minus the channel's.
+    fn daypart_columns(
+        &self,
+        ctx: &Ctx<'_>,
+        chans: &[Channel],
+        lines_of: &[&[&MediaLine]],
+        plain: &Solution,
+    ) -> Vec<DaypartColumn> {
+        let mut out = Vec::new();
+        if self.daypart_prior_sd <= 0.0 {
+            return out;
+        }
+        for (c, ch) in chans.iter().enumerate() {
+            let scale = plain.scales[c];
+            if !matches!(ch.shape, Shape::Spot { .. }) || scale <= 0.0 {
+                continue;
+            }
+            let parts: Vec<usize> =
+                (0..DAYPARTS.len()).filter(|p| spots_in(lines_of[c], *p) >= self.min_daypart_spots).collect();
+            if parts.len() < 2 {
+                continue;
+            }
+            let ridge = plain.sigma2 / (self.daypart_prior_sd * scale).powi(2);
+            for part in parts {
+                let mine: Vec<&MediaLine> =
+                    lines_of[c].iter().copied().filter(|l| daypart_of(l.start.hour()) == part).collect();
+                out.push(DaypartColumn { channel: c, part, unit: Sparse::of(ctx, &mine, ch.shape), ridge });
+            }
+        }
+        out
+    }
+}
+
+/// The smallest prior sd a daypart's deviation is given (relative to the
+/// channel's scale): where the dayparts spread no more than their noise they
+/// are pinned to the channel's response, but not infinitely.
+const MIN_DAYPART_SD: f64 = 0.01;
+
+/// Set each channel's daypart ridge from the spread of its dayparts'
+/// responses r = scale + deviation in a loosely penalised solve:
+/// τ² = Σ (r − r̄)² / (P − 1) − mean Var(r), their spread beyond their noise,
+/// relative to the scale, floored at [`MIN_DAYPART_SD`] and capped at the
+/// loose prior.
+fn shrink_to_spread(parts: &mut [DaypartColumn], loose: &Solution, sigma2: f64, channels: usize) {
+    for c in 0..channels {
+        let mine: Vec<usize> = (0..parts.len()).filter(|&j| parts[j].channel == c).collect();
+        let k = loose.scales[c];
+        if mine.len() < 2 || k <= 0.0 {
+            continue;
+        }
+        let p = mine.len() as f64;
+        let r: Vec<f64> = mine.iter().map(|&j| k + loose.extra[j]).collect();
+        let mean = r.iter().sum::<f64>() / p;
+        let noise = mine.iter().map(|&j| combination_se(loose, &[(c, 1.0), (channels + j, 1.0)]).powi(2)).sum::<f64>();
+        let spread = r.iter().map(|x| (x - mean).powi(2)).sum::<f64>() / (p - 1.0) - noise / p;
+        let loose_sd = (sigma2 / parts[mine[0]].ridge).sqrt() / k;
+        let sd = (spread.max(0.0).sqrt() / k).clamp(MIN_DAYPART_SD, loose_sd);
+        for &j in &mine {
+            parts[j].ridge = sigma2 / (sd * k).powi(2);
+        }
+    }
+}
+
+/// One daypart's deviation column in the joint fit.
+struct DaypartColumn {
+    channel: usize,
+    part: usize,
+    unit: Sparse,
+    ridge: f64,
+}
+
+/// Past spots of a channel aired in daypart `part`.
+fn spots_in(lines: &[&MediaLine], part: usize) -> usize {
+    lines.iter().filter(|l| daypart_of(l.start.hour()) == part).count()
+}
+
+/// Channel `c`'s dayparts as (daypart, factor, relative se): the factor is
+/// (scale + deviation) / scale, ≥ 0; the se is that of the daypart's own
+/// response (scale + deviation), relative to it, from the solution's covariance.
+fn daypart_factors(c: usize, parts: &[DaypartColumn], sol: &Solution, channels: usize) -> Vec<(usize, f64, f64)> {
+    let k = sol.scales[c];
+    if k <= 0.0 {
+        return Vec::new();
+    }
+    parts
+        .iter()
+        .enumerate()
+        .filter(|(_, d)| d.channel == c)
+        .map(|(j, d)| {
+            let response = k + sol.extra[j];
+            let se = combination_se(sol, &[(c, 1.0), (channels + j, 1.0)]);
+            (d.part, (response / k).max(0.0), if response > 0.0 { se / response } else { 0.0 })
+        })
+        .collect()
+}
+
+/// Standard error of Σ a·x over (column, a) pairs of the channel and free
+/// columns (0 without a covariance).
+fn combination_se(sol: &Solution, terms: &[(usize, f64)]) -> f64 {
+    let Some(cov) = &sol.cov else { return 0.0 };
+    let var: f64 = terms.iter().flat_map(|&(i, a)| terms.iter().map(move |&(j, b)| a * b * cov[(i, j)])).sum();
+    var.max(0.0).sqrt()
+}
+
+/// Relative se of channel `c`'s response over its past lines: with dayparts
+/// the scale and each deviation weighted by the daypart's share of the unit
+/// calls (the scale alone is only pinned by the prior on the deviations).
+fn channel_relative_se(c: usize, units: &[Sparse], parts: &[DaypartColumn], sol: &Solution) -> f64 {
+    let k = sol.scales[c];
+    if k <= 0.0 {
+        return 0.0;
+    }
+    let total: f64 = units[c].cells.iter().map(|x| x.2).sum();
+    let mut terms = vec![(c, 1.0)];
+    let mut mean = k;
+    for (j, d) in parts.iter().enumerate().filter(|(_, d)| d.channel == c) {
+        let w = d.unit.cells.iter().map(|x| x.2).sum::<f64>() / total.max(1e-12);
+        terms.push((units.len() + j, w));
+        mean += w * sol.extra[j];
+    }
+    if mean > 0.0 {
+        combination_se(sol, &terms) / mean
+    } else {
+        0.0
     }
 }
 
@@ -320,9 +521,16 @@ impl<'a> BaseBlock<'a> {
 
 struct Solution {
     gain: f64,
+    /// The channels' scales (non-negative) and their standard errors.
     scales: Vec<f64>,
     ses: Vec<f64>,
+    /// The free columns after the channels (daypart deviations).
+    extra: Vec<f64>,
+    /// Covariance of the channel and free columns (with `with_se`).
+    cov: Option<nalgebra::DMatrix<f64>>,
     base_coef: Vec<f64>,
+    /// Residual variance per unit weight.
+    sigma2: f64,
 }
 
 /// The normal equations of the joint fit for the current unit responses.
@@ -330,6 +538,10 @@ struct Normal {
     g: nalgebra::DMatrix<f64>,
     h: nalgebra::DVector<f64>,
     p: usize,
+    /// Columns from here on are free (no sign constraint): daypart deviations.
+    free_from: usize,
+    /// Ridge added to each column's diagonal (0 but for daypart deviations).
+    ridge: Vec<f64>,
     /// Σ w·r² and the number of observed cells (for the residual variance).
     wrr: f64,
     n: f64,
@@ -348,7 +560,7 @@ impl Normal {
         }
         let wrr: f64 = ctx.weight.iter().zip(ctx.resid.iter()).map(|(w, r)| w * r * r).sum();
         let n = ctx.weight.iter().filter(|w| **w > 0.0).count() as f64;
-        let mut out = Normal { g, h, p, wrr, n };
+        let mut out = Normal { g, h, p, free_from: m, ridge: vec![0.0; m], wrr, n };
         for c in 0..k {
             out.set(ctx, base, units, c, &units[c]);
         }
@@ -372,13 +584,15 @@ impl Normal {
         }
     }
 
-    /// Solve with the baseline columns free and the channels non-negative
-    /// (active set: drop the most negative channel and solve again).
+    /// Solve with the baseline and daypart columns free and the channels
+    /// non-negative (active set: drop the most negative channel and solve again).
     fn solve(&self, with_se: bool) -> Solution {
-        let (g, h, p) = (&self.g, &self.h, self.p);
+        let (h, p, free) = (&self.h, self.p, self.free_from);
+        let g = self.penalised();
         let m = g.nrows();
-        let k = m - p;
-        let mut active: Vec<bool> = (0..m).map(|a| a < p || g[(a, a)] > 0.0).collect();
+        let k = free - p;
+        let constrained = |a: usize| (p..free).contains(&a);
+        let mut active: Vec<bool> = (0..m).map(|a| !constrained(a) || g[(a, a)] > 0.0).collect();
         let mut x = vec![0.0; m];
         for _ in 0..=k {
             let idx: Vec<usize> = (0..m).filter(|&a| active[a]).collect();
@@ -391,7 +605,7 @@ impl Normal {
             for (i, &a) in idx.iter().enumerate() {
                 x[a] = sol[i];
             }
-            match idx.iter().copied().filter(|&a| a >= p && x[a] < 0.0).min_by(|&a, &b| x[a].total_cmp(&x[b])) {
+            match idx.iter().copied().filter(|&a| constrained(a) && x[a] < 0.0).min_by(|&a, &b| x[a].total_cmp(&x[b])) {
                 Some(a) => {
                     active[a] = false;
                     x[a] = 0.0;
@@ -401,13 +615,29 @@ impl Normal {
         }
         let gain: f64 = (0..m).map(|a| x[a] * h[a]).sum();
         let sigma2 = ((self.wrr - gain) / (self.n - m as f64).max(1.0)).max(1e-12);
-        let ses = if with_se {
+        let cov = with_se.then(|| {
             let inv = g.clone().try_inverse().unwrap_or_else(|| nalgebra::DMatrix::zeros(m, m));
-            (p..m).map(|a| (sigma2 * inv[(a, a)].max(0.0)).sqrt()).collect()
-        } else {
-            vec![0.0; k]
-        };
-        Solution { gain, scales: x[p..].to_vec(), ses, base_coef: x[..p].to_vec() }
+            inv.view((p, p), (m - p, m - p)).map(|v| sigma2 * v)
+        });
+        let ses = (0..k).map(|a| cov.as_ref().map_or(0.0, |c| c[(a, a)].max(0.0).sqrt())).collect();
+        Solution {
+            gain,
+            scales: x[p..free].to_vec(),
+            ses,
+            extra: x[free..].to_vec(),
+            cov,
+            base_coef: x[..p].to_vec(),
+            sigma2,
+        }
+    }
+
+    /// The normal matrix with the ridge on its diagonal.
+    fn penalised(&self) -> nalgebra::DMatrix<f64> {
+        let mut g = self.g.clone();
+        for (a, r) in self.ridge.iter().enumerate() {
+            g[(a, a)] += r;
+        }
+        g
     }
 }
 
@@ -457,6 +687,7 @@ fn report(ch: &str, fit: &Channel, resp: &ChannelResponse, ls: &[&MediaLine], ca
         share_60_min: None,
         half_life_days: None,
         peak_day: None,
+        dayparts: Vec::new(),
     };
     match resp {
         ChannelResponse::Spot(s) => {
@@ -533,11 +764,11 @@ impl Shape {
     }
     fn response(&self, scale: f64) -> ChannelResponse {
         match *self {
-            Shape::Spot { beta, median, sigma, onset } => ChannelResponse::Spot(SpotResponse {
+            Shape::Spot { beta, median, sigma, onset } => ChannelResponse::Spot(SpotResponse::new(
                 scale,
                 beta,
-                kernel: BurstKernel { onset_minutes: onset, mu: median.ln(), sigma },
-            }),
+                BurstKernel { onset_minutes: onset, mu: median.ln(), sigma },
+            )),
             Shape::Daily { beta, carryover, peak, delay } => ChannelResponse::Daily(FlightResponse {
                 scale,
                 beta,

@@ -51,23 +51,55 @@ impl BurstKernel {
     }
 }
 
-/// Calls from one spot: `scale · size^beta`, spread by the kernel.
-/// `size` is GRPs where the plan gives them, else spend in thousands.
+/// The parts of the day a spot can air in, as (name, first hour, end hour).
+/// Response per GRP may differ between them (an evening audience watches with
+/// the phone to hand); the learned multipliers are shrunk towards 1, so a
+/// daypart with few spots keeps the channel's overall response.
+pub const DAYPARTS: [(&str, u32, u32); 6] = [
+    ("night", 0, 6),
+    ("morning", 6, 12),
+    ("afternoon", 12, 17),
+    ("early evening", 17, 19),
+    ("evening", 19, 22),
+    ("late", 22, 24),
+];
+
+/// The daypart of an air time's hour (0..24).
+pub fn daypart_of(hour: u32) -> usize {
+    DAYPARTS.iter().position(|(_, a, b)| (*a..*b).contains(&hour)).unwrap_or(DAYPARTS.len() - 1)
+}
+
+/// Calls from one spot: `scale · daypart multiplier · size^beta`, spread by the
+/// kernel. `size` is GRPs where the plan gives them, else spend in thousands.
 #[derive(Debug, Clone, Copy, PartialEq, Serialize, Deserialize)]
 pub struct SpotResponse {
     pub scale: f64,
     pub beta: f64,
     pub kernel: BurstKernel,
+    /// Response of a spot in each of [`DAYPARTS`] relative to `scale`; `None`:
+    /// the same at every hour.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub dayparts: Option<[f64; DAYPARTS.len()]>,
 }
 
 impl SpotResponse {
-    /// Expected calls from a spot of the given size.
-    pub fn calls(&self, size: f64) -> f64 {
+    /// A spot response with the same response at every hour.
+    pub fn new(scale: f64, beta: f64, kernel: BurstKernel) -> Self {
+        SpotResponse { scale, beta, kernel, dayparts: None }
+    }
+
+    /// Expected calls from a spot of the given size aired at `hour` (0..24).
+    pub fn calls(&self, size: f64, hour: u32) -> f64 {
         if size <= 0.0 {
             0.0
         } else {
-            self.scale * size.powf(self.beta)
+            self.scale * self.daypart_factor(hour) * size.powf(self.beta)
         }
+    }
+
+    /// The response of a spot aired at `hour` relative to the channel's overall one.
+    pub fn daypart_factor(&self, hour: u32) -> f64 {
+        self.dayparts.map_or(1.0, |m| m[daypart_of(hour)])
     }
 }
 
@@ -201,8 +233,22 @@ mod tests {
 
     #[test]
     fn saturation_is_concave() {
-        let s = SpotResponse { scale: 10.0, beta: 0.7, kernel: tv() };
-        assert!(s.calls(8.0) < 2.0 * s.calls(4.0));
-        assert_eq!(s.calls(0.0), 0.0);
+        let s = SpotResponse::new(10.0, 0.7, tv());
+        assert!(s.calls(8.0, 20) < 2.0 * s.calls(4.0, 20));
+        assert_eq!(s.calls(0.0, 20), 0.0);
+    }
+
+    #[test]
+    fn dayparts_cover_the_day_and_scale_their_spots() {
+        assert_eq!(daypart_of(0), 0);
+        assert_eq!(DAYPARTS[daypart_of(19)].0, "evening");
+        assert_eq!(DAYPARTS[daypart_of(21)].0, "evening");
+        assert_eq!(DAYPARTS[daypart_of(22)].0, "late");
+        assert_eq!(daypart_of(23), DAYPARTS.len() - 1);
+        let mut m = [1.0; DAYPARTS.len()];
+        m[daypart_of(20)] = 1.3;
+        let s = SpotResponse { dayparts: Some(m), ..SpotResponse::new(10.0, 1.0, tv()) };
+        assert!((s.calls(2.0, 20) - 26.0).abs() < 1e-12);
+        assert!((s.calls(2.0, 10) - 20.0).abs() < 1e-12);
     }
 }

@@ -102,7 +102,7 @@ impl Uplift {
 
 /// A spot: the kernel integrated over each slot from air time on.
 pub fn spot(l: &MediaLine, r: &SpotResponse, shapes: &DayShapes) -> LineUplift {
-    let calls = r.calls(l.weight());
+    let calls = r.calls(l.weight(), l.start.hour());
     let mut u = LineUplift::default();
     if calls <= 0.0 {
         return u;
@@ -230,11 +230,7 @@ mod tests {
 
     #[test]
     fn spot_burst_lands_in_the_air_interval_and_after() {
-        let r = SpotResponse {
-            scale: 10.0,
-            beta: 1.0,
-            kernel: BurstKernel { onset_minutes: 0.5, mu: 4.5f64.ln(), sigma: 1.048 },
-        };
+        let r = SpotResponse::new(10.0, 1.0, BurstKernel { onset_minutes: 0.5, mu: 4.5f64.ln(), sigma: 1.048 });
         let u = spot(&line(ChannelKind::Spot, "2026-11-23 20:14", None, 0.0, Some(5.0)), &r, &shapes(32, 88));
         let first = u.cells[0];
         assert_eq!(first.1, 80, "20:14 is in the 20:00 slot");
