@@ -1,7 +1,8 @@
 # The two commands of the quick start:
 #   make plan   build, then run the weekly plan on the bundled sample (outputs in out/)
 #   make test   formatting and lint checks, then build and run the whole test suite
-# Both check and install the build prerequisites first (cmake, libclang, C++).
+# Both check and install the build prerequisites first (cmake, libclang, C++);
+# `make test` also a headless Chromium for the HTML report's test (best effort).
 
 CARGO_TARGET_DIR ?= $(HOME)/.cache/ringcast-target
 export CARGO_TARGET_DIR
@@ -14,7 +15,8 @@ prereqs:
 plan: prereqs
 	cargo run --release -- plan
 
-test: prereqs
+test:
+	@scripts/prereqs.sh --with-browser
 	cargo fmt --check
 	cargo clippy --release --all-targets -- -D warnings
 	cargo test --release

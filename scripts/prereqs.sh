@@ -35,6 +35,29 @@ have_libclang || missing+=(libclang-dev)
 command -v python3 >/dev/null 2>&1 || missing+=(python3)
 python3 -m pip --version >/dev/null 2>&1 || missing+=(python3-pip)
 
+# The HTML report's test opens report.html in headless Chromium. Installing it
+# is best effort: without a browser that one test says so and skips.
+install_browser() {
+  for b in chromium chromium-headless-shell google-chrome; do
+    command -v "$b" >/dev/null 2>&1 && return 0
+  done
+  [ -n "${RINGCAST_CHROMIUM:-}" ] && [ -x "$RINGCAST_CHROMIUM" ] && return 0
+  command -v apt-get >/dev/null 2>&1 || { echo "note: no headless Chromium; the report's browser test will skip" >&2; return 0; }
+  local sudo=""
+  if [ "$(id -u)" -ne 0 ]; then
+    command -v sudo >/dev/null 2>&1 && sudo="sudo" || { echo "note: not root; the report's browser test will skip (apt-get install chromium)" >&2; return 0; }
+  fi
+  echo "installing chromium (headless browser for the report's test) with apt-get" >&2
+  if $sudo apt-get update -qq && DEBIAN_FRONTEND=noninteractive $sudo apt-get install -y -qq chromium >/dev/null; then
+    echo "installed: chromium" >&2
+  else
+    echo "note: could not install chromium; the report's browser test will skip" >&2
+  fi
+}
+if [ "${1:-}" = "--with-browser" ]; then
+  install_browser
+fi
+
 if [ ${#missing[@]} -eq 0 ]; then
   exit 0
 fi

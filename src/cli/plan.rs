@@ -5,7 +5,7 @@ use crate::impact::{ImpactThreshold, DEFAULT_THRESHOLD};
 use crate::ingest::agents::load_agents;
 use crate::pipeline::{self, WeeklyPlan};
 use crate::report::atomic::{check_out_file, write_file, OutDir};
-use crate::report::impact::{marketing_summary, write_impact};
+use crate::report::impact::{marketing_summary, write_impact_report};
 use crate::report::tables::{fit_report, forecast_csv, requirements_csv};
 use crate::report::{summary, weekly, Staging};
 use anyhow::Context;
@@ -156,12 +156,12 @@ pub fn run_impact(a: &ImpactArgs) -> anyhow::Result<()> {
     let threshold = ImpactThreshold::new(a.threshold).map_err(|m| usage(format!("--threshold: {m}")))?;
     let out = OutDir::claim(&a.plan.out)?;
     let plan = build(&a.plan, threshold, &|_| {})?;
-    let mut st = Staging::new(&out)?;
-    write_impact(&plan, &mut st)?;
+    let st = Staging::new(&out)?;
+    write_impact_report(&plan, &st)?;
     st.commit()?;
     print_warnings(&plan.loaded.warnings);
     print!("{}", marketing_summary(&plan));
-    println!("outputs: impact.csv, impact_campaigns.csv, charts/impact.png in {}", a.plan.out.display());
+    println!("outputs: report.html, impact.csv, impact_campaigns.csv, charts/impact.png in {}", a.plan.out.display());
     Ok(())
 }
 

@@ -127,6 +127,12 @@ impl Staging {
         Ok(p)
     }
 
+    /// Read back a file this run has staged (the HTML report embeds the charts).
+    pub fn read(&self, name: &str) -> anyhow::Result<Vec<u8>> {
+        let p = self.dir.join(name);
+        std::fs::read(&p).with_context(|| format!("reading back {}", p.display()))
+    }
+
     /// Write bytes to a staged file.
     pub fn write(&self, name: &str, bytes: impl AsRef<[u8]>) -> anyhow::Result<()> {
         let p = self.path(name)?;

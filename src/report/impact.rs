@@ -11,7 +11,7 @@ use std::fmt::Write as _;
 
 /// `impact.csv`.
 pub fn impact_csv(i: &Impact) -> String {
-    let mut s = String::from("line,row,channel,campaign,start,spend,extra_calls,extra_calls_low95,extra_calls_high95,peak_interval,peak_extra_calls,calls_when_closed,calls_after_week,extra_agent_hours,extra_paid_hours,extra_cost,lost_calls_if_not_told,value_lost_if_not_told,flags,suggestion\n");
+    let mut s = String::from("line,row,channel,campaign,start,spend,extra_calls_in_week,extra_calls_in_week_low95,extra_calls_in_week_high95,peak_interval,peak_extra_calls,calls_when_closed,extra_calls_after_week,extra_agent_hours,extra_paid_hours,extra_cost,lost_calls_if_not_told,value_lost_if_not_told,flags,suggestion\n");
     for l in &i.lines {
         let _ = writeln!(
             s,
@@ -43,14 +43,16 @@ pub fn impact_csv(i: &Impact) -> String {
 
 /// Sums of the lines of one campaign or channel.
 #[derive(Debug, Default)]
-struct GroupTotals {
-    lines: usize,
-    spend: f64,
-    extra_calls: f64,
-    extra_paid_hours: f64,
-    extra_cost: f64,
-    lost_calls: f64,
-    value_lost: f64,
+pub struct GroupTotals {
+    pub lines: usize,
+    pub spend: f64,
+    /// Extra calls in the planning week, and after it.
+    pub extra_calls: f64,
+    pub after_week: f64,
+    pub extra_paid_hours: f64,
+    pub extra_cost: f64,
+    pub lost_calls: f64,
+    pub value_lost: f64,
 }
 
 impl GroupTotals {
@@ -58,34 +60,49 @@ impl GroupTotals {
         self.lines += 1;
         self.spend += l.spend;
         self.extra_calls += l.extra_calls;
+        self.after_week += l.calls_after_week;
         self.extra_paid_hours += l.extra_paid_hours;
         self.extra_cost += l.extra_cost;
         self.lost_calls += l.lost_calls_if_not_told;
         self.value_lost += l.value_lost_if_not_told;
     }
+
+    /// Staffing cost per extra call in the week.
+    pub fn cost_per_call(&self) -> f64 {
+        if self.extra_calls > 0.0 {
+            self.extra_cost / self.extra_calls
+        } else {
+            0.0
+        }
+    }
 }
 
-/// `impact_campaigns.csv` and the per-channel marginal view.
-pub fn campaigns_csv(i: &Impact) -> String {
-    let mut by: BTreeMap<(&str, String), GroupTotals> = BTreeMap::new();
+/// The lines' totals by ("campaign", name) and ("channel", name), in that order.
+pub fn group_totals(i: &Impact) -> Vec<((&'static str, String), GroupTotals)> {
+    let mut by: BTreeMap<(&'static str, String), GroupTotals> = BTreeMap::new();
     for l in &i.lines {
         let campaign = if l.campaign.is_empty() { "(none)".to_string() } else { l.campaign.clone() };
         by.entry(("campaign", campaign)).or_default().add(l);
         by.entry(("channel", l.channel.clone())).or_default().add(l);
     }
-    let mut s = String::from("group,name,lines,spend,extra_calls,extra_paid_hours,extra_cost,cost_per_extra_call,lost_calls_if_not_told,value_lost_if_not_told\n");
-    for ((g, n), e) in &by {
-        let per_call = if e.extra_calls > 0.0 { e.extra_cost / e.extra_calls } else { 0.0 };
+    by.into_iter().collect()
+}
+
+/// `impact_campaigns.csv` and the per-channel marginal view.
+pub fn campaigns_csv(i: &Impact) -> String {
+    let mut s = String::from("group,name,lines,spend,extra_calls_in_week,extra_calls_after_week,extra_paid_hours,extra_cost,cost_per_extra_call,lost_calls_if_not_told,value_lost_if_not_told\n");
+    for ((g, n), e) in &group_totals(i) {
         let _ = writeln!(
             s,
-            "{g},{},{},{:.0},{:.1},{:.2},{:.2},{:.2},{:.1},{:.2}",
+            "{g},{},{},{:.0},{:.1},{:.1},{:.2},{:.2},{:.2},{:.1},{:.2}",
             csv_text(n),
             e.lines,
             e.spend,
             e.extra_calls,
+            e.after_week,
             e.extra_paid_hours,
             e.extra_cost,
-            per_call,
+            e.cost_per_call(),
             e.lost_calls,
             e.value_lost
         );
@@ -106,8 +123,9 @@ pub fn marketing_summary(p: &WeeklyPlan) -> String {
     let _ = writeln!(o, "Media plan for the week of {}: {} lines", p.loaded.week, i.lines.len());
     let _ = writeln!(
         o,
-        "It will bring about {:.0} extra calls to the contact centre. Answering them to the service goal takes {:.0} extra paid agent-hours ({:.0} {cur}).",
+        "It will bring about {:.0} extra calls to the contact centre in the week (and {:.0} after it). Answering them to the service goal takes {:.0} extra paid agent-hours ({:.0} {cur}).",
         i.total_extra_calls,
+        i.lines.iter().map(|l| l.calls_after_week).sum::<f64>(),
         i.lines.iter().map(|l| l.extra_paid_hours).sum::<f64>(),
         i.lines.iter().map(|l| l.extra_cost).sum::<f64>()
     );
@@ -123,7 +141,7 @@ pub fn marketing_summary(p: &WeeklyPlan) -> String {
     for l in top.iter().take(5) {
         let _ = writeln!(
             o,
-            "  {} {} {} ({}): +{:.0} calls (95% {:.0}–{:.0}), peak {}",
+            "  {} {} {} ({}): +{:.0} calls in the week (95% {:.0}–{:.0}), +{:.0} after it, peak {}",
             l.line,
             l.channel,
             l.start.format("%a %H:%M"),
@@ -131,6 +149,7 @@ pub fn marketing_summary(p: &WeeklyPlan) -> String {
             l.extra_calls,
             l.extra_calls_low95,
             l.extra_calls_high95,
+            l.calls_after_week,
             l.peak_interval.map(|t| t.format("%a %H:%M").to_string()).unwrap_or_default()
         );
     }
@@ -150,11 +169,6 @@ pub fn marketing_summary(p: &WeeklyPlan) -> String {
         }
     }
     o
-}
-
-/// `impact.csv`, `impact_campaigns.csv` and `charts/impact.png` into the staging folder.
-pub fn write_impact(p: &WeeklyPlan, st: &mut Staging) -> anyhow::Result<()> {
-    write_impact_into(p, st, "")
 }
 
 /// The impact outputs under `prefix` (`""` or a folder ending in `/`).
@@ -187,4 +201,15 @@ pub fn write_impact_into(p: &WeeklyPlan, st: &Staging, prefix: &str) -> anyhow::
         },
     )?;
     Ok(())
+}
+
+/// The impact run's outputs with its `report.html`.
+pub fn write_impact_report(p: &WeeklyPlan, st: &Staging) -> anyhow::Result<()> {
+    write_impact_into(p, st, "")?;
+    let captions = [(
+        "impact",
+        "Extra calls from the media plan by channel, and the service level with and without a campaign-aware roster",
+    )];
+    let charts = super::weekly::staged_charts(st, "", &captions)?;
+    st.write("report.html", super::html::impact_report(p, &charts))
 }

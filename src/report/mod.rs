@@ -4,6 +4,7 @@
 pub mod atomic;
 pub mod centre;
 pub mod charts;
+pub mod html;
 pub mod impact;
 pub mod intraday;
 pub mod summary;

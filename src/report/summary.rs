@@ -90,7 +90,9 @@ pub struct CampaignLine {
     pub channel: String,
     pub campaign: String,
     pub start: String,
-    pub extra_calls: f64,
+    /// Extra calls in the planning week, and after it (carry-over).
+    pub extra_calls_in_week: f64,
+    pub extra_calls_after_week: f64,
 }
 
 pub fn summary(p: &WeeklyPlan) -> Summary {
@@ -142,22 +144,20 @@ pub fn summary(p: &WeeklyPlan) -> Summary {
             .total_cmp(&b.service_level.unwrap_or(0.0))
             .then(a.interval_start.cmp(&b.interval_start))
     });
-    let mut lines: Vec<CampaignLine> = fc
-        .lines
+    let mut lines: Vec<CampaignLine> = p
+        .impact
         .lines
         .iter()
-        .map(|lu| {
-            let l = &p.loaded.plan.lines[lu.line];
-            CampaignLine {
-                line: l.id.clone(),
-                channel: l.channel.clone(),
-                campaign: l.campaign.clone(),
-                start: l.start.format("%a %Y-%m-%d %H:%M").to_string(),
-                extra_calls: lu.total(),
-            }
+        .map(|l| CampaignLine {
+            line: l.line.clone(),
+            channel: l.channel.clone(),
+            campaign: l.campaign.clone(),
+            start: l.start.format("%a %Y-%m-%d %H:%M").to_string(),
+            extra_calls_in_week: l.extra_calls,
+            extra_calls_after_week: l.calls_after_week,
         })
         .collect();
-    lines.sort_by(|a, b| b.extra_calls.total_cmp(&a.extra_calls).then(a.line.cmp(&b.line)));
+    lines.sort_by(|a, b| b.extra_calls_in_week.total_cmp(&a.extra_calls_in_week).then(a.line.cmp(&b.line)));
     lines.truncate(5);
     Summary {
         week: p.loaded.week.to_string(),
@@ -309,11 +309,14 @@ pub fn text_summary(p: &WeeklyPlan, s: &Summary) -> String {
         );
     }
     if !s.top_campaign_lines.is_empty() {
-        let _ = writeln!(o, "top campaign lines by extra calls:");
+        let _ = writeln!(o, "top campaign lines by extra calls in the week (and after it):");
     }
     for l in &s.top_campaign_lines {
-        let _ =
-            writeln!(o, "  {} {:<14} {:<14} {}  +{:.0} calls", l.line, l.channel, l.campaign, l.start, l.extra_calls);
+        let _ = writeln!(
+            o,
+            "  {} {:<14} {:<14} {}  +{:.0} calls in the week, +{:.0} after it",
+            l.line, l.channel, l.campaign, l.start, l.extra_calls_in_week, l.extra_calls_after_week
+        );
     }
     o
 }

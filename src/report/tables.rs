@@ -180,6 +180,74 @@ pub fn roster_csv(p: &WeeklyPlan) -> String {
     out
 }
 
+/// One agent's week as the report and the workbook show it: a cell per day
+/// of the week (`08:00–16:30`, empty when off) and the paid hours.
+pub struct AgentWeek {
+    pub id: String,
+    pub name: String,
+    pub contract: String,
+    pub days: Vec<String>,
+    pub paid_hours: f64,
+}
+
+/// Every rostered agent's week, in agent order.
+pub fn agent_weeks(p: &WeeklyPlan) -> Vec<AgentWeek> {
+    let s = &p.scheduled;
+    let mut by: std::collections::BTreeMap<usize, AgentWeek> = std::collections::BTreeMap::new();
+    for a in &p.roster.assignments {
+        let ag = &p.agents[a.agent];
+        let w = by.entry(a.agent).or_insert_with(|| AgentWeek {
+            id: ag.id.clone(),
+            name: ag.name.clone(),
+            contract: ag.contract.clone(),
+            days: vec![String::new(); 7],
+            paid_hours: 0.0,
+        });
+        let o = &s.options[a.option];
+        let start = s.req.slot_time(o.start);
+        let day = (start.date() - p.loaded.week).num_days();
+        if let Some(cell) = usize::try_from(day).ok().and_then(|d| w.days.get_mut(d)) {
+            *cell = format!("{}–{}", start.format("%H:%M"), s.req.slot_time(o.end).format("%H:%M"));
+        }
+        w.paid_hours += o.paid_hours;
+    }
+    by.into_values().collect()
+}
+
+/// One day of the roster: shifts, paid hours, first start, last end, unfilled shifts.
+pub struct RosterDay {
+    pub day: String,
+    pub label: String,
+    pub shifts: usize,
+    pub paid_hours: f64,
+    pub first_start: String,
+    pub last_end: String,
+    pub unfilled: usize,
+}
+
+/// The roster day by day over the planning week.
+pub fn roster_days(p: &WeeklyPlan) -> Vec<RosterDay> {
+    let s = &p.scheduled;
+    crate::calendar::week_days(p.loaded.week)
+        .into_iter()
+        .map(|d| {
+            let on = |o: usize| s.req.slot_time(s.options[o].start).date() == d;
+            let mine: Vec<usize> = p.roster.assignments.iter().map(|a| a.option).filter(|o| on(*o)).collect();
+            let first = mine.iter().map(|o| s.req.slot_time(s.options[*o].start)).min();
+            let last = mine.iter().map(|o| s.req.slot_time(s.options[*o].end)).max();
+            RosterDay {
+                day: d.format("%Y-%m-%d").to_string(),
+                label: d.format("%a %d %b").to_string(),
+                shifts: mine.len(),
+                paid_hours: mine.iter().map(|o| s.options[*o].paid_hours).sum(),
+                first_start: first.map(|t| t.format("%H:%M").to_string()).unwrap_or_else(|| "-".into()),
+                last_end: last.map(|t| t.format("%H:%M").to_string()).unwrap_or_else(|| "-".into()),
+                unfilled: p.roster.unfilled.iter().filter(|(o, _)| on(*o)).map(|(_, n)| *n as usize).sum(),
+            }
+        })
+        .collect()
+}
+
 /// A shift's breaks as roster.csv writes them: `HH:MM-HH:MM`, space-separated.
 pub fn breaks_text(o: &ShiftOption, req: &crate::series::RequirementGrid) -> String {
     o.breaks

@@ -7,5 +7,6 @@ mod ingest;
 mod intraday;
 mod plan;
 mod queues;
+mod report;
 mod schedule;
 mod staff;

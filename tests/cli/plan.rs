@@ -5,7 +5,7 @@ use super::common::{ringcast, root, stderr, stdout};
 use std::collections::BTreeMap;
 use std::path::Path;
 
-const OUTPUTS: [&str; 14] = [
+const OUTPUTS: [&str; 15] = [
     "forecast.csv",
     "requirements.csv",
     "shifts.csv",
@@ -20,18 +20,11 @@ const OUTPUTS: [&str; 14] = [
     "charts/roster.png",
     "charts/channel_response.png",
     "charts/impact.png",
+    "report.html",
 ];
 
 pub(crate) fn csv(path: &Path) -> Vec<BTreeMap<String, String>> {
-    let text = std::fs::read_to_string(path).unwrap();
-    let mut lines = text.lines();
-    let head: Vec<String> = lines.next().unwrap().split(',').map(String::from).collect();
-    lines
-        .map(|l| {
-            // Cells here never contain quoted commas except flags/suggestions, which we do not read.
-            head.iter().cloned().zip(l.split(',').map(String::from)).collect()
-        })
-        .collect()
+    super::common::read_csv(path)
 }
 
 pub(crate) fn minutes(hhmm: &str) -> i64 {
@@ -121,7 +114,7 @@ fn weekly_plan_outputs_are_complete_consistent_and_deterministic() {
     }
     // Impact: the lines add up to the forecast's uplift.
     let imp = csv(&out.join("impact.csv"));
-    let lines: f64 = imp.iter().map(|r| r["extra_calls"].parse::<f64>().unwrap()).sum();
+    let lines: f64 = imp.iter().map(|r| r["extra_calls_in_week"].parse::<f64>().unwrap()).sum();
     assert!((lines - uplift_total).abs() < 0.1 * imp.len() as f64, "lines {lines} vs forecast uplift {uplift_total}");
     // Coverage: rostered agents per interval = what the roster's shifts put on the phones.
     let mut from_roster: BTreeMap<String, i64> = BTreeMap::new();

@@ -1,0 +1,344 @@
+//! `report.html`: one self-contained page per build — the planner's week and
+//! marketing's media plan — that opens offline (charts inline as PNG data
+//! URIs, styles inline, no scripts, no network requests) and prints with a
+//! page per section.
+//!
+//! Every number is formatted as in the CSV or JSON file it comes from, and the
+//! tables name their source (`data-src`, `data-key`, `data-col`), so a test can
+//! check the page against the files.
+
+use super::impact::{group_totals, GroupTotals};
+use super::summary::Summary;
+use super::tables::{agent_weeks, roster_days};
+use crate::impact::Impact;
+use crate::pipeline::WeeklyPlan;
+use base64::Engine as _;
+use maud::{html, Markup, PreEscaped, DOCTYPE};
+
+/// A chart to show: its caption and PNG bytes.
+pub struct Chart {
+    pub caption: String,
+    pub png: Vec<u8>,
+}
+
+const STYLE: &str = r#"
+body { font: 14px/1.45 system-ui, -apple-system, "Segoe UI", Roboto, sans-serif; color: #1d2330; margin: 0; background: #f5f6f8; }
+main { max-width: 1180px; margin: 0 auto; padding: 1.5rem; }
+header { background: #1f3a5f; color: #fff; padding: 1.2rem 1.5rem; }
+header h1 { margin: 0 0 .3rem; font-size: 1.5rem; }
+nav a { color: #cfe0f5; margin-right: 1rem; }
+section { background: #fff; border-radius: 6px; padding: 1rem 1.4rem; margin: 1.2rem 0; box-shadow: 0 1px 2px rgba(0,0,0,.08); }
+h2 { font-size: 1.2rem; margin-top: .2rem; border-bottom: 2px solid #e3e7ee; padding-bottom: .3rem; }
+table { border-collapse: collapse; width: 100%; margin: .5rem 0 1rem; font-variant-numeric: tabular-nums; }
+th, td { padding: .25rem .5rem; border-bottom: 1px solid #e6e9ef; text-align: left; vertical-align: top; }
+th { background: #f0f3f7; font-weight: 600; }
+td.n, th.n { text-align: right; white-space: nowrap; }
+.kpis { display: grid; grid-template-columns: repeat(auto-fit, minmax(210px, 1fr)); gap: .8rem; }
+.kpi { border: 1px solid #e3e7ee; border-radius: 6px; padding: .6rem .8rem; }
+.kpi .v { font-size: 1.35rem; font-weight: 600; }
+.kpi .l { color: #5a6475; font-size: .85rem; }
+figure { margin: 1rem 0; }
+figure img { width: 100%; height: auto; border: 1px solid #e3e7ee; }
+figcaption { color: #5a6475; font-size: .85rem; }
+.note { color: #5a6475; font-size: .9rem; }
+.flag { color: #8a4b00; }
+.wide { overflow-x: auto; }
+@media print {
+  body { background: #fff; font-size: 10pt; }
+  header { background: #fff; color: #000; border-bottom: 2px solid #000; }
+  nav { display: none; }
+  section { box-shadow: none; page-break-before: always; break-before: page; padding: 0; }
+  section:first-of-type { page-break-before: avoid; break-before: avoid; }
+  figure, tr { break-inside: avoid; }
+  @page { size: A4 landscape; margin: 12mm; }
+}
+"#;
+
+/// The weekly build's report: the planner's sections, then marketing's.
+pub fn plan_report(p: &WeeklyPlan, s: &Summary, charts: &[Chart]) -> String {
+    let title = format!("{} — week of {}", p.settings().name, p.loaded.week);
+    let nav = [("week", "Week"), ("charts", "Charts"), ("media", "Media plan"), ("roster", "Roster")];
+    page(
+        &title,
+        &nav,
+        html! {
+            (week_at_a_glance(s))
+            (service_by_day(s))
+            (charts_section(charts))
+            (worst_intervals(s))
+            (paid_hours(s))
+            (media_plan(&p.impact))
+            (roster_by_day(p))
+            (roster_by_agent(p))
+        },
+    )
+}
+
+/// The impact run's report: marketing's sections and the impact chart.
+pub fn impact_report(p: &WeeklyPlan, charts: &[Chart]) -> String {
+    let title = format!("{} — media plan for the week of {}", p.settings().name, p.loaded.week);
+    page(
+        &title,
+        &[("media", "Media plan"), ("charts", "Charts")],
+        html! { (media_plan(&p.impact)) (charts_section(charts)) },
+    )
+}
+
+/// The page around `body`, with links to its sections (id, label).
+fn page(title: &str, nav: &[(&str, &str)], body: Markup) -> String {
+    html! {
+        (DOCTYPE)
+        html lang="en" {
+            head {
+                meta charset="utf-8";
+                // Nothing leaves the page: no scripts, no requests but its own
+                // inline images (a browser refuses and reports any other).
+                meta http-equiv="Content-Security-Policy" content="default-src 'none'; img-src data:; style-src 'unsafe-inline'";
+                meta name="viewport" content="width=device-width, initial-scale=1";
+                title { (title) }
+                style { (PreEscaped(STYLE)) }
+            }
+            body {
+                header {
+                    h1 { (title) }
+                    nav {
+                        @for (id, label) in nav { a href=(format!("#{id}")) { (label) } }
+                    }
+                }
+                main { (body) }
+            }
+        }
+    }
+    .into_string()
+}
+
+fn kpi(label: &str, value: String) -> Markup {
+    html! { div.kpi { div.v { (value) } div.l { (label) } } }
+}
+
+fn week_at_a_glance(s: &Summary) -> Markup {
+    let cur = &s.currency;
+    html! {
+        section #week {
+            h2 { "The week at a glance" }
+            div.kpis {
+                (kpi("calls forecast (95% range)", format!("{:.0} ({:.0}–{:.0})", s.calls_forecast, s.calls_forecast_low95, s.calls_forecast_high95)))
+                (kpi("of which from campaigns", format!("{:.0}", s.calls_from_campaigns)))
+                (kpi("agent-hours needed on the phones", format!("{:.0} h", s.agent_hours_needed_on_phones)))
+                (kpi("paid hours rostered", format!("{:.0} h", s.agent_hours_rostered)))
+                (kpi("shifts / agents rostered", format!("{} / {}", s.shifts, s.agents_rostered)))
+                (kpi("roster cost", format!("{:.0} {cur}", s.cost)))
+                (kpi("shifts no agent could take", s.unfilled_shifts.to_string()))
+                (kpi("agents below contract minimum", s.agents_below_contract_minimum.to_string()))
+            }
+            p.note {
+                "Handle time " (format!("{:.0}", s.handle_time_seconds)) " s (" (s.handle_time_source) "); "
+                @match s.patience_seconds {
+                    Some(v) => { "caller patience " (format!("{v:.0}")) " s (" (s.patience_source) "), Erlang A." }
+                    None => { "no caller patience: Erlang C." }
+                }
+                " Roster: " (s.roster_status) "."
+            }
+        }
+    }
+}
+
+fn pct(v: Option<f64>) -> String {
+    v.map(|x| format!("{:.1}%", x * 100.0)).unwrap_or_else(|| "closed".into())
+}
+
+fn service_by_day(s: &Summary) -> Markup {
+    html! {
+        section {
+            h2 { "Service level per day" }
+            p.note { "Projected: Erlang per interval on the roster, weighted by calls. Simulated: the roster's week replayed call by call (mean and 95% range of the replications)." }
+            table data-src="summary.json#days" {
+                tr { th { "day" } th.n { "calls" } th.n { "projected" } th.n { "simulated" } th.n { "simulated 95% range" } th.n { "abandoned" } th.n { "under-staffed intervals" } }
+                @for d in &s.days {
+                    tr data-key=(d.date) {
+                        td { (d.date) }
+                        td.n data-col="calls" { (format!("{:.0}", d.calls)) }
+                        td.n data-col="service_level" { (pct(d.service_level)) }
+                        td.n data-col="simulated_service_level.mean" { (pct(d.simulated_service_level.as_ref().map(|e| e.mean))) }
+                        td.n { (d.simulated_service_level.as_ref().map(|e| format!("{:.1}–{:.1}%", e.low95 * 100.0, e.high95 * 100.0)).unwrap_or_else(|| "-".into())) }
+                        td.n data-col="abandoned_calls" { (d.abandoned_calls.map(|v| format!("{v:.0}")).unwrap_or_else(|| "-".into())) }
+                        td.n data-col="understaffed_intervals" { (d.understaffed_intervals) }
+                    }
+                }
+            }
+        }
+    }
+}
+
+fn worst_intervals(s: &Summary) -> Markup {
+    html! {
+        section {
+            h2 { "Worst intervals" }
+            table data-src="summary.json#worst_intervals" {
+                tr { th { "interval" } th.n { "calls" } th.n { "on the phones" } th.n { "needed" } th.n { "service level" } }
+                @for w in &s.worst_intervals {
+                    tr data-key=(w.interval_start) {
+                        td { (w.interval_start) }
+                        td.n data-col="calls" { (format!("{:.0}", w.calls)) }
+                        td.n data-col="on_phones" { (w.on_phones) }
+                        td.n data-col="required" { (w.required) }
+                        td.n data-col="service_level" { (pct(Some(w.service_level))) }
+                    }
+                }
+            }
+        }
+    }
+}
+
+fn paid_hours(s: &Summary) -> Markup {
+    let h = &s.hours_beyond_need;
+    html! {
+        section {
+            h2 { "Where the paid hours go" }
+            table data-src="summary.json#hours_beyond_need" {
+                tr { th { "" } th.n { "hours" } }
+                tr { td { "needed (on the phones, after shrinkage)" } td.n data-col="needed" { (format!("{:.1}", h.needed)) } }
+                tr { td { "on shift beyond an interval's need (shift lengths, opening hours, minimum agents)" } td.n data-col="on_shift_beyond_need" { (format!("{:.1}", h.on_shift_beyond_need)) } }
+                tr { td { "less: below need (unfilled shifts, or borrowed under a daily goal)" } td.n data-col="below_need" { (format!("{:.1}", h.below_need)) } }
+                tr { td { "paid breaks" } td.n data-col="paid_breaks" { (format!("{:.1}", h.paid_breaks)) } }
+                tr { th { "rostered" } th.n { (format!("{:.1}", s.agent_hours_rostered)) } }
+            }
+        }
+    }
+}
+
+fn roster_by_day(p: &WeeklyPlan) -> Markup {
+    html! {
+        section #roster {
+            h2 { "Roster by day" }
+            table data-src="roster.csv" {
+                tr { th { "day" } th.n { "shifts" } th.n { "paid hours" } th.n { "first start" } th.n { "last end" } th.n { "unfilled" } }
+                @for d in roster_days(p) {
+                    tr data-key=(d.day) {
+                        td { (d.label) }
+                        td.n { (d.shifts) }
+                        td.n { (format!("{:.2}", d.paid_hours)) }
+                        td.n { (d.first_start) }
+                        td.n { (d.last_end) }
+                        td.n { (d.unfilled) }
+                    }
+                }
+            }
+        }
+    }
+}
+
+fn roster_by_agent(p: &WeeklyPlan) -> Markup {
+    let days = crate::calendar::week_days(p.loaded.week);
+    html! {
+        section {
+            h2 { "Roster by agent" }
+            div.wide {
+                table data-src="roster.csv" {
+                    tr {
+                        th { "agent" } th { "name" } th { "contract" }
+                        @for d in &days { th { (d.format("%a %d")) } }
+                        th.n { "paid hours" }
+                    }
+                    @for a in agent_weeks(p) {
+                        tr data-key=(a.id) {
+                            td { (a.id) } td { (a.name) } td { (a.contract) }
+                            @for cell in &a.days { td { (cell) } }
+                            td.n { (format!("{:.2}", a.paid_hours)) }
+                        }
+                    }
+                }
+            }
+        }
+    }
+}
+
+fn media_plan(i: &Impact) -> Markup {
+    let cur = &i.currency;
+    let sum = |f: fn(&crate::impact::LineImpact) -> f64| i.lines.iter().map(f).sum::<f64>();
+    html! {
+        section #media {
+            h2 { "The media plan and the phones" }
+            @if i.lines.is_empty() {
+                p { "The media plan has no lines: no campaign calls to assess." }
+            } @else {
+                div.kpis {
+                    (kpi("extra calls in the week", format!("{:.0}", sum(|l| l.extra_calls))))
+                    (kpi("extra calls after the week (carry-over)", format!("{:.0}", sum(|l| l.calls_after_week))))
+                    (kpi("extra paid hours to answer them", format!("{:.0} h", sum(|l| l.extra_paid_hours))))
+                    (kpi("their staffing cost", format!("{:.0} {cur}", sum(|l| l.extra_cost))))
+                    (kpi("callers lost if the centre is not told", format!("{:.0}", sum(|l| l.lost_calls_if_not_told))))
+                    (kpi("their value", format!("{:.0} {cur}", sum(|l| l.value_lost_if_not_told))))
+                }
+                h3 { "Each line" }
+                div.wide {
+                    table data-src="impact.csv" {
+                        tr {
+                            th { "line" } th { "channel" } th { "campaign" } th { "start" } th.n { "spend" }
+                            th.n { "extra calls in the week" } th.n { "95% range" } th.n { "after the week" }
+                            th { "peak" } th.n { "extra paid hours" } th.n { (format!("cost ({cur})")) }
+                            th.n { "lost if not told" } th { "suggestion" }
+                        }
+                        @for l in &i.lines {
+                            tr data-key=(l.line) {
+                                td { (l.line) } td { (l.channel) } td { (l.campaign) }
+                                td { (l.start.format("%a %d %b %H:%M")) }
+                                td.n data-col="spend" { (format!("{:.0}", l.spend)) }
+                                td.n data-col="extra_calls_in_week" { (format!("{:.1}", l.extra_calls)) }
+                                td.n { span data-col="extra_calls_in_week_low95" { (format!("{:.1}", l.extra_calls_low95)) } "–" span data-col="extra_calls_in_week_high95" { (format!("{:.1}", l.extra_calls_high95)) } }
+                                td.n data-col="extra_calls_after_week" { (format!("{:.1}", l.calls_after_week)) }
+                                td { (l.peak_interval.map(|t| format!("{} (+{:.1})", t.format("%a %H:%M"), l.peak_extra_calls)).unwrap_or_default()) }
+                                td.n data-col="extra_paid_hours" { (format!("{:.2}", l.extra_paid_hours)) }
+                                td.n data-col="extra_cost" { (format!("{:.2}", l.extra_cost)) }
+                                td.n data-col="lost_calls_if_not_told" { (format!("{:.1}", l.lost_calls_if_not_told)) }
+                                td { @for f in &l.flags { div.flag { (f) } } (l.suggestion) }
+                            }
+                        }
+                    }
+                }
+                h3 { "By campaign and channel" }
+                (group_table(&group_totals(i), cur))
+            }
+        }
+    }
+}
+
+fn group_table(groups: &[((&'static str, String), GroupTotals)], cur: &str) -> Markup {
+    html! {
+        table data-src="impact_campaigns.csv" {
+            tr {
+                th { "group" } th { "name" } th.n { "lines" } th.n { "spend" } th.n { "extra calls in the week" }
+                th.n { "after the week" } th.n { "extra paid hours" } th.n { (format!("cost ({cur})")) }
+                th.n { "cost per extra call" } th.n { "lost if not told" }
+            }
+            @for ((g, n), e) in groups {
+                tr data-key=(format!("{g}/{n}")) {
+                    td { (g) } td { (n) }
+                    td.n data-col="lines" { (e.lines) }
+                    td.n data-col="spend" { (format!("{:.0}", e.spend)) }
+                    td.n data-col="extra_calls_in_week" { (format!("{:.1}", e.extra_calls)) }
+                    td.n data-col="extra_calls_after_week" { (format!("{:.1}", e.after_week)) }
+                    td.n data-col="extra_paid_hours" { (format!("{:.2}", e.extra_paid_hours)) }
+                    td.n data-col="extra_cost" { (format!("{:.2}", e.extra_cost)) }
+                    td.n data-col="cost_per_extra_call" { (format!("{:.2}", e.cost_per_call())) }
+                    td.n data-col="lost_calls_if_not_told" { (format!("{:.1}", e.lost_calls)) }
+                }
+            }
+        }
+    }
+}
+
+fn charts_section(charts: &[Chart]) -> Markup {
+    let b64 = base64::engine::general_purpose::STANDARD;
+    html! {
+        section #charts {
+            h2 { "Charts" }
+            @for c in charts {
+                figure {
+                    img src=(format!("data:image/png;base64,{}", b64.encode(&c.png))) alt=(c.caption);
+                    figcaption { (c.caption) }
+                }
+            }
+        }
+    }
+}

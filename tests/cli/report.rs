@@ -1,0 +1,179 @@
+//! `report.html`: opened in a real (headless) browser, and every number it
+//! shows checked against the file it comes from.
+
+use super::common::{read_csv, ringcast, stderr};
+use std::collections::BTreeMap;
+use std::path::{Path, PathBuf};
+use std::process::Command;
+
+/// A headless Chromium: `RINGCAST_CHROMIUM`, else `chromium`,
+/// `chromium-headless-shell` or `google-chrome` on the PATH (`make test`
+/// installs Debian's `chromium` where it can).
+fn browser() -> Option<PathBuf> {
+    if let Some(p) = std::env::var_os("RINGCAST_CHROMIUM").map(PathBuf::from).filter(|p| p.exists()) {
+        return Some(p);
+    }
+    let path = std::env::var_os("PATH")?;
+    ["chromium", "chromium-headless-shell", "google-chrome"]
+        .iter()
+        .flat_map(|name| std::env::split_paths(&path).map(move |dir| dir.join(name)))
+        .find(|p| p.is_file())
+}
+
+/// Render `page` headless into `shot` (1280 px wide); the browser's console
+/// messages. The report has no scripts, and its Content-Security-Policy makes
+/// the browser refuse and log any request but its inline images, so any
+/// console message is an error or a failed request.
+fn render(chromium: &Path, page: &Path, shot: &Path) -> Vec<String> {
+    let profile = tempfile::tempdir().unwrap();
+    let o = Command::new(chromium)
+        .args(["--headless", "--no-sandbox", "--disable-gpu", "--hide-scrollbars", "--enable-logging=stderr", "--v=0"])
+        .arg(format!("--user-data-dir={}", profile.path().display()))
+        .arg("--window-size=1280,2400")
+        .arg(format!("--screenshot={}", shot.display()))
+        .arg(format!("file://{}", page.display()))
+        .output()
+        .expect("start the browser");
+    assert!(shot.exists(), "no screenshot: {}", String::from_utf8_lossy(&o.stderr));
+    String::from_utf8_lossy(&o.stderr).lines().filter(|l| l.contains(":CONSOLE")).map(str::to_string).collect()
+}
+
+/// Share of the screenshot's pixels that are not (near) white, and the
+/// number of distinct colours.
+fn ink(shot: &Path) -> (f64, usize) {
+    let decoder = png::Decoder::new(std::fs::File::open(shot).unwrap());
+    let mut reader = decoder.read_info().unwrap();
+    let mut buf = vec![0; reader.output_buffer_size()];
+    let info = reader.next_frame(&mut buf).unwrap();
+    let channels = info.color_type.samples();
+    let pixels: Vec<&[u8]> = buf[..info.buffer_size()].chunks(channels).collect();
+    let inked = pixels.iter().filter(|p| p[..3].iter().any(|v| *v < 235)).count();
+    let colours: std::collections::BTreeSet<&[u8]> = pixels.iter().map(|p| &p[..3]).collect();
+    (inked as f64 / pixels.len() as f64, colours.len())
+}
+
+/// The bundled plan's report opens offline in headless Chromium without a
+/// console error or a refused request, under 2 MB, and draws a page that is
+/// not blank; a broken page (a missing image, an outside request, a script
+/// error) is caught by the same check. Skips, saying so, without a browser.
+#[test]
+fn report_opens_offline_in_a_real_browser() {
+    let Some(chromium) = browser() else {
+        eprintln!("skipping: no headless Chromium found (install Debian's chromium, or set RINGCAST_CHROMIUM)");
+        return;
+    };
+    let dir = tempfile::tempdir().unwrap();
+    let out = dir.path().join("out");
+    let o = ringcast(&["plan", "--out", out.to_str().unwrap()]);
+    assert!(o.status.success(), "{}", stderr(&o));
+    let page = out.join("report.html");
+    let size = std::fs::metadata(&page).unwrap().len();
+    assert!(size < 2_000_000, "report.html is {size} bytes");
+    let shot = dir.path().join("report.png");
+    let console = render(&chromium, &page, &shot);
+    assert!(console.is_empty(), "console: {console:#?}");
+    let (share, colours) = ink(&shot);
+    eprintln!(
+        "report.html {size} bytes; screenshot {}: {:.1}% inked, {colours} colours",
+        shot.display(),
+        share * 100.0
+    );
+    assert!(share > 0.05 && colours > 50, "blank-looking screenshot: {share} inked, {colours} colours");
+    if let Some(keep) = std::env::var_os("RINGCAST_KEEP_SCREENSHOT") {
+        std::fs::copy(&shot, keep).unwrap();
+    }
+
+    // The same check on a page with what the report must never do.
+    let text = std::fs::read_to_string(&page).unwrap();
+    let broken = text.replacen(
+        "<main>",
+        "<main><img src=\"missing.png\"><img src=\"https://example.com/x.png\"><script>throw new Error('x')</script>",
+        1,
+    );
+    let bad = dir.path().join("broken.html");
+    std::fs::write(&bad, broken).unwrap();
+    let console = render(&chromium, &bad, &dir.path().join("broken.png"));
+    for what in ["missing.png", "example.com", "script"] {
+        assert!(console.iter().any(|l| l.contains(what)), "{what} not caught: {console:#?}");
+    }
+}
+
+/// The cells of `report.html`'s tables: source → row key → column → text.
+fn report_cells(html: &str) -> BTreeMap<String, BTreeMap<String, BTreeMap<String, String>>> {
+    let mut out: BTreeMap<String, BTreeMap<String, BTreeMap<String, String>>> = BTreeMap::new();
+    for table in html.split("<table data-src=\"").skip(1) {
+        let (src, body) = table.split_once('"').unwrap();
+        let body = body.split("</table>").next().unwrap();
+        for row in body.split("<tr data-key=\"").skip(1) {
+            let (key, cells) = row.split_once('"').unwrap();
+            let entry = out.entry(src.to_string()).or_default().entry(unescape(key)).or_default();
+            for cell in cells.split("data-col=\"").skip(1) {
+                let (col, rest) = cell.split_once('"').unwrap();
+                let text = rest.split_once('>').unwrap().1.split('<').next().unwrap();
+                entry.insert(col.to_string(), unescape(text));
+            }
+        }
+    }
+    out
+}
+
+fn unescape(s: &str) -> String {
+    s.replace("&quot;", "\"").replace("&lt;", "<").replace("&gt;", ">").replace("&amp;", "&")
+}
+
+/// A CSV file's rows keyed by `key(row)`.
+fn csv_rows(
+    path: &Path,
+    key: impl Fn(&BTreeMap<String, String>) -> String,
+) -> BTreeMap<String, BTreeMap<String, String>> {
+    read_csv(path).into_iter().map(|row| (key(&row), row)).collect()
+}
+
+/// Every number the report shows in its media-plan tables is the text of the
+/// same column and row of impact.csv / impact_campaigns.csv; every day's
+/// figures are summary.json's at the precision shown. For `plan` and `impact`.
+#[test]
+fn report_numbers_are_those_of_its_files() {
+    let dir = tempfile::tempdir().unwrap();
+    for command in ["plan", "impact"] {
+        let out = dir.path().join(command);
+        let o = ringcast(&[command, "--out", out.to_str().unwrap()]);
+        assert!(o.status.success(), "{}", stderr(&o));
+        let cells = report_cells(&std::fs::read_to_string(out.join("report.html")).unwrap());
+        let lines = csv_rows(&out.join("impact.csv"), |r| r["line"].clone());
+        let groups = csv_rows(&out.join("impact_campaigns.csv"), |r| format!("{}/{}", r["group"], r["name"]));
+        let mut checked = 0;
+        for (src, rows) in [("impact.csv", &lines), ("impact_campaigns.csv", &groups)] {
+            let shown = &cells[src];
+            assert_eq!(shown.len(), rows.len(), "{command}: {src} rows");
+            for (key, cols) in shown {
+                for (col, text) in cols {
+                    assert_eq!(text, &rows[key][col], "{command}: {src} {key} {col}");
+                    checked += 1;
+                }
+            }
+        }
+        assert!(checked > 100, "{command}: only {checked} cells checked");
+        if command == "impact" {
+            assert!(!cells.contains_key("summary.json#days"), "the impact report is marketing's");
+            continue;
+        }
+        let summary: serde_json::Value =
+            serde_json::from_str(&std::fs::read_to_string(out.join("summary.json")).unwrap()).unwrap();
+        let days = &cells["summary.json#days"];
+        assert_eq!(days.len(), 7);
+        for d in summary["days"].as_array().unwrap() {
+            let shown = &days[d["date"].as_str().unwrap()];
+            for (col, text) in shown {
+                let value = col.split('.').fold(d, |v, k| &v[k]);
+                let expected = match (col.as_str(), value.as_f64()) {
+                    (_, None) if col.contains("service_level") => "closed".to_string(),
+                    (_, None) => "-".to_string(),
+                    (c, Some(v)) if c.contains("service_level") => format!("{:.1}%", v * 100.0),
+                    (_, Some(v)) => format!("{v:.0}"),
+                };
+                assert_eq!(text, &expected, "day {} {col}", d["date"]);
+            }
+        }
+    }
+}
