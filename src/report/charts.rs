@@ -27,6 +27,8 @@ fn err<E: std::fmt::Display>(e: E) -> anyhow::Error {
 }
 
 const BASELINE: RGBColor = RGBColor(70, 110, 170);
+/// The forecast's baseline area: a light tint of [`BASELINE`], opaque.
+const BASELINE_FILL: RGBColor = RGBColor(150, 180, 220);
 const UPLIFT: RGBColor = RGBColor(230, 130, 40);
 const ACTUAL: RGBColor = RGBColor(40, 40, 40);
 const REQUIRED: RGBColor = RGBColor(200, 40, 40);
@@ -47,6 +49,99 @@ impl TimeAxis {
     }
     fn x_of(&self, t: NaiveDateTime) -> f64 {
         (t - self.start).num_minutes() as f64 / self.step_minutes as f64
+    }
+}
+
+/// How a legend entry is drawn, in its series' own colour and style.
+#[derive(Debug, Clone, Copy)]
+pub enum Mark {
+    Fill(RGBAColor),
+    Line(RGBAColor, u32),
+    Dot(RGBAColor),
+}
+
+/// Width of the legend panel beside a chart's data.
+const LEGEND_WIDTH: u32 = 400;
+
+type Area<'a> = DrawingArea<BitMapBackend<'a>, plotters::coord::Shift>;
+
+/// The legend in its own panel (outside the data), entries from the top,
+/// long labels wrapped.
+fn legend_panel(area: &Area<'_>, items: &[(String, Mark)]) -> ChartResult {
+    legend_panel_wrapped(area, items, 36)
+}
+
+/// [`legend_panel`] with labels wrapped at `wrap_at` characters.
+fn legend_panel_wrapped(area: &Area<'_>, items: &[(String, Mark)], wrap_at: usize) -> ChartResult {
+    let font = ("sans-serif", 17).into_font();
+    let mut y = 70i32;
+    for (label, mark) in items {
+        let (x0, x1) = (10i32, 36i32);
+        match *mark {
+            Mark::Fill(c) => area.draw(&Rectangle::new([(x0, y - 7), (x1, y + 7)], c.filled())),
+            Mark::Line(c, w) => area.draw(&PathElement::new(vec![(x0, y), (x1, y)], c.stroke_width(w))),
+            Mark::Dot(c) => area.draw(&Circle::new(((x0 + x1) / 2, y), 4, c.filled())),
+        }
+        .map_err(err)?;
+        for (k, line) in wrap(label, wrap_at).iter().enumerate() {
+            area.draw(&Text::new(line.clone(), (46, y - 9 + 20 * k as i32), font.clone())).map_err(err)?;
+            if k > 0 {
+                y += 20;
+            }
+        }
+        y += 32;
+    }
+    Ok(())
+}
+
+/// Split `text` into lines of at most `width` characters at spaces.
+fn wrap(text: &str, width: usize) -> Vec<String> {
+    let mut lines: Vec<String> = vec![String::new()];
+    for word in text.split(' ') {
+        let last = lines.last_mut().expect("one line");
+        if !last.is_empty() && last.chars().count() + 1 + word.chars().count() > width {
+            lines.push(word.to_string());
+        } else {
+            if !last.is_empty() {
+                last.push(' ');
+            }
+            last.push_str(word);
+        }
+    }
+    lines
+}
+
+/// An x axis of `n` points, `per_day` of them a day, whose ticks are the
+/// midnights (so a day's label sits at its start, not wherever round numbers fall).
+#[derive(Debug, Clone, Copy)]
+struct Midnights {
+    n: f64,
+    per_day: f64,
+}
+
+impl Midnights {
+    fn new(n: usize, per_day: usize) -> Self {
+        Midnights { n: n.max(1) as f64, per_day: per_day.max(1) as f64 }
+    }
+}
+
+impl plotters::coord::ranged1d::Ranged for Midnights {
+    type FormatOption = plotters::coord::ranged1d::NoDefaultFormatting;
+    type ValueType = f64;
+    fn map(&self, v: &f64, limit: (i32, i32)) -> i32 {
+        limit.0 + ((v / self.n) * (limit.1 - limit.0) as f64).round() as i32
+    }
+    fn key_points<Hint: plotters::coord::ranged1d::KeyPointHint>(&self, _hint: Hint) -> Vec<f64> {
+        (0..=(self.n / self.per_day).floor() as usize).map(|d| d as f64 * self.per_day).collect()
+    }
+    fn range(&self) -> std::ops::Range<f64> {
+        0.0..self.n
+    }
+}
+
+impl plotters::coord::ranged1d::ValueFormatter<f64> for Midnights {
+    fn format(v: &f64) -> String {
+        format!("{v}")
     }
 }
 
@@ -72,26 +167,30 @@ pub struct ForecastChart<'a> {
 pub fn forecast_chart(path: &Path, c: &ForecastChart<'_>) -> ChartResult {
     register_font();
     let n = c.forecast_from + c.baseline.len();
+    let per_day = (1440 / c.interval_minutes as usize).max(1);
     let ymax = c.actual.iter().flatten().copied().chain(c.hi95.iter().copied()).fold(1.0f64, f64::max) * 1.1;
     let root = BitMapBackend::new(path, (1800, 800)).into_drawing_area();
     root.fill(&WHITE).map_err(err)?;
-    let mut ch = ChartBuilder::on(&root)
-        .caption(c.title, ("sans-serif", 30))
+    let root = root.titled(c.title, ("sans-serif", 28)).map_err(err)?;
+    let (plot, side) = root.split_horizontally(1800 - LEGEND_WIDTH);
+    let mut ch = ChartBuilder::on(&plot)
         .margin(20)
         .x_label_area_size(50)
         .y_label_area_size(80)
-        .build_cartesian_2d(0f64..n as f64, 0f64..ymax)
+        .build_cartesian_2d(Midnights::new(n, per_day), 0f64..ymax)
         .map_err(err)?;
     let axis = c.axis;
     ch.configure_mesh()
-        .x_labels(n / (1440 / c.interval_minutes as usize).max(1) + 1)
         .x_label_formatter(&|x| axis.label(*x))
         .y_desc(format!("calls per {} minutes", c.interval_minutes))
-        .x_desc("local time (day starts at the label)")
+        .x_desc("local time (ticks at midnight)")
         .disable_x_mesh()
         .draw()
         .map_err(err)?;
     let off = c.forecast_from as f64;
+    let band_colour = BASELINE.mix(0.15);
+    let uplift_colour = UPLIFT.to_rgba();
+    let baseline_colour = BASELINE_FILL.to_rgba();
     // 95% prediction band.
     let band: Vec<(f64, f64)> = c
         .hi95
@@ -100,23 +199,17 @@ pub fn forecast_chart(path: &Path, c: &ForecastChart<'_>) -> ChartResult {
         .map(|(i, v)| (off + i as f64, *v))
         .chain(c.lo95.iter().enumerate().rev().map(|(i, v)| (off + i as f64, *v)))
         .collect();
-    ch.draw_series(std::iter::once(Polygon::new(band, BASELINE.mix(0.15).filled())))
-        .map_err(err)?
-        .label("95% prediction interval")
-        .legend(|(x, y)| Rectangle::new([(x, y - 6), (x + 16, y + 6)], BASELINE.mix(0.15).filled()));
+    ch.draw_series(std::iter::once(Polygon::new(band, band_colour.filled()))).map_err(err)?;
+    // Opaque areas, so each shows the colour of its legend entry.
     let total: Vec<f64> = c.baseline.iter().zip(c.uplift).map(|(b, u)| b + u).collect();
-    ch.draw_series(AreaSeries::new(total.iter().enumerate().map(|(i, v)| (off + i as f64, *v)), 0.0, UPLIFT.mix(0.7)))
-        .map_err(err)?
-        .label("campaign uplift (forecast)")
-        .legend(|(x, y)| Rectangle::new([(x, y - 6), (x + 16, y + 6)], UPLIFT.mix(0.7).filled()));
+    ch.draw_series(AreaSeries::new(total.iter().enumerate().map(|(i, v)| (off + i as f64, *v)), 0.0, uplift_colour))
+        .map_err(err)?;
     ch.draw_series(AreaSeries::new(
         c.baseline.iter().enumerate().map(|(i, v)| (off + i as f64, *v)),
         0.0,
-        BASELINE.mix(0.6),
+        baseline_colour,
     ))
-    .map_err(err)?
-    .label("baseline (forecast, no campaigns)")
-    .legend(|(x, y)| Rectangle::new([(x, y - 6), (x + 16, y + 6)], BASELINE.mix(0.6).filled()));
+    .map_err(err)?;
     // Actuals as line segments, broken where there is no data.
     let mut seg: Vec<(f64, f64)> = Vec::new();
     let mut segments = Vec::new();
@@ -130,33 +223,28 @@ pub fn forecast_chart(path: &Path, c: &ForecastChart<'_>) -> ChartResult {
     if !seg.is_empty() {
         segments.push(seg);
     }
-    for (k, s) in segments.into_iter().enumerate() {
-        let series = ch.draw_series(LineSeries::new(s, ACTUAL.stroke_width(2))).map_err(err)?;
-        if k == 0 {
-            series
-                .label("actual calls (history)")
-                .legend(|(x, y)| PathElement::new(vec![(x, y), (x + 16, y)], ACTUAL.stroke_width(2)));
-        }
+    for s in segments {
+        ch.draw_series(LineSeries::new(s, ACTUAL.stroke_width(2))).map_err(err)?;
     }
-    for (k, t) in c.spots.iter().enumerate() {
+    let spot_colour = RED.mix(0.5);
+    for t in c.spots {
         let x = axis.x_of(*t);
-        let s = ch
-            .draw_series(std::iter::once(PathElement::new(vec![(x, 0.0), (x, ymax)], RED.mix(0.5).stroke_width(1))))
+        ch.draw_series(std::iter::once(PathElement::new(vec![(x, 0.0), (x, ymax)], spot_colour.stroke_width(1))))
             .map_err(err)?;
-        if k == 0 {
-            s.label("TV/radio spot air time")
-                .legend(|(x, y)| PathElement::new(vec![(x + 8, y - 8), (x + 8, y + 8)], RED.mix(0.5)));
-        }
     }
     ch.draw_series(std::iter::once(PathElement::new(vec![(off, 0.0), (off, ymax)], BLACK.stroke_width(2))))
         .map_err(err)?;
-    ch.configure_series_labels()
-        .position(SeriesLabelPosition::UpperLeft)
-        .background_style(WHITE.mix(0.85))
-        .border_style(BLACK)
-        .label_font(("sans-serif", 18))
-        .draw()
-        .map_err(err)?;
+    let mut items = vec![
+        ("actual calls (history), calls per interval".to_string(), Mark::Line(ACTUAL.to_rgba(), 2)),
+        ("baseline forecast (no campaigns), calls per interval".into(), Mark::Fill(baseline_colour)),
+        ("campaign uplift (forecast), extra calls per interval".into(), Mark::Fill(uplift_colour)),
+        ("95% prediction interval of the calls".into(), Mark::Fill(band_colour)),
+        ("start of the forecast week".into(), Mark::Line(BLACK.to_rgba(), 2)),
+    ];
+    if !c.spots.is_empty() {
+        items.push(("TV/radio spot air time".into(), Mark::Line(spot_colour, 1)));
+    }
+    legend_panel(&side, &items)?;
     root.present().map_err(err)?;
     Ok(())
 }
@@ -178,70 +266,64 @@ pub struct CoverageChart<'a> {
 pub fn coverage_chart(path: &Path, c: &CoverageChart<'_>) -> ChartResult {
     register_font();
     let n = c.required.len();
+    let per_day = (1440 / c.interval_minutes as usize).max(1);
     let ymax = c.required.iter().chain(c.scheduled).fold(1.0f64, |a, b| a.max(*b)) * 1.15;
     let root = BitMapBackend::new(path, (1800, 800)).into_drawing_area();
     root.fill(&WHITE).map_err(err)?;
-    let mut ch = ChartBuilder::on(&root)
-        .caption(c.title, ("sans-serif", 30))
+    let root = root.titled(c.title, ("sans-serif", 28)).map_err(err)?;
+    let (plot, side) = root.split_horizontally(1800 - LEGEND_WIDTH);
+    let mut ch = ChartBuilder::on(&plot)
         .margin(20)
         .x_label_area_size(50)
         .y_label_area_size(80)
         .right_y_label_area_size(80)
-        .build_cartesian_2d(0f64..n as f64, 0f64..ymax)
+        .build_cartesian_2d(Midnights::new(n, per_day), 0f64..ymax)
         .map_err(err)?
         .set_secondary_coord(0f64..n as f64, 0f64..1.05f64);
     let axis = c.axis;
     ch.configure_mesh()
-        .x_labels(n / (1440 / c.interval_minutes as usize).max(1) + 1)
         .x_label_formatter(&|x| axis.label(*x))
         .y_desc("agents on the phones")
-        .x_desc("local time (day starts at the label)")
+        .x_desc("local time (ticks at midnight)")
         .disable_x_mesh()
         .draw()
         .map_err(err)?;
     ch.configure_secondary_axes()
-        .y_desc("projected service level (share answered in time)")
+        .y_desc("projected service level (% answered in time)")
         .y_label_formatter(&|v| format!("{:.0}%", v * 100.0))
         .draw()
         .map_err(err)?;
+    let short_colour = REQUIRED.mix(0.15);
     let short: Vec<usize> = (0..n).filter(|&i| c.scheduled[i] + 1e-9 < c.required[i]).collect();
     ch.draw_series(
-        short.iter().map(|&i| Rectangle::new([(i as f64, 0.0), (i as f64 + 1.0, ymax)], REQUIRED.mix(0.12).filled())),
+        short.iter().map(|&i| Rectangle::new([(i as f64, 0.0), (i as f64 + 1.0, ymax)], short_colour.filled())),
     )
-    .map_err(err)?
-    .label("under-staffed interval")
-    .legend(|(x, y)| Rectangle::new([(x, y - 6), (x + 16, y + 6)], REQUIRED.mix(0.2).filled()));
+    .map_err(err)?;
     let step = |v: &[f64]| -> Vec<(f64, f64)> {
         v.iter().enumerate().flat_map(|(i, y)| [(i as f64, *y), (i as f64 + 1.0, *y)]).collect()
     };
-    ch.draw_series(LineSeries::new(step(c.scheduled), SCHEDULED.stroke_width(2)))
-        .map_err(err)?
-        .label("scheduled agents (after breaks and shrinkage)")
-        .legend(|(x, y)| PathElement::new(vec![(x, y), (x + 16, y)], SCHEDULED.stroke_width(2)));
-    ch.draw_series(LineSeries::new(step(c.required), REQUIRED.stroke_width(2)))
-        .map_err(err)?
-        .label("required agents (Erlang, service goal)")
-        .legend(|(x, y)| PathElement::new(vec![(x, y), (x + 16, y)], REQUIRED.stroke_width(2)));
+    ch.draw_series(LineSeries::new(step(c.scheduled), SCHEDULED.stroke_width(2))).map_err(err)?;
+    ch.draw_series(LineSeries::new(step(c.required), REQUIRED.stroke_width(2))).map_err(err)?;
     let pts: Vec<(f64, f64)> =
         c.service_level.iter().enumerate().filter_map(|(i, v)| v.map(|v| (i as f64 + 0.5, v))).collect();
-    ch.draw_secondary_series(pts.iter().map(|p| Circle::new(*p, 2, SL.filled())))
-        .map_err(err)?
-        .label("projected service level (right axis)")
-        .legend(|(x, y)| Circle::new((x + 8, y), 3, SL.filled()));
+    ch.draw_secondary_series(pts.iter().map(|p| Circle::new(*p, 2, SL.filled()))).map_err(err)?;
+    let goal_colour = SL.mix(0.6);
     ch.draw_secondary_series(std::iter::once(PathElement::new(
         vec![(0.0, c.target_sl), (n as f64, c.target_sl)],
-        SL.mix(0.6).stroke_width(1),
+        goal_colour.stroke_width(1),
     )))
-    .map_err(err)?
-    .label(format!("service-level goal {:.0}%", c.target_sl * 100.0))
-    .legend(|(x, y)| PathElement::new(vec![(x, y), (x + 16, y)], SL.mix(0.6)));
-    ch.configure_series_labels()
-        .position(SeriesLabelPosition::UpperLeft)
-        .background_style(WHITE.mix(0.85))
-        .border_style(BLACK)
-        .label_font(("sans-serif", 18))
-        .draw()
-        .map_err(err)?;
+    .map_err(err)?;
+    let items = [
+        (
+            "agents on the phones as rostered (after breaks and shrinkage)".to_string(),
+            Mark::Line(SCHEDULED.to_rgba(), 2),
+        ),
+        ("agents required (Erlang, service goal)".into(), Mark::Line(REQUIRED.to_rgba(), 2)),
+        ("under-staffed interval".into(), Mark::Fill(short_colour)),
+        ("projected service level, % (right axis)".into(), Mark::Dot(SL.to_rgba())),
+        (format!("service-level goal {:.0}% (right axis)", c.target_sl * 100.0), Mark::Line(goal_colour, 1)),
+    ];
+    legend_panel(&side, &items)?;
     root.present().map_err(err)?;
     Ok(())
 }
@@ -264,56 +346,148 @@ pub struct RosterChart<'a> {
     pub shifts: &'a [GanttShift],
 }
 
-/// The week's roster: one row per agent, a bar per shift, breaks in grey.
+/// Rosters up to this many agents are drawn as a Gantt with every agent
+/// named; larger ones as a heat map of agents on shift.
+pub const GANTT_MAX_AGENTS: usize = 200;
+
+/// The week's roster: up to [`GANTT_MAX_AGENTS`] agents a Gantt (one named row
+/// per agent, ordered by their first start, a bar per shift, breaks in grey);
+/// more, a heat map of agents on shift per day and quarter-hour.
 pub fn roster_chart(path: &Path, c: &RosterChart<'_>) -> ChartResult {
     register_font();
-    let rows = c.agents.len().max(1);
-    let height = (120 + rows * 9).clamp(500, 2400) as u32;
+    if c.agents.len() > GANTT_MAX_AGENTS {
+        return headcount_chart(path, c);
+    }
+    // Rows in order of each agent's first start, so the bars form a staircase.
+    let mut first: Vec<(NaiveDateTime, usize)> = (0..c.agents.len())
+        .map(|r| (c.shifts.iter().filter(|s| s.row == r).map(|s| s.start).min().unwrap_or(c.week_start), r))
+        .collect();
+    first.sort();
+    let position: Vec<usize> = {
+        let mut p = vec![0; c.agents.len()];
+        for (i, (_, r)) in first.iter().enumerate() {
+            p[*r] = i;
+        }
+        p
+    };
+    let names: Vec<String> = first.iter().map(|(_, r)| c.agents[*r].clone()).collect();
+    let rows = names.len().max(1);
+    let height = (160 + rows * 14).max(500) as u32;
     let root = BitMapBackend::new(path, (1800, height)).into_drawing_area();
     root.fill(&WHITE).map_err(err)?;
-    let hours = 7.0 * 24.0;
-    let mut ch = ChartBuilder::on(&root)
-        .caption(c.title, ("sans-serif", 30))
+    let root = root.titled(c.title, ("sans-serif", 28)).map_err(err)?;
+    let (plot, side) = root.split_horizontally(1800 - LEGEND_WIDTH);
+    let mut ch = ChartBuilder::on(&plot)
         .margin(20)
         .x_label_area_size(50)
-        .y_label_area_size(170)
-        .build_cartesian_2d(0f64..hours, rows as f64..0f64)
+        .y_label_area_size(190)
+        .build_cartesian_2d(Midnights::new(7 * 24, 24), (rows as f64 - 0.5)..-0.5f64)
         .map_err(err)?;
     let start = c.week_start;
-    let names = c.agents;
     ch.configure_mesh()
-        .x_labels(15)
         .x_label_formatter(&|x| (start + Duration::minutes((*x * 60.0) as i64)).format("%a %d %b").to_string())
-        .y_labels(rows.min(60))
-        .y_label_formatter(&|y| names.get(y.floor() as usize).cloned().unwrap_or_default())
-        .y_label_style(("sans-serif", 11))
-        .x_desc("local time (day starts at the label)")
-        .y_desc("agent")
+        .y_labels(rows + 1)
+        .y_label_formatter(&|y| {
+            let r = y.round();
+            if (y - r).abs() < 1e-6 && r >= 0.0 {
+                names.get(r as usize).cloned().unwrap_or_default()
+            } else {
+                String::new()
+            }
+        })
+        .y_label_style(("sans-serif", 12))
+        .x_desc("local time (ticks at midnight)")
+        .y_desc("agent (ordered by first start)")
         .disable_y_mesh()
         .draw()
         .map_err(err)?;
     let h = |t: NaiveDateTime| (t - start).num_minutes() as f64 / 60.0;
-    ch.draw_series(c.shifts.iter().map(|s| {
-        Rectangle::new([(h(s.start), s.row as f64 + 0.1), (h(s.end), s.row as f64 + 0.9)], SCHEDULED.mix(0.8).filled())
-    }))
-    .map_err(err)?
-    .label("on shift")
-    .legend(|(x, y)| Rectangle::new([(x, y - 6), (x + 16, y + 6)], SCHEDULED.mix(0.8).filled()));
+    let shift_colour = SCHEDULED.mix(0.8);
+    let break_colour = RGBColor(200, 200, 200).to_rgba();
+    let row = |s: &GanttShift| position[s.row] as f64;
+    ch.draw_series(
+        c.shifts
+            .iter()
+            .map(|s| Rectangle::new([(h(s.start), row(s) - 0.35), (h(s.end), row(s) + 0.35)], shift_colour.filled())),
+    )
+    .map_err(err)?;
     ch.draw_series(c.shifts.iter().flat_map(|s| {
-        s.breaks.iter().map(move |(a, b)| {
-            Rectangle::new([(h(*a), s.row as f64 + 0.1), (h(*b), s.row as f64 + 0.9)], RGBColor(200, 200, 200).filled())
-        })
+        s.breaks
+            .iter()
+            .map(move |(a, b)| Rectangle::new([(h(*a), row(s) - 0.35), (h(*b), row(s) + 0.35)], break_colour.filled()))
     }))
-    .map_err(err)?
-    .label("break / lunch")
-    .legend(|(x, y)| Rectangle::new([(x, y - 6), (x + 16, y + 6)], RGBColor(200, 200, 200).filled()));
-    ch.configure_series_labels()
-        .position(SeriesLabelPosition::UpperRight)
-        .background_style(WHITE.mix(0.9))
-        .border_style(BLACK)
-        .label_font(("sans-serif", 18))
+    .map_err(err)?;
+    let items =
+        [("on shift".to_string(), Mark::Fill(shift_colour)), ("break / lunch".into(), Mark::Fill(break_colour))];
+    legend_panel(&side, &items)?;
+    root.present().map_err(err)?;
+    Ok(())
+}
+
+/// A large roster: agents on shift (not on a break) per day and quarter-hour,
+/// as a heat map with its colour scale.
+fn headcount_chart(path: &Path, c: &RosterChart<'_>) -> ChartResult {
+    const SLOTS: usize = 96;
+    let mut count = vec![[0u32; SLOTS]; 7];
+    for s in c.shifts {
+        let on = |t: NaiveDateTime| t >= s.start && t < s.end && !s.breaks.iter().any(|(a, b)| t >= *a && t < *b);
+        for (d, day) in count.iter_mut().enumerate() {
+            for (k, n) in day.iter_mut().enumerate() {
+                let t = c.week_start + Duration::days(d as i64) + Duration::minutes(15 * k as i64);
+                *n += u32::from(on(t));
+            }
+        }
+    }
+    let max = count.iter().flatten().copied().max().unwrap_or(0).max(1);
+    let root = BitMapBackend::new(path, (1800, 700)).into_drawing_area();
+    root.fill(&WHITE).map_err(err)?;
+    let root = root.titled(c.title, ("sans-serif", 28)).map_err(err)?;
+    let (plot, side) = root.split_horizontally(1800 - LEGEND_WIDTH);
+    let mut ch = ChartBuilder::on(&plot)
+        .margin(20)
+        .x_label_area_size(50)
+        .y_label_area_size(130)
+        .build_cartesian_2d(0f64..24f64, 6.5f64..-0.5f64)
+        .map_err(err)?;
+    let start = c.week_start;
+    ch.configure_mesh()
+        .x_labels(13)
+        .x_label_formatter(&|x| format!("{:02}:00", *x as u32))
+        .y_labels(8)
+        .y_label_formatter(&|y| {
+            let d = y.round();
+            if (y - d).abs() < 1e-6 && (0.0..7.0).contains(&d) {
+                (start + Duration::days(d as i64)).format("%a %d %b").to_string()
+            } else {
+                String::new()
+            }
+        })
+        .x_desc("local time of day")
+        .y_desc("day")
+        .disable_mesh()
         .draw()
         .map_err(err)?;
+    let shade = |n: u32| -> RGBAColor {
+        let f = n as f64 / max as f64;
+        let mix = |a: u8, b: u8| (a as f64 + (b as f64 - a as f64) * f).round() as u8;
+        RGBColor(mix(245, 20), mix(248, 90), mix(245, 40)).to_rgba()
+    };
+    ch.draw_series(count.iter().enumerate().flat_map(|(d, day)| {
+        day.iter().enumerate().filter(|(_, n)| **n > 0).map(move |(k, n)| {
+            let x = k as f64 / 4.0;
+            Rectangle::new([(x, d as f64 - 0.45), (x + 0.25, d as f64 + 0.45)], shade(*n).filled())
+        })
+    }))
+    .map_err(err)?;
+    let steps = [0.25, 0.5, 0.75, 1.0];
+    let items: Vec<(String, Mark)> =
+        std::iter::once((format!("{} agents rostered", c.agents.len()), Mark::Fill(WHITE.to_rgba())))
+            .chain(steps.iter().map(|f| {
+                let n = (f * max as f64).round() as u32;
+                (format!("{n} agents on shift (not on a break)"), Mark::Fill(shade(n)))
+            }))
+            .collect();
+    legend_panel(&side, &items)?;
     root.present().map_err(err)?;
     Ok(())
 }
@@ -330,10 +504,12 @@ pub enum ResponseCurve {
 /// day-by-day carry-over of flights and drops.
 pub fn channel_response_chart(path: &Path, title: &str, curves: &[ResponseCurve]) -> ChartResult {
     register_font();
-    let root = BitMapBackend::new(path, (1800, 750)).into_drawing_area();
+    let root = BitMapBackend::new(path, (1800, 820)).into_drawing_area();
     root.fill(&WHITE).map_err(err)?;
     let root = root.titled(title, ("sans-serif", 30)).map_err(err)?;
-    let (left, right) = root.split_horizontally(900);
+    let (charts, legends) = root.split_vertically(520);
+    let (left, right) = charts.split_horizontally(900);
+    let (left_legend, right_legend) = legends.split_horizontally(900);
     let colors = [
         RGBColor(200, 60, 40),
         RGBColor(40, 100, 180),
@@ -375,24 +551,17 @@ pub fn channel_response_chart(path: &Path, title: &str, curves: &[ResponseCurve]
             .y_desc("extra calls per minute")
             .draw()
             .map_err(err)?;
+        let mut items = Vec::new();
         for (k, (channel, per_minute, typical)) in bursts.iter().enumerate() {
             let col = colors[k % colors.len()];
             ch.draw_series(LineSeries::new(
                 per_minute.iter().enumerate().map(|(m, v)| (m as f64 + 0.5, *v)),
                 col.stroke_width(3),
             ))
-            .map_err(err)?
-            .label(format!("{channel} ({typical})"))
-            .legend(move |(x, y)| PathElement::new(vec![(x, y), (x + 16, y)], col.stroke_width(3)));
+            .map_err(err)?;
+            items.push((format!("{channel}: {typical}"), Mark::Line(col.to_rgba(), 3)));
         }
-        if !bursts.is_empty() {
-            ch.configure_series_labels()
-                .background_style(WHITE.mix(0.85))
-                .border_style(BLACK)
-                .label_font(("sans-serif", 16))
-                .draw()
-                .map_err(err)?;
-        }
+        legend_panel_wrapped(&left_legend, &items, 85)?;
     }
     {
         let ymax = days.iter().flat_map(|b| b.1.iter()).fold(0.1f64, |a, b| a.max(*b)) * 1.15;
@@ -409,26 +578,19 @@ pub fn channel_response_chart(path: &Path, title: &str, curves: &[ResponseCurve]
             .y_desc("extra calls per day")
             .draw()
             .map_err(err)?;
+        let mut items = Vec::new();
         for (k, (channel, per_day, typical)) in days.iter().enumerate() {
             let col = colors[(k + bursts.len()) % colors.len()];
             ch.draw_series(LineSeries::new(
                 per_day.iter().enumerate().map(|(d, v)| (d as f64, *v)),
                 col.stroke_width(3),
             ))
-            .map_err(err)?
-            .label(format!("{channel} ({typical})"))
-            .legend(move |(x, y)| PathElement::new(vec![(x, y), (x + 16, y)], col.stroke_width(3)));
+            .map_err(err)?;
             ch.draw_series(per_day.iter().enumerate().map(|(d, v)| Circle::new((d as f64, *v), 4, col.filled())))
                 .map_err(err)?;
+            items.push((format!("{channel}: {typical}"), Mark::Line(col.to_rgba(), 3)));
         }
-        if !days.is_empty() {
-            ch.configure_series_labels()
-                .background_style(WHITE.mix(0.85))
-                .border_style(BLACK)
-                .label_font(("sans-serif", 16))
-                .draw()
-                .map_err(err)?;
-        }
+        legend_panel_wrapped(&right_legend, &items, 85)?;
     }
     root.present().map_err(err)?;
     Ok(())
@@ -453,7 +615,9 @@ pub fn impact_chart(path: &Path, c: &ImpactChart<'_>) -> ChartResult {
     let root = BitMapBackend::new(path, (1800, 1000)).into_drawing_area();
     root.fill(&WHITE).map_err(err)?;
     let root = root.titled(c.title, ("sans-serif", 26)).map_err(err)?;
-    let (top, bottom) = root.split_vertically(520);
+    let (main, side) = root.split_horizontally(1800 - LEGEND_WIDTH);
+    let (top, bottom) = main.split_vertically(520);
+    let (side_top, side_bottom) = side.split_vertically(520);
     let colors = [
         RGBColor(230, 130, 40),
         RGBColor(40, 100, 180),
@@ -472,36 +636,29 @@ pub fn impact_chart(path: &Path, c: &ImpactChart<'_>) -> ChartResult {
     }
     let ymax = stack.iter().fold(1.0f64, |a, b| a.max(*b)) * 1.15;
     let axis = c.axis;
-    let labels = n / (1440 / c.interval_minutes as usize).max(1) + 1;
+    let per_day = (1440 / c.interval_minutes as usize).max(1);
     {
         let mut ch = ChartBuilder::on(&top)
             .caption("Extra calls from the media plan, by channel", ("sans-serif", 20))
             .margin(15)
             .x_label_area_size(40)
             .y_label_area_size(80)
-            .build_cartesian_2d(0f64..n as f64, 0f64..ymax)
+            .build_cartesian_2d(Midnights::new(n, per_day), 0f64..ymax)
             .map_err(err)?;
         ch.configure_mesh()
-            .x_labels(labels)
             .x_label_formatter(&|x| axis.label(*x))
             .y_desc(format!("extra calls per {} minutes", c.interval_minutes))
             .disable_x_mesh()
             .draw()
             .map_err(err)?;
+        let mut items = Vec::new();
         for (k, (name, values)) in layers.iter().enumerate().rev() {
             let col = colors[k % colors.len()];
             ch.draw_series(AreaSeries::new(values.iter().enumerate().map(|(i, v)| (i as f64, *v)), 0.0, col.filled()))
-                .map_err(err)?
-                .label(name.clone())
-                .legend(move |(x, y)| Rectangle::new([(x, y - 6), (x + 16, y + 6)], col.filled()));
+                .map_err(err)?;
+            items.push((format!("{name}: extra calls per interval"), Mark::Fill(col.to_rgba())));
         }
-        ch.configure_series_labels()
-            .position(SeriesLabelPosition::UpperRight)
-            .background_style(WHITE.mix(0.85))
-            .border_style(BLACK)
-            .label_font(("sans-serif", 16))
-            .draw()
-            .map_err(err)?;
+        legend_panel(&side_top, &items)?;
     }
     {
         let mut ch = ChartBuilder::on(&bottom)
@@ -512,14 +669,13 @@ pub fn impact_chart(path: &Path, c: &ImpactChart<'_>) -> ChartResult {
             .margin(15)
             .x_label_area_size(50)
             .y_label_area_size(80)
-            .build_cartesian_2d(0f64..n as f64, 0f64..1.05f64)
+            .build_cartesian_2d(Midnights::new(n, per_day), 0f64..1.05f64)
             .map_err(err)?;
         ch.configure_mesh()
-            .x_labels(labels)
             .x_label_formatter(&|x| axis.label(*x))
             .y_label_formatter(&|v| format!("{:.0}%", v * 100.0))
-            .y_desc("share answered in time")
-            .x_desc("local time (day starts at the label)")
+            .y_desc("projected service level (% answered in time)")
+            .x_desc("local time (ticks at midnight)")
             .disable_x_mesh()
             .draw()
             .map_err(err)?;
@@ -527,28 +683,19 @@ pub fn impact_chart(path: &Path, c: &ImpactChart<'_>) -> ChartResult {
             c.sl_told.iter().enumerate().filter_map(|(i, v)| v.map(|v| (i as f64 + 0.5, v))).collect();
         let not: Vec<(f64, f64)> =
             c.sl_not_told.iter().enumerate().filter_map(|(i, v)| v.map(|v| (i as f64 + 0.5, v))).collect();
-        ch.draw_series(not.iter().map(|p| Circle::new(*p, 3, REQUIRED.filled())))
-            .map_err(err)?
-            .label("centre not told (baseline roster)")
-            .legend(|(x, y)| Circle::new((x + 8, y), 4, REQUIRED.filled()));
-        ch.draw_series(told.iter().map(|p| Circle::new(*p, 3, SCHEDULED.filled())))
-            .map_err(err)?
-            .label("campaign-aware roster")
-            .legend(|(x, y)| Circle::new((x + 8, y), 4, SCHEDULED.filled()));
+        ch.draw_series(not.iter().map(|p| Circle::new(*p, 3, REQUIRED.filled()))).map_err(err)?;
+        ch.draw_series(told.iter().map(|p| Circle::new(*p, 3, SCHEDULED.filled()))).map_err(err)?;
         ch.draw_series(std::iter::once(PathElement::new(
             vec![(0.0, c.target_sl), (n as f64, c.target_sl)],
             BLACK.stroke_width(1),
         )))
-        .map_err(err)?
-        .label(format!("goal {:.0}%", c.target_sl * 100.0))
-        .legend(|(x, y)| PathElement::new(vec![(x, y), (x + 16, y)], BLACK));
-        ch.configure_series_labels()
-            .position(SeriesLabelPosition::LowerRight)
-            .background_style(WHITE.mix(0.85))
-            .border_style(BLACK)
-            .label_font(("sans-serif", 16))
-            .draw()
-            .map_err(err)?;
+        .map_err(err)?;
+        let items = [
+            ("centre not told (roster for the baseline only), %".to_string(), Mark::Dot(REQUIRED.to_rgba())),
+            ("campaign-aware roster, %".into(), Mark::Dot(SCHEDULED.to_rgba())),
+            (format!("service-level goal {:.0}%", c.target_sl * 100.0), Mark::Line(BLACK.to_rgba(), 1)),
+        ];
+        legend_panel(&side_bottom, &items)?;
     }
     root.present().map_err(err)?;
     Ok(())
@@ -689,5 +836,57 @@ mod tests {
         let (x, y) = (std::fs::read(&a).unwrap(), std::fs::read(&b).unwrap());
         assert!(x.len() > 10_000 && x.starts_with(b"\x89PNG"));
         assert_eq!(x, y);
+    }
+
+    #[test]
+    fn time_axes_tick_at_midnight() {
+        use plotters::coord::ranged1d::Ranged;
+        // Two weeks of 15-minute points: a tick at each midnight, the last one included.
+        let ticks = Midnights::new(2 * 7 * 96, 96).key_points(100usize);
+        assert_eq!(ticks.len(), 15);
+        assert!(ticks.iter().enumerate().all(|(d, t)| *t == (d * 96) as f64));
+        let axis = TimeAxis {
+            start: chrono::NaiveDate::from_ymd_opt(2026, 11, 23).unwrap().and_hms_opt(0, 0, 0).unwrap(),
+            step_minutes: 15,
+        };
+        assert_eq!(axis.label(ticks[5]), "Sat 28 Nov");
+        assert_eq!(Midnights::new(168, 24).map(&84.0, (0, 1000)), 500);
+    }
+
+    #[test]
+    fn legend_labels_wrap_at_spaces() {
+        assert_eq!(wrap("agents required (Erlang, service goal)", 20), ["agents required", "(Erlang, service", "goal)"]);
+        assert_eq!(wrap("short", 20), ["short"]);
+    }
+
+    /// 150 agents draw a Gantt with a named row each; 1,000 a heat map.
+    #[test]
+    fn rosters_small_and_large_render() {
+        let d = tempfile::tempdir().unwrap();
+        let start = chrono::NaiveDate::from_ymd_opt(2026, 11, 23).unwrap().and_hms_opt(0, 0, 0).unwrap();
+        for agents in [150usize, 1000] {
+            let names: Vec<String> = (0..agents).map(|a| format!("A{a:04}")).collect();
+            let shifts: Vec<GanttShift> = (0..agents)
+                .map(|a| {
+                    let s = start + Duration::days((a % 6) as i64) + Duration::hours(8 + (a % 5) as i64);
+                    GanttShift { row: a, start: s, end: s + Duration::hours(8), breaks: vec![] }
+                })
+                .collect();
+            let path = d.path().join(format!("r{agents}.png"));
+            roster_chart(&path, &RosterChart { title: "Roster", week_start: start, agents: &names, shifts: &shifts })
+                .unwrap();
+            let (w, h) = png_size(&path);
+            assert_eq!(w, 1800);
+            if agents <= GANTT_MAX_AGENTS {
+                assert!(h as usize >= agents * 14, "{agents} agents: {h} px tall");
+            } else {
+                assert!(h <= 800, "heat map {h} px tall");
+            }
+        }
+    }
+
+    fn png_size(path: &Path) -> (u32, u32) {
+        let b = std::fs::read(path).unwrap();
+        (u32::from_be_bytes(b[16..20].try_into().unwrap()), u32::from_be_bytes(b[20..24].try_into().unwrap()))
     }
 }

@@ -174,7 +174,7 @@ fn draw_charts(p: &WeeklyPlan, st: &Staging, prefix: &str) -> anyhow::Result<()>
                     channel: ch.clone(),
                     per_minute,
                     typical: format!(
-                        "spot of {typical:.1} GRPs: {calls:.0} calls{parts}, peak at minute {:.1}",
+                        "a spot of {typical:.1} GRPs brings {calls:.0} extra calls{parts}, busiest {:.1} minutes after it airs",
                         sr.kernel.peak_minute()
                     ),
                 });
@@ -191,7 +191,7 @@ fn draw_charts(p: &WeeklyPlan, st: &Staging, prefix: &str) -> anyhow::Result<()>
                 // One day's typical spend and the days after it (a delayed
                 // carry-over peaks on its delay day).
                 let per_day = (0..8).map(|k| f.calls(typical / 1000.0 * f.lag_weight(k as f64))).collect();
-                let peak = f.delay().map(|d| format!(", peak day {d:.0}")).unwrap_or_default()
+                let peak = f.delay().map(|d| format!(", busiest {d:.0} day(s) after")).unwrap_or_default()
                     + &f.send_kernel()
                         .map(|_| {
                             format!(", send day busiest {:.0} min after the send", f.send_peak_minutes.unwrap_or(0.0))
@@ -200,7 +200,11 @@ fn draw_charts(p: &WeeklyPlan, st: &Staging, prefix: &str) -> anyhow::Result<()>
                 curves.push(ResponseCurve::Carryover {
                     channel: ch.clone(),
                     per_day,
-                    typical: format!("{typical:.0}/day, half-life {:.1} d{peak}", f.half_life_days()),
+                    typical: format!(
+                        "{typical:.0} {} spent in a day; the extra calls halve every {:.1} days{peak}",
+                        p.settings().costs.currency,
+                        f.half_life_days()
+                    ),
                 });
             }
         }
