@@ -855,7 +855,10 @@ mod tests {
 
     #[test]
     fn legend_labels_wrap_at_spaces() {
-        assert_eq!(wrap("agents required (Erlang, service goal)", 20), ["agents required", "(Erlang, service", "goal)"]);
+        assert_eq!(
+            wrap("agents required (Erlang, service goal)", 20),
+            ["agents required", "(Erlang, service", "goal)"]
+        );
         assert_eq!(wrap("short", 20), ["short"]);
     }
 

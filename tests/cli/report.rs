@@ -177,3 +177,59 @@ fn report_numbers_are_those_of_its_files() {
         }
     }
 }
+
+/// The parts of `roster.xlsx` (an xlsx is a zip of XML files).
+fn xlsx_part(path: &Path, name: &str) -> String {
+    let mut zip = zip::ZipArchive::new(std::fs::File::open(path).unwrap()).unwrap();
+    let mut text = String::new();
+    std::io::Read::read_to_string(&mut zip.by_name(name).unwrap(), &mut text).unwrap();
+    text
+}
+
+/// The workbook's figures are typed cells with number formats (not text),
+/// each table's header row is frozen and printed on every page, sheets print
+/// landscape one page wide, and a week sheet has one row per rostered agent.
+#[test]
+fn workbook_cells_are_typed_and_sheets_print() {
+    let dir = tempfile::tempdir().unwrap();
+    let out = dir.path().join("out");
+    let o = ringcast(&["plan", "--out", out.to_str().unwrap()]);
+    assert!(o.status.success(), "{}", stderr(&o));
+    let xlsx = out.join("roster.xlsx");
+    let book = xlsx_part(&xlsx, "xl/workbook.xml");
+    assert!(book.contains("name=\"Week by agent\""), "{book}");
+    // Print titles: a defined name per table sheet repeating row 1.
+    assert!(book.matches("_xlnm.Print_Titles").count() >= 8, "{book}");
+    let styles = xlsx_part(&xlsx, "xl/styles.xml");
+    for format in ["0.0%", "hh:mm", "#,##0.00", "ddd dd mmm yyyy", "GBP"] {
+        assert!(styles.contains(format), "number format {format} missing");
+    }
+    // Summary: the cost and the first day's service level are numbers.
+    let summary = xlsx_part(&xlsx, "xl/worksheets/sheet1.xml");
+    let s: serde_json::Value =
+        serde_json::from_str(&std::fs::read_to_string(out.join("summary.json")).unwrap()).unwrap();
+    let number = |v: f64| format!("<v>{v}</v>");
+    assert!(summary.contains(&number(s["cost"].as_f64().unwrap())), "cost not a number cell");
+    assert!(summary.contains(&number(s["days"][0]["service_level"].as_f64().unwrap())), "service level not a number");
+    // Week by agent: one row per rostered agent, header frozen, landscape, fit to width.
+    let week = xlsx_part(&xlsx, "xl/worksheets/sheet2.xml");
+    let agents = read_csv(&out.join("roster.csv"))
+        .iter()
+        .map(|r| r["agent_id"].clone())
+        .filter(|a| a != "UNFILLED")
+        .collect::<std::collections::BTreeSet<_>>()
+        .len();
+    assert_eq!(week.matches("<row ").count(), agents + 1, "one row per agent and the header");
+    for sheet in 2..=9 {
+        let x = xlsx_part(&xlsx, &format!("xl/worksheets/sheet{sheet}.xml"));
+        assert!(x.contains("state=\"frozen\""), "sheet {sheet} header not frozen");
+        assert!(
+            x.contains("orientation=\"landscape\"") && x.contains("fitToHeight=\"0\""),
+            "sheet {sheet} print set-up"
+        );
+    }
+    // A day sheet's start times are time cells (fractions of a day), not text.
+    let monday = xlsx_part(&xlsx, "xl/worksheets/sheet3.xml");
+    let first_start = monday.split("<c r=\"D2\"").nth(1).unwrap().split("</c>").next().unwrap();
+    assert!(!first_start.contains("t=\"s\"") && first_start.contains("<v>0."), "{first_start}");
+}
