@@ -112,7 +112,20 @@ fn page(title: &str, nav: &[(&str, &str)], body: Markup) -> String {
     .into_string()
 }
 
-fn kpi(label: &str, value: String) -> Markup {
+/// A number with where it comes from (`file:locator`), so a test can check
+/// the page against the files: `summary.json:/json/pointer`,
+/// `impact.csv:sum:column`, `roster.csv:agent:ID:paid_hours`,
+/// `roster.csv:day:YYYY-MM-DD:shifts|paid_hours|unfilled`.
+fn sourced(source: String, text: String) -> Markup {
+    html! { span data-v=(source) { (text) } }
+}
+
+/// A number of `summary.json` at `pointer`.
+fn summary_value(pointer: &str, text: String) -> Markup {
+    sourced(format!("summary.json:{pointer}"), text)
+}
+
+fn kpi(label: &str, value: impl maud::Render) -> Markup {
     html! { div.kpi { div.v { (value) } div.l { (label) } } }
 }
 
@@ -122,19 +135,23 @@ fn week_at_a_glance(s: &Summary) -> Markup {
         section #week {
             h2 { "The week at a glance" }
             div.kpis {
-                (kpi("calls forecast (95% range)", format!("{:.0} ({:.0}–{:.0})", s.calls_forecast, s.calls_forecast_low95, s.calls_forecast_high95)))
-                (kpi("of which from campaigns", format!("{:.0}", s.calls_from_campaigns)))
-                (kpi("agent-hours needed on the phones", format!("{:.0} h", s.agent_hours_needed_on_phones)))
-                (kpi("paid hours rostered", format!("{:.0} h", s.agent_hours_rostered)))
-                (kpi("shifts / agents rostered", format!("{} / {}", s.shifts, s.agents_rostered)))
-                (kpi("roster cost", format!("{:.0} {cur}", s.cost)))
-                (kpi("shifts no agent could take", s.unfilled_shifts.to_string()))
-                (kpi("agents below contract minimum", s.agents_below_contract_minimum.to_string()))
+                (kpi("calls forecast (95% range)", html! {
+                    (summary_value("/calls_forecast", format!("{:.0}", s.calls_forecast)))
+                    " (" (summary_value("/calls_forecast_low95", format!("{:.0}", s.calls_forecast_low95)))
+                    "–" (summary_value("/calls_forecast_high95", format!("{:.0}", s.calls_forecast_high95))) ")"
+                }))
+                (kpi("of which from campaigns", summary_value("/calls_from_campaigns", format!("{:.0}", s.calls_from_campaigns))))
+                (kpi("agent-hours needed on the phones", html! { (summary_value("/agent_hours_needed_on_phones", format!("{:.0}", s.agent_hours_needed_on_phones))) " h" }))
+                (kpi("paid hours rostered", html! { (summary_value("/agent_hours_rostered", format!("{:.0}", s.agent_hours_rostered))) " h" }))
+                (kpi("shifts / agents rostered", html! { (summary_value("/shifts", s.shifts.to_string())) " / " (summary_value("/agents_rostered", s.agents_rostered.to_string())) }))
+                (kpi("roster cost", html! { (summary_value("/cost", format!("{:.0}", s.cost))) " " (cur) }))
+                (kpi("shifts no agent could take", summary_value("/unfilled_shifts", s.unfilled_shifts.to_string())))
+                (kpi("agents below contract minimum", summary_value("/agents_below_contract_minimum", s.agents_below_contract_minimum.to_string())))
             }
             p.note {
-                "Handle time " (format!("{:.0}", s.handle_time_seconds)) " s (" (s.handle_time_source) "); "
+                "Handle time " (summary_value("/handle_time_seconds", format!("{:.0}", s.handle_time_seconds))) " s (" (s.handle_time_source) "); "
                 @match s.patience_seconds {
-                    Some(v) => { "caller patience " (format!("{v:.0}")) " s (" (s.patience_source) "), Erlang A." }
+                    Some(v) => { "caller patience " (summary_value("/patience_seconds", format!("{v:.0}"))) " s (" (s.patience_source) "), Erlang A." }
                     None => { "no caller patience: Erlang C." }
                 }
                 " Roster: " (s.roster_status) "."
@@ -174,15 +191,15 @@ fn worst_intervals(s: &Summary) -> Markup {
     html! {
         section {
             h2 { "Worst intervals" }
-            table data-src="summary.json#worst_intervals" {
+            table {
                 tr { th { "interval" } th.n { "calls" } th.n { "on the phones" } th.n { "needed" } th.n { "service level" } }
-                @for w in &s.worst_intervals {
+                @for (k, w) in s.worst_intervals.iter().enumerate() {
                     tr data-key=(w.interval_start) {
                         td { (w.interval_start) }
-                        td.n data-col="calls" { (format!("{:.0}", w.calls)) }
-                        td.n data-col="on_phones" { (w.on_phones) }
-                        td.n data-col="required" { (w.required) }
-                        td.n data-col="service_level" { (pct(Some(w.service_level))) }
+                        td.n { (summary_value(&format!("/worst_intervals/{k}/calls"), format!("{:.0}", w.calls))) }
+                        td.n { (summary_value(&format!("/worst_intervals/{k}/on_phones"), w.on_phones.to_string())) }
+                        td.n { (summary_value(&format!("/worst_intervals/{k}/required"), w.required.to_string())) }
+                        td.n { (summary_value(&format!("/worst_intervals/{k}/service_level"), pct(Some(w.service_level)))) }
                     }
                 }
             }
@@ -195,13 +212,13 @@ fn paid_hours(s: &Summary) -> Markup {
     html! {
         section {
             h2 { "Where the paid hours go" }
-            table data-src="summary.json#hours_beyond_need" {
+            table {
                 tr { th { "" } th.n { "hours" } }
-                tr { td { "needed (on the phones, after shrinkage)" } td.n data-col="needed" { (format!("{:.1}", h.needed)) } }
-                tr { td { "on shift beyond an interval's need (shift lengths, opening hours, minimum agents)" } td.n data-col="on_shift_beyond_need" { (format!("{:.1}", h.on_shift_beyond_need)) } }
-                tr { td { "less: below need (unfilled shifts, or borrowed under a daily goal)" } td.n data-col="below_need" { (format!("{:.1}", h.below_need)) } }
-                tr { td { "paid breaks" } td.n data-col="paid_breaks" { (format!("{:.1}", h.paid_breaks)) } }
-                tr { th { "rostered" } th.n { (format!("{:.1}", s.agent_hours_rostered)) } }
+                tr { td { "needed (on the phones, after shrinkage)" } td.n { (summary_value("/hours_beyond_need/needed", format!("{:.1}", h.needed))) } }
+                tr { td { "on shift beyond an interval's need (shift lengths, opening hours, minimum agents)" } td.n { (summary_value("/hours_beyond_need/on_shift_beyond_need", format!("{:.1}", h.on_shift_beyond_need))) } }
+                tr { td { "less: below need (unfilled shifts, or borrowed under a daily goal)" } td.n { (summary_value("/hours_beyond_need/below_need", format!("{:.1}", h.below_need))) } }
+                tr { td { "paid breaks" } td.n { (summary_value("/hours_beyond_need/paid_breaks", format!("{:.1}", h.paid_breaks))) } }
+                tr { th { "rostered" } th.n { (summary_value("/agent_hours_rostered", format!("{:.1}", s.agent_hours_rostered))) } }
             }
         }
     }
@@ -216,11 +233,11 @@ fn roster_by_day(p: &WeeklyPlan) -> Markup {
                 @for d in roster_days(p) {
                     tr data-key=(d.day) {
                         td { (d.label) }
-                        td.n { (d.shifts) }
-                        td.n { (format!("{:.2}", d.paid_hours)) }
+                        td.n { (sourced(format!("roster.csv:day:{}:shifts", d.day), d.shifts.to_string())) }
+                        td.n { (sourced(format!("roster.csv:day:{}:paid_hours", d.day), format!("{:.2}", d.paid_hours))) }
                         td.n { (d.first_start) }
                         td.n { (d.last_end) }
-                        td.n { (d.unfilled) }
+                        td.n { (sourced(format!("roster.csv:day:{}:unfilled", d.day), d.unfilled.to_string())) }
                     }
                 }
             }
@@ -244,7 +261,7 @@ fn roster_by_agent(p: &WeeklyPlan) -> Markup {
                         tr data-key=(a.id) {
                             td { (a.id) } td { (a.name) } td { (a.contract) }
                             @for cell in &a.days { td { (cell) } }
-                            td.n { (format!("{:.2}", a.paid_hours)) }
+                            td.n { (sourced(format!("roster.csv:agent:{}:paid_hours", a.id), format!("{:.2}", a.paid_hours))) }
                         }
                     }
                 }
@@ -263,12 +280,12 @@ fn media_plan(i: &Impact) -> Markup {
                 p { "The media plan has no lines: no campaign calls to assess." }
             } @else {
                 div.kpis {
-                    (kpi("extra calls in the week", format!("{:.0}", sum(|l| l.extra_calls))))
-                    (kpi("extra calls after the week (carry-over)", format!("{:.0}", sum(|l| l.calls_after_week))))
-                    (kpi("extra paid hours to answer them", format!("{:.0} h", sum(|l| l.extra_paid_hours))))
-                    (kpi("their staffing cost", format!("{:.0} {cur}", sum(|l| l.extra_cost))))
-                    (kpi("callers lost if the centre is not told", format!("{:.0}", sum(|l| l.lost_calls_if_not_told))))
-                    (kpi("their value", format!("{:.0} {cur}", sum(|l| l.value_lost_if_not_told))))
+                    (kpi("extra calls in the week", sourced("impact.csv:sum:extra_calls_in_week".into(), format!("{:.0}", sum(|l| l.extra_calls)))))
+                    (kpi("extra calls after the week (carry-over)", sourced("impact.csv:sum:extra_calls_after_week".into(), format!("{:.0}", sum(|l| l.calls_after_week)))))
+                    (kpi("extra paid hours to answer them", html! { (sourced("impact.csv:sum:extra_paid_hours".into(), format!("{:.0}", sum(|l| l.extra_paid_hours)))) " h" }))
+                    (kpi("their staffing cost", html! { (sourced("impact.csv:sum:extra_cost".into(), format!("{:.0}", sum(|l| l.extra_cost)))) " " (cur) }))
+                    (kpi("callers lost if the centre is not told", sourced("impact.csv:sum:lost_calls_if_not_told".into(), format!("{:.0}", sum(|l| l.lost_calls_if_not_told)))))
+                    (kpi("their value", html! { (sourced("impact.csv:sum:value_lost_if_not_told".into(), format!("{:.0}", sum(|l| l.value_lost_if_not_told)))) " " (cur) }))
                 }
                 h3 { "Each line" }
                 div.wide {

@@ -129,11 +129,65 @@ fn csv_rows(
     read_csv(path).into_iter().map(|row| (key(&row), row)).collect()
 }
 
-/// Every number the report shows in its media-plan tables is the text of the
-/// same column and row of impact.csv / impact_campaigns.csv; every day's
-/// figures are summary.json's at the precision shown. For `plan` and `impact`.
+/// Every `data-v` number of the page: (source, text shown).
+fn sourced_numbers(html: &str) -> Vec<(String, String)> {
+    html.split("data-v=\"")
+        .skip(1)
+        .map(|part| {
+            let (source, rest) = part.split_once('"').unwrap();
+            let text = rest.split_once('>').unwrap().1.split('<').next().unwrap();
+            (unescape(source), unescape(text))
+        })
+        .collect()
+}
+
+/// `value` written with as many decimals as `shown` has (a percentage when it
+/// ends in %) equals `shown`.
+fn shown_as(shown: &str, value: f64) -> bool {
+    let (digits, scale) = match shown.strip_suffix('%') {
+        Some(d) => (d, 100.0),
+        None => (shown, 1.0),
+    };
+    let decimals = digits.split_once('.').map_or(0, |(_, f)| f.len());
+    format!("{:.*}", decimals, value * scale) == digits
+}
+
+/// The value a `data-v` source names, from the output folder's files.
+fn source_value(out: &Path, source: &str) -> f64 {
+    let (file, locator) = source.split_once(':').unwrap();
+    if file == "summary.json" {
+        let s: serde_json::Value = serde_json::from_str(&std::fs::read_to_string(out.join(file)).unwrap()).unwrap();
+        return s.pointer(locator).and_then(|v| v.as_f64()).unwrap_or_else(|| panic!("{source}"));
+    }
+    let rows = read_csv(&out.join(file));
+    let num = |r: &BTreeMap<String, String>, c: &str| r[c].parse::<f64>().unwrap();
+    let parts: Vec<&str> = locator.split(':').collect();
+    match parts.as_slice() {
+        ["sum", col] => rows.iter().map(|r| num(r, col)).sum(),
+        ["agent", id, "paid_hours"] => rows.iter().filter(|r| r["agent_id"] == *id).map(|r| num(r, "paid_hours")).sum(),
+        ["day", day, what] => {
+            let on: Vec<_> = rows.iter().filter(|r| r["day"] == *day).collect();
+            let staffed = || on.iter().filter(|r| r["agent_id"] != "UNFILLED");
+            match *what {
+                "shifts" => staffed().count() as f64,
+                "paid_hours" => staffed().map(|r| num(r, "paid_hours")).sum(),
+                "unfilled" => on.iter().filter(|r| r["agent_id"] == "UNFILLED").count() as f64,
+                _ => panic!("{source}"),
+            }
+        }
+        _ => panic!("unknown source {source}"),
+    }
+}
+
+/// Every number the report shows is that of the file it comes from: the
+/// media-plan tables' cells are the text of the same column and row of
+/// impact.csv / impact_campaigns.csv; every other figure names its source
+/// (summary.json, a sum of impact.csv, roster.csv by agent or day) and is that
+/// value at the precision shown. For `plan` and `impact`.
 #[test]
 fn report_numbers_are_those_of_its_files() {
+    assert!(shown_as("92.3%", 0.9226) && !shown_as("92.2%", 0.9226));
+    assert!(shown_as("62304", 62303.9) && !shown_as("62304", 62305.0) && shown_as("843.8", 843.78));
     let dir = tempfile::tempdir().unwrap();
     for command in ["plan", "impact"] {
         let out = dir.path().join(command);
@@ -154,6 +208,14 @@ fn report_numbers_are_those_of_its_files() {
             }
         }
         assert!(checked > 100, "{command}: only {checked} cells checked");
+        let html = std::fs::read_to_string(out.join("report.html")).unwrap();
+        let numbers = sourced_numbers(&html);
+        for (source, shown) in &numbers {
+            let value = source_value(&out, source);
+            assert!(shown_as(shown, value), "{command}: {source} shows {shown}, the file has {value}");
+        }
+        let least = if command == "plan" { 150 } else { 6 };
+        assert!(numbers.len() >= least, "{command}: {} sourced numbers", numbers.len());
         if command == "impact" {
             assert!(!cells.contains_key("summary.json#days"), "the impact report is marketing's");
             continue;
