@@ -33,6 +33,11 @@ table { border-collapse: collapse; width: 100%; margin: .5rem 0 1rem; font-varia
 th, td { padding: .25rem .5rem; border-bottom: 1px solid #e6e9ef; text-align: left; vertical-align: top; }
 th { background: #f0f3f7; font-weight: 600; }
 td.n, th.n { text-align: right; white-space: nowrap; }
+th.n { white-space: normal; }
+table.lines { font-size: .88rem; }
+td.t { white-space: nowrap; }
+tr.sub td { border-bottom: 1px solid #d5dae3; padding-top: 0; color: #3d4657; font-size: .9rem; }
+tr:has(+ tr.sub) td { border-bottom: none; }
 .kpis { display: grid; grid-template-columns: repeat(auto-fit, minmax(210px, 1fr)); gap: .8rem; }
 .kpi { border: 1px solid #e3e7ee; border-radius: 6px; padding: .6rem .8rem; }
 .kpi .v { font-size: 1.35rem; font-weight: 600; }
@@ -289,26 +294,38 @@ fn media_plan(i: &Impact) -> Markup {
                 }
                 h3 { "Each line" }
                 div.wide {
-                    table data-src="impact.csv" {
+                    table.lines data-src="impact.csv" {
                         tr {
                             th { "line" } th { "channel" } th { "campaign" } th { "start" } th.n { "spend" }
                             th.n { "extra calls in the week" } th.n { "95% range" } th.n { "after the week" }
-                            th { "peak" } th.n { "extra paid hours" } th.n { (format!("cost ({cur})")) }
-                            th.n { "lost if not told" } th { "suggestion" }
+                            th { "busiest interval" } th.n { "extra paid hours" } th.n { (format!("cost ({cur})")) }
+                            th.n { "lost if not told" }
                         }
                         @for l in &i.lines {
                             tr data-key=(l.line) {
                                 td { (l.line) } td { (l.channel) } td { (l.campaign) }
-                                td { (l.start.format("%a %d %b %H:%M")) }
+                                td.t { (l.start.format("%a %d %b %H:%M")) }
                                 td.n data-col="spend" { (format!("{:.0}", l.spend)) }
                                 td.n data-col="extra_calls_in_week" { (format!("{:.1}", l.extra_calls)) }
                                 td.n { span data-col="extra_calls_in_week_low95" { (format!("{:.1}", l.extra_calls_low95)) } "–" span data-col="extra_calls_in_week_high95" { (format!("{:.1}", l.extra_calls_high95)) } }
                                 td.n data-col="extra_calls_after_week" { (format!("{:.1}", l.calls_after_week)) }
-                                td { (l.peak_interval.map(|t| format!("{} (+{:.1})", t.format("%a %H:%M"), l.peak_extra_calls)).unwrap_or_default()) }
+                                td.t {
+                                    @if let Some(t) = l.peak_interval {
+                                        (t.format("%a %H:%M")) " (+" span data-col="peak_extra_calls" { (format!("{:.1}", l.peak_extra_calls)) } ")"
+                                    }
+                                }
                                 td.n data-col="extra_paid_hours" { (format!("{:.2}", l.extra_paid_hours)) }
                                 td.n data-col="extra_cost" { (format!("{:.2}", l.extra_cost)) }
                                 td.n data-col="lost_calls_if_not_told" { (format!("{:.1}", l.lost_calls_if_not_told)) }
-                                td { @for f in &l.flags { div.flag { (f) } } (l.suggestion) }
+                            }
+                            @if !l.flags.is_empty() || !l.suggestion.is_empty() {
+                                tr.sub {
+                                    td {}
+                                    td colspan="11" {
+                                        @for f in &l.flags { span.flag { "⚑ " (f) } br; }
+                                        @if !l.suggestion.is_empty() { "Suggestion: " (l.suggestion) }
+                                    }
+                                }
                             }
                         }
                     }

@@ -101,8 +101,10 @@ fn report_opens_offline_in_a_real_browser() {
 /// The cells of `report.html`'s tables: source → row key → column → text.
 fn report_cells(html: &str) -> BTreeMap<String, BTreeMap<String, BTreeMap<String, String>>> {
     let mut out: BTreeMap<String, BTreeMap<String, BTreeMap<String, String>>> = BTreeMap::new();
-    for table in html.split("<table data-src=\"").skip(1) {
-        let (src, body) = table.split_once('"').unwrap();
+    for table in html.split("<table").skip(1) {
+        let (tag, body) = table.split_once('>').unwrap();
+        let Some((_, src)) = tag.split_once("data-src=\"") else { continue };
+        let src = src.split('"').next().unwrap();
         let body = body.split("</table>").next().unwrap();
         for row in body.split("<tr data-key=\"").skip(1) {
             let (key, cells) = row.split_once('"').unwrap();
