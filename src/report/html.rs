@@ -7,10 +7,10 @@
 //! tables name their source (`data-src`, `data-key`, `data-col`), so a test can
 //! check the page against the files.
 
-use super::impact::{group_totals, GroupTotals};
+use super::atomic::Staging;
 use super::summary::Summary;
 use super::tables::{agent_weeks, roster_days};
-use crate::impact::Impact;
+use crate::impact::{group_totals, GroupTotals, Impact};
 use crate::pipeline::WeeklyPlan;
 use base64::Engine as _;
 use maud::{html, Markup, PreEscaped, DOCTYPE};
@@ -19,6 +19,17 @@ use maud::{html, Markup, PreEscaped, DOCTYPE};
 pub struct Chart {
     pub caption: String,
     pub png: Vec<u8>,
+}
+
+/// Read back the charts staged under `prefix` for the HTML report.
+pub fn staged_charts(st: &Staging, prefix: &str, which: &[(&str, &str)]) -> anyhow::Result<Vec<Chart>> {
+    which
+        .iter()
+        .map(|(file, caption)| {
+            let png = st.read(&format!("{prefix}charts/{file}.png"))?;
+            Ok(Chart { caption: caption.to_string(), png })
+        })
+        .collect()
 }
 
 const STYLE: &str = r#"

@@ -4,7 +4,7 @@
 use super::charts;
 use super::tables::csv_text;
 use super::Staging;
-use crate::impact::{Impact, LineImpact};
+use crate::impact::{group_totals, Impact, LineImpact};
 use crate::pipeline::WeeklyPlan;
 use std::collections::BTreeMap;
 use std::fmt::Write as _;
@@ -39,53 +39,6 @@ pub fn impact_csv(i: &Impact) -> String {
         );
     }
     s
-}
-
-/// Sums of the lines of one campaign or channel.
-#[derive(Debug, Default)]
-pub struct GroupTotals {
-    pub lines: usize,
-    pub spend: f64,
-    /// Extra calls in the planning week, and after it.
-    pub extra_calls: f64,
-    pub after_week: f64,
-    pub extra_paid_hours: f64,
-    pub extra_cost: f64,
-    pub lost_calls: f64,
-    pub value_lost: f64,
-}
-
-impl GroupTotals {
-    fn add(&mut self, l: &LineImpact) {
-        self.lines += 1;
-        self.spend += l.spend;
-        self.extra_calls += l.extra_calls;
-        self.after_week += l.calls_after_week;
-        self.extra_paid_hours += l.extra_paid_hours;
-        self.extra_cost += l.extra_cost;
-        self.lost_calls += l.lost_calls_if_not_told;
-        self.value_lost += l.value_lost_if_not_told;
-    }
-
-    /// Staffing cost per extra call in the week.
-    pub fn cost_per_call(&self) -> f64 {
-        if self.extra_calls > 0.0 {
-            self.extra_cost / self.extra_calls
-        } else {
-            0.0
-        }
-    }
-}
-
-/// The lines' totals by ("campaign", name) and ("channel", name), in that order.
-pub fn group_totals(i: &Impact) -> Vec<((&'static str, String), GroupTotals)> {
-    let mut by: BTreeMap<(&'static str, String), GroupTotals> = BTreeMap::new();
-    for l in &i.lines {
-        let campaign = if l.campaign.is_empty() { "(none)".to_string() } else { l.campaign.clone() };
-        by.entry(("campaign", campaign)).or_default().add(l);
-        by.entry(("channel", l.channel.clone())).or_default().add(l);
-    }
-    by.into_iter().collect()
 }
 
 /// `impact_campaigns.csv` and the per-channel marginal view.
@@ -210,6 +163,6 @@ pub fn write_impact_report(p: &WeeklyPlan, st: &Staging) -> anyhow::Result<()> {
         "impact",
         "Extra calls from the media plan by channel, and the service level with and without a campaign-aware roster",
     )];
-    let charts = super::weekly::staged_charts(st, "", &captions)?;
+    let charts = super::html::staged_charts(st, "", &captions)?;
     st.write("report.html", super::html::impact_report(p, &charts))
 }

@@ -34,7 +34,7 @@ pub fn write_into(p: &WeeklyPlan, s: &Summary, st: &Staging, prefix: &str) -> an
     super::workbook::write_roster_workbook(p, s, &xlsx)?;
     draw_charts(p, st, prefix)?;
     super::impact::write_impact_into(p, st, prefix)?;
-    let charts = staged_charts(st, prefix, CHART_CAPTIONS)?;
+    let charts = super::html::staged_charts(st, prefix, CHART_CAPTIONS)?;
     st.write(&name("report.html"), super::html::plan_report(p, s, &charts))
 }
 
@@ -49,17 +49,6 @@ const CHART_CAPTIONS: &[(&str, &str)] = &[
     ("roster", "Who works when"),
     ("channel_response", "What each channel does to the phones, as learned from past campaigns"),
 ];
-
-/// Read back the charts staged under `prefix` for the HTML report.
-pub fn staged_charts(st: &Staging, prefix: &str, which: &[(&str, &str)]) -> anyhow::Result<Vec<super::html::Chart>> {
-    which
-        .iter()
-        .map(|(file, caption)| {
-            let png = st.read(&format!("{prefix}charts/{file}.png"))?;
-            Ok(super::html::Chart { caption: caption.to_string(), png })
-        })
-        .collect()
-}
 
 fn draw_charts(p: &WeeklyPlan, st: &Staging, prefix: &str) -> anyhow::Result<()> {
     let fc = &p.forecast;
