@@ -1,6 +1,7 @@
 //! Outputs of a several-queue plan: each queue's full weekly outputs under
 //! `queues/<queue>/`, and for the centre as a whole one `roster.csv` (with a
-//! queue column) and `summary.json` with a line per queue and the totals.
+//! queue column), `summary.json` with a line per queue and the totals, and
+//! `report.html` linking to each queue's report.
 
 use super::atomic::OutDir;
 use super::summary::{summary, Summary};
@@ -164,6 +165,8 @@ pub fn write_centre(c: &CentrePlan, out: &OutDir) -> anyhow::Result<(CentreSumma
     let total = centre_summary(c, &per_queue);
     st.write("roster.csv", centre_roster_csv(c))?;
     st.write("summary.json", serde_json::to_string_pretty(&total)? + "\n")?;
+    let name = c.queues.first().map(|p| p.settings().name.clone()).unwrap_or_default();
+    st.write("report.html", super::html::centre_report(&name, &total))?;
     let written = st.commit()?;
     Ok((total, written))
 }

@@ -55,7 +55,15 @@ fn several_queues_share_one_roster_and_each_gets_its_own_outputs() {
     let mut calls = 0.0;
     for name in &names {
         let folder = out.join("queues").join(name);
-        for f in ["forecast.csv", "coverage.csv", "roster.csv", "summary.json", "roster.xlsx", "charts/coverage.png"] {
+        for f in [
+            "forecast.csv",
+            "coverage.csv",
+            "roster.csv",
+            "summary.json",
+            "roster.xlsx",
+            "charts/coverage.png",
+            "report.html",
+        ] {
             assert!(folder.join(f).exists(), "{name}: {f} missing");
         }
         let own: serde_json::Value =
@@ -65,6 +73,12 @@ fn several_queues_share_one_roster_and_each_gets_its_own_outputs() {
     }
     assert!((summary["calls_forecast"].as_f64().unwrap() - calls).abs() < 1e-6);
     assert_eq!(summary["queues"].as_array().unwrap().len(), 3);
+    // The centre's page links to each queue's report and shows the summary's numbers.
+    let page = std::fs::read_to_string(out.join("report.html")).unwrap();
+    for name in &names {
+        assert!(page.contains(&format!("href=\"queues/{name}/report.html\"")), "{name} not linked");
+    }
+    super::report::numbers_match_their_sources(&out, &page, 7 + 3 * 7);
     // One roster: each agent's week keeps the rules across queues, and agents
     // work only their listed queues.
     roster_keeps_the_rules_of(&d.path().join("agents.csv"), &out.join("roster.csv"));

@@ -143,6 +143,17 @@ fn sourced_numbers(html: &str) -> Vec<(String, String)> {
         .collect()
 }
 
+/// Every sourced number of `html` (at least `least` of them) is its source's
+/// value in `out` at the precision shown.
+pub(crate) fn numbers_match_their_sources(out: &Path, html: &str, least: usize) {
+    let numbers = sourced_numbers(html);
+    for (source, shown) in &numbers {
+        let value = source_value(out, source);
+        assert!(shown_as(shown, value), "{}: {source} shows {shown}, the file has {value}", out.display());
+    }
+    assert!(numbers.len() >= least, "{}: {} sourced numbers", out.display(), numbers.len());
+}
+
 /// `value` written with as many decimals as `shown` has (a percentage when it
 /// ends in %) equals `shown`.
 fn shown_as(shown: &str, value: f64) -> bool {
@@ -211,13 +222,7 @@ fn report_numbers_are_those_of_its_files() {
         }
         assert!(checked > 100, "{command}: only {checked} cells checked");
         let html = std::fs::read_to_string(out.join("report.html")).unwrap();
-        let numbers = sourced_numbers(&html);
-        for (source, shown) in &numbers {
-            let value = source_value(&out, source);
-            assert!(shown_as(shown, value), "{command}: {source} shows {shown}, the file has {value}");
-        }
-        let least = if command == "plan" { 150 } else { 6 };
-        assert!(numbers.len() >= least, "{command}: {} sourced numbers", numbers.len());
+        numbers_match_their_sources(&out, &html, if command == "plan" { 150 } else { 6 });
         if command == "impact" {
             assert!(!cells.contains_key("summary.json#days"), "the impact report is marketing's");
             continue;
