@@ -757,12 +757,12 @@ pub fn intraday_chart(path: &Path, c: &IntradayChart<'_>) -> ChartResult {
         .flat_map(|j| [c.actual[j], c.morning[j], c.hi80[j], c.updated[j]])
         .filter(finite)
         .fold(1.0f64, f64::max);
-    // Headroom so the legend sits above the data.
-    let ymax = top * 1.35;
-    let root = BitMapBackend::new(path, (1600, 800)).into_drawing_area();
+    let ymax = top * 1.1;
+    let root = BitMapBackend::new(path, (1800, 800)).into_drawing_area();
     root.fill(&WHITE).map_err(err)?;
-    let mut ch = ChartBuilder::on(&root)
-        .caption(c.title, ("sans-serif", 28))
+    let root = root.titled(c.title, ("sans-serif", 28)).map_err(err)?;
+    let (plot, side) = root.split_horizontally(1800 - LEGEND_WIDTH);
+    let mut ch = ChartBuilder::on(&plot)
         .margin(20)
         .x_label_area_size(50)
         .y_label_area_size(80)
@@ -779,49 +779,35 @@ pub fn intraday_chart(path: &Path, c: &IntradayChart<'_>) -> ChartResult {
         .map_err(err)?;
     let now = h(c.at);
     let rest: Vec<usize> = range.clone().filter(|&j| j >= c.at).collect();
+    let (band_colour, morning_colour) = (BASELINE.mix(0.18), RGBColor(150, 150, 150));
+    let mut items: Vec<(String, Mark)> = vec![
+        ("actual calls so far, calls per interval".into(), Mark::Line(ACTUAL.to_rgba(), 2)),
+        ("this morning's forecast, calls per interval".into(), Mark::Line(morning_colour.to_rgba(), 2)),
+        ("updated forecast (rest of the day), calls per interval".into(), Mark::Line(BASELINE.to_rgba(), 3)),
+    ];
     if !rest.is_empty() {
         let band: Vec<(f64, f64)> =
             rest.iter().map(|&j| (h(j), c.hi80[j])).chain(rest.iter().rev().map(|&j| (h(j), c.lo80[j]))).collect();
-        ch.draw_series(std::iter::once(Polygon::new(band, BASELINE.mix(0.18).filled())))
-            .map_err(err)?
-            .label("80% interval of the update")
-            .legend(|(x, y)| Rectangle::new([(x, y - 6), (x + 16, y + 6)], BASELINE.mix(0.18).filled()));
+        ch.draw_series(std::iter::once(Polygon::new(band, band_colour.filled()))).map_err(err)?;
+        items.push(("80% interval of the update".into(), Mark::Fill(band_colour)));
     }
-    ch.draw_series(LineSeries::new(
-        range.clone().map(|j| (h(j), c.morning[j])),
-        RGBColor(150, 150, 150).stroke_width(2),
-    ))
-    .map_err(err)?
-    .label("this morning's forecast")
-    .legend(|(x, y)| PathElement::new(vec![(x, y), (x + 16, y)], RGBColor(150, 150, 150).stroke_width(2)));
+    ch.draw_series(LineSeries::new(range.clone().map(|j| (h(j), c.morning[j])), morning_colour.stroke_width(2)))
+        .map_err(err)?;
     ch.draw_series(LineSeries::new(rest.iter().map(|&j| (h(j), c.updated[j])), BASELINE.stroke_width(3)))
-        .map_err(err)?
-        .label("updated forecast (rest of the day)")
-        .legend(|(x, y)| PathElement::new(vec![(x, y), (x + 16, y)], BASELINE.stroke_width(3)));
+        .map_err(err)?;
     let seen: Vec<(f64, f64)> =
         range.clone().filter(|&j| j < c.at && c.actual[j].is_finite()).map(|j| (h(j), c.actual[j])).collect();
-    ch.draw_series(LineSeries::new(seen, ACTUAL.stroke_width(2)))
-        .map_err(err)?
-        .label("actual calls so far")
-        .legend(|(x, y)| PathElement::new(vec![(x, y), (x + 16, y)], ACTUAL.stroke_width(2)));
+    ch.draw_series(LineSeries::new(seen, ACTUAL.stroke_width(2))).map_err(err)?;
     ch.draw_series(std::iter::once(PathElement::new(vec![(now, 0.0), (now, top * 1.05)], BLACK.stroke_width(2))))
-        .map_err(err)?
-        .label("now (the update time)")
-        .legend(|(x, y)| PathElement::new(vec![(x + 8, y - 8), (x + 8, y + 8)], BLACK.stroke_width(2)));
+        .map_err(err)?;
+    items.push(("now (the update time)".into(), Mark::Line(BLACK.to_rgba(), 2)));
     if let Some(s) = c.surprise {
         let x = h(s);
         ch.draw_series(std::iter::once(PathElement::new(vec![(x, 0.0), (x, top * 1.05)], REQUIRED.stroke_width(2))))
-            .map_err(err)?
-            .label("start of calls no planned line explains")
-            .legend(|(x, y)| PathElement::new(vec![(x + 8, y - 8), (x + 8, y + 8)], REQUIRED.stroke_width(2)));
+            .map_err(err)?;
+        items.push(("start of calls no planned line explains".into(), Mark::Line(REQUIRED.to_rgba(), 2)));
     }
-    ch.configure_series_labels()
-        .position(SeriesLabelPosition::UpperRight)
-        .background_style(WHITE.mix(0.9))
-        .border_style(BLACK)
-        .label_font(("sans-serif", 18))
-        .draw()
-        .map_err(err)?;
+    legend_panel(&side, &items)?;
     root.present().map_err(err)?;
     recompress(path)
 }
