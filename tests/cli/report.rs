@@ -277,9 +277,21 @@ fn workbook_cells_are_typed_and_sheets_print() {
     let summary = xlsx_part(&xlsx, "xl/worksheets/sheet1.xml");
     let s: serde_json::Value =
         serde_json::from_str(&std::fs::read_to_string(out.join("summary.json")).unwrap()).unwrap();
-    let number = |v: f64| format!("<v>{v}</v>");
-    assert!(summary.contains(&number(s["cost"].as_f64().unwrap())), "cost not a number cell");
-    assert!(summary.contains(&number(s["days"][0]["service_level"].as_f64().unwrap())), "service level not a number");
+    // A cell's stored number (None for text: shared strings carry t="s").
+    let cell = |sheet: &str, at: &str| -> Option<f64> {
+        let c = sheet.split(&format!("<c r=\"{at}\"")).nth(1)?.split("</c>").next()?;
+        if c.contains("t=\"s\"") {
+            return None;
+        }
+        c.split("<v>").nth(1)?.split("</v>").next()?.parse().ok()
+    };
+    let close = |a: Option<f64>, b: f64| a.is_some_and(|a| (a - b).abs() <= 1e-9 * b.abs().max(1.0));
+    // Row 13: the cost; row 17, column C: the first day's projected service level.
+    assert!(close(cell(&summary, "B13"), s["cost"].as_f64().unwrap()), "cost not a number cell");
+    assert!(
+        close(cell(&summary, "C17"), s["days"][0]["service_level"].as_f64().unwrap()),
+        "service level not a number"
+    );
     // Week by agent: one row per rostered agent, header frozen, landscape, fit to width.
     let week = xlsx_part(&xlsx, "xl/worksheets/sheet2.xml");
     let agents = read_csv(&out.join("roster.csv"))

@@ -303,8 +303,12 @@ impl MediaModel {
 /// are pinned to the channel's response, but not infinitely.
 const MIN_DAYPART_SD: f64 = 0.01;
 
+/// The χ² 99.9% quantiles for 1..=5 degrees of freedom.
+const CHI2_999: [f64; 5] = [10.828, 13.816, 16.266, 18.467, 20.515];
+
 /// Set each channel's daypart ridge from the spread of its dayparts'
-/// responses r = scale + deviation in a loosely penalised solve:
+/// responses r = scale + deviation in a loosely penalised solve (when they
+/// differ beyond chance at all, see below):
 /// τ² = Σ (r − r̄)² / (P − 1) − mean Var(r), their spread beyond their noise,
 /// relative to the scale, floored at [`MIN_DAYPART_SD`] and capped at the
 /// loose prior.
@@ -317,11 +321,18 @@ fn shrink_to_spread(parts: &mut [DaypartColumn], loose: &Solution, sigma2: f64, 
         }
         let p = mine.len() as f64;
         let r: Vec<f64> = mine.iter().map(|&j| k + loose.extra[j]).collect();
+        let var: Vec<f64> =
+            mine.iter().map(|&j| combination_se(loose, &[(c, 1.0), (channels + j, 1.0)]).powi(2).max(1e-12)).collect();
         let mean = r.iter().sum::<f64>() / p;
-        let noise = mine.iter().map(|&j| combination_se(loose, &[(c, 1.0), (channels + j, 1.0)]).powi(2)).sum::<f64>();
-        let spread = r.iter().map(|x| (x - mean).powi(2)).sum::<f64>() / (p - 1.0) - noise / p;
+        let spread = r.iter().map(|x| (x - mean).powi(2)).sum::<f64>() / (p - 1.0) - var.iter().sum::<f64>() / p;
+        // The dayparts differ only if their responses disagree beyond chance
+        // (χ² against their precision-weighted mean, 0.1% level): with a few
+        // dayparts the spread alone is too noisy to tell.
+        let weighted = r.iter().zip(&var).map(|(x, v)| x / v).sum::<f64>() / var.iter().map(|v| 1.0 / v).sum::<f64>();
+        let chi2: f64 = r.iter().zip(&var).map(|(x, v)| (x - weighted).powi(2) / v).sum();
+        let differ = chi2 > CHI2_999[(mine.len() - 2).min(CHI2_999.len() - 1)];
         let loose_sd = (sigma2 / parts[mine[0]].ridge).sqrt() / k;
-        let sd = (spread.max(0.0).sqrt() / k).clamp(MIN_DAYPART_SD, loose_sd);
+        let sd = if differ { (spread.max(0.0).sqrt() / k).clamp(MIN_DAYPART_SD, loose_sd) } else { MIN_DAYPART_SD };
         for &j in &mine {
             parts[j].ridge = sigma2 / (sd * k).powi(2);
         }
