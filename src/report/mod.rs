@@ -3,6 +3,7 @@
 
 pub mod atomic;
 pub mod centre;
+mod chart_kit;
 pub mod charts;
 pub mod html;
 pub mod impact;
