@@ -4,11 +4,13 @@
 //! `report.html` linking to each queue's report.
 
 use super::atomic::OutDir;
+use super::html::{kpi, page, pct, sourced};
 use super::summary::{summary, Summary};
 use super::tables::csv_text;
 use super::weekly::write_into;
 use super::Staging;
 use crate::pipeline::centre::CentrePlan;
+use maud::html;
 use rayon::prelude::*;
 use serde::Serialize;
 use std::collections::BTreeSet;
@@ -166,7 +168,7 @@ pub fn write_centre(c: &CentrePlan, out: &OutDir) -> anyhow::Result<(CentreSumma
     st.write("roster.csv", centre_roster_csv(c))?;
     st.write("summary.json", serde_json::to_string_pretty(&total)? + "\n")?;
     let name = c.queues.first().map(|p| p.settings().name.clone()).unwrap_or_default();
-    st.write("report.html", super::html::centre_report(&name, &total))?;
+    st.write("report.html", centre_report(&name, &total))?;
     let written = st.commit()?;
     Ok((total, written))
 }
@@ -215,4 +217,48 @@ pub fn centre_text(s: &CentreSummary) -> String {
         100.0 * s.roster_gap
     );
     o
+}
+
+/// A several-queue centre's page: the centre's figures and one line per
+/// queue, each linking to the queue's own report.
+fn centre_report(name: &str, c: &CentreSummary) -> String {
+    let title = format!("{name} — week of {} ({} queues)", c.week, c.queues.len());
+    let total = |pointer: &str, text: String| sourced(format!("summary.json:{pointer}"), text);
+    page(
+        &title,
+        &[("week", "Centre"), ("queues", "Queues")],
+        html! {
+            section #week {
+                h2 { "The centre's week" }
+                div.kpis {
+                    (kpi("calls forecast", total("/calls_forecast", format!("{:.0}", c.calls_forecast))))
+                    (kpi("paid hours rostered", html! { (total("/agent_hours_rostered", format!("{:.0}", c.agent_hours_rostered))) " h" }))
+                    (kpi("shifts", total("/shifts", c.shifts.to_string())))
+                    (kpi("shifts no agent could take", total("/unfilled_shifts", c.unfilled_shifts.to_string())))
+                    (kpi("agents rostered", html! { (total("/agents_rostered", c.agents_rostered.to_string())) " of " (total("/agents", c.agents.to_string())) }))
+                    (kpi("agents on several queues", total("/agents_on_several_queues", c.agents_on_several_queues.to_string())))
+                }
+                p.note { "Roster: " (c.roster_status) ". Each queue's report has its forecast, service level, charts, roster and media plan." }
+            }
+            section #queues {
+                h2 { "Queues" }
+                table {
+                    tr { th { "queue" } th.n { "calls" } th.n { "hours to roster" } th.n { "hours rostered" } th.n { "shifts" } th.n { "unfilled" } th.n { "service level" } th.n { "agents" } }
+                    @for (k, q) in c.queues.iter().enumerate() {
+                        @let at = |field: &str| format!("/queues/{k}/{field}");
+                        tr {
+                            td { a href=(format!("{}/report.html", q.folder)) { (q.queue) } }
+                            td.n { (total(&at("calls_forecast"), format!("{:.0}", q.calls_forecast))) }
+                            td.n { (total(&at("agent_hours_needed_rostered"), format!("{:.1}", q.agent_hours_needed_rostered))) }
+                            td.n { (total(&at("agent_hours_rostered"), format!("{:.1}", q.agent_hours_rostered))) }
+                            td.n { (total(&at("shifts"), q.shifts.to_string())) }
+                            td.n { (total(&at("unfilled_shifts"), q.unfilled_shifts.to_string())) }
+                            td.n { @match q.service_level { Some(v) => (total(&at("service_level"), pct(Some(v)))), None => "closed" } }
+                            td.n { (total(&at("agents_on_queue"), q.agents_on_queue.to_string())) }
+                        }
+                    }
+                }
+            }
+        },
+    )
 }

@@ -90,50 +90,6 @@ pub fn plan_report(p: &WeeklyPlan, s: &Summary, charts: &[Chart]) -> String {
     )
 }
 
-/// A several-queue centre's page: the centre's figures and one line per
-/// queue, each linking to the queue's own report.
-pub fn centre_report(name: &str, c: &super::centre::CentreSummary) -> String {
-    let title = format!("{name} — week of {} ({} queues)", c.week, c.queues.len());
-    let total = |pointer: &str, text: String| sourced(format!("summary.json:{pointer}"), text);
-    page(
-        &title,
-        &[("week", "Centre"), ("queues", "Queues")],
-        html! {
-            section #week {
-                h2 { "The centre's week" }
-                div.kpis {
-                    (kpi("calls forecast", total("/calls_forecast", format!("{:.0}", c.calls_forecast))))
-                    (kpi("paid hours rostered", html! { (total("/agent_hours_rostered", format!("{:.0}", c.agent_hours_rostered))) " h" }))
-                    (kpi("shifts", total("/shifts", c.shifts.to_string())))
-                    (kpi("shifts no agent could take", total("/unfilled_shifts", c.unfilled_shifts.to_string())))
-                    (kpi("agents rostered", html! { (total("/agents_rostered", c.agents_rostered.to_string())) " of " (total("/agents", c.agents.to_string())) }))
-                    (kpi("agents on several queues", total("/agents_on_several_queues", c.agents_on_several_queues.to_string())))
-                }
-                p.note { "Roster: " (c.roster_status) ". Each queue's report has its forecast, service level, charts, roster and media plan." }
-            }
-            section #queues {
-                h2 { "Queues" }
-                table {
-                    tr { th { "queue" } th.n { "calls" } th.n { "hours to roster" } th.n { "hours rostered" } th.n { "shifts" } th.n { "unfilled" } th.n { "service level" } th.n { "agents" } }
-                    @for (k, q) in c.queues.iter().enumerate() {
-                        @let at = |field: &str| format!("/queues/{k}/{field}");
-                        tr {
-                            td { a href=(format!("{}/report.html", q.folder)) { (q.queue) } }
-                            td.n { (total(&at("calls_forecast"), format!("{:.0}", q.calls_forecast))) }
-                            td.n { (total(&at("agent_hours_needed_rostered"), format!("{:.1}", q.agent_hours_needed_rostered))) }
-                            td.n { (total(&at("agent_hours_rostered"), format!("{:.1}", q.agent_hours_rostered))) }
-                            td.n { (total(&at("shifts"), q.shifts.to_string())) }
-                            td.n { (total(&at("unfilled_shifts"), q.unfilled_shifts.to_string())) }
-                            td.n { @match q.service_level { Some(v) => (total(&at("service_level"), pct(Some(v)))), None => "closed" } }
-                            td.n { (total(&at("agents_on_queue"), q.agents_on_queue.to_string())) }
-                        }
-                    }
-                }
-            }
-        },
-    )
-}
-
 /// The impact run's report: marketing's sections and the impact chart.
 pub fn impact_report(p: &WeeklyPlan, charts: &[Chart]) -> String {
     let title = format!("{} — media plan for the week of {}", p.settings().name, p.loaded.week);
@@ -145,7 +101,7 @@ pub fn impact_report(p: &WeeklyPlan, charts: &[Chart]) -> String {
 }
 
 /// The page around `body`, with links to its sections (id, label).
-fn page(title: &str, nav: &[(&str, &str)], body: Markup) -> String {
+pub(super) fn page(title: &str, nav: &[(&str, &str)], body: Markup) -> String {
     html! {
         (DOCTYPE)
         html lang="en" {
@@ -176,7 +132,7 @@ fn page(title: &str, nav: &[(&str, &str)], body: Markup) -> String {
 /// the page against the files: `summary.json:/json/pointer`,
 /// `impact.csv:sum:column`, `roster.csv:agent:ID:paid_hours`,
 /// `roster.csv:day:YYYY-MM-DD:shifts|paid_hours|unfilled`.
-fn sourced(source: String, text: String) -> Markup {
+pub(super) fn sourced(source: String, text: String) -> Markup {
     html! { span data-v=(source) { (text) } }
 }
 
@@ -185,7 +141,7 @@ fn summary_value(pointer: &str, text: String) -> Markup {
     sourced(format!("summary.json:{pointer}"), text)
 }
 
-fn kpi(label: &str, value: impl maud::Render) -> Markup {
+pub(super) fn kpi(label: &str, value: impl maud::Render) -> Markup {
     html! { div.kpi { div.v { (value) } div.l { (label) } } }
 }
 
@@ -220,7 +176,7 @@ fn week_at_a_glance(s: &Summary) -> Markup {
     }
 }
 
-fn pct(v: Option<f64>) -> String {
+pub(super) fn pct(v: Option<f64>) -> String {
     v.map(|x| format!("{:.1}%", x * 100.0)).unwrap_or_else(|| "closed".into())
 }
 
