@@ -468,12 +468,9 @@ pub fn unlearned_channels<'a>(fitted: &FittedForecast, plan: &'a [MediaLine]) ->
 
 #[cfg(test)]
 mod recovery {
-    use super::*;
-    use crate::calendar::week_days;
-    use crate::ingest::history::load_history;
-    use crate::ingest::media::load_media_plan;
-    use crate::settings::Settings;
-    use crate::synth::{sample_in_tempdir, sample_shape, true_baseline};
+    use super::held_out::forecast_last_week;
+    use crate::synth::SynthOptions;
+    use chrono::NaiveDate;
 
     /// Forecast a held-out week of generated data with campaigns: the WAPE over
     /// campaign days is within 1.1× that of forecasting with the true parameters.
@@ -481,36 +478,14 @@ mod recovery {
     fn campaign_week_wape_is_close_to_the_true_model() {
         for seed in [11, 12, 13] {
             // 105 weeks; the last one is held out.
-            let (dir, sample) = sample_in_tempdir(seed, 105, NaiveDate::from_ymd_opt(2026, 11, 30).unwrap());
-            let cfg_path = dir.path().join("centre.toml");
-            let settings = Settings::load(&cfg_path).unwrap();
-            let cal = settings.calendar.clone();
-            let h = load_history(&dir.path().join("history.csv")).unwrap();
-            let lines = load_media_plan(&dir.path().join("media_history.csv"), &settings.channels).unwrap().lines;
-            let week = NaiveDate::from_ymd_opt(2026, 11, 23).unwrap();
-            let days = week_days(week);
-            let train = h.between(h.days[0], week);
-            let past: Vec<MediaLine> = lines.iter().filter(|l| l.start.date() < week).cloned().collect();
-            // Lines that can still bring calls into the test week (carry-over included).
-            let plan: Vec<MediaLine> =
-                lines.iter().filter(|l| l.start.date() >= week - Duration::days(28)).cloned().collect();
-            let fitted = ForecastModel::default().fit(&train, &past);
-            let fc = fitted.predict(&days, &cal, &plan);
-            // The true model's forecast of the same week.
-            let shapes = DayShapes {
-                interval: h.interval,
-                by_day: (0..60)
-                    .map(|i| week - Duration::days(35) + Duration::days(i))
-                    .filter(|d| cal.is_open_day(*d))
-                    .filter_map(|d| sample_shape(d.weekday()).map(|s| (d, s)))
-                    .collect(),
-            };
-            let true_up = Uplift::compute(&plan, &sample.truth.responses, &shapes).grid(&days, h.slots_per_day());
-            let true_fc = true_baseline(&days, sample.truth.history_from) + &true_up;
+            let w =
+                forecast_last_week(&SynthOptions::sample(seed, 105, NaiveDate::from_ymd_opt(2026, 11, 30).unwrap(), 5));
+            let (h, fc) = (&w.history, &w.forecast);
+            let true_fc = &w.true_base + &w.true_up;
             let (mut e_model, mut e_true, mut total) = (0.0, 0.0, 0.0);
-            for (k, d) in days.iter().enumerate() {
+            for (k, d) in w.days.iter().enumerate() {
                 let Some(row) = h.day_index(*d) else { continue };
-                if true_up.row(k).sum() < 1.0 {
+                if w.true_up.row(k).sum() < 1.0 {
                     continue; // not a campaign day
                 }
                 for s in 0..h.slots_per_day() {
@@ -573,8 +548,18 @@ mod held_out {
         }
     }
 
-    /// Fit on all but the last week of a generated centre and score that week.
-    fn held_out_week(options: &SynthOptions) -> Held {
+    /// A generated centre's last week forecast from the weeks before it (the
+    /// lines that can still bring calls into it in its plan), with the true
+    /// baseline and campaign calls of that week.
+    pub(super) struct HeldOutWeek {
+        pub days: Vec<NaiveDate>,
+        pub history: History,
+        pub forecast: Forecast,
+        pub true_base: Array2<f64>,
+        pub true_up: Array2<f64>,
+    }
+
+    pub(super) fn forecast_last_week(options: &SynthOptions) -> HeldOutWeek {
         let (dir, sample) = sample_in_tempdir_with(options);
         let settings = Settings::load(&dir.path().join("centre.toml")).unwrap();
         let cal = settings.calendar.clone();
@@ -584,9 +569,10 @@ mod held_out {
         let days = week_days(week);
         let train = h.between(h.days[0], week);
         let past: Vec<MediaLine> = lines.iter().filter(|l| l.start.date() < week).cloned().collect();
+        // Lines that can still bring calls into the week (carry-over included).
         let plan: Vec<MediaLine> =
             lines.iter().filter(|l| l.start.date() >= week - Duration::days(28)).cloned().collect();
-        let fc = ForecastModel::default().fit(&train, &past).predict(&days, &cal, &plan);
+        let forecast = ForecastModel::default().fit(&train, &past).predict(&days, &cal, &plan);
         let shapes = DayShapes {
             interval: h.interval,
             by_day: (0..60)
@@ -597,6 +583,13 @@ mod held_out {
         };
         let true_up = Uplift::compute(&plan, &sample.truth.responses, &shapes).grid(&days, h.slots_per_day());
         let true_base = true_baseline(&days, sample.truth.history_from);
+        HeldOutWeek { days, history: h, forecast, true_base, true_up }
+    }
+
+    /// Fit on all but the last week of a generated centre and score that week.
+    fn held_out_week(options: &SynthOptions) -> Held {
+        let w = forecast_last_week(options);
+        let (h, fc, days, true_up, true_base) = (&w.history, &w.forecast, &w.days, &w.true_up, &w.true_base);
         let mut out = Held::default();
         for (k, d) in days.iter().enumerate() {
             let Some(row) = h.day_index(*d) else { continue };
