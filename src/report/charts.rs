@@ -5,7 +5,8 @@
 //! Every chart has a title, axis labels with units, a legend and local times.
 
 use super::chart_kit::{
-    err, legend_panel, legend_panel_wrapped, recompress, register_font, ChartResult, Mark, Midnights, LEGEND_WIDTH,
+    beside_legend, err, finish, legend_panel, legend_panel_wrapped, register_font, titled_canvas, ChartResult, Mark,
+    Midnights,
 };
 use chrono::{Duration, NaiveDateTime};
 use plotters::prelude::*;
@@ -61,10 +62,8 @@ pub fn forecast_chart(path: &Path, c: &ForecastChart<'_>) -> ChartResult {
     let n = c.forecast_from + c.baseline.len();
     let per_day = (1440 / c.interval_minutes as usize).max(1);
     let ymax = c.actual.iter().flatten().copied().chain(c.hi95.iter().copied()).fold(1.0f64, f64::max) * 1.1;
-    let root = BitMapBackend::new(path, (1800, 800)).into_drawing_area();
-    root.fill(&WHITE).map_err(err)?;
-    let root = root.titled(c.title, ("sans-serif", 28)).map_err(err)?;
-    let (plot, side) = root.split_horizontally(1800 - LEGEND_WIDTH);
+    let root = titled_canvas(path, 800, c.title, 28)?;
+    let (plot, side) = beside_legend(&root);
     let mut ch = ChartBuilder::on(&plot)
         .margin(20)
         .x_label_area_size(50)
@@ -137,8 +136,7 @@ pub fn forecast_chart(path: &Path, c: &ForecastChart<'_>) -> ChartResult {
         items.push(("TV/radio spot air time".into(), Mark::Line(spot_colour, 1)));
     }
     legend_panel(&side, &items)?;
-    root.present().map_err(err)?;
-    recompress(path)
+    finish(&root, path)
 }
 
 /// Data of `charts/coverage.png`.
@@ -160,10 +158,8 @@ pub fn coverage_chart(path: &Path, c: &CoverageChart<'_>) -> ChartResult {
     let n = c.required.len();
     let per_day = (1440 / c.interval_minutes as usize).max(1);
     let ymax = c.required.iter().chain(c.scheduled).fold(1.0f64, |a, b| a.max(*b)) * 1.15;
-    let root = BitMapBackend::new(path, (1800, 800)).into_drawing_area();
-    root.fill(&WHITE).map_err(err)?;
-    let root = root.titled(c.title, ("sans-serif", 28)).map_err(err)?;
-    let (plot, side) = root.split_horizontally(1800 - LEGEND_WIDTH);
+    let root = titled_canvas(path, 800, c.title, 28)?;
+    let (plot, side) = beside_legend(&root);
     let mut ch = ChartBuilder::on(&plot)
         .margin(20)
         .x_label_area_size(50)
@@ -216,8 +212,7 @@ pub fn coverage_chart(path: &Path, c: &CoverageChart<'_>) -> ChartResult {
         (format!("service-level goal {:.0}% (right axis)", c.target_sl * 100.0), Mark::Line(goal_colour, 1)),
     ];
     legend_panel(&side, &items)?;
-    root.present().map_err(err)?;
-    recompress(path)
+    finish(&root, path)
 }
 
 /// One bar of the roster Gantt.
@@ -265,10 +260,8 @@ pub fn roster_chart(path: &Path, c: &RosterChart<'_>) -> ChartResult {
     let names: Vec<String> = first.iter().map(|(_, r)| c.agents[*r].clone()).collect();
     let rows = names.len().max(1);
     let height = (160 + rows * 14).max(500) as u32;
-    let root = BitMapBackend::new(path, (1800, height)).into_drawing_area();
-    root.fill(&WHITE).map_err(err)?;
-    let root = root.titled(c.title, ("sans-serif", 28)).map_err(err)?;
-    let (plot, side) = root.split_horizontally(1800 - LEGEND_WIDTH);
+    let root = titled_canvas(path, height, c.title, 28)?;
+    let (plot, side) = beside_legend(&root);
     let mut ch = ChartBuilder::on(&plot)
         .margin(20)
         .x_label_area_size(50)
@@ -312,8 +305,7 @@ pub fn roster_chart(path: &Path, c: &RosterChart<'_>) -> ChartResult {
     let items =
         [("on shift".to_string(), Mark::Fill(shift_colour)), ("break / lunch".into(), Mark::Fill(break_colour))];
     legend_panel(&side, &items)?;
-    root.present().map_err(err)?;
-    recompress(path)
+    finish(&root, path)
 }
 
 /// A large roster: agents on shift (not on a break) per day and quarter-hour,
@@ -331,10 +323,8 @@ fn headcount_chart(path: &Path, c: &RosterChart<'_>) -> ChartResult {
         }
     }
     let max = count.iter().flatten().copied().max().unwrap_or(0).max(1);
-    let root = BitMapBackend::new(path, (1800, 700)).into_drawing_area();
-    root.fill(&WHITE).map_err(err)?;
-    let root = root.titled(c.title, ("sans-serif", 28)).map_err(err)?;
-    let (plot, side) = root.split_horizontally(1800 - LEGEND_WIDTH);
+    let root = titled_canvas(path, 700, c.title, 28)?;
+    let (plot, side) = beside_legend(&root);
     let mut ch = ChartBuilder::on(&plot)
         .margin(20)
         .x_label_area_size(50)
@@ -380,8 +370,7 @@ fn headcount_chart(path: &Path, c: &RosterChart<'_>) -> ChartResult {
             }))
             .collect();
     legend_panel(&side, &items)?;
-    root.present().map_err(err)?;
-    recompress(path)
+    finish(&root, path)
 }
 
 /// One channel's learned response for `charts/channel_response.png`.
@@ -396,9 +385,7 @@ pub enum ResponseCurve {
 /// day-by-day carry-over of flights and drops.
 pub fn channel_response_chart(path: &Path, title: &str, curves: &[ResponseCurve]) -> ChartResult {
     register_font();
-    let root = BitMapBackend::new(path, (1800, 820)).into_drawing_area();
-    root.fill(&WHITE).map_err(err)?;
-    let root = root.titled(title, ("sans-serif", 30)).map_err(err)?;
+    let root = titled_canvas(path, 820, title, 30)?;
     let (charts, legends) = root.split_vertically(520);
     let (left, right) = charts.split_horizontally(900);
     let (left_legend, right_legend) = legends.split_horizontally(900);
@@ -484,8 +471,7 @@ pub fn channel_response_chart(path: &Path, title: &str, curves: &[ResponseCurve]
         }
         legend_panel_wrapped(&right_legend, &items, 85)?;
     }
-    root.present().map_err(err)?;
-    recompress(path)
+    finish(&root, path)
 }
 
 /// Data of `charts/impact.png`.
@@ -504,10 +490,8 @@ pub struct ImpactChart<'a> {
 pub fn impact_chart(path: &Path, c: &ImpactChart<'_>) -> ChartResult {
     register_font();
     let n = c.sl_told.len();
-    let root = BitMapBackend::new(path, (1800, 1000)).into_drawing_area();
-    root.fill(&WHITE).map_err(err)?;
-    let root = root.titled(c.title, ("sans-serif", 26)).map_err(err)?;
-    let (main, side) = root.split_horizontally(1800 - LEGEND_WIDTH);
+    let root = titled_canvas(path, 1000, c.title, 26)?;
+    let (main, side) = beside_legend(&root);
     let (top, bottom) = main.split_vertically(520);
     let (side_top, side_bottom) = side.split_vertically(520);
     let colors = [
@@ -589,8 +573,7 @@ pub fn impact_chart(path: &Path, c: &ImpactChart<'_>) -> ChartResult {
         ];
         legend_panel(&side_bottom, &items)?;
     }
-    root.present().map_err(err)?;
-    recompress(path)
+    finish(&root, path)
 }
 
 /// Data of `charts/intraday.png`: one day, per slot from `first_slot`.
@@ -628,10 +611,8 @@ pub fn intraday_chart(path: &Path, c: &IntradayChart<'_>) -> ChartResult {
         .filter(finite)
         .fold(1.0f64, f64::max);
     let ymax = top * 1.1;
-    let root = BitMapBackend::new(path, (1800, 800)).into_drawing_area();
-    root.fill(&WHITE).map_err(err)?;
-    let root = root.titled(c.title, ("sans-serif", 28)).map_err(err)?;
-    let (plot, side) = root.split_horizontally(1800 - LEGEND_WIDTH);
+    let root = titled_canvas(path, 800, c.title, 28)?;
+    let (plot, side) = beside_legend(&root);
     let mut ch = ChartBuilder::on(&plot)
         .margin(20)
         .x_label_area_size(50)
@@ -678,8 +659,7 @@ pub fn intraday_chart(path: &Path, c: &IntradayChart<'_>) -> ChartResult {
         items.push(("start of calls no planned line explains".into(), Mark::Line(REQUIRED.to_rgba(), 2)));
     }
     legend_panel(&side, &items)?;
-    root.present().map_err(err)?;
-    recompress(path)
+    finish(&root, path)
 }
 
 #[cfg(test)]
