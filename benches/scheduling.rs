@@ -174,7 +174,7 @@ fn large_centre_roster(c: &mut Criterion) {
         std::fs::write(dir.path().join(name), text).expect("write");
     }
     let sources = Sources::in_folder(dir.path());
-    let names = ringcast::ingest::history::queues(&sources.history).expect("queues");
+    let names = ringcast::ingest::history::queues(&sources.history, &Default::default()).expect("queues");
     let mut agents = load_agents(&dir.path().join("agents.csv")).expect("agents");
     ringcast::ingest::agents::resolve_queues(&mut agents, &names, &dir.path().join("agents.csv")).expect("queues");
     let weeks = queue_shifts(&sources, &names).expect("shifts");

@@ -41,10 +41,34 @@ pub struct CentreConfig {
     pub channels: ChannelKinds,
     pub scheduling: SchedulingConfig,
     pub simulation: SimulationConfig,
+    /// How the history file writes its columns and values (an ACD export as
+    /// it is downloaded): `[history.columns]`, `date_format`, `time_format`, `decimal`.
+    pub history: FileReadingConfig,
+    /// How media plans write their columns and values (an agency's spot
+    /// schedule or as-run log), and the channel of a file without a channel column.
+    pub media: FileReadingConfig,
     /// Whether the file lists its own `[[scheduling.shifts]]`; without them
     /// the settings derive shift families from the opening hours.
     #[serde(skip)]
     pub shifts_given: bool,
+}
+
+/// `[history]` / `[media]`: how an input file writes its columns and values
+/// (docs/formats.md, "Reading your own export").
+#[derive(Debug, Clone, Default, PartialEq, Serialize, Deserialize)]
+#[serde(default, deny_unknown_fields)]
+pub struct FileReadingConfig {
+    /// ringcast field → the file's header, e.g. `calls = "ACD Calls"`.
+    pub columns: BTreeMap<String, String>,
+    /// strftime format of the file's dates, e.g. `"%m/%d/%Y"`.
+    pub date_format: Option<String>,
+    /// strftime format of the file's times of day, e.g. `"%I:%M %p"`.
+    pub time_format: Option<String>,
+    /// Decimal mark: `"."` (default) or `","`.
+    pub decimal: Option<String>,
+    /// `[media]` only: the channel of every line of a file without a
+    /// channel column (an as-run log of TV spots: `channel = "tv"`).
+    pub channel: Option<String>,
 }
 
 /// Opening hours per weekday, e.g. `mon = "08:00-20:00"`, `sun = "closed"`.
@@ -186,6 +210,8 @@ impl Default for CentreConfig {
             channels: ChannelKinds::default(),
             scheduling: SchedulingConfig::default(),
             simulation: SimulationConfig::default(),
+            history: FileReadingConfig::default(),
+            media: FileReadingConfig::default(),
             shifts_given: false,
         }
     }
@@ -250,7 +276,11 @@ impl CentreConfig {
         let mut cfg: CentreConfig = serde_path_to_error::deserialize(de).map_err(|e| {
             let key = e.path().to_string();
             let inner = e.inner();
-            let msg = format!("invalid config: {}", crate::error::shortened_message(inner.message()));
+            let msg = format!(
+                "invalid config: {}{}",
+                crate::error::shortened_message(inner.message()),
+                percent_hint(inner.message())
+            );
             let line = inner
                 .span()
                 .map(|s| text.as_bytes()[..s.start.min(text.len())].iter().filter(|&&b| b == b'\n').count() + 1);
@@ -367,6 +397,16 @@ impl ChannelKind {
             "affiliate",
         ];
         KNOWN.contains(&channel.to_ascii_lowercase().as_str())
+    }
+}
+
+/// A number written as a percent in quotes (`target_sl = "80%"`): the fix.
+fn percent_hint(message: &str) -> String {
+    let Some(rest) = message.strip_prefix("invalid type: string \"") else { return String::new() };
+    let Some(value) = rest.split('"').next().and_then(|v| v.trim().strip_suffix('%')) else { return String::new() };
+    match value.trim().parse::<f64>() {
+        Ok(p) => format!("; write {} (a fraction without quotes, not a percent)", p / 100.0),
+        Err(_) => String::new(),
     }
 }
 

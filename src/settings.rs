@@ -5,9 +5,12 @@
 //! or a flag.
 
 use crate::calendar::OpenCalendar;
+use crate::config::FileReadingConfig;
 use crate::config::{CentreConfig, ChannelKinds, WEEKDAYS};
 use crate::error::{Error, InputError};
+use crate::ingest::media::MediaReading;
 use crate::ingest::queue_stats::{Estimate, HourProfile, QueueStats};
+use crate::ingest::table::ReadFormat;
 use crate::limits;
 use crate::schedule::shifts::weekday_of;
 use crate::schedule::{SchedulingRules, ShiftFamily};
@@ -70,6 +73,12 @@ pub struct Settings {
     pub simulation: SimulationSettings,
     /// What the service goal is answered for.
     pub goal: GoalSettings,
+    /// How the history file is read (`[history]`).
+    pub history_format: ReadFormat,
+    /// How media plans are read (`[media]`).
+    pub media_reading: MediaReading,
+    /// Odd but usable values in the config (`aht_seconds = 5`).
+    pub warnings: Vec<String>,
 }
 
 /// Service values given on the command line (or in the environment) for a
@@ -263,6 +272,9 @@ impl Settings {
             channels: cfg.channels.clone(),
             simulation: simulation(cfg, path)?,
             goal: goal_settings(cfg, path)?,
+            history_format: read_format(&cfg.history, "history", crate::ingest::history::HISTORY_FIELDS, path)?,
+            media_reading: media_reading(cfg, path)?,
+            warnings: config_warnings(cfg, path),
             week_start: weekday_of(&cfg.week_start).ok_or_else(|| {
                 Error::config(
                     path,
@@ -278,6 +290,19 @@ impl Settings {
 }
 
 impl Settings {
+    /// How to read this centre's history: its time zone, interval, answer
+    /// target and the `[history]` format; `queue` when one is asked for.
+    pub fn history_options(&self, queue: Option<String>) -> crate::ingest::history::HistoryOptions {
+        crate::ingest::history::HistoryOptions {
+            tz: Some(self.calendar.tz),
+            queue,
+            records_interval: Some(self.calendar.interval),
+            answer_seconds: Some(self.service.goal.answer_time.get()),
+            interval_hint: None,
+            format: self.history_format.clone(),
+        }
+    }
+
     /// Take the handle time and patience the history shows where the config
     /// does not set them (the config wins), and check the policy again.
     ///
@@ -383,6 +408,103 @@ fn families_for(cal: &OpenCalendar) -> Vec<ShiftFamily> {
         ShiftFamily { span_hours: 4.0, paid_hours: 4.0, breaks: vec![], part_time: true, ..ShiftFamily::default() },
     );
     full.into_iter().chain(part).collect()
+}
+
+/// `[history]` or `[media]`, checked: every mapped field is one the reader
+/// takes, every format a valid strftime format, the decimal mark `.` or `,`.
+fn read_format(c: &FileReadingConfig, section: &str, fields: &[&str], path: &Path) -> Result<ReadFormat, Error> {
+    for (field, header) in &c.columns {
+        if !fields.contains(&field.as_str()) {
+            return Err(Error::config(
+                path,
+                format!("{section}.columns.{field}"),
+                format!(
+                    "'{}' is not a field ringcast reads; expected one of {}",
+                    crate::error::shortened(field),
+                    fields.join(", ")
+                ),
+            ));
+        }
+        if header.trim().is_empty() {
+            return Err(Error::config(
+                path,
+                format!("{section}.columns.{field}"),
+                "got an empty header; expected the file's column name",
+            ));
+        }
+    }
+    let mut seen: std::collections::BTreeMap<String, &str> = std::collections::BTreeMap::new();
+    for (field, header) in &c.columns {
+        if let Some(other) = seen.insert(header.trim().to_ascii_lowercase(), field) {
+            return Err(Error::config(
+                path,
+                format!("{section}.columns.{field}"),
+                format!("got '{header}', which {section}.columns.{other} maps too; expected one field per column"),
+            ));
+        }
+    }
+    for (key, f) in [("date_format", &c.date_format), ("time_format", &c.time_format)] {
+        if let Some(f) = f {
+            use chrono::format::{Item, StrftimeItems};
+            if f.trim().is_empty() || StrftimeItems::new(f).any(|i| matches!(i, Item::Error)) {
+                return Err(Error::config(
+                    path,
+                    format!("{section}.{key}"),
+                    format!(
+                        "got '{}', expected a strftime format such as \"%m/%d/%Y\" or \"%I:%M %p\"",
+                        crate::error::shortened(f)
+                    ),
+                ));
+            }
+        }
+    }
+    let decimal_comma = match c.decimal.as_deref() {
+        None | Some(".") => false,
+        Some(",") => true,
+        Some(other) => {
+            return Err(Error::config(
+                path,
+                format!("{section}.decimal"),
+                format!("got '{}', expected \".\" or \",\"", crate::error::shortened(other)),
+            ))
+        }
+    };
+    Ok(ReadFormat {
+        section: section.to_string(),
+        config: Some(path.to_path_buf()),
+        columns: c.columns.clone(),
+        date_format: c.date_format.clone(),
+        time_format: c.time_format.clone(),
+        decimal_comma,
+    })
+}
+
+fn media_reading(cfg: &CentreConfig, path: &Path) -> Result<MediaReading, Error> {
+    if cfg.history.channel.is_some() {
+        return Err(Error::config(path, "history.channel", "a channel belongs to media plans: set it under [media]"));
+    }
+    let format = read_format(&cfg.media, "media", crate::ingest::media::MEDIA_FIELDS, path)?;
+    let channel = match cfg.media.channel.as_deref().map(str::trim) {
+        Some("") => {
+            return Err(Error::config(path, "media.channel", "got an empty name; expected a channel such as \"tv\""))
+        }
+        c => c.map(str::to_ascii_lowercase),
+    };
+    Ok(MediaReading { format, channel })
+}
+
+/// Values that are valid but more often a slip: a handle time under 30 s
+/// is usually minutes typed as seconds.
+fn config_warnings(cfg: &CentreConfig, path: &Path) -> Vec<String> {
+    let mut out = Vec::new();
+    if let Some(a) = cfg.service.aht_seconds.filter(|a| *a > 0.0 && *a < 30.0) {
+        out.push(format!(
+            "{}: service.aht_seconds = {a}: a handle time under 30 s; did you mean minutes? ({} s)",
+            path.display(),
+            a * 60.0
+        ));
+    }
+    out
 }
 
 /// The longest planning interval: staffing by the hour is already coarse, and

@@ -5,7 +5,7 @@ use crate::config::ChannelKinds;
 use crate::error::Error;
 use crate::forecast::backtest::{run_intraday as run_intraday_protocol, run_protocol, CampaignInputs};
 use crate::ingest::history::{load_history, load_history_with, HistoryOptions};
-use crate::ingest::media::load_media_plan;
+use crate::ingest::media::{load_media_plan_as, MediaReading};
 use crate::ingest::History;
 use crate::settings::Settings;
 use chrono::{NaiveDate, NaiveTime, Timelike};
@@ -19,10 +19,10 @@ pub struct BacktestArgs {
     #[arg(long)]
     pub history: PathBuf,
     /// First target day (inclusive).
-    #[arg(long)]
+    #[arg(long, value_parser = super::iso_date)]
     pub from: NaiveDate,
     /// Last target day (inclusive).
-    #[arg(long)]
+    #[arg(long, value_parser = super::iso_date)]
     pub to: NaiveDate,
     /// Days with data each forecast is fitted on (the most recent before the origin).
     #[arg(long, default_value_t = 100)]
@@ -53,25 +53,25 @@ pub struct BacktestArgs {
 /// the campaign-aware forecaster needs (no media lines without `--media`: it
 /// is then the classic daily level × intraday profile model).
 fn load_inputs(a: &BacktestArgs) -> anyhow::Result<(History, CampaignInputs)> {
-    let (h, channels, calendar) = match &a.config {
+    let (h, channels, calendar, reading) = match &a.config {
         Some(p) => {
             let settings = Settings::load(p)?;
+            let opts = HistoryOptions { queue: None, answer_seconds: None, ..settings.history_options(None) };
             let cal = settings.calendar;
-            let opts = HistoryOptions { tz: Some(cal.tz), records_interval: Some(cal.interval), ..Default::default() };
             let (raw, _) = load_history_with(&a.history, &opts)?;
             let h = raw
                 .resample(cal.interval)
                 .map_err(|m| Error::config(p, "interval_minutes", format!("{m} (history {})", a.history.display())))?;
-            (h, settings.channels, cal)
+            (h, settings.channels, cal, settings.media_reading)
         }
         None => {
             let h = load_history(&a.history)?;
             let cal = h.opening_calendar(chrono_tz::UTC);
-            (h, ChannelKinds::default(), cal)
+            (h, ChannelKinds::default(), cal, MediaReading::default())
         }
     };
     let lines = match &a.media {
-        Some(media) => load_media_plan(media, &channels)?.lines,
+        Some(media) => load_media_plan_as(media, &channels, &reading)?.lines,
         None => vec![],
     };
     Ok((h, CampaignInputs { calendar, lines }))

@@ -3,9 +3,12 @@
 
 use super::Format;
 use crate::config::CentreConfig;
-use crate::ingest::history::{load_history_with, HistoryOptions};
-use crate::ingest::media::load_media_plan;
+use crate::ingest::agents::agents_from_table;
+use crate::ingest::history::{history_from_table, HistoryOptions};
+use crate::ingest::media::{media_from_table, read_media_table, MediaReading};
 use crate::ingest::queue_stats::QueueStats;
+use crate::ingest::requirements::requirements_from_table;
+use crate::ingest::table::{ReadFormat, Table};
 use crate::settings::Settings;
 use serde::Serialize;
 use std::path::PathBuf;
@@ -22,6 +25,15 @@ pub struct CheckArgs {
     /// Centre configuration; also used to read the others (time zone, interval, channels).
     #[arg(long)]
     pub config: Option<PathBuf>,
+    /// Next week's media plan (checked like `--media`).
+    #[arg(long)]
+    pub media_plan: Option<PathBuf>,
+    /// The agents file of `plan`.
+    #[arg(long)]
+    pub agents: Option<PathBuf>,
+    /// A requirements file of `schedule` (needs the config's calendar).
+    #[arg(long)]
+    pub requirements: Option<PathBuf>,
     /// Queue to read when the history holds several.
     #[arg(long)]
     pub queue: Option<String>,
@@ -30,12 +42,44 @@ pub struct CheckArgs {
     pub format: Format,
 }
 
+/// How one file was read: each column read as which field, and those not used.
+#[derive(Debug, Serialize)]
+struct Reading {
+    file: String,
+    columns: Vec<ColumnRead>,
+    unused: Vec<String>,
+}
+
+#[derive(Debug, Serialize)]
+struct ColumnRead {
+    column: String,
+    field: String,
+}
+
+impl Reading {
+    fn of(t: &Table) -> Reading {
+        Reading {
+            file: t.path.display().to_string(),
+            columns: t.reading().into_iter().map(|(column, field)| ColumnRead { column, field }).collect(),
+            unused: t.unused(),
+        }
+    }
+}
+
 #[derive(Debug, Default, Serialize)]
 struct Summary {
+    /// Every file's reading, in the order of the flags.
+    readings: Vec<Reading>,
     #[serde(skip_serializing_if = "Option::is_none")]
     history: Option<HistorySummary>,
     #[serde(skip_serializing_if = "Option::is_none")]
     media: Option<MediaSummary>,
+    #[serde(skip_serializing_if = "Option::is_none")]
+    media_plan: Option<MediaSummary>,
+    #[serde(skip_serializing_if = "Option::is_none")]
+    agents: Option<AgentsSummary>,
+    #[serde(skip_serializing_if = "Option::is_none")]
+    requirements: Option<RequirementsSummary>,
     #[serde(skip_serializing_if = "Option::is_none")]
     config: Option<String>,
     /// Without a config: the opening hours and closed dates read off the history.
@@ -82,6 +126,20 @@ struct MediaSummary {
     last_start: String,
 }
 
+#[derive(Debug, Serialize)]
+struct AgentsSummary {
+    agents: usize,
+    min_weekly_hours: f64,
+    max_weekly_hours: f64,
+}
+
+#[derive(Debug, Serialize)]
+struct RequirementsSummary {
+    days: usize,
+    interval_minutes: u32,
+    agent_intervals: f64,
+}
+
 pub fn run(a: &CheckArgs) -> anyhow::Result<()> {
     let mut out = Summary::default();
     let settings = match &a.config {
@@ -89,6 +147,7 @@ pub fn run(a: &CheckArgs) -> anyhow::Result<()> {
             let s = Settings::load(p)?;
             out.config =
                 Some(format!("{} ({}, {}-minute intervals)", s.name, s.calendar.tz, s.calendar.interval.get()));
+            out.warnings.extend(s.warnings.iter().cloned());
             Some(s)
         }
         None => None,
@@ -98,8 +157,18 @@ pub fn run(a: &CheckArgs) -> anyhow::Result<()> {
         let tz = settings.as_ref().map(|s| s.calendar.tz);
         let records_interval = settings.as_ref().map(|s| s.calendar.interval);
         let answer_seconds = settings.as_ref().map(|s| s.service.goal.answer_time.get());
-        let opts = HistoryOptions { tz, queue: a.queue.clone(), records_interval, answer_seconds, interval_hint: None };
-        let (h, w) = load_history_with(p, &opts)?;
+        let format = settings.as_ref().map(|s| s.history_format.clone()).unwrap_or_else(|| ReadFormat::of("history"));
+        let opts = HistoryOptions {
+            tz,
+            queue: a.queue.clone(),
+            records_interval,
+            answer_seconds,
+            interval_hint: None,
+            format: format.clone(),
+        };
+        let t = Table::read_as(p, &format)?;
+        let (h, w) = history_from_table(&t, &opts)?;
+        out.readings.push(Reading::of(&t));
         out.warnings.extend(w);
         match &settings {
             Some(s) => out.warnings.extend(h.closed_calls_warning(&s.calendar)),
@@ -130,16 +199,38 @@ pub fn run(a: &CheckArgs) -> anyhow::Result<()> {
             answer_seconds: answer_seconds.unwrap_or(20.0),
         });
     }
+    let reading = settings.as_ref().map(|s| s.media_reading.clone()).unwrap_or_default();
     if let Some(p) = &a.media {
-        let m = load_media_plan(p, &channels)?;
-        out.warnings.extend(m.warnings.iter().cloned());
-        let starts = m.lines.iter().map(|l| l.start);
-        out.media = Some(MediaSummary {
-            lines: m.lines.len(),
-            channels: m.channels(),
-            spend: m.lines.iter().map(|l| l.spend).sum(),
-            first_start: starts.clone().min().map(|t| t.to_string()).unwrap_or_default(),
-            last_start: starts.max().map(|t| t.to_string()).unwrap_or_default(),
+        out.media = Some(check_media(p, &channels, &reading, &mut out)?);
+    }
+    if let Some(p) = &a.media_plan {
+        out.media_plan = Some(check_media(p, &channels, &reading, &mut out)?);
+    }
+    if let Some(p) = &a.agents {
+        let t = Table::read(p)?;
+        let agents = agents_from_table(&t)?;
+        out.readings.push(Reading::of(&t));
+        out.warnings.extend(t.reading_warnings());
+        out.agents = Some(AgentsSummary {
+            agents: agents.len(),
+            min_weekly_hours: agents.iter().map(|x| x.min_weekly_hours).sum(),
+            max_weekly_hours: agents.iter().map(|x| x.max_weekly_hours).sum(),
+        });
+    }
+    if let Some(p) = &a.requirements {
+        let Some(s) = &settings else {
+            return Err(super::usage(
+                "--requirements: give --config too (the requirements are checked against its calendar)",
+            ));
+        };
+        let t = Table::read(p)?;
+        let grid = requirements_from_table(&t, &s.calendar, s.service.shrinkage)?;
+        out.readings.push(Reading::of(&t));
+        out.warnings.extend(t.reading_warnings());
+        out.requirements = Some(RequirementsSummary {
+            days: grid.days().len(),
+            interval_minutes: s.calendar.interval.get(),
+            agent_intervals: grid.required.iter().sum(),
         });
     }
     match a.format {
@@ -147,6 +238,15 @@ pub fn run(a: &CheckArgs) -> anyhow::Result<()> {
         Format::Text => {
             for w in &out.warnings {
                 eprintln!("warning: {w}");
+            }
+            for r in &out.readings {
+                println!("{}: read", r.file);
+                for c in &r.columns {
+                    println!("  {} -> {}", c.column, c.field);
+                }
+                if !r.unused.is_empty() {
+                    println!("  not used: {}", r.unused.join(", "));
+                }
             }
             if let Some(c) = &out.config {
                 println!("config: {c}");
@@ -179,18 +279,58 @@ pub fn run(a: &CheckArgs) -> anyhow::Result<()> {
             if let Some(c) = &out.calendar {
                 println!("opening hours read off the history (give --config to set them): {c}");
             }
-            if let Some(m) = &out.media {
+            for (what, m) in [("media", &out.media), ("media plan", &out.media_plan)] {
+                if let Some(m) = m {
+                    println!(
+                        "{what}: {} lines, channels {}, spend {:.0}, {} .. {}",
+                        m.lines,
+                        m.channels.join(", "),
+                        m.spend,
+                        m.first_start,
+                        m.last_start
+                    );
+                }
+            }
+            if let Some(g) = &out.agents {
                 println!(
-                    "media plan: {} lines, channels {}, spend {:.0}, {} .. {}",
-                    m.lines,
-                    m.channels.join(", "),
-                    m.spend,
-                    m.first_start,
-                    m.last_start
+                    "agents: {}, contracted {:.0} to {:.0} hours a week in all",
+                    g.agents, g.min_weekly_hours, g.max_weekly_hours
+                );
+            }
+            if let Some(r) = &out.requirements {
+                println!(
+                    "requirements: {} days of {}-minute intervals, {:.0} agent-intervals to roster",
+                    r.days, r.interval_minutes, r.agent_intervals
                 );
             }
             println!("ok");
         }
     }
     Ok(())
+}
+
+/// Read a media file as `plan` would, and summarise it.
+fn check_media(
+    p: &std::path::Path,
+    channels: &crate::config::ChannelKinds,
+    reading: &MediaReading,
+    out: &mut Summary,
+) -> anyhow::Result<MediaSummary> {
+    let m = match read_media_table(p, reading)? {
+        Some(t) => {
+            let m = media_from_table(&t, channels, reading)?;
+            out.readings.push(Reading::of(&t));
+            m
+        }
+        None => Default::default(),
+    };
+    out.warnings.extend(m.warnings.iter().cloned());
+    let starts = m.lines.iter().map(|l| l.start);
+    Ok(MediaSummary {
+        lines: m.lines.len(),
+        channels: m.channels(),
+        spend: m.lines.iter().map(|l| l.spend).sum(),
+        first_start: starts.clone().min().map(|t| t.to_string()).unwrap_or_default(),
+        last_start: starts.max().map(|t| t.to_string()).unwrap_or_default(),
+    })
 }

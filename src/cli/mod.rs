@@ -129,7 +129,7 @@ pub struct InputArgs {
     pub config: PathBuf,
     /// First day of the week to plan, the config's `week_start` weekday
     /// (default: the week after the history ends).
-    #[arg(long)]
+    #[arg(long, value_parser = iso_date)]
     pub week: Option<NaiveDate>,
     /// Queue to read when the history holds several.
     #[arg(long)]
@@ -232,6 +232,16 @@ pub fn run(cli: Cli) -> anyhow::Result<()> {
         Command::Check(a) => check::run(&a),
         Command::Intraday(a) => intraday::run(&a),
     }
+}
+
+/// A date flag: `YYYY-MM-DD` only (`23/11/2026` is day- or month-first).
+pub(crate) fn iso_date(s: &str) -> Result<NaiveDate, String> {
+    crate::ingest::table::parse_date(s).ok_or_else(|| {
+        format!(
+            "got '{}', expected a date written YYYY-MM-DD (e.g. 2026-11-23) in the years 1970 to 2200",
+            crate::error::shortened(s)
+        )
+    })
 }
 
 /// A path flag that may be given empty (`--media ""`: no file).

@@ -2,7 +2,7 @@
 
 use super::{usage, InputArgs};
 use crate::impact::{ImpactThreshold, DEFAULT_THRESHOLD};
-use crate::ingest::agents::load_agents;
+use crate::ingest::agents::{load_agents, load_agents_with_warnings};
 use crate::pipeline::{self, WeeklyPlan};
 use crate::report::atomic::{check_out_file, write_file, OutDir};
 use crate::report::impact::{marketing_summary, write_impact_report};
@@ -89,7 +89,9 @@ pub fn build(a: &PlanArgs, threshold: ImpactThreshold, progress: &dyn Fn(&str)) 
     progress("reading inputs");
     let sources = a.inputs.sources();
     let mut loaded = pipeline::load(&sources)?;
-    let (agents, warning) = pipeline::centre::agents_for_one_queue(load_agents(&a.agents)?, sources.queue.as_deref());
+    let (agents, agent_warnings) = load_agents_with_warnings(&a.agents)?;
+    loaded.warnings.extend(agent_warnings);
+    let (agents, warning) = pipeline::centre::agents_for_one_queue(agents, sources.queue.as_deref());
     if agents.is_empty() {
         return Err(usage(format!(
             "{}: no agent takes queue '{}' (column 'queues'); expected at least one",
@@ -122,7 +124,8 @@ pub fn run_plan(a: &PlanArgs) -> anyhow::Result<()> {
 /// `plan --all-queues`: every queue of the history, one roster.
 fn run_centre(a: &PlanArgs, out: &OutDir, progress: &Progress, t0: std::time::Instant) -> anyhow::Result<()> {
     progress.stage("reading inputs");
-    let names = crate::ingest::history::queues(&a.inputs.history)?;
+    let format = crate::settings::Settings::load(&a.inputs.config)?.history_format;
+    let names = crate::ingest::history::queues(&a.inputs.history, &format)?;
     let agents = load_agents(&a.agents)?;
     let threshold = ImpactThreshold::default();
     let centre = pipeline::centre::build_centre(&a.inputs.sources(), &names, agents, &a.agents, threshold, &|m| {
@@ -199,7 +202,8 @@ pub fn run_forecast(a: &ForecastArgs) -> anyhow::Result<()> {
 /// Every queue of the history: forecast and staffing in parallel.
 fn run_all_queues(a: &ForecastArgs, out: &OutDir) -> anyhow::Result<()> {
     use rayon::prelude::*;
-    let names = crate::ingest::history::queues(&a.inputs.history)?;
+    let format = crate::settings::Settings::load(&a.inputs.config)?.history_format;
+    let names = crate::ingest::history::queues(&a.inputs.history, &format)?;
     if names.is_empty() {
         return Err(usage(format!("--all-queues: {} has no 'queue' column", a.inputs.history.display())));
     }

@@ -163,6 +163,7 @@ impl StaffArgs {
             records_interval: settings.map(|s| s.calendar.interval),
             answer_seconds: self.answer_seconds,
             interval_hint: None,
+            format: settings.map(|s| s.history_format.clone()).unwrap_or_default(),
         };
         let (h, warnings) = load_history_with(path, &opts)?;
         for w in warnings {

@@ -20,7 +20,7 @@ pub struct SynthArgs {
     #[arg(long, default_value_t = 104, value_parser = clap::value_parser!(u32).range(1..=520))]
     pub weeks: u32,
     /// Monday of the planning week (the week after the history).
-    #[arg(long, default_value = "2026-11-23")]
+    #[arg(long, default_value = "2026-11-23", value_parser = super::iso_date)]
     pub week: NaiveDate,
     /// Number of agents in agents.csv (1..=100000).
     #[arg(long, default_value_t = 150, value_parser = clap::value_parser!(u64).range(1..=100_000))]
@@ -34,7 +34,7 @@ pub struct SynthArgs {
     #[arg(long)]
     pub demand_scale: Option<f64>,
     /// The day of the planning week `today.csv` holds (default: its Friday).
-    #[arg(long)]
+    #[arg(long, value_parser = super::iso_date)]
     pub today: Option<NaiveDate>,
     /// `today.csv` holds the calls before this local time.
     #[arg(long, default_value = "11:00")]

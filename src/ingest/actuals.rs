@@ -37,7 +37,8 @@ pub fn load_actuals(
     at: Option<NaiveTime>,
 ) -> Result<Actuals, Error> {
     let interval = calendar.interval;
-    let t = Table::read(path)?;
+    let t =
+        Table::read_as(path, &crate::ingest::table::ReadFormat { section: "history".into(), ..opts.format.clone() })?;
     t.require_rows()?;
     let stamps = row_stamps(&t, opts.queue.as_deref())?;
     let first = stamps.first().ok_or_else(|| InputError::file(path, "no rows of the queue asked for"))?;
@@ -118,7 +119,7 @@ pub fn load_actuals(
 
 /// Interval counts have a calls column; records do not.
 fn is_counts(t: &Table) -> bool {
-    t.column(&crate::ingest::history::CALLS_COLUMNS).is_some()
+    t.has(crate::ingest::history::CALLS_COLUMNS)
 }
 
 fn check_day(path: &Path, first: &RowStamp, days: &[NaiveDate]) -> Result<(), Error> {

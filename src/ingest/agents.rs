@@ -36,23 +36,35 @@ fn parse_days(s: &str) -> Option<Vec<Weekday>> {
 
 /// Read the agents file.
 pub fn load_agents(path: &Path) -> InputResult<Vec<Agent>> {
+    load_agents_with_warnings(path).map(|(agents, _)| agents)
+}
+
+/// Read the agents file; with the warnings about its reading (columns not used).
+pub fn load_agents_with_warnings(path: &Path) -> InputResult<(Vec<Agent>, Vec<String>)> {
     let t = Table::read(path)?;
+    let agents = agents_from_table(&t)?;
+    Ok((agents, t.reading_warnings()))
+}
+
+/// [`load_agents`] on a table already read.
+pub fn agents_from_table(t: &Table) -> InputResult<Vec<Agent>> {
+    let path = t.path.as_path();
     t.require_rows()?;
     let id = t.require(&["id", "agent_id"], "the agent id")?;
-    let name = t.column(&["name", "agent_name"]);
-    let contract = t.column(&["contract"]);
+    let name = t.column(&["name", "agent_name"])?;
+    let contract = t.column(&["contract"])?;
     let min_h = t.require(&["min_weekly_hours", "min_hours"], "the contracted minimum weekly hours")?;
     let max_h = t.require(&["max_weekly_hours", "max_hours"], "the contracted maximum weekly hours")?;
     let max_days = t.require(&["max_days", "max_days_per_week"], "the maximum working days per week")?;
-    let days = t.column(&["available_days", "days"]);
-    let earliest = t.column(&["earliest_start"]);
-    let latest = t.column(&["latest_end"]);
-    let pref = t.column(&["preferred_start"]);
-    let queues = t.column(&["queues", "queue", "skills"]);
-    let primary = t.column(&["primary_queue", "primary"]);
+    let days = t.column(&["available_days", "days"])?;
+    let earliest = t.column(&["earliest_start"])?;
+    let latest = t.column(&["latest_end"])?;
+    let pref = t.column(&["preferred_start"])?;
+    let queues = t.column(&["queues", "queue", "skills"])?;
+    let primary = t.column(&["primary_queue", "primary"])?;
     let mut out: Vec<Agent> = Vec::with_capacity(t.height());
     let mut seen = std::collections::BTreeMap::new();
-    for i in 0..t.height() {
+    for i in t.rows() {
         let r = sheet_row(i);
         let aid = t.required(id, i, "an agent id")?.to_string();
         if let Some(prev) = seen.insert(aid.clone(), r) {

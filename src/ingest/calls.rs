@@ -8,52 +8,75 @@
 
 use crate::error::{InputError, InputResult};
 use crate::ingest::grid::History;
-use crate::ingest::table::{parse_datetime, parse_time, sheet_row, Col, Table};
+use crate::ingest::table::{sheet_row, Col, Table};
 use crate::units::IntervalMinutes;
 use chrono::{NaiveDate, NaiveDateTime, Timelike};
 use ndarray::Array2;
 use std::collections::BTreeMap;
 use std::path::Path;
 
-/// How the columns of a call-detail file map to a call.
+/// How the columns of a call-detail file map to a call: each field's
+/// accepted header names, ringcast's name first (its key under
+/// `[history.columns]`).
 #[derive(Debug, Clone, Copy)]
 pub struct CdrLayout {
     pub name: &'static str,
     /// Arrival: one date-time column, or a date column plus a time column.
     pub arrival: Arrival,
     /// Seconds waited in queue.
-    pub wait: &'static str,
-    /// Outcome column and the values meaning answered / abandoned / not offered.
-    pub outcome: &'static str,
+    pub wait: &'static [&'static str],
+    /// Outcome column and the values meaning answered / abandoned / not
+    /// offered (compared ignoring case).
+    pub outcome: &'static [&'static str],
     pub answered: &'static [&'static str],
     pub abandoned: &'static [&'static str],
     /// Rows with these outcomes never reached the queue and are skipped.
     pub skipped: &'static [&'static str],
     /// Handle (service) time in seconds.
-    pub handle: &'static str,
+    pub handle: &'static [&'static str],
 }
 
 #[derive(Debug, Clone, Copy)]
 pub enum Arrival {
-    DateTime(&'static str),
+    DateTime(&'static [&'static str]),
     /// Date column with its chrono format, and a time-of-day column.
     DateAndTime {
-        date: &'static str,
+        date: &'static [&'static str],
         date_format: &'static str,
-        time: &'static str,
+        time: &'static [&'static str],
     },
 }
 
-/// `arrival,wait_seconds,outcome,handle_seconds` with outcome answered/abandoned.
+/// `arrival,wait_seconds,outcome,handle_seconds` with outcome answered/abandoned,
+/// and the names per-call exports use for them (NICE CXone, Five9, Talkdesk,
+/// Webex: docs/formats.md).
 pub const GENERIC: CdrLayout = CdrLayout {
     name: "generic",
-    arrival: Arrival::DateTime("arrival"),
-    wait: "wait_seconds",
-    outcome: "outcome",
-    answered: &["answered"],
-    abandoned: &["abandoned"],
+    arrival: Arrival::DateTime(&[
+        "arrival",
+        "arrival_time",
+        "call_start",
+        "start_time",
+        "contact_start",
+        "contact_start_timestamp",
+        "initiation_timestamp",
+        "start_at",
+    ]),
+    wait: &[
+        "wait_seconds",
+        "wait",
+        "wait_time",
+        "queue_wait_time",
+        "queue_time",
+        "queue_duration",
+        "waiting_time",
+        "inqueue",
+    ],
+    outcome: &["outcome", "call_outcome", "result", "call_result"],
+    answered: &["answered", "handled", "served", "agent"],
+    abandoned: &["abandoned", "abandon", "hang", "hangup", "short_abandoned"],
     skipped: &[],
-    handle: "handle_seconds",
+    handle: &["handle_seconds", "handle_time", "handle", "handling_time"],
 };
 
 /// The Technion "Anonymous Bank" layout (February 1999): the call joins the
@@ -61,13 +84,13 @@ pub const GENERIC: CdrLayout = CdrLayout {
 /// its wait; outcome AGENT = answered, HANG = abandoned, PHANTOM = never queued.
 pub const ANONYMOUS_BANK: CdrLayout = CdrLayout {
     name: "anonymous_bank",
-    arrival: Arrival::DateAndTime { date: "date", date_format: "%y%m%d", time: "vru_exit" },
-    wait: "q_time",
-    outcome: "outcome",
+    arrival: Arrival::DateAndTime { date: &["date"], date_format: "%y%m%d", time: &["arrival", "vru_exit"] },
+    wait: &["wait_seconds", "q_time"],
+    outcome: &["outcome"],
     answered: &["AGENT"],
     abandoned: &["HANG"],
     skipped: &["PHANTOM"],
-    handle: "ser_time",
+    handle: &["handle_seconds", "ser_time"],
 };
 
 /// Interval aggregates of call-detail records.
@@ -104,13 +127,13 @@ pub fn load_call_records(path: &Path, interval: IntervalMinutes) -> InputResult<
 }
 
 /// Header names of the queue a call was routed to.
-pub const QUEUE_COLUMNS: [&str; 5] = ["queue", "type", "skill", "split", "service"];
+pub const QUEUE_COLUMNS: &[&str] = &["queue", "type", "skill", "split", "service", "queue_name", "skill_name"];
 
 /// The queues of the records, sorted.
-pub fn record_queues(t: &Table) -> Vec<String> {
-    let Some(q) = t.column(&QUEUE_COLUMNS) else { return vec![] };
-    let names: std::collections::BTreeSet<&str> = (0..t.height()).filter_map(|i| q.get(i)).collect();
-    names.into_iter().map(str::to_string).collect()
+pub fn record_queues(t: &Table) -> InputResult<Vec<String>> {
+    let Some(q) = t.column(QUEUE_COLUMNS)? else { return Ok(vec![]) };
+    let names: std::collections::BTreeSet<&str> = t.rows().filter_map(|i| q.get(i)).collect();
+    Ok(names.into_iter().map(str::to_string).collect())
 }
 
 /// Which rows to read: all (every queue pooled), or those of the queue asked
@@ -120,13 +143,13 @@ fn queue_filter<'a>(
     wanted: Option<&str>,
 ) -> InputResult<Option<(crate::ingest::table::Col<'a>, String)>> {
     let Some(w) = wanted else { return Ok(None) };
-    let Some(q) = t.column(&QUEUE_COLUMNS) else {
+    let Some(q) = t.column(QUEUE_COLUMNS)? else {
         return Err(InputError::file(
             &t.path,
             format!("queue '{w}' was asked for, but the records have no queue column ({})", QUEUE_COLUMNS.join(", ")),
         ));
     };
-    let names = record_queues(t);
+    let names = record_queues(t)?;
     if !names.iter().any(|n| n == w) {
         return Err(InputError::cell(
             &t.path,
@@ -140,7 +163,7 @@ fn queue_filter<'a>(
 
 /// The layout of a table of call-detail records.
 fn layout_of(t: &Table) -> CdrLayout {
-    if t.column(&["vru_exit"]).is_some() && t.column(&["q_time"]).is_some() {
+    if t.has(&["vru_exit"]) && t.has(&["q_time"]) && t.format().columns.is_empty() {
         ANONYMOUS_BANK
     } else {
         GENERIC
@@ -152,9 +175,9 @@ type ArrivalColumns<'a> = (Col<'a>, Option<Col<'a>>);
 
 fn arrival_columns<'a>(t: &'a Table, layout: CdrLayout) -> InputResult<ArrivalColumns<'a>> {
     Ok(match layout.arrival {
-        Arrival::DateTime(c) => (t.require(&[c], "the arrival date-time")?, None),
+        Arrival::DateTime(c) => (t.require(c, "the arrival date-time")?, None),
         Arrival::DateAndTime { date, time, .. } => {
-            (t.require(&[date], "the call date")?, Some(t.require(&[time], "the arrival time of day")?))
+            (t.require(date, "the call date")?, Some(t.require(time, "the arrival time of day")?))
         }
     })
 }
@@ -177,18 +200,9 @@ fn arrival_at(t: &Table, layout: CdrLayout, arrival: ArrivalColumns<'_>, i: usiz
                         format!("a date in the form {date_format} in the years 1970 to 2200"),
                     )
                 })?;
-            let raw_t = t.required(tc, i, "a time of day")?;
-            let tm = parse_time(raw_t).ok_or_else(|| {
-                InputError::bad_value(path, sheet_row(i), tc.name, raw_t, "a time of day like 7:02:47")
-            })?;
-            Ok(d.and_time(tm))
+            Ok(d.and_time(t.time_at(tc, i)?))
         }
-        _ => {
-            let raw = t.required(arrival.0, i, "a date-time")?;
-            parse_datetime(raw).ok_or_else(|| {
-                InputError::bad_value(path, sheet_row(i), arrival.0.name, raw, crate::ingest::table::DATETIME_EXPECTED)
-            })
-        }
+        _ => t.datetime_at(arrival.0, i),
     }
 }
 
@@ -197,13 +211,13 @@ fn arrival_at(t: &Table, layout: CdrLayout, arrival: ArrivalColumns<'_>, i: usiz
 pub fn record_stamps(t: &Table, queue: Option<&str>) -> InputResult<Vec<RowStamp>> {
     let only = queue_filter(t, queue)?;
     let layout = layout_of(t);
-    let outcome = t.require(&[layout.outcome], "the call outcome")?;
+    let outcome = t.require(layout.outcome, "the call outcome")?;
     let arrival = arrival_columns(t, layout)?;
     let column = arrival.1.unwrap_or(arrival.0).name.to_string();
     let mut out = Vec::new();
-    for i in 0..t.height() {
+    for i in t.rows() {
         let other_queue = only.as_ref().is_some_and(|(q, w)| q.get(i) != Some(w.as_str()));
-        if other_queue || outcome.get(i).is_some_and(|o| layout.skipped.contains(&o)) {
+        if other_queue || outcome.get(i).is_some_and(|o| is_one_of(o, layout.skipped)) {
             continue;
         }
         out.push(RowStamp { index: i, column: column.clone(), at: arrival_at(t, layout, arrival, i)? });
@@ -222,8 +236,7 @@ pub struct RowStamp {
 
 /// Whether a table looks like call-detail records rather than interval counts.
 pub fn looks_like_call_records(t: &Table) -> bool {
-    t.column(&[GENERIC.outcome]).is_some()
-        && (t.column(&[GENERIC.wait]).is_some() || t.column(&[ANONYMOUS_BANK.wait]).is_some())
+    t.has(GENERIC.outcome) && (t.has(GENERIC.wait) || t.has(ANONYMOUS_BANK.wait))
 }
 
 /// Aggregate a table of call-detail records to `interval`, every queue pooled
@@ -239,9 +252,9 @@ pub fn aggregate(
     t.require_rows()?;
     let only = queue_filter(t, queue)?;
     let layout = layout_of(t);
-    let outcome = t.require(&[layout.outcome], "the call outcome")?;
-    let wait = t.require(&[layout.wait], "the wait in queue (seconds)")?;
-    let handle = t.require(&[layout.handle], "the handle time (seconds)")?;
+    let outcome = t.require(layout.outcome, "the call outcome")?;
+    let wait = t.require(layout.wait, "the wait in queue (seconds)")?;
+    let handle = t.require(layout.handle, "the handle time (seconds)")?;
     let arrival = arrival_columns(t, layout)?;
     struct Agg {
         offered: f64,
@@ -256,19 +269,19 @@ pub fn aggregate(
     // Σh and Σh² of answered calls' handle times, for their spread.
     let (mut handle_sum, mut handle_sq) = (0.0f64, 0.0f64);
     let (mut read, mut skipped) = (0, 0);
-    for i in 0..t.height() {
+    for i in t.rows() {
         if let Some((q, w)) = &only {
             if q.get(i) != Some(w.as_str()) {
                 continue;
             }
         }
         let out = t.required(outcome, i, "an outcome")?;
-        if layout.skipped.contains(&out) {
+        if is_one_of(out, layout.skipped) {
             skipped += 1;
             continue;
         }
-        let is_answered = layout.answered.contains(&out);
-        let is_abandoned = layout.abandoned.contains(&out);
+        let is_answered = is_one_of(out, layout.answered);
+        let is_abandoned = is_one_of(out, layout.abandoned);
         if !is_answered && !is_abandoned {
             let mut all: Vec<&str> =
                 layout.answered.iter().chain(layout.abandoned).chain(layout.skipped).copied().collect();
@@ -282,8 +295,8 @@ pub fn aggregate(
             ));
         }
         let at = arrival_at(t, layout, arrival, i)?;
-        let w = t.number_at(wait, i, &crate::limits::CALL_SECONDS)?;
-        let h = t.number_at(handle, i, &crate::limits::CALL_SECONDS)?;
+        let w = t.seconds_at(wait, i, &crate::limits::CALL_SECONDS)?;
+        let h = t.seconds_at(handle, i, &crate::limits::CALL_SECONDS)?;
         let slot = ((at.hour() * 60 + at.minute()) / interval.get()) as usize;
         let a = cells.entry((at.date(), slot)).or_insert(Agg {
             offered: 0.0,
@@ -378,6 +391,11 @@ pub fn aggregate(
     })
 }
 
+/// Whether an outcome is one of `values`, ignoring case (`Answered`, `ANSWERED`).
+fn is_one_of(outcome: &str, values: &[&str]) -> bool {
+    values.iter().any(|v| v.eq_ignore_ascii_case(outcome.trim()))
+}
+
 /// Coefficient of variation of `n` values from their sum and sum of
 /// squares; `None` with fewer than two, or a mean of 0.
 fn spread(sum: f64, sum_sq: f64, n: f64) -> Option<f64> {
@@ -431,7 +449,7 @@ mod tests {
         std::fs::write(&p, "arrival,type,wait_seconds,outcome,handle_seconds\n2026-01-05 08:01,PS,10,answered,200\n2026-01-05 08:02,NE,5,answered,100\n2026-01-05 08:03,PS,40,abandoned,0\n").unwrap();
         let t = Table::read(&p).unwrap();
         let iv = IntervalMinutes::new(15).unwrap();
-        assert_eq!(record_queues(&t), vec!["NE".to_string(), "PS".to_string()]);
+        assert_eq!(record_queues(&t).unwrap(), vec!["NE".to_string(), "PS".to_string()]);
         assert_eq!(aggregate(&t, iv, None, 20.0).unwrap().history.offered[[0, 32]], 3.0);
         let ps = aggregate(&t, iv, Some("PS"), 20.0).unwrap();
         assert_eq!(ps.history.offered[[0, 32]], 2.0);
@@ -452,6 +470,9 @@ mod tests {
             .write_all(b"arrival,wait_seconds,outcome,handle_seconds\n2026-01-05 08:01,10,busy,200\n")
             .unwrap();
         let e = load_call_records(&p, IntervalMinutes::new(15).unwrap()).unwrap_err().to_string();
-        assert!(e.contains(":2: column 'outcome': got 'busy', expected one of abandoned, answered"), "{e}");
+        assert!(
+            e.contains(":2: column 'outcome': got 'busy', expected one of abandon, abandoned, agent, answered"),
+            "{e}"
+        );
     }
 }

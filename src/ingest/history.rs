@@ -7,7 +7,7 @@ use chrono::NaiveDate;
 use ndarray::Array2;
 
 use crate::error::{InputError, InputResult};
-use crate::ingest::table::{sheet_row, Col, Table};
+use crate::ingest::table::{parse_time_of_day, sheet_row, Col, ReadFormat, Table};
 use crate::limits;
 use chrono::{LocalResult, NaiveDateTime, TimeZone, Timelike};
 use chrono_tz::Tz;
@@ -30,22 +30,139 @@ pub struct HistoryOptions {
     /// The interval of a file too short or too gappy to show its own (today's
     /// calls so far): used when every row is on its grid.
     pub interval_hint: Option<IntervalMinutes>,
+    /// How the file writes its columns and values (`[history]` in the config).
+    pub format: ReadFormat,
 }
 
-/// Accepted header names, first match wins (case-insensitive).
-pub const TIMESTAMP_COLUMNS: [&str; 7] =
-    ["interval_start", "timestamp", "datetime", "date_time", "start", "ds", "period_start"];
-pub const DATE_COLUMNS: [&str; 2] = ["date", "day"];
-pub const TIME_COLUMNS: [&str; 4] = ["time", "start_time", "interval_time", "time_of_day"];
-pub const CALLS_COLUMNS: [&str; 7] = ["calls", "offered", "calls_offered", "volume", "arrivals", "contacts", "y"];
+/// Accepted header names of each field, its ringcast name first (the key
+/// under `[history.columns]`); matched ignoring case, spaces and punctuation.
+/// Besides ringcast's own they are the names of the interval reports of
+/// Genesys Cloud, Avaya CMS, Cisco UCCE/UCCX and Webex, NICE CXone, Five9,
+/// Amazon Connect and Talkdesk (docs/formats.md lists them per system).
+pub const TIMESTAMP_COLUMNS: &[&str] = &[
+    "interval_start",
+    "timestamp",
+    "datetime",
+    "date_time",
+    "start",
+    "ds",
+    "period_start",
+    "interval_start_time",
+    "start_interval",
+    "startinterval",
+    "interval_begin",
+    "dintervalstart",
+];
+pub const DATE_COLUMNS: &[&str] = &["date", "day", "start_date", "report_date", "interval_date"];
+pub const TIME_COLUMNS: &[&str] = &["time", "start_time", "interval_time", "time_of_day", "times", "half_hour"];
+/// Read as the time of day only where no [`TIME_COLUMNS`] name is there: the
+/// US bank file's `interval` is a row number beside its `time`; Avaya CMS's
+/// `Interval` is the time (`7:00 AM`, `07:00-07:30`).
+pub const TIME_FALLBACK_COLUMNS: &[&str] = &["interval", "period"];
+pub const CALLS_COLUMNS: &[&str] = &[
+    "calls",
+    "offered",
+    "calls_offered",
+    "volume",
+    "arrivals",
+    "contacts",
+    "y",
+    "offer",
+    "tasks_offered",
+    "callsoffered",
+    "contacts_offered",
+    "contacts_queued",
+    "inbound_calls",
+    "incoming_calls",
+    "total_calls",
+    "nenteredacd",
+];
+pub const ANSWERED_COLUMNS: &[&str] = &[
+    "answered",
+    "handled",
+    "calls_handled",
+    "calls_answered",
+    "answer",
+    "acd_calls",
+    "tasks_handled",
+    "contacts_handled",
+    "callshandled",
+    "answered_calls",
+    "handled_calls",
+    "nansweredacd",
+];
+pub const ABANDONED_COLUMNS: &[&str] = &[
+    "abandoned",
+    "calls_abandoned",
+    "abandons",
+    "abandon",
+    "aban_calls",
+    "aban",
+    "total_abandon",
+    "contacts_abandoned",
+    "abandon_cnt",
+    "abandoned_calls",
+    "totalcallsaband",
+    "nabandonedacd",
+];
+/// Average handle time (talk, hold and wrap-up) per call, seconds or m:ss.
+pub const AHT_COLUMNS: &[&str] = &[
+    "aht_seconds",
+    "aht",
+    "avg_handle_time",
+    "average_handle_time",
+    "avg_handle_time_sec",
+    "avg_handle_time_s",
+    "avg_handle_time_seconds",
+    "average_handle_time_sec",
+    "average_handle_time_seconds",
+    "aht_sec",
+    "aht_s",
+    "avg_handle",
+    "average_handle",
+];
+/// Avaya CMS reports talk and after-call work apart: their sum is the AHT.
+pub const TALK_COLUMNS: &[&str] = &["avg_talk_seconds", "avg_acd_time", "avg_talk_time", "average_talk_time"];
+pub const WRAP_COLUMNS: &[&str] =
+    &["avg_wrap_seconds", "avg_acw_time", "avg_wrap_time", "avg_after_call_work_time", "average_after_call_work_time"];
+pub const QUEUE_COLUMNS: &[&str] = &[
+    "queue",
+    "skill",
+    "split",
+    "queue_name",
+    "split_skill",
+    "skill_name",
+    "csq_name",
+    "skill_group",
+    "call_type",
+    "call_type_name",
+];
+
+/// The fields `[history.columns]` may map, interval counts and call records.
+pub const HISTORY_FIELDS: &[&str] = &[
+    "interval_start",
+    "date",
+    "time",
+    "calls",
+    "answered",
+    "abandoned",
+    "aht_seconds",
+    "avg_talk_seconds",
+    "avg_wrap_seconds",
+    "queue",
+    "arrival",
+    "wait_seconds",
+    "outcome",
+    "handle_seconds",
+];
 
 /// The queues named in a history file's `queue` column, sorted (empty when it has none).
-pub fn queues(path: &Path) -> InputResult<Vec<String>> {
-    let t = Table::read(path)?;
-    if t.column(&CALLS_COLUMNS).is_none() && crate::ingest::calls::looks_like_call_records(&t) {
-        return Ok(crate::ingest::calls::record_queues(&t));
+pub fn queues(path: &Path, format: &ReadFormat) -> InputResult<Vec<String>> {
+    let t = Table::read_as(path, &history_format(format))?;
+    if !t.has(CALLS_COLUMNS) && crate::ingest::calls::looks_like_call_records(&t) {
+        return crate::ingest::calls::record_queues(&t);
     }
-    let Some(q) = t.column(&["queue", "skill", "split"]) else { return Ok(vec![]) };
+    let Some(q) = t.column(QUEUE_COLUMNS)? else { return Ok(vec![]) };
     let names: std::collections::BTreeSet<String> =
         (0..t.height()).filter_map(|i| q.get(i).map(str::to_string)).collect();
     Ok(names.into_iter().collect())
@@ -59,7 +176,12 @@ pub fn load_history(path: &Path) -> InputResult<History> {
 
 /// Read interval counts; returns the history and warnings about odd-but-usable input.
 pub fn load_history_with(path: &Path, opts: &HistoryOptions) -> InputResult<(History, Vec<String>)> {
-    history_from_table(&Table::read(path)?, opts)
+    history_from_table(&Table::read_as(path, &history_format(&opts.format))?, opts)
+}
+
+/// `format`, named as the config's `[history]` section.
+fn history_format(format: &ReadFormat) -> ReadFormat {
+    ReadFormat { section: "history".into(), ..format.clone() }
 }
 
 /// [`load_history_with`] on a table already read.
@@ -67,7 +189,7 @@ pub fn history_from_table(t: &Table, opts: &HistoryOptions) -> InputResult<(Hist
     let path = t.path.as_path();
     t.require_rows()?;
     let mut warnings = Vec::new();
-    if t.column(&CALLS_COLUMNS).is_none() && crate::ingest::calls::looks_like_call_records(t) {
+    if !t.has(CALLS_COLUMNS) && crate::ingest::calls::looks_like_call_records(t) {
         let iv = opts
             .records_interval
             .unwrap_or(IntervalMinutes::new(15).map_err(|e| InputError::file(path, e.to_string()))?);
@@ -81,7 +203,7 @@ pub fn history_from_table(t: &Table, opts: &HistoryOptions) -> InputResult<(Hist
             iv.get(),
             r.calls_skipped
         ));
-        let queues = crate::ingest::calls::record_queues(t);
+        let queues = crate::ingest::calls::record_queues(t)?;
         if opts.queue.is_none() && queues.len() > 1 {
             warnings.push(format!(
                 "{}: the records hold {} queues ({}), read together as one; choose one with --queue",
@@ -90,18 +212,33 @@ pub fn history_from_table(t: &Table, opts: &HistoryOptions) -> InputResult<(Hist
                 queues.join(", ")
             ));
         }
+        warnings.extend(t.reading_warnings());
         return Ok((r.history, warnings));
     }
     let stamps = Stamps::find(t)?;
-    let calls = t.require(&CALLS_COLUMNS, "calls offered per interval")?;
-    let answered = t.column(&["answered", "handled", "calls_handled", "calls_answered"]);
-    let abandoned = t.column(&["abandoned", "calls_abandoned", "abandons"]);
-    let aht = t.column(&["aht", "aht_seconds", "avg_handle_time", "average_handle_time"]);
-    let queue = t.column(&["queue", "skill", "split"]);
+    let answered = t.column(ANSWERED_COLUMNS)?;
+    let abandoned = t.column(ABANDONED_COLUMNS)?;
+    let calls = match (t.column(CALLS_COLUMNS)?, answered, abandoned) {
+        (Some(c), _, _) => Offered::Column(c),
+        // Avaya CMS reports ACD calls and abandoned calls, not calls offered.
+        (None, Some(a), Some(b)) => {
+            warnings.push(format!(
+                "{}: no calls-offered column: calls offered = '{}' + '{}' (answered + abandoned); map calls under [history.columns] if the file has them",
+                path.display(),
+                a.name,
+                b.name
+            ));
+            Offered::AnsweredPlusAbandoned
+        }
+        _ => return Err(t.missing(CALLS_COLUMNS, "calls offered per interval")),
+    };
+    let aht = Handle::find(t)?;
+    let queue = t.column(QUEUE_COLUMNS)?;
     let wanted_queue = select_queue(t, queue, opts.queue.as_deref())?;
 
     let mut rows: Vec<Row> = Vec::with_capacity(t.height());
-    for i in 0..t.height() {
+    let mut odd_handle = OddHandle::default();
+    for i in t.rows() {
         if let (Some(q), Some(w)) = (queue, wanted_queue.as_deref()) {
             if q.get(i) != Some(w) {
                 continue;
@@ -109,14 +246,16 @@ pub fn history_from_table(t: &Table, opts: &HistoryOptions) -> InputResult<(Hist
         }
         let ts = stamps.at(t, i)?;
         let count = &limits::CALLS_PER_INTERVAL;
-        let r = Row {
-            i,
-            ts,
-            offered: t.number_at(calls, i, count)?,
-            answered: t.opt_number_at(answered, i, count)?,
-            abandoned: t.opt_number_at(abandoned, i, count)?,
-            aht: t.opt_number_at(aht, i, &limits::HANDLE_SECONDS)?,
+        let answered_v = t.opt_number_at(answered, i, count)?;
+        let abandoned_v = t.opt_number_at(abandoned, i, count)?;
+        let offered = match calls {
+            Offered::Column(c) => t.number_at(c, i, count)?,
+            Offered::AnsweredPlusAbandoned => answered_v.unwrap_or(0.0) + abandoned_v.unwrap_or(0.0),
         };
+        let r = Row { i, ts, offered, answered: answered_v, abandoned: abandoned_v, aht: aht.at(t, i)? };
+        if let (Some(h), true) = (r.aht, r.answered.unwrap_or(r.offered) > 0.0) {
+            odd_handle.see(h, sheet_row(i));
+        }
         let (ans_v, abd_v) = (r.answered.unwrap_or(0.0), r.abandoned.unwrap_or(0.0));
         if ans_v + abd_v > r.offered + 1e-9 {
             // Name the answered column when it alone exceeds the offered calls.
@@ -133,6 +272,8 @@ pub fn history_from_table(t: &Table, opts: &HistoryOptions) -> InputResult<(Hist
         }
         rows.push(r);
     }
+    warnings.extend(odd_handle.warning(path, aht.label()));
+    warnings.extend(t.reading_warnings());
     if let Some(tz) = opts.tz {
         drop_empty_rows_in_dst_gap(path, &mut rows, tz, &mut warnings);
     }
@@ -156,7 +297,7 @@ pub fn history_from_table(t: &Table, opts: &HistoryOptions) -> InputResult<(Hist
     let mut offered = Array2::from_elem(shape, f64::NAN);
     let mut ans = answered.map(|_| Array2::from_elem(shape, f64::NAN));
     let mut abd = abandoned.map(|_| Array2::from_elem(shape, f64::NAN));
-    let mut aht_m = aht.map(|_| Array2::from_elem(shape, f64::NAN));
+    let mut aht_m = (!matches!(aht, Handle::None)).then(|| Array2::from_elem(shape, f64::NAN));
     let mut prev: Option<&Row> = None;
     for r in &rows {
         let d = index[&r.ts.date()];
@@ -259,6 +400,97 @@ fn check_duplicates(
     Ok(())
 }
 
+/// Where a row's calls offered come from.
+#[derive(Clone, Copy)]
+enum Offered<'a> {
+    Column(Col<'a>),
+    /// Answered + abandoned (Avaya CMS: ACD calls + abandoned calls).
+    AnsweredPlusAbandoned,
+}
+
+/// Where the average handle time comes from: one column, or talk plus
+/// after-call work (Avaya CMS), or none.
+#[derive(Clone, Copy)]
+enum Handle<'a> {
+    None,
+    Column(Col<'a>),
+    TalkAndWrap(Col<'a>, Col<'a>),
+}
+
+impl<'a> Handle<'a> {
+    fn find(t: &'a Table) -> InputResult<Handle<'a>> {
+        if let Some(c) = t.column(AHT_COLUMNS)? {
+            return Ok(Handle::Column(c));
+        }
+        Ok(match (t.column(TALK_COLUMNS)?, t.column(WRAP_COLUMNS)?) {
+            (Some(talk), Some(wrap)) => Handle::TalkAndWrap(talk, wrap),
+            _ => Handle::None,
+        })
+    }
+
+    fn at(&self, t: &Table, i: usize) -> InputResult<Option<f64>> {
+        let range = &limits::HANDLE_SECONDS;
+        match *self {
+            Handle::None => Ok(None),
+            Handle::Column(c) => t.opt_seconds_at(Some(c), i, range),
+            Handle::TalkAndWrap(a, b) => {
+                match (t.opt_seconds_at(Some(a), i, range)?, t.opt_seconds_at(Some(b), i, range)?) {
+                    (None, None) => Ok(None),
+                    (x, y) => Ok(Some(x.unwrap_or(0.0) + y.unwrap_or(0.0))),
+                }
+            }
+        }
+    }
+
+    fn label(&self) -> String {
+        match self {
+            Handle::None => String::new(),
+            Handle::Column(c) => format!("'{}'", c.name),
+            Handle::TalkAndWrap(a, b) => format!("'{}' + '{}'", a.name, b.name),
+        }
+    }
+}
+
+/// Interval handle times below 30 s or above an hour are possible but rare:
+/// more often minutes read as seconds, or milliseconds.
+#[derive(Default)]
+struct OddHandle {
+    rows: Vec<(usize, f64)>,
+    sum: f64,
+    n: usize,
+}
+
+/// Plausible interval handle times, seconds: outside, a warning.
+const USUAL_HANDLE_SECONDS: std::ops::RangeInclusive<f64> = 30.0..=3_600.0;
+
+impl OddHandle {
+    fn see(&mut self, seconds: f64, row: usize) {
+        self.sum += seconds;
+        self.n += 1;
+        if !USUAL_HANDLE_SECONDS.contains(&seconds) {
+            self.rows.push((row, seconds));
+        }
+    }
+
+    fn warning(&self, path: &Path, column: String) -> Option<String> {
+        let &(row, v) = self.rows.first()?;
+        let mean = self.sum / self.n.max(1) as f64;
+        let hint = if mean < 30.0 {
+            "; did you mean minutes? (write seconds, or m:ss)"
+        } else if mean > 3_600.0 {
+            "; is the column in milliseconds? (write seconds, or h:mm:ss)"
+        } else {
+            ""
+        };
+        Some(format!(
+            "{}: column {column}: {} of {} intervals have an average handle time under 30 s or above 3,600 s (first: row {row}, {v} s; the file's mean is {mean:.1} s){hint}",
+            path.display(),
+            self.rows.len(),
+            self.n
+        ))
+    }
+}
+
 struct Row {
     i: usize,
     ts: NaiveDateTime,
@@ -279,14 +511,14 @@ fn add(m: &mut Array2<f64>, d: usize, s: usize, v: Option<f64>, accumulate: bool
 /// rows, with its column: for checks that name the row.
 pub fn row_stamps(t: &Table, queue: Option<&str>) -> InputResult<Vec<crate::ingest::calls::RowStamp>> {
     use crate::ingest::calls::{looks_like_call_records, record_stamps, RowStamp};
-    if t.column(&CALLS_COLUMNS).is_none() && looks_like_call_records(t) {
+    if !t.has(CALLS_COLUMNS) && looks_like_call_records(t) {
         return record_stamps(t, queue);
     }
     let stamps = Stamps::find(t)?;
-    let qcol = t.column(&["queue", "skill", "split"]);
+    let qcol = t.column(QUEUE_COLUMNS)?;
     let wanted = select_queue(t, qcol, queue)?;
     let mut out = Vec::with_capacity(t.height());
-    for i in 0..t.height() {
+    for i in t.rows() {
         if let (Some(q), Some(w)) = (qcol, wanted.as_deref()) {
             if q.get(i) != Some(w) {
                 continue;
@@ -305,16 +537,24 @@ enum Stamps<'a> {
 
 impl<'a> Stamps<'a> {
     fn find(t: &'a Table) -> InputResult<Stamps<'a>> {
-        if let Some(c) = t.column(&TIMESTAMP_COLUMNS) {
+        let date = t.column(DATE_COLUMNS)?;
+        if let Some(c) = t.column(TIMESTAMP_COLUMNS)? {
+            // `Interval Start` beside a `Date` may hold the time of day only.
+            let first = t.rows().find_map(|i| c.get(i));
+            if let (Some(d), Some(v)) = (date, first) {
+                if parse_time_of_day(v).is_some() {
+                    return Ok(Stamps::DateTime(d, c));
+                }
+            }
             return Ok(Stamps::One(c));
         }
-        match (t.column(&DATE_COLUMNS), t.column(&TIME_COLUMNS)) {
+        match (date, t.column_or(TIME_COLUMNS, TIME_FALLBACK_COLUMNS)?) {
             (Some(d), Some(tm)) => Ok(Stamps::DateTime(d, tm)),
             (Some(d), None) => Ok(Stamps::One(d)),
             _ => Err(InputError::file(
                 &t.path,
                 format!(
-                    "missing interval start: expected a column 'interval_start' (or 'timestamp', 'datetime'), or columns 'date' and 'time'; found columns: {}",
+                    "missing interval start: expected a column 'interval_start' (or 'timestamp', 'datetime', 'Interval Start'), or columns 'date' and 'time', or their names under [history.columns]; found columns: {}",
                     t.headers.join(", ")
                 ),
             )),
@@ -444,6 +684,8 @@ fn detect_interval(path: &Path, rows: &[Row], col: &str) -> InputResult<Interval
 #[cfg(test)]
 mod tests {
     use super::*;
+    use crate::ingest::table::ReadFormat;
+    use chrono::NaiveDateTime;
     use std::io::Write;
 
     fn load(text: &str, opts: &HistoryOptions) -> InputResult<(History, Vec<String>)> {
@@ -577,5 +819,95 @@ mod tests {
         assert!(e.contains("2 queues") && e.contains("--queue"), "{e}");
         let (h, _) = load(text, &HistoryOptions { queue: Some("service".into()), ..Default::default() }).unwrap();
         assert_eq!(h.offered[[0, 32]], 2.0);
+    }
+
+    /// How a twin writes the history: header names, date and time style,
+    /// handle time as seconds or m:ss, the delimiter.
+    #[derive(Debug, Clone)]
+    struct Style {
+        mapped: bool,
+        date: usize,
+        time: usize,
+        clock_aht: bool,
+        sep: &'static str,
+    }
+
+    fn render_twin(rows: &[(NaiveDateTime, u32, u32, u32)], s: &Style) -> (String, ReadFormat) {
+        let mut f = ReadFormat::of("history");
+        let (date_h, time_h, calls_h, ans_h, aht_h) = if s.mapped {
+            for (k, v) in [
+                ("date", "Tag"),
+                ("time", "Zeit"),
+                ("calls", "Anrufe"),
+                ("answered", "Angenommen"),
+                ("aht_seconds", "Dauer"),
+            ] {
+                f.columns.insert(k.into(), v.into());
+            }
+            ("Tag", "Zeit", "Anrufe", "Angenommen", "Dauer")
+        } else {
+            ("Date", "Interval", "Calls Offered", "ACD Calls", "Avg Handle Time (sec)")
+        };
+        let (date_fmt, given) =
+            [("%Y-%m-%d", false), ("%m/%d/%Y", true), ("%d.%m.%Y", true), ("%Y/%m/%d", true)][s.date];
+        if given {
+            f.date_format = Some(date_fmt.into());
+        }
+        let sep = s.sep;
+        let mut text = format!("{date_h}{sep}{time_h}{sep}{calls_h}{sep}{ans_h}{sep}{aht_h}\n");
+        for (t, calls, answered, aht) in rows {
+            let time = match s.time {
+                0 => t.format("%H:%M").to_string(),
+                1 => t.format("%-I:%M %p").to_string(),
+                2 => format!("{}-{}", t.format("%H:%M"), (*t + chrono::Duration::minutes(15)).format("%H:%M")),
+                _ => t.format("%H:%M:%S").to_string(),
+            };
+            let aht = if s.clock_aht { format!("{}:{:02}", aht / 60, aht % 60) } else { aht.to_string() };
+            text += &format!("{}{sep}{time}{sep}{calls}{sep}{answered}{sep}{aht}\n", t.format(date_fmt));
+        }
+        (text, f)
+    }
+
+    fn from_text(text: &str, f: &ReadFormat) -> (History, Vec<String>) {
+        let t = Table::from_bytes_as(Path::new("h.csv"), text.as_bytes().to_vec(), f).unwrap();
+        history_from_table(&t, &HistoryOptions::default()).unwrap()
+    }
+
+    proptest::proptest! {
+        #![proptest_config(proptest::prelude::ProptestConfig::with_cases(48))]
+        /// A file and its re-headed, re-formatted twin (mapped where its
+        /// names are not known) read to the same history, which is all the
+        /// plan sees of it.
+        #[test]
+        fn a_re_headed_twin_reads_to_the_same_history(
+            cells in proptest::collection::vec((0u32..400, 0u32..100, 30u32..1200), 8..40),
+            gap in 1i64..4,
+            mapped: bool,
+            date in 0usize..4,
+            time in 0usize..4,
+            clock_aht: bool,
+            sep in proptest::prop_oneof![proptest::strategy::Just(","), proptest::strategy::Just(";"), proptest::strategy::Just("\t")],
+        ) {
+            let start = NaiveDate::from_ymd_opt(2026, 1, 5).unwrap().and_hms_opt(8, 0, 0).unwrap();
+            let rows: Vec<(NaiveDateTime, u32, u32, u32)> = cells
+                .iter()
+                .enumerate()
+                .map(|(k, (calls, share, aht))| {
+                    // Four intervals a day, days `gap` apart (gaps are missing days).
+                    let day = (k / 4) as i64 * gap;
+                    let t = start + chrono::Duration::days(day) + chrono::Duration::minutes(15 * (k % 4) as i64);
+                    (t, *calls, calls * share / 100, *aht)
+                })
+                .collect();
+            let mut plain = String::from("interval_start,calls,answered,aht_seconds\n");
+            for (t, c, a, h) in &rows {
+                plain += &format!("{},{c},{a},{h}\n", t.format("%Y-%m-%d %H:%M"));
+            }
+            let (a, _) = from_text(&plain, &ReadFormat::of("history"));
+            let (text, f) = render_twin(&rows, &Style { mapped, date, time, clock_aht, sep });
+            let (b, warnings) = from_text(&text, &f);
+            proptest::prop_assert_eq!(format!("{a:?}"), format!("{b:?}"));
+            proptest::prop_assert!(!warnings.iter().any(|w| w.contains("not used")), "{:?}", warnings);
+        }
     }
 }

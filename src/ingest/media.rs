@@ -4,7 +4,7 @@
 
 use crate::config::{ChannelKind, ChannelKinds};
 use crate::error::{InputError, InputResult};
-use crate::ingest::table::{sheet_row, Table};
+use crate::ingest::table::{parse_time_of_day, sheet_row, Col, ReadFormat, Table};
 use crate::limits;
 use chrono::NaiveDateTime;
 use serde::Serialize;
@@ -61,35 +61,141 @@ impl MediaPlan {
     }
 }
 
-/// Read a media plan CSV. Campaigns are optional: no path (`--media ""`), an
-/// empty file (`/dev/null`) or a header alone mean a plan with no lines.
+/// How a media file is read: its columns and formats (`[media]` in the
+/// config), and the channel of a file without a channel column.
+#[derive(Debug, Clone, Default, PartialEq)]
+pub struct MediaReading {
+    pub format: ReadFormat,
+    /// The channel of every line when the file has no channel column.
+    pub channel: Option<String>,
+}
+
+/// Accepted header names of each field, ringcast's name first (the key under
+/// `[media.columns]`); an agency's spot schedule or as-run log
+/// (`Date, Time, Station, Programme, Duration, TVR, Cost`) reads as it is.
+pub const CHANNEL_COLUMNS: &[&str] = &["channel", "media", "medium", "media_type"];
+pub const START_COLUMNS: &[&str] =
+    &["start", "air_time", "start_time", "datetime", "send_time", "date_time", "airtime", "aired_at", "send_at"];
+pub const DATE_COLUMNS: &[&str] = &["date", "air_date", "spot_date", "send_date", "start_date", "transmission_date"];
+pub const TIME_COLUMNS: &[&str] = &["time", "spot_time", "time_aired", "transmission_time", "time_of_day"];
+pub const END_COLUMNS: &[&str] = &["end", "end_time", "until", "end_date"];
+pub const SPEND_COLUMNS: &[&str] = &["spend", "cost", "budget", "media_cost", "price", "amount"];
+/// GRPs: TVR (TV rating points, the UK's name) and TRPs are the same measure.
+pub const GRPS_COLUMNS: &[&str] = &["grps", "grp", "trps", "trp", "tvr", "tvrs", "rating", "ratings"];
+pub const IMPRESSIONS_COLUMNS: &[&str] = &["impressions", "imps", "impacts"];
+pub const AUDIENCE_COLUMNS: &[&str] = &["audience", "reach", "recipients"];
+pub const CAMPAIGN_COLUMNS: &[&str] = &["campaign", "campaign_name"];
+pub const STATION_COLUMNS: &[&str] = &["station", "network", "publisher", "broadcaster", "station_name"];
+pub const CREATIVE_COLUMNS: &[&str] = &["creative", "spot_name", "ad", "creative_name", "ad_name", "copy"];
+pub const ID_COLUMNS: &[&str] = &["id", "line_id", "line", "spot_id"];
+
+/// The fields `[media.columns]` may map.
+pub const MEDIA_FIELDS: &[&str] = &[
+    "id",
+    "channel",
+    "start",
+    "date",
+    "time",
+    "end",
+    "spend",
+    "grps",
+    "impressions",
+    "audience",
+    "campaign",
+    "station",
+    "creative",
+];
+
+/// Where a line's start comes from: one date-time column, or a date and a
+/// time of day (an as-run log).
+#[derive(Clone, Copy)]
+enum Start<'a> {
+    One(Col<'a>),
+    DateTime(Col<'a>, Col<'a>),
+}
+
+impl<'a> Start<'a> {
+    fn find(t: &'a Table) -> InputResult<Start<'a>> {
+        let date = t.column(DATE_COLUMNS)?;
+        if let Some(c) = t.column(START_COLUMNS)? {
+            let first = t.rows().find_map(|i| c.get(i));
+            return Ok(match (date, first) {
+                (Some(d), Some(v)) if parse_time_of_day(v).is_some() => Start::DateTime(d, c),
+                _ => Start::One(c),
+            });
+        }
+        match (date, t.column(TIME_COLUMNS)?) {
+            (Some(d), Some(tm)) => Ok(Start::DateTime(d, tm)),
+            (Some(d), None) => Ok(Start::One(d)),
+            _ => Err(t.missing(START_COLUMNS, "the start (a spot's air time; or columns 'date' and 'time')")),
+        }
+    }
+
+    fn at(&self, t: &Table, i: usize) -> InputResult<NaiveDateTime> {
+        match *self {
+            Start::One(c) => t.datetime_at(c, i),
+            Start::DateTime(d, tm) => Ok(t.date_at(d, i)?.and_time(t.time_at(tm, i)?)),
+        }
+    }
+}
+
+/// Read a media plan CSV in ringcast's own names and formats.
 pub fn load_media_plan(path: &Path, channels: &ChannelKinds) -> InputResult<MediaPlan> {
+    load_media_plan_as(path, channels, &MediaReading::default())
+}
+
+/// Read a media plan CSV written as `reading` says. Campaigns are optional:
+/// no path (`--media ""`), an empty file (`/dev/null`) or a header alone mean
+/// a plan with no lines.
+pub fn load_media_plan_as(path: &Path, channels: &ChannelKinds, reading: &MediaReading) -> InputResult<MediaPlan> {
     if path.as_os_str().is_empty() {
         return Ok(MediaPlan::default());
     }
+    match read_media_table(path, reading)? {
+        Some(t) => media_from_table(&t, channels, reading),
+        None => Ok(MediaPlan::default()),
+    }
+}
+
+/// The table of a media file; `None` for a plan without lines (an empty
+/// file, a header alone).
+pub fn read_media_table(path: &Path, reading: &MediaReading) -> InputResult<Option<Table>> {
     let bytes = std::fs::read(path).map_err(|e| InputError::file(path, format!("cannot read the file: {e}")))?;
     if bytes.iter().all(u8::is_ascii_whitespace) {
-        return Ok(MediaPlan::default());
+        return Ok(None);
     }
-    let t = Table::from_bytes(path, bytes)?;
-    if t.height() == 0 {
-        return Ok(MediaPlan::default());
-    }
-    let channel = t.require(&["channel", "media", "medium"], "the channel (tv, radio, retargeting, email…)")?;
-    let start =
-        t.require(&["start", "air_time", "start_time", "datetime", "send_time"], "the start (a spot's air time)")?;
-    let end = t.column(&["end", "end_time", "until"]);
-    let spend = t.require(&["spend", "cost", "budget"], "the spend")?;
-    let grps = t.column(&["grps", "grp", "trps"]);
-    let impressions = t.column(&["impressions", "imps"]);
-    let audience = t.column(&["audience", "reach"]);
-    let campaign = t.column(&["campaign", "campaign_name"]);
-    let station = t.column(&["station", "network", "publisher"]);
-    let creative = t.column(&["creative", "spot_name", "ad"]);
-    let id = t.column(&["id", "line_id", "line"]);
+    let format = ReadFormat { section: "media".into(), ..reading.format.clone() };
+    let t = Table::from_bytes_as(path, bytes, &format)?;
+    let has_rows = t.rows().next().is_some();
+    Ok(has_rows.then_some(t))
+}
+
+/// [`load_media_plan_as`] on a table already read.
+pub fn media_from_table(t: &Table, channels: &ChannelKinds, reading: &MediaReading) -> InputResult<MediaPlan> {
+    let path = t.path.as_path();
+    let channel = match (t.column(CHANNEL_COLUMNS)?, &reading.channel) {
+        (Some(c), _) => Ok(c),
+        (None, Some(fixed)) => Err(fixed.clone()),
+        (None, None) => {
+            return Err(t.missing(
+                CHANNEL_COLUMNS,
+                "the channel (tv, radio, retargeting, email…; a file of one channel: set channel = \"tv\" under [media] in the config)",
+            ))
+        }
+    };
+    let start = Start::find(t)?;
+    let end = t.column(END_COLUMNS)?;
+    let spend = t.require(SPEND_COLUMNS, "the spend")?;
+    let grps = t.column(GRPS_COLUMNS)?;
+    let impressions = t.column(IMPRESSIONS_COLUMNS)?;
+    let audience = t.column(AUDIENCE_COLUMNS)?;
+    let campaign = t.column(CAMPAIGN_COLUMNS)?;
+    let station = t.column(STATION_COLUMNS)?;
+    let creative = t.column(CREATIVE_COLUMNS)?;
+    let id = t.column(ID_COLUMNS)?;
     let mut plan = MediaPlan::default();
     let mut ids: std::collections::BTreeMap<String, usize> = std::collections::BTreeMap::new();
-    for i in 0..t.height() {
+    for i in t.rows() {
         if let Some((c, v)) = id.and_then(|c| c.get(i).map(|v| (c, v))) {
             if let Some(prev) = ids.insert(v.to_string(), sheet_row(i)) {
                 return Err(InputError::bad_value(
@@ -101,7 +207,11 @@ pub fn load_media_plan(path: &Path, channels: &ChannelKinds) -> InputResult<Medi
                 ));
             }
         }
-        let ch = t.required(channel, i, "a channel name such as tv or email")?.to_ascii_lowercase();
+        // The channel column, or the config's channel for a file of one channel.
+        let ch = match &channel {
+            Ok(c) => t.required(*c, i, "a channel name such as tv or email")?.to_ascii_lowercase(),
+            Err(fixed) => fixed.clone(),
+        };
         let kind = channels.kind(&ch);
         if !ChannelKind::is_known_name(&ch) && !channels.is_configured(&ch) {
             plan.warnings.push(format!(
@@ -110,7 +220,7 @@ pub fn load_media_plan(path: &Path, channels: &ChannelKinds) -> InputResult<Medi
                 sheet_row(i)
             ));
         }
-        let s = t.datetime_at(start, i)?;
+        let s = start.at(t, i)?;
         let e = t.opt_datetime_at(end, i)?;
         if let Some(e) = e {
             if e < s {
@@ -148,6 +258,7 @@ pub fn load_media_plan(path: &Path, channels: &ChannelKinds) -> InputResult<Medi
             creative: text(creative),
         });
     }
+    plan.warnings.extend(t.reading_warnings());
     Ok(plan)
 }
 

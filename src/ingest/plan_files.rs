@@ -22,17 +22,17 @@ pub struct RosterRules<'a> {
 pub fn load_roster(path: &Path, rules: &RosterRules<'_>) -> InputResult<Vec<RosterShift>> {
     let t = Table::read(path)?;
     let id = t.require(&["agent_id"], "the agent id (UNFILLED for a shift nobody took)")?;
-    let name = t.column(&["name"]);
+    let name = t.column(&["name"])?;
     let day = t.require(&["day"], "the shift's day")?;
     let start = t.require(&["start"], "the shift's start (HH:MM)")?;
     let end = t.require(&["end"], "the shift's end (HH:MM)")?;
-    let breaks = t.column(&["breaks"]);
+    let breaks = t.column(&["breaks"])?;
     let paid = t.require(&["paid_hours"], "the shift's paid hours")?;
     let family = t.require(&["shift_family"], "the shift family")?;
-    let queue = t.column(&["queue"]);
+    let queue = t.column(&["queue"])?;
     let step = rules.interval.get();
     let mut out = Vec::with_capacity(t.height());
-    for i in 0..t.height() {
+    for i in t.rows() {
         let row = sheet_row(i);
         let d = t.date_at(day, i)?;
         if !rules.days.contains(&d) {
@@ -137,7 +137,7 @@ pub fn load_forecast_day(path: &Path, interval: IntervalMinutes, day: NaiveDate)
     let expected = t.require(&["expected"], "the expected calls")?;
     let step = interval.get();
     let mut out = vec![f64::NAN; interval.per_day()];
-    for i in 0..t.height() {
+    for i in t.rows() {
         let ts = t.datetime_at(start, i)?;
         if !(ts.hour() * 60 + ts.minute()).is_multiple_of(step) || ts.second() != 0 {
             return Err(InputError::bad_value(

@@ -27,10 +27,19 @@ pub const MAX_REQUIREMENT_DAYS: i64 = 31;
 /// phones (`required_agents`, `required`, `agents`), `shrinkage` turns them
 /// into agents to roster, `ceil(n / (1 − shrinkage))`, as `plan` does.
 pub fn load_requirements(path: &Path, calendar: &OpenCalendar, shrinkage: Fraction) -> InputResult<RequirementGrid> {
-    let t = Table::read(path)?;
+    requirements_from_table(&Table::read(path)?, calendar, shrinkage)
+}
+
+/// [`load_requirements`] on a table already read.
+pub fn requirements_from_table(
+    t: &Table,
+    calendar: &OpenCalendar,
+    shrinkage: Fraction,
+) -> InputResult<RequirementGrid> {
+    let path = t.path.as_path();
     t.require_rows()?;
     let start = t.require(&["interval_start"], "the interval start")?;
-    let rostered = t.column(&["agents_with_shrinkage", "required_rostered"]);
+    let rostered = t.column(&["agents_with_shrinkage", "required_rostered"])?;
     let req = match rostered {
         Some(c) => c,
         None => t.require(&["required_agents", "required", "agents"], "the agents required")?,
@@ -45,7 +54,7 @@ pub fn load_requirements(path: &Path, calendar: &OpenCalendar, shrinkage: Fracti
     let per_day = calendar.interval.per_day();
     let minutes = 1440 / per_day as i64;
     let mut rows: BTreeMap<NaiveDateTime, (f64, usize)> = BTreeMap::new();
-    for i in 0..t.height() {
+    for i in t.rows() {
         let ts = t.datetime_at(start, i)?;
         let v = t.number_at(req, i, &limits::AGENTS_PER_INTERVAL)?;
         let on_grid = (ts - ts.date().and_hms_opt(0, 0, 0).unwrap_or_default()).num_minutes() % minutes == 0;
@@ -151,12 +160,12 @@ pub fn load_call_series(path: &Path, interval: Option<Minutes>) -> InputResult<C
     t.require_rows()?;
     let start = t.require(&["interval_start"], "the interval start")?;
     let expected = t.require(&["expected", "calls", "forecast"], "the expected calls per interval")?;
-    let open_col = t.column(&["open"]);
+    let open_col = t.column(&["open"])?;
     let mut starts = Vec::with_capacity(t.height());
     let mut calls = Vec::with_capacity(t.height());
     let mut open = Vec::with_capacity(t.height());
     let mut seen: BTreeMap<NaiveDateTime, usize> = BTreeMap::new();
-    for i in 0..t.height() {
+    for i in t.rows() {
         let ts = t.datetime_at(start, i)?;
         if let Some(first) = seen.insert(ts, i) {
             return Err(twice(path, start.name, ts, i, first));

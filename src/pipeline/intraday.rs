@@ -15,7 +15,6 @@ use crate::error::{Error, InputError};
 use crate::forecast::intraday::{DayUpdate, IntradayModel, MorningDay, Seen};
 use crate::ingest::actuals::{load_actuals, Actuals};
 use crate::ingest::agents::load_agents;
-use crate::ingest::history::HistoryOptions;
 use crate::ingest::plan_files::{load_forecast_day, load_roster, RosterRules, RosterShift};
 use crate::schedule::adjust::{offers, DayNeeds, OfferRules, Offers};
 use crate::schedule::roster::Agent;
@@ -73,13 +72,7 @@ pub fn run_intraday(s: &IntradaySources) -> Result<IntradayPlan, Error> {
     let (fitted, fc) = forecast(&loaded)?;
     let settings = &loaded.settings;
     let cal = &settings.calendar;
-    let opts = HistoryOptions {
-        tz: Some(cal.tz),
-        queue: s.sources.queue.clone(),
-        records_interval: Some(cal.interval),
-        answer_seconds: Some(settings.service.goal.answer_time.get()),
-        interval_hint: None,
-    };
+    let opts = settings.history_options(s.sources.queue.clone());
     let Actuals { day, calls, at, mut warnings } = load_actuals(&s.actuals, &opts, cal, &loaded.days, s.at)?;
     warnings.extend(loaded.warnings.iter().cloned());
     let k = loaded

@@ -19,8 +19,8 @@ use crate::coverage::{coverage, rostered_per_slot, CoverageRow};
 use crate::error::{Error, InputError};
 use crate::forecast::predict::{unlearned_channels, FittedForecast, Forecast, ForecastModel};
 use crate::impact::{analyse, Impact, ImpactInputs, ImpactThreshold};
-use crate::ingest::history::{load_history_with, HistoryOptions};
-use crate::ingest::media::{load_media_plan, MediaPlan};
+use crate::ingest::history::load_history_with;
+use crate::ingest::media::{load_media_plan_as, MediaPlan};
 use crate::ingest::queue_stats::{HourProfile, QueueStats};
 use crate::ingest::History;
 use crate::schedule::goal::{schedule_to_goal, GoalGrid, GoalRow};
@@ -90,19 +90,15 @@ pub fn load(sources: &Sources) -> Result<Loaded, Error> {
     let mut settings = Settings::load(&sources.config)?;
     settings.apply(&sources.overrides)?;
     let calendar = &settings.calendar;
-    let opts = HistoryOptions {
-        tz: Some(calendar.tz),
-        queue: sources.queue.clone(),
-        records_interval: Some(calendar.interval),
-        answer_seconds: Some(settings.service.goal.answer_time.get()),
-        interval_hint: None,
-    };
-    let (raw, mut warnings) = load_history_with(&sources.history, &opts)?;
+    let opts = settings.history_options(sources.queue.clone());
+    let (raw, history_warnings) = load_history_with(&sources.history, &opts)?;
+    let mut warnings = settings.warnings.clone();
+    warnings.extend(history_warnings);
     let history = raw.resample(calendar.interval).map_err(|m| {
         Error::config(&sources.config, "interval_minutes", format!("{m} (history {})", sources.history.display()))
     })?;
-    let mut past = load_media_plan(&sources.media, &settings.channels)?;
-    let plan = load_media_plan(&sources.media_plan, &settings.channels)?;
+    let mut past = load_media_plan_as(&sources.media, &settings.channels, &settings.media_reading)?;
+    let plan = load_media_plan_as(&sources.media_plan, &settings.channels, &settings.media_reading)?;
     warnings.extend(past.warnings.iter().cloned());
     warnings.extend(plan.warnings.iter().cloned());
     let last = history.last_day().ok_or_else(|| InputError::file(&sources.history, "no history rows"))?;

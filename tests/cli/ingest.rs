@@ -310,7 +310,7 @@ fn bad_agents_and_scheduling_rules_through_the_plan() {
     plan_with(
         &[("a.csv", "id|name|min_weekly_hours\nA1|Ann|10\n")],
         &["--agents", "a.csv"],
-        &["a.csv", "missing column", "found columns: id|name|min_weekly_hours"],
+        &["a.csv:1", "split by '|'", "a comma, a semicolon or a tab"],
     );
     let cfg = std::fs::read_to_string(data.join("centre.toml")).unwrap();
     plan_with(

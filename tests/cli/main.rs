@@ -2,6 +2,7 @@
 
 mod architecture;
 mod common;
+mod exports;
 mod forecast;
 mod ingest;
 mod intraday;
