@@ -78,6 +78,11 @@ pub const ANSWER_SECONDS: Plausible = Plausible { min: 0.0, max: 3_600.0, what: 
 /// Configured cap on the average speed of answer, seconds.
 pub const MAX_ASA_SECONDS: Plausible = Plausible { min: 0.0, max: 14_400.0, what: "an ASA cap in seconds" };
 
+/// The interval of the one-interval calculator (`staff --interval-minutes`):
+/// a minute to a day.
+pub const CALCULATOR_INTERVAL_MINUTES: Plausible =
+    Plausible { min: 1.0, max: 1_440.0, what: "an interval length in minutes" };
+
 /// Years a date may lie in: history, plans, holidays, requirements.
 pub const YEARS: std::ops::RangeInclusive<i32> = 1970..=2200;
 

@@ -77,14 +77,54 @@ fn load_inputs(a: &BacktestArgs) -> anyhow::Result<(History, CampaignInputs)> {
     Ok((h, CampaignInputs { calendar, lines }))
 }
 
+/// Longest horizon a backtest forecasts from one origin: a year.
+pub const MAX_HORIZON_DAYS: usize = 366;
+/// Longest fitting window, days with data.
+pub const MAX_BACKTEST_DAYS: usize = crate::limits::MAX_SPAN_DAYS as usize;
+
+/// `--from` must lie inside the history: a first target day before its first
+/// day, or after its last, has nothing to learn from or to score.
+fn check_range_in_history(a: &BacktestArgs, h: &History) -> anyhow::Result<()> {
+    let (Some(first), Some(last)) = (h.days.first(), h.days.last()) else { return Ok(()) };
+    if a.from <= *first {
+        return Err(usage(format!(
+            "--from {}: expected a day after the history's first day {first} ({}), with --window-days {} days of data before it",
+            a.from,
+            a.history.display(),
+            a.window_days
+        )));
+    }
+    if a.from > *last {
+        return Err(usage(format!(
+            "--from {}: expected a day up to the history's last day {last} ({}): later days have no calls to score",
+            a.from,
+            a.history.display()
+        )));
+    }
+    Ok(())
+}
+
 pub fn run(a: &BacktestArgs) -> anyhow::Result<()> {
     if a.window_days < 7 {
         return Err(usage(format!("--window-days {}: expected at least 7 days", a.window_days)));
+    }
+    if a.window_days > MAX_BACKTEST_DAYS {
+        return Err(usage(format!(
+            "--window-days {}: expected at most {MAX_BACKTEST_DAYS} days (twenty years)",
+            a.window_days
+        )));
+    }
+    if !(1..=MAX_HORIZON_DAYS).contains(&a.horizon_days) {
+        return Err(usage(format!(
+            "--horizon-days {}: expected 1 to {MAX_HORIZON_DAYS} days forecast from each origin",
+            a.horizon_days
+        )));
     }
     if a.to < a.from {
         return Err(usage(format!("--to {} is before --from {}", a.to, a.from)));
     }
     let (h, campaign) = load_inputs(a)?;
+    check_range_in_history(a, &h)?;
     if !a.intraday.is_empty() {
         return run_intraday(a, &h, &campaign);
     }

@@ -4,7 +4,7 @@
 use super::Format;
 use crate::config::CentreConfig;
 use crate::ingest::agents::agents_from_table;
-use crate::ingest::history::{history_from_table, HistoryOptions};
+use crate::ingest::history::{history_from_table, silent_end_warning, HistoryOptions};
 use crate::ingest::media::{media_from_table, read_media_table, MediaReading};
 use crate::ingest::queue_stats::QueueStats;
 use crate::ingest::requirements::requirements_from_table;
@@ -170,6 +170,7 @@ pub fn run(a: &CheckArgs) -> anyhow::Result<()> {
         let (h, w) = history_from_table(&t, &opts)?;
         out.readings.push(Reading::of(&t));
         out.warnings.extend(w);
+        out.warnings.extend(silent_end_warning(p, &h));
         match &settings {
             Some(s) => out.warnings.extend(h.closed_calls_warning(&s.calendar)),
             None => out.calendar = Some(h.opening_calendar(chrono_tz::UTC).describe()),

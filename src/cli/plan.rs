@@ -100,7 +100,13 @@ pub fn build(a: &PlanArgs, threshold: ImpactThreshold, progress: &dyn Fn(&str)) 
         )));
     }
     loaded.warnings.extend(warning);
-    Ok(pipeline::build_week(loaded, agents, threshold, progress)?)
+    // A failure later is often the consequence of what a warning names (a
+    // history whose last weeks are silent): the warnings come with the error.
+    let warnings = loaded.warnings.clone();
+    pipeline::build_week(loaded, agents, threshold, progress).map_err(|e| {
+        print_warnings(&warnings);
+        e.into()
+    })
 }
 
 pub fn run_plan(a: &PlanArgs) -> anyhow::Result<()> {

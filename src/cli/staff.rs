@@ -191,10 +191,11 @@ impl StaffArgs {
     fn interval(&self) -> anyhow::Result<Option<Minutes>> {
         self.interval_minutes
             .map(|m| {
+                let range = crate::limits::CALCULATOR_INTERVAL_MINUTES;
                 Minutes::new(m)
                     .ok()
-                    .filter(|m| m.get() > 0.0)
-                    .ok_or_else(|| usage(format!("--interval-minutes {m}: expected minutes above 0")))
+                    .filter(|m| range.contains(m.get()))
+                    .ok_or_else(|| usage(format!("--interval-minutes {m}: expected {}", range.expected())))
             })
             .transpose()
     }

@@ -176,7 +176,38 @@ pub fn load_history(path: &Path) -> InputResult<History> {
 
 /// Read interval counts; returns the history and warnings about odd-but-usable input.
 pub fn load_history_with(path: &Path, opts: &HistoryOptions) -> InputResult<(History, Vec<String>)> {
-    history_from_table(&Table::read_as(path, &history_format(&opts.format))?, opts)
+    let (h, mut warnings) = history_from_table(&Table::read_as(path, &history_format(&opts.format))?, opts)?;
+    warnings.extend(silent_end_warning(path, &h));
+    Ok((h, warnings))
+}
+
+/// Days at the end of a history that hold rows but no calls, at least this
+/// many calendar days, are more likely a broken feed than a closure.
+pub const SILENT_END_DAYS: i64 = 14;
+
+/// A history whose last weeks hold rows but no calls (an export of the
+/// wrong queue, a feed that broke): the warning names the span, since the
+/// forecast then learns only from the days before it.
+pub fn silent_end_warning(path: &Path, h: &History) -> Option<String> {
+    let has_calls = |d: usize| h.offered.row(d).iter().any(|v| *v > 0.0);
+    let last_day = *h.days.last()?;
+    let Some(last_with_calls) = (0..h.days.len()).rev().find(|&d| has_calls(d)) else {
+        return Some(format!(
+            "{}: the history's {} days ({} .. {last_day}) hold no calls at all: an export of the wrong queue or a broken feed? There is nothing to forecast from",
+            path.display(),
+            h.days.len(),
+            h.days[0]
+        ));
+    };
+    let quiet_from = *h.days.get(last_with_calls + 1)?;
+    let span = (last_day - quiet_from).num_days() + 1;
+    (span >= SILENT_END_DAYS).then(|| {
+        format!(
+            "{}: the last {span} days of the history ({quiet_from} .. {last_day}) hold rows but no calls (the last call is on {}): an export of the wrong queue or a broken feed? They are read as closed days, and the forecast learns from the days before {quiet_from}",
+            path.display(),
+            h.days[last_with_calls]
+        )
+    })
 }
 
 /// `format`, named as the config's `[history]` section.
@@ -810,6 +841,31 @@ mod tests {
                 .to_string();
             assert!(e.starts_with("h.csv:2: column 'calls'") && e.contains(bad), "{e}");
         }
+    }
+
+    #[test]
+    fn a_history_that_ends_in_weeks_of_zeros_warns_naming_the_span() {
+        let mut text = String::from("interval_start,calls\n");
+        let day0 = NaiveDate::from_ymd_opt(2026, 1, 5).unwrap();
+        for d in 0..30 {
+            let calls = if d < 10 { 5 } else { 0 };
+            for s in ["08:00", "08:15"] {
+                text += &format!("{} {s},{calls}\n", day0 + chrono::Duration::days(d));
+            }
+        }
+        let (h, _) = load(&text, &HistoryOptions::default()).unwrap();
+        let w = silent_end_warning(Path::new("h.csv"), &h).unwrap();
+        assert!(
+            w.contains("last 20 days of the history (2026-01-15 .. 2026-02-03)") && w.contains("2026-01-14"),
+            "{w}"
+        );
+        // A week of zeros at the end is a closure, not a broken feed.
+        let short: String = text.lines().take(1 + 2 * 17).map(|l| format!("{l}\n")).collect();
+        let (h, _) = load(&short, &HistoryOptions::default()).unwrap();
+        assert_eq!(silent_end_warning(Path::new("h.csv"), &h), None);
+        let zeros = text.replace(",5\n", ",0\n");
+        let (h, _) = load(&zeros, &HistoryOptions::default()).unwrap();
+        assert!(silent_end_warning(Path::new("h.csv"), &h).unwrap().contains("hold no calls at all"));
     }
 
     #[test]

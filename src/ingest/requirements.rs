@@ -67,6 +67,20 @@ pub fn requirements_from_table(
                 format!("a start on the config's {minutes}-minute grid"),
             ));
         }
+        let slot = ((ts - ts.date().and_hms_opt(0, 0, 0).unwrap_or_default()).num_minutes() / minutes) as usize;
+        if v > 0.0 && !calendar.is_open(ts.date(), slot) {
+            return Err(InputError::bad_value(
+                path,
+                sheet_row(i),
+                req.name,
+                req.get(i).unwrap_or(""),
+                format!(
+                    "0 agents on a closed interval ({} {}: the config's opening hours or closed dates close it; no shift may cover it)",
+                    ts.format("%a"),
+                    ts.format("%Y-%m-%d %H:%M")
+                ),
+            ));
+        }
         if let Some((_, first)) = rows.insert(ts, (to_roster(v), i)) {
             return Err(twice(path, start.name, ts, i, first));
         }

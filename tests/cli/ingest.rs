@@ -473,3 +473,92 @@ fn staff_refuses_implausible_loads() {
     let o = staff("20000", "300");
     assert!(o.status.success(), "{}", stderr(&o));
 }
+
+/// Flags out of their range name the flag, its value and what was expected,
+/// before any work.
+#[test]
+fn backtest_and_staff_flags_out_of_range_name_the_flag() {
+    let h = root().join("data/history.csv");
+    let h = h.to_str().unwrap();
+    let bt = |extra: &[&str], needles: &[&str]| {
+        let mut args = vec!["backtest", "--history", h];
+        args.extend(extra);
+        let o = ringcast(&args);
+        assert_eq!(o.status.code(), Some(2), "{extra:?}: {}", stderr(&o));
+        for n in needles {
+            assert!(stderr(&o).contains(n), "lacks '{n}': {}", stderr(&o));
+        }
+    };
+    bt(
+        &["--from", "2026-10-01", "--to", "2026-10-07", "--horizon-days", "0"],
+        &["--horizon-days 0", "expected 1 to 366 days"],
+    );
+    bt(
+        &["--from", "2020-01-01", "--to", "2026-10-07"],
+        &["--from 2020-01-01", "after the history's first day 2024-11-25", "history.csv"],
+    );
+    bt(
+        &["--from", "2030-01-01", "--to", "2030-01-07"],
+        &["--from 2030-01-01", "up to the history's last day 2026-11-21"],
+    );
+    let o = ringcast(&[
+        "staff",
+        "--calls",
+        "100",
+        "--interval-minutes",
+        "0.0001",
+        "--aht-seconds",
+        "180",
+        "--target-sl",
+        "0.8",
+        "--answer-seconds",
+        "20",
+    ]);
+    assert_eq!(o.status.code(), Some(2), "{}", stderr(&o));
+    assert!(
+        stderr(&o).contains("--interval-minutes 0.0001: expected an interval length in minutes between 1 and 1,440"),
+        "{}",
+        stderr(&o)
+    );
+}
+
+/// A history that ends in weeks of rows without calls (the wrong queue, a
+/// broken feed) warns naming the span, in `check` and in `plan`.
+#[test]
+fn a_history_whose_last_weeks_are_silent_warns_naming_the_span() {
+    let text = std::fs::read_to_string(root().join("data/history.csv")).unwrap();
+    let mut out = String::new();
+    for (k, line) in text.lines().enumerate() {
+        match line.split_once(',') {
+            Some((ts, _)) if k > 0 && ts >= "2025-11-24" => out += &format!("{ts},0\n"),
+            _ => out += &format!("{line}\n"),
+        }
+    }
+    let dir = tempfile::tempdir().unwrap();
+    std::fs::write(dir.path().join("h.csv"), out).unwrap();
+    let o = ringcast_in(dir.path(), &["check", "--history", "h.csv"]);
+    assert!(o.status.success(), "{}", stderr(&o));
+    let want = "h.csv: the last 363 days of the history (2025-11-24 .. 2026-11-21) hold rows but no calls (the last call is on 2025-11-22)";
+    assert!(stderr(&o).contains(want), "{}", stderr(&o));
+    let data = root().join("data");
+    let d = |f: &str| data.join(f).to_str().unwrap().to_string();
+    let o = ringcast_in(
+        dir.path(),
+        &[
+            "plan",
+            "--history",
+            "h.csv",
+            "--config",
+            &d("centre.toml"),
+            "--media",
+            &d("media_history.csv"),
+            "--media-plan",
+            &d("media_plan_next_week.csv"),
+            "--agents",
+            &d("agents.csv"),
+            "--out",
+            "out",
+        ],
+    );
+    assert!(stderr(&o).contains(want), "{}", stderr(&o));
+}

@@ -1,6 +1,6 @@
 //! Scheduling through the binary: the benchmark instances hit their published optima.
 
-use super::common::{ringcast, stderr, stdout};
+use super::common::{ringcast, root, stderr, stdout};
 
 fn optimum(instance: &str, objective: &str) -> serde_json::Value {
     let dir = tempfile::tempdir().unwrap();
@@ -53,30 +53,57 @@ fn instance_b_optima() {
     }
 }
 
-#[test]
-fn uncoverable_requirement_is_explained() {
+/// Write a requirements file for Monday 2026-11-23 (a row per 15 minutes from
+/// `from_slot` to 22:00, agents where `need` says) and schedule it with
+/// instance A's config (open 07:00-22:00, the first shift at 07:00), with
+/// `opening` replacing Monday's hours.
+fn schedule_monday(from_slot: usize, need: impl Fn(usize) -> u32, opening: &str) -> (std::process::Output, bool) {
     let dir = tempfile::tempdir().unwrap();
     let req = dir.path().join("r.csv");
-    // Every open interval (07:00-22:00) has a row; two rows before opening need agents.
-    let mut text = String::from("interval_start,required_agents\n2026-11-23 05:00,3\n2026-11-23 05:15,3\n");
-    for slot in 28..88 {
-        let need = if slot == 32 { 2 } else { 0 };
-        text += &format!("2026-11-23 {:02}:{:02},{need}\n", slot / 4, slot % 4 * 15);
+    let mut text = String::from("interval_start,required_agents\n");
+    for slot in from_slot..88 {
+        text += &format!("2026-11-23 {:02}:{:02},{}\n", slot / 4, slot % 4 * 15, need(slot));
     }
     std::fs::write(&req, text).unwrap();
+    let cfg = std::fs::read_to_string(root().join("benches/data/instance_a.toml")).unwrap();
+    let cfg_path = dir.path().join("c.toml");
+    std::fs::write(&cfg_path, cfg.replacen("mon = \"07:00-22:00\"", &format!("mon = \"{opening}\""), 1)).unwrap();
+    let out = dir.path().join("out");
     let o = ringcast(&[
         "schedule",
         "--requirements",
         req.to_str().unwrap(),
         "--config",
-        "benches/data/instance_a.toml",
+        cfg_path.to_str().unwrap(),
         "--out",
-        dir.path().join("out").to_str().unwrap(),
+        out.to_str().unwrap(),
     ]);
-    assert_eq!(o.status.code(), Some(3), "a plan that cannot be built as asked exits 3");
+    (o, out.exists())
+}
+
+#[test]
+fn a_requirement_on_a_closed_interval_is_a_bad_input_naming_its_row() {
+    // Two rows before opening (05:00, 05:15) ask for agents.
+    let (o, written) = schedule_monday(20, |s| if s < 22 { 3 } else { u32::from(s == 32) * 2 }, "07:00-22:00");
+    assert_eq!(o.status.code(), Some(2), "{}", stderr(&o));
     let e = stderr(&o);
-    assert!(e.contains("no allowed shift covers them") && e.contains("05:00"), "{e}");
-    assert!(!dir.path().join("out").exists());
+    assert!(
+        e.contains(
+            "r.csv:2: column 'required_agents': got '3', expected 0 agents on a closed interval (Mon 2026-11-23 05:00"
+        ),
+        "{e}"
+    );
+    assert!(!written);
+}
+
+#[test]
+fn an_open_interval_no_shift_can_cover_exits_3() {
+    // Open from 06:00, but the first shift starts at 07:00.
+    let (o, written) = schedule_monday(24, |s| if s < 26 { 3 } else { 0 }, "06:00-22:00");
+    assert_eq!(o.status.code(), Some(3), "a plan that cannot be built as asked exits 3: {}", stderr(&o));
+    let e = stderr(&o);
+    assert!(e.contains("no allowed shift covers them") && e.contains("06:00"), "{e}");
+    assert!(!written);
 }
 
 #[test]
