@@ -227,8 +227,7 @@ fn run_all_queues(a: &ForecastArgs, out: &OutDir) -> anyhow::Result<()> {
     let st = Staging::new(out)?;
     for r in results {
         let (q, fc, req) = r?;
-        let safe: String =
-            q.chars().map(|c| if c.is_ascii_alphanumeric() || c == '-' || c == '_' { c } else { '_' }).collect();
+        let safe = crate::ingest::history::output_name(&q);
         st.write(&format!("forecast_{safe}.csv"), forecast_csv(&fc))?;
         st.write(&format!("requirements_{safe}.csv"), requirements_csv(&req))?;
         let peak = req.iter().map(|r| r.requirement.agents).max().unwrap_or(0);

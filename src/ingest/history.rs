@@ -156,16 +156,54 @@ pub const HISTORY_FIELDS: &[&str] = &[
     "handle_seconds",
 ];
 
-/// The queues named in a history file's `queue` column, sorted (empty when it has none).
+/// The queues named in a history file's `queue` column (empty when it has
+/// none), busiest first: by calls in the file (records: by rows), ties by
+/// the row that first names them. The order is the content's, never the
+/// names', so renaming a queue changes no model and no output but its name.
+/// Two names that would write to the same output folder (`a/b` and `a_b`,
+/// `Sales` and `sales`) are refused naming both.
 pub fn queues(path: &Path, format: &ReadFormat) -> InputResult<Vec<String>> {
     let t = Table::read_as(path, &history_format(format))?;
-    if !t.has(CALLS_COLUMNS) && crate::ingest::calls::looks_like_call_records(&t) {
-        return crate::ingest::calls::record_queues(&t);
+    let records = !t.has(CALLS_COLUMNS) && crate::ingest::calls::looks_like_call_records(&t);
+    let q = if records { t.column(crate::ingest::calls::QUEUE_COLUMNS)? } else { t.column(QUEUE_COLUMNS)? };
+    let Some(q) = q else { return Ok(vec![]) };
+    let calls = if records { None } else { t.column(CALLS_COLUMNS)? };
+    // name -> (calls, first row)
+    let mut seen: BTreeMap<&str, (f64, usize)> = BTreeMap::new();
+    for i in t.rows() {
+        let Some(name) = q.get(i) else { continue };
+        let n = match calls {
+            Some(c) => t.opt_number_at(Some(c), i, &limits::CALLS_PER_INTERVAL)?.unwrap_or(0.0),
+            None => 1.0,
+        };
+        seen.entry(name).or_insert((0.0, i)).0 += n;
     }
-    let Some(q) = t.column(QUEUE_COLUMNS)? else { return Ok(vec![]) };
-    let names: std::collections::BTreeSet<String> =
-        (0..t.height()).filter_map(|i| q.get(i).map(str::to_string)).collect();
-    Ok(names.into_iter().collect())
+    let mut order: Vec<(&str, f64, usize)> = seen.into_iter().map(|(n, (c, i))| (n, c, i)).collect();
+    order.sort_by(|a, b| b.1.total_cmp(&a.1).then(a.2.cmp(&b.2)));
+    let mut folders: BTreeMap<String, (&str, usize)> = BTreeMap::new();
+    for &(name, _, row) in &order {
+        if let Some((other, first)) = folders.insert(output_name(name).to_ascii_lowercase(), (name, row)) {
+            let (later, later_row) = if row > first { (name, row) } else { (other, first) };
+            let earlier = if later == name { other } else { name };
+            return Err(InputError::bad_value(
+                path,
+                sheet_row(later_row),
+                q.name,
+                later,
+                format!(
+                    "a queue name of its own: '{earlier}' and '{later}' both become the output folder queues/{} (names are written with letters, digits, - and _ only, and compared ignoring case); rename one",
+                    output_name(name)
+                ),
+            ));
+        }
+    }
+    Ok(order.into_iter().map(|(n, _, _)| n.to_string()).collect())
+}
+
+/// A name as output folders and files write it: letters, digits, `-` and
+/// `_`, every other character `_` (`../../evil` → `______evil`).
+pub fn output_name(name: &str) -> String {
+    name.chars().map(|c| if c.is_ascii_alphanumeric() || c == '-' || c == '_' { c } else { '_' }).collect()
 }
 
 /// Read interval counts (any interval length) with no options: the timestamp

@@ -428,6 +428,14 @@ impl Table {
                 row_ranges(&rows)
             ));
         }
+        if let Some((i, col, cell)) = self.first_formula_like_text() {
+            out.push(format!(
+                "{}:{}: column '{col}': '{}' starts like a spreadsheet formula (=, +, -, @, a tab or a carriage return); ringcast's CSV outputs write such names with a leading apostrophe so that a spreadsheet shows them as text",
+                self.path.display(),
+                sheet_row(i),
+                crate::error::shortened(&cell)
+            ));
+        }
         let unused = self.unused();
         if !unused.is_empty() {
             let read: Vec<String> = self.reading().iter().map(|(h, f)| format!("'{h}' -> {f}")).collect();
@@ -445,6 +453,22 @@ impl Table {
             ));
         }
         out
+    }
+
+    /// The first cell of a column read that is text (not a number) and
+    /// starts like a formula: its row, column and value.
+    fn first_formula_like_text(&self) -> Option<(usize, String, String)> {
+        let used = self.used.borrow();
+        for i in self.rows() {
+            for &c in used.keys() {
+                let ca = self.df.columns()[c].str().ok()?;
+                let Some(cell) = ca.get(i).filter(|v| starts_like_a_formula(v)) else { continue };
+                if self.number(cell).is_none() {
+                    return Some((i, self.headers[c].clone(), cell.to_string()));
+                }
+            }
+        }
+        None
     }
 
     // --- typed cells -------------------------------------------------------
@@ -670,6 +694,12 @@ impl Table {
             None => parse_time_of_day(raw),
         }
     }
+}
+
+/// Whether a text would run as a formula when a spreadsheet opens it: it
+/// starts with `=`, `+`, `-`, `@`, a tab or a carriage return (OWASP).
+pub fn starts_like_a_formula(s: &str) -> bool {
+    s.starts_with(['=', '+', '-', '@', '\t', '\r'])
 }
 
 /// A header naming a column twice is refused: which one to read would be a guess.

@@ -62,7 +62,7 @@ pub struct CentreSummary {
 
 /// A queue name as a folder name.
 pub fn folder_name(queue: &str) -> String {
-    queue.chars().map(|c| if c.is_ascii_alphanumeric() || c == '-' || c == '_' { c } else { '_' }).collect()
+    crate::ingest::history::output_name(queue)
 }
 
 /// The centre summary from the queues' own summaries.
@@ -141,7 +141,7 @@ pub fn centre_roster_csv(c: &CentrePlan) -> String {
     for (agent, _, q, option) in rows {
         let o = &c.queues[q].scheduled.options[option];
         let a = &c.agents[agent];
-        let _ = writeln!(out, "{},{},{},{}", a.id, csv_text(&a.name), csv_text(&a.contract), cells(q, o));
+        let _ = writeln!(out, "{},{},{},{}", csv_text(&a.id), csv_text(&a.name), csv_text(&a.contract), cells(q, o));
     }
     for (q, p) in c.queues.iter().enumerate() {
         for (o, n) in &p.roster.unfilled {

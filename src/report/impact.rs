@@ -16,9 +16,9 @@ pub fn impact_csv(i: &Impact) -> String {
         let _ = writeln!(
             s,
             "{},{},{},{},{},{:.0},{:.1},{:.1},{:.1},{},{:.1},{:.1},{:.1},{:.2},{:.2},{:.2},{:.1},{:.2},{},{}",
-            l.line,
+            csv_text(&l.line),
             l.row,
-            l.channel,
+            csv_text(&l.channel),
             csv_text(&l.campaign),
             l.start.format("%Y-%m-%d %H:%M"),
             l.spend,

@@ -16,7 +16,7 @@ pub fn forecast_csv(fc: &Forecast) -> String {
     let channels: Vec<&String> = fc.uplift.keys().collect();
     let mut s = String::from("interval_start,open,baseline");
     for c in &channels {
-        let _ = write!(s, ",uplift_{c}");
+        let _ = write!(s, ",{}", csv_text(&format!("uplift_{c}")));
     }
     s.push_str(",uplift_total,expected,lo80,hi80,lo95,hi95\n");
     let step = fc.interval.get() as i64;
@@ -128,7 +128,7 @@ pub fn shifts_csv(s: &Scheduled, rules: &SchedulingRules, hourly: Money) -> Stri
                 out,
                 "S{id:05},{},{},{},{},{},{:.2},{:.2}",
                 s.req.slot_time(o.start).format("%Y-%m-%d"),
-                rules.shifts[o.family].name,
+                csv_text(&rules.shifts[o.family].name),
                 s.req.slot_time(o.start).format("%Y-%m-%d %H:%M"),
                 s.req.slot_time(o.end).format("%Y-%m-%d %H:%M"),
                 breaks.join(" "),
@@ -170,7 +170,14 @@ pub fn roster_csv(p: &WeeklyPlan) -> String {
     };
     for (a, o) in rows {
         let ag = &p.agents[a];
-        let _ = writeln!(out, "{},{},{},{}", ag.id, csv_text(&ag.name), csv_text(&ag.contract), shift(&s.options[o]));
+        let _ = writeln!(
+            out,
+            "{},{},{},{}",
+            csv_text(&ag.id),
+            csv_text(&ag.name),
+            csv_text(&ag.contract),
+            shift(&s.options[o])
+        );
     }
     for (o, n) in &p.roster.unfilled {
         for _ in 0..*n {
@@ -257,12 +264,16 @@ pub fn breaks_text(o: &ShiftOption, req: &crate::series::RequirementGrid) -> Str
         .join(" ")
 }
 
-/// Quote a CSV text cell when needed.
+/// A text cell of a CSV output: quoted when needed, and, when it starts
+/// with a character a spreadsheet would run as a formula (`=`, `+`, `-`, `@`,
+/// a tab or a carriage return), written with a leading apostrophe (OWASP's
+/// rule against CSV injection, CWE-1236). Numbers never pass through here.
 pub fn csv_text(s: &str) -> String {
-    if s.contains([',', '"', '\n']) {
+    let s = if crate::ingest::table::starts_like_a_formula(s) { format!("'{s}") } else { s.to_string() };
+    if s.contains([',', '"', '\n', '\r']) {
         format!("\"{}\"", s.replace('"', "\"\""))
     } else {
-        s.to_string()
+        s
     }
 }
 

@@ -156,3 +156,128 @@ fn one_queue_is_rostered_with_the_agents_who_take_it() {
         assert!(listed.split(';').any(|q| q == "loans"), "{} listed for {listed} works loans", r["agent_id"]);
     }
 }
+
+/// Every file below `dir`, relative to it, sorted.
+fn files_under(dir: &Path) -> Vec<std::path::PathBuf> {
+    let mut out = Vec::new();
+    let mut stack = vec![dir.to_path_buf()];
+    while let Some(d) = stack.pop() {
+        for e in std::fs::read_dir(&d).unwrap() {
+            let path = e.unwrap().path();
+            if path.is_dir() {
+                stack.push(path);
+            } else {
+                out.push(path.strip_prefix(dir).unwrap().to_path_buf());
+            }
+        }
+    }
+    out.sort();
+    out
+}
+
+/// Renaming every queue and agent of a generated centre changes no model:
+/// the text outputs, names mapped back, are byte for byte the same (the
+/// charts draw the names, so they are left out).
+#[test]
+fn renaming_every_queue_and_agent_gives_the_same_plan() {
+    let a = tempfile::tempdir().unwrap();
+    let o = ringcast(&[
+        "synth",
+        "--queues",
+        "2",
+        "--agents",
+        "120",
+        "--weeks",
+        "30",
+        "--seed",
+        "3",
+        "--out",
+        a.path().to_str().unwrap(),
+    ]);
+    assert!(o.status.success(), "{}", stderr(&o));
+    let b = tempfile::tempdir().unwrap();
+    for f in ["media_history.csv", "media_plan_next_week.csv", "centre.toml"] {
+        std::fs::copy(a.path().join(f), b.path().join(f)).unwrap();
+    }
+    // Queues renamed against their name order: `loans` sorts after `cards`, `../../evil` before.
+    let queue_names = [("loans", "../../evil"), ("cards", "Karten-2")];
+    let rename_queues = |s: &str| queue_names.iter().fold(s.to_string(), |s, (old, new)| s.replace(old, new));
+    let history = std::fs::read_to_string(a.path().join("history.csv")).unwrap();
+    std::fs::write(b.path().join("history.csv"), rename_queues(&history)).unwrap();
+    let rows = csv(&a.path().join("agents.csv"));
+    let header = std::fs::read_to_string(a.path().join("agents.csv")).unwrap().lines().next().unwrap().to_string();
+    let mut agents = header.clone() + "\n";
+    let mut back: Vec<(String, String)> = Vec::new();
+    for r in &rows {
+        let (id, name) = (
+            format!("Z{}", r["id"].chars().rev().collect::<String>()),
+            format!("Agent {}", r["name"].chars().rev().collect::<String>()),
+        );
+        back.push((id.clone(), r["id"].clone()));
+        back.push((name.clone(), r["name"].clone()));
+        let cells: Vec<String> = header
+            .split(',')
+            .map(|h| match h {
+                "id" => id.clone(),
+                "name" => name.clone(),
+                "queues" | "primary_queue" => rename_queues(&r[h]),
+                _ => r[h].clone(),
+            })
+            .collect();
+        agents += &(cells.join(",") + "\n");
+    }
+    std::fs::write(b.path().join("agents.csv"), agents).unwrap();
+    for (old, new) in queue_names {
+        back.push((new.to_string(), old.to_string()));
+        back.push((new.replace(['.', '/'], "_"), old.to_string()));
+    }
+    let (out_a, out_b) = (a.path().join("out"), b.path().join("out"));
+    for (dir, out) in [(a.path(), &out_a), (b.path(), &out_b)] {
+        let o = plan_all_queues(dir, &dir.join("agents.csv"), out);
+        assert!(o.status.success(), "{}", stderr(&o));
+        assert!(!stdout(&o).contains("time limit"), "a normal run ends on a node limit or the gap: {}", stdout(&o));
+    }
+    let map_back = |text: String| back.iter().fold(text, |t, (new, old)| t.replace(new, old));
+    let text_files: Vec<_> =
+        files_under(&out_a).into_iter().filter(|f| f.extension().is_some_and(|e| e == "csv" || e == "json")).collect();
+    assert!(text_files.len() >= 10, "{text_files:?}");
+    for f in text_files {
+        let renamed = std::path::PathBuf::from(
+            map_back(f.to_str().unwrap().to_string()).replace("loans", "______evil").replace("cards", "Karten-2"),
+        );
+        let x = std::fs::read_to_string(out_a.join(&f)).unwrap();
+        let y = map_back(std::fs::read_to_string(out_b.join(&renamed)).unwrap_or_else(|e| panic!("{renamed:?}: {e}")));
+        assert!(x == y, "{f:?} differs once the names are mapped back");
+    }
+}
+
+/// Two queue names that write to one output folder are refused naming both.
+#[test]
+fn queue_names_that_share_an_output_folder_are_refused() {
+    let dir = tempfile::tempdir().unwrap();
+    centre(dir.path());
+    let history = std::fs::read_to_string(dir.path().join("history.csv")).unwrap();
+    let names: Vec<String> = {
+        let mut q: Vec<String> = history.lines().skip(1).map(|l| l.split(',').nth(1).unwrap().to_string()).collect();
+        q.sort();
+        q.dedup();
+        q
+    };
+    let (x, y) = (&names[0], &names[1]);
+    std::fs::write(
+        dir.path().join("history.csv"),
+        history.replace(&format!(",{x},"), ",a/b,").replace(&format!(",{y},"), ",A_b,"),
+    )
+    .unwrap();
+    let out = dir.path().join("out");
+    let o = plan_all_queues(dir.path(), &dir.path().join("agents.csv"), &out);
+    assert_eq!(o.status.code(), Some(2), "{}", stderr(&o));
+    let e = stderr(&o);
+    assert!(
+        e.contains("history.csv:") && e.contains("column 'queue'") && e.contains("'a/b' and 'A_b'")
+            || e.contains("'A_b' and 'a/b'"),
+        "{e}"
+    );
+    assert!(e.contains("both become the output folder queues/"), "{e}");
+    assert!(!out.exists());
+}

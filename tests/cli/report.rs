@@ -1,7 +1,7 @@
 //! `report.html`: opened in a real (headless) browser, and every number it
 //! shows checked against the file it comes from.
 
-use super::common::{read_csv, ringcast, stderr};
+use super::common::{read_csv, ringcast, root, stderr};
 use std::collections::BTreeMap;
 use std::path::{Path, PathBuf};
 use std::process::Command;
@@ -313,4 +313,75 @@ fn workbook_cells_are_typed_and_sheets_print() {
     let monday = xlsx_part(&xlsx, "xl/worksheets/sheet3.xml");
     let first_start = monday.split("<c r=\"D2\"").nth(1).unwrap().split("</c>").next().unwrap();
     assert!(!first_start.contains("t=\"s\"") && first_start.contains("<v>0."), "{first_start}");
+}
+
+/// Names from the inputs that a spreadsheet would run as formulas are written
+/// as text: a leading apostrophe in every CSV, strings (never formulas) in the
+/// workbook; in report.html a `<script>` name is escaped and the page's
+/// Content-Security-Policy allows no scripts. The inputs warn once per file.
+#[test]
+fn hostile_names_are_written_as_text_in_every_output() {
+    let data = root().join("data");
+    let dir = tempfile::tempdir().unwrap();
+    let p = dir.path();
+    for f in ["history.csv", "media_history.csv", "centre.toml"] {
+        std::fs::copy(data.join(f), p.join(f)).unwrap();
+    }
+    let plan = std::fs::read_to_string(data.join("media_plan_next_week.csv")).unwrap();
+    let plan = plan
+        .replacen(",Loyalty Plus,ITV1", ",\"=HYPERLINK(\"\"http://example.invalid\"\",\"\"x\"\")\",ITV1", 1)
+        .replacen(",Black Friday,", ",<script>alert(1)</script>,", 1);
+    std::fs::write(p.join("media_plan_next_week.csv"), plan).unwrap();
+    let agents = std::fs::read_to_string(data.join("agents.csv")).unwrap().replacen("Grace Patel", "@SUM(A1)", 1);
+    std::fs::write(p.join("agents.csv"), agents).unwrap();
+    let o = super::common::ringcast_in(
+        p,
+        &[
+            "plan",
+            "--history",
+            "history.csv",
+            "--media",
+            "media_history.csv",
+            "--media-plan",
+            "media_plan_next_week.csv",
+            "--config",
+            "centre.toml",
+            "--agents",
+            "agents.csv",
+            "--out",
+            "out",
+        ],
+    );
+    assert!(o.status.success(), "{}", stderr(&o));
+    let e = stderr(&o);
+    assert_eq!(e.matches("starts like a spreadsheet formula").count(), 2, "one warning per file: {e}");
+    assert!(
+        e.contains("media_plan_next_week.csv:3: column 'campaign'") && e.contains("agents.csv:2: column 'name'"),
+        "{e}"
+    );
+    let out = p.join("out");
+    let impact = std::fs::read_to_string(out.join("impact.csv")).unwrap();
+    assert!(impact.contains(",\"'=HYPERLINK(\"\"http://example.invalid\"\",\"\"x\"\")\","), "{impact}");
+    let campaigns = std::fs::read_to_string(out.join("impact_campaigns.csv")).unwrap();
+    assert!(campaigns.contains("\"'=HYPERLINK("), "{campaigns}");
+    assert!(!campaigns.lines().any(|l| l.split(',').any(|c| c.starts_with('='))), "{campaigns}");
+    let roster = std::fs::read_to_string(out.join("roster.csv")).unwrap();
+    assert!(roster.contains(",'@SUM(A1),"), "{roster}");
+    // Numbers are never touched: no cell of a number column gains an apostrophe.
+    assert!(!std::fs::read_to_string(out.join("coverage.csv")).unwrap().contains('\''));
+    let xlsx = out.join("roster.xlsx");
+    let strings = xlsx_part(&xlsx, "xl/sharedStrings.xml");
+    assert!(strings.contains("@SUM(A1)"), "the name is a string of the workbook");
+    let mut zip = zip::ZipArchive::new(std::fs::File::open(&xlsx).unwrap()).unwrap();
+    for i in 0..zip.len() {
+        let mut f = zip.by_index(i).unwrap();
+        let mut text = String::new();
+        if f.name().starts_with("xl/worksheets/") {
+            std::io::Read::read_to_string(&mut f, &mut text).unwrap();
+            assert!(!text.contains("<f>"), "{}: a formula cell", f.name());
+        }
+    }
+    let html = std::fs::read_to_string(out.join("report.html")).unwrap();
+    assert!(html.contains("&lt;script&gt;alert(1)&lt;/script&gt;") && !html.contains("<script"), "the name is escaped");
+    assert!(html.contains("default-src 'none'"), "the page's CSP allows no scripts");
 }

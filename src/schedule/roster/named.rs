@@ -76,8 +76,6 @@ const MIP_MAX_NODES: i32 = 500;
 const REPAIR_PEERS: usize = 4;
 /// Most agents in a repair.
 const REPAIR_MOST_AGENTS: usize = 150;
-/// Time limit of the repair MIP, which starts from the roster as it stands.
-const REPAIR_SECONDS: f64 = 5.0;
 
 /// Groups with agents further below their minimum than the pooled optimum
 /// (a pattern the days could not hold: nine part-timers needing two
@@ -151,7 +149,9 @@ pub fn repair(
         left: roster.left.clone(),
         ..Part::default()
     };
-    let fixed = solve_group(inp, &members, &counts, &start, REPAIR_SECONDS.min(inp.cfg.time_limit_seconds))?;
+    // Ended by its node limit or optimality, not the clock: a repair cut short
+    // by seconds would make the roster depend on the machine's speed.
+    let fixed = solve_group(inp, &members, &counts, &start, inp.cfg.time_limit_seconds)?;
     roster.timed_out |= fixed.timed_out;
     roster.variables += fixed.variables;
     roster.constraints += fixed.constraints;

@@ -422,6 +422,9 @@ fn solve_relaxation(inp: &RosterInputs<'_>, groups: &[Vec<usize>]) -> Result<Rel
 }
 
 /// The pooled model in integers; `lp_bound` from its relaxation.
+/// Branch-and-bound nodes the pooled model may explore.
+const POOLED_MAX_NODES: i32 = 20_000;
+
 fn solve_integer(inp: &RosterInputs<'_>, groups: &[Vec<usize>], lp_bound: f64) -> Result<Pooled, ScheduleError> {
     let m = build(inp, groups, true);
     let (n_vars, n_cons) = (m.n_vars, m.cons.len());
@@ -431,7 +434,10 @@ fn solve_integer(inp: &RosterInputs<'_>, groups: &[Vec<usize>], lp_bound: f64) -
     let total = obj.clone();
     let mut p = m.vars.minimise(obj).using(highs);
     p.set_verbose(std::env::var_os("RINGCAST_SOLVER_LOG").is_some());
-    let mut p = p.set_time_limit(inp.cfg.time_limit_seconds).set_threads(2);
+    // A node limit ends it before the clock on any normal run, so the same
+    // inputs give the same roster on any machine; the time limit is a safety net.
+    let mut p =
+        p.set_time_limit(inp.cfg.time_limit_seconds).set_threads(2).set_option("mip_max_nodes", POOLED_MAX_NODES);
     p = p.set_mip_rel_gap(POOLED_REL_GAP).map_err(|e| ScheduleError::Solver(e.to_string()))?;
     p = p.set_mip_abs_gap(POOLED_ABS_GAP).map_err(|e| ScheduleError::Solver(e.to_string()))?;
     for c in m.cons {
