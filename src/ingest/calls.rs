@@ -8,7 +8,7 @@
 
 use crate::error::{InputError, InputResult};
 use crate::ingest::grid::History;
-use crate::ingest::table::{sheet_row, Col, Table};
+use crate::ingest::table::{sheet_row, Col, Moment, Table};
 use crate::units::IntervalMinutes;
 use chrono::{NaiveDate, NaiveDateTime, Timelike};
 use ndarray::Array2;
@@ -30,6 +30,9 @@ pub struct CdrLayout {
     pub outcome: &'static [&'static str],
     pub answered: &'static [&'static str],
     pub abandoned: &'static [&'static str],
+    /// Where there is no outcome column: a yes/no column saying whether the
+    /// caller abandoned (NICE CXone's `Abandon` Y/N, Five9's `ABANDONED` 1/0).
+    pub abandoned_flag: &'static [&'static str],
     /// Rows with these outcomes never reached the queue and are skipped.
     pub skipped: &'static [&'static str],
     /// Handle (service) time in seconds.
@@ -75,8 +78,9 @@ pub const GENERIC: CdrLayout = CdrLayout {
     outcome: &["outcome", "call_outcome", "result", "call_result"],
     answered: &["answered", "handled", "served", "agent"],
     abandoned: &["abandoned", "abandon", "hang", "hangup", "short_abandoned"],
+    abandoned_flag: &["abandoned_flag", "abandon", "abandoned", "is_abandoned"],
     skipped: &[],
-    handle: &["handle_seconds", "handle_time", "handle", "handling_time"],
+    handle: &["handle_seconds", "handle_time", "handle", "handling_time", "agent_time"],
 };
 
 /// The Technion "Anonymous Bank" layout (February 1999): the call joins the
@@ -89,6 +93,7 @@ pub const ANONYMOUS_BANK: CdrLayout = CdrLayout {
     outcome: &["outcome"],
     answered: &["AGENT"],
     abandoned: &["HANG"],
+    abandoned_flag: &[],
     skipped: &["PHANTOM"],
     handle: &["handle_seconds", "ser_time"],
 };
@@ -170,12 +175,21 @@ fn layout_of(t: &Table) -> CdrLayout {
     }
 }
 
+/// A call's date and time of day where they are two columns.
+const CDR_DATE_COLUMNS: &[&str] = &["date", "start_date", "call_date", "contact_date"];
+const CDR_TIME_COLUMNS: &[&str] = &["time", "start_time", "call_time", "contact_time"];
+
 /// The arrival column(s) of `layout`: a date-time, or a date and a time of day.
 type ArrivalColumns<'a> = (Col<'a>, Option<Col<'a>>);
 
 fn arrival_columns<'a>(t: &'a Table, layout: CdrLayout) -> InputResult<ArrivalColumns<'a>> {
     Ok(match layout.arrival {
-        Arrival::DateTime(c) => (t.require(c, "the arrival date-time")?, None),
+        // A date-time, or a date and a time of day (CXone's Start_Date, Start_Time).
+        Arrival::DateTime(c) => match Moment::find(t, c, CDR_DATE_COLUMNS, CDR_TIME_COLUMNS, &[])? {
+            Some(Moment::One(c)) => (c, None),
+            Some(Moment::DateTime(d, tm)) => (d, Some(tm)),
+            None => return Err(t.missing(c, "the arrival date-time (or columns 'date' and 'time')")),
+        },
         Arrival::DateAndTime { date, time, .. } => {
             (t.require(date, "the call date")?, Some(t.require(time, "the arrival time of day")?))
         }
@@ -202,7 +216,8 @@ fn arrival_at(t: &Table, layout: CdrLayout, arrival: ArrivalColumns<'_>, i: usiz
                 })?;
             Ok(d.and_time(t.time_at(tc, i)?))
         }
-        _ => t.datetime_at(arrival.0, i),
+        (Arrival::DateTime(_), Some(tc)) => Ok(t.date_at(arrival.0, i)?.and_time(t.time_at(tc, i)?)),
+        (_, None) => t.datetime_at(arrival.0, i),
     }
 }
 
@@ -211,13 +226,13 @@ fn arrival_at(t: &Table, layout: CdrLayout, arrival: ArrivalColumns<'_>, i: usiz
 pub fn record_stamps(t: &Table, queue: Option<&str>) -> InputResult<Vec<RowStamp>> {
     let only = queue_filter(t, queue)?;
     let layout = layout_of(t);
-    let outcome = t.require(layout.outcome, "the call outcome")?;
+    let outcome = Outcome::find(t, layout)?;
     let arrival = arrival_columns(t, layout)?;
     let column = arrival.1.unwrap_or(arrival.0).name.to_string();
     let mut out = Vec::new();
     for i in t.rows() {
         let other_queue = only.as_ref().is_some_and(|(q, w)| q.get(i) != Some(w.as_str()));
-        if other_queue || outcome.get(i).is_some_and(|o| is_one_of(o, layout.skipped)) {
+        if other_queue || outcome.column().get(i).is_some_and(|o| is_one_of(o, layout.skipped)) {
             continue;
         }
         out.push(RowStamp { index: i, column: column.clone(), at: arrival_at(t, layout, arrival, i)? });
@@ -236,7 +251,62 @@ pub struct RowStamp {
 
 /// Whether a table looks like call-detail records rather than interval counts.
 pub fn looks_like_call_records(t: &Table) -> bool {
-    t.has(GENERIC.outcome) && (t.has(GENERIC.wait) || t.has(ANONYMOUS_BANK.wait))
+    (t.has(GENERIC.outcome) || t.has(GENERIC.abandoned_flag)) && (t.has(GENERIC.wait) || t.has(ANONYMOUS_BANK.wait))
+}
+
+/// Values of a yes/no abandoned column.
+const YES: [&str; 4] = ["y", "yes", "1", "true"];
+const NO: [&str; 4] = ["n", "no", "0", "false"];
+
+/// Where a record's outcome comes from.
+#[derive(Clone, Copy)]
+enum Outcome<'a> {
+    /// An outcome column with the layout's values.
+    Column(Col<'a>),
+    /// A yes/no column: abandoned or not (answered).
+    AbandonedFlag(Col<'a>),
+}
+
+impl<'a> Outcome<'a> {
+    fn find(t: &'a Table, layout: CdrLayout) -> InputResult<Outcome<'a>> {
+        if let Some(c) = t.column(layout.outcome)? {
+            return Ok(Outcome::Column(c));
+        }
+        match t.column(layout.abandoned_flag)? {
+            Some(c) if !layout.abandoned_flag.is_empty() => Ok(Outcome::AbandonedFlag(c)),
+            _ => Err(t.missing(layout.outcome, "the call outcome (or a yes/no abandoned column)")),
+        }
+    }
+
+    /// The outcome of record `i` as the layout's words: answered, abandoned
+    /// or skipped.
+    fn at(&self, t: &Table, layout: CdrLayout, i: usize) -> InputResult<&'a str> {
+        match *self {
+            Outcome::Column(c) => t.required(c, i, "an outcome"),
+            Outcome::AbandonedFlag(c) => {
+                let v = t.required(c, i, "yes or no")?;
+                if is_one_of(v, &YES) {
+                    Ok(layout.abandoned[0])
+                } else if is_one_of(v, &NO) {
+                    Ok(layout.answered[0])
+                } else {
+                    Err(InputError::bad_value(
+                        &t.path,
+                        sheet_row(i),
+                        c.name,
+                        v,
+                        "whether the caller abandoned: Y/N, yes/no, 1/0 or true/false",
+                    ))
+                }
+            }
+        }
+    }
+
+    fn column(&self) -> Col<'a> {
+        match *self {
+            Outcome::Column(c) | Outcome::AbandonedFlag(c) => c,
+        }
+    }
 }
 
 /// Aggregate a table of call-detail records to `interval`, every queue pooled
@@ -252,7 +322,7 @@ pub fn aggregate(
     t.require_rows()?;
     let only = queue_filter(t, queue)?;
     let layout = layout_of(t);
-    let outcome = t.require(layout.outcome, "the call outcome")?;
+    let outcome = Outcome::find(t, layout)?;
     let wait = t.require(layout.wait, "the wait in queue (seconds)")?;
     let handle = t.require(layout.handle, "the handle time (seconds)")?;
     let arrival = arrival_columns(t, layout)?;
@@ -275,7 +345,7 @@ pub fn aggregate(
                 continue;
             }
         }
-        let out = t.required(outcome, i, "an outcome")?;
+        let out = outcome.at(t, layout, i)?;
         if is_one_of(out, layout.skipped) {
             skipped += 1;
             continue;
@@ -289,7 +359,7 @@ pub fn aggregate(
             return Err(InputError::bad_value(
                 path,
                 sheet_row(i),
-                outcome.name,
+                outcome.column().name,
                 out,
                 format!("one of {}", all.join(", ")),
             ));
@@ -459,6 +529,25 @@ mod tests {
             e.contains("c.csv:1: column 'type'") && e.contains("queue 'XX' not found") && e.contains("NE, PS"),
             "{e}"
         );
+    }
+
+    #[test]
+    fn a_yes_no_abandoned_column_gives_the_outcome() {
+        let dir = tempfile::tempdir().unwrap();
+        let p = dir.path().join("c.csv");
+        std::fs::write(&p, "Contact_ID,Start_Date,Start_Time,Skill_Name,InQueue,Handle Time,Abandon\n1,01/05/2026,08:01:00,Sales,10,3:20,N\n2,01/05/2026,08:14:00,Sales,40,0,Y\n3,01/13/2026,08:16:00,Sales,0,1:40,N\n").unwrap();
+        let t = Table::read(&p).unwrap();
+        let r = aggregate(&t, IntervalMinutes::new(15).unwrap(), None, 20.0).unwrap();
+        let h = &r.history;
+        assert_eq!((h.offered[[0, 32]], h.abandoned.as_ref().unwrap()[[0, 32]]), (2.0, 1.0));
+        assert_eq!(h.aht_seconds.as_ref().unwrap()[[0, 32]], 200.0, "3:20 is 200 s");
+        assert_eq!(h.days[1], NaiveDate::from_ymd_opt(2026, 1, 13).unwrap(), "month-first, as the 13th proves");
+        std::fs::write(&p, "Start_Date,Start_Time,InQueue,Handle Time,Abandon\n2026-01-05,08:01:00,10,200,maybe\n")
+            .unwrap();
+        let e = aggregate(&Table::read(&p).unwrap(), IntervalMinutes::new(15).unwrap(), None, 20.0)
+            .unwrap_err()
+            .to_string();
+        assert!(e.contains(":2: column 'Abandon': got 'maybe', expected whether the caller abandoned"), "{e}");
     }
 
     #[test]

@@ -7,7 +7,7 @@ use chrono::NaiveDate;
 use ndarray::Array2;
 
 use crate::error::{InputError, InputResult};
-use crate::ingest::table::{parse_time_of_day, sheet_row, Col, ReadFormat, Table};
+use crate::ingest::table::{sheet_row, Col, Moment, ReadFormat, Table};
 use crate::limits;
 use chrono::{LocalResult, NaiveDateTime, TimeZone, Timelike};
 use chrono_tz::Tz;
@@ -284,7 +284,7 @@ pub fn history_from_table(t: &Table, opts: &HistoryOptions) -> InputResult<(Hist
         warnings.extend(t.reading_warnings());
         return Ok((r.history, warnings));
     }
-    let stamps = Stamps::find(t)?;
+    let stamps = find_stamps(t)?;
     let answered = t.column(ANSWERED_COLUMNS)?;
     let abandoned = t.column(ABANDONED_COLUMNS)?;
     let calls = match (t.column(CALLS_COLUMNS)?, answered, abandoned) {
@@ -583,7 +583,7 @@ pub fn row_stamps(t: &Table, queue: Option<&str>) -> InputResult<Vec<crate::inge
     if !t.has(CALLS_COLUMNS) && looks_like_call_records(t) {
         return record_stamps(t, queue);
     }
-    let stamps = Stamps::find(t)?;
+    let stamps = find_stamps(t)?;
     let qcol = t.column(QUEUE_COLUMNS)?;
     let wanted = select_queue(t, qcol, queue)?;
     let mut out = Vec::with_capacity(t.height());
@@ -598,51 +598,18 @@ pub fn row_stamps(t: &Table, queue: Option<&str>) -> InputResult<Vec<crate::inge
     Ok(out)
 }
 
-/// Where the interval start comes from.
-enum Stamps<'a> {
-    One(Col<'a>),
-    DateTime(Col<'a>, Col<'a>),
-}
-
-impl<'a> Stamps<'a> {
-    fn find(t: &'a Table) -> InputResult<Stamps<'a>> {
-        let date = t.column(DATE_COLUMNS)?;
-        if let Some(c) = t.column(TIMESTAMP_COLUMNS)? {
-            // `Interval Start` beside a `Date` may hold the time of day only.
-            let first = t.rows().find_map(|i| c.get(i));
-            if let (Some(d), Some(v)) = (date, first) {
-                if parse_time_of_day(v).is_some() {
-                    return Ok(Stamps::DateTime(d, c));
-                }
-            }
-            return Ok(Stamps::One(c));
-        }
-        match (date, t.column_or(TIME_COLUMNS, TIME_FALLBACK_COLUMNS)?) {
-            (Some(d), Some(tm)) => Ok(Stamps::DateTime(d, tm)),
-            (Some(d), None) => Ok(Stamps::One(d)),
-            _ => Err(InputError::file(
-                &t.path,
-                format!(
-                    "missing interval start: expected a column 'interval_start' (or 'timestamp', 'datetime', 'Interval Start'), or columns 'date' and 'time', or their names under [history.columns]; found columns: {}",
-                    t.headers.join(", ")
-                ),
-            )),
-        }
-    }
-
-    fn label(&self) -> String {
-        match self {
-            Stamps::One(c) => c.name.to_string(),
-            Stamps::DateTime(_, tm) => tm.name.to_string(),
-        }
-    }
-
-    fn at(&self, t: &Table, i: usize) -> InputResult<NaiveDateTime> {
-        match self {
-            Stamps::One(c) => t.datetime_at(*c, i),
-            Stamps::DateTime(d, tm) => Ok(t.date_at(*d, i)?.and_time(t.time_at(*tm, i)?)),
-        }
-    }
+/// Where the interval start comes from: a date-time column, or a date and a
+/// time of day (the US bank's `date,time`, Avaya's `Date,Interval`).
+fn find_stamps(t: &Table) -> InputResult<Moment<'_>> {
+    Moment::find(t, TIMESTAMP_COLUMNS, DATE_COLUMNS, TIME_COLUMNS, TIME_FALLBACK_COLUMNS)?.ok_or_else(|| {
+        InputError::file(
+            &t.path,
+            format!(
+                "missing interval start: expected a column 'interval_start' (or 'timestamp', 'datetime', 'Interval Start'), or columns 'date' and 'time', or their names under [history.columns]; found columns: {}",
+                t.headers.join(", ")
+            ),
+        )
+    })
 }
 
 /// A 24-hour export holds rows for the hour the spring DST change skips; with

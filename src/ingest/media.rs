@@ -4,7 +4,7 @@
 
 use crate::config::{ChannelKind, ChannelKinds};
 use crate::error::{InputError, InputResult};
-use crate::ingest::table::{parse_time_of_day, sheet_row, Col, ReadFormat, Table};
+use crate::ingest::table::{sheet_row, Moment, ReadFormat, Table};
 use crate::limits;
 use chrono::NaiveDateTime;
 use serde::Serialize;
@@ -106,39 +106,6 @@ pub const MEDIA_FIELDS: &[&str] = &[
     "creative",
 ];
 
-/// Where a line's start comes from: one date-time column, or a date and a
-/// time of day (an as-run log).
-#[derive(Clone, Copy)]
-enum Start<'a> {
-    One(Col<'a>),
-    DateTime(Col<'a>, Col<'a>),
-}
-
-impl<'a> Start<'a> {
-    fn find(t: &'a Table) -> InputResult<Start<'a>> {
-        let date = t.column(DATE_COLUMNS)?;
-        if let Some(c) = t.column(START_COLUMNS)? {
-            let first = t.rows().find_map(|i| c.get(i));
-            return Ok(match (date, first) {
-                (Some(d), Some(v)) if parse_time_of_day(v).is_some() => Start::DateTime(d, c),
-                _ => Start::One(c),
-            });
-        }
-        match (date, t.column(TIME_COLUMNS)?) {
-            (Some(d), Some(tm)) => Ok(Start::DateTime(d, tm)),
-            (Some(d), None) => Ok(Start::One(d)),
-            _ => Err(t.missing(START_COLUMNS, "the start (a spot's air time; or columns 'date' and 'time')")),
-        }
-    }
-
-    fn at(&self, t: &Table, i: usize) -> InputResult<NaiveDateTime> {
-        match *self {
-            Start::One(c) => t.datetime_at(c, i),
-            Start::DateTime(d, tm) => Ok(t.date_at(d, i)?.and_time(t.time_at(tm, i)?)),
-        }
-    }
-}
-
 /// Read a media plan CSV in ringcast's own names and formats.
 pub fn load_media_plan(path: &Path, channels: &ChannelKinds) -> InputResult<MediaPlan> {
     load_media_plan_as(path, channels, &MediaReading::default())
@@ -183,7 +150,8 @@ pub fn media_from_table(t: &Table, channels: &ChannelKinds, reading: &MediaReadi
             ))
         }
     };
-    let start = Start::find(t)?;
+    let start = Moment::find(t, START_COLUMNS, DATE_COLUMNS, TIME_COLUMNS, &[])?
+        .ok_or_else(|| t.missing(START_COLUMNS, "the start (a spot's air time; or columns 'date' and 'time')"))?;
     let end = t.column(END_COLUMNS)?;
     let spend = t.require(SPEND_COLUMNS, "the spend")?;
     let grps = t.column(GRPS_COLUMNS)?;

@@ -107,8 +107,61 @@ pub struct Col<'a> {
 
 impl<'a> Col<'a> {
     /// The trimmed cell of data row `i` (0-based); `None` when empty.
+    /// A lone `-` (how Avaya CMS writes an empty cell) is empty too.
     pub fn get(&self, i: usize) -> Option<&'a str> {
-        self.ca.get(i).map(str::trim).filter(|s| !s.is_empty())
+        self.ca.get(i).map(str::trim).filter(|s| !s.is_empty() && *s != "-")
+    }
+}
+
+/// Where a row's moment comes from: one date-time column, or a date column
+/// and a time-of-day column.
+#[derive(Clone, Copy)]
+pub enum Moment<'a> {
+    One(Col<'a>),
+    DateTime(Col<'a>, Col<'a>),
+}
+
+impl<'a> Moment<'a> {
+    /// A column of `stamp` names, else `date` + `time` names (`fallback`
+    /// time names only where no `time` name matches), else a `date` column
+    /// alone holding date-times. A `stamp` column holding only times of day
+    /// beside a `date` column (`Date`, `Interval Start` = `7:00 AM`) is read
+    /// with it.
+    pub fn find(
+        t: &'a Table,
+        stamp: &[&str],
+        date: &[&str],
+        time: &[&str],
+        fallback: &[&str],
+    ) -> InputResult<Option<Moment<'a>>> {
+        let day = t.column(date)?;
+        if let Some(c) = t.column(stamp)? {
+            let first = t.rows().find_map(|i| c.get(i));
+            return Ok(Some(match (day, first) {
+                (Some(d), Some(v)) if parse_time_of_day(v).is_some() => Moment::DateTime(d, c),
+                _ => Moment::One(c),
+            }));
+        }
+        Ok(match (day, t.column_or(time, fallback)?) {
+            (Some(d), Some(tm)) => Some(Moment::DateTime(d, tm)),
+            (Some(d), None) => Some(Moment::One(d)),
+            _ => None,
+        })
+    }
+
+    /// The moment of data row `i`.
+    pub fn at(&self, t: &Table, i: usize) -> InputResult<NaiveDateTime> {
+        match *self {
+            Moment::One(c) => t.datetime_at(c, i),
+            Moment::DateTime(d, tm) => Ok(t.date_at(d, i)?.and_time(t.time_at(tm, i)?)),
+        }
+    }
+
+    /// The column a message names: the time of day's where there are two.
+    pub fn label(&self) -> String {
+        match self {
+            Moment::One(c) | Moment::DateTime(_, c) => c.name.to_string(),
+        }
     }
 }
 
@@ -492,7 +545,18 @@ impl Table {
         let comma = !self.format.decimal_comma
             && raw.matches(',').count() == 1
             && parse_number(&raw.trim().replace(',', ".")).is_some_and(f64::is_finite);
-        let expected = if comma {
+        let thousands = raw
+            .trim()
+            .rsplit(',')
+            .next()
+            .is_some_and(|tail| tail.len() == 3 && tail.chars().all(|c| c.is_ascii_digit()));
+        let expected = if comma && thousands {
+            format!(
+                "{expected}: write {} without the thousands separator, or, if ',' is a decimal comma, set decimal = \",\" {}",
+                raw.trim().replace(',', ""),
+                self.format.under()
+            )
+        } else if comma {
             format!(
                 "{expected}: use a decimal point ({}) or set decimal = \",\" {}",
                 crate::error::shortened(&raw.trim().replace(',', ".")),
@@ -850,7 +914,12 @@ pub fn parse_number(s: &str) -> Option<f64> {
 /// ISO dates only: `2026-11-23`. Day-first/month-first forms are told apart
 /// by [`Table::date_at`]. Dates outside [`YEARS`] are refused (a typo like 0226 or 9999).
 pub fn parse_date(s: &str) -> Option<NaiveDate> {
-    NaiveDate::parse_from_str(s.trim(), "%Y-%m-%d").ok().filter(|d| in_years(*d))
+    let s = s.trim();
+    // Year first is never ambiguous: 2026-11-23, 2026/11/23 (Five9), 2026.11.23.
+    ["%Y-%m-%d", "%Y/%m/%d", "%Y.%m.%d"]
+        .iter()
+        .find_map(|f| NaiveDate::parse_from_str(s, f).ok())
+        .filter(|d| in_years(*d) && s.len() >= 8 && s.as_bytes().get(4).is_some_and(|b| !b.is_ascii_digit()))
 }
 
 /// Whether a date lies in the plausible years ([`YEARS`]).
@@ -1060,6 +1129,21 @@ mod tests {
         let t = table_as("a;b\n1;12,5\n", &f).unwrap();
         let c = t.column(&["b"]).unwrap().unwrap();
         assert_eq!(t.f64_at(c, 0, "a count").unwrap(), 12.5);
+    }
+
+    #[test]
+    fn thousands_separators_and_year_first_dates() {
+        let t = table("a;b\n1;1,234\n").unwrap();
+        let c = t.column(&["b"]).unwrap().unwrap();
+        let e = t.f64_at(c, 0, "a count").unwrap_err().to_string();
+        assert!(e.contains("write 1234 without the thousands separator"), "{e}");
+        let d = |s: &str| parse_date(s);
+        assert_eq!(d("2026/01/05"), NaiveDate::from_ymd_opt(2026, 1, 5));
+        assert_eq!(d("2026.01.05"), NaiveDate::from_ymd_opt(2026, 1, 5));
+        assert_eq!(d("14.03.2003"), None, "day first is told apart by the column");
+        // Avaya CMS writes a lone '-' for an empty cell.
+        let t = table("a,b\n-,2\n").unwrap();
+        assert_eq!(t.column(&["a"]).unwrap().unwrap().get(0), None);
     }
 
     #[test]

@@ -68,3 +68,39 @@ fn split_csv(line: &str) -> Vec<String> {
     out.push(cur);
     out
 }
+
+/// Every file below `dir`, relative to it, sorted.
+pub fn files_under(dir: &Path) -> Vec<PathBuf> {
+    let mut out = Vec::new();
+    let mut stack = vec![dir.to_path_buf()];
+    while let Some(d) = stack.pop() {
+        for e in std::fs::read_dir(&d).unwrap() {
+            let path = e.unwrap().path();
+            if path.is_dir() {
+                stack.push(path);
+            } else {
+                out.push(path.strip_prefix(dir).unwrap().to_path_buf());
+            }
+        }
+    }
+    out.sort();
+    out
+}
+
+/// Write `files` into a fresh folder and run `args` there: exit 2, every
+/// needle in the error's line (warnings may come before it), nothing
+/// written to `out/`.
+pub fn refuses(files: &[(&str, &str)], args: &[&str], needles: &[&str]) {
+    let dir = tempfile::tempdir().unwrap();
+    for (name, text) in files {
+        std::fs::write(dir.path().join(name), text).unwrap();
+    }
+    let o = ringcast_in(dir.path(), args);
+    let err = stderr(&o);
+    assert_eq!(o.status.code(), Some(2), "expected exit 2 for {args:?}; stderr: {err}");
+    let line = err.lines().find(|l| l.starts_with("error")).unwrap_or("");
+    for n in needles {
+        assert!(line.contains(n), "message lacks '{n}': {err}");
+    }
+    assert!(!dir.path().join("out").exists(), "nothing may be written on failure");
+}

@@ -4,7 +4,7 @@
 //! else. Nothing is dropped silently: every column read is reported, every
 //! column not used is named, a field given twice is refused.
 
-use super::common::{ringcast_in, root, shared_data, stderr, stdout};
+use super::common::{files_under, refuses, ringcast_in, root, shared_data, stderr, stdout};
 use std::fmt::Write as _;
 use std::path::Path;
 
@@ -150,6 +150,51 @@ fn vendor_exports_of_the_us_bank_read_with_their_handle_time() {
     assert!(stdout(&o).contains(&format!("handle time {truth:.1} s (learned from")), "{}", stdout(&o));
 }
 
+/// The Israeli bank's call records as NICE CXone's Call Detail download
+/// writes them: month-first dates, a yes/no `Abandon`, `InQueue` and
+/// `Agent_Time` seconds, the skill. They read with the records' own figures.
+#[test]
+fn the_anonymous_bank_as_a_cxone_call_detail_export() {
+    let Some(p) = shared_data("anonymous_bank_feb1999_calls.tsv") else { return };
+    let text = std::fs::read_to_string(&p).unwrap();
+    let mut lines = text.lines();
+    let header: Vec<&str> = lines.next().unwrap().split('\t').map(str::trim).collect();
+    let col = |name: &str| header.iter().position(|h| *h == name).unwrap();
+    let (date, start, queue, wait, outcome, handle, id) =
+        (col("date"), col("vru_exit"), col("type"), col("q_time"), col("outcome"), col("ser_time"), col("call_id"));
+    let mut out = String::from("Contact_ID,Start_Date,Start_Time,Skill_Name,InQueue,Agent_Time,Abandon\n");
+    for line in lines {
+        let f: Vec<&str> = line.split('\t').map(str::trim).collect();
+        if f.len() < header.len() || f[outcome] == "PHANTOM" {
+            continue;
+        }
+        let d = chrono::NaiveDate::parse_from_str(f[date], "%y%m%d").unwrap();
+        let abandon = if f[outcome] == "HANG" { "Y" } else { "N" };
+        writeln!(
+            out,
+            "{},{},{},{},{},{},{abandon}",
+            f[id],
+            d.format("%m/%d/%Y"),
+            f[start],
+            f[queue],
+            f[wait],
+            f[handle]
+        )
+        .unwrap();
+    }
+    let dir = tempfile::tempdir().unwrap();
+    std::fs::write(dir.path().join("cxone.csv"), out).unwrap();
+    let v = check_json(dir.path(), &["--history", "cxone.csv"]);
+    let h = &v["history"];
+    assert_eq!(h["calls"].as_f64(), Some(33_066.0));
+    let aht = h["handle_time_seconds"].as_f64().unwrap();
+    assert!((aht - 176.4).abs() < 0.1, "{aht}");
+    assert_eq!(h["abandoned_calls"].as_f64(), Some(5_904.0));
+    let fields: Vec<&str> =
+        v["readings"][0]["columns"].as_array().unwrap().iter().map(|c| c["field"].as_str().unwrap()).collect();
+    assert_eq!(fields, ["date", "arrival", "queue", "wait_seconds", "handle_seconds", "abandoned_flag"], "{v}");
+}
+
 const US_BANK_CONFIG: &str = r#"name = "US bank"
 timezone = "America/New_York"
 interval_minutes = 15
@@ -164,23 +209,6 @@ sun = "closed"
 [simulation]
 replications = 0
 "#;
-
-/// Run `args` in a folder holding `files`: exit 2, every needle in the first
-/// line of the message, nothing written.
-fn refuses(files: &[(&str, &str)], args: &[&str], needles: &[&str]) {
-    let dir = tempfile::tempdir().unwrap();
-    for (name, text) in files {
-        std::fs::write(dir.path().join(name), text).unwrap();
-    }
-    let o = ringcast_in(dir.path(), args);
-    let err = stderr(&o);
-    assert_eq!(o.status.code(), Some(2), "{args:?}: {err}");
-    let first = err.lines().find(|l| l.starts_with("error")).unwrap_or("");
-    for n in needles {
-        assert!(first.contains(n), "lacks '{n}': {err}");
-    }
-    assert!(!dir.path().join("out").exists(), "nothing may be written on failure");
-}
 
 /// `plan` on the bundled sample with the history (and config) given.
 fn plan_args<'a>(history: &'a str, config: &'a str, data: &'a str) -> Vec<String> {
@@ -439,22 +467,4 @@ fn a_re_headed_re_formatted_twin_gives_a_byte_identical_plan() {
         let (x, y) = (std::fs::read(p.join("a").join(&f)).unwrap(), std::fs::read(p.join("b").join(&f)).unwrap());
         assert!(x == y, "{f:?} differs between the file and its twin");
     }
-}
-
-/// Every file below `dir`, relative to it, sorted.
-fn files_under(dir: &Path) -> Vec<std::path::PathBuf> {
-    let mut out = Vec::new();
-    let mut stack = vec![dir.to_path_buf()];
-    while let Some(d) = stack.pop() {
-        for e in std::fs::read_dir(&d).unwrap() {
-            let path = e.unwrap().path();
-            if path.is_dir() {
-                stack.push(path);
-            } else {
-                out.push(path.strip_prefix(dir).unwrap().to_path_buf());
-            }
-        }
-    }
-    out.sort();
-    out
 }

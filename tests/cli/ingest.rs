@@ -1,7 +1,7 @@
 //! Ingestion through the binary: the real files load, the sample regenerates
 //! byte for byte, and bad input gets one clear line naming file, row and column.
 
-use super::common::{ringcast, ringcast_in, root, shared_data, stderr, stdout};
+use super::common::{refuses, ringcast, ringcast_in, root, shared_data, stderr, stdout};
 use std::path::Path;
 
 #[test]
@@ -57,23 +57,6 @@ fn synth_regenerates_the_bundled_sample_byte_for_byte() {
         let b = std::fs::read(root().join("data").join(f)).unwrap();
         assert!(a == b, "data/{f} differs from `ringcast synth --seed 7`");
     }
-}
-
-/// Write `files` into a fresh folder, run `args` there, expect exit 2 and every
-/// `needles` in the one-line message; nothing may be written to `out/`.
-fn refuses(files: &[(&str, &str)], args: &[&str], needles: &[&str]) {
-    let dir = tempfile::tempdir().unwrap();
-    for (name, text) in files {
-        std::fs::write(dir.path().join(name), text).unwrap();
-    }
-    let o = ringcast_in(dir.path(), args);
-    let err = stderr(&o);
-    assert_eq!(o.status.code(), Some(2), "expected exit 2 for {args:?}; stderr: {err}");
-    let first = err.lines().next().unwrap_or("");
-    for n in needles {
-        assert!(first.contains(n), "message lacks '{n}': {err}");
-    }
-    assert!(!Path::new(&dir.path().join("out")).exists(), "nothing may be written on failure");
 }
 
 fn check_history(text: &str, needles: &[&str]) {

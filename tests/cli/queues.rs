@@ -1,7 +1,7 @@
 //! Several queues in one plan: a generated centre with three queues and
 //! agents who take one or two of them.
 
-use super::common::{ringcast, stderr, stdout};
+use super::common::{files_under, ringcast, stderr, stdout};
 use super::plan::{csv, roster_keeps_the_rules_of};
 use std::path::Path;
 
@@ -155,24 +155,6 @@ fn one_queue_is_rostered_with_the_agents_who_take_it() {
         let listed = &agents[&r["agent_id"]];
         assert!(listed.split(';').any(|q| q == "loans"), "{} listed for {listed} works loans", r["agent_id"]);
     }
-}
-
-/// Every file below `dir`, relative to it, sorted.
-fn files_under(dir: &Path) -> Vec<std::path::PathBuf> {
-    let mut out = Vec::new();
-    let mut stack = vec![dir.to_path_buf()];
-    while let Some(d) = stack.pop() {
-        for e in std::fs::read_dir(&d).unwrap() {
-            let path = e.unwrap().path();
-            if path.is_dir() {
-                stack.push(path);
-            } else {
-                out.push(path.strip_prefix(dir).unwrap().to_path_buf());
-            }
-        }
-    }
-    out.sort();
-    out
 }
 
 /// Renaming every queue and agent of a generated centre changes no model:
