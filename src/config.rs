@@ -36,9 +36,12 @@ pub struct CentreConfig {
     pub opening_hours: OpeningHours,
     pub service: ServiceConfig,
     pub costs: CostConfig,
-    /// Channel name → response kind (`spot`, `flight`, `drop`). Channels not listed
-    /// are classified by name (tv/radio → spot, email/sms/mail → drop, else flight).
-    pub channels: ChannelKinds,
+    /// Channel name → response kind (`tv = "spot"`), or a table with the kind
+    /// and an assumed response for a channel with no past lines
+    /// (`[channels.tv] kind = "spot"`, `assumed_calls_per_grp = 5.0`).
+    /// Channels not listed are classified by name (tv/radio → spot,
+    /// email/sms/mail → drop, else flight).
+    pub channels: BTreeMap<String, ChannelEntry>,
     pub scheduling: SchedulingConfig,
     pub simulation: SimulationConfig,
     /// How the history file writes its columns and values (an ACD export as
@@ -168,6 +171,75 @@ pub struct CostConfig {
     pub value_per_answered_call: f64,
 }
 
+/// One `[channels]` entry: a kind alone, or a table.
+#[derive(Debug, Clone, PartialEq, Serialize)]
+#[serde(untagged)]
+pub enum ChannelEntry {
+    Kind(ChannelKind),
+    Table(ChannelTable),
+}
+
+/// A string is a kind, a table a [`ChannelTable`]; each keeps its own
+/// message (`unknown variant 'spott', expected one of 'spot', …`), where an
+/// untagged enum would only say that nothing matched.
+impl<'de> Deserialize<'de> for ChannelEntry {
+    fn deserialize<D: serde::Deserializer<'de>>(d: D) -> Result<Self, D::Error> {
+        struct Entry;
+        impl<'de> serde::de::Visitor<'de> for Entry {
+            type Value = ChannelEntry;
+            fn expecting(&self, f: &mut std::fmt::Formatter) -> std::fmt::Result {
+                f.write_str("a kind (\"spot\", \"flight\" or \"drop\") or a table such as { kind = \"spot\", assumed_calls_per_grp = 5.0 }")
+            }
+            fn visit_str<E: serde::de::Error>(self, v: &str) -> Result<ChannelEntry, E> {
+                use serde::de::IntoDeserializer;
+                ChannelKind::deserialize(v.into_deserializer()).map(ChannelEntry::Kind)
+            }
+            fn visit_map<M: serde::de::MapAccess<'de>>(self, map: M) -> Result<ChannelEntry, M::Error> {
+                ChannelTable::deserialize(serde::de::value::MapAccessDeserializer::new(map)).map(ChannelEntry::Table)
+            }
+        }
+        d.deserialize_any(Entry)
+    }
+}
+
+/// `[channels.NAME]`: the kind and, for a channel without past lines to
+/// learn from, the response marketing or a similar centre expects. The
+/// ranges are checked by the settings (docs/formats.md).
+#[derive(Debug, Clone, Default, PartialEq, Serialize, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct ChannelTable {
+    pub kind: Option<ChannelKind>,
+    /// Spots: extra calls per GRP (a spot of 8 GRPs at 5 brings 40 calls).
+    pub assumed_calls_per_grp: Option<f64>,
+    /// Spots: minutes from air time to the busiest minute of the calls. Default 2.
+    pub assumed_peak_minutes: Option<f64>,
+    /// Flights and drops: extra calls per 1,000 of spend.
+    pub assumed_calls_per_1000: Option<f64>,
+    /// Flights and drops: days for the calls to halve after the activity. Default 1.
+    pub assumed_half_life_days: Option<f64>,
+    /// How far the truth may lie from the assumption at 95%, as a factor
+    /// either way. Default 2.
+    pub assumed_range_factor: Option<f64>,
+}
+
+impl CentreConfig {
+    /// Each configured channel's kind.
+    pub fn channel_kinds(&self) -> ChannelKinds {
+        ChannelKinds(
+            self.channels
+                .iter()
+                .map(|(name, e)| {
+                    let kind = match e {
+                        ChannelEntry::Kind(k) => *k,
+                        ChannelEntry::Table(t) => t.kind.unwrap_or_else(|| ChannelKind::guess(name)),
+                    };
+                    (name.clone(), kind)
+                })
+                .collect(),
+        )
+    }
+}
+
 /// Channel name → response kind, as configured under `[channels]`.
 #[derive(Debug, Clone, Default, PartialEq, Serialize, Deserialize)]
 #[serde(transparent)]
@@ -207,7 +279,7 @@ impl Default for CentreConfig {
             opening_hours: OpeningHours::default(),
             service: ServiceConfig::default(),
             costs: CostConfig::default(),
-            channels: ChannelKinds::default(),
+            channels: BTreeMap::new(),
             scheduling: SchedulingConfig::default(),
             simulation: SimulationConfig::default(),
             history: FileReadingConfig::default(),
@@ -478,9 +550,13 @@ mod tests {
     #[test]
     fn channel_kinds_are_guessed_or_configured() {
         let c = parse("[channels]\npodcast = \"spot\"\n").unwrap();
-        assert_eq!(c.channels.kind("podcast"), ChannelKind::Spot);
-        assert_eq!(c.channels.kind("tv"), ChannelKind::Spot);
-        assert_eq!(c.channels.kind("email"), ChannelKind::Drop);
-        assert_eq!(c.channels.kind("retargeting"), ChannelKind::Flight);
+        assert_eq!(c.channel_kinds().kind("podcast"), ChannelKind::Spot);
+        assert_eq!(c.channel_kinds().kind("tv"), ChannelKind::Spot);
+        assert_eq!(c.channel_kinds().kind("email"), ChannelKind::Drop);
+        assert_eq!(c.channel_kinds().kind("retargeting"), ChannelKind::Flight);
+        let c = parse("[channels.tv]\nkind = \"spot\"\nassumed_calls_per_grp = 5.0\n[channels]\npodcast = \"spot\"\n")
+            .unwrap();
+        assert_eq!(c.channel_kinds().kind("tv"), ChannelKind::Spot);
+        assert!(matches!(&c.channels["tv"], ChannelEntry::Table(t) if t.assumed_calls_per_grp == Some(5.0)));
     }
 }

@@ -83,6 +83,10 @@ pub struct LineImpact {
     pub value_lost_if_not_told: f64,
     pub flags: Vec<String>,
     pub suggestion: String,
+    /// Where the channel's response comes from (learned, assumed, blended),
+    /// and the past lines it was learned from.
+    pub response_source: &'static str,
+    pub response_lines: usize,
 }
 
 /// The impact of a whole plan.
@@ -216,7 +220,10 @@ impl<'a> Week<'a> {
         let flags = self.flags(l, lu, extra, &effect, threshold);
         let suggestion = if flags.is_empty() { String::new() } else { self.suggest(l, effect.window) };
         let costs = &inputs.settings.costs;
+        let report = inputs.fitted.learned.fitted.reports.iter().find(|r| r.channel == l.channel);
         Ok(LineImpact {
+            response_source: report.map_or("learned", |r| r.source.label()),
+            response_lines: report.map_or(0, |r| r.lines),
             line: l.id.clone(),
             row: l.row,
             channel: l.channel.clone(),

@@ -5,9 +5,10 @@
 //! or a flag.
 
 use crate::calendar::OpenCalendar;
-use crate::config::FileReadingConfig;
 use crate::config::{CentreConfig, ChannelKinds, WEEKDAYS};
+use crate::config::{ChannelEntry, ChannelKind, FileReadingConfig};
 use crate::error::{Error, InputError};
+use crate::forecast::media::assumed::AssumedResponse;
 use crate::ingest::media::MediaReading;
 use crate::ingest::queue_stats::{Estimate, HourProfile, QueueStats};
 use crate::ingest::table::ReadFormat;
@@ -18,6 +19,7 @@ use crate::simulate::{HandleTimes, SimSettings};
 use crate::staff::{ServicePolicy, ServiceValues};
 use crate::units::{Fraction, Money};
 use chrono::Weekday;
+use std::collections::BTreeMap;
 use std::path::Path;
 
 /// What answering costs and what a call is worth.
@@ -79,6 +81,8 @@ pub struct Settings {
     pub media_reading: MediaReading,
     /// Odd but usable values in the config (`aht_seconds = 5`).
     pub warnings: Vec<String>,
+    /// Assumed responses of channels (`[channels.tv] assumed_calls_per_grp`).
+    pub assumed: BTreeMap<String, AssumedResponse>,
 }
 
 /// Service values given on the command line (or in the environment) for a
@@ -269,7 +273,8 @@ impl Settings {
             },
             scheduling,
             costs: costs(cfg, path)?,
-            channels: cfg.channels.clone(),
+            channels: cfg.channel_kinds(),
+            assumed: assumed_responses(cfg, path)?,
             simulation: simulation(cfg, path)?,
             goal: goal_settings(cfg, path)?,
             history_format: read_format(&cfg.history, "history", crate::ingest::history::HISTORY_FIELDS, path)?,
@@ -491,6 +496,91 @@ fn media_reading(cfg: &CentreConfig, path: &Path) -> Result<MediaReading, Error>
         c => c.map(str::to_ascii_lowercase),
     };
     Ok(MediaReading { format, channel })
+}
+
+/// The `[channels.NAME]` tables' assumed responses, each value in its
+/// documented range (docs/formats.md), named by its key when not.
+fn assumed_responses(cfg: &CentreConfig, path: &Path) -> Result<BTreeMap<String, AssumedResponse>, Error> {
+    let kinds = cfg.channel_kinds();
+    let mut out = BTreeMap::new();
+    for (name, entry) in &cfg.channels {
+        let ChannelEntry::Table(t) = entry else { continue };
+        let key = |k: &str| format!("channels.{name}.{k}");
+        let check = |k: &str, v: Option<f64>, lo: f64, hi: f64, what: &str| -> Result<Option<f64>, Error> {
+            match v {
+                Some(x) if !(x.is_finite() && x > lo && x <= hi) => {
+                    Err(Error::config(path, key(k), format!("got {x}, expected {what} above {lo} and at most {hi}")))
+                }
+                v => Ok(v),
+            }
+        };
+        let range = check("assumed_range_factor", t.assumed_range_factor, 1.0, 10.0, "a factor")?.unwrap_or(2.0);
+        let spot_keys = t.assumed_calls_per_grp.is_some() || t.assumed_peak_minutes.is_some();
+        let daily_keys = t.assumed_calls_per_1000.is_some() || t.assumed_half_life_days.is_some();
+        let kind = kinds.kind(name);
+        let wrong = |k: &str| {
+            Error::config(
+                path,
+                key(k),
+                format!("'{name}' is a {kind:?} channel; spots take assumed_calls_per_grp and assumed_peak_minutes, flights and drops assumed_calls_per_1000 and assumed_half_life_days"),
+            )
+        };
+        if kind == ChannelKind::Spot && daily_keys {
+            return Err(wrong(if t.assumed_calls_per_1000.is_some() {
+                "assumed_calls_per_1000"
+            } else {
+                "assumed_half_life_days"
+            }));
+        }
+        if kind != ChannelKind::Spot && spot_keys {
+            return Err(wrong(if t.assumed_calls_per_grp.is_some() {
+                "assumed_calls_per_grp"
+            } else {
+                "assumed_peak_minutes"
+            }));
+        }
+        let assumed = if kind == ChannelKind::Spot {
+            let peak = check("assumed_peak_minutes", t.assumed_peak_minutes, 0.5, 120.0, "minutes after air time")?;
+            let per_grp = check("assumed_calls_per_grp", t.assumed_calls_per_grp, 0.0, 10_000.0, "calls per GRP")?;
+            match (per_grp, peak) {
+                (Some(c), p) => Some(AssumedResponse::spot(c, p.unwrap_or(2.0), range)),
+                (None, Some(_)) => {
+                    return Err(Error::config(
+                        path,
+                        key("assumed_calls_per_grp"),
+                        "missing: assumed_peak_minutes needs the calls per GRP it shapes",
+                    ))
+                }
+                (None, None) => None,
+            }
+        } else {
+            let half = t.assumed_half_life_days;
+            if let Some(h) = half.filter(|h| !(h.is_finite() && (0.0..=60.0).contains(h))) {
+                return Err(Error::config(
+                    path,
+                    key("assumed_half_life_days"),
+                    format!("got {h}, expected days from 0 to 60"),
+                ));
+            }
+            let per_1000 =
+                check("assumed_calls_per_1000", t.assumed_calls_per_1000, 0.0, 100_000.0, "calls per 1,000 of spend")?;
+            match (per_1000, half) {
+                (Some(c), h) => Some(AssumedResponse::daily(c, h.unwrap_or(1.0), range)),
+                (None, Some(_)) => {
+                    return Err(Error::config(
+                        path,
+                        key("assumed_calls_per_1000"),
+                        "missing: assumed_half_life_days needs the calls per 1,000 it spreads",
+                    ))
+                }
+                (None, None) => None,
+            }
+        };
+        if let Some(a) = assumed {
+            out.insert(name.to_ascii_lowercase(), a);
+        }
+    }
+    Ok(out)
 }
 
 /// Values that are valid but more often a slip: a handle time under 30 s

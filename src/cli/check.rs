@@ -152,7 +152,8 @@ pub fn run(a: &CheckArgs) -> anyhow::Result<()> {
         }
         None => None,
     };
-    let channels = settings.as_ref().map(|s| s.channels.clone()).unwrap_or_else(|| CentreConfig::default().channels);
+    let channels =
+        settings.as_ref().map(|s| s.channels.clone()).unwrap_or_else(|| CentreConfig::default().channel_kinds());
     if let Some(p) = &a.history {
         let tz = settings.as_ref().map(|s| s.calendar.tz);
         let records_interval = settings.as_ref().map(|s| s.calendar.interval);

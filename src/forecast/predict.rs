@@ -54,6 +54,8 @@ impl Default for ForecastModel {
     }
 }
 
+use super::media::assumed::{assumed_report, blend, AssumedResponse, ResponseSource};
+
 /// A fitted forecaster: only this can predict.
 #[derive(Debug, Clone)]
 pub struct FittedForecast {
@@ -237,6 +239,41 @@ impl ForecastModel {
 }
 
 impl FittedForecast {
+    /// The config's assumed responses: a channel the history did not teach
+    /// takes its assumption, with the assumption's range in the bands; one it
+    /// did is blended with it by their precisions (calls per GRP, or per
+    /// 1,000, in the log scale), so that the data decides as lines accumulate.
+    pub fn with_assumed(mut self, assumed: &BTreeMap<String, AssumedResponse>) -> FittedForecast {
+        for (ch, a) in assumed {
+            let fitted = &mut self.learned.fitted;
+            let Some(resp) = fitted.responses.get_mut(ch) else {
+                fitted.responses.insert(ch.clone(), a.response);
+                fitted.reports.push(assumed_report(ch, a));
+                self.response_rel_sd.insert(ch.clone(), a.rel_sd_by_daypart());
+                continue;
+            };
+            let Some(report) = fitted.reports.iter_mut().find(|r| &r.channel == ch) else { continue };
+            let learned = match resp {
+                ChannelResponse::Spot(_) => report.calls_per_grp.unwrap_or(0.0),
+                ChannelResponse::Daily(_) => report.calls_per_1000,
+            };
+            let (factor, sd) = blend(learned, report.relative_se, a.per_unit, a.rel_sd);
+            match resp {
+                ChannelResponse::Spot(s) => s.scale *= factor,
+                ChannelResponse::Daily(f) => f.scale *= factor,
+            }
+            report.calls_per_grp = report.calls_per_grp.map(|c| c * factor);
+            report.calls_per_1000 *= factor;
+            let shrink = if report.relative_se > 0.0 { sd / report.relative_se } else { 1.0 };
+            report.relative_se = sd;
+            report.source = ResponseSource::Blended;
+            if let Some(r) = self.response_rel_sd.get_mut(ch) {
+                r.iter_mut().for_each(|v| *v *= shrink);
+            }
+        }
+        self
+    }
+
     /// The learned channel responses.
     pub fn responses(&self) -> &BTreeMap<String, ChannelResponse> {
         &self.learned.fitted.responses

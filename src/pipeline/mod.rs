@@ -168,7 +168,8 @@ fn check_plan_in_week(plan: &MediaPlan, week: NaiveDate, path: &std::path::Path)
 
 /// Stage 2: fit the forecaster and forecast the planning week.
 pub fn forecast(loaded: &Loaded) -> Result<(FittedForecast, Forecast), Error> {
-    let fitted = ForecastModel::default().fit(&loaded.history, &loaded.past.lines);
+    let fitted =
+        ForecastModel::default().fit(&loaded.history, &loaded.past.lines).with_assumed(&loaded.settings.assumed);
     if let Some(l) = unlearned_channels(&fitted, &loaded.plan.lines).first() {
         return Err(unlearned_channel(loaded, &fitted, l).into());
     }
@@ -188,9 +189,10 @@ fn unlearned_channel(loaded: &Loaded, fitted: &FittedForecast, l: &crate::ingest
         l.row,
         "channel",
         format!(
-            "no response learned for channel '{}': {why}; expected a channel with history (learned: {})",
+            "no response learned for channel '{}': {why}; expected a channel with history (learned: {}), or an assumed response in the config ([channels.{}] assumed_calls_per_grp = … for spots, assumed_calls_per_1000 = … for flights and drops)",
             l.channel,
-            fitted.responses().keys().cloned().collect::<Vec<_>>().join(", ")
+            fitted.responses().keys().cloned().collect::<Vec<_>>().join(", "),
+            l.channel
         ),
     )
 }

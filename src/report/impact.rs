@@ -11,11 +11,11 @@ use std::fmt::Write as _;
 
 /// `impact.csv`.
 pub fn impact_csv(i: &Impact) -> String {
-    let mut s = String::from("line,row,channel,campaign,start,spend,extra_calls_in_week,extra_calls_in_week_low95,extra_calls_in_week_high95,peak_interval,peak_extra_calls,calls_when_closed,extra_calls_after_week,extra_agent_hours,extra_paid_hours,extra_cost,lost_calls_if_not_told,value_lost_if_not_told,flags,suggestion\n");
+    let mut s = String::from("line,row,channel,campaign,start,spend,extra_calls_in_week,extra_calls_in_week_low95,extra_calls_in_week_high95,peak_interval,peak_extra_calls,calls_when_closed,extra_calls_after_week,extra_agent_hours,extra_paid_hours,extra_cost,lost_calls_if_not_told,value_lost_if_not_told,flags,suggestion,response_source,response_lines\n");
     for l in &i.lines {
         let _ = writeln!(
             s,
-            "{},{},{},{},{},{:.0},{:.1},{:.1},{:.1},{},{:.1},{:.1},{:.1},{:.2},{:.2},{:.2},{:.1},{:.2},{},{}",
+            "{},{},{},{},{},{:.0},{:.1},{:.1},{:.1},{},{:.1},{:.1},{:.1},{:.2},{:.2},{:.2},{:.1},{:.2},{},{},{},{}",
             csv_text(&l.line),
             l.row,
             csv_text(&l.channel),
@@ -35,7 +35,9 @@ pub fn impact_csv(i: &Impact) -> String {
             l.lost_calls_if_not_told,
             l.value_lost_if_not_told,
             csv_text(&l.flags.join("; ")),
-            csv_text(&l.suggestion)
+            csv_text(&l.suggestion),
+            l.response_source,
+            l.response_lines
         );
     }
     s
@@ -94,7 +96,7 @@ pub fn marketing_summary(p: &WeeklyPlan) -> String {
     for l in top.iter().take(5) {
         let _ = writeln!(
             o,
-            "  {} {} {} ({}): +{:.0} calls in the week (95% {:.0}–{:.0}), +{:.0} after it, peak {}",
+            "  {} {} {} ({}): +{:.0} calls in the week (95% {:.0}–{:.0}), +{:.0} after it, peak {}{}",
             l.line,
             l.channel,
             l.start.format("%a %H:%M"),
@@ -103,7 +105,12 @@ pub fn marketing_summary(p: &WeeklyPlan) -> String {
             l.extra_calls_low95,
             l.extra_calls_high95,
             l.calls_after_week,
-            l.peak_interval.map(|t| t.format("%a %H:%M").to_string()).unwrap_or_default()
+            l.peak_interval.map(|t| t.format("%a %H:%M").to_string()).unwrap_or_default(),
+            match l.response_source {
+                "assumed" => " [response assumed in the config: no past lines]".to_string(),
+                "blended" => format!(" [response assumed and learned from {} past lines]", l.response_lines),
+                _ => String::new(),
+            }
         );
     }
     let flagged: Vec<&LineImpact> = i.lines.iter().filter(|l| !l.flags.is_empty()).collect();

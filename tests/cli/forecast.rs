@@ -269,3 +269,74 @@ fn fit_report_shows_a_generated_evening_daypart() {
     assert!(stderr(&bad).contains("--tv-evening-factor 9"), "{}", stderr(&bad));
     assert!(!dir.path().join("bad").exists(), "nothing written");
 }
+
+/// A centre with no campaign history forecasts marketing's first TV flight
+/// from the config's assumed response: five spots of 8 GRPs at 5 calls per
+/// GRP bring about 200 extra calls, each line labelled assumed.
+#[test]
+fn a_first_campaign_is_forecast_from_an_assumed_response() {
+    let data = super::common::root().join("data");
+    let dir = tempfile::tempdir().unwrap();
+    let p = dir.path();
+    let cfg = std::fs::read_to_string(data.join("centre.toml")).unwrap();
+    std::fs::write(p.join("c.toml"), format!("{cfg}\n[channels.tv]\nkind = \"spot\"\nassumed_calls_per_grp = 5.0\n"))
+        .unwrap();
+    std::fs::write(
+        p.join("plan.csv"),
+        "id,channel,start,spend,grps,campaign\nT1,tv,2026-11-23 20:14,8000,8,Launch\nT2,tv,2026-11-24 19:40,8000,8,Launch\nT3,tv,2026-11-25 20:50,8000,8,Launch\nT4,tv,2026-11-26 12:10,8000,8,Launch\nT5,tv,2026-11-27 18:30,8000,8,Launch\n",
+    )
+    .unwrap();
+    let h = data.join("history.csv");
+    let a = data.join("agents.csv");
+    let args = |cfg: &str| {
+        vec![
+            "impact".to_string(),
+            "--history".into(),
+            h.to_str().unwrap().into(),
+            "--config".into(),
+            cfg.into(),
+            "--media".into(),
+            "".into(),
+            "--media-plan".into(),
+            "plan.csv".into(),
+            "--agents".into(),
+            a.to_str().unwrap().into(),
+            "--out".into(),
+            "out".into(),
+        ]
+    };
+    let run = |cfg: &str| {
+        let args = args(cfg);
+        super::common::ringcast_in(p, &args.iter().map(String::as_str).collect::<Vec<_>>())
+    };
+    let o = run("c.toml");
+    assert!(o.status.success(), "{}", stderr(&o));
+    assert!(stdout(&o).contains("[response assumed in the config: no past lines]"), "{}", stdout(&o));
+    let rows = super::common::read_csv(&p.join("out/impact.csv"));
+    let total: f64 = rows.iter().map(|r| r["extra_calls_in_week"].parse::<f64>().unwrap()).sum();
+    assert!((total / 200.0 - 1.0).abs() < 0.15, "{total}");
+    assert!(rows.iter().all(|r| r["response_source"] == "assumed" && r["response_lines"] == "0"));
+    // Without the assumption the message says what to set.
+    std::fs::write(p.join("plain.toml"), &cfg).unwrap();
+    let o = run("plain.toml");
+    assert_eq!(o.status.code(), Some(2));
+    assert!(stderr(&o).contains("[channels.tv] assumed_calls_per_grp"), "{}", stderr(&o));
+    // An assumption out of its range, or of the wrong kind, names its key
+    // and leaves the previous outputs as they were.
+    let before = std::fs::read(p.join("out/impact.csv")).unwrap();
+    for (extra, key) in [
+        ("[channels.tv]\nassumed_calls_per_grp = -5\n", "channels.tv.assumed_calls_per_grp"),
+        ("[channels.tv]\nassumed_calls_per_grp = 5\nassumed_range_factor = 50\n", "channels.tv.assumed_range_factor"),
+        ("[channels.tv]\nassumed_calls_per_1000 = 5\n", "channels.tv.assumed_calls_per_1000"),
+        (
+            "[channels.email]\nassumed_half_life_days = 99\nassumed_calls_per_1000 = 5\n",
+            "channels.email.assumed_half_life_days",
+        ),
+    ] {
+        std::fs::write(p.join("bad.toml"), format!("{cfg}\n{extra}")).unwrap();
+        let o = run("bad.toml");
+        assert_eq!(o.status.code(), Some(2), "{extra}: {}", stderr(&o));
+        assert!(stderr(&o).contains(key), "{extra}: {}", stderr(&o));
+        assert_eq!(std::fs::read(p.join("out/impact.csv")).unwrap(), before);
+    }
+}

@@ -87,6 +87,32 @@ pub struct ChannelReport {
     /// A spot channel's dayparts with their own response (empty: one response).
     #[serde(default, skip_serializing_if = "Vec::is_empty")]
     pub dayparts: Vec<DaypartReport>,
+    /// Where the response comes from: assumed (config) or blended; left out
+    /// when learned.
+    #[serde(skip_serializing_if = "super::assumed::ResponseSource::is_learned")]
+    pub source: super::assumed::ResponseSource,
+}
+
+impl ChannelReport {
+    /// A report with nothing learned yet.
+    pub fn empty(channel: &str) -> ChannelReport {
+        ChannelReport {
+            channel: channel.to_string(),
+            kind: "flight",
+            lines: 0,
+            calls_per_grp: None,
+            calls_per_1000: 0.0,
+            relative_se: 0.0,
+            saturation_beta: 0.0,
+            peak_minute: None,
+            share_15_min: None,
+            share_60_min: None,
+            half_life_days: None,
+            peak_day: None,
+            dayparts: Vec::new(),
+            source: super::assumed::ResponseSource::Learned,
+        }
+    }
 }
 
 /// The learned responses.
@@ -699,6 +725,7 @@ fn report(ch: &str, fit: &Channel, resp: &ChannelResponse, ls: &[&MediaLine], ca
         half_life_days: None,
         peak_day: None,
         dayparts: Vec::new(),
+        source: super::assumed::ResponseSource::Learned,
     };
     match resp {
         ChannelResponse::Spot(s) => {

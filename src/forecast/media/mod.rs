@@ -6,7 +6,10 @@
 //!   known parameters, so recovery can be tested.
 //! * [`uplift`]: a media plan × responses → extra calls per line, day and slot.
 //! * [`fit`]: learn the responses from past plans and call history.
+//! * [`assumed`]: the config's assumed responses for channels with no (or few)
+//!   past lines, alone or blended with the learned ones.
 
+pub mod assumed;
 pub mod fit;
 pub mod response;
 pub mod uplift;
