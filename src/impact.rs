@@ -87,6 +87,11 @@ pub struct LineImpact {
     /// and the past lines it was learned from.
     pub response_source: &'static str,
     pub response_lines: usize,
+    /// The station (publisher) and, for a spot, the daypart it airs in.
+    pub station: String,
+    pub daypart: &'static str,
+    /// Media spend per extra call in the week (not the answering cost).
+    pub media_cost_per_extra_call: Option<f64>,
 }
 
 /// The impact of a whole plan.
@@ -224,6 +229,14 @@ impl<'a> Week<'a> {
         Ok(LineImpact {
             response_source: report.map_or("learned", |r| r.source.label()),
             response_lines: report.map_or(0, |r| r.lines),
+            station: l.station.clone(),
+            daypart: if l.kind == crate::config::ChannelKind::Spot {
+                crate::forecast::media::response::DAYPARTS[crate::forecast::media::response::daypart_of(l.start.hour())]
+                    .0
+            } else {
+                ""
+            },
+            media_cost_per_extra_call: (extra >= 0.5).then(|| l.spend / extra),
             line: l.id.clone(),
             row: l.row,
             channel: l.channel.clone(),

@@ -11,11 +11,11 @@ use std::fmt::Write as _;
 
 /// `impact.csv`.
 pub fn impact_csv(i: &Impact) -> String {
-    let mut s = String::from("line,row,channel,campaign,start,spend,extra_calls_in_week,extra_calls_in_week_low95,extra_calls_in_week_high95,peak_interval,peak_extra_calls,calls_when_closed,extra_calls_after_week,extra_agent_hours,extra_paid_hours,extra_cost,lost_calls_if_not_told,value_lost_if_not_told,flags,suggestion,response_source,response_lines\n");
+    let mut s = String::from("line,row,channel,campaign,start,spend,extra_calls_in_week,extra_calls_in_week_low95,extra_calls_in_week_high95,peak_interval,peak_extra_calls,calls_when_closed,extra_calls_after_week,extra_agent_hours,extra_paid_hours,extra_cost,lost_calls_if_not_told,value_lost_if_not_told,flags,suggestion,response_source,response_lines,station,daypart,media_cost_per_extra_call\n");
     for l in &i.lines {
         let _ = writeln!(
             s,
-            "{},{},{},{},{},{:.0},{:.1},{:.1},{:.1},{},{:.1},{:.1},{:.1},{:.2},{:.2},{:.2},{:.1},{:.2},{},{},{},{}",
+            "{},{},{},{},{},{:.0},{:.1},{:.1},{:.1},{},{:.1},{:.1},{:.1},{:.2},{:.2},{:.2},{:.1},{:.2},{},{},{},{},{},{},{}",
             csv_text(&l.line),
             l.row,
             csv_text(&l.channel),
@@ -37,7 +37,10 @@ pub fn impact_csv(i: &Impact) -> String {
             csv_text(&l.flags.join("; ")),
             csv_text(&l.suggestion),
             l.response_source,
-            l.response_lines
+            l.response_lines,
+            csv_text(&l.station),
+            l.daypart,
+            l.media_cost_per_extra_call.map(|c| format!("{c:.2}")).unwrap_or_default()
         );
     }
     s

@@ -316,6 +316,14 @@ fn a_first_campaign_is_forecast_from_an_assumed_response() {
     let total: f64 = rows.iter().map(|r| r["extra_calls_in_week"].parse::<f64>().unwrap()).sum();
     assert!((total / 200.0 - 1.0).abs() < 0.15, "{total}");
     assert!(rows.iter().all(|r| r["response_source"] == "assumed" && r["response_lines"] == "0"));
+    // Each line's daypart, and its media cost per extra call apart from the answering cost.
+    let dayparts: Vec<&str> = rows.iter().map(|r| r["daypart"].as_str()).collect();
+    assert_eq!(dayparts, ["evening", "evening", "evening", "afternoon", "early evening"]);
+    for r in &rows {
+        let media: f64 = r["media_cost_per_extra_call"].parse().unwrap();
+        let extra: f64 = r["extra_calls_in_week"].parse().unwrap();
+        assert!((media * extra / 8000.0 - 1.0).abs() < 0.005, "{r:?}");
+    }
     // Without the assumption the message says what to set.
     std::fs::write(p.join("plain.toml"), &cfg).unwrap();
     let o = run("plain.toml");
