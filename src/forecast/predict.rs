@@ -54,7 +54,8 @@ impl Default for ForecastModel {
     }
 }
 
-use super::media::assumed::{assumed_report, blend, AssumedResponse, ResponseSource};
+use super::media::assumed::{assumed_report, blend, AssumedResponse};
+use super::media::fit::ResponseSource;
 
 /// A fitted forecaster: only this can predict.
 #[derive(Debug, Clone)]

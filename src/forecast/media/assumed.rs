@@ -5,9 +5,8 @@
 //! the learned response by their precisions where both exist, so that as
 //! spots air the data takes over.
 
-use super::fit::ChannelReport;
+use super::fit::{ChannelReport, ResponseSource};
 use super::response::{BurstKernel, ChannelResponse, FlightResponse, SpotResponse, DAYPARTS};
-use serde::Serialize;
 
 /// Log-sd of the documented default range: the truth within a factor of 2
 /// either way at 95% (ln 2 / 1.96).
@@ -64,32 +63,6 @@ impl AssumedResponse {
     /// The relative sd by daypart, for the forecast's bands.
     pub fn rel_sd_by_daypart(&self) -> [f64; DAYPARTS.len()] {
         [self.rel_sd; DAYPARTS.len()]
-    }
-}
-
-/// Where a channel's response comes from, for every output that uses it.
-#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize)]
-#[serde(rename_all = "snake_case")]
-pub enum ResponseSource {
-    /// Learned from the past lines alone.
-    Learned,
-    /// The config's assumption alone (no past line could teach it).
-    Assumed,
-    /// The assumption and the past lines, weighted by what each tells.
-    Blended,
-}
-
-impl ResponseSource {
-    pub fn is_learned(&self) -> bool {
-        *self == ResponseSource::Learned
-    }
-
-    pub fn label(&self) -> &'static str {
-        match self {
-            ResponseSource::Learned => "learned",
-            ResponseSource::Assumed => "assumed",
-            ResponseSource::Blended => "blended",
-        }
     }
 }
 

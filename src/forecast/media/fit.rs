@@ -58,6 +58,32 @@ pub struct DaypartReport {
     pub relative_se: f64,
 }
 
+/// Where a channel's response comes from, for every output that uses it.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize)]
+#[serde(rename_all = "snake_case")]
+pub enum ResponseSource {
+    /// Learned from the past lines alone.
+    Learned,
+    /// The config's assumption alone (no past line could teach it).
+    Assumed,
+    /// The assumption and the past lines, weighted by what each tells.
+    Blended,
+}
+
+impl ResponseSource {
+    pub fn is_learned(&self) -> bool {
+        *self == ResponseSource::Learned
+    }
+
+    pub fn label(&self) -> &'static str {
+        match self {
+            ResponseSource::Learned => "learned",
+            ResponseSource::Assumed => "assumed",
+            ResponseSource::Blended => "blended",
+        }
+    }
+}
+
 /// What was learned about one channel, in planner's units.
 #[derive(Debug, Clone, Serialize)]
 pub struct ChannelReport {
@@ -89,8 +115,8 @@ pub struct ChannelReport {
     pub dayparts: Vec<DaypartReport>,
     /// Where the response comes from: assumed (config) or blended; left out
     /// when learned.
-    #[serde(skip_serializing_if = "super::assumed::ResponseSource::is_learned")]
-    pub source: super::assumed::ResponseSource,
+    #[serde(skip_serializing_if = "ResponseSource::is_learned")]
+    pub source: ResponseSource,
 }
 
 impl ChannelReport {
@@ -110,7 +136,7 @@ impl ChannelReport {
             half_life_days: None,
             peak_day: None,
             dayparts: Vec::new(),
-            source: super::assumed::ResponseSource::Learned,
+            source: ResponseSource::Learned,
         }
     }
 }
@@ -725,7 +751,7 @@ fn report(ch: &str, fit: &Channel, resp: &ChannelResponse, ls: &[&MediaLine], ca
         half_life_days: None,
         peak_day: None,
         dayparts: Vec::new(),
-        source: super::assumed::ResponseSource::Learned,
+        source: ResponseSource::Learned,
     };
     match resp {
         ChannelResponse::Spot(s) => {
