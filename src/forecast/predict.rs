@@ -912,3 +912,52 @@ mod closures {
         assert!((eve - 1.0).abs() < 0.08, "eve at {eve:.2}");
     }
 }
+
+#[cfg(test)]
+mod assumed_then_learned {
+    use super::*;
+    use crate::config::ChannelKinds;
+    use crate::forecast::media::assumed::AssumedResponse;
+    use crate::ingest::history::load_history;
+    use crate::ingest::media::load_media_plan;
+    use crate::synth::sample_in_tempdir;
+
+    /// An assumption twice the truth, learned from 0, 3, 10 and 40 past TV
+    /// spots (the most recent, every other channel kept): with none the
+    /// forecast uses the assumption; as spots accumulate the response moves
+    /// to the truth.
+    #[test]
+    fn the_data_takes_over_from_the_assumption_as_spots_accumulate() {
+        let (dir, sample) = sample_in_tempdir(1, 104, NaiveDate::from_ymd_opt(2026, 11, 23).unwrap());
+        let h = load_history(&dir.path().join("history.csv")).unwrap();
+        let past = load_media_plan(&dir.path().join("media_history.csv"), &ChannelKinds::default()).unwrap().lines;
+        let truth = sample.truth.summaries.iter().find(|r| r.channel == "tv").unwrap().calls_per_grp.unwrap();
+        let assumed: BTreeMap<String, AssumedResponse> =
+            [("tv".to_string(), AssumedResponse::spot(2.0 * truth, 2.0, 2.0))].into_iter().collect();
+        let tv: Vec<usize> = (0..past.len()).filter(|&i| past[i].channel == "tv").collect();
+        let mut errors = Vec::new();
+        for n in [0usize, 3, 10, 40] {
+            let keep: std::collections::BTreeSet<usize> = tv.iter().rev().take(n).copied().collect();
+            let lines: Vec<MediaLine> = (0..past.len())
+                .filter(|i| past[*i].channel != "tv" || keep.contains(i))
+                .map(|i| past[i].clone())
+                .collect();
+            let fitted = ForecastModel::default().fit(&h, &lines).with_assumed(&assumed);
+            let r = fitted.learned.fitted.reports.iter().find(|r| r.channel == "tv").unwrap();
+            let got = r.calls_per_grp.unwrap();
+            let err = (got / truth - 1.0).abs();
+            eprintln!(
+                "{n:>2} spots: {:?} {got:.2} calls/GRP against the truth's {truth:.2} (error {err:.3})",
+                r.source
+            );
+            errors.push((n, r.source, err));
+        }
+        assert_eq!(errors[0].1, ResponseSource::Assumed);
+        assert!((errors[0].2 - 1.0).abs() < 1e-9, "with no spots the response is the assumption");
+        assert!(errors[1..].iter().all(|e| e.1 != ResponseSource::Assumed || e.0 < 3), "{errors:?}");
+        for w in errors.windows(2) {
+            assert!(w[1].2 < w[0].2, "the error falls as spots accumulate: {errors:?}");
+        }
+        assert!(errors[3].2 < 0.15, "40 spots: the data decides: {errors:?}");
+    }
+}
