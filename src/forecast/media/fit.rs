@@ -734,24 +734,15 @@ fn report(ch: &str, fit: &Channel, resp: &ChannelResponse, ls: &[&MediaLine], ca
         .filter_map(|(l, c)| l.grps.map(|g| (*c, g)))
         .fold((0.0, 0.0), |a, (c, g)| (a.0 + c, a.1 + g));
     let mut r = ChannelReport {
-        channel: ch.to_string(),
         kind: match fit.kind {
             ChannelKind::Spot => "spot",
             ChannelKind::Flight => "flight",
             ChannelKind::Drop => "drop",
         },
         lines: ls.len(),
-        calls_per_grp: None,
         calls_per_1000: if spend > 0.0 { total / spend } else { 0.0 },
         relative_se: if fit.scale > 0.0 { fit.se / fit.scale } else { 0.0 },
-        saturation_beta: 0.0,
-        peak_minute: None,
-        share_15_min: None,
-        share_60_min: None,
-        half_life_days: None,
-        peak_day: None,
-        dayparts: Vec::new(),
-        source: ResponseSource::Learned,
+        ..ChannelReport::empty(ch)
     };
     match resp {
         ChannelResponse::Spot(s) => {
