@@ -226,18 +226,7 @@ fn us_bank_plan(c: &mut Criterion) {
 }
 
 /// The US bank as a new user would configure it (docs/performance.md).
-const US_BANK_CONFIG: &str = r#"name = "US bank"
-timezone = "America/New_York"
-interval_minutes = 15
-[opening_hours]
-mon = "07:00-21:15"
-tue = "07:00-21:15"
-wed = "07:00-21:15"
-thu = "07:00-21:15"
-fri = "07:00-21:15"
-sat = "closed"
-sun = "closed"
-"#;
+const US_BANK_CONFIG: &str = include_str!("data/us_bank.toml");
 
 criterion_group!(
     benches,

@@ -23,19 +23,7 @@ row() { # label, out folder, agents file, command...
 echo "| input | time | peak memory | roster | rules |"
 echo "|---|---|---|---|---|"
 if [ -f "$us" ]; then
-  cat > "$work/us.toml" <<'TOML'
-name = "US bank"
-timezone = "America/New_York"
-interval_minutes = 15
-[opening_hours]
-mon = "07:00-21:15"
-tue = "07:00-21:15"
-wed = "07:00-21:15"
-thu = "07:00-21:15"
-fri = "07:00-21:15"
-sat = "closed"
-sun = "closed"
-TOML
+  cp "$here/benches/data/us_bank.toml" "$work/us.toml"
   for n in 150 800 2000 5000; do
     "$bin" synth --agents "$n" --demand-scale 1 --weeks 1 --out "$work/a$n" >/dev/null
     # The generated agents start at 08:00; the bank opens at 07:00.

@@ -37,8 +37,7 @@ pub fn load_actuals(
     at: Option<NaiveTime>,
 ) -> Result<Actuals, Error> {
     let interval = calendar.interval;
-    let t =
-        Table::read_as(path, &crate::ingest::table::ReadFormat { section: "history".into(), ..opts.format.clone() })?;
+    let t = Table::read_as(path, &opts.format.in_section("history"))?;
     t.require_rows()?;
     let stamps = row_stamps(&t, opts.queue.as_deref())?;
     let first = stamps.first().ok_or_else(|| InputError::file(path, "no rows of the queue asked for"))?;

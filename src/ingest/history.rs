@@ -154,6 +154,7 @@ pub const HISTORY_FIELDS: &[&str] = &[
     "wait_seconds",
     "outcome",
     "handle_seconds",
+    "abandoned_flag",
 ];
 
 /// The queues named in a history file's `queue` column (empty when it has
@@ -163,7 +164,7 @@ pub const HISTORY_FIELDS: &[&str] = &[
 /// Two names that would write to the same output folder (`a/b` and `a_b`,
 /// `Sales` and `sales`) are refused naming both.
 pub fn queues(path: &Path, format: &ReadFormat) -> InputResult<Vec<String>> {
-    let t = Table::read_as(path, &history_format(format))?;
+    let t = Table::read_as(path, &format.in_section("history"))?;
     let records = !t.has(CALLS_COLUMNS) && crate::ingest::calls::looks_like_call_records(&t);
     let q = if records { t.column(crate::ingest::calls::QUEUE_COLUMNS)? } else { t.column(QUEUE_COLUMNS)? };
     let Some(q) = q else { return Ok(vec![]) };
@@ -214,7 +215,7 @@ pub fn load_history(path: &Path) -> InputResult<History> {
 
 /// Read interval counts; returns the history and warnings about odd-but-usable input.
 pub fn load_history_with(path: &Path, opts: &HistoryOptions) -> InputResult<(History, Vec<String>)> {
-    let (h, mut warnings) = history_from_table(&Table::read_as(path, &history_format(&opts.format))?, opts)?;
+    let (h, mut warnings) = history_from_table(&Table::read_as(path, &opts.format.in_section("history"))?, opts)?;
     warnings.extend(silent_end_warning(path, &h));
     Ok((h, warnings))
 }
@@ -246,11 +247,6 @@ pub fn silent_end_warning(path: &Path, h: &History) -> Option<String> {
             h.days[last_with_calls]
         )
     })
-}
-
-/// `format`, named as the config's `[history]` section.
-fn history_format(format: &ReadFormat) -> ReadFormat {
-    ReadFormat { section: "history".into(), ..format.clone() }
 }
 
 /// [`load_history_with`] on a table already read.

@@ -131,8 +131,7 @@ pub fn read_media_table(path: &Path, reading: &MediaReading) -> InputResult<Opti
     if bytes.iter().all(u8::is_ascii_whitespace) {
         return Ok(None);
     }
-    let format = ReadFormat { section: "media".into(), ..reading.format.clone() };
-    let t = Table::from_bytes_as(path, bytes, &format)?;
+    let t = Table::from_bytes_as(path, bytes, &reading.format.in_section("media"))?;
     let has_rows = t.rows().next().is_some();
     Ok(has_rows.then_some(t))
 }

@@ -50,6 +50,11 @@ impl ReadFormat {
         ReadFormat { section: section.to_string(), ..ReadFormat::default() }
     }
 
+    /// The same format, named as the config section `section` in messages.
+    pub fn in_section(&self, section: &str) -> ReadFormat {
+        ReadFormat { section: section.to_string(), ..self.clone() }
+    }
+
     /// Where a key goes, for messages: `under [history] in the config`.
     fn under(&self) -> String {
         if self.section.is_empty() {

@@ -126,7 +126,8 @@ fn vendor_exports_of_the_us_bank_read_with_their_handle_time() {
     }
     // The plan staffs with the file's handle time, not the 300 s default.
     let cfg = dir.path().join("usbank.toml");
-    std::fs::write(&cfg, US_BANK_CONFIG).unwrap();
+    let config = std::fs::read_to_string(root().join("benches/data/us_bank.toml")).unwrap();
+    std::fs::write(&cfg, config + "[simulation]\nreplications = 0\n").unwrap();
     let agents = root().join("data/agents.csv");
     let o = ringcast_in(
         dir.path(),
@@ -194,21 +195,6 @@ fn the_anonymous_bank_as_a_cxone_call_detail_export() {
         v["readings"][0]["columns"].as_array().unwrap().iter().map(|c| c["field"].as_str().unwrap()).collect();
     assert_eq!(fields, ["date", "arrival", "queue", "wait_seconds", "handle_seconds", "abandoned_flag"], "{v}");
 }
-
-const US_BANK_CONFIG: &str = r#"name = "US bank"
-timezone = "America/New_York"
-interval_minutes = 15
-[opening_hours]
-mon = "07:00-21:15"
-tue = "07:00-21:15"
-wed = "07:00-21:15"
-thu = "07:00-21:15"
-fri = "07:00-21:15"
-sat = "closed"
-sun = "closed"
-[simulation]
-replications = 0
-"#;
 
 /// `plan` on the bundled sample with the history (and config) given.
 fn plan_args<'a>(history: &'a str, config: &'a str, data: &'a str) -> Vec<String> {
