@@ -27,6 +27,7 @@ pub mod ingest;
 pub mod limits;
 pub mod pipeline;
 pub mod report;
+pub mod review;
 pub mod schedule;
 pub mod series;
 pub mod settings;

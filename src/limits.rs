@@ -50,6 +50,10 @@ fn grouped(v: f64) -> String {
 
 /// Calls (offered, answered, abandoned, expected) in one interval of a file.
 pub const CALLS_PER_INTERVAL: Plausible = Plausible { min: 0.0, max: 100_000.0, what: "calls in one interval" };
+/// Calls of one media line, or of a centre, in a week.
+pub const CALLS_IN_WEEK: Plausible = Plausible { min: 0.0, max: 100_000_000.0, what: "calls in a week" };
+/// Agents on the phones in one interval.
+pub const AGENTS_ON_PHONES: Plausible = Plausible { min: 0.0, max: 100_000.0, what: "agents on the phones" };
 /// An average handle time of an interval, seconds (4 hours at most).
 pub const HANDLE_SECONDS: Plausible = Plausible { min: 0.0, max: 14_400.0, what: "a handle time in seconds" };
 /// One call's wait or handle time in a call record, seconds (a day at most).

@@ -69,6 +69,10 @@ pub struct RealisedOptions {
     pub response_factor: f64,
     #[serde(skip_serializing_if = "Option::is_none")]
     pub unannounced: Option<Unannounced>,
+    /// Planned lines at these stations draw this many times their response
+    /// in the week on top of `response_factor` (empty: every station alike).
+    #[serde(skip_serializing_if = "BTreeMap::is_empty")]
+    pub station_factors: BTreeMap<String, f64>,
 }
 
 /// A campaign nobody told the centre about: from `start`, extra calls of
@@ -91,6 +95,7 @@ impl RealisedOptions {
             until: at(11, 0),
             response_factor: 1.0,
             unannounced: Some(Unannounced::push(friday.and_time(at(9, 45)))),
+            station_factors: BTreeMap::new(),
         }
     }
 }
@@ -198,9 +203,28 @@ pub struct GroundTruth {
     /// The queues and their shares of calls (absent: one queue).
     #[serde(skip_serializing_if = "Vec::is_empty")]
     pub queues: Vec<QueueTruth>,
-    /// How the planning week went (`today.csv`; one queue only).
+    /// How the planning week went (`today.csv`, `week_actuals.csv`; one queue only).
     #[serde(skip_serializing_if = "Option::is_none")]
     pub realised: Option<RealisedOptions>,
+    /// Each planned line's true extra calls in the week as it happened (the
+    /// truth `ringcast review` is scored against; one queue only).
+    #[serde(skip_serializing_if = "Vec::is_empty")]
+    pub week_lines: Vec<LineTruth>,
+}
+
+/// A planned line's truth in the realised week: the expected extra calls it
+/// drew in the week's open intervals (before count noise), and its calls per
+/// GRP (spots) or per 1,000 of spend (flights and drops) over them.
+#[derive(Debug, Clone, Serialize)]
+pub struct LineTruth {
+    pub id: String,
+    pub channel: String,
+    pub station: String,
+    pub start: String,
+    /// Its true response as a multiple of what the history taught.
+    pub factor: f64,
+    pub true_extra_calls: f64,
+    pub true_calls_per_unit: f64,
 }
 
 fn is_one(x: &f64) -> bool {
@@ -518,6 +542,8 @@ pub struct Sample {
 pub struct RealisedWeek {
     pub days: Vec<NaiveDate>,
     pub calls: ndarray::Array2<f64>,
+    /// The planned lines' truth in it.
+    pub lines: Vec<LineTruth>,
 }
 
 /// What the realised week is drawn from.
@@ -543,10 +569,18 @@ fn realised_week(
     let per_day = t.shapes.interval.per_day();
     let days: Vec<NaiveDate> = (0..7).map(|i| args.week + Duration::days(i)).collect();
     let carry = Uplift::compute(past, responses, t.shapes).grid(&days, per_day);
-    let planned = Uplift::compute(next, responses, t.shapes).grid(&days, per_day);
+    let r = &args.realised;
+    let mut next_uplift = Uplift::compute(next, responses, t.shapes);
+    if !r.station_factors.is_empty() {
+        for l in &mut next_uplift.lines {
+            let f = r.station_factors.get(&next[l.line].station).copied().unwrap_or(1.0);
+            l.cells.iter_mut().for_each(|c| c.2 *= f);
+        }
+    }
+    let planned = next_uplift.grid(&days, per_day);
+    let truth = week_line_truth(args, next, &next_uplift, &days);
     let day_noise = Gamma::new(t.baseline.day_noise_shape, 1.0 / t.baseline.day_noise_shape)?;
     let int_noise = Gamma::new(t.baseline.interval_noise_shape, 1.0 / t.baseline.interval_noise_shape)?;
-    let r = &args.realised;
     let mut calls = ndarray::Array2::from_elem((7, per_day), f64::NAN);
     for (k, d) in days.iter().enumerate() {
         let Some(shape) = t.shapes.by_day.get(d) else { continue };
@@ -567,7 +601,49 @@ fn realised_week(
             calls[[k, s]] = if rate > 0.0 { Poisson::new(rate)?.sample(&mut rng) } else { 0.0 };
         }
     }
-    Ok(RealisedWeek { days, calls })
+    Ok(RealisedWeek { days, calls, lines: truth })
+}
+
+/// Each planned line's true extra calls in the week's open intervals.
+fn week_line_truth(args: &SynthOptions, next: &[MediaLine], uplift: &Uplift, days: &[NaiveDate]) -> Vec<LineTruth> {
+    let r = &args.realised;
+    uplift
+        .lines
+        .iter()
+        .map(|u| {
+            let l = &next[u.line];
+            let station = r.station_factors.get(&l.station).copied().unwrap_or(1.0);
+            let in_week: f64 = u.cells.iter().filter(|c| days.contains(&c.0)).map(|c| c.2).sum();
+            let calls = in_week * r.response_factor * args.demand_scale;
+            let unit = match l.kind {
+                ChannelKind::Spot => l.weight(),
+                _ => l.spend / 1000.0,
+            };
+            LineTruth {
+                id: format!("L{:04}", u.line + 1),
+                channel: l.channel.clone(),
+                station: l.station.clone(),
+                start: l.start.format("%Y-%m-%d %H:%M").to_string(),
+                factor: r.response_factor * station,
+                true_extra_calls: (calls * 10.0).round() / 10.0 + 0.0,
+                true_calls_per_unit: if unit > 0.0 { (calls / unit * 1000.0).round() / 1000.0 + 0.0 } else { 0.0 },
+            }
+        })
+        .collect()
+}
+
+/// `week_actuals.csv`: the realised calls of the whole planning week, as interval counts.
+fn week_actuals_csv(week: &RealisedWeek) -> String {
+    let mut out = String::from("interval_start,calls\n");
+    for (k, d) in week.days.iter().enumerate() {
+        for (s, v) in week.calls.row(k).iter().enumerate() {
+            if !v.is_nan() {
+                let start = d.and_time(NaiveTime::MIN) + Duration::minutes((s as u32 * INTERVAL) as i64);
+                let _ = writeln!(out, "{},{}", start.format("%Y-%m-%d %H:%M"), *v as u64);
+            }
+        }
+    }
+    out
 }
 
 /// `today.csv`: the realised calls of `today` before `until`, as interval counts.
@@ -681,6 +757,7 @@ pub fn generate(args: &SynthOptions) -> anyhow::Result<Sample> {
         demand_scale: args.demand_scale,
         queues,
         realised: realised.is_some().then(|| args.realised.clone()),
+        week_lines: realised.as_ref().map(|w| w.lines.clone()).unwrap_or_default(),
     };
     let agents = agents_csv(&mut rng, args.agents, &truth.queues);
     let mut files = vec![
@@ -693,6 +770,7 @@ pub fn generate(args: &SynthOptions) -> anyhow::Result<Sample> {
     ];
     if let Some(week) = &realised {
         files.push(("today.csv", today_csv(week, &args.realised)));
+        files.push(("week_actuals.csv", week_actuals_csv(week)));
     }
     Ok(Sample { files, truth, realised })
 }

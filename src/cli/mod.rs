@@ -15,6 +15,7 @@ mod backtest;
 mod check;
 mod intraday;
 mod plan;
+mod review;
 mod schedule;
 mod simulate;
 mod staff;
@@ -86,6 +87,11 @@ pub enum Command {
         after_help = "Example:\n  ringcast plan --out out/\n  ringcast intraday --actuals data/today.csv --plan out/ --out intraday/"
     )]
     Intraday(intraday::IntradayArgs),
+    /// After the week: what each media line drove, its media cost per call, the calls answered and lost.
+    #[command(
+        after_help = "Example:\n  ringcast plan --out out/\n  ringcast review --actuals data/week_actuals.csv --plan out/ --out review/"
+    )]
+    Review(review::ReviewArgs),
     /// Validate input files and summarise them, without running anything.
     #[command(
         after_help = "Examples:\n  ringcast check --history data/history.csv --config data/centre.toml\n  ringcast check --media data/media_plan_next_week.csv --format json"
@@ -231,6 +237,7 @@ pub fn run(cli: Cli) -> anyhow::Result<()> {
         Command::Simulate(a) => simulate::run(&a),
         Command::Check(a) => check::run(&a),
         Command::Intraday(a) => intraday::run(&a),
+        Command::Review(a) => review::run(&a),
     }
 }
 

@@ -63,6 +63,29 @@ pub struct SynthArgs {
     /// this log-sd (0..=1); default: every line as its channel.
     #[arg(long)]
     pub line_response_sd: Option<f64>,
+    /// `STATION=F`: the planned lines at this station draw F times their
+    /// response in the planning week (0..=10; repeat for several stations).
+    #[arg(long = "station-factor", value_name = "STATION=F")]
+    pub station_factors: Vec<String>,
+}
+
+/// `--station-factor` values as a map, each factor checked.
+fn station_factors(given: &[String]) -> anyhow::Result<std::collections::BTreeMap<String, f64>> {
+    let mut m = std::collections::BTreeMap::new();
+    for g in given {
+        let parsed = g.rsplit_once('=').and_then(|(name, f)| Some((name.trim(), f.trim().parse::<f64>().ok()?)));
+        match parsed {
+            Some((name, f)) if !name.is_empty() && (0.0..=10.0).contains(&f) => {
+                m.insert(name.to_string(), f);
+            }
+            _ => {
+                return Err(crate::cli::usage(format!(
+                    "--station-factor '{g}': expected STATION=F with F from 0 to 10 (e.g. ITV1=1.3)"
+                )))
+            }
+        }
+    }
+    Ok(m)
 }
 
 /// `HH:MM`, or `none`.
@@ -107,6 +130,7 @@ pub fn run(a: &SynthArgs) -> anyhow::Result<()> {
         until: a.until,
         response_factor: a.response_factor,
         unannounced: time_or_none(&a.unannounced)?.map(|t| Unannounced::push(today.and_time(t))),
+        station_factors: station_factors(&a.station_factors)?,
     };
     let options = SynthOptions {
         seed: a.seed,

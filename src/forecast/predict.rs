@@ -275,6 +275,26 @@ impl FittedForecast {
         self
     }
 
+    /// The intraday shape of each open day of `days` and of the four weeks
+    /// after them, restricted to the calendar's open slots: what spreads a
+    /// line's daily calls over the day. Carry-over runs past the period, so
+    /// the following weeks have their shapes too, and those calls are not
+    /// mistaken for calls while closed.
+    pub fn day_shapes(&self, days: &[NaiveDate], calendar: &OpenCalendar) -> DayShapes {
+        let mut shapes = DayShapes { interval: self.interval, by_day: BTreeMap::new() };
+        let after = days.last().map(|last| (1..=28).map(move |i| *last + Duration::days(i)));
+        for d in days.iter().copied().chain(after.into_iter().flatten()) {
+            let Some(shape) = &self.weekday_shape[d.weekday().num_days_from_monday() as usize] else { continue };
+            let flags = calendar.open_slots(d);
+            let masked: Vec<f64> = shape.iter().zip(&flags).map(|(v, f)| if *f { *v } else { 0.0 }).collect();
+            let kept: f64 = masked.iter().sum();
+            if kept > 0.0 {
+                shapes.by_day.insert(d, masked.iter().map(|v| v / kept).collect());
+            }
+        }
+        shapes
+    }
+
     /// The learned channel responses.
     pub fn responses(&self) -> &BTreeMap<String, ChannelResponse> {
         &self.learned.fitted.responses
@@ -287,7 +307,6 @@ impl FittedForecast {
         let n = days.len();
         let mut open = Array2::from_elem((n, slots), false);
         let mut baseline = Array2::zeros((n, slots));
-        let mut shapes = DayShapes { interval: self.interval, by_day: BTreeMap::new() };
         let feats = &self.learned.level;
         for (k, d) in days.iter().enumerate() {
             let flags = calendar.open_slots(*d);
@@ -314,25 +333,9 @@ impl FittedForecast {
                 open[[k, s]] = flags[s];
                 baseline[[k, s]] = level * masked[s] / kept * kept.min(1.0);
             }
-            shapes.by_day.insert(*d, masked.iter().map(|v| v / kept).collect());
         }
         self.low_rank_baseline(days, calendar, &open, &mut baseline);
-        // Carry-over runs past the period: give the following weeks their shapes
-        // too, so those calls are not mistaken for calls while closed. They fall
-        // outside the period's grid (see `Forecast::after_period`).
-        if let Some(last) = days.last() {
-            for i in 1..=28 {
-                let d = *last + Duration::days(i);
-                let flags = calendar.open_slots(d);
-                if let Some(shape) = &self.weekday_shape[d.weekday().num_days_from_monday() as usize] {
-                    let masked: Vec<f64> = shape.iter().zip(&flags).map(|(v, f)| if *f { *v } else { 0.0 }).collect();
-                    let kept: f64 = masked.iter().sum();
-                    if kept > 0.0 {
-                        shapes.by_day.insert(d, masked.iter().map(|v| v / kept).collect());
-                    }
-                }
-            }
-        }
+        let shapes = self.day_shapes(days, calendar);
         let lines = Uplift::compute(plan, self.responses(), &shapes);
         let mut uplift: BTreeMap<String, Array2<f64>> = BTreeMap::new();
         for ch in plan.iter().map(|l| l.channel.clone()) {

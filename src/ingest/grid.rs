@@ -98,6 +98,20 @@ impl History {
         }
     }
 
+    /// This history with the days of `later` after its last day appended
+    /// (offered calls only: what the forecast learns from). Days of `later`
+    /// at or before this history's end are left out.
+    pub fn followed_by(&self, later: &History) -> History {
+        let last = self.last_day();
+        let rows: Vec<usize> = (0..later.days.len()).filter(|&k| Some(later.days[k]) > last).collect();
+        let added = later.offered.select(ndarray::Axis(0), &rows);
+        let offered = ndarray::concatenate(ndarray::Axis(0), &[self.offered.view(), added.view()])
+            .unwrap_or_else(|_| self.offered.clone());
+        let mut days = self.days.clone();
+        days.extend(rows.iter().map(|&k| later.days[k]));
+        History::from_offered(self.interval, days, offered)
+    }
+
     /// The days for which `keep(day, row)` holds, as a new history.
     pub fn retain_days(&self, keep: impl Fn(NaiveDate, ndarray::ArrayView1<'_, f64>) -> bool) -> History {
         let rows: Vec<usize> = (0..self.days.len()).filter(|&k| keep(self.days[k], self.offered.row(k))).collect();

@@ -2,6 +2,7 @@
 //! records. Every error names file, row, column and expectation.
 
 pub mod actuals;
+pub mod as_run;
 pub mod calls;
 pub mod grid;
 pub mod history;
@@ -10,6 +11,7 @@ pub mod plan_files;
 pub mod queue_stats;
 pub mod requirements;
 pub mod table;
+pub mod week_actuals;
 
 pub use grid::History;
 pub mod agents;

@@ -132,11 +132,46 @@ fn parse_breaks(raw: &str, s: NaiveDateTime, e: NaiveDateTime) -> Option<Vec<(Na
 /// The morning's forecast of one day from `forecast.csv`: expected calls per
 /// slot (closed slots 0).
 pub fn load_forecast_day(path: &Path, interval: IntervalMinutes, day: NaiveDate) -> InputResult<Vec<f64>> {
+    let step = interval.get();
+    let out = load_week_column(
+        path,
+        &["expected"],
+        "the expected calls",
+        &crate::limits::CALLS_PER_INTERVAL,
+        interval,
+        &[day],
+    )?
+    .row(0)
+    .to_vec();
+    if let Some(s) = out.iter().position(|v| v.is_nan()) {
+        let at = day.and_time(NaiveTime::MIN) + Duration::minutes(s as i64 * step as i64);
+        return Err(InputError::file(
+            path,
+            format!(
+                "no row for {} (expected every {step}-minute interval of {day}: was the plan made for another week?)",
+                at.format("%Y-%m-%d %H:%M")
+            ),
+        ));
+    }
+    Ok(out)
+}
+
+/// One numeric column of a plan's interval file (`forecast.csv`,
+/// `coverage.csv`) on a days × slots grid; NaN where the file has no row.
+/// Rows of other days are skipped; a start off the config's grid is refused.
+pub fn load_week_column(
+    path: &Path,
+    column: &[&str],
+    what: &str,
+    range: &crate::limits::Plausible,
+    interval: IntervalMinutes,
+    days: &[NaiveDate],
+) -> InputResult<ndarray::Array2<f64>> {
     let t = Table::read(path)?;
     let start = t.require(&["interval_start"], "the interval start")?;
-    let expected = t.require(&["expected"], "the expected calls")?;
+    let values = t.require(column, what)?;
     let step = interval.get();
-    let mut out = vec![f64::NAN; interval.per_day()];
+    let mut out = ndarray::Array2::from_elem((days.len(), interval.per_day()), f64::NAN);
     for i in t.rows() {
         let ts = t.datetime_at(start, i)?;
         if !(ts.hour() * 60 + ts.minute()).is_multiple_of(step) || ts.second() != 0 {
@@ -150,21 +185,22 @@ pub fn load_forecast_day(path: &Path, interval: IntervalMinutes, day: NaiveDate)
                 ),
             ));
         }
-        if ts.date() != day {
-            continue;
-        }
-        let v = t.number_at(expected, i, &crate::limits::CALLS_PER_INTERVAL)?;
-        out[((ts.hour() * 60 + ts.minute()) / step) as usize] = v;
+        let Some(k) = days.iter().position(|d| *d == ts.date()) else { continue };
+        let v = t.number_at(values, i, range)?;
+        out[[k, ((ts.hour() * 60 + ts.minute()) / step) as usize]] = v;
     }
-    if let Some(s) = out.iter().position(|v| v.is_nan()) {
-        let at = day.and_time(NaiveTime::MIN) + Duration::minutes(s as i64 * step as i64);
-        return Err(InputError::file(
-            path,
-            format!(
-                "no row for {} (expected every {step}-minute interval of {day}: was the plan made for another week?)",
-                at.format("%Y-%m-%d %H:%M")
-            ),
-        ));
+    Ok(out)
+}
+
+/// Each line's forecast extra calls in the week, from a plan's `impact.csv`.
+pub fn load_line_forecasts(path: &Path) -> InputResult<std::collections::BTreeMap<String, f64>> {
+    let t = Table::read(path)?;
+    let line = t.require(&["line"], "the line id")?;
+    let calls = t.require(&["extra_calls_in_week"], "the line's forecast extra calls in the week")?;
+    let mut out = std::collections::BTreeMap::new();
+    for i in t.rows() {
+        let id = t.required(line, i, "a line id")?;
+        out.insert(id.to_string(), t.number_at(calls, i, &crate::limits::CALLS_IN_WEEK)?);
     }
     Ok(out)
 }

@@ -14,6 +14,7 @@
 
 pub mod centre;
 pub mod intraday;
+pub mod review;
 
 use crate::coverage::{coverage, rostered_per_slot, CoverageRow};
 use crate::error::{Error, InputError};

@@ -8,6 +8,7 @@ pub mod charts;
 pub mod html;
 pub mod impact;
 pub mod intraday;
+pub mod review;
 pub mod summary;
 pub mod tables;
 pub mod weekly;

@@ -52,6 +52,8 @@ fn synth_regenerates_the_bundled_sample_byte_for_byte() {
         "agents.csv",
         "centre.toml",
         "ground_truth.json",
+        "today.csv",
+        "week_actuals.csv",
     ] {
         let a = std::fs::read(dir.path().join(f)).unwrap();
         let b = std::fs::read(root().join("data").join(f)).unwrap();

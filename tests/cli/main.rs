@@ -9,5 +9,6 @@ mod intraday;
 mod plan;
 mod queues;
 mod report;
+mod review;
 mod schedule;
 mod staff;
