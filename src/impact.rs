@@ -103,6 +103,21 @@ pub struct Impact {
     pub sl_not_told: Vec<Option<f64>>,
     pub total_extra_calls: f64,
     pub currency: String,
+    /// What "lost" means here: callers who hang up (with patience, Erlang A),
+    /// or, without patience, callers not answered within the answer-time target.
+    pub lost_means: String,
+}
+
+/// What "lost" counts under the service policy.
+fn lost_means(settings: &Settings) -> String {
+    if settings.service.patience.is_some() || settings.patience_profile.is_some() {
+        "callers who hang up before an answer (Erlang A with the queue's patience)".into()
+    } else {
+        format!(
+            "callers not answered within {:.0} s: the config has no patience (Erlang C), so nobody is modelled as hanging up",
+            settings.service.goal.answer_time.get()
+        )
+    }
 }
 
 /// What the impact stage reads of the weekly build.
@@ -142,6 +157,7 @@ pub fn analyse(inputs: &ImpactInputs<'_>, threshold: ImpactThreshold) -> Result<
             sl_told,
             total_extra_calls: 0.0,
             currency: inputs.settings.costs.currency.clone(),
+            lost_means: lost_means(inputs.settings),
         });
     }
     let week = Week::new(inputs)?;
@@ -154,6 +170,7 @@ pub fn analyse(inputs: &ImpactInputs<'_>, threshold: ImpactThreshold) -> Result<
         sl_told,
         sl_not_told,
         currency: inputs.settings.costs.currency.clone(),
+        lost_means: lost_means(inputs.settings),
     })
 }
 
@@ -253,8 +270,10 @@ impl<'a> Week<'a> {
             extra_agent_hours: effect.agent_hours,
             extra_paid_hours: paid,
             extra_cost: paid * costs.hourly.get(),
-            lost_calls_if_not_told: effect.lost_calls,
-            value_lost_if_not_told: effect.lost_calls * costs.value_per_answered_call.get(),
+            // A line's callers lost never exceed its calls (its calls also make
+            // others wait; those are the baseline's losses, not the line's).
+            lost_calls_if_not_told: effect.lost_calls.min(extra),
+            value_lost_if_not_told: effect.lost_calls.min(extra) * costs.value_per_answered_call.get(),
             flags,
             suggestion,
         })

@@ -303,6 +303,7 @@ fn media_plan(i: &Impact) -> Markup {
                     (kpi("callers lost if the centre is not told", sourced("impact.csv:sum:lost_calls_if_not_told".into(), format!("{:.0}", sum(|l| l.lost_calls_if_not_told)))))
                     (kpi("their value", html! { (sourced("impact.csv:sum:value_lost_if_not_told".into(), format!("{:.0}", sum(|l| l.value_lost_if_not_told)))) " " (cur) }))
                 }
+                p.note { "Lost: " (i.lost_means) ". Media cost per extra call is the spend divided by the line's extra calls; the staffing cost is what answering them costs." }
                 h3 { "Each line" }
                 div.wide {
                     table.lines data-src="impact.csv" {
@@ -311,6 +312,7 @@ fn media_plan(i: &Impact) -> Markup {
                             th.n { "extra calls in the week" } th.n { "95% range" } th.n { "after the week" }
                             th { "busiest interval" } th.n { "extra paid hours" } th.n { (format!("cost ({cur})")) }
                             th.n { "lost if not told" }
+                            th { "station" } th { "daypart" } th.n { (format!("media cost per extra call ({cur})")) } th { "response" }
                         }
                         @for l in &i.lines {
                             tr data-key=(l.line) {
@@ -328,11 +330,14 @@ fn media_plan(i: &Impact) -> Markup {
                                 td.n data-col="extra_paid_hours" { (format!("{:.2}", l.extra_paid_hours)) }
                                 td.n data-col="extra_cost" { (format!("{:.2}", l.extra_cost)) }
                                 td.n data-col="lost_calls_if_not_told" { (format!("{:.1}", l.lost_calls_if_not_told)) }
+                                td data-col="station" { (l.station) } td data-col="daypart" { (l.daypart) }
+                                td.n data-col="media_cost_per_extra_call" { (l.media_cost_per_extra_call.map(|c| format!("{c:.2}")).unwrap_or_default()) }
+                                td { span data-col="response_source" { (l.response_source) } " (" span data-col="response_lines" { (l.response_lines) } " past lines)" }
                             }
                             @if !l.flags.is_empty() || !l.suggestion.is_empty() {
                                 tr.sub {
                                     td {}
-                                    td colspan="11" {
+                                    td colspan="15" {
                                         @for f in &l.flags { span.flag { "⚑ " (f) } br; }
                                         @if !l.suggestion.is_empty() { "Suggestion: " (l.suggestion) }
                                     }

@@ -89,9 +89,10 @@ pub fn marketing_summary(p: &WeeklyPlan) -> String {
     );
     let _ = writeln!(
         o,
-        "If the centre is not told, about {:.0} of those callers are lost (worth {:.0} {cur}).",
+        "If the centre is not told, about {:.0} of those callers are lost (worth {:.0} {cur}); lost: {}.",
         i.lines.iter().map(|l| l.lost_calls_if_not_told).sum::<f64>(),
-        i.lines.iter().map(|l| l.value_lost_if_not_told).sum::<f64>()
+        i.lines.iter().map(|l| l.value_lost_if_not_told).sum::<f64>(),
+        i.lost_means
     );
     let mut top: Vec<&LineImpact> = i.lines.iter().collect();
     top.sort_by(|a, b| b.extra_calls.total_cmp(&a.extra_calls).then(a.line.cmp(&b.line)));

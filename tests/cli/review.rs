@@ -283,3 +283,21 @@ fn bad_review_inputs_are_refused_naming_file_row_and_column() {
         &["c.toml", "assumed_calls_per_grp", "20000"],
     );
 }
+
+#[test]
+fn without_patience_lost_callers_are_those_not_answered_in_time_and_never_more_than_the_extra_calls() {
+    let dir = tempfile::tempdir().unwrap();
+    let cfg = std::fs::read_to_string(root().join("data/centre.toml")).unwrap();
+    let cfg: String = cfg.lines().filter(|l| !l.starts_with("patience_seconds")).map(|l| format!("{l}\n")).collect();
+    std::fs::write(dir.path().join("c.toml"), cfg).unwrap();
+    let out = dir.path().join("i");
+    let o =
+        ringcast(&["impact", "--config", dir.path().join("c.toml").to_str().unwrap(), "--out", out.to_str().unwrap()]);
+    assert!(o.status.success(), "{}", stderr(&o));
+    assert!(stdout(&o).contains("nobody is modelled as hanging up"), "{}", stdout(&o));
+    for l in read_csv(&out.join("impact.csv")) {
+        assert!(num(&l, "lost_calls_if_not_told") <= num(&l, "extra_calls_in_week") + 0.05, "{l:?}");
+    }
+    let html = std::fs::read_to_string(out.join("report.html")).unwrap();
+    assert!(html.contains("nobody is modelled as hanging up") && html.contains("response_source"), "report.html");
+}
