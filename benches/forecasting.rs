@@ -1,6 +1,7 @@
 //! Forecast evaluation speed: the whole 64-origin US bank protocol (skipped
 //! with a message when ../shared/data is absent), and the intraday update on
-//! the bundled sample (goal: `ringcast intraday` end to end under 1 s).
+//! the bundled sample (goal: `ringcast intraday` end to end under 1 s), and
+//! the review of the bundled week (goal: `ringcast review` under 2 s).
 //! Run: `cargo bench --bench forecasting`.
 
 use criterion::{criterion_group, criterion_main, Criterion};
@@ -69,5 +70,36 @@ fn intraday(c: &mut Criterion) {
     g.finish();
 }
 
-criterion_group!(benches, protocol, intraday);
+/// Everything `ringcast review` computes on the bundled week (inputs read
+/// and checked, the forecast refitted, the joint attribution, the responses
+/// relearned with the week), against the published plan's files.
+fn review(c: &mut Criterion) {
+    use ringcast::impact::ImpactThreshold;
+    use ringcast::ingest::agents::load_agents;
+    use ringcast::pipeline::review::{run_review, ReviewSources};
+    use ringcast::pipeline::{build_week, load, Sources};
+    use ringcast::report::impact::impact_csv;
+    use ringcast::report::tables::{coverage_csv, forecast_csv};
+    let data = Path::new(env!("CARGO_MANIFEST_DIR")).join("data");
+    let sources = Sources::in_folder(&data);
+    let agents = load_agents(&data.join("agents.csv")).expect("agents");
+    let plan = build_week(load(&sources).expect("inputs"), agents, ImpactThreshold::default(), &|_| {}).expect("plan");
+    let dir = tempfile::tempdir().expect("temp dir");
+    std::fs::write(dir.path().join("impact.csv"), impact_csv(&plan.impact)).expect("impact");
+    std::fs::write(dir.path().join("forecast.csv"), forecast_csv(&plan.forecast)).expect("forecast");
+    std::fs::write(dir.path().join("coverage.csv"), coverage_csv(&plan.coverage)).expect("coverage");
+    let s = ReviewSources {
+        sources,
+        actuals: data.join("week_actuals.csv"),
+        as_run: None,
+        plan: Some(dir.path().to_path_buf()),
+        agents: None,
+    };
+    let mut g = c.benchmark_group("review");
+    g.sample_size(10);
+    g.bench_function("review_bundled_week", |b| b.iter(|| run_review(&s).expect("review").review.lines.len()));
+    g.finish();
+}
+
+criterion_group!(benches, protocol, intraday, review);
 criterion_main!(benches);
