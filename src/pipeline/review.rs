@@ -72,6 +72,8 @@ pub struct WeekReview {
     pub forecast_source: String,
     /// Where answered and lost come from; or why they are not known.
     pub outcomes_note: String,
+    /// The prior sd of a day's level against the forecast baseline (from the history).
+    pub day_level_sd: f64,
     pub warnings: Vec<String>,
 }
 
@@ -119,6 +121,7 @@ pub fn run_review(s: &ReviewSources) -> Result<WeekReview, Error> {
         None => fc.total.rows().into_iter().map(|r| r.sum()).collect(),
     };
     let model = AttributionModel::default();
+    let day_sd = day_level_sd(&loaded.history, &fitted);
     let result = review(ReviewInputs {
         open: &fc.open,
         actuals: &actuals,
@@ -127,7 +130,7 @@ pub fn run_review(s: &ReviewSources) -> Result<WeekReview, Error> {
         forecast_by_day,
         lines,
         dispersion_k: fitted.dispersion_k,
-        day_sd: day_level_sd(&loaded.history, &fitted),
+        day_sd,
         model: &model,
     });
     let learning = relearn(&loaded, &fitted, &week.history, &aired, &result);
@@ -142,6 +145,7 @@ pub fn run_review(s: &ReviewSources) -> Result<WeekReview, Error> {
             None => "refitted from the same inputs as the plan".into(),
         },
         outcomes_note,
+        day_level_sd: day_sd,
         warnings,
     })
 }

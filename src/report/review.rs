@@ -115,6 +115,7 @@ pub fn review_json(r: &WeekReview) -> anyhow::Result<String> {
         "week": r.week,
         "forecast_source": r.forecast_source,
         "outcomes": r.outcomes_note,
+        "day_level_sd": r.day_level_sd,
         "totals": r.review.totals,
         "lines": r.review.lines,
         "stations": r.review.stations,

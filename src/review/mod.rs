@@ -4,7 +4,7 @@
 //! The week's calls are split jointly into the baseline and each line's
 //! response ([`attribution`]); this module turns the fit into marketing's
 //! tables: one row per line, per channel × station × daypart, per day.
-//! `ringcast review` ([`crate::pipeline::review`]) reads the files and calls
+//! `ringcast review` (`pipeline::review`) reads the files and calls
 //! [`review`]; the report writes the result.
 
 pub mod attribution;

@@ -124,6 +124,24 @@ fn the_review_of_the_bundled_week_writes_every_output_and_its_numbers_agree() {
     let html = std::fs::read_to_string(out.join("report.html")).unwrap();
     assert!(html.contains("What each line drove") && html.contains("Stations and dayparts"), "{html}");
     assert!(stdout(&o).contains("campaign calls"), "{}", stdout(&o));
+    // Same inputs, same bytes.
+    let again = dir.path().join("again");
+    let o = ringcast(&[
+        "review",
+        "--actuals",
+        &data("week_actuals.csv"),
+        "--plan",
+        bundled_plan().to_str().unwrap(),
+        "--out",
+        again.to_str().unwrap(),
+    ]);
+    assert!(o.status.success(), "{}", stderr(&o));
+    for n in &names {
+        assert!(
+            std::fs::read(out.join(n)).unwrap() == std::fs::read(again.join(n)).unwrap(),
+            "{n} differs between two runs"
+        );
+    }
 }
 
 /// Per-line truth from `synth` (ground_truth.json's `week_lines`) against
