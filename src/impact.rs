@@ -506,13 +506,18 @@ impl GroupTotals {
         self.value_lost += l.value_lost_if_not_told;
     }
 
-    /// Staffing cost per extra call in the week.
-    pub fn cost_per_call(&self) -> f64 {
-        if self.extra_calls > 0.0 {
+    /// What answering costs per extra call in the week (the staffing cost).
+    pub fn answering_cost_per_call(&self) -> f64 {
+        if self.extra_calls >= 0.5 {
             self.extra_cost / self.extra_calls
         } else {
             0.0
         }
+    }
+
+    /// What the media cost per extra call in the week (spend / extra calls).
+    pub fn media_cost_per_call(&self) -> Option<f64> {
+        (self.extra_calls >= 0.5).then(|| self.spend / self.extra_calls)
     }
 }
 

@@ -359,7 +359,7 @@ fn group_table(groups: &[((&'static str, String), GroupTotals)], cur: &str) -> M
             tr {
                 th { "group" } th { "name" } th.n { "lines" } th.n { "spend" } th.n { "extra calls in the week" }
                 th.n { "after the week" } th.n { "extra paid hours" } th.n { (format!("cost ({cur})")) }
-                th.n { "cost per extra call" } th.n { "lost if not told" }
+                th.n { "answering cost per extra call" } th.n { "media cost per extra call" } th.n { "lost if not told" }
             }
             @for ((g, n), e) in groups {
                 tr data-key=(format!("{g}/{n}")) {
@@ -370,7 +370,8 @@ fn group_table(groups: &[((&'static str, String), GroupTotals)], cur: &str) -> M
                     td.n data-col="extra_calls_after_week" { (format!("{:.1}", e.after_week)) }
                     td.n data-col="extra_paid_hours" { (format!("{:.2}", e.extra_paid_hours)) }
                     td.n data-col="extra_cost" { (format!("{:.2}", e.extra_cost)) }
-                    td.n data-col="cost_per_extra_call" { (format!("{:.2}", e.cost_per_call())) }
+                    td.n data-col="answering_cost_per_extra_call" { (format!("{:.2}", e.answering_cost_per_call())) }
+                    td.n data-col="media_cost_per_extra_call" { (e.media_cost_per_call().map(|c| format!("{c:.2}")).unwrap_or_default()) }
                     td.n data-col="lost_calls_if_not_told" { (format!("{:.1}", e.lost_calls)) }
                 }
             }

@@ -11,11 +11,11 @@ use std::fmt::Write as _;
 
 /// `impact.csv`.
 pub fn impact_csv(i: &Impact) -> String {
-    let mut s = String::from("line,row,channel,campaign,start,spend,extra_calls_in_week,extra_calls_in_week_low95,extra_calls_in_week_high95,peak_interval,peak_extra_calls,calls_when_closed,extra_calls_after_week,extra_agent_hours,extra_paid_hours,extra_cost,lost_calls_if_not_told,value_lost_if_not_told,flags,suggestion,response_source,response_lines,station,daypart,media_cost_per_extra_call\n");
+    let mut s = String::from("line,row,channel,campaign,start,spend,extra_calls_in_week,extra_calls_in_week_low95,extra_calls_in_week_high95,peak_interval,peak_extra_calls,calls_when_closed,extra_calls_after_week,extra_agent_hours,extra_paid_hours,extra_cost,lost_calls_if_not_told,value_lost_if_not_told,flags,suggestion,response_source,response_lines,station,daypart,media_cost_per_extra_call,answering_cost_per_extra_call\n");
     for l in &i.lines {
         let _ = writeln!(
             s,
-            "{},{},{},{},{},{:.0},{:.1},{:.1},{:.1},{},{:.1},{:.1},{:.1},{:.2},{:.2},{:.2},{:.1},{:.2},{},{},{},{},{},{},{}",
+            "{},{},{},{},{},{:.0},{:.1},{:.1},{:.1},{},{:.1},{:.1},{:.1},{:.2},{:.2},{:.2},{:.1},{:.2},{},{},{},{},{},{},{},{}",
             csv_text(&l.line),
             l.row,
             csv_text(&l.channel),
@@ -40,7 +40,8 @@ pub fn impact_csv(i: &Impact) -> String {
             l.response_lines,
             csv_text(&l.station),
             l.daypart,
-            l.media_cost_per_extra_call.map(|c| format!("{c:.2}")).unwrap_or_default()
+            l.media_cost_per_extra_call.map(|c| format!("{c:.2}")).unwrap_or_default(),
+            if l.extra_calls >= 0.5 { format!("{:.2}", l.extra_cost / l.extra_calls) } else { String::new() }
         );
     }
     s
@@ -48,11 +49,11 @@ pub fn impact_csv(i: &Impact) -> String {
 
 /// `impact_campaigns.csv` and the per-channel marginal view.
 pub fn campaigns_csv(i: &Impact) -> String {
-    let mut s = String::from("group,name,lines,spend,extra_calls_in_week,extra_calls_after_week,extra_paid_hours,extra_cost,cost_per_extra_call,lost_calls_if_not_told,value_lost_if_not_told\n");
+    let mut s = String::from("group,name,lines,spend,extra_calls_in_week,extra_calls_after_week,extra_paid_hours,extra_cost,answering_cost_per_extra_call,media_cost_per_extra_call,lost_calls_if_not_told,value_lost_if_not_told\n");
     for ((g, n), e) in &group_totals(i) {
         let _ = writeln!(
             s,
-            "{g},{},{},{:.0},{:.1},{:.1},{:.2},{:.2},{:.2},{:.1},{:.2}",
+            "{g},{},{},{:.0},{:.1},{:.1},{:.2},{:.2},{:.2},{},{:.1},{:.2}",
             csv_text(n),
             e.lines,
             e.spend,
@@ -60,7 +61,8 @@ pub fn campaigns_csv(i: &Impact) -> String {
             e.after_week,
             e.extra_paid_hours,
             e.extra_cost,
-            e.cost_per_call(),
+            e.answering_cost_per_call(),
+            e.media_cost_per_call().map(|c| format!("{c:.2}")).unwrap_or_default(),
             e.lost_calls,
             e.value_lost
         );

@@ -104,3 +104,16 @@ pub fn refuses(files: &[(&str, &str)], args: &[&str], needles: &[&str]) {
     }
     assert!(!dir.path().join("out").exists(), "nothing may be written on failure");
 }
+
+/// The bundled plan (`ringcast plan` on data/), built once for every test that reads one.
+pub fn bundled_plan() -> &'static Path {
+    static PLAN: std::sync::OnceLock<(tempfile::TempDir, PathBuf)> = std::sync::OnceLock::new();
+    let (_, out) = PLAN.get_or_init(|| {
+        let dir = tempfile::tempdir().unwrap();
+        let out = dir.path().join("out");
+        let o = ringcast(&["plan", "--out", out.to_str().unwrap()]);
+        assert!(o.status.success(), "{}", stderr(&o));
+        (dir, out)
+    });
+    out
+}

@@ -1,23 +1,9 @@
 //! `ringcast intraday` and `backtest --intraday` through the binary.
 
-use crate::common::{ringcast, ringcast_in, root, stderr, stdout};
+use crate::common::{bundled_plan, ringcast, ringcast_in, root, stderr, stdout};
 use crate::plan::csv;
 use std::collections::BTreeMap;
-use std::path::{Path, PathBuf};
-use std::sync::OnceLock;
-
-/// The bundled plan, built once for every test here.
-fn bundled_plan() -> &'static Path {
-    static PLAN: OnceLock<(tempfile::TempDir, PathBuf)> = OnceLock::new();
-    let (_, out) = PLAN.get_or_init(|| {
-        let dir = tempfile::tempdir().unwrap();
-        let out = dir.path().join("out");
-        let o = ringcast(&["plan", "--out", out.to_str().unwrap()]);
-        assert!(o.status.success(), "{}", stderr(&o));
-        (dir, out)
-    });
-    out
-}
+use std::path::Path;
 
 fn intraday(actuals: &Path, plan: &Path, out: &Path, extra: &[&str]) -> std::process::Output {
     let mut args = vec![

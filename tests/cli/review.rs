@@ -1,21 +1,21 @@
 //! `ringcast review` through the binary: the week after, line by line.
 
-use crate::common::{read_csv, refuses, ringcast, ringcast_in, root, stderr, stdout};
+use crate::common::{bundled_plan, read_csv, refuses, ringcast, ringcast_in, root, stderr, stdout};
 use std::collections::BTreeMap;
-use std::path::{Path, PathBuf};
-use std::sync::OnceLock;
+use std::path::Path;
 
-/// The bundled plan, built once for every test here.
-fn bundled_plan() -> &'static Path {
-    static PLAN: OnceLock<(tempfile::TempDir, PathBuf)> = OnceLock::new();
-    let (_, out) = PLAN.get_or_init(|| {
-        let dir = tempfile::tempdir().unwrap();
-        let out = dir.path().join("out");
-        let o = ringcast(&["plan", "--out", out.to_str().unwrap()]);
-        assert!(o.status.success(), "{}", stderr(&o));
-        (dir, out)
-    });
-    out
+/// `ringcast review` of the bundled week against the bundled plan, into `out`.
+fn review_bundled(out: &Path) -> std::process::Output {
+    let plan = bundled_plan();
+    ringcast(&[
+        "review",
+        "--actuals",
+        &data("week_actuals.csv"),
+        "--plan",
+        plan.to_str().unwrap(),
+        "--out",
+        out.to_str().unwrap(),
+    ])
 }
 
 fn num(r: &BTreeMap<String, String>, k: &str) -> f64 {
@@ -51,15 +51,7 @@ const LINE_COLUMNS: [&str; 17] = [
 fn the_review_of_the_bundled_week_writes_every_output_and_its_numbers_agree() {
     let dir = tempfile::tempdir().unwrap();
     let out = dir.path().join("review");
-    let o = ringcast(&[
-        "review",
-        "--actuals",
-        &data("week_actuals.csv"),
-        "--plan",
-        bundled_plan().to_str().unwrap(),
-        "--out",
-        out.to_str().unwrap(),
-    ]);
+    let o = review_bundled(&out);
     assert!(o.status.success(), "{}", stderr(&o));
     let mut names: Vec<String> =
         std::fs::read_dir(&out).unwrap().map(|e| e.unwrap().file_name().to_string_lossy().into_owned()).collect();
@@ -126,15 +118,7 @@ fn the_review_of_the_bundled_week_writes_every_output_and_its_numbers_agree() {
     assert!(stdout(&o).contains("campaign calls"), "{}", stdout(&o));
     // Same inputs, same bytes.
     let again = dir.path().join("again");
-    let o = ringcast(&[
-        "review",
-        "--actuals",
-        &data("week_actuals.csv"),
-        "--plan",
-        bundled_plan().to_str().unwrap(),
-        "--out",
-        again.to_str().unwrap(),
-    ]);
+    let o = review_bundled(&again);
     assert!(o.status.success(), "{}", stderr(&o));
     for n in &names {
         assert!(
@@ -318,4 +302,17 @@ fn without_patience_lost_callers_are_those_not_answered_in_time_and_never_more_t
     }
     let html = std::fs::read_to_string(out.join("report.html")).unwrap();
     assert!(html.contains("nobody is modelled as hanging up") && html.contains("response_source"), "report.html");
+    // The answering and the media cost per extra call are named apart.
+    let lines = read_csv(&out.join("impact.csv"));
+    let groups = read_csv(&out.join("impact_campaigns.csv"));
+    for rows in [&lines, &groups] {
+        assert!(
+            rows[0].contains_key("answering_cost_per_extra_call") && rows[0].contains_key("media_cost_per_extra_call")
+        );
+        assert!(!rows[0].contains_key("cost_per_extra_call"));
+    }
+    for g in groups.iter().filter(|g| num(g, "extra_calls_in_week") >= 0.5) {
+        let media = num(g, "spend") / num(g, "extra_calls_in_week");
+        assert!((num(g, "media_cost_per_extra_call") - media).abs() <= 0.01 + media * 1e-3, "{g:?}");
+    }
 }
