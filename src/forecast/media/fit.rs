@@ -355,15 +355,16 @@ impl MediaModel {
 /// are pinned to the channel's response, but not infinitely.
 const MIN_DAYPART_SD: f64 = 0.01;
 
-/// The χ² 99.9% quantiles for 1..=5 degrees of freedom.
-const CHI2_999: [f64; 5] = [10.828, 13.816, 16.266, 18.467, 20.515];
-
 /// Set each channel's daypart ridge from the spread of its dayparts'
-/// responses r = scale + deviation in a loosely penalised solve (when they
-/// differ beyond chance at all, see below):
-/// τ² = Σ (r − r̄)² / (P − 1) − mean Var(r), their spread beyond their noise,
-/// relative to the scale, floored at [`MIN_DAYPART_SD`] and capped at the
-/// loose prior.
+/// responses r = scale + deviation in a loosely penalised solve: the
+/// between-daypart variance τ² by the DerSimonian–Laird moment estimator,
+/// τ² = (Q − (P − 1)) / (Σw − Σw² / Σw) with w = 1 / Var(r) and Q the
+/// weighted squared deviations from their precision-weighted mean — their
+/// spread beyond their noise — relative to the scale, floored at
+/// [`MIN_DAYPART_SD`] and capped at the loose prior. No on/off gate: where
+/// the dayparts scatter as their noise does, τ² is about 0 and they stay at
+/// the channel's response; a real difference shows in proportion to how
+/// clearly the spots tell it.
 fn shrink_to_spread(parts: &mut [DaypartColumn], loose: &Solution, sigma2: f64, channels: usize) {
     for c in 0..channels {
         let mine: Vec<usize> = (0..parts.len()).filter(|&j| parts[j].channel == c).collect();
@@ -371,23 +372,30 @@ fn shrink_to_spread(parts: &mut [DaypartColumn], loose: &Solution, sigma2: f64, 
         if mine.len() < 2 || k <= 0.0 {
             continue;
         }
-        let p = mine.len() as f64;
         let r: Vec<f64> = mine.iter().map(|&j| k + loose.extra[j]).collect();
         let var: Vec<f64> =
             mine.iter().map(|&j| combination_se(loose, &[(c, 1.0), (channels + j, 1.0)]).powi(2).max(1e-12)).collect();
-        let mean = r.iter().sum::<f64>() / p;
-        let spread = r.iter().map(|x| (x - mean).powi(2)).sum::<f64>() / (p - 1.0) - var.iter().sum::<f64>() / p;
-        // The dayparts differ only if their responses disagree beyond chance
-        // (χ² against their precision-weighted mean, 0.1% level): with a few
-        // dayparts the spread alone is too noisy to tell.
-        let weighted = r.iter().zip(&var).map(|(x, v)| x / v).sum::<f64>() / var.iter().map(|v| 1.0 / v).sum::<f64>();
-        let chi2: f64 = r.iter().zip(&var).map(|(x, v)| (x - weighted).powi(2) / v).sum();
-        let differ = chi2 > CHI2_999[(mine.len() - 2).min(CHI2_999.len() - 1)];
+        let tau2 = between_variance(&r, &var);
         let loose_sd = (sigma2 / parts[mine[0]].ridge).sqrt() / k;
-        let sd = if differ { (spread.max(0.0).sqrt() / k).clamp(MIN_DAYPART_SD, loose_sd) } else { MIN_DAYPART_SD };
+        let sd = (tau2.sqrt() / k).clamp(MIN_DAYPART_SD, loose_sd.max(MIN_DAYPART_SD));
         for &j in &mine {
             parts[j].ridge = sigma2 / (sd * k).powi(2);
         }
+    }
+}
+
+/// The DerSimonian–Laird between-group variance of estimates `r` with
+/// variances `var`: 0 when they scatter no more than their noise.
+fn between_variance(r: &[f64], var: &[f64]) -> f64 {
+    let w: Vec<f64> = var.iter().map(|v| 1.0 / v).collect();
+    let sw: f64 = w.iter().sum();
+    let mean = r.iter().zip(&w).map(|(x, w)| x * w).sum::<f64>() / sw;
+    let q: f64 = r.iter().zip(&w).map(|(x, w)| w * (x - mean).powi(2)).sum();
+    let denom = sw - w.iter().map(|w| w * w).sum::<f64>() / sw;
+    if denom > 0.0 {
+        ((q - (r.len() as f64 - 1.0)) / denom).max(0.0)
+    } else {
+        0.0
     }
 }
 
@@ -679,7 +687,11 @@ impl Normal {
         let gain: f64 = (0..m).map(|a| x[a] * h[a]).sum();
         let sigma2 = ((self.wrr - gain) / (self.n - m as f64).max(1.0)).max(1e-12);
         let cov = with_se.then(|| {
-            let inv = g.clone().try_inverse().unwrap_or_else(|| nalgebra::DMatrix::zeros(m, m));
+            // The solve's jitter keeps a baseline column the history never
+            // exercises (a closure effect with no closure) from making the
+            // whole covariance unavailable.
+            let jittered = &g + nalgebra::DMatrix::<f64>::identity(m, m) * 1e-9;
+            let inv = jittered.try_inverse().unwrap_or_else(|| nalgebra::DMatrix::zeros(m, m));
             inv.view((p, p), (m - p, m - p)).map(|v| sigma2 * v)
         });
         let ses = (0..k).map(|a| cov.as_ref().map_or(0.0, |c| c[(a, a)].max(0.0).sqrt())).collect();
