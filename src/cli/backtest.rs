@@ -3,11 +3,14 @@
 use super::{usage, Format};
 use crate::config::ChannelKinds;
 use crate::error::Error;
-use crate::forecast::backtest::{run_intraday as run_intraday_protocol, run_protocol, CampaignInputs};
+use crate::forecast::backtest::{
+    open_intervals_only, run_intraday as run_intraday_protocol, run_protocol_scored, CampaignInputs, MethodScore,
+};
 use crate::ingest::history::{load_history, load_history_with, HistoryOptions};
 use crate::ingest::media::{load_media_plan_as, MediaReading};
 use crate::ingest::History;
 use crate::settings::Settings;
+use anyhow::Context;
 use chrono::{NaiveDate, NaiveTime, Timelike};
 use std::collections::BTreeMap;
 use std::path::PathBuf;
@@ -47,6 +50,10 @@ pub struct BacktestArgs {
     /// Output format.
     #[arg(long, value_enum, default_value_t = Format::Text)]
     pub format: Format,
+    /// Write each scored day's scores per method to this CSV (day, intervals,
+    /// actual and forecast calls, RMSE, APE), to see which days fail.
+    #[arg(long)]
+    pub per_day: Option<PathBuf>,
 }
 
 /// The history (on the config's time zone and interval, if given) and what
@@ -128,8 +135,21 @@ pub fn run(a: &BacktestArgs) -> anyhow::Result<()> {
     if !a.intraday.is_empty() {
         return run_intraday(a, &h, &campaign);
     }
+    if let Some(p) = &a.per_day {
+        crate::report::atomic::check_out_file(p)?;
+    }
     let inferred = a.config.is_none().then(|| campaign.calendar.describe());
-    let scores = run_protocol(&h, a.from, a.to, a.window_days, a.horizon_days, Some(&campaign));
+    // With a config, only the intervals it opens are scored: calls in closed
+    // ones are the export's, not the forecast's to predict.
+    let (scored, closed) = match &a.config {
+        Some(_) => {
+            let (s, n, calls) = open_intervals_only(&h, &campaign.calendar, a.from, a.to);
+            (s, Some((n, calls)))
+        }
+        None => (h.clone(), None),
+    };
+    let protocol = (a.from, a.to, a.window_days, a.horizon_days);
+    let scores = run_protocol_scored(&h, &scored, protocol, Some(&campaign));
     if scores.values().all(|s| s.days_scored == 0) {
         return Err(usage(format!(
             "no target day between {} and {} has {} days with data before it in {}",
@@ -138,6 +158,10 @@ pub fn run(a: &BacktestArgs) -> anyhow::Result<()> {
             a.window_days,
             a.history.display()
         )));
+    }
+    if let Some(p) = &a.per_day {
+        crate::report::atomic::write_file(p, per_day_csv(&scores))
+            .with_context(|| format!("writing {}", p.display()))?;
     }
     match a.format {
         Format::Json => println!("{}", serde_json::to_string_pretty(&scores)?),
@@ -164,6 +188,20 @@ pub fn run(a: &BacktestArgs) -> anyhow::Result<()> {
                     s.seconds
                 );
             }
+            if let Some(s) = scores.values().find(|s| s.days_scored > 0) {
+                println!(
+                    "scored: {} intervals of {} minutes on {} days{}",
+                    s.intervals_scored,
+                    s.interval_minutes,
+                    s.days_scored,
+                    match closed {
+                        Some((n, calls)) => format!(
+                            "; only the intervals the config opens ({n} closed interval(s) holding {calls:.0} calls left out)"
+                        ),
+                        None => "; every interval with data".into(),
+                    }
+                );
+            }
             if let Some(c) = &inferred {
                 println!("opening hours read off the history (no --config): {c}");
             }
@@ -176,6 +214,27 @@ pub fn run(a: &BacktestArgs) -> anyhow::Result<()> {
         }
     }
     Ok(())
+}
+
+/// `--per-day`: one row per method and scored day.
+fn per_day_csv(scores: &BTreeMap<String, MethodScore>) -> String {
+    use std::fmt::Write as _;
+    let mut out = String::from("method,day,intervals,actual,forecast,rmse,ape\n");
+    for (name, s) in scores {
+        for d in &s.per_day {
+            let _ = writeln!(
+                out,
+                "{name},{},{},{:.0},{:.1},{:.3},{:.3}",
+                d.day,
+                d.intervals,
+                d.actual,
+                d.forecast + 0.0,
+                d.rmse,
+                d.ape
+            );
+        }
+    }
+    out
 }
 
 /// The slot of the day at `t`, which must fall on an interval boundary.

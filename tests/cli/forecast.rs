@@ -348,3 +348,56 @@ fn a_first_campaign_is_forecast_from_an_assumed_response() {
         assert_eq!(std::fs::read(p.join("out/impact.csv")).unwrap(), before);
     }
 }
+
+/// With `--config`, calls an export holds in intervals the config closes are
+/// not scored (they are not the forecast's to predict): the output names the
+/// interval length, the intervals and days scored and what was left out, and
+/// `--per-day` writes each day's scores.
+#[test]
+fn backtest_with_a_config_scores_only_open_intervals_and_writes_each_days_scores() {
+    let dir = tempfile::tempdir().unwrap();
+    let history = std::fs::read_to_string(super::common::root().join("data/history.csv")).unwrap();
+    // Calls at 07:00 and 07:15 (the config opens at 08:00) on 2026-11-02 .. 2026-11-06.
+    let mut text = history.clone();
+    for day in 2..=6 {
+        text.push_str(&format!("2026-11-{day:02} 07:00,9\n2026-11-{day:02} 07:15,11\n"));
+    }
+    std::fs::write(dir.path().join("h.csv"), text).unwrap();
+    let per_day = dir.path().join("days.csv");
+    let data = |f: &str| super::common::root().join("data").join(f).to_str().unwrap().to_string();
+    let args = |h: &str| {
+        vec![
+            "backtest".to_string(),
+            "--history".into(),
+            h.to_string(),
+            "--config".into(),
+            data("centre.toml"),
+            "--from".into(),
+            "2026-11-02".into(),
+            "--to".into(),
+            "2026-11-07".into(),
+            "--window-days".into(),
+            "100".into(),
+            "--per-day".into(),
+            per_day.to_str().unwrap().into(),
+        ]
+    };
+    let run = |h: &str| {
+        let a = args(h);
+        let o = ringcast(&a.iter().map(String::as_str).collect::<Vec<_>>());
+        assert!(o.status.success(), "{}", stderr(&o));
+        stdout(&o)
+    };
+    let with_closed = run(dir.path().join("h.csv").to_str().unwrap());
+    assert!(
+        with_closed.contains("intervals of 15 minutes on 6 days")
+            && with_closed.contains("10 closed interval(s) holding 100 calls left out"),
+        "{with_closed}"
+    );
+    let rows = super::common::read_csv(&per_day);
+    assert_eq!(rows.iter().filter(|r| r["method"] == "ringcast_svd").count(), 6, "{rows:?}");
+    // The same intervals are scored as without the closed calls.
+    let clean = run(&data("history.csv"));
+    let scored = |t: &str| t.lines().find(|l| l.starts_with("scored:")).map(|l| l[..45].to_string());
+    assert_eq!(scored(&with_closed), scored(&clean), "{with_closed}\n{clean}");
+}
