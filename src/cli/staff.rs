@@ -132,7 +132,12 @@ impl StaffArgs {
         }
         let values = ServiceValues {
             aht_seconds: need(aht, None, "aht-seconds")?,
-            target_sl: need(self.target_sl, cfg.map(|c| c.target_sl), "target-sl")?,
+            // The target only decides how many agents to search for: with
+            // --agents the service they give is reported, whatever the goal.
+            target_sl: match self.agents {
+                Some(_) => self.target_sl.or(cfg.map(|c| c.target_sl)).unwrap_or(UNUSED_TARGET_SL),
+                None => need(self.target_sl, cfg.map(|c| c.target_sl), "target-sl")?,
+            },
             answer_seconds: need(self.answer_seconds, cfg.map(|c| c.answer_seconds), "answer-seconds")?,
             patience_seconds: patience.or(learned_patience),
             shrinkage: self.shrinkage.or(cfg.map(|c| c.shrinkage)).unwrap_or(0.0),
@@ -200,6 +205,10 @@ impl StaffArgs {
             .transpose()
     }
 }
+
+/// The service-level target recorded when `--agents` is given without one:
+/// never used, since no agents are searched for.
+const UNUSED_TARGET_SL: f64 = 0.8;
 
 /// The JSON of the one-interval calculator.
 #[derive(Debug, Serialize)]

@@ -185,4 +185,13 @@ fn agents_given_report_the_service_they_give() {
     assert!(text.lines().nth(1).unwrap().starts_with("2026-01-05 08:00,100.000,14,0.8884"), "{text}");
     let o = ringcast(&[&base[..], &["--calls", "100", "--agents", "1000000"]].concat());
     assert_eq!(o.status.code(), Some(2), "{}", stderr(&o));
+    // The target only decides how many agents to search for: not asked with --agents.
+    let no_target = ["staff", "--interval-minutes", "30", "--aht-seconds", "180", "--answer-seconds", "20"];
+    let o = ringcast(&[&no_target[..], &["--calls", "100", "--agents", "14", "--format", "json"]].concat());
+    assert!(o.status.success(), "{}", stderr(&o));
+    let v: serde_json::Value = serde_json::from_str(&stdout(&o)).unwrap();
+    assert!((v["service_level"].as_f64().unwrap() - 0.888350).abs() < 1e-5, "{v}");
+    let o = ringcast(&[&no_target[..], &["--calls", "100"]].concat());
+    assert_eq!(o.status.code(), Some(2), "searching agents still needs the target: {}", stderr(&o));
+    assert!(stderr(&o).contains("--target-sl"), "{}", stderr(&o));
 }
