@@ -23,7 +23,7 @@ pub fn forecast_csv(fc: &Forecast) -> String {
     for (k, d) in fc.days.iter().enumerate() {
         for slot in 0..fc.interval.per_day() {
             let t = d.and_hms_opt(0, 0, 0).unwrap_or_default() + Duration::minutes(slot as i64 * step);
-            let up: f64 = channels.iter().map(|c| fc.uplift[*c][[k, slot]]).sum();
+            let up = channels.iter().map(|c| fc.uplift[*c][[k, slot]]).sum::<f64>() + 0.0;
             let _ = write!(
                 s,
                 "{},{},{:.3}",
@@ -246,7 +246,8 @@ pub fn roster_days(p: &WeeklyPlan) -> Vec<RosterDay> {
                 day: d.format("%Y-%m-%d").to_string(),
                 label: d.format("%a %d %b").to_string(),
                 shifts: mine.len(),
-                paid_hours: mine.iter().map(|o| s.options[*o].paid_hours).sum(),
+                // + 0.0: the sum of no shifts is -0.0 in IEEE arithmetic, which prints as "-0.00".
+                paid_hours: mine.iter().map(|o| s.options[*o].paid_hours).sum::<f64>() + 0.0,
                 first_start: first.map(|t| t.format("%H:%M").to_string()).unwrap_or_else(|| "-".into()),
                 last_end: last.map(|t| t.format("%H:%M").to_string()).unwrap_or_else(|| "-".into()),
                 unfilled: p.roster.unfilled.iter().filter(|(o, _)| on(*o)).map(|(_, n)| *n as usize).sum(),

@@ -385,3 +385,41 @@ fn hostile_names_are_written_as_text_in_every_output() {
     assert!(html.contains("&lt;script&gt;alert(1)&lt;/script&gt;") && !html.contains("<script"), "the name is escaped");
     assert!(html.contains("default-src 'none'"), "the page's CSP allows no scripts");
 }
+
+/// No output of the bundled plan, nor of a plan without campaigns, prints a
+/// negative zero ("-0.00" paid hours on a closed day): the sum of no values
+/// is -0.0 in IEEE arithmetic.
+#[test]
+fn no_output_prints_a_negative_zero() {
+    let negative_zero = |text: &str| {
+        let b = text.as_bytes();
+        (0..b.len()).find(|&i| {
+            let starts = b[i] == b'-' && (i == 0 || !b[i - 1].is_ascii_alphanumeric());
+            let zero = b.get(i + 1) == Some(&b'0') && b.get(i + 2) == Some(&b'.');
+            let rest = &b[(i + 3).min(b.len())..];
+            let digits = rest.iter().take_while(|c| c.is_ascii_digit()).count();
+            starts && zero && digits > 0 && rest[..digits].iter().all(|c| *c == b'0')
+        })
+    };
+    let dir = tempfile::tempdir().unwrap();
+    let bare = dir.path().join("bare");
+    let o = ringcast(&["plan", "--media-plan", "", "--out", bare.to_str().unwrap()]);
+    assert!(o.status.success(), "{}", stderr(&o));
+    for (out, printed) in
+        [(crate::common::bundled_plan().to_path_buf(), String::new()), (bare.clone(), crate::common::stdout(&o))]
+    {
+        if let Some(i) = negative_zero(&printed) {
+            panic!("stdout prints a negative zero: …{}…", &printed[i.saturating_sub(60)..(i + 10).min(printed.len())]);
+        }
+        for f in crate::common::files_under(&out) {
+            let Ok(text) = std::fs::read_to_string(out.join(&f)) else { continue };
+            if let Some(i) = negative_zero(&text) {
+                panic!(
+                    "{} prints a negative zero: …{}…",
+                    f.display(),
+                    &text[i.saturating_sub(80)..(i + 10).min(text.len())]
+                );
+            }
+        }
+    }
+}
