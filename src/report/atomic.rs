@@ -127,6 +127,22 @@ impl Staging {
         Ok(p)
     }
 
+    /// Whether this run has staged `name` (a previous output linked in does not count).
+    pub fn wrote(&self, name: &str) -> bool {
+        self.files.lock().unwrap_or_else(|e| e.into_inner()).iter().any(|f| f == Path::new(name))
+    }
+
+    /// Leave `name` out of the new outputs: a previous run's file of that
+    /// name (a chart this run has nothing to draw in) must not stay beside
+    /// this run's outputs.
+    pub fn leave_out(&self, name: &str) -> anyhow::Result<()> {
+        let p = self.dir.join(name);
+        if p.symlink_metadata().is_ok() {
+            std::fs::remove_file(&p).with_context(|| format!("cannot remove {}", p.display()))?;
+        }
+        Ok(())
+    }
+
     /// Read back a file this run has staged (the HTML report embeds the charts).
     pub fn read(&self, name: &str) -> anyhow::Result<Vec<u8>> {
         let p = self.dir.join(name);

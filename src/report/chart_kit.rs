@@ -19,6 +19,16 @@ pub(super) fn register_font() {
 
 pub(super) type ChartResult = anyhow::Result<()>;
 
+/// An axis tick: whole numbers without decimals ("140", not "140.0"), others
+/// with the fewest decimals (up to 3) that show them, never "-0".
+pub(super) fn tick(v: f64) -> String {
+    if (v - v.round()).abs() < 1e-9 {
+        return format!("{:.0}", v.round() + 0.0);
+    }
+    let s = format!("{:.3}", v + 0.0);
+    s.trim_end_matches('0').trim_end_matches('.').to_string()
+}
+
 pub(super) fn err<E: std::fmt::Display>(e: E) -> anyhow::Error {
     anyhow::anyhow!("drawing a chart: {e}")
 }
@@ -163,6 +173,15 @@ impl plotters::coord::ranged1d::ValueFormatter<f64> for Midnights {
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn ticks_are_whole_numbers_without_decimals() {
+        assert_eq!(super::tick(140.0), "140");
+        assert_eq!(super::tick(-0.0), "0");
+        assert_eq!(super::tick(2.5), "2.5");
+        assert_eq!(super::tick(0.125), "0.125");
+        assert_eq!(super::tick(1e-12), "0");
+    }
 
     #[test]
     fn legend_labels_wrap_at_spaces() {

@@ -5,8 +5,8 @@
 //! Every chart has a title, axis labels with units, a legend and local times.
 
 use super::chart_kit::{
-    beside_legend, err, finish, legend_panel, legend_panel_wrapped, register_font, titled_canvas, ChartResult, Mark,
-    Midnights,
+    beside_legend, err, finish, legend_panel, legend_panel_wrapped, register_font, tick, titled_canvas, ChartResult,
+    Mark, Midnights,
 };
 use chrono::{Duration, NaiveDateTime};
 use plotters::prelude::*;
@@ -74,6 +74,7 @@ pub fn forecast_chart(path: &Path, c: &ForecastChart<'_>) -> ChartResult {
     ch.configure_mesh()
         .x_label_formatter(&|x| axis.label(*x))
         .y_desc(format!("calls per {} minutes", c.interval_minutes))
+        .y_label_formatter(&|v| tick(*v))
         .x_desc("local time (ticks at midnight)")
         .disable_x_mesh()
         .draw()
@@ -172,6 +173,7 @@ pub fn coverage_chart(path: &Path, c: &CoverageChart<'_>) -> ChartResult {
     ch.configure_mesh()
         .x_label_formatter(&|x| axis.label(*x))
         .y_desc("agents on the phones")
+        .y_label_formatter(&|v| tick(*v))
         .x_desc("local time (ticks at midnight)")
         .disable_x_mesh()
         .draw()
@@ -428,6 +430,8 @@ pub fn channel_response_chart(path: &Path, title: &str, curves: &[ResponseCurve]
         ch.configure_mesh()
             .x_desc("minutes after the spot airs")
             .y_desc("extra calls per minute")
+            .x_label_formatter(&|v| tick(*v))
+            .y_label_formatter(&|v| tick(*v))
             .draw()
             .map_err(err)?;
         let mut items = Vec::new();
@@ -455,6 +459,8 @@ pub fn channel_response_chart(path: &Path, title: &str, curves: &[ResponseCurve]
         ch.configure_mesh()
             .x_desc("days after the activity (0 = same day)")
             .y_desc("extra calls per day")
+            .x_label_formatter(&|v| tick(*v))
+            .y_label_formatter(&|v| tick(*v))
             .draw()
             .map_err(err)?;
         let mut items = Vec::new();
@@ -524,6 +530,7 @@ pub fn impact_chart(path: &Path, c: &ImpactChart<'_>) -> ChartResult {
         ch.configure_mesh()
             .x_label_formatter(&|x| axis.label(*x))
             .y_desc(format!("extra calls per {} minutes", c.interval_minutes))
+            .y_label_formatter(&|v| tick(*v))
             .disable_x_mesh()
             .draw()
             .map_err(err)?;

@@ -21,9 +21,16 @@ pub struct Chart {
     pub png: Vec<u8>,
 }
 
-/// Read back the charts staged under `prefix` for the HTML report.
+/// Read back the charts staged under `prefix` for the HTML report (those
+/// drawn: a chart with nothing to show is left out).
 pub fn staged_charts(st: &Staging, prefix: &str, which: &[(&str, &str)]) -> anyhow::Result<Vec<Chart>> {
-    which
+    let mut drawn = Vec::new();
+    for (file, caption) in which {
+        if st.wrote(&format!("{prefix}charts/{file}.png")) {
+            drawn.push((*file, *caption));
+        }
+    }
+    drawn
         .iter()
         .map(|(file, caption)| {
             let png = st.read(&format!("{prefix}charts/{file}.png"))?;
@@ -80,7 +87,7 @@ pub fn plan_report(p: &WeeklyPlan, s: &Summary, charts: &[Chart]) -> String {
         html! {
             (week_at_a_glance(s))
             (service_by_day(s))
-            (charts_section(charts))
+            (charts_section(charts, media_charts_note(p).as_deref()))
             (worst_intervals(s))
             (paid_hours(s))
             (media_plan(&p.impact))
@@ -96,8 +103,27 @@ pub fn impact_report(p: &WeeklyPlan, charts: &[Chart]) -> String {
     page(
         &title,
         &[("media", "Media plan"), ("charts", "Charts")],
-        html! { (media_plan(&p.impact)) (charts_section(charts)) },
+        html! { (media_plan(&p.impact)) (charts_section(charts, media_charts_note(p).as_deref())) },
     )
+}
+
+/// Why media charts are left out, where they are.
+fn media_charts_note(p: &WeeklyPlan) -> Option<String> {
+    let no_lines = p.impact.lines.is_empty();
+    let no_responses = p.fitted.responses().is_empty();
+    match (no_lines, no_responses) {
+        (false, false) => None,
+        (true, true) => Some(
+            "No media charts: the media plan has no lines, and no channel response was learned (no past media plans)."
+                .into(),
+        ),
+        (true, false) => {
+            Some("No impact chart: the media plan has no lines, so campaigns add no calls this week.".into())
+        }
+        (false, true) => {
+            Some("No channel-response chart: no channel response was learned from past media plans.".into())
+        }
+    }
 }
 
 /// The page around `body`, with links to its sections (id, label).
@@ -379,11 +405,12 @@ fn group_table(groups: &[((&'static str, String), GroupTotals)], cur: &str) -> M
     }
 }
 
-fn charts_section(charts: &[Chart]) -> Markup {
+fn charts_section(charts: &[Chart], note: Option<&str>) -> Markup {
     let b64 = base64::engine::general_purpose::STANDARD;
     html! {
         section #charts {
             h2 { "Charts" }
+            @if let Some(n) = note { p.note { (n) } }
             @for c in charts {
                 figure {
                     img src=(format!("data:image/png;base64,{}", b64.encode(&c.png))) alt=(c.caption);

@@ -142,6 +142,10 @@ pub fn write_impact_into(p: &WeeklyPlan, st: &Staging, prefix: &str) -> anyhow::
     let i = &p.impact;
     st.write(&format!("{prefix}impact.csv"), impact_csv(i))?;
     st.write(&format!("{prefix}impact_campaigns.csv"), campaigns_csv(i))?;
+    if i.lines.is_empty() {
+        // No campaigns: an empty chart says nothing; the report says why it is left out.
+        return st.leave_out(&format!("{prefix}charts/impact.png"));
+    }
     let fc = &p.forecast;
     let mut series: BTreeMap<String, Vec<f64>> = BTreeMap::new();
     for (ch, g) in &fc.uplift {

@@ -198,13 +198,14 @@ fn draw_charts(p: &WeeklyPlan, st: &Staging, prefix: &str) -> anyhow::Result<()>
             }
         }
     }
+    // No learned response: an empty chart says nothing; the report says why it is left out.
+    let name = format!("{prefix}charts/channel_response.png");
+    if curves.is_empty() {
+        return st.leave_out(&name);
+    }
     charts::channel_response_chart(
-        &st.path(&format!("{prefix}charts/channel_response.png"))?,
-        if curves.is_empty() {
-            "No channel responses: the past media plans have no lines to learn from"
-        } else {
-            "What each channel does to the phones (learned from past campaigns)"
-        },
+        &st.path(&name)?,
+        "What each channel does to the phones (learned from past campaigns)",
         &curves,
     )?;
     Ok(())

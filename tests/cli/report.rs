@@ -177,13 +177,15 @@ fn source_value(out: &Path, source: &str) -> f64 {
     let parts: Vec<&str> = locator.split(':').collect();
     match parts.as_slice() {
         ["sum", col] => rows.iter().map(|r| num(r, col)).sum(),
-        ["agent", id, "paid_hours"] => rows.iter().filter(|r| r["agent_id"] == *id).map(|r| num(r, "paid_hours")).sum(),
+        ["agent", id, "paid_hours"] => {
+            rows.iter().filter(|r| r["agent_id"] == *id).map(|r| num(r, "paid_hours")).sum::<f64>() + 0.0
+        }
         ["day", day, what] => {
             let on: Vec<_> = rows.iter().filter(|r| r["day"] == *day).collect();
             let staffed = || on.iter().filter(|r| r["agent_id"] != "UNFILLED");
             match *what {
                 "shifts" => staffed().count() as f64,
-                "paid_hours" => staffed().map(|r| num(r, "paid_hours")).sum(),
+                "paid_hours" => staffed().map(|r| num(r, "paid_hours")).sum::<f64>() + 0.0,
                 "unfilled" => on.iter().filter(|r| r["agent_id"] == "UNFILLED").count() as f64,
                 _ => panic!("{source}"),
             }
@@ -422,4 +424,27 @@ fn no_output_prints_a_negative_zero() {
             }
         }
     }
+}
+
+/// A plan without campaigns draws no empty media charts: the report says in
+/// one sentence why they are left out, and a previous plan's media charts in
+/// the same folder do not stay beside the new outputs.
+#[test]
+fn media_charts_are_left_out_without_campaigns() {
+    let dir = tempfile::tempdir().unwrap();
+    let out = dir.path().join("out");
+    let o = ringcast(&["plan", "--out", out.to_str().unwrap()]);
+    assert!(o.status.success(), "{}", stderr(&o));
+    assert!(out.join("charts/impact.png").exists() && out.join("charts/channel_response.png").exists());
+    let o = ringcast(&["plan", "--media", "", "--media-plan", "", "--out", out.to_str().unwrap()]);
+    assert!(o.status.success(), "{}", stderr(&o));
+    for f in ["impact.png", "channel_response.png"] {
+        assert!(!out.join("charts").join(f).exists(), "charts/{f} is left from the previous plan");
+    }
+    for f in ["forecast.png", "coverage.png", "roster.png"] {
+        assert!(out.join("charts").join(f).exists(), "charts/{f} missing");
+    }
+    let html = std::fs::read_to_string(out.join("report.html")).unwrap();
+    assert!(html.contains("No media charts: the media plan has no lines"), "report.html lacks the sentence");
+    assert_eq!(html.matches("<img").count(), 3, "three charts in the report");
 }
