@@ -32,6 +32,8 @@ pub struct CoverageRow {
     /// where the week was simulated.
     pub simulated_service_level: Option<crate::simulate::Estimate>,
     pub simulated_abandon: Option<f64>,
+    /// The limit that set the interval's requirement.
+    pub set_by: Option<crate::staff::StaffingLimit>,
 }
 
 /// Agents on shift (not on a break) per slot of the week, from the roster.
@@ -81,6 +83,7 @@ pub fn coverage(
                 occupancy: p.map(|p| p.occupancy),
                 simulated_service_level: None,
                 simulated_abandon: None,
+                set_by: requirements[t].set_by,
             }
         })
         .collect()

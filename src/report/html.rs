@@ -198,6 +198,7 @@ fn week_at_a_glance(s: &Summary) -> Markup {
                 }
                 " Roster: " (s.roster_status) "."
             }
+            p.note { "Agents needed: " (super::summary::staffing_sentence(&s.staffing_set_by)) "." }
         }
     }
 }

@@ -4,6 +4,7 @@
 use crate::pipeline::WeeklyPlan;
 use crate::settings::Origin;
 use serde::Serialize;
+use std::collections::BTreeMap;
 use std::fmt::Write as _;
 
 /// `summary.json`.
@@ -45,6 +46,58 @@ pub struct Summary {
     pub worst_intervals: Vec<WorstInterval>,
     pub top_campaign_lines: Vec<CampaignLine>,
     pub channels_learned: Vec<crate::forecast::media::fit::ChannelReport>,
+    /// Which limit set the agents: per limit, the open intervals it set and
+    /// the agent-hours on the phones it added beyond the service-level target alone.
+    pub staffing_set_by: BTreeMap<&'static str, LimitShare>,
+}
+
+/// The intervals one staffing limit set, and what it added.
+#[derive(Debug, Serialize)]
+pub struct LimitShare {
+    pub intervals: usize,
+    pub agent_hours_beyond_service_level: f64,
+}
+
+/// Per staffing limit, the open intervals it set and the agent-hours it
+/// added beyond what the service-level target alone needs.
+pub fn staffing_set_by(
+    rows: &[crate::staff::requirements::IntervalRequirement],
+    interval_hours: f64,
+) -> BTreeMap<&'static str, LimitShare> {
+    let mut out: BTreeMap<&'static str, LimitShare> = BTreeMap::new();
+    for r in rows {
+        let Some(limit) = r.set_by else { continue };
+        let e = out.entry(limit.label()).or_insert(LimitShare { intervals: 0, agent_hours_beyond_service_level: 0.0 });
+        e.intervals += 1;
+        e.agent_hours_beyond_service_level +=
+            r.requirement.agents.saturating_sub(r.service_level_agents) as f64 * interval_hours;
+    }
+    out
+}
+
+/// One sentence on which limit set the agents.
+pub fn staffing_sentence(set_by: &BTreeMap<&'static str, LimitShare>) -> String {
+    use crate::staff::StaffingLimit as L;
+    let all = [L::ServiceLevel, L::OccupancyCap, L::AsaCap, L::AbandonCap, L::MinimumAgents];
+    let total: usize = set_by.values().map(|v| v.intervals).sum();
+    let parts: Vec<String> = all
+        .iter()
+        .filter_map(|l| set_by.get(l.label()).map(|v| (l, v)))
+        .map(|(l, v)| match l {
+            L::ServiceLevel => format!("{} in {} of {total} open intervals", l.words(), v.intervals),
+            _ => format!(
+                "{} in {} (adding {:.0} agent-hours on the phones beyond the target alone)",
+                l.words(),
+                v.intervals,
+                v.agent_hours_beyond_service_level
+            ),
+        })
+        .collect();
+    if parts.is_empty() {
+        "no open interval needs agents".into()
+    } else {
+        format!("set by {}", parts.join("; "))
+    }
 }
 
 /// Rostered paid hours against the hours needed (after shrinkage), split by
@@ -201,6 +254,7 @@ pub fn summary(p: &WeeklyPlan) -> Summary {
             .collect(),
         top_campaign_lines: lines,
         channels_learned: p.fitted.learned.fitted.reports.clone(),
+        staffing_set_by: staffing_set_by(&p.requirements, iv_h),
     }
 }
 
@@ -245,6 +299,7 @@ pub fn text_summary(p: &WeeklyPlan, s: &Summary) -> String {
         p.settings().service.shrinkage.get() * 100.0,
         s.agent_hours_rostered
     );
+    let _ = writeln!(o, "staffing         {}", staffing_sentence(&s.staffing_set_by));
     let h = &s.hours_beyond_need;
     let _ = writeln!(
         o,

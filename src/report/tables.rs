@@ -89,12 +89,12 @@ pub fn fit_report(fitted: &FittedForecast) -> String {
 
 /// The requirements CSV.
 pub fn requirements_csv(rows: &[IntervalRequirement]) -> String {
-    let mut s = String::from("interval_start,calls,required_agents,fractional_agents,agents_with_shrinkage,service_level,asa_seconds,occupancy,p_wait,p_abandon\n");
+    let mut s = String::from("interval_start,calls,required_agents,fractional_agents,agents_with_shrinkage,service_level,asa_seconds,occupancy,p_wait,p_abandon,set_by\n");
     for r in rows {
         let p = &r.requirement.performance;
         let _ = writeln!(
             s,
-            "{},{:.3},{},{:.3},{},{:.6},{},{:.6},{:.6},{}",
+            "{},{:.3},{},{:.3},{},{:.6},{},{:.6},{:.6},{},{}",
             r.interval_start.format("%Y-%m-%d %H:%M"),
             r.calls,
             r.requirement.agents,
@@ -104,7 +104,8 @@ pub fn requirements_csv(rows: &[IntervalRequirement]) -> String {
             if p.asa_seconds.is_finite() { format!("{:.3}", p.asa_seconds) } else { "inf".into() },
             p.occupancy,
             p.p_wait,
-            p.p_abandon.map(|v| format!("{v:.6}")).unwrap_or_default()
+            p.p_abandon.map(|v| format!("{v:.6}")).unwrap_or_default(),
+            r.set_by.map(|l| l.label()).unwrap_or_default()
         );
     }
     s
@@ -280,13 +281,13 @@ pub fn csv_text(s: &str) -> String {
 
 /// `coverage.csv`.
 pub fn coverage_csv(rows: &[CoverageRow]) -> String {
-    let mut out = String::from("interval_start,open,calls,required_agents,required_rostered,rostered_agents,on_phones,service_level,asa_seconds,abandon_rate,occupancy,understaffed,simulated_service_level,simulated_sl_low95,simulated_sl_high95,simulated_abandon_rate\n");
+    let mut out = String::from("interval_start,open,calls,required_agents,required_rostered,rostered_agents,on_phones,service_level,asa_seconds,abandon_rate,occupancy,understaffed,simulated_service_level,simulated_sl_low95,simulated_sl_high95,simulated_abandon_rate,set_by\n");
     let o = |v: Option<f64>, d: usize| v.map(|x| format!("{x:.d$}")).unwrap_or_default();
     for r in rows {
         let sim = r.simulated_service_level;
         let _ = writeln!(
             out,
-            "{},{},{:.3},{},{},{},{},{},{},{},{},{},{},{},{},{}",
+            "{},{},{:.3},{},{},{},{},{},{},{},{},{},{},{},{},{},{}",
             r.interval_start.format("%Y-%m-%d %H:%M"),
             u8::from(r.open),
             r.calls,
@@ -303,6 +304,7 @@ pub fn coverage_csv(rows: &[CoverageRow]) -> String {
             o(sim.map(|e| e.low95), 4),
             o(sim.map(|e| e.high95), 4),
             o(r.simulated_abandon, 4),
+            r.set_by.map(|l| l.label()).unwrap_or_default(),
         );
     }
     out

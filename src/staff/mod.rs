@@ -161,6 +161,67 @@ pub fn meets(p: &Performance, g: &ServiceGoal) -> bool {
         && g.max_abandon.is_none_or(|m| p.p_abandon.unwrap_or(0.0) <= m.get() + 1e-12)
 }
 
+/// Which limit of the service policy set an interval's agents.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord, serde::Serialize)]
+#[serde(rename_all = "snake_case")]
+pub enum StaffingLimit {
+    /// The service-level target alone.
+    ServiceLevel,
+    /// The occupancy cap (`max_occupancy`) needed more agents than the target.
+    OccupancyCap,
+    /// The ASA cap (`max_asa_seconds`).
+    AsaCap,
+    /// The abandonment cap (`max_abandon`).
+    AbandonCap,
+    /// The minimum agents in every open interval (`min_agents_open`).
+    MinimumAgents,
+}
+
+impl StaffingLimit {
+    pub fn label(self) -> &'static str {
+        match self {
+            StaffingLimit::ServiceLevel => "service_level",
+            StaffingLimit::OccupancyCap => "occupancy_cap",
+            StaffingLimit::AsaCap => "asa_cap",
+            StaffingLimit::AbandonCap => "abandon_cap",
+            StaffingLimit::MinimumAgents => "minimum_agents",
+        }
+    }
+    /// In words, for the summary and the report.
+    pub fn words(self) -> &'static str {
+        match self {
+            StaffingLimit::ServiceLevel => "the service-level target",
+            StaffingLimit::OccupancyCap => "the occupancy cap (max_occupancy)",
+            StaffingLimit::AsaCap => "the ASA cap (max_asa_seconds)",
+            StaffingLimit::AbandonCap => "the abandonment cap (max_abandon)",
+            StaffingLimit::MinimumAgents => "the minimum agents per open interval (min_agents_open)",
+        }
+    }
+}
+
+/// The limit that set `n` agents for `q` under `g` (with `n` at least the
+/// goal's requirement, raised to a minimum where one applies), and the agents
+/// the service-level target alone needs. Where a cap binds, `n − 1` agents
+/// meet the target but break that cap.
+pub fn binding_limit(q: &Queue, g: &ServiceGoal, n: u32) -> (StaffingLimit, u32) {
+    let target_only = ServiceGoal { max_asa: None, max_occupancy: None, max_abandon: None, ..*g };
+    let sl_agents = required_agents(q, &target_only).agents;
+    if n <= sl_agents {
+        return (StaffingLimit::ServiceLevel, sl_agents);
+    }
+    let p = performance_as(q, n - 1, g.answer_time, g.sl_definition);
+    let limit = if g.max_occupancy.is_some_and(|m| p.occupancy > m.get() + 1e-12) {
+        StaffingLimit::OccupancyCap
+    } else if g.max_asa.is_some_and(|m| p.asa_seconds > m.get()) {
+        StaffingLimit::AsaCap
+    } else if g.max_abandon.is_some_and(|m| p.p_abandon.unwrap_or(0.0) > m.get() + 1e-12) {
+        StaffingLimit::AbandonCap
+    } else {
+        StaffingLimit::MinimumAgents
+    };
+    (limit, sl_agents)
+}
+
 /// The smallest number of agents meeting every goal.
 ///
 /// Service level, ASA, occupancy and abandonment all improve with every agent
@@ -369,6 +430,29 @@ mod tests {
             SlDefinition::AllCallers,
         )
         .unwrap()
+    }
+
+    #[test]
+    fn the_binding_limit_is_the_one_that_needed_more_agents() {
+        let q = q(100.0, 30.0, 180.0, None);
+        let capped = |occupancy: Option<f64>, asa: Option<f64>| ServiceGoal {
+            max_occupancy: occupancy.map(|v| Fraction::new(v).unwrap()),
+            max_asa: asa.map(|v| Seconds::new(v).unwrap()),
+            ..goal(0.8)
+        };
+        // 14 agents meet 80% in 20 s at 71% occupancy.
+        let g = capped(None, None);
+        assert_eq!(binding_limit(&q, &g, required_agents(&q, &g).agents), (StaffingLimit::ServiceLevel, 14));
+        // At most 60% occupancy: 17 agents (10 Erlangs / 17 = 59%).
+        let g = capped(Some(0.6), None);
+        let n = required_agents(&q, &g).agents;
+        assert_eq!((n, binding_limit(&q, &g, n)), (17, (StaffingLimit::OccupancyCap, 14)));
+        // An ASA of at most 2 s needs more than the target.
+        let g = capped(None, Some(2.0));
+        let n = required_agents(&q, &g).agents;
+        assert!(n > 14 && binding_limit(&q, &g, n).0 == StaffingLimit::AsaCap, "{n}");
+        // Raised to a minimum beyond every goal.
+        assert_eq!(binding_limit(&q, &capped(None, None), 20).0, StaffingLimit::MinimumAgents);
     }
 
     #[test]

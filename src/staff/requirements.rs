@@ -1,6 +1,8 @@
 //! Agents needed per interval of a call series under a service policy.
 
-use super::{performance_as, required_agents, with_shrinkage, Queue, Requirement, ServicePolicy};
+use super::{
+    binding_limit, performance_as, required_agents, with_shrinkage, Queue, Requirement, ServicePolicy, StaffingLimit,
+};
 use crate::error::Error;
 use crate::limits::MAX_LOAD_ERLANGS;
 use crate::series::CallSeries;
@@ -17,6 +19,10 @@ pub struct IntervalRequirement {
     pub requirement: Requirement,
     /// Agents to roster for them (after shrinkage).
     pub with_shrinkage: u32,
+    /// The limit that set the agents (`None`: closed, or no agents needed).
+    pub set_by: Option<StaffingLimit>,
+    /// The agents the service-level target alone needs.
+    pub service_level_agents: u32,
 }
 
 /// The queue of interval `t` of `series` with `calls` arriving, under
@@ -72,12 +78,20 @@ fn interval_requirement(series: &CallSeries, i: usize, policy: &ServicePolicy) -
         r.fractional = r.fractional.max(min_open as f64);
         r.performance = performance_as(&q, min_open, goal.answer_time, goal.sl_definition);
     }
+    let (set_by, service_level_agents) = if open && r.agents > 0 {
+        let (limit, sl) = binding_limit(&q, goal, r.agents);
+        (Some(limit), sl)
+    } else {
+        (None, 0)
+    };
     IntervalRequirement {
         interval_start: series.starts[i],
         calls: series.calls[i].get(),
         open,
         requirement: r,
         with_shrinkage: with_shrinkage(r.agents, policy.shrinkage),
+        set_by,
+        service_level_agents,
     }
 }
 

@@ -514,3 +514,38 @@ fn what_if_flags_win_over_environment_and_config() {
     assert_eq!(o.status.code(), Some(2));
     assert!(stderr(&o).contains("--target-sl: got 1.2"), "{}", stderr(&o));
 }
+
+/// Which limit set the agents is said per interval (requirements.csv and
+/// coverage.csv `set_by`), in summary.json (`staffing_set_by`: intervals and
+/// the agent-hours each limit added beyond the service-level target) and in
+/// one sentence of the summary and the report.
+#[test]
+fn the_limit_that_set_the_agents_is_named() {
+    let dir = tempfile::tempdir().unwrap();
+    let cfg = std::fs::read_to_string(root().join("data/centre.toml"))
+        .unwrap()
+        .replace("max_occupancy = 0.9", "max_occupancy = 0.75");
+    assert!(cfg.contains("max_occupancy = 0.75"));
+    std::fs::write(dir.path().join("c.toml"), cfg).unwrap();
+    let out = dir.path().join("out");
+    let o =
+        ringcast(&["plan", "--config", dir.path().join("c.toml").to_str().unwrap(), "--out", out.to_str().unwrap()]);
+    assert!(o.status.success(), "{}", stderr(&o));
+    let text = stdout(&o);
+    let line = text.lines().find(|l| l.starts_with("staffing")).unwrap_or_default();
+    assert!(line.contains("the occupancy cap (max_occupancy) in"), "{text}");
+    let s: serde_json::Value = serde_json::from_slice(&std::fs::read(out.join("summary.json")).unwrap()).unwrap();
+    let cap = &s["staffing_set_by"]["occupancy_cap"];
+    assert!(
+        cap["intervals"].as_u64().unwrap() > 0 && cap["agent_hours_beyond_service_level"].as_f64().unwrap() > 0.0,
+        "{s}"
+    );
+    for f in ["requirements.csv", "coverage.csv"] {
+        let rows = csv(&out.join(f));
+        let capped = rows.iter().filter(|r| r["set_by"] == "occupancy_cap").count();
+        assert_eq!(capped as u64, cap["intervals"].as_u64().unwrap(), "{f}");
+        assert!(rows.iter().all(|r| ["", "service_level", "occupancy_cap"].contains(&r["set_by"].as_str())), "{f}");
+    }
+    let html = std::fs::read_to_string(out.join("report.html")).unwrap();
+    assert!(html.contains("Agents needed: set by the service-level target in"), "report.html");
+}
