@@ -42,6 +42,8 @@ pub struct Summary {
     pub roster_gap: f64,
     pub agents_rostered: usize,
     pub agents_below_contract_minimum: usize,
+    /// The agents' contracted weekly minimums added up, hours.
+    pub contract_minimum_hours: f64,
     pub days: Vec<DaySummary>,
     pub worst_intervals: Vec<WorstInterval>,
     pub top_campaign_lines: Vec<CampaignLine>,
@@ -73,6 +75,17 @@ pub fn staffing_set_by(
             r.requirement.agents.saturating_sub(r.service_level_agents) as f64 * interval_hours;
     }
     out
+}
+
+/// Why agents end below their contract minimum, where the minimums add up
+/// to more than the week's shifts: both numbers and what to do.
+pub fn minimums_sentence(s: &Summary) -> Option<String> {
+    (s.agents_below_contract_minimum > 0 && s.contract_minimum_hours > s.agent_hours_rostered + 0.5).then(|| {
+        format!(
+            "the agents' contract minimums add up to {:.0} h, more than the {:.0} paid hours the week's shifts need: {} agent(s) stay below their minimum, the shortfall shared by the roster (lower the minimums for the week, rest some agents, or add work off the phones)",
+            s.contract_minimum_hours, s.agent_hours_rostered, s.agents_below_contract_minimum
+        )
+    })
 }
 
 /// One sentence on which limit set the agents.
@@ -240,6 +253,7 @@ pub fn summary(p: &WeeklyPlan) -> Summary {
         roster_gap: p.roster.gap(),
         agents_rostered: p.roster.hours.iter().filter(|h| **h > 0.0).count(),
         agents_below_contract_minimum: p.roster.below_minimum.len(),
+        contract_minimum_hours: p.agents.iter().map(|a| a.min_weekly_hours).sum::<f64>() + 0.0,
         days,
         worst_intervals: worst
             .iter()
@@ -300,6 +314,9 @@ pub fn text_summary(p: &WeeklyPlan, s: &Summary) -> String {
         s.agent_hours_rostered
     );
     let _ = writeln!(o, "staffing         {}", staffing_sentence(&s.staffing_set_by));
+    if let Some(m) = minimums_sentence(s) {
+        let _ = writeln!(o, "minimums         {m}");
+    }
     let h = &s.hours_beyond_need;
     let _ = writeln!(
         o,

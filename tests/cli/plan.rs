@@ -549,3 +549,49 @@ fn the_limit_that_set_the_agents_is_named() {
     let html = std::fs::read_to_string(out.join("report.html")).unwrap();
     assert!(html.contains("Agents needed: set by the service-level target in"), "report.html");
 }
+
+/// Contract minimums that add up to more than the week's shifts: the summary
+/// and the report say so with both numbers and what to do; the bundled plan,
+/// whose minimums fit, says nothing of it.
+#[test]
+fn minimums_beyond_the_need_are_explained() {
+    let dir = tempfile::tempdir().unwrap();
+    let agents = std::fs::read_to_string(root().join("data/agents.csv")).unwrap();
+    let raised: String = agents
+        .lines()
+        .enumerate()
+        .map(|(i, l)| {
+            if i == 0 {
+                return format!("{l}\n");
+            }
+            let mut f: Vec<String> = l.split(',').map(str::to_string).collect();
+            let max: f64 = f[4].parse().unwrap();
+            f[3] = format!("{}", max.min(30.0));
+            f.join(",") + "\n"
+        })
+        .collect();
+    std::fs::write(dir.path().join("agents.csv"), raised).unwrap();
+    let out = dir.path().join("out");
+    let o = ringcast(&[
+        "plan",
+        "--agents",
+        dir.path().join("agents.csv").to_str().unwrap(),
+        "--out",
+        out.to_str().unwrap(),
+    ]);
+    assert!(o.status.success(), "{}", stderr(&o));
+    let s: serde_json::Value = serde_json::from_slice(&std::fs::read(out.join("summary.json")).unwrap()).unwrap();
+    let (minimums, rostered) =
+        (s["contract_minimum_hours"].as_f64().unwrap(), s["agent_hours_rostered"].as_f64().unwrap());
+    assert!(minimums > rostered, "{s}");
+    let text = stdout(&o);
+    let line = text.lines().find(|l| l.starts_with("minimums")).unwrap_or_else(|| panic!("{text}"));
+    assert!(
+        line.contains(&format!("{minimums:.0} h")) && line.contains(&format!("{rostered:.0} paid hours")),
+        "{line}"
+    );
+    let html = std::fs::read_to_string(out.join("report.html")).unwrap();
+    assert!(html.contains("Contract minimums: the agents"), "report.html");
+    let o = ringcast(&["plan", "--out", dir.path().join("bundled").to_str().unwrap()]);
+    assert!(!stdout(&o).lines().any(|l| l.starts_with("minimums")), "{}", stdout(&o));
+}
