@@ -42,6 +42,8 @@ pub struct Summary {
     pub roster_gap: f64,
     pub agents_rostered: usize,
     pub agents_below_contract_minimum: usize,
+    /// Whether the baseline extrapolates a trend, in words.
+    pub baseline_trend: String,
     /// The agents' contracted weekly minimums added up, hours.
     pub contract_minimum_hours: f64,
     pub days: Vec<DaySummary>,
@@ -253,6 +255,7 @@ pub fn summary(p: &WeeklyPlan) -> Summary {
         roster_gap: p.roster.gap(),
         agents_rostered: p.roster.hours.iter().filter(|h| **h > 0.0).count(),
         agents_below_contract_minimum: p.roster.below_minimum.len(),
+        baseline_trend: p.fitted.trend_note(),
         contract_minimum_hours: p.agents.iter().map(|a| a.min_weekly_hours).sum::<f64>() + 0.0,
         days,
         worst_intervals: worst

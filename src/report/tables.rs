@@ -84,6 +84,7 @@ pub fn fit_report(fitted: &FittedForecast) -> String {
     for (c, why) in &fitted.learned.fitted.skipped {
         let _ = writeln!(s, "{c:<14} not learned: {why}");
     }
+    let _ = writeln!(s, "baseline trend: {}", fitted.trend_note());
     s
 }
 

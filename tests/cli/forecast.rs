@@ -401,3 +401,38 @@ fn backtest_with_a_config_scores_only_open_intervals_and_writes_each_days_scores
     let scored = |t: &str| t.lines().find(|l| l.starts_with("scored:")).map(|l| l[..45].to_string());
     assert_eq!(scored(&with_closed), scored(&clean), "{with_closed}\n{clean}");
 }
+
+/// Four weeks of call records (the Israeli bank's February 1999, real data in
+/// ../shared/data; skipped where absent): no trend is read from so short a
+/// history, so the next four weeks are forecast within 5% of each other (a
+/// trend once slid them 13%), and `--fit-report` says so.
+#[test]
+fn four_weeks_of_history_forecast_no_trend() {
+    let Some(records) = super::common::shared_data("anonymous_bank_feb1999_calls.tsv") else { return };
+    let dir = tempfile::tempdir().unwrap();
+    let cfg = "name = \"Anonymous Bank\"\ntimezone = \"Asia/Jerusalem\"\nweek_start = \"sun\"\n[opening_hours]\nsun = \"07:00-24:00\"\nmon = \"07:00-24:00\"\ntue = \"07:00-24:00\"\nwed = \"07:00-24:00\"\nthu = \"07:00-24:00\"\nfri = \"07:00-14:00\"\nsat = \"20:00-24:00\"\n";
+    std::fs::write(dir.path().join("c.toml"), cfg).unwrap();
+    let mut totals = Vec::new();
+    for week in ["1999-02-28", "1999-03-07", "1999-03-14", "1999-03-21"] {
+        let out = dir.path().join(format!("{week}.csv"));
+        let c = dir.path().join("c.toml");
+        let args = [
+            "forecast",
+            "--history",
+            records.to_str().unwrap(),
+            "--config",
+            c.to_str().unwrap(),
+            "--media",
+            "",
+            "--media-plan",
+            "",
+        ];
+        let o = ringcast(&[&args[..], &["--week", week, "--fit-report", "--out", out.to_str().unwrap()]].concat());
+        assert!(o.status.success(), "{}", stderr(&o));
+        assert!(stdout(&o).contains("baseline trend: none"), "{}", stdout(&o));
+        let total: f64 = super::common::read_csv(&out).iter().map(|r| r["expected"].parse::<f64>().unwrap()).sum();
+        totals.push(total);
+    }
+    let (lo, hi) = totals.iter().fold((f64::MAX, 0.0f64), |(a, b), t| (a.min(*t), b.max(*t)));
+    assert!(hi / lo <= 1.05, "weekly totals {totals:?}");
+}
