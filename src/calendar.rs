@@ -10,7 +10,7 @@ use crate::error::InputResult;
 use crate::units::IntervalMinutes;
 use chrono::{Datelike, Duration, LocalResult, NaiveDate, NaiveTime, TimeZone};
 use chrono_tz::Tz;
-use std::collections::BTreeSet;
+use std::collections::{BTreeMap, BTreeSet};
 use std::path::Path;
 
 /// Opening hours resolved for fast lookup.
@@ -20,6 +20,8 @@ pub struct OpenCalendar {
     pub tz: Tz,
     hours: [Option<DayHours>; 7],
     closed: BTreeSet<NaiveDate>,
+    /// Dates with their own hours (`[opening_hours] special`).
+    special: BTreeMap<NaiveDate, Option<DayHours>>,
 }
 
 impl OpenCalendar {
@@ -34,6 +36,7 @@ impl OpenCalendar {
             tz: cfg.tz(path)?,
             hours,
             closed: cfg.opening_hours.closed_dates.iter().copied().collect(),
+            special: cfg.special_days(path)?,
         })
     }
 
@@ -45,7 +48,7 @@ impl OpenCalendar {
         hours: [Option<DayHours>; 7],
         closed: BTreeSet<NaiveDate>,
     ) -> OpenCalendar {
-        OpenCalendar { interval, tz, hours, closed }
+        OpenCalendar { interval, tz, hours, closed, special: BTreeMap::new() }
     }
 
     /// A calendar from config text (tests).
@@ -57,7 +60,7 @@ impl OpenCalendar {
 
     /// Whether `d` is a closed date (a holiday), whatever its weekday's hours.
     pub fn is_closed_date(&self, d: NaiveDate) -> bool {
-        self.closed.contains(&d)
+        self.closed.contains(&d) || self.special.get(&d).is_some_and(|h| h.is_none())
     }
 
     /// The opening hours and closed dates in words, as `check` and `backtest`
@@ -93,8 +96,24 @@ impl OpenCalendar {
         self.hours[wd.num_days_from_monday() as usize]
     }
 
-    /// Open hours on a date, `None` when closed all day.
+    /// The special days (their own hours, or closed) from `from` to `to`, in words.
+    pub fn special_days_between(&self, from: NaiveDate, to: NaiveDate) -> Vec<String> {
+        let hhmm = |m: u32| format!("{:02}:{:02}", m / 60, m % 60);
+        self.special
+            .range(from..=to)
+            .map(|(d, h)| match h {
+                Some(h) => format!("{} {} {}-{}", d.format("%a"), d, hhmm(h.open_minute), hhmm(h.close_minute)),
+                None => format!("{} {} closed", d.format("%a"), d),
+            })
+            .collect()
+    }
+
+    /// Open hours on a date, `None` when closed all day: a special day's own
+    /// hours, else closed on a closed date, else its weekday's.
     pub fn hours_on(&self, d: NaiveDate) -> Option<DayHours> {
+        if let Some(h) = self.special.get(&d) {
+            return *h;
+        }
         if self.closed.contains(&d) {
             return None;
         }

@@ -88,6 +88,10 @@ pub struct OpeningHours {
     pub sun: String,
     /// Dates the centre is closed all day (public holidays), `YYYY-MM-DD`.
     pub closed_dates: Vec<NaiveDate>,
+    /// Dates with their own hours, over their weekday's: `{ "2026-12-24" =
+    /// "08:00-13:00", "2026-12-31" = "closed" }` (a holiday eve that closes
+    /// early, a special opening). Checked by [`CentreConfig::special_days`].
+    pub special: BTreeMap<String, String>,
 }
 
 /// The service goal and the queue's parameters.
@@ -292,7 +296,17 @@ impl Default for CentreConfig {
 impl Default for OpeningHours {
     fn default() -> Self {
         let d = || "08:00-20:00".to_string();
-        Self { mon: d(), tue: d(), wed: d(), thu: d(), fri: d(), sat: d(), sun: d(), closed_dates: vec![] }
+        Self {
+            mon: d(),
+            tue: d(),
+            wed: d(),
+            thu: d(),
+            fri: d(),
+            sat: d(),
+            sun: d(),
+            closed_dates: vec![],
+            special: BTreeMap::new(),
+        }
     }
 }
 
@@ -408,13 +422,55 @@ impl CentreConfig {
         parse_hours(v).map_err(|m| InputError::key(path, format!("opening_hours.{key}"), m))
     }
 
-    /// Opening hours on a date (closed dates included).
+    /// Opening hours on a date (closed dates and special days included).
     pub fn hours_on(&self, path: &Path, date: NaiveDate) -> InputResult<Option<DayHours>> {
         use chrono::Datelike;
+        if let Some(h) = self.special_days(path)?.get(&date) {
+            return Ok(*h);
+        }
         if self.opening_hours.closed_dates.contains(&date) {
             return Ok(None);
         }
         self.hours_of(path, date.weekday())
+    }
+
+    /// `[opening_hours] special`, checked: each key a real date (`YYYY-MM-DD`)
+    /// not also in `closed_dates`, each value one range of hours inside the
+    /// day (`"07:00-13:00"`) or `"closed"`.
+    pub fn special_days(&self, path: &Path) -> InputResult<BTreeMap<NaiveDate, Option<DayHours>>> {
+        let mut out = BTreeMap::new();
+        for (date, hours) in &self.opening_hours.special {
+            let key = format!("opening_hours.special.\"{date}\"");
+            let d = NaiveDate::parse_from_str(date.trim(), "%Y-%m-%d")
+                .ok()
+                .filter(|d| crate::ingest::table::in_years(*d))
+                .ok_or_else(|| {
+                    InputError::key(
+                        path,
+                        &key,
+                        format!(
+                            "got the date '{}', expected a real date written YYYY-MM-DD (e.g. 2026-12-24)",
+                            crate::error::shortened(date)
+                        ),
+                    )
+                })?;
+            if self.opening_hours.closed_dates.contains(&d) {
+                return Err(InputError::key(
+                    path,
+                    &key,
+                    format!("{d} is in closed_dates too; expected it in one of them"),
+                ));
+            }
+            if hours.contains(',') || hours.matches('-').count() > 1 {
+                return Err(InputError::key(
+                    path,
+                    &key,
+                    format!("got '{}', expected one range of hours like \"07:00-13:00\" (ringcast opens a day once: not several or overlapping ranges) or \"closed\"", crate::error::shortened(hours)),
+                ));
+            }
+            out.insert(d, parse_hours(hours).map_err(|m| InputError::key(path, &key, m))?);
+        }
+        Ok(out)
     }
 
     /// The `[service]` values as written.

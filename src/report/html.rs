@@ -199,6 +199,7 @@ fn week_at_a_glance(s: &Summary) -> Markup {
                 " Roster: " (s.roster_status) "."
             }
             p.note { "Agents needed: " (super::summary::staffing_sentence(&s.staffing_set_by)) "." }
+            @if !s.special_days.is_empty() { p.note { "Special days this week: " (s.special_days.join("; ")) "." } }
             @if let Some(m) = super::summary::minimums_sentence(s) { p.note { "Contract minimums: " (m) "." } }
         }
     }

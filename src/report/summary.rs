@@ -42,6 +42,9 @@ pub struct Summary {
     pub roster_gap: f64,
     pub agents_rostered: usize,
     pub agents_below_contract_minimum: usize,
+    /// The planning week's special days (`[opening_hours] special`): date and hours.
+    #[serde(skip_serializing_if = "Vec::is_empty")]
+    pub special_days: Vec<String>,
     /// Whether the baseline extrapolates a trend, in words.
     pub baseline_trend: String,
     /// The agents' contracted weekly minimums added up, hours.
@@ -256,6 +259,10 @@ pub fn summary(p: &WeeklyPlan) -> Summary {
         agents_rostered: p.roster.hours.iter().filter(|h| **h > 0.0).count(),
         agents_below_contract_minimum: p.roster.below_minimum.len(),
         baseline_trend: p.fitted.trend_note(),
+        special_days: p
+            .settings()
+            .calendar
+            .special_days_between(p.loaded.week, p.loaded.week + chrono::Duration::days(6)),
         contract_minimum_hours: p.agents.iter().map(|a| a.min_weekly_hours).sum::<f64>() + 0.0,
         days,
         worst_intervals: worst
@@ -316,6 +323,9 @@ pub fn text_summary(p: &WeeklyPlan, s: &Summary) -> String {
         p.settings().service.shrinkage.get() * 100.0,
         s.agent_hours_rostered
     );
+    if !s.special_days.is_empty() {
+        let _ = writeln!(o, "special days     {} (the config's [opening_hours] special)", s.special_days.join("; "));
+    }
     let _ = writeln!(o, "staffing         {}", staffing_sentence(&s.staffing_set_by));
     if let Some(m) = minimums_sentence(s) {
         let _ = writeln!(o, "minimums         {m}");

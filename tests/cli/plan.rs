@@ -595,3 +595,47 @@ fn minimums_beyond_the_need_are_explained() {
     let o = ringcast(&["plan", "--out", dir.path().join("bundled").to_str().unwrap()]);
     assert!(!stdout(&o).lines().any(|l| l.starts_with("minimums")), "{}", stdout(&o));
 }
+
+/// A special day's hours (`[opening_hours] special`) are honoured in the
+/// forecast, the staffing, the roster and the simulation, and the summary
+/// lists it; bad entries are refused naming the key.
+#[test]
+fn special_days_are_honoured_and_bad_ones_refused() {
+    let dir = tempfile::tempdir().unwrap();
+    let cfg = std::fs::read_to_string(root().join("data/centre.toml")).unwrap();
+    let with = |special: &str| {
+        let i = cfg.find("closed_dates").unwrap();
+        let j = i + cfg[i..].find('\n').unwrap() + 1;
+        format!("{}special = {{ {special} }}\n{}", &cfg[..j], &cfg[j..])
+    };
+    std::fs::write(dir.path().join("c.toml"), with("\"2026-11-27\" = \"08:00-13:00\"")).unwrap();
+    let out = dir.path().join("out");
+    let o =
+        ringcast(&["plan", "--config", dir.path().join("c.toml").to_str().unwrap(), "--out", out.to_str().unwrap()]);
+    assert!(o.status.success(), "{}", stderr(&o));
+    assert!(stdout(&o).contains("special days     Fri 2026-11-27 08:00-13:00"), "{}", stdout(&o));
+    let friday = |r: &BTreeMap<String, String>| r["interval_start"].starts_with("2026-11-27");
+    let after_one = |r: &BTreeMap<String, String>| r["interval_start"].as_str() >= "2026-11-27 13:00";
+    for r in csv(&out.join("forecast.csv")).iter().filter(|r| friday(r)) {
+        assert_eq!(r["open"] == "1", !after_one(r) && r["interval_start"].as_str() >= "2026-11-27 08:00", "{r:?}");
+        if after_one(r) {
+            assert_eq!(r["expected"], "0.000", "{r:?}");
+        }
+    }
+    for r in csv(&out.join("coverage.csv")).iter().filter(|r| friday(r) && after_one(r)) {
+        assert!(r["rostered_agents"] == "0" && r["simulated_service_level"].is_empty(), "{r:?}");
+    }
+    for r in csv(&out.join("roster.csv")).iter().filter(|r| r["day"] == "2026-11-27") {
+        assert!(r["end"].as_str() <= "13:00", "{r:?}");
+    }
+    let s: serde_json::Value = serde_json::from_slice(&std::fs::read(out.join("summary.json")).unwrap()).unwrap();
+    assert_eq!(s["special_days"][0], "Fri 2026-11-27 08:00-13:00");
+    for (special, needles) in [
+        ("\"2026-02-30\" = \"08:00-13:00\"", &["opening_hours.special.\"2026-02-30\"", "a real date"][..]),
+        ("\"2026-11-27\" = \"08:00-25:00\"", &["opening_hours.special.\"2026-11-27\"", "25:00"][..]),
+        ("\"2026-11-27\" = \"08:00-12:00,11:00-14:00\"", &["opening_hours.special.\"2026-11-27\"", "one range"][..]),
+        ("\"2026-12-25\" = \"10:00-12:00\"", &["opening_hours.special.\"2026-12-25\"", "closed_dates too"][..]),
+    ] {
+        super::common::refuses(&[("c.toml", &with(special))], &["plan", "--config", "c.toml", "--out", "out"], needles);
+    }
+}
