@@ -36,6 +36,9 @@ pub struct IntradaySummary {
     pub target_service_level: f64,
     pub overtime_offers: usize,
     pub overtime_hours: f64,
+    /// Agents not rostered today asked to come in.
+    pub call_in_offers: usize,
+    pub call_in_hours: f64,
     pub time_off_offers: usize,
     pub time_off_hours: f64,
     /// Calls to move to callbacks where the agents (after the offers) cannot meet the target.
@@ -83,8 +86,9 @@ impl IntradaySummary {
                 .fold((0.0, 0.0), |a, b| (a.0 + b.0, a.1 + b.1));
             (den > 0.0).then(|| num / den)
         };
-        let hours =
-            |k: &[ActionKind]| p.offers.actions.iter().filter(|a| k.contains(&a.kind)).map(|a| a.hours()).sum::<f64>();
+        let hours = |k: &[ActionKind]| {
+            p.offers.actions.iter().filter(|a| k.contains(&a.kind)).map(|a| a.hours()).sum::<f64>() + 0.0
+        };
         let count = |k: &[ActionKind]| p.offers.actions.iter().filter(|a| k.contains(&a.kind)).count();
         let overtime = [ActionKind::Extend, ActionKind::StartEarly];
         IntradaySummary {
@@ -119,6 +123,8 @@ impl IntradaySummary {
             target_service_level: p.target_sl,
             overtime_offers: count(&overtime),
             overtime_hours: hours(&overtime),
+            call_in_offers: count(&[ActionKind::CallIn]),
+            call_in_hours: hours(&[ActionKind::CallIn]),
             time_off_offers: count(&[ActionKind::LeaveEarly]),
             time_off_hours: hours(&[ActionKind::LeaveEarly]),
             callbacks: p.callbacks.iter().sum(),
@@ -273,8 +279,8 @@ pub fn intraday_text(p: &IntradayPlan, s: &IntradaySummary) -> String {
     );
     let _ = writeln!(
         out,
-        "offers: {} overtime ({:.1} h), {} time off ({:.1} h); {:.0} calls to move to callbacks",
-        s.overtime_offers, s.overtime_hours, s.time_off_offers, s.time_off_hours, s.callbacks
+        "offers: {} overtime ({:.1} h), {} call-ins of agents not rostered today ({:.1} h), {} time off ({:.1} h); {:.0} calls to move to callbacks",
+        s.overtime_offers, s.overtime_hours, s.call_in_offers, s.call_in_hours, s.time_off_offers, s.time_off_hours, s.callbacks
     );
     out
 }

@@ -1,9 +1,9 @@
 //! Same-day roster adjustments: who could stay on or come in early where the
-//! rest of the day is short of agents, and who could go home early where it
-//! has more than it needs.
+//! rest of the day is short of agents, who could come in though not rostered
+//! today, and who could go home early where it has more than it needs.
 //!
-//! Greedy, one offer at a time: the overtime that covers the most short
-//! agent-intervals first, then the time off that frees the most surplus ones.
+//! Greedy, one offer at a time: the overtime or call-in that covers the most
+//! short agent-intervals first, then the time off that frees the most surplus ones.
 //! Every offer keeps the agent's contract (weekly maximum hours, daily window
 //! in agents.csv), the rest between shifts (`min_rest_hours`), the opening
 //! hours and the day's overtime cap, and starts no earlier than now.
@@ -57,6 +57,9 @@ pub enum ActionKind {
     StartEarly,
     /// Go home before the shift's end (voluntary time off).
     LeaveEarly,
+    /// Come in today though not rostered (within availability, weekly
+    /// maximum, days a week, rest and the overtime cap).
+    CallIn,
 }
 
 impl ActionKind {
@@ -65,6 +68,7 @@ impl ActionKind {
             ActionKind::Extend => "extend",
             ActionKind::StartEarly => "start_early",
             ActionKind::LeaveEarly => "leave_early",
+            ActionKind::CallIn => "call_in",
         }
     }
 }
@@ -159,7 +163,9 @@ pub fn offers(day: &DayNeeds<'_>, shifts: &[RosterShift], rules: &OfferRules<'_>
                 ]
             })
             .flatten()
+            .chain(call_ins(day, &today, shifts, rules, &short))
             .filter(|(a, _)| !used.iter().any(|(id, k)| *id == a.agent_id && *k == a.kind))
+            .filter(|(a, _)| a.kind != ActionKind::CallIn || !used.iter().any(|(id, _)| *id == a.agent_id))
             .max_by(|(a, ga), (b, gb)| {
                 ga.cmp(gb).then_with(|| b.agent_id.cmp(&a.agent_id)).then_with(|| b.from.cmp(&a.from))
             });
@@ -173,7 +179,10 @@ pub fn offers(day: &DayNeeds<'_>, shifts: &[RosterShift], rules: &OfferRules<'_>
         used.push((action.agent_id.clone(), action.kind));
         actions.push(action);
     }
-    loop {
+    // Time off only where the day's goal still holds without those hours:
+    // not while any interval to come is short after the overtime and call-ins.
+    let still_short = (0..n).any(|t| day.future(t) && rostered[t] < day.required[t]);
+    while !still_short {
         let spare = |t: usize| day.future(t) && rostered[t] > day.required[t];
         let best = today
             .iter()
@@ -222,7 +231,7 @@ fn overtime(
     let (first, step) = match kind {
         ActionKind::Extend => (day.slot(s.end), 1),
         ActionKind::StartEarly => (day.slot(s.start) - 1, -1),
-        ActionKind::LeaveEarly => return None,
+        ActionKind::LeaveEarly | ActionKind::CallIn => return None,
     };
     let next_start = shifts.iter().filter(|x| x.agent_id == s.agent_id && x.start > s.end).map(|x| x.start).min();
     let prev_end = shifts.iter().filter(|x| x.agent_id == s.agent_id && x.end < s.start).map(|x| x.end).max();
@@ -246,6 +255,67 @@ fn overtime(
         _ => (day.time((first - slots + 1) as usize), s.start),
     };
     Some((Action { agent_id: id, name: s.name.clone(), kind, from, to }, slots as usize))
+}
+
+/// For each agent not rostered today who may work today, the longest run of
+/// short slots within their daily window, the rest around their other
+/// shifts, their weekly room and the overtime cap; how many short slots it covers.
+fn call_ins(
+    day: &DayNeeds<'_>,
+    today: &[&RosterShift],
+    shifts: &[RosterShift],
+    rules: &OfferRules<'_>,
+    short: &dyn Fn(usize) -> bool,
+) -> Vec<(Action, usize)> {
+    use chrono::Datelike;
+    let Some(agents) = rules.agents else { return vec![] };
+    let rest = Duration::minutes((rules.min_rest_hours * 60.0).round() as i64);
+    let step = day.interval.get() as f64;
+    let cap_slots = (rules.max_overtime_hours * 60.0 / step).floor() as usize;
+    agents
+        .iter()
+        .filter(|a| a.days.contains(&day.day.weekday()))
+        .filter(|a| rules.queue.is_none_or(|q| a.queue_names.is_empty() || a.queue_names.iter().any(|x| x == q)))
+        .filter(|a| !today.iter().any(|s| s.agent_id.as_deref() == Some(a.id.as_str())))
+        .filter_map(|a| {
+            let mine: Vec<&RosterShift> =
+                shifts.iter().filter(|s| s.agent_id.as_deref() == Some(a.id.as_str())).collect();
+            let days: std::collections::BTreeSet<NaiveDate> = mine.iter().map(|s| s.start.date()).collect();
+            if days.len() as u32 >= a.max_days {
+                return None;
+            }
+            let weekly: f64 = mine.iter().map(|s| s.paid_hours).sum();
+            let room = ((a.max_weekly_hours - weekly).max(0.0) * 60.0 / step).floor() as usize;
+            let limit = cap_slots.min(room);
+            let may_work = |t: usize| {
+                let (from, to) = (day.time(t), day.time(t + 1));
+                minutes_of(from, day) >= a.earliest_start as i64
+                    && minutes_of(to, day) <= a.latest_end as i64
+                    && mine.iter().all(|s| s.end + rest <= from || to + rest <= s.start)
+                    && short(t)
+            };
+            let mut best: Option<(usize, usize)> = None;
+            let mut t = day.at;
+            while t < day.open.len() {
+                let run = (t..day.open.len()).take(limit).take_while(|&u| may_work(u)).count();
+                if run > best.map_or(0, |b| b.1) {
+                    best = Some((t, run));
+                }
+                t += run.max(1);
+            }
+            let (from, slots) = best?;
+            Some((
+                Action {
+                    agent_id: a.id.clone(),
+                    name: a.name.clone(),
+                    kind: ActionKind::CallIn,
+                    from: day.time(from),
+                    to: day.time(from + slots),
+                },
+                slots,
+            ))
+        })
+        .collect()
 }
 
 /// Minutes after the day's midnight.
@@ -359,11 +429,57 @@ mod tests {
     }
 
     #[test]
+    fn agents_off_today_are_called_in_within_their_window_days_and_rest() {
+        // A0 works 09:00–17:00; short by two 12:00–14:00. A1 is off today and
+        // may come in (window 08:00–22:00); A2 has used its days; A3 ends
+        // yesterday at 23:00 and starts tomorrow at 07:00, with an 11-hour rest
+        // it may only work 10:00–20:00 — fine for 12:00–14:00 but its window
+        // ends at 13:00.
+        let shifts = vec![
+            shift("A0", 0, (9, 0), (17, 0), 8.0),
+            shift("A2", -1, (9, 0), (17, 0), 8.0),
+            shift("A3", -1, (15, 0), (23, 0), 8.0),
+            shift("A3", 1, (7, 0), (15, 0), 8.0),
+        ];
+        let mut agents = vec![
+            agent(0, 0.0, 40.0, 5, 0, None),
+            agent(1, 0.0, 40.0, 5, 0, None),
+            agent(2, 0.0, 40.0, 1, 0, None),
+            agent(3, 0.0, 40.0, 5, 0, None),
+        ];
+        agents[3].latest_end = 13 * 60;
+        // Nobody needed after 15:00: A0 could go home then, were the day not short.
+        let required: Vec<u32> = (0..96)
+            .map(|j| match j {
+                48..56 => 3,
+                j if j < 60 => 1,
+                _ => 0,
+            })
+            .collect();
+        let o = offers_for(&required, &shifts, &agents, 40);
+        let calls: Vec<(&str, NaiveDateTime, NaiveDateTime)> = o
+            .actions
+            .iter()
+            .filter(|a| a.kind == ActionKind::CallIn)
+            .map(|a| (a.agent_id.as_str(), a.from, a.to))
+            .collect();
+        assert!(calls.contains(&("A1", at(0, 12, 0), at(0, 14, 0))), "{calls:?}");
+        assert!(calls.contains(&("A3", at(0, 12, 0), at(0, 13, 0))), "{calls:?}");
+        assert!(!calls.iter().any(|c| c.0 == "A2" || c.0 == "A0"), "{calls:?}");
+        // Still short 13:00–14:00 by one: nobody is offered time off.
+        assert!(o.actions.iter().all(|a| a.kind != ActionKind::LeaveEarly), "{:?}", o.actions);
+        // Once the day is covered, A0 may go home at 15:00.
+        let covered: Vec<u32> = required.iter().map(|r| (*r).min(1)).collect();
+        let o = offers_for(&covered, &shifts, &agents, 40);
+        assert!(o.actions.iter().any(|a| a.kind == ActionKind::LeaveEarly && a.agent_id == "A0"), "{:?}", o.actions);
+    }
+
+    #[test]
     fn time_off_only_where_every_slot_left_has_a_spare_agent_and_never_in_the_past() {
         let shifts = vec![shift("A0", 0, (9, 0), (17, 0), 8.0), shift("A1", 0, (9, 0), (17, 0), 8.0)];
         let agents = vec![agent(0, 0.0, 40.0, 5, 0, None), agent(1, 0.0, 40.0, 5, 0, None)];
-        // Two needed until 15:00, one after: one agent may go home at 15:00.
-        let required: Vec<u32> = (0..96).map(|j| if j < 60 { 2 } else { 1 }).collect();
+        // Two needed until 15:00, one until 17:00, none after: one agent may go home at 15:00.
+        let required: Vec<u32> = (0..96).map(|j| if j < 60 { 2 } else { u32::from(j < 68) }).collect();
         let o = offers_for(&required, &shifts, &agents, 44);
         let off: Vec<&Action> = o.actions.iter().filter(|a| a.kind == ActionKind::LeaveEarly).collect();
         assert_eq!(off.len(), 1, "{off:?}");

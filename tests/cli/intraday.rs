@@ -73,11 +73,20 @@ fn the_bundled_day_flags_the_push_and_its_outputs_agree() {
     for r in rows.iter().filter(|r| r["open"] == "1") {
         assert_eq!(num(r, "rostered_agents") as usize, on_shift(&r["interval_start"]), "{r:?}");
     }
-    // Every offer is for an agent rostered that day, in the future, within the overtime cap.
+    // Every offer is for an agent rostered that day (a call-in: one not rostered
+    // that day, and free to work Fridays), in the future, within the overtime cap.
     let actions = csv(&out.join("actions.csv"));
     assert!(!actions.is_empty());
+    let agents = csv(&root().join("data/agents.csv"));
     for a in &actions {
-        assert!(roster.iter().any(|s| s["agent_id"] == a["agent_id"] && s["day"] == "2026-11-27"), "{a:?}");
+        let rostered_today = roster.iter().any(|s| s["agent_id"] == a["agent_id"] && s["day"] == "2026-11-27");
+        if a["action"] == "call_in" {
+            let agent = agents.iter().find(|x| x["id"] == a["agent_id"]).unwrap();
+            let days = agent["available_days"].as_str();
+            assert!(!rostered_today && (days.contains("fri") || days == "mon-sat"), "{a:?}");
+        } else {
+            assert!(rostered_today, "{a:?}");
+        }
         assert!(a["from"].as_str() >= "2026-11-27 11:00", "{a:?}");
         if a["action"] != "leave_early" {
             assert!(num(a, "hours") <= 2.0 + 1e-9, "{a:?}");
@@ -86,6 +95,12 @@ fn the_bundled_day_flags_the_push_and_its_outputs_agree() {
     let summary: serde_json::Value =
         serde_json::from_str(&std::fs::read_to_string(out.join("intraday.json")).unwrap()).unwrap();
     assert_eq!(summary["surprise"]["start"], "09:45");
+    // With the push, the day is short: agents off today are called in, and nobody is sent home.
+    assert!(summary["call_in_offers"].as_u64().unwrap() > 0 && summary["time_off_offers"] == 0, "{summary}");
+    assert!(!stdout(&o).contains("-0.0"), "{}", stdout(&o));
+    assert!(
+        summary["service_level_rest_after_offers"].as_f64().unwrap() > summary["service_level_rest"].as_f64().unwrap()
+    );
     assert_eq!(summary["at"], "11:00");
     assert!(out.join("charts/intraday.png").exists());
     // Same inputs, same bytes.
