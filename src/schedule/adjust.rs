@@ -182,7 +182,21 @@ pub fn offers(day: &DayNeeds<'_>, shifts: &[RosterShift], rules: &OfferRules<'_>
     // Time off only where the day's goal still holds without those hours:
     // not while any interval to come is short after the overtime and call-ins.
     let still_short = (0..n).any(|t| day.future(t) && rostered[t] < day.required[t]);
-    while !still_short {
+    if !still_short {
+        time_off_offers(day, &today, rules, &mut rostered, &mut actions);
+    }
+    Offers { actions, rostered_after: rostered }
+}
+
+/// Time off, greedily, where every interval to the end of a shift has a spare agent.
+fn time_off_offers(
+    day: &DayNeeds<'_>,
+    today: &[&RosterShift],
+    rules: &OfferRules<'_>,
+    rostered: &mut [u32],
+    actions: &mut Vec<Action>,
+) {
+    loop {
         let spare = |t: usize| day.future(t) && rostered[t] > day.required[t];
         let best = today
             .iter()
@@ -198,7 +212,6 @@ pub fn offers(day: &DayNeeds<'_>, shifts: &[RosterShift], rules: &OfferRules<'_>
         }
         actions.push(action);
     }
-    Offers { actions, rostered_after: rostered }
 }
 
 /// The slots of the day an action adds to the shift.
