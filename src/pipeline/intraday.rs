@@ -62,6 +62,10 @@ pub struct IntradayPlan {
     pub service_level_after: Vec<Option<f64>>,
     /// Calls beyond what the agents on the phones (after the offers) answer at target.
     pub callbacks: Vec<f64>,
+    /// Where the callbacks go: (from slot, to slot, calls), into later
+    /// intervals whose agents (after the offers) answer more than their own
+    /// calls at the target; earliest first.
+    pub callbacks_placed: Vec<(usize, usize, f64)>,
     pub target_sl: f64,
     pub warnings: Vec<String>,
 }
@@ -127,6 +131,10 @@ pub fn run_intraday(s: &IntradaySources) -> Result<IntradayPlan, Error> {
         service_level: day_series.service_levels(&rostered),
         service_level_after: day_series.service_levels(&offered.rostered_after),
         callbacks: day_series.callbacks(&offered.rostered_after, at),
+        callbacks_placed: place_callbacks(
+            &day_series.callbacks(&offered.rostered_after, at),
+            &day_series.spare_calls(&offered.rostered_after, at),
+        ),
         required,
         required_rostered,
         rostered,
@@ -192,17 +200,26 @@ impl DaySeries<'_> {
 
     /// Calls per slot from `at` on that `rostered` agents cannot answer at the target.
     fn callbacks(&self, rostered: &[u32], at: usize) -> Vec<f64> {
+        self.beyond(rostered, at, |calls, most| (calls - most).max(0.0))
+    }
+
+    /// Calls per slot from `at` on that `rostered` agents could answer at the
+    /// target beyond the slot's own: room for callbacks.
+    fn spare_calls(&self, rostered: &[u32], at: usize) -> Vec<f64> {
+        self.beyond(rostered, at, |calls, most| (most - calls).max(0.0))
+    }
+
+    /// `f(calls, most answered at the target)` per open slot from `at` on; 0 elsewhere.
+    fn beyond(&self, rostered: &[u32], at: usize, f: impl Fn(f64, f64) -> f64) -> Vec<f64> {
         let p = self.policy;
         (0..self.per_day)
-            .map(
-                |j| {
-                    if j < at {
-                        0.0
-                    } else {
-                        callbacks_needed(self.series, self.first + j, p.on_phones(rostered[j]), p)
-                    }
-                },
-            )
+            .map(|j| {
+                let t = self.first + j;
+                if j < at || !self.series.open[t] {
+                    return 0.0;
+                }
+                f(self.series.calls[t].get(), answerable_at_target(self.series, t, p.on_phones(rostered[j]), p))
+            })
             .collect()
     }
 }
@@ -250,24 +267,26 @@ fn check_roster_agents(path: &std::path::Path, shifts: &[RosterShift], agents: &
     Ok(())
 }
 
-/// Calls of interval `t` beyond the most that `on_phones` agents answer at
-/// the target service level (bisection on the calls; the service level falls
-/// as calls rise).
-fn callbacks_needed(series: &CallSeries, t: usize, on_phones: u32, policy: &ServicePolicy) -> f64 {
-    if !series.open[t] {
-        return 0.0;
-    }
-    let calls = series.calls[t].get();
+/// The most calls interval `t` may hold for `on_phones` agents to answer
+/// them at the target service level (bisection; the service level falls as
+/// calls rise).
+fn answerable_at_target(series: &CallSeries, t: usize, on_phones: u32, policy: &ServicePolicy) -> f64 {
     let target = policy.goal.target_sl.get();
     let meets = |c: f64| {
         let Ok(c) = CallsPerInterval::new(c) else { return false };
         let q = queue_of(series, t, c, policy);
         performance_as(&q, on_phones, policy.goal.answer_time, policy.goal.sl_definition).service_level >= target
     };
-    if meets(calls) {
+    if on_phones == 0 {
         return 0.0;
     }
-    let (mut lo, mut hi) = (0.0, calls);
+    // An upper bound: the calls `on_phones` agents handle when always busy.
+    let q = queue_of(series, t, CallsPerInterval::default(), policy);
+    let mut hi = on_phones as f64 * q.interval.get() * 60.0 / q.aht.get() + 1.0;
+    while meets(hi) && hi < 1e6 {
+        hi *= 2.0;
+    }
+    let mut lo = 0.0;
     for _ in 0..40 {
         let mid = (lo + hi) / 2.0;
         if meets(mid) {
@@ -276,5 +295,42 @@ fn callbacks_needed(series: &CallSeries, t: usize, on_phones: u32, policy: &Serv
             hi = mid;
         }
     }
-    (calls - lo).max(0.0)
+    lo
+}
+
+/// Place each slot's callbacks, earliest first, into the later slots with
+/// spare room (calls their agents could answer at the target beyond their
+/// own), filling each slot's room before the next: (from, to, calls).
+/// Callbacks with no room left today are not placed.
+pub fn place_callbacks(callbacks: &[f64], spare: &[f64]) -> Vec<(usize, usize, f64)> {
+    let mut room = spare.to_vec();
+    let mut out = Vec::new();
+    for (from, &c) in callbacks.iter().enumerate() {
+        let mut left = c;
+        for (to, r) in room.iter_mut().enumerate().skip(from + 1) {
+            if left < 0.05 {
+                break;
+            }
+            let take = left.min(*r);
+            if take >= 0.05 {
+                out.push((from, to, take));
+                *r -= take;
+                left -= take;
+            }
+        }
+    }
+    out
+}
+
+#[cfg(test)]
+mod tests {
+    use super::place_callbacks;
+
+    #[test]
+    fn callbacks_go_to_the_earliest_later_intervals_with_room() {
+        let callbacks = [0.0, 6.0, 0.0, 0.0, 3.0];
+        let spare = [9.0, 0.0, 4.0, 5.0, 0.0];
+        // Slot 1's six go to 2 (4) and 3 (2); slot 4's three have no later room.
+        assert_eq!(place_callbacks(&callbacks, &spare), vec![(1, 2, 4.0), (1, 3, 2.0)]);
+    }
 }

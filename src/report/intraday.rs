@@ -43,6 +43,10 @@ pub struct IntradaySummary {
     pub time_off_hours: f64,
     /// Calls to move to callbacks where the agents (after the offers) cannot meet the target.
     pub callbacks: f64,
+    /// Where they are placed: later intervals with agents to spare (earliest first).
+    pub callbacks_placed: Vec<CallbackMove>,
+    /// Callbacks with no interval left today to take them.
+    pub callbacks_not_placed: f64,
     pub warnings: Vec<String>,
 }
 
@@ -127,10 +131,26 @@ impl IntradaySummary {
             call_in_hours: hours(&[ActionKind::CallIn]),
             time_off_offers: count(&[ActionKind::LeaveEarly]),
             time_off_hours: hours(&[ActionKind::LeaveEarly]),
-            callbacks: p.callbacks.iter().sum(),
+            callbacks: p.callbacks.iter().sum::<f64>() + 0.0,
+            callbacks_placed: p
+                .callbacks_placed
+                .iter()
+                .map(|&(from, to, calls)| CallbackMove { from: hhmm(p, from), to: hhmm(p, to), calls })
+                .collect(),
+            callbacks_not_placed: (p.callbacks.iter().sum::<f64>()
+                - p.callbacks_placed.iter().map(|c| c.2).sum::<f64>())
+            .max(0.0),
             warnings: p.warnings.clone(),
         }
     }
+}
+
+/// Callbacks of one interval placed into a later one.
+#[derive(Debug, Clone, Serialize)]
+pub struct CallbackMove {
+    pub from: String,
+    pub to: String,
+    pub calls: f64,
 }
 
 fn hhmm(p: &IntradayPlan, slot: usize) -> String {
@@ -282,5 +302,26 @@ pub fn intraday_text(p: &IntradayPlan, s: &IntradaySummary) -> String {
         "offers: {} overtime ({:.1} h), {} call-ins of agents not rostered today ({:.1} h), {} time off ({:.1} h); {:.0} calls to move to callbacks",
         s.overtime_offers, s.overtime_hours, s.call_in_offers, s.call_in_hours, s.time_off_offers, s.time_off_hours, s.callbacks
     );
+    if s.callbacks >= 0.5 {
+        let mut into: std::collections::BTreeMap<&str, f64> = std::collections::BTreeMap::new();
+        for m in &s.callbacks_placed {
+            *into.entry(m.to.as_str()).or_default() += m.calls;
+        }
+        let placed: Vec<String> = into.iter().map(|(t, c)| format!("{t} ({c:.1})")).collect();
+        let _ = writeln!(
+            out,
+            "callbacks: call back in {}{}",
+            if placed.is_empty() {
+                "no interval today (none has agents to spare)".to_string()
+            } else {
+                placed.join(", ")
+            },
+            if s.callbacks_not_placed >= 0.5 {
+                format!("; {:.0} have no room left today", s.callbacks_not_placed)
+            } else {
+                String::new()
+            }
+        );
+    }
     out
 }

@@ -98,6 +98,13 @@ fn the_bundled_day_flags_the_push_and_its_outputs_agree() {
     // With the push, the day is short: agents off today are called in, and nobody is sent home.
     assert!(summary["call_in_offers"].as_u64().unwrap() > 0 && summary["time_off_offers"] == 0, "{summary}");
     assert!(!stdout(&o).contains("-0.0"), "{}", stdout(&o));
+    // Callbacks are placed into named later intervals, never more than there are.
+    let placed = summary["callbacks_placed"].as_array().unwrap();
+    assert!(!placed.is_empty(), "{summary}");
+    let sum: f64 = placed.iter().map(|m| m["calls"].as_f64().unwrap()).sum();
+    assert!(sum <= summary["callbacks"].as_f64().unwrap() + 1e-6, "{summary}");
+    assert!(placed.iter().all(|m| m["to"].as_str() > m["from"].as_str()), "{summary}");
+    assert!(stdout(&o).contains("callbacks: call back in "), "{}", stdout(&o));
     assert!(
         summary["service_level_rest_after_offers"].as_f64().unwrap() > summary["service_level_rest"].as_f64().unwrap()
     );
