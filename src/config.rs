@@ -443,7 +443,7 @@ impl CentreConfig {
             let key = format!("opening_hours.special.\"{date}\"");
             let d = NaiveDate::parse_from_str(date.trim(), "%Y-%m-%d")
                 .ok()
-                .filter(|d| crate::ingest::table::in_years(*d))
+                .filter(|d| crate::limits::YEARS.contains(&chrono::Datelike::year(d)))
                 .ok_or_else(|| {
                     InputError::key(
                         path,
