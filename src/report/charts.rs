@@ -236,8 +236,11 @@ pub struct RosterChart<'a> {
 }
 
 /// Rosters up to this many agents are drawn as a Gantt with every agent
-/// named; larger ones as a heat map of agents on shift.
-pub const GANTT_MAX_AGENTS: usize = 200;
+/// named; larger ones as a heat map of agents on shift. In the report the
+/// chart is scaled to about two thirds: beyond 60 rows of 20 px a name
+/// would be under 13 px tall, too small to read (every agent's shifts are
+/// in the report's roster tables, by day and by agent).
+pub const GANTT_MAX_AGENTS: usize = 60;
 
 /// The week's roster: up to [`GANTT_MAX_AGENTS`] agents a Gantt (one named row
 /// per agent, ordered by their first start, a bar per shift, breaks in grey);
@@ -261,7 +264,7 @@ pub fn roster_chart(path: &Path, c: &RosterChart<'_>) -> ChartResult {
     };
     let names: Vec<String> = first.iter().map(|(_, r)| c.agents[*r].clone()).collect();
     let rows = names.len().max(1);
-    let height = (160 + rows * 14).max(500) as u32;
+    let height = (160 + rows * 20).max(500) as u32;
     let root = titled_canvas(path, height, c.title, 28)?;
     let (plot, side) = beside_legend(&root);
     let mut ch = ChartBuilder::on(&plot)
@@ -723,7 +726,7 @@ mod tests {
     fn rosters_small_and_large_render() {
         let d = tempfile::tempdir().unwrap();
         let start = chrono::NaiveDate::from_ymd_opt(2026, 11, 23).unwrap().and_hms_opt(0, 0, 0).unwrap();
-        for agents in [150usize, 1000] {
+        for agents in [40usize, 150, 1000] {
             let names: Vec<String> = (0..agents).map(|a| format!("A{a:04}")).collect();
             let shifts: Vec<GanttShift> = (0..agents)
                 .map(|a| {
@@ -737,7 +740,7 @@ mod tests {
             let (w, h) = png_size(&path);
             assert_eq!(w, 1800);
             if agents <= GANTT_MAX_AGENTS {
-                assert!(h as usize >= agents * 14, "{agents} agents: {h} px tall");
+                assert!(h as usize >= agents * 20, "{agents} agents: {h} px tall");
             } else {
                 assert!(h <= 800, "heat map {h} px tall");
             }
