@@ -316,3 +316,40 @@ fn without_patience_lost_callers_are_those_not_answered_in_time_and_never_more_t
         assert!((num(g, "media_cost_per_extra_call") - media).abs() <= 0.01 + media * 1e-3, "{g:?}");
     }
 }
+
+/// Answered and lost come from the actuals' own columns where they have them,
+/// else from a roster built from `--agents`; without either they are not
+/// known, and the review says so.
+#[test]
+fn answered_and_lost_come_from_the_actuals_or_the_agents() {
+    let dir = tempfile::tempdir().unwrap();
+    let week = std::fs::read_to_string(root().join("data/week_actuals.csv")).unwrap();
+    let mut with_outcomes = String::from("interval_start,calls,answered,abandoned\n");
+    for l in week.lines().skip(1) {
+        let (t, c) = l.split_once(',').unwrap();
+        let c: u64 = c.parse().unwrap();
+        with_outcomes.push_str(&format!("{t},{c},{},{}\n", c - c / 10, c / 10));
+    }
+    std::fs::write(dir.path().join("w.csv"), with_outcomes).unwrap();
+    let review = |actuals: &str, extra: &[&str], out: &str| -> serde_json::Value {
+        let out = dir.path().join(out);
+        let mut args = vec!["review", "--actuals", actuals, "--out", out.to_str().unwrap()];
+        args.extend_from_slice(extra);
+        let o = ringcast(&args);
+        assert!(o.status.success(), "{}", stderr(&o));
+        serde_json::from_slice(&std::fs::read(out.join("review.json")).unwrap()).unwrap()
+    };
+    let own = review(dir.path().join("w.csv").to_str().unwrap(), &[], "own");
+    let t = &own["totals"];
+    let share = t["lost_extra_calls"].as_f64().unwrap() / t["actual_extra_calls"].as_f64().unwrap();
+    assert!((0.08..=0.11).contains(&share), "a tenth of each interval's calls abandoned: {share}");
+    assert!(own["outcomes"].as_str().unwrap().contains("answered and abandoned calls in"), "{}", own["outcomes"]);
+    let agents = review(&data("week_actuals.csv"), &["--agents", &data("agents.csv")], "agents");
+    assert!(agents["outcomes"].as_str().unwrap().contains("roster built from"), "{}", agents["outcomes"]);
+    assert!(agents["totals"]["answered_extra_calls"].as_f64().unwrap() > 0.0);
+    let none = review(&data("week_actuals.csv"), &[], "none");
+    assert!(
+        none["totals"]["lost_extra_calls"].is_null() && none["outcomes"].as_str().unwrap().starts_with("not known"),
+        "{none}"
+    );
+}
