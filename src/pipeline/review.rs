@@ -12,7 +12,7 @@ use super::{expected_calls, forecast, load, Loaded, Sources};
 use crate::coverage::project;
 use crate::error::{Error, InputError};
 use crate::forecast::media::fit::ChannelReport;
-use crate::forecast::media::uplift::{LineUplift, Uplift};
+use crate::forecast::media::uplift::{DayShapes, LineUplift, Uplift};
 use crate::forecast::predict::{unlearned_channels, FittedForecast, Forecast, ForecastModel};
 use crate::impact::ImpactThreshold;
 use crate::ingest::as_run::{load_as_run, AsRun};
@@ -113,7 +113,7 @@ pub fn run_review(s: &ReviewSources) -> Result<WeekReview, Error> {
             lines[i].uplift = u;
         }
     }
-    let carry_over = carry_over(&loaded, &fitted, &fc);
+    let carry_over = carry_over(&loaded, &fitted, &shapes, fc.open.ncols());
     let (outcomes, outcomes_note) = outcomes(s, &loaded, &fc, &week)?;
     let actuals = WeekActuals { days: loaded.days.clone(), calls: week.calls.clone(), outcomes };
     let forecast_by_day = match &published {
@@ -223,11 +223,10 @@ fn reviewed_lines(
 
 /// Earlier lines' calls still arriving in the week, as forecast (lines of
 /// the last 90 days before it).
-fn carry_over(loaded: &Loaded, fitted: &FittedForecast, fc: &Forecast) -> Array2<f64> {
+fn carry_over(loaded: &Loaded, fitted: &FittedForecast, shapes: &DayShapes, slots: usize) -> Array2<f64> {
     let since = loaded.week - Duration::days(90);
     let recent: Vec<MediaLine> = loaded.past.lines.iter().filter(|l| l.start.date() >= since).cloned().collect();
-    let shapes = fitted.day_shapes(&loaded.days, &loaded.settings.calendar);
-    Uplift::compute(&recent, fitted.responses(), &shapes).grid(&loaded.days, fc.open.ncols())
+    Uplift::compute(&recent, fitted.responses(), shapes).grid(&loaded.days, slots)
 }
 
 /// Answered and lost shares per interval: from the actuals' columns, else
