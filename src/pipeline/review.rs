@@ -114,6 +114,7 @@ pub fn run_review(s: &ReviewSources) -> Result<WeekReview, Error> {
         }
     }
     let carry_over = carry_over(&loaded, &fitted, &shapes, fc.open.ncols());
+    warnings.extend(unused_agents(s, &week));
     let (outcomes, outcomes_note) = outcomes(s, &loaded, &fc, &week)?;
     let actuals = WeekActuals { days: loaded.days.clone(), calls: week.calls.clone(), outcomes };
     let forecast_by_day = match &published {
@@ -283,6 +284,18 @@ fn outcomes(
     }
     let answered = lost.mapv(|p| 1.0 - p);
     Ok((Some(Outcomes { answered, lost, source: source.clone() }), source))
+}
+
+/// `--agents` given where it is not used: the actuals' own answered and
+/// abandoned calls, or the published plan's agents, come first.
+fn unused_agents(s: &ReviewSources, week: &WeekCalls) -> Option<String> {
+    let agents = s.agents.as_ref()?;
+    let instead = if week.answered.is_some() && week.abandoned.is_some() {
+        format!("the answered and abandoned calls in {}", s.actuals.display())
+    } else {
+        format!("the agents on the phones in {}", s.plan.as_ref()?.join("coverage.csv").display())
+    };
+    Some(format!("--agents {}: not used, answered and lost calls come from {instead}", agents.display()))
 }
 
 /// Agents on the phones per interval of a roster built from `--agents`.
