@@ -194,8 +194,6 @@ pub struct Review {
     pub stations: Vec<StationReview>,
     pub days: Vec<DayReview>,
     pub totals: ReviewTotals,
-    /// Rounds of the joint fit.
-    pub iterations: usize,
 }
 
 /// The daypart label of a spot ("" for flights and drops).
@@ -321,7 +319,7 @@ pub fn review(inp: ReviewInputs<'_>) -> Review {
         .max(0.0)
         .sqrt();
     let totals = totals(&lines, &day_rows, &inp, total_sd);
-    Review { lines, stations, days: day_rows, totals, iterations: fit.iterations }
+    Review { lines, stations, days: day_rows, totals }
 }
 
 type OutcomeShare<'a> = dyn Fn(f64) -> Option<(f64, f64)> + 'a;
