@@ -49,6 +49,11 @@ pub struct Summary {
     pub baseline_trend: String,
     /// The agents' contracted weekly minimums added up, hours.
     pub contract_minimum_hours: f64,
+    /// What the roster does with minimums beyond the need
+    /// (`scheduling.minimums`: `spread` or `fill`).
+    pub contract_minimums: crate::schedule::Minimums,
+    /// Agents rostered at or above a minimum above zero.
+    pub agents_at_contract_minimum: usize,
     pub days: Vec<DaySummary>,
     pub worst_intervals: Vec<WorstInterval>,
     pub top_campaign_lines: Vec<CampaignLine>,
@@ -85,11 +90,22 @@ pub fn staffing_set_by(
 /// Why agents end below their contract minimum, where the minimums add up
 /// to more than the week's shifts: both numbers and what to do.
 pub fn minimums_sentence(s: &Summary) -> Option<String> {
+    use crate::schedule::Minimums;
     (s.agents_below_contract_minimum > 0 && s.contract_minimum_hours > s.agent_hours_rostered + 0.5).then(|| {
-        format!(
-            "the agents' contract minimums add up to {:.0} h, more than the {:.0} paid hours the week's shifts need: {} agent(s) stay below their minimum, the shortfall shared by the roster (lower the minimums for the week, rest some agents, or add work off the phones)",
-            s.contract_minimum_hours, s.agent_hours_rostered, s.agents_below_contract_minimum
-        )
+        let head = format!(
+            "the agents' contract minimums add up to {:.0} h, more than the {:.0} paid hours the week's shifts need",
+            s.contract_minimum_hours, s.agent_hours_rostered
+        );
+        match s.contract_minimums {
+            Minimums::Spread => format!(
+                "{head}: {} agent(s) stay below their minimum, the shortfall shared by the roster (scheduling.minimums = \"spread\"; \"fill\" brings as many agents as the hours allow up to their minimum instead; or lower the minimums for the week, rest some agents, or add work off the phones)",
+                s.agents_below_contract_minimum
+            ),
+            Minimums::Fill => format!(
+                "{head}: {} agent(s) brought up to their minimum, largest minimums first, and {} below it (scheduling.minimums = \"fill\"; \"spread\" shares the shortfall instead; or lower the minimums for the week, or add work off the phones)",
+                s.agents_at_contract_minimum, s.agents_below_contract_minimum
+            ),
+        }
     })
 }
 
@@ -264,6 +280,10 @@ pub fn summary(p: &WeeklyPlan) -> Summary {
             .calendar
             .special_days_between(p.loaded.week, p.loaded.week + chrono::Duration::days(6)),
         contract_minimum_hours: p.agents.iter().map(|a| a.min_weekly_hours).sum::<f64>() + 0.0,
+        contract_minimums: p.settings().scheduling.minimums,
+        agents_at_contract_minimum: (p.agents.iter().zip(&p.roster.hours))
+            .filter(|(a, &h)| a.min_weekly_hours > 0.0 && h + 1e-9 >= a.min_weekly_hours)
+            .count(),
         days,
         worst_intervals: worst
             .iter()

@@ -72,6 +72,21 @@ pub enum Objective {
     AbsDeviation,
 }
 
+/// What the roster does when the agents' contract minimums add up to more
+/// than the week's shifts (`scheduling.minimums`).
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Default, Serialize, Deserialize)]
+#[serde(rename_all = "kebab-case")]
+pub enum Minimums {
+    /// Share the shortfall: hours go to whoever is furthest below their
+    /// minimum, so every agent may end below it.
+    #[default]
+    Spread,
+    /// Bring as many agents as the shifts allow up to their minimum, largest
+    /// minimums first (full-timers before part-timers), ties in `agents.csv`
+    /// order; the others take only what those cannot.
+    Fill,
+}
+
 /// `[scheduling]` in the centre config.
 #[derive(Debug, Clone, Serialize, Deserialize)]
 #[serde(default, deny_unknown_fields)]
@@ -96,6 +111,8 @@ pub struct SchedulingConfig {
     /// when every family has at most one break (fewer, less symmetric
     /// variables; about twice as fast on instance B). Default true.
     pub implicit_breaks: bool,
+    /// Contract minimums beyond the need: `spread` (default) or `fill`.
+    pub minimums: Minimums,
     /// Shift families.
     pub shifts: Vec<ShiftFamily>,
 }
@@ -112,6 +129,7 @@ impl Default for SchedulingConfig {
             max_shifts_per_day: None,
             min_rest_hours: 11.0,
             implicit_breaks: true,
+            minimums: Minimums::Spread,
             shifts: vec![ShiftFamily::default()],
         }
     }

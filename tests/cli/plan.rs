@@ -592,8 +592,53 @@ fn minimums_beyond_the_need_are_explained() {
     );
     let html = std::fs::read_to_string(out.join("report.html")).unwrap();
     assert!(html.contains("Contract minimums: the agents"), "report.html");
+    assert_eq!(s["contract_minimums"], "spread", "{s}");
+    assert!(line.contains("\"fill\" brings"), "the choice is named: {line}");
+    let spread_at_minimum = s["agents_at_contract_minimum"].as_u64().unwrap();
+
+    // scheduling.minimums = "fill": as many agents as the hours allow reach
+    // their minimum, and the summary says so.
+    let config = std::fs::read_to_string(root().join("data/centre.toml")).unwrap();
+    let config = config.replacen("[scheduling]\n", "[scheduling]\nminimums = \"fill\"\n", 1);
+    std::fs::write(dir.path().join("fill.toml"), config).unwrap();
+    let fill_out = dir.path().join("fill");
+    let o = ringcast(&[
+        "plan",
+        "--agents",
+        dir.path().join("agents.csv").to_str().unwrap(),
+        "--config",
+        dir.path().join("fill.toml").to_str().unwrap(),
+        "--out",
+        fill_out.to_str().unwrap(),
+    ]);
+    assert!(o.status.success(), "{}", stderr(&o));
+    let f: serde_json::Value = serde_json::from_slice(&std::fs::read(fill_out.join("summary.json")).unwrap()).unwrap();
+    assert_eq!(f["contract_minimums"], "fill", "{f}");
+    let fill_at_minimum = f["agents_at_contract_minimum"].as_u64().unwrap();
+    assert!(fill_at_minimum > spread_at_minimum + 10, "fill {fill_at_minimum} against spread {spread_at_minimum}");
+    assert_eq!(f["unfilled_shifts"], s["unfilled_shifts"], "fill takes every shift spread takes");
+    let text = stdout(&o);
+    let line = text.lines().find(|l| l.starts_with("minimums")).unwrap_or_else(|| panic!("{text}"));
+    assert!(line.contains(&format!("{fill_at_minimum} agent(s) brought up to their minimum")), "{line}");
+
     let o = ringcast(&["plan", "--out", dir.path().join("bundled").to_str().unwrap()]);
     assert!(!stdout(&o).lines().any(|l| l.starts_with("minimums")), "{}", stdout(&o));
+}
+
+/// `scheduling.minimums` takes `spread` or `fill`; anything else is refused
+/// naming the key.
+#[test]
+fn an_unknown_minimums_choice_is_refused_naming_the_key() {
+    let dir = tempfile::tempdir().unwrap();
+    let config = std::fs::read_to_string(root().join("data/centre.toml")).unwrap();
+    let config = config.replacen("[scheduling]\n", "[scheduling]\nminimums = \"even\"\n", 1);
+    std::fs::write(dir.path().join("c.toml"), config).unwrap();
+    let out = dir.path().join("out");
+    let o =
+        ringcast(&["plan", "--config", dir.path().join("c.toml").to_str().unwrap(), "--out", out.to_str().unwrap()]);
+    assert_eq!(o.status.code(), Some(2), "{}", stderr(&o));
+    assert!(stderr(&o).contains("minimums") && stderr(&o).contains("even"), "{}", stderr(&o));
+    assert!(!out.exists(), "nothing written");
 }
 
 /// A special day's hours (`[opening_hours] special`) are honoured in the

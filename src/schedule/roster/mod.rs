@@ -18,7 +18,7 @@ mod pooled;
 
 use super::model::ScheduleError;
 use super::shifts::ShiftOption;
-use super::{SchedulingConfig, SolveStatus, ROSTER_ABS_GAP};
+use super::{Minimums, SchedulingConfig, SolveStatus, ROSTER_ABS_GAP};
 use chrono::{Datelike, NaiveDate, Weekday};
 use rayon::prelude::*;
 use serde::Serialize;
@@ -185,7 +185,84 @@ fn fair_share(inp: &RosterInputs<'_>) -> f64 {
 }
 
 /// Assign the chosen shifts (`counts` per option) to `agents`.
+///
+/// Under `scheduling.minimums = "fill"`, when the minimums add up to more
+/// than the shifts' paid hours, the agents past those the hours can fill
+/// ([`agents_to_fill`]) are rostered as if their minimum were zero: the
+/// short-hour cost then draws the shifts to the agents kept, and the others
+/// take only the shifts those cannot (their days or hours). Where the kept
+/// agents still end short (the shifts' lengths and days do not add up to
+/// every kept minimum), the short hours of the pooled roster (its optimum
+/// by groups, [`pooled`]) come off the budget and it is solved again with
+/// fewer agents kept, at most [`FILL_ROUNDS`] times, so the shortfall is not
+/// spread again over the agents kept; the named roster follows once. Hours below a
+/// minimum are always reported against every agent's real contract.
 pub fn build_roster(
+    options: &[ShiftOption],
+    counts: &[u32],
+    days: &[NaiveDate],
+    per_day: usize,
+    agents: &[Agent],
+    cfg: &SchedulingConfig,
+) -> Result<Roster, ScheduleError> {
+    let paid: f64 = options.iter().zip(counts).map(|(o, &c)| o.paid_hours * c as f64).sum();
+    let mut fill = agents_to_fill(agents, paid);
+    if cfg.minimums == Minimums::Spread || fill.iter().all(|&f| f) {
+        return solve_roster(options, counts, days, per_day, agents, cfg);
+    }
+    let keeping = |fill: &[bool]| -> Vec<Agent> {
+        (agents.iter().zip(fill))
+            .map(|(a, &f)| if f { a.clone() } else { Agent { min_weekly_hours: 0.0, ..a.clone() } })
+            .collect()
+    };
+    let mut budget = paid;
+    for _ in 1..FILL_ROUNDS {
+        let relaxed = keeping(&fill);
+        let inp = RosterInputs::new(options, counts, days, per_day, &relaxed, cfg);
+        let kept_short: f64 = pooled::solve(&inp, &pooled::groups(&inp))?.short_hours.iter().sum();
+        budget -= kept_short;
+        let fewer = agents_to_fill(agents, budget);
+        if kept_short < 1e-6 || fewer == fill {
+            break;
+        }
+        fill = fewer;
+    }
+    let mut roster = solve_roster(options, counts, days, per_day, &keeping(&fill), cfg)?;
+    roster.below_minimum = below_minimum(agents, &roster.hours);
+    Ok(roster)
+}
+
+/// Most pooled rosters `fill` solves to choose the agents kept (each with
+/// fewer kept than the last); the named roster is solved once, after.
+const FILL_ROUNDS: usize = 4;
+
+/// Which agents `fill` brings to their minimum: largest minimums first (a
+/// full-timer's contract before a part-timer's), ties in `agents.csv` order,
+/// as long as the minimums taken add up to at most the `paid_hours` the
+/// shifts hold. Everyone when the minimums fit.
+pub fn agents_to_fill(agents: &[Agent], paid_hours: f64) -> Vec<bool> {
+    let mut order: Vec<usize> = (0..agents.len()).collect();
+    order.sort_by(|&a, &b| agents[b].min_weekly_hours.total_cmp(&agents[a].min_weekly_hours).then(a.cmp(&b)));
+    let mut fill = vec![false; agents.len()];
+    let mut taken = 0.0;
+    for a in order {
+        if taken + agents[a].min_weekly_hours <= paid_hours + 1e-9 {
+            taken += agents[a].min_weekly_hours;
+            fill[a] = true;
+        }
+    }
+    fill
+}
+
+/// Agents below their contracted minimum (index, hours short).
+fn below_minimum(agents: &[Agent], hours: &[f64]) -> Vec<(usize, f64)> {
+    (agents.iter().enumerate())
+        .filter(|(i, a)| hours[*i] + 1e-9 < a.min_weekly_hours)
+        .map(|(i, a)| (i, a.min_weekly_hours - hours[i]))
+        .collect()
+}
+
+fn solve_roster(
     options: &[ShiftOption],
     counts: &[u32],
     days: &[NaiveDate],
@@ -263,10 +340,7 @@ fn assemble(inp: &RosterInputs<'_>, pool: &pooled::Pooled, flat: named::Flat) ->
     }
     let unfilled: Vec<(usize, u32)> =
         (0..inp.used.len()).filter(|&k| left[k] > 0).map(|k| (inp.used[k], left[k])).collect();
-    let below_minimum = (inp.agents.iter().enumerate())
-        .filter(|(i, a)| hours[*i] + 1e-9 < a.min_weekly_hours)
-        .map(|(i, a)| (i, a.min_weekly_hours - hours[i]))
-        .collect();
+    let below_minimum = below_minimum(inp.agents, &hours);
     Roster {
         status: if timed_out {
             SolveStatus::TimeLimit
@@ -421,6 +495,41 @@ mod tests {
             assert!(r.bound <= r.cost + 1e-6);
         }
         assert!(equal >= 10, "the decomposed roster matched the whole model on {equal} of 12 weeks");
+    }
+
+    /// Ten full-timers with 30-hour minimums and twenty 8-hour shifts (160 h):
+    /// `spread` shares the shortfall, `fill` brings five agents to four shifts
+    /// (32 h) each and rests the other five.
+    #[test]
+    fn fill_brings_as_many_agents_as_the_shifts_allow_to_their_minimum() {
+        let options: Vec<ShiftOption> = (0..5).map(|d| option(d, 9, 8, 0)).collect();
+        let counts = vec![4; 5];
+        let agents: Vec<Agent> = (0..10).map(|i| agent(i, 30.0, 40.0, 5, 7 * 60, None)).collect();
+        let days = week_days();
+        let at_minimum = |r: &Roster| r.hours.iter().filter(|&&h| h >= 30.0).count();
+        let spread = SchedulingConfig::default();
+        let r = build_roster(&options, &counts, &days, PER_DAY, &agents, &spread).unwrap();
+        keeps_the_rules(&r, &options, &agents, &spread);
+        assert!(at_minimum(&r) < 5, "spread: {:?}", r.hours);
+        let fill = SchedulingConfig { minimums: Minimums::Fill, ..SchedulingConfig::default() };
+        let r = build_roster(&options, &counts, &days, PER_DAY, &agents, &fill).unwrap();
+        keeps_the_rules(&r, &options, &agents, &fill);
+        assert!(r.unfilled.is_empty() && r.assignments.len() == 20, "every shift taken");
+        assert_eq!(at_minimum(&r), 5, "fill: {:?}", r.hours);
+        assert_eq!(r.below_minimum.len(), 5, "the rested agents are still reported below their contract");
+        assert!(r.below_minimum.iter().all(|&(_, short)| (short - 30.0).abs() < 1e-9), "{:?}", r.below_minimum);
+    }
+
+    /// Full-timers before part-timers, ties in file order, while the minimums
+    /// fit in the hours; a part-timer who still fits is taken after a
+    /// full-timer who does not.
+    #[test]
+    fn fill_takes_the_largest_minimums_first_in_file_order() {
+        let mins = [20.0, 36.0, 36.0, 16.0, 36.0];
+        let agents: Vec<Agent> = mins.iter().enumerate().map(|(i, &m)| agent(i, m, 40.0, 5, 0, None)).collect();
+        assert_eq!(agents_to_fill(&agents, 90.0), vec![false, true, true, true, false]);
+        assert_eq!(agents_to_fill(&agents, 1000.0), vec![true; 5]);
+        assert_eq!(agents_to_fill(&agents, 0.0), vec![false; 5]);
     }
 }
 
