@@ -2,8 +2,9 @@
 //!
 //! `id,name,contract,min_weekly_hours,max_weekly_hours,max_days,available_days,earliest_start,latest_end,preferred_start`
 //!
-//! * `available_days`: `mon-fri`, `mon-sat`, or a list like `mon,wed,fri`
-//!   (`;` or space separated inside a quoted cell also work).
+//! * `available_days`: `mon-fri`, `sun-thu` (a range may run over the end of
+//!   the week), or a list like `mon,wed,fri` or `sun-wed;fri` (`;` or space
+//!   separated; commas inside a quoted cell).
 //! * `earliest_start` / `latest_end`: the agent's daily availability window, `HH:MM`.
 //! * `preferred_start`: optional; the roster leans towards it.
 //! * `contract`: free text (`full_time`, `part_time` …), reported as is.
@@ -25,13 +26,21 @@ const DAYS: [Weekday; 7] =
 
 fn parse_days(s: &str) -> Option<Vec<Weekday>> {
     let s = s.trim().to_ascii_lowercase();
-    if let Some((a, b)) = s.split_once('-') {
-        let (a, b) = (weekday_of(a)?, weekday_of(b)?);
-        let (i, j) = (a.num_days_from_monday() as usize, b.num_days_from_monday() as usize);
-        return (i <= j).then(|| DAYS[i..=j].to_vec());
+    let mut days: Vec<Weekday> = Vec::new();
+    for part in s.split([',', ';', ' ']).filter(|p| !p.is_empty()) {
+        days.extend(day_range(part)?);
     }
-    let days: Option<Vec<Weekday>> = s.split([',', ';', ' ']).filter(|p| !p.is_empty()).map(weekday_of).collect();
-    days.filter(|d| !d.is_empty())
+    days.sort_by_key(|d| d.num_days_from_monday());
+    days.dedup();
+    (!days.is_empty()).then_some(days)
+}
+
+/// One day (`wed`) or a range (`mon-fri`); a range may run over the end of
+/// the week (`sun-thu`: a Sunday-to-Thursday centre's week, `fri-mon`).
+fn day_range(part: &str) -> Option<Vec<Weekday>> {
+    let Some((a, b)) = part.split_once('-') else { return Some(vec![weekday_of(part)?]) };
+    let (i, j) = (weekday_of(a)?.num_days_from_monday() as usize, weekday_of(b)?.num_days_from_monday() as usize);
+    Some(if i <= j { DAYS[i..=j].to_vec() } else { DAYS[i..].iter().chain(&DAYS[..=j]).copied().collect() })
 }
 
 /// Read the agents file.
@@ -228,6 +237,18 @@ mod tests {
         assert_eq!(a[1].days, vec![Weekday::Mon, Weekday::Wed, Weekday::Sat]);
         assert_eq!(a[1].earliest_start, 960);
         assert_eq!(a[1].preferred_start, None);
+    }
+
+    /// A Sunday-to-Thursday centre writes its week as it says it: `sun-thu`.
+    #[test]
+    fn day_ranges_run_over_the_end_of_the_week() {
+        use Weekday::*;
+        assert_eq!(parse_days("sun-thu"), Some(vec![Mon, Tue, Wed, Thu, Sun]));
+        assert_eq!(parse_days("fri-mon"), Some(vec![Mon, Fri, Sat, Sun]));
+        assert_eq!(parse_days("sun-wed;fri"), Some(vec![Mon, Tue, Wed, Fri, Sun]));
+        assert_eq!(parse_days("mon-sun"), Some(vec![Mon, Tue, Wed, Thu, Fri, Sat, Sun]));
+        assert_eq!(parse_days("sun-funday"), None);
+        assert_eq!(parse_days(" "), None);
     }
 
     #[test]
