@@ -21,20 +21,35 @@ const REQUIRED: RGBColor = RGBColor(200, 40, 40);
 const SCHEDULED: RGBColor = RGBColor(40, 120, 60);
 const SL: RGBColor = RGBColor(110, 60, 160);
 
-/// A regular time axis: point `i` is at `start + i · step_minutes`.
+/// A time axis: point `i` is at `start + i · step_minutes`, except that from
+/// point `resume.0` on it is at `resume.1 + (i − resume.0) · step_minutes` —
+/// a history that ends days before the forecast week is drawn right beside
+/// it, its last whole days rather than the empty days between.
 #[derive(Debug, Clone, Copy)]
 pub struct TimeAxis {
     pub start: NaiveDateTime,
     pub step_minutes: u32,
+    pub resume: Option<(f64, NaiveDateTime)>,
 }
 
 impl TimeAxis {
+    /// A regular axis from `start`.
+    pub fn new(start: NaiveDateTime, step_minutes: u32) -> Self {
+        TimeAxis { start, step_minutes, resume: None }
+    }
     fn label(&self, x: f64) -> String {
-        let t = self.start + Duration::minutes((x * self.step_minutes as f64).round() as i64);
+        let (from, x) = match self.resume {
+            Some((at, resume)) if x >= at => (resume, x - at),
+            _ => (self.start, x),
+        };
+        let t = from + Duration::minutes((x * self.step_minutes as f64).round() as i64);
         t.format("%a %d %b").to_string()
     }
     fn x_of(&self, t: NaiveDateTime) -> f64 {
-        (t - self.start).num_minutes() as f64 / self.step_minutes as f64
+        match self.resume {
+            Some((at, resume)) if t >= resume => at + (t - resume).num_minutes() as f64 / self.step_minutes as f64,
+            _ => (t - self.start).num_minutes() as f64 / self.step_minutes as f64,
+        }
     }
 }
 
@@ -688,7 +703,7 @@ mod tests {
         let actual: Vec<Option<f64>> = base.iter().map(|b| Some(*b)).collect();
         let c = ForecastChart {
             title: "Calls",
-            axis: TimeAxis { start, step_minutes: 15 },
+            axis: TimeAxis::new(start, 15),
             actual: &actual,
             forecast_from: n,
             baseline: &base,
@@ -713,11 +728,20 @@ mod tests {
         let ticks = Midnights::new(2 * 7 * 96, 96).key_points(100usize);
         assert_eq!(ticks.len(), 15);
         assert!(ticks.iter().enumerate().all(|(d, t)| *t == (d * 96) as f64));
-        let axis = TimeAxis {
-            start: chrono::NaiveDate::from_ymd_opt(2026, 11, 23).unwrap().and_hms_opt(0, 0, 0).unwrap(),
-            step_minutes: 15,
-        };
+        let axis =
+            TimeAxis::new(chrono::NaiveDate::from_ymd_opt(2026, 11, 23).unwrap().and_hms_opt(0, 0, 0).unwrap(), 15);
         assert_eq!(axis.label(ticks[5]), "Sat 28 Nov");
+        // A history ending Sunday 1 Nov beside the week of Monday 23 Nov:
+        // the days after the jump are the week's.
+        let week = chrono::NaiveDate::from_ymd_opt(2026, 11, 23).unwrap().and_hms_opt(0, 0, 0).unwrap();
+        let jumped = TimeAxis {
+            start: chrono::NaiveDate::from_ymd_opt(2026, 10, 26).unwrap().and_hms_opt(0, 0, 0).unwrap(),
+            step_minutes: 15,
+            resume: Some((7.0 * 96.0, week)),
+        };
+        assert_eq!(jumped.label(ticks[6]), "Sun 01 Nov");
+        assert_eq!(jumped.label(ticks[7]), "Mon 23 Nov");
+        assert_eq!(jumped.x_of(week + Duration::hours(12)), 7.0 * 96.0 + 48.0);
         assert_eq!(Midnights::new(168, 24).map(&84.0, (0, 1000)), 500);
     }
 

@@ -159,10 +159,7 @@ pub fn write_impact_into(p: &WeeklyPlan, st: &Staging, prefix: &str) -> anyhow::
         &st.path(&format!("{prefix}charts/impact.png"))?,
         &charts::ImpactChart {
             title: &title,
-            axis: charts::TimeAxis {
-                start: p.loaded.week.and_hms_opt(0, 0, 0).unwrap_or_default(),
-                step_minutes: fc.interval.get(),
-            },
+            axis: charts::TimeAxis::new(p.loaded.week.and_hms_opt(0, 0, 0).unwrap_or_default(), fc.interval.get()),
             uplift_by_channel: &series,
             sl_told: &i.sl_told,
             sl_not_told: &i.sl_not_told,

@@ -8,7 +8,7 @@ use super::tables::{coverage_csv, forecast_csv, requirements_csv, roster_csv, sh
 use super::Staging;
 use crate::forecast::media::response::{ChannelResponse, SpotResponse};
 use crate::pipeline::WeeklyPlan;
-use chrono::{Duration, NaiveDateTime};
+use chrono::{Duration, NaiveDate, NaiveDateTime};
 use std::collections::BTreeMap;
 use std::path::PathBuf;
 
@@ -40,23 +40,38 @@ pub fn write_into(p: &WeeklyPlan, s: &Summary, st: &Staging, prefix: &str) -> an
 
 /// The weekly build's charts in the report, with their captions.
 const CHART_CAPTIONS: &[(&str, &str)] = &[
-    ("forecast", "Calls per interval: last week's actuals, the forecast (baseline and campaigns) and its 95% band"),
+    (
+        "forecast",
+        "Calls per interval: the history's last seven days, the forecast (baseline and campaigns) and its 95% band",
+    ),
     ("coverage", "Agents on the phones against the requirement, and the projected service level"),
     (
         "impact",
         "Extra calls from the media plan by channel, and the service level with and without a campaign-aware roster",
     ),
-    ("roster", "Who works when"),
+    (
+        "roster",
+        "Who works when: a Gantt with every agent named up to 60 agents; beyond, agents on shift per day and quarter-hour (each agent's shifts are drawn as bars in Roster by agent)",
+    ),
     ("channel_response", "What each channel does to the phones, as learned from past campaigns"),
 ];
+
+/// First of the seven whole days of history the forecast chart shows: the
+/// week before the planning week, or, when the history ends earlier, the
+/// history's last seven days (drawn beside the week, not days of nothing).
+fn recent_days_from(history_days: &[NaiveDate], week: NaiveDate) -> NaiveDate {
+    let last = history_days.iter().copied().filter(|d| *d < week).max().unwrap_or(week - Duration::days(1));
+    last - Duration::days(6)
+}
 
 fn draw_charts(p: &WeeklyPlan, st: &Staging, prefix: &str) -> anyhow::Result<()> {
     let fc = &p.forecast;
     let per_day = fc.interval.per_day();
     let step = fc.interval.get();
     let week_start: NaiveDateTime = p.loaded.week.and_hms_opt(0, 0, 0).unwrap_or_default();
-    // The last week of actuals, then the forecast week.
-    let recent_from = p.loaded.week - Duration::days(7);
+    // The history's last seven days, then the forecast week.
+    let recent_from = recent_days_from(&p.loaded.history.days, p.loaded.week);
+    let gap = recent_from + Duration::days(7) < p.loaded.week;
     let mut actual = Vec::with_capacity(7 * per_day);
     for d in 0..7 {
         let day = recent_from + Duration::days(d);
@@ -69,17 +84,32 @@ fn draw_charts(p: &WeeklyPlan, st: &Staging, prefix: &str) -> anyhow::Result<()>
     let flat = |a: &ndarray::Array2<f64>| a.iter().copied().collect::<Vec<f64>>();
     let spots: Vec<NaiveDateTime> =
         p.loaded.plan.lines.iter().filter(|l| l.kind == crate::config::ChannelKind::Spot).map(|l| l.start).collect();
-    let title = format!(
-        "{} — calls per {} minutes: last week's actuals and the forecast for the week of {}",
-        p.settings().name,
-        step,
-        p.loaded.week
-    );
+    let title = if gap {
+        format!(
+            "{} — calls per {} minutes: the history's last seven days (to {}) and the forecast for the week of {}",
+            p.settings().name,
+            step,
+            recent_from + Duration::days(6),
+            p.loaded.week
+        )
+    } else {
+        format!(
+            "{} — calls per {} minutes: last week's actuals and the forecast for the week of {}",
+            p.settings().name,
+            step,
+            p.loaded.week
+        )
+    };
+    let history_start = recent_from.and_hms_opt(0, 0, 0).unwrap_or_default();
     charts::forecast_chart(
         &st.path(&format!("{prefix}charts/forecast.png"))?,
         &ForecastChart {
             title: &title,
-            axis: TimeAxis { start: recent_from.and_hms_opt(0, 0, 0).unwrap_or_default(), step_minutes: step },
+            axis: TimeAxis {
+                start: history_start,
+                step_minutes: step,
+                resume: gap.then_some((actual.len() as f64, week_start)),
+            },
             actual: &actual,
             forecast_from: actual.len(),
             baseline: &flat(&fc.baseline),
@@ -98,7 +128,7 @@ fn draw_charts(p: &WeeklyPlan, st: &Staging, prefix: &str) -> anyhow::Result<()>
         &st.path(&format!("{prefix}charts/coverage.png"))?,
         &CoverageChart {
             title: &title,
-            axis: TimeAxis { start: week_start, step_minutes: step },
+            axis: TimeAxis::new(week_start, step),
             required: &required,
             scheduled: &on,
             service_level: &sl,
@@ -209,4 +239,27 @@ fn draw_charts(p: &WeeklyPlan, st: &Staging, prefix: &str) -> anyhow::Result<()>
         &curves,
     )?;
     Ok(())
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn date(s: &str) -> NaiveDate {
+        NaiveDate::parse_from_str(s, "%Y-%m-%d").unwrap()
+    }
+
+    /// A history that ends the day before the week shows the week before; one
+    /// that ends a week earlier (a Sunday-week centre's February, planned for
+    /// the week of 7 March) shows its own last seven days, not one day and six
+    /// empty ones.
+    #[test]
+    fn the_history_panel_shows_the_last_seven_whole_days() {
+        let feb: Vec<NaiveDate> = (1..=28).map(|d| date(&format!("1999-02-{d:02}"))).collect();
+        assert_eq!(recent_days_from(&feb, date("1999-03-01")), date("1999-02-22"));
+        assert_eq!(recent_days_from(&feb, date("1999-03-07")), date("1999-02-22"));
+        // History reaching into the week: the seven days before it.
+        assert_eq!(recent_days_from(&feb, date("1999-02-14")), date("1999-02-07"));
+        assert_eq!(recent_days_from(&[], date("1999-03-07")), date("1999-02-28"));
+    }
 }
