@@ -66,6 +66,11 @@ figcaption { color: #5a6475; font-size: .85rem; }
 .note { color: #5a6475; font-size: .9rem; }
 .flag { color: #8a4b00; }
 .wide { overflow-x: auto; }
+td.day { min-width: 5.5rem; white-space: nowrap; }
+.bar { display: block; position: relative; height: 6px; background: #eef1f5; margin-top: 2px; }
+.bar span { position: absolute; top: 0; bottom: 0; }
+.bar .on { background: #3c8c50; }
+.bar .brk { background: #c8c8c8; }
 @media print {
   body { background: #fff; font-size: 10pt; }
   header { background: #fff; color: #000; border-bottom: 2px solid #000; }
@@ -295,6 +300,7 @@ fn roster_by_agent(p: &WeeklyPlan) -> Markup {
     html! {
         section {
             h2 { "Roster by agent" }
+            p.note { "Each day's shift as a bar from midnight to midnight, breaks in grey: the roster's Gantt, one row per agent." }
             div.wide {
                 table data-src="roster.csv" {
                     tr {
@@ -305,12 +311,26 @@ fn roster_by_agent(p: &WeeklyPlan) -> Markup {
                     @for a in agent_weeks(p) {
                         tr data-key=(a.id) {
                             td { (a.id) } td { (a.name) } td { (a.contract) }
-                            @for cell in &a.days { td { (cell) } }
+                            @for (cell, bar) in a.days.iter().zip(&a.bars) {
+                                td.day { (cell) @if let Some(b) = bar { (day_bar(b)) } }
+                            }
                             td.n { (sourced(format!("roster.csv:agent:{}:paid_hours", a.id), format!("{:.2}", a.paid_hours))) }
                         }
                     }
                 }
             }
+        }
+    }
+}
+
+/// A shift as a bar across its day (breaks in grey): the roster's Gantt, one
+/// row per named agent, legible however many agents the week has.
+fn day_bar(b: &super::tables::DayBar) -> Markup {
+    let pct = |f: f64| format!("{:.2}%", f * 100.0);
+    html! {
+        span.bar title="the shift across its day, midnight to midnight; breaks in grey" {
+            span.on style={ "left:" (pct(b.from)) ";width:" (pct(b.to - b.from)) } {}
+            @for (x, y) in &b.breaks { span.brk style={ "left:" (pct(*x)) ";width:" (pct(y - x)) } {} }
         }
     }
 }

@@ -196,7 +196,18 @@ pub struct AgentWeek {
     pub name: String,
     pub contract: String,
     pub days: Vec<String>,
+    /// Per day, the shift as a bar over the day: where it starts and ends
+    /// and its breaks, as fractions of the 24 hours (a shift past midnight
+    /// is cut at it); `None` when off.
+    pub bars: Vec<Option<DayBar>>,
     pub paid_hours: f64,
+}
+
+/// A shift drawn over its day (fractions of the day, 0 = midnight).
+pub struct DayBar {
+    pub from: f64,
+    pub to: f64,
+    pub breaks: Vec<(f64, f64)>,
 }
 
 /// Every rostered agent's week, in agent order.
@@ -210,13 +221,21 @@ pub fn agent_weeks(p: &WeeklyPlan) -> Vec<AgentWeek> {
             name: ag.name.clone(),
             contract: ag.contract.clone(),
             days: vec![String::new(); 7],
+            bars: (0..7).map(|_| None).collect(),
             paid_hours: 0.0,
         });
         let o = &s.options[a.option];
         let start = s.req.slot_time(o.start);
         let day = (start.date() - p.loaded.week).num_days();
-        if let Some(cell) = usize::try_from(day).ok().and_then(|d| w.days.get_mut(d)) {
-            *cell = format!("{}–{}", start.format("%H:%M"), s.req.slot_time(o.end).format("%H:%M"));
+        if let Some(d) = usize::try_from(day).ok().filter(|d| *d < 7) {
+            w.days[d] = format!("{}–{}", start.format("%H:%M"), s.req.slot_time(o.end).format("%H:%M"));
+            let midnight = start.date().and_hms_opt(0, 0, 0).unwrap_or_default();
+            let of_day = |slot: usize| ((s.req.slot_time(slot) - midnight).num_minutes() as f64 / 1440.0).min(1.0);
+            w.bars[d] = Some(DayBar {
+                from: of_day(o.start),
+                to: of_day(o.end),
+                breaks: o.breaks.iter().map(|&(x, y)| (of_day(x), of_day(y))).collect(),
+            });
         }
         w.paid_hours += o.paid_hours;
     }

@@ -1,7 +1,7 @@
 //! `report.html`: opened in a real (headless) browser, and every number it
 //! shows checked against the file it comes from.
 
-use super::common::{read_csv, ringcast, root, stderr};
+use super::common::{bundled_plan, read_csv, ringcast, root, stderr};
 use std::collections::BTreeMap;
 use std::path::{Path, PathBuf};
 use std::process::Command;
@@ -447,4 +447,28 @@ fn media_charts_are_left_out_without_campaigns() {
     let html = std::fs::read_to_string(out.join("report.html")).unwrap();
     assert!(html.contains("No media charts: the media plan has no lines"), "report.html lacks the sentence");
     assert_eq!(html.matches("<img").count(), 3, "three charts in the report");
+}
+
+/// A roster too large for a legible named chart (the bundled 150 agents) is
+/// drawn as a heat map, and report.html still shows every agent's week as a
+/// Gantt: one bar per rostered shift in "Roster by agent", each inside its day.
+#[test]
+fn every_rostered_shift_is_a_bar_in_the_report() {
+    let out = bundled_plan();
+    let html = std::fs::read_to_string(out.join("report.html")).unwrap();
+    let roster = std::fs::read_to_string(out.join("roster.csv")).unwrap();
+    let shifts = roster.lines().skip(1).filter(|l| !l.starts_with("UNFILLED")).count();
+    assert!(shifts > 100, "{shifts} shifts");
+    let by_agent = html.split("<h2>Roster by agent</h2>").nth(1).expect("a roster by agent");
+    let bars: Vec<&str> = by_agent.split("class=\"on\" style=\"").skip(1).collect();
+    assert_eq!(bars.len(), shifts, "one bar per rostered shift");
+    for b in bars {
+        let style = b.split('"').next().unwrap();
+        let pct = |key: &str| -> f64 {
+            style.split(key).nth(1).and_then(|v| v.split('%').next()).and_then(|v| v.parse().ok()).unwrap()
+        };
+        let (left, width) = (pct("left:"), pct("width:"));
+        assert!(left >= 0.0 && width > 0.0 && left + width <= 100.0 + 1e-9, "{style}");
+    }
+    assert!(html.contains("agents on shift per day and quarter-hour"), "the heat map's caption");
 }
