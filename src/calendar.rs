@@ -134,6 +134,17 @@ impl OpenCalendar {
         !matches!(self.tz.from_local_datetime(&t), LocalResult::None)
     }
 
+    /// Whether a special day (`[opening_hours] special`) closes the slot its
+    /// weekday's regular hours would open.
+    pub fn closed_by_special_day(&self, d: NaiveDate, slot: usize) -> bool {
+        let Some(regular) = self.hours[d.weekday().num_days_from_monday() as usize] else { return false };
+        let start = slot as u32 * self.interval.get();
+        self.special.contains_key(&d)
+            && !self.closed.contains(&d)
+            && (regular.open_minute..regular.close_minute).contains(&start)
+            && !self.is_open(d, slot)
+    }
+
     /// Open flags of every slot of a day.
     pub fn open_slots(&self, d: NaiveDate) -> Vec<bool> {
         (0..self.interval.per_day()).map(|s| self.is_open(d, s)).collect()

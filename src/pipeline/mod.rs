@@ -219,7 +219,22 @@ pub fn expected_calls(forecast: &Forecast, settings: &Settings) -> Result<CallSe
 
 /// Stage 3: agents needed per interval.
 pub fn staff(series: &CallSeries, settings: &Settings) -> Result<Vec<IntervalRequirement>, Error> {
-    requirements(series, &settings.service)
+    let mut reqs = requirements(series, &settings.service)?;
+    mark_special_days(&mut reqs, &settings.calendar);
+    Ok(reqs)
+}
+
+/// Intervals a special day closes that its weekday would open: set by the
+/// special day (the planner reads why a usual interval has no agents).
+fn mark_special_days(reqs: &mut [IntervalRequirement], calendar: &crate::calendar::OpenCalendar) {
+    let minutes = calendar.interval.get() as usize;
+    for r in reqs.iter_mut().filter(|r| !r.open) {
+        let t = r.interval_start;
+        let slot = (t.time() - chrono::NaiveTime::MIN).num_minutes() as usize / minutes;
+        if calendar.closed_by_special_day(t.date(), slot) {
+            r.set_by = Some(crate::staff::StaffingLimit::SpecialDay);
+        }
+    }
 }
 
 /// Stage 4: the cheapest shifts that meet the service goal — every

@@ -112,13 +112,16 @@ pub fn minimums_sentence(s: &Summary) -> Option<String> {
 /// One sentence on which limit set the agents.
 pub fn staffing_sentence(set_by: &BTreeMap<&'static str, LimitShare>) -> String {
     use crate::staff::StaffingLimit as L;
-    let all = [L::ServiceLevel, L::OccupancyCap, L::AsaCap, L::AbandonCap, L::MinimumAgents];
-    let total: usize = set_by.values().map(|v| v.intervals).sum();
+    let all = [L::ServiceLevel, L::OccupancyCap, L::AsaCap, L::AbandonCap, L::MinimumAgents, L::SpecialDay];
+    let total: usize = set_by.iter().filter(|(k, _)| **k != L::SpecialDay.label()).map(|(_, v)| v.intervals).sum();
     let parts: Vec<String> = all
         .iter()
         .filter_map(|l| set_by.get(l.label()).map(|v| (l, v)))
         .map(|(l, v)| match l {
             L::ServiceLevel => format!("{} in {} of {total} open intervals", l.words(), v.intervals),
+            L::SpecialDay => {
+                format!("{} in {} interval(s) its weekday would open (no agents)", l.words(), v.intervals)
+            }
             _ => format!(
                 "{} in {} (adding {:.0} agent-hours on the phones beyond the target alone)",
                 l.words(),

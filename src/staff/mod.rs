@@ -175,6 +175,9 @@ pub enum StaffingLimit {
     AbandonCap,
     /// The minimum agents in every open interval (`min_agents_open`).
     MinimumAgents,
+    /// A special day's hours (`[opening_hours] special`) close an interval
+    /// its weekday would open: no agents.
+    SpecialDay,
 }
 
 impl StaffingLimit {
@@ -185,6 +188,7 @@ impl StaffingLimit {
             StaffingLimit::AsaCap => "asa_cap",
             StaffingLimit::AbandonCap => "abandon_cap",
             StaffingLimit::MinimumAgents => "minimum_agents",
+            StaffingLimit::SpecialDay => "special_day",
         }
     }
     /// In words, for the summary and the report.
@@ -195,6 +199,7 @@ impl StaffingLimit {
             StaffingLimit::AsaCap => "the ASA cap (max_asa_seconds)",
             StaffingLimit::AbandonCap => "the abandonment cap (max_abandon)",
             StaffingLimit::MinimumAgents => "the minimum agents per open interval (min_agents_open)",
+            StaffingLimit::SpecialDay => "a special day's hours ([opening_hours] special)",
         }
     }
 }

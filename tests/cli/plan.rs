@@ -675,6 +675,26 @@ fn special_days_are_honoured_and_bad_ones_refused() {
     }
     let s: serde_json::Value = serde_json::from_slice(&std::fs::read(out.join("summary.json")).unwrap()).unwrap();
     assert_eq!(s["special_days"][0], "Fri 2026-11-27 08:00-13:00");
+    // The intervals the special day closes that a Friday opens are set by it.
+    let closed_by_it: Vec<String> = csv(&out.join("requirements.csv"))
+        .into_iter()
+        .filter(|r| r["set_by"] == "special_day")
+        .map(|r| r["interval_start"].clone())
+        .collect();
+    assert!(
+        !closed_by_it.is_empty()
+            && closed_by_it.iter().all(|t| t.as_str() >= "2026-11-27 13:00" && t.as_str() < "2026-11-28"),
+        "{closed_by_it:?}"
+    );
+    assert_eq!(s["staffing_set_by"]["special_day"]["intervals"].as_u64(), Some(closed_by_it.len() as u64), "{s}");
+    assert!(
+        stdout(&o).contains(&format!(
+            "a special day's hours ([opening_hours] special) in {} interval(s)",
+            closed_by_it.len()
+        )),
+        "{}",
+        stdout(&o)
+    );
     for (special, needles) in [
         ("\"2026-02-30\" = \"08:00-13:00\"", &["opening_hours.special.\"2026-02-30\"", "a real date"][..]),
         ("\"2026-11-27\" = \"08:00-25:00\"", &["opening_hours.special.\"2026-11-27\"", "25:00"][..]),
