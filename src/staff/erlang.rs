@@ -197,7 +197,7 @@ pub fn metrics(lambda: f64, mu: f64, theta: f64, n: u32, t: f64) -> QueueMetrics
 /// however many calls (uniformisation cost grew with the square of the load).
 /// The complement is summed in log space, so values near 0 and 1 keep their
 /// precision; once it reaches 1 the rest are 0.
-fn hypoexponential_cdfs(n_mu: f64, theta: f64, t: f64, len: usize) -> Vec<f64> {
+pub(crate) fn hypoexponential_cdfs(n_mu: f64, theta: f64, t: f64, len: usize) -> Vec<f64> {
     let mut f = vec![0.0; len];
     if len == 0 || t <= 0.0 || theta <= 0.0 {
         return f;
@@ -221,7 +221,7 @@ fn hypoexponential_cdfs(n_mu: f64, theta: f64, t: f64, len: usize) -> Vec<f64> {
 }
 
 /// ln(e^x + e^y) without overflow.
-fn log_add_exp(x: f64, y: f64) -> f64 {
+pub(crate) fn log_add_exp(x: f64, y: f64) -> f64 {
     let (hi, lo) = if x >= y { (x, y) } else { (y, x) };
     if lo == f64::NEG_INFINITY {
         hi

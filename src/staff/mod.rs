@@ -1,6 +1,8 @@
 //! Staff: from calls per interval to agents on the phones.
 //!
 //! * [`erlang`]: Erlang B/C and Erlang A, exact and stable.
+//! * [`lines`]: finite lines (trunks, IVR ports): busy signals and redials,
+//!   the M/M/N/K+M chain.
 //! * [`performance`] of `n` agents on a [`Queue`] (the reverse view, used for
 //!   coverage and the "not told" scenario of the campaign impact).
 //! * [`required_agents`]: the smallest `n` meeting every goal of a
@@ -15,6 +17,7 @@
 
 pub mod curves;
 pub mod erlang;
+pub mod lines;
 pub mod policy;
 pub mod requirements;
 

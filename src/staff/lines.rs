@@ -1,0 +1,364 @@
+//! Finite lines: the trunks, SIP channels or IVR ports a caller must seize
+//! before they can wait for an agent.
+//!
+//! With `K` lines and `N` agents the centre is the birth–death chain
+//! M/M/N/K+M: callers arrive at rate λ while fewer than `K` are in the
+//! centre (talking or waiting), and the one who finds every line taken hears
+//! a busy signal; `min(i, N)` are served at rate μ each and the `(i − N)⁺`
+//! waiting abandon at rate θ each. Its stationary distribution is exact by
+//! the product of the chain's rates (in log space, so hundreds of lines stay
+//! exact), and by PASTA an arriving caller sees it: the busy share is `π_K`
+//! (Erlang B when `K = N`), and an accepted caller who finds `j` ahead in the
+//! queue waits and is served as in Erlang A ([`super::erlang`]), because
+//! callers who arrive after them never pass them.
+//!
+//! **Redials.** A share `r` of the callers who hear a busy signal call again
+//! (after `redial_minutes`, too short for the interval's load to change), so
+//! the attempts are `λ = λ₀ + r·λ·B(λ)`: the fixed point of that map, as in
+//! the Extended Erlang B model (Jewett & Shrago, *Designing Optimal Voice
+//! Networks*, 1975; the Westbay Engineers calculators, whose worked examples
+//! the tests reproduce), with `B` the chain's busy share.
+
+use super::erlang::{hypoexponential_cdfs, log_add_exp};
+
+/// What callers meet with `K` lines and `N` agents (M/M/N/K+M).
+#[derive(Debug, Clone, Copy, PartialEq)]
+pub struct LineMetrics {
+    /// Share of call attempts that find every line taken (a busy signal).
+    pub busy_share: f64,
+    /// Share of the callers who get a line that wait for an agent.
+    pub p_wait: f64,
+    /// Share of the callers who get a line that hang up before an answer.
+    pub p_abandon: f64,
+    /// Share of the callers who get a line answered within the target
+    /// (callers who hang up count as not answered in time).
+    pub sl_accepted: f64,
+    /// Share of all attempts answered within the target: busy signals count
+    /// as not answered.
+    pub sl_offered: f64,
+    /// Mean wait of answered callers, seconds.
+    pub asa: f64,
+    /// Busy share of the agents.
+    pub occupancy: f64,
+}
+
+/// The chain's queue: arrival rate `lambda`, service rate `mu`, abandonment
+/// rate `theta` (all per second), `agents` and `lines`, answer target `t`
+/// seconds. Lines fewer than the agents leave the extra agents idle.
+#[derive(Debug, Clone, Copy, PartialEq)]
+pub struct LineQueue {
+    pub lambda: f64,
+    pub mu: f64,
+    pub theta: f64,
+    pub agents: u32,
+    pub lines: u32,
+    pub t: f64,
+}
+
+impl LineQueue {
+    /// Agents who can be talking at once: no more than the lines.
+    fn servers(&self) -> u32 {
+        self.agents.min(self.lines)
+    }
+
+    /// Service and abandonment out of state `i` (callers in the centre).
+    fn departure_rate(&self, i: u32) -> f64 {
+        let n = self.servers();
+        i.min(n) as f64 * self.mu + i.saturating_sub(n) as f64 * self.theta
+    }
+
+    /// Stationary distribution over 0..=K callers in the centre.
+    pub fn stationary(&self) -> Vec<f64> {
+        let k = self.lines as usize;
+        if self.lambda <= 0.0 {
+            let mut pi = vec![0.0; k + 1];
+            pi[0] = 1.0;
+            return pi;
+        }
+        let mut log_w = Vec::with_capacity(k + 1);
+        log_w.push(0.0f64);
+        for i in 1..=self.lines {
+            let d = self.departure_rate(i);
+            // No way out of state i (no agent, no patience): every later
+            // state is reached and none left; all mass sits on the last.
+            let step = if d > 0.0 { self.lambda.ln() - d.ln() } else { f64::INFINITY };
+            log_w.push(log_w[i as usize - 1] + step);
+        }
+        if log_w.iter().any(|w| w.is_infinite()) {
+            let mut pi = vec![0.0; k + 1];
+            pi[k] = 1.0;
+            return pi;
+        }
+        let peak = log_w.iter().copied().fold(f64::NEG_INFINITY, f64::max);
+        let w: Vec<f64> = log_w.iter().map(|x| (x - peak).exp()).collect();
+        let z: f64 = w.iter().sum();
+        w.iter().map(|x| x / z).collect()
+    }
+
+    /// Every measure of [`LineMetrics`].
+    pub fn metrics(&self) -> LineMetrics {
+        let pi = self.stationary();
+        let n = self.servers();
+        let busy = pi[self.lines as usize];
+        let accepted = 1.0 - busy;
+        let carried: f64 = pi.iter().enumerate().map(|(i, p)| (i as u32).min(n) as f64 * p).sum();
+        let occupancy = if n > 0 { (carried / n as f64).min(1.0) } else { 1.0 };
+        if self.lambda <= 0.0 || accepted <= 0.0 {
+            let idle = self.lambda <= 0.0;
+            return LineMetrics {
+                busy_share: busy,
+                p_wait: 0.0,
+                p_abandon: 0.0,
+                sl_accepted: if idle { 1.0 } else { 0.0 },
+                sl_offered: if idle { 1.0 } else { 0.0 },
+                asa: 0.0,
+                occupancy,
+            };
+        }
+        // Accepted callers see states 0..K−1 in proportion to π.
+        let seen: Vec<f64> = pi[..self.lines as usize].iter().map(|p| p / accepted).collect();
+        let answered_at_once: f64 = seen.iter().take(n as usize).sum();
+        let queue = seen.get(n as usize..).unwrap_or(&[]);
+        let fate = WaitFate::new(n as f64 * self.mu, self.theta, self.t, queue.len());
+        let (mut served, mut in_time, mut wait) = (answered_at_once, answered_at_once, 0.0);
+        for (j, p) in queue.iter().enumerate() {
+            served += p * fate.served[j];
+            in_time += p * fate.served[j] * fate.within[j];
+            wait += p * fate.served[j] * fate.mean_wait[j];
+        }
+        let mean_queue: f64 = pi.iter().enumerate().map(|(i, p)| (i as u32).saturating_sub(n) as f64 * p).sum();
+        let p_abandon = (self.theta * mean_queue / (self.lambda * accepted)).clamp(0.0, 1.0);
+        let sl_accepted = in_time.clamp(0.0, 1.0);
+        LineMetrics {
+            busy_share: busy,
+            p_wait: queue.iter().sum::<f64>().clamp(0.0, 1.0),
+            p_abandon,
+            sl_accepted,
+            sl_offered: sl_accepted * accepted,
+            asa: if served > 0.0 { wait / served } else { f64::INFINITY },
+            occupancy,
+        }
+    }
+}
+
+/// What happens to an accepted caller who finds `j` ahead in the queue: the
+/// probability they are served, that they are served within `t`, and their
+/// mean wait if served. They move up at `Nμ + iθ` while `i` are ahead and
+/// abandon at θ: served with `Π_{i≤j} (Nμ+iθ)/(Nμ+(i+1)θ)` after the sum of
+/// exponential stages `Nμ + (i+1)θ` (Erlang stages of `Nμ` when θ = 0).
+struct WaitFate {
+    served: Vec<f64>,
+    within: Vec<f64>,
+    mean_wait: Vec<f64>,
+}
+
+impl WaitFate {
+    fn new(n_mu: f64, theta: f64, t: f64, len: usize) -> Self {
+        let (mut served, mut mean_wait) = (Vec::with_capacity(len), Vec::with_capacity(len));
+        let (mut acc, mut sum) = (1.0, 0.0);
+        for i in 0..len {
+            let stage = n_mu + (i as f64 + 1.0) * theta;
+            acc *= (n_mu + i as f64 * theta) / stage;
+            sum += 1.0 / stage;
+            served.push(acc);
+            mean_wait.push(sum);
+        }
+        let within = if theta > 0.0 { hypoexponential_cdfs(n_mu, theta, t, len) } else { erlang_cdfs(n_mu, t, len) };
+        WaitFate { served, within, mean_wait }
+    }
+}
+
+/// `P(Erlang(j+1, rate) ≤ t)` for `j < len`: one minus the Poisson(rate·t)
+/// probabilities of at most `j` events, summed in log space.
+fn erlang_cdfs(rate: f64, t: f64, len: usize) -> Vec<f64> {
+    let mut f = vec![0.0; len];
+    if t <= 0.0 || rate <= 0.0 {
+        return f;
+    }
+    let x = rate * t;
+    let (mut log_term, mut log_sum) = (-x, -x);
+    for (j, fj) in f.iter_mut().enumerate() {
+        if j > 0 {
+            log_term += x.ln() - (j as f64).ln();
+            log_sum = log_add_exp(log_sum, log_term);
+        }
+        *fj = (-log_sum.exp_m1()).clamp(0.0, 1.0);
+    }
+    f
+}
+
+/// Call attempts with redials: `λ = λ₀ + r·λ·B(λ)`, by fixed-point
+/// iteration from `λ₀` (each step raises `λ` towards the fixed point, and
+/// `r·B < 1` makes it a contraction near it). Returns the attempts per
+/// second and the metrics at them.
+pub fn with_redials(first: LineQueue, redial_share: f64) -> (f64, LineMetrics) {
+    let mut q = first;
+    let mut m = q.metrics();
+    for _ in 0..REDIAL_ITERATIONS {
+        let next = first.lambda + redial_share * q.lambda * m.busy_share;
+        if (next - q.lambda).abs() <= 1e-12 * first.lambda.max(1e-300) {
+            break;
+        }
+        q.lambda = next;
+        m = q.metrics();
+    }
+    (q.lambda, m)
+}
+
+/// Most fixed-point steps of [`with_redials`]: at a busy share of 0.9 and
+/// every busy caller redialling, the error shrinks by about a tenth a step.
+const REDIAL_ITERATIONS: usize = 500;
+
+/// Extended Erlang B: the blocking of `lines` offered `erlangs` of first
+/// attempts when a share `recall` of blocked callers immediately retry (no
+/// queue: every line is a talking caller). Returns (blocking, offered
+/// Erlangs with the retries).
+pub fn extended_erlang_b(erlangs: f64, lines: u32, recall: f64) -> (f64, f64) {
+    let q = LineQueue { lambda: erlangs, mu: 1.0, theta: 0.0, agents: lines, lines, t: 0.0 };
+    let (offered, m) = with_redials(q, recall);
+    (m.busy_share, offered)
+}
+
+/// The fewest lines (up to `most`) whose busy share with redials is at most
+/// `target`; `None` when even `most` lines do not reach it.
+pub fn lines_for_busy_target(q: LineQueue, redial_share: f64, target: f64, most: u32) -> Option<u32> {
+    let busy = |k: u32| with_redials(LineQueue { lines: k, ..q }, redial_share).1.busy_share;
+    if busy(most) > target {
+        return None;
+    }
+    // The busy share falls as lines are added: bisect on (0, most].
+    let (mut lo, mut hi) = (0u32, most);
+    while hi - lo > 1 {
+        let mid = lo + (hi - lo) / 2;
+        if busy(mid) <= target {
+            hi = mid;
+        } else {
+            lo = mid;
+        }
+    }
+    Some(hi)
+}
+
+#[cfg(test)]
+mod tests {
+    use super::super::erlang::{erlang_b, metrics};
+    use super::*;
+
+    fn rel(a: f64, b: f64) -> f64 {
+        (a - b).abs() / b.abs().max(1e-300)
+    }
+
+    /// Erlang B tables (traffic carried at 1% and 5% blocking, to 4
+    /// significant figures): with as many lines as agents and no queue the
+    /// chain's busy share is Erlang B.
+    #[test]
+    fn lines_equal_to_agents_give_erlang_b_tables() {
+        for (lines, erlangs, blocking) in [
+            (1u32, 0.0101, 0.01),
+            (5, 1.361, 0.01),
+            (10, 4.461, 0.01),
+            (20, 12.03, 0.01),
+            (50, 37.90, 0.01),
+            (100, 84.06, 0.01),
+            (10, 6.216, 0.05),
+            (30, 24.80, 0.05),
+        ] {
+            let q = LineQueue { lambda: erlangs, mu: 1.0, theta: 0.0, agents: lines, lines, t: 20.0 };
+            let b = q.metrics().busy_share;
+            assert!(rel(b, blocking) < 1e-3, "{lines} lines, {erlangs} E: {b}");
+            assert!(rel(b, erlang_b(erlangs, lines)) < 1e-9, "{lines} lines: chain {b} vs formula");
+        }
+    }
+
+    /// The chain's stationary distribution against the generator's balance
+    /// equations solved directly (πQ = 0, Σπ = 1) by a dense linear solve.
+    #[test]
+    fn the_chain_matches_an_independent_solve_of_its_generator() {
+        for (lambda, agents, lines, theta) in
+            [(0.05, 8u32, 12u32, 1.0 / 120.0), (0.2, 10, 10, 0.0), (0.1, 12, 30, 0.0), (0.3, 5, 9, 1.0 / 60.0)]
+        {
+            let q = LineQueue { lambda, mu: 1.0 / 180.0, theta, agents, lines, t: 20.0 };
+            let k = lines as usize + 1;
+            let mut a = nalgebra::DMatrix::<f64>::zeros(k, k);
+            for i in 0..k {
+                let up = if i + 1 < k { lambda } else { 0.0 };
+                let down = if i > 0 {
+                    (i as f64).min(agents as f64) * q.mu + (i as f64 - agents as f64).max(0.0) * theta
+                } else {
+                    0.0
+                };
+                // Column i of Qᵀ: flows out of state i.
+                a[(i, i)] -= up + down;
+                if i + 1 < k {
+                    a[(i + 1, i)] += up;
+                }
+                if i > 0 {
+                    a[(i - 1, i)] += down;
+                }
+            }
+            for j in 0..k {
+                a[(k - 1, j)] = 1.0;
+            }
+            let mut b = nalgebra::DVector::<f64>::zeros(k);
+            b[k - 1] = 1.0;
+            let direct = a.lu().solve(&b).unwrap();
+            let pi = q.stationary();
+            for i in 0..k {
+                assert!((pi[i] - direct[i]).abs() < 1e-9, "state {i}: {} vs {}", pi[i], direct[i]);
+            }
+        }
+    }
+
+    /// Lines far beyond the queue's reach change nothing: the chain's service
+    /// level, ASA and abandonment are Erlang A's (and C's without patience).
+    #[test]
+    fn many_lines_give_erlang_a_and_c() {
+        let (lambda, mu) = (100.0 / 1800.0, 1.0 / 180.0);
+        for theta in [0.0, 1.0 / 200.0] {
+            let a = metrics(lambda, mu, theta, 12, 20.0);
+            let m = LineQueue { lambda, mu, theta, agents: 12, lines: 400, t: 20.0 }.metrics();
+            assert!(m.busy_share < 1e-12, "{m:?}");
+            assert!((m.sl_accepted - a.sl_all).abs() < 1e-6, "SL {} vs {}", m.sl_accepted, a.sl_all);
+            assert!((m.asa - a.asa).abs() < 1e-6, "ASA {} vs {}", m.asa, a.asa);
+            assert!((m.p_abandon - a.p_abandon).abs() < 1e-6, "abandon {} vs {}", m.p_abandon, a.p_abandon);
+            assert!((m.occupancy - a.occupancy).abs() < 1e-6);
+        }
+    }
+
+    /// The Westbay Engineers calculators' worked examples of Extended Erlang B.
+    #[test]
+    fn extended_erlang_b_reproduces_published_examples() {
+        // 1,500 Erlangs on 1,000 lines, 20% of blocked calls retry: 0.386.
+        let (b, _) = extended_erlang_b(1500.0, 1000, 0.2);
+        assert!((b - 0.386).abs() < 5e-4, "{b}");
+        // 5.5 Erlangs at 3% blocking with half the blocked calls retried: 11 lines.
+        let lines = (1..40).find(|&k| extended_erlang_b(5.5, k, 0.5).0 <= 0.03);
+        assert_eq!(lines, Some(11));
+        // 200 lines at 3% blocking, 70% retrying, carry 186.877 Erlangs of first attempts.
+        let (b, _) = extended_erlang_b(186.877, 200, 0.7);
+        assert!((b - 0.03).abs() < 2e-4, "{b}");
+    }
+
+    /// Redials raise the attempts and the busy share; none leave Erlang B.
+    #[test]
+    fn redials_raise_the_busy_share() {
+        let q = LineQueue { lambda: 10.0, mu: 1.0, theta: 0.0, agents: 10, lines: 10, t: 0.0 };
+        let (plain, m0) = with_redials(q, 0.0);
+        assert_eq!(plain, 10.0);
+        assert!(rel(m0.busy_share, erlang_b(10.0, 10)) < 1e-12);
+        let (attempts, m) = with_redials(q, 0.8);
+        assert!(attempts > 10.0 && m.busy_share > m0.busy_share, "{attempts} {m:?}");
+        // The fixed point holds.
+        assert!((attempts - (10.0 + 0.8 * attempts * m.busy_share)).abs() < 1e-9);
+    }
+
+    /// The fewest lines for a busy target: one fewer misses it.
+    #[test]
+    fn lines_for_a_busy_target_are_the_fewest() {
+        let q = LineQueue { lambda: 0.1, mu: 1.0 / 180.0, theta: 1.0 / 120.0, agents: 18, lines: 18, t: 20.0 };
+        let k = lines_for_busy_target(q, 0.5, 0.01, 500).unwrap();
+        let busy = |k: u32| with_redials(LineQueue { lines: k, ..q }, 0.5).1.busy_share;
+        assert!(busy(k) <= 0.01 && busy(k - 1) > 0.01, "{k}: {} / {}", busy(k), busy(k - 1));
+        assert_eq!(lines_for_busy_target(q, 0.5, 1e-12, 19), None);
+    }
+}
