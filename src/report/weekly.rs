@@ -57,11 +57,18 @@ const CHART_CAPTIONS: &[(&str, &str)] = &[
 ];
 
 /// First of the seven whole days of history the forecast chart shows: the
-/// week before the planning week, or, when the history ends earlier, the
-/// history's last seven days (drawn beside the week, not days of nothing).
-fn recent_days_from(history_days: &[NaiveDate], week: NaiveDate) -> NaiveDate {
-    let last = history_days.iter().copied().filter(|d| *d < week).max().unwrap_or(week - Duration::days(1));
-    last - Duration::days(6)
+/// week before the planning week, or, when the history ends before days the
+/// centre opens (a history that stops a week early), the history's last
+/// seven days, drawn beside the week rather than days of nothing.
+fn recent_days_from(history_days: &[NaiveDate], week: NaiveDate, is_open_day: impl Fn(NaiveDate) -> bool) -> NaiveDate {
+    let week_before = week - Duration::days(7);
+    let Some(last) = history_days.iter().copied().filter(|d| *d < week).max() else { return week_before };
+    let open_days_missing = (1..(week - last).num_days()).any(|k| is_open_day(last + Duration::days(k)));
+    if open_days_missing {
+        last - Duration::days(6)
+    } else {
+        week_before
+    }
 }
 
 fn draw_charts(p: &WeeklyPlan, st: &Staging, prefix: &str) -> anyhow::Result<()> {
@@ -70,7 +77,8 @@ fn draw_charts(p: &WeeklyPlan, st: &Staging, prefix: &str) -> anyhow::Result<()>
     let step = fc.interval.get();
     let week_start: NaiveDateTime = p.loaded.week.and_hms_opt(0, 0, 0).unwrap_or_default();
     // The history's last seven days, then the forecast week.
-    let recent_from = recent_days_from(&p.loaded.history.days, p.loaded.week);
+    let calendar = &p.settings().calendar;
+    let recent_from = recent_days_from(&p.loaded.history.days, p.loaded.week, |d| calendar.is_open_day(d));
     let gap = recent_from + Duration::days(7) < p.loaded.week;
     let mut actual = Vec::with_capacity(7 * per_day);
     for d in 0..7 {
@@ -249,17 +257,21 @@ mod tests {
         NaiveDate::parse_from_str(s, "%Y-%m-%d").unwrap()
     }
 
-    /// A history that ends the day before the week shows the week before; one
-    /// that ends a week earlier (a Sunday-week centre's February, planned for
-    /// the week of 7 March) shows its own last seven days, not one day and six
-    /// empty ones.
+    /// A history that ends the day before the week, or before closed days
+    /// only, shows the week before; one that ends a week earlier (a
+    /// Sunday-week centre's February, planned for the week of 7 March) shows
+    /// its own last seven days, not one day and six empty ones.
     #[test]
     fn the_history_panel_shows_the_last_seven_whole_days() {
         let feb: Vec<NaiveDate> = (1..=28).map(|d| date(&format!("1999-02-{d:02}"))).collect();
-        assert_eq!(recent_days_from(&feb, date("1999-03-01")), date("1999-02-22"));
-        assert_eq!(recent_days_from(&feb, date("1999-03-07")), date("1999-02-22"));
+        let every_day = |_: NaiveDate| true;
+        assert_eq!(recent_days_from(&feb, date("1999-03-01"), every_day), date("1999-02-22"));
+        assert_eq!(recent_days_from(&feb, date("1999-03-07"), every_day), date("1999-02-22"));
+        // Closed days between the history and the week: the week before.
+        let closed_in_march = |d: NaiveDate| d < date("1999-03-01");
+        assert_eq!(recent_days_from(&feb, date("1999-03-07"), closed_in_march), date("1999-02-28"));
         // History reaching into the week: the seven days before it.
-        assert_eq!(recent_days_from(&feb, date("1999-02-14")), date("1999-02-07"));
-        assert_eq!(recent_days_from(&[], date("1999-03-07")), date("1999-02-28"));
+        assert_eq!(recent_days_from(&feb, date("1999-02-14"), every_day), date("1999-02-07"));
+        assert_eq!(recent_days_from(&[], date("1999-03-07"), every_day), date("1999-02-28"));
     }
 }
