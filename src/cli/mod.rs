@@ -14,6 +14,7 @@
 mod backtest;
 mod check;
 mod intraday;
+mod lines;
 mod plan;
 mod review;
 mod schedule;

@@ -73,6 +73,20 @@ pub struct StaffArgs {
     /// ASA, abandonment, occupancy) instead of the agents needed.
     #[arg(long)]
     pub agents: Option<u32>,
+    /// Lines (trunks, SIP channels) callers must seize before they wait: the
+    /// one-interval calculator reports the busy signals too (M/M/N/K+M),
+    /// and without --agents finds the agents for the goal given the lines.
+    #[arg(long)]
+    pub lines: Option<u32>,
+    /// Busy-signal target (share of call attempts, e.g. 0.01): find the
+    /// fewest lines that keep the busy share at most this, for --agents (or
+    /// for the agents the goal needs).
+    #[arg(long)]
+    pub target_busy: Option<f64>,
+    /// Share of callers who hear a busy signal and call again (0..0.95).
+    /// Default 0.5, the usual assumption where it is not measured.
+    #[arg(long)]
+    pub redial_share: Option<f64>,
     /// Output format of the one-interval mode.
     #[arg(long, value_enum, default_value_t = Format::Text)]
     pub format: Format,
@@ -229,6 +243,9 @@ struct OneInterval {
 
 pub fn run(a: &StaffArgs) -> anyhow::Result<()> {
     let policy = a.policy()?;
+    if a.forecast.is_some() && (a.lines.is_some() || a.target_busy.is_some()) {
+        return Err(usage("--lines and --target-busy work on one interval (--calls), not on a --forecast file"));
+    }
     match (&a.forecast, a.calls) {
         (Some(f), _) => file_mode(a, &policy, f),
         (None, Some(calls)) => one_interval(a, &policy, calls),
@@ -256,6 +273,9 @@ fn one_interval(a: &StaffArgs, policy: &ServicePolicy, calls: f64) -> anyhow::Re
             interval.get(),
             crate::limits::MAX_LOAD_ERLANGS
         )));
+    }
+    if a.lines.is_some() || a.target_busy.is_some() {
+        return super::lines::one_interval(a, policy, &q);
     }
     let r = match given_agents(a)? {
         Some(n) => {
@@ -310,7 +330,7 @@ fn print_one_interval(out: &OneInterval, policy: &ServicePolicy, given: bool) {
 }
 
 /// `--agents`, checked against the plausible range.
-fn given_agents(a: &StaffArgs) -> anyhow::Result<Option<u32>> {
+pub(super) fn given_agents(a: &StaffArgs) -> anyhow::Result<Option<u32>> {
     match a.agents {
         Some(n) if !crate::limits::AGENTS_PER_INTERVAL.contains(n as f64) => {
             Err(usage(format!("--agents {n}: expected {}", crate::limits::AGENTS_PER_INTERVAL.expected())))

@@ -239,6 +239,29 @@ pub fn lines_for_busy_target(q: LineQueue, redial_share: f64, target: f64, most:
     Some(hi)
 }
 
+/// The fewest agents (up to the lines: more cannot take calls) whose
+/// callers who get a line are answered within the target at least
+/// `target_sl` of the time, with redials; `None` without lines. With as
+/// many agents as lines nobody who gets a line waits, so the goal is always
+/// met there: what the lines cost shows in the busy share instead.
+pub fn agents_for_goal(q: LineQueue, redial_share: f64, target_sl: f64) -> Option<u32> {
+    let sl = |n: u32| with_redials(LineQueue { agents: n, ..q }, redial_share).1.sl_accepted;
+    if q.lines == 0 || sl(q.lines) < target_sl {
+        return None;
+    }
+    // The service level rises with the agents: bisect on (0, lines].
+    let (mut lo, mut hi) = (0u32, q.lines);
+    while hi - lo > 1 {
+        let mid = lo + (hi - lo) / 2;
+        if sl(mid) >= target_sl {
+            hi = mid;
+        } else {
+            lo = mid;
+        }
+    }
+    Some(hi)
+}
+
 #[cfg(test)]
 mod tests {
     use super::super::erlang::{erlang_b, metrics};
@@ -350,6 +373,21 @@ mod tests {
         assert!(attempts > 10.0 && m.busy_share > m0.busy_share, "{attempts} {m:?}");
         // The fixed point holds.
         assert!((attempts - (10.0 + 0.8 * attempts * m.busy_share)).abs() < 1e-9);
+    }
+
+    /// The fewest agents for the goal on 30 lines: one fewer misses it; with
+    /// lines to spare it is Erlang C's answer (100 calls in 30 min, 180 s,
+    /// 80/20: 14 agents).
+    #[test]
+    fn agents_for_a_goal_given_the_lines_are_the_fewest() {
+        let q = LineQueue { lambda: 100.0 / 1800.0, mu: 1.0 / 180.0, theta: 0.0, agents: 0, lines: 200, t: 20.0 };
+        assert_eq!(agents_for_goal(q, 0.5, 0.8), Some(14));
+        let tight = LineQueue { lines: 15, ..q };
+        let n = agents_for_goal(tight, 0.5, 0.8).unwrap();
+        let sl = |n: u32| with_redials(LineQueue { agents: n, ..tight }, 0.5).1.sl_accepted;
+        assert!(sl(n) >= 0.8 && sl(n - 1) < 0.8, "{n}");
+        assert_eq!(agents_for_goal(LineQueue { lines: 3, ..q }, 0.5, 0.99), Some(3), "nobody waits on 3 lines");
+        assert_eq!(agents_for_goal(LineQueue { lines: 0, ..q }, 0.5, 0.8), None);
     }
 
     /// The fewest lines for a busy target: one fewer misses it.

@@ -195,3 +195,50 @@ fn agents_given_report_the_service_they_give() {
     assert_eq!(o.status.code(), Some(2), "searching agents still needs the target: {}", stderr(&o));
     assert!(stderr(&o).contains("--target-sl"), "{}", stderr(&o));
 }
+
+/// `staff --lines`: the busy share of 14 agents on 14 lines without redials
+/// is Erlang B (computed here by its recursion); `--target-busy` gives the
+/// fewest lines that keep it (one fewer misses); bad values name their flag.
+#[test]
+fn lines_give_busy_signals_and_a_busy_target_gives_the_lines() {
+    let base =
+        ["staff", "--calls", "100", "--interval-minutes", "30", "--aht-seconds", "180", "--answer-seconds", "20"];
+    let json = |extra: &[&str]| -> serde_json::Value {
+        let o = ringcast(&[&base[..], extra, &["--format", "json"]].concat());
+        assert!(o.status.success(), "{}", stderr(&o));
+        serde_json::from_str(&stdout(&o)).unwrap()
+    };
+    // 100 calls of 180 s in 30 minutes: 10 Erlangs.
+    let erlang_b = |a: f64, n: u32| (1..=n).fold(1.0, |b, k| a * b / (k as f64 + a * b));
+    let v = json(&["--agents", "14", "--lines", "14", "--redial-share", "0"]);
+    let busy = v["busy_share"].as_f64().unwrap();
+    assert!((busy - erlang_b(10.0, 14)).abs() < 1e-9, "{busy} vs {}", erlang_b(10.0, 14));
+    // With redials the attempts rise above the calls, and so does the busy share.
+    let r = json(&["--agents", "14", "--lines", "14"]);
+    assert!(r["attempts"].as_f64().unwrap() > 100.0 && r["busy_share"].as_f64().unwrap() > busy, "{r}");
+    // The fewest lines for 1% busy, with patience: one line fewer misses it.
+    let t = json(&["--agents", "14", "--patience-seconds", "120", "--target-busy", "0.01"]);
+    let lines = t["lines"].as_u64().unwrap();
+    assert!(t["busy_share"].as_f64().unwrap() <= 0.01, "{t}");
+    let fewer = (lines - 1).to_string();
+    let f = json(&["--agents", "14", "--patience-seconds", "120", "--lines", &fewer]);
+    assert!(f["busy_share"].as_f64().unwrap() > 0.01, "{f}");
+    // Without --agents: the fewest agents for 80/20 on the lines.
+    let g = json(&["--target-sl", "0.8", "--lines", "16"]);
+    assert!(g["service_level"].as_f64().unwrap() >= 0.8, "{g}");
+    let n = (g["agents"].as_u64().unwrap() - 1).to_string();
+    let below = json(&["--agents", &n, "--lines", "16"]);
+    assert!(below["service_level"].as_f64().unwrap() < 0.8, "{below}");
+    for (extra, needle) in [
+        (&["--agents", "14", "--lines", "14", "--redial-share", "1.5"][..], "--redial-share 1.5"),
+        (&["--agents", "14", "--target-busy", "0"][..], "--target-busy 0"),
+        (&["--agents", "14", "--lines", "0"][..], "--lines 0"),
+    ] {
+        let o = ringcast(&[&base[..], extra].concat());
+        assert_eq!(o.status.code(), Some(2), "{extra:?}: {}", stderr(&o));
+        assert!(stderr(&o).contains(needle), "{}", stderr(&o));
+    }
+    // More agents than lines: a warning, the extra agents idle.
+    let o = ringcast(&[&base[..], &["--agents", "20", "--lines", "12"]].concat());
+    assert!(o.status.success() && stderr(&o).contains("8 of them cannot take a call"), "{}", stderr(&o));
+}
