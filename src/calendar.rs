@@ -63,6 +63,12 @@ impl OpenCalendar {
         self.closed.contains(&d) || self.special.get(&d).is_some_and(|h| h.is_none())
     }
 
+    /// Whether `d` is listed in `special` with hours of its own (a short eve,
+    /// a special opening): the forecaster learns such days' level from the past ones.
+    pub fn is_special_open(&self, d: NaiveDate) -> bool {
+        matches!(self.special.get(&d), Some(Some(_)))
+    }
+
     /// The opening hours and closed dates in words, as `check` and `backtest`
     /// print a calendar read off a history.
     pub fn describe(&self) -> String {

@@ -187,6 +187,7 @@ pub fn run_forecast(a: &ForecastArgs) -> anyhow::Result<()> {
     write_file(&a.out, forecast_csv(&fc)).with_context(|| format!("writing {}", a.out.display()))?;
     if a.fit_report {
         print!("{}", fit_report(&fitted));
+        print!("{}", crate::report::tables::calendar_days_text(&fc));
     }
     let base: f64 = fc.baseline.sum();
     let up: f64 = fc.total_uplift().sum();

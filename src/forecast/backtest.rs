@@ -102,11 +102,21 @@ pub struct CampaignInputs {
 /// The campaign-aware forecaster fitted on `train`: it learns from the lines
 /// that started before the first forecast day and forecasts with the lines
 /// that start up to the last one (earlier lines' carry-over included).
-fn campaign_forecast(inputs: &CampaignInputs, train: &History, days: &[NaiveDate]) -> Option<DayForecast> {
+///
+/// The calendar effects (reopening days, eves, special days) learn from all of
+/// `whole` before the first forecast day, not only the window: what earlier
+/// holidays showed is known at the origin.
+fn campaign_forecast(
+    inputs: &CampaignInputs,
+    whole: &History,
+    train: &History,
+    days: &[NaiveDate],
+) -> Option<DayForecast> {
     let (first, last) = (*days.first()?, *days.last()?);
     let past: Vec<MediaLine> = inputs.lines.iter().filter(|l| l.start.date() < first).cloned().collect();
     let plan: Vec<MediaLine> = inputs.lines.iter().filter(|l| l.start.date() <= last).cloned().collect();
-    let fitted = ForecastModel::default().fit(train, &past);
+    let before = whole.between(NaiveDate::MIN, first).without_empty_days();
+    let fitted = ForecastModel::default().fit_on_calendar(train, &past, Some(&before), Some(&inputs.calendar));
     // A channel first seen in the forecast days has no response yet: left out.
     let plan: Vec<MediaLine> = plan.into_iter().filter(|l| fitted.responses().contains_key(&l.channel)).collect();
     let f = fitted.predict(days, &inputs.calendar, &plan);
@@ -257,7 +267,7 @@ pub fn run_protocol_scored(
     let m = move |train: &History, days: &[NaiveDate]| svd.fit(train).map(|f| f.predict(days));
     out.insert("ringcast_svd".into(), evaluate(&m));
     if let Some(c) = campaign {
-        let m = |train: &History, days: &[NaiveDate]| campaign_forecast(c, train, days);
+        let m = |train: &History, days: &[NaiveDate]| campaign_forecast(c, h, train, days);
         out.insert("ringcast_campaign".into(), evaluate(&m));
     }
     out

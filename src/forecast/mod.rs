@@ -4,6 +4,8 @@
 //!   √(N+¼), weekday medians and AR(1) of the day scores, days after holidays).
 //! * [`campaign`]: separates baseline and campaign calls in the history with a
 //!   day-level model (weekday level, trend, season, days after closures).
+//! * [`holidays`]: the level of reopening days, eves and special days,
+//!   learned from the whole history and shrunk toward a documented prior.
 //! * [`predict`]: the campaign-aware forecast of a period and its intervals.
 //! * [`media`]: channel responses learned from past media plans (TV bursts in
 //!   minutes, flight carryover, saturation).
@@ -17,6 +19,7 @@ pub mod backtest;
 pub mod baseline;
 pub mod campaign;
 pub mod count;
+pub mod holidays;
 pub mod insample;
 pub mod intraday;
 pub mod media;

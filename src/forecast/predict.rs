@@ -4,6 +4,7 @@
 use super::baseline::{DayTypes, FittedSvd, ScorePrior, SvdBaseline};
 use super::campaign::{CampaignModel, ClosureSides, DayFeatures, LearnedCampaigns};
 use super::count::count_interval;
+use super::holidays::{CalendarEffects, DayEffect, HolidayModel};
 use super::media::response::{daypart_of, ChannelResponse, DAYPARTS};
 use super::media::uplift::{DayShapes, Uplift};
 use crate::calendar::OpenCalendar;
@@ -45,6 +46,10 @@ pub struct ForecastModel {
     /// slides the forecast (13% on four weeks of the Israeli bank's
     /// records). Default 56 (eight weeks), range 7..=3,650.
     pub min_trend_days: i64,
+    /// The level of reopening days, eves and special days, learned from the
+    /// whole history with a documented prior (see [`super::holidays`]);
+    /// [`HolidayModel::disabled`] keeps the day-level model's closure terms.
+    pub holidays: HolidayModel,
 }
 
 impl Default for ForecastModel {
@@ -56,6 +61,7 @@ impl Default for ForecastModel {
             baseline_days: 300,
             trend_after_days: 10,
             min_trend_days: 56,
+            holidays: HolidayModel::default(),
         }
     }
 }
@@ -83,6 +89,9 @@ pub struct FittedForecast {
     /// the history's campaign cells scatter beyond count noise (see
     /// [`response_misfit`]), added in quadrature.
     response_rel_sd: BTreeMap<String, [f64; DAYPARTS.len()]>,
+    /// The levels of reopening days, eves and special days (`None` when the
+    /// model's `holidays` is disabled).
+    calendar_effects: Option<CalendarEffects>,
 }
 
 /// A forecast on a days × slots grid (local time); closed cells are 0.
@@ -103,8 +112,11 @@ pub struct Forecast {
     pub hi95: Array2<f64>,
     pub dispersion_k: f64,
     /// Variance of the campaign calls from the learned responses' uncertainty
-    /// (in the bands on top of the count noise).
+    /// (in the bands on top of the count noise), and of the calendar effects'.
     pub response_var: Array2<f64>,
+    /// The forecast's days with a calendar effect (reopening day, eve,
+    /// special day) and the factor each got.
+    pub calendar_days: Vec<(NaiveDate, DayEffect)>,
 }
 
 impl Forecast {
@@ -165,6 +177,20 @@ impl Forecast {
 impl ForecastModel {
     /// Learn from the history and the media plans that ran during it.
     pub fn fit(&self, history: &History, past: &[MediaLine]) -> FittedForecast {
+        self.fit_on_calendar(history, past, None, None)
+    }
+
+    /// [`Self::fit`], with the calendar effects learned from `longer` (a
+    /// history reaching further back than `history`, which it ends with: a
+    /// backtest's window is only the baseline's) and `calendar`'s closed and
+    /// special days.
+    pub fn fit_on_calendar(
+        &self,
+        history: &History,
+        past: &[MediaLine],
+        longer: Option<&History>,
+        calendar: Option<&OpenCalendar>,
+    ) -> FittedForecast {
         let learned = self.campaign.learn(history, past);
         let mut weekday_shape: [Option<Vec<f64>>; 7] = Default::default();
         for (w, slot) in weekday_shape.iter_mut().enumerate() {
@@ -209,6 +235,10 @@ impl ForecastModel {
         // reopening day (a short Saturday after a Friday holiday) has the
         // day-level model's after-closure effect divided out too.
         let types = DayTypes::learn(&recent, self.baseline.closure_effect);
+        let calendar_effects = self.holidays.enabled().then(|| {
+            let whole = longer.map(|l| l.between(NaiveDate::MIN, first_day(adjusted)).followed_by(adjusted));
+            CalendarEffects::learn(&self.holidays, whole.as_ref().unwrap_or(adjusted), &types, calendar)
+        });
         let first = adjusted.days.first().copied().unwrap_or_default();
         let last = adjusted.days.last().copied().unwrap_or_default();
         let closed =
@@ -223,7 +253,13 @@ impl ForecastModel {
                     after: closed(prev) && !types.is_reopening(*d, prev_has_data),
                     before: closed(next),
                 };
-                learned.level.slow_factor(*d, sides, &learned.level_coef)
+                match &calendar_effects {
+                    Some(c) => {
+                        let own = c.effect(*d, None).map_or(1.0, |e| e.factor);
+                        learned.level.slow_factor(*d, ClosureSides::default(), &learned.level_coef) * own
+                    }
+                    None => learned.level.slow_factor(*d, sides, &learned.level_coef),
+                }
             })
             .collect();
         for (k, f) in factors.iter().enumerate() {
@@ -244,8 +280,14 @@ impl ForecastModel {
             trend_after_days: self.trend_after_days,
             trend_allowed: recent_span_days(history, self.baseline_days) >= self.min_trend_days,
             response_rel_sd,
+            calendar_effects,
         }
     }
+}
+
+/// The first day of `h` (a far-future date when empty, so that nothing is cut).
+fn first_day(h: &History) -> NaiveDate {
+    h.days.first().copied().unwrap_or(NaiveDate::MAX)
 }
 
 impl FittedForecast {
@@ -325,13 +367,12 @@ impl FittedForecast {
             if !flags.iter().any(|f| *f) {
                 continue;
             }
-            let level: f64 = feats
-                .row(*d, closure_sides(feats, calendar, *d))
-                .iter()
-                .zip(&self.learned.level_coef)
-                .map(|(a, b)| a * b)
-                .sum::<f64>()
-                .max(0.0);
+            let (sides, factor) = match &self.calendar_effects {
+                Some(c) => (ClosureSides::default(), c.effect(*d, Some(calendar)).map_or(1.0, |e| e.factor)),
+                None => (closure_sides(feats, calendar, *d), 1.0),
+            };
+            let level: f64 = factor
+                * feats.row(*d, sides).iter().zip(&self.learned.level_coef).map(|(a, b)| a * b).sum::<f64>().max(0.0);
             // Shape restricted to today's open slots (renormalised).
             let masked: Vec<f64> = shape.iter().zip(&flags).map(|(v, f)| if *f { *v } else { 0.0 }).collect();
             let kept: f64 = masked.iter().sum();
@@ -367,7 +408,9 @@ impl FittedForecast {
                 }
             }
         }
-        let response_var = response_sd.values().fold(Array2::zeros((n, slots)), |a, g| a + g.mapv(|v| v * v));
+        let mut response_var = response_sd.values().fold(Array2::zeros((n, slots)), |a, g| a + g.mapv(|v| v * v));
+        let calendar_days = self.calendar_days(days, calendar);
+        add_calendar_variance(&mut response_var, &baseline, days, &calendar_days);
         let total = uplift.values().fold(baseline.clone(), |a, u| a + u);
         let k = self.dispersion_k;
         // Where the low-rank model made the baseline, its per-slot error in the
@@ -403,6 +446,23 @@ impl FittedForecast {
             total,
             dispersion_k: k,
             response_var,
+            calendar_days,
+        }
+    }
+}
+
+/// The uncertainty of a calendar effect's level, in the variance of its
+/// day's baseline: a level learned from few examples widens the band.
+fn add_calendar_variance(
+    var: &mut Array2<f64>,
+    baseline: &Array2<f64>,
+    days: &[NaiveDate],
+    effects: &[(NaiveDate, DayEffect)],
+) {
+    for (d, e) in effects {
+        let Some(k) = days.iter().position(|x| x == d) else { continue };
+        for s in 0..var.ncols() {
+            var[[k, s]] += (e.sd * baseline[[k, s]]).powi(2);
         }
     }
 }
@@ -493,9 +553,54 @@ impl FittedForecast {
         } else {
             dates[..i].contains(&prev)
         };
+        if let Some(c) = &self.calendar_effects {
+            let own = c.effect(d, Some(calendar)).map_or(1.0, |e| e.factor);
+            return self.learned.level.slow_factor(d, ClosureSides::default(), &self.learned.level_coef) * own;
+        }
         let mut sides = closure_sides(&self.learned.level, calendar, d);
         sides.after &= !model.day_types().is_reopening(d, prev_has_data);
         self.learned.level.slow_factor(d, sides, &self.learned.level_coef)
+    }
+
+    /// The calendar effects learned (`None` when the model's `holidays` is disabled).
+    pub fn calendar_effects(&self) -> Option<&CalendarEffects> {
+        self.calendar_effects.as_ref()
+    }
+
+    /// Each kind's level in words, one line each (the fit report's): the
+    /// prior, the factor over it, and how many past days it was learned from.
+    pub fn calendar_notes(&self) -> Vec<String> {
+        let Some(c) = &self.calendar_effects else {
+            return vec!["the day-level model's closure terms (calendar effects off)".into()];
+        };
+        c.levels()
+            .iter()
+            .map(|l| {
+                let seen = match l.observed {
+                    Some(o) => format!("{} example(s) at ×{:.3} their weekday's calls", l.examples, o.exp()),
+                    None => "no example in the history".into(),
+                };
+                // At a prior of 1: an eve, a special day, a reopening busiest weekday.
+                let (log, sd, learned) = l.used(0.0);
+                let at = if l.kind == super::holidays::DayKind::Reopening { " on the busiest weekday" } else { "" };
+                format!(
+                    "{}: {seen}; prior {}; used ×{:.3}{at} (sd {sd:.3} in the log), {}",
+                    l.kind.name(),
+                    l.kind.prior_words(),
+                    log.exp(),
+                    l.source(learned)
+                )
+            })
+            .collect()
+    }
+
+    /// The open days of `days` with a calendar effect, and the effect.
+    fn calendar_days(&self, days: &[NaiveDate], calendar: &OpenCalendar) -> Vec<(NaiveDate, DayEffect)> {
+        let Some(c) = &self.calendar_effects else { return vec![] };
+        days.iter()
+            .filter(|d| calendar.is_open_day(**d))
+            .filter_map(|d| c.effect(*d, Some(calendar)).map(|e| (*d, e)))
+            .collect()
     }
 
     /// What the intraday update of day `k` of `fc` (made by [`Self::predict`])
@@ -865,6 +970,7 @@ mod dst {
             hi80: total.clone(),
             lo95: total.clone(),
             response_var: Array2::zeros(total.raw_dim()),
+            calendar_days: vec![],
             hi95: total,
             dispersion_k: f64::INFINITY,
         };
@@ -879,7 +985,10 @@ mod closures {
 
     /// A Sunday–Thursday centre, open 08:00–17:00, whose eves of holidays are
     /// short days (55% of the calls): `holidays` closed, the day before each at
-    /// `eve`, a few percent of deterministic day-to-day variation.
+    /// `eve`, a few percent of deterministic day-to-day variation, and calls
+    /// rising 10% an hour through the day (the same day total: a flat day
+    /// makes the days × slots matrix exactly rank one, where the SVD's
+    /// trailing components are arbitrary and the forecast came out 13% low).
     fn eve_history(first: NaiveDate, weeks: i64, holidays: &[NaiveDate], eve: f64) -> History {
         let days: Vec<NaiveDate> = (0..weeks * 7)
             .map(|k| first + Duration::days(k))
@@ -890,7 +999,7 @@ mod closures {
             let level = if holidays.contains(&(d + Duration::days(1))) { eve } else { 1.0 };
             let wiggle = 1.0 + 0.03 * (k as f64 * 1.7).sin();
             if (8..17).contains(&s) {
-                (40.0 * level * wiggle).round()
+                (40.0 * level * wiggle * (1.0 + 0.1 * (s as f64 - 12.0) / 4.0)).round()
             } else {
                 f64::NAN
             }

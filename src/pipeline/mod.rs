@@ -169,8 +169,9 @@ fn check_plan_in_week(plan: &MediaPlan, week: NaiveDate, path: &std::path::Path)
 
 /// Stage 2: fit the forecaster and forecast the planning week.
 pub fn forecast(loaded: &Loaded) -> Result<(FittedForecast, Forecast), Error> {
-    let fitted =
-        ForecastModel::default().fit(&loaded.history, &loaded.past.lines).with_assumed(&loaded.settings.assumed);
+    let fitted = ForecastModel::default()
+        .fit_on_calendar(&loaded.history, &loaded.past.lines, None, Some(&loaded.settings.calendar))
+        .with_assumed(&loaded.settings.assumed);
     if let Some(l) = unlearned_channels(&fitted, &loaded.plan.lines).first() {
         return Err(unlearned_channel(loaded, &fitted, l).into());
     }

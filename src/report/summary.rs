@@ -45,6 +45,10 @@ pub struct Summary {
     /// The planning week's special days (`[opening_hours] special`): date and hours.
     #[serde(skip_serializing_if = "Vec::is_empty")]
     pub special_days: Vec<String>,
+    /// The planning week's days with a calendar effect (reopening day, eve,
+    /// special day), the factor each got, and how its level was learned.
+    #[serde(skip_serializing_if = "Vec::is_empty")]
+    pub calendar_effects: Vec<String>,
     /// Whether the baseline extrapolates a trend, in words.
     pub baseline_trend: String,
     /// The agents' contracted weekly minimums added up, hours.
@@ -277,6 +281,7 @@ pub fn summary(p: &WeeklyPlan) -> Summary {
         roster_gap: p.roster.gap(),
         agents_rostered: p.roster.hours.iter().filter(|h| **h > 0.0).count(),
         agents_below_contract_minimum: p.roster.below_minimum.len(),
+        calendar_effects: calendar_effects(p),
         baseline_trend: p.fitted.trend_note(),
         special_days: p
             .settings()
@@ -306,6 +311,24 @@ pub fn summary(p: &WeeklyPlan) -> Summary {
 }
 
 /// Where a queue parameter came from, in words.
+/// The week's days with a calendar effect: `Wed 1999-09-22 reopening day
+/// ×1.31 (learned from 4 examples)`.
+fn calendar_effects(p: &WeeklyPlan) -> Vec<String> {
+    let levels = p.fitted.calendar_effects().map(|c| c.levels().clone());
+    p.forecast
+        .calendar_days
+        .iter()
+        .map(|(d, e)| {
+            let how = levels
+                .as_ref()
+                .and_then(|l| l.iter().find(|l| l.kind == e.kind))
+                .map(|l| format!(" ({})", l.source(e.learned)))
+                .unwrap_or_default();
+            format!("{}{how}", e.describe(*d))
+        })
+        .collect()
+}
+
 fn source(origin: Origin) -> String {
     match origin {
         Origin::Config => "config".into(),
@@ -348,6 +371,9 @@ pub fn text_summary(p: &WeeklyPlan, s: &Summary) -> String {
     );
     if !s.special_days.is_empty() {
         let _ = writeln!(o, "special days     {} (the config's [opening_hours] special)", s.special_days.join("; "));
+    }
+    for e in &s.calendar_effects {
+        let _ = writeln!(o, "calendar effect  {e}");
     }
     let _ = writeln!(o, "staffing         {}", staffing_sentence(&s.staffing_set_by));
     if let Some(m) = minimums_sentence(s) {

@@ -85,7 +85,15 @@ pub fn fit_report(fitted: &FittedForecast) -> String {
         let _ = writeln!(s, "{c:<14} not learned: {why}");
     }
     let _ = writeln!(s, "baseline trend: {}", fitted.trend_note());
+    for note in fitted.calendar_notes() {
+        let _ = writeln!(s, "calendar level: {note}");
+    }
     s
+}
+
+/// The forecast's days with a calendar effect, one line each (empty without any).
+pub fn calendar_days_text(fc: &crate::forecast::predict::Forecast) -> String {
+    fc.calendar_days.iter().map(|(d, e)| format!("calendar day: {}\n", e.describe(*d))).collect()
 }
 
 /// The requirements CSV.

@@ -436,3 +436,41 @@ fn four_weeks_of_history_forecast_no_trend() {
     let (lo, hi) = totals.iter().fold((f64::MAX, 0.0f64), |(a, b), t| (a.min(*t), b.max(*t)));
     assert!(hi / lo <= 1.05, "weekly totals {totals:?}");
 }
+
+/// A Monday of the planning week closed (`closed_dates`): the Tuesday after it
+/// is a reopening day, forecast above an ordinary Tuesday at a level learned
+/// from the bundled history's bank holidays, and `--fit-report` says so.
+#[test]
+fn a_reopening_day_is_forecast_at_its_learned_level_and_reported() {
+    let dir = tempfile::tempdir().unwrap();
+    let root = Path::new(env!("CARGO_MANIFEST_DIR"));
+    let cfg = std::fs::read_to_string(root.join("data/centre.toml")).unwrap();
+    let closed = cfg.replacen("closed_dates = [", "closed_dates = [\"2026-11-23\", ", 1);
+    std::fs::write(dir.path().join("closed.toml"), closed).unwrap();
+    let tuesday = |config: &Path, name: &str| -> (f64, String) {
+        let out = dir.path().join(name);
+        let o = ringcast(&[
+            "forecast",
+            "--config",
+            config.to_str().unwrap(),
+            "--fit-report",
+            "--out",
+            out.to_str().unwrap(),
+        ]);
+        assert!(o.status.success(), "{}", stderr(&o));
+        let rows = super::common::read_csv(&out);
+        let total = rows
+            .iter()
+            .filter(|r| r["interval_start"].starts_with("2026-11-24"))
+            .map(|r| r["expected"].parse::<f64>().unwrap())
+            .sum();
+        (total, stdout(&o))
+    };
+    let (plain, report) = tuesday(&root.join("data/centre.toml"), "plain.csv");
+    let (after, closed_report) = tuesday(&dir.path().join("closed.toml"), "closed.csv");
+    let level = report.lines().find(|l| l.starts_with("calendar level: reopening day")).unwrap_or_default();
+    assert!(level.contains("learned from") && level.contains("examples"), "{report}");
+    assert!(!report.contains("calendar day:"), "{report}");
+    assert!(closed_report.contains("calendar day: Tue 2026-11-24 reopening day ×"), "{closed_report}");
+    assert!(after > 1.05 * plain, "Tuesday after a closed Monday {after:.0} vs ordinary {plain:.0}");
+}

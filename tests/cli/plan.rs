@@ -659,6 +659,9 @@ fn special_days_are_honoured_and_bad_ones_refused() {
         ringcast(&["plan", "--config", dir.path().join("c.toml").to_str().unwrap(), "--out", out.to_str().unwrap()]);
     assert!(o.status.success(), "{}", stderr(&o));
     assert!(stdout(&o).contains("special days     Fri 2026-11-27 08:00-13:00"), "{}", stdout(&o));
+    // The bundled history lists no past special day: its level is the prior's.
+    let effect = "calendar effect  Fri 2026-11-27 special day ×1.00 (prior (no example in the history))";
+    assert!(stdout(&o).contains(effect), "{}", stdout(&o));
     let friday = |r: &BTreeMap<String, String>| r["interval_start"].starts_with("2026-11-27");
     let after_one = |r: &BTreeMap<String, String>| r["interval_start"].as_str() >= "2026-11-27 13:00";
     for r in csv(&out.join("forecast.csv")).iter().filter(|r| friday(r)) {
@@ -695,6 +698,7 @@ fn special_days_are_honoured_and_bad_ones_refused() {
         "{}",
         stdout(&o)
     );
+    assert!(s["calendar_effects"][0].as_str().unwrap().starts_with("Fri 2026-11-27 special day ×1.00"), "{s}");
     for (special, needles) in [
         ("\"2026-02-30\" = \"08:00-13:00\"", &["opening_hours.special.\"2026-02-30\"", "a real date"][..]),
         ("\"2026-11-27\" = \"08:00-25:00\"", &["opening_hours.special.\"2026-11-27\"", "25:00"][..]),
