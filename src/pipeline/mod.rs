@@ -88,8 +88,7 @@ pub struct Loaded {
 
 /// Stage 1: read every input and check them against each other.
 pub fn load(sources: &Sources) -> Result<Loaded, Error> {
-    let mut settings = Settings::load(&sources.config)?;
-    settings.apply(&sources.overrides)?;
+    let mut settings = Settings::load_with(&sources.config, &sources.overrides)?;
     let calendar = &settings.calendar;
     let opts = settings.history_options(sources.queue.clone());
     let (raw, history_warnings) = load_history_with(&sources.history, &opts)?;
