@@ -303,7 +303,8 @@ fn goal_grid(week: NaiveDate, series: &CallSeries, settings: &Settings) -> GoalG
             });
         }
     }
-    GoalGrid { first_day: week, per_day, curves, shrinkage: policy.shrinkage.get(), goals: rows }
+    let calls = series.calls.iter().map(|c| c.get()).collect();
+    GoalGrid { first_day: week, per_day, curves, shrinkage: policy.shrinkage.get(), goals: rows, calls }
 }
 
 /// Stage 5: the chosen shifts handed to named agents.
