@@ -292,6 +292,37 @@ fn source(origin: Origin) -> String {
     }
 }
 
+/// The rostered hours against each interval's own need, by part. Under a
+/// daily goal the hours borrowed from quiet intervals can outweigh those on
+/// shift beyond need: a net total alone would then read as a negative
+/// surplus, so the parts come first and the net is named a saving or an excess.
+pub fn hours_sentence(h: &HoursBeyondNeed, rostered: f64) -> String {
+    let net = rostered - h.needed;
+    let parts = format!(
+        "{:.0} h on shift beyond an interval's need (shift lengths, opening hours), {:.0} h paid breaks, less {:.0} h below need (unfilled shifts, or borrowed under a daily goal)",
+        h.on_shift_beyond_need, h.paid_breaks, h.below_need
+    );
+    if net < -0.5 {
+        format!(
+            "beyond need      {parts}: {:.0} h rostered, {:.0} h fewer than the {:.0} h every interval's own need adds up to",
+            rostered, -net, h.needed
+        )
+    } else {
+        format!("beyond need      {net:+.0} h: {parts}")
+    }
+}
+
+/// The gap in words: against a bound of 0 (the roster's own cost points
+/// have no lower bound above zero) any cost would read as 100%, which says
+/// nothing about how good the roster is.
+pub fn gap_words(cost: f64, bound: f64, gap: f64) -> String {
+    if bound.abs() < 1e-9 && cost > 1e-9 {
+        "no bound above 0 to measure a gap against".into()
+    } else {
+        format!("gap {:.2}%", 100.0 * gap)
+    }
+}
+
 /// The concise summary printed on stdout.
 pub fn text_summary(p: &WeeklyPlan, s: &Summary) -> String {
     let mut o = String::new();
@@ -330,20 +361,12 @@ pub fn text_summary(p: &WeeklyPlan, s: &Summary) -> String {
     if let Some(m) = minimums_sentence(s) {
         let _ = writeln!(o, "minimums         {m}");
     }
-    let h = &s.hours_beyond_need;
+    let _ = writeln!(o, "{}", hours_sentence(&s.hours_beyond_need, s.agent_hours_rostered));
     let _ = writeln!(
         o,
-        "beyond need      {:+.0} h: {:.0} h on shift beyond an interval's need (shift lengths, opening hours), {:.0} h below need (unfilled shifts, or borrowed under a daily goal), {:.0} h paid breaks",
-        s.agent_hours_rostered - h.needed,
-        h.on_shift_beyond_need,
-        h.below_need,
-        h.paid_breaks
-    );
-    let _ = writeln!(
-        o,
-        "roster           {} shifts for {} agents, cost {:.0} {}; {} shifts unfilled; {} agents below contract minimum ({}: {:.1} points against a bound of {:.1}, gap {:.2}%)",
+        "roster           {} shifts for {} agents, cost {:.0} {}; {} shifts unfilled; {} agents below contract minimum ({}: {:.1} points against a bound of {:.1}, {})",
         s.shifts, s.agents_rostered, s.cost, s.currency, s.unfilled_shifts, s.agents_below_contract_minimum, s.roster_status,
-        s.roster_cost_points, s.roster_bound_points, 100.0 * s.roster_gap
+        s.roster_cost_points, s.roster_bound_points, gap_words(s.roster_cost_points, s.roster_bound_points, s.roster_gap)
     );
     let _ = writeln!(
         o,
