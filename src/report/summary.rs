@@ -27,6 +27,9 @@ pub struct Summary {
     pub agent_hours_rostered: f64,
     /// Where the rostered hours beyond the need come from.
     pub hours_beyond_need: HoursBeyondNeed,
+    /// Under a daily or weekly goal: what held the hours up.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub hours_held_by: Option<HeldBy>,
     pub shifts: u32,
     pub unfilled_shifts: u32,
     pub cost: f64,
@@ -131,6 +134,88 @@ pub struct HoursBeyondNeed {
     pub below_need: f64,
     /// Paid time on shift but not on the phones for the schedule: paid breaks.
     pub paid_breaks: f64,
+}
+
+/// What holds the rostered hours up under a daily or weekly goal, beyond the
+/// goal itself: each figure is the least the rule alone asks for, so a
+/// planner can see why the goal saved little against covering every interval.
+#[derive(Debug, Serialize)]
+pub struct HeldBy {
+    /// The occupancy cap: the agent-hours to roster that keep the week's
+    /// offered load within it (load / cap / (1 − shrinkage)).
+    pub occupancy_cap: Option<CapHours>,
+    /// The agents every interval keeps at least (its floor: the service
+    /// curve's steepest point, `interval_floor_sl`, `min_agents_open`), hours to roster.
+    pub interval_floors: f64,
+    /// Paid hours the roster added beyond the shifts' (contract minimums).
+    pub contract_minimums: f64,
+}
+
+#[derive(Debug, Serialize)]
+pub struct CapHours {
+    pub cap: f64,
+    pub hours_to_roster: f64,
+    /// Open days whose occupancy is within half a point of the cap.
+    pub days_at_cap: usize,
+    pub open_days: usize,
+}
+
+/// [`HeldBy`] of a plan under a daily or weekly goal; `None` under the
+/// interval goal (every interval's requirement is the need there).
+pub fn held_by(p: &WeeklyPlan, rostered_hours: f64) -> Option<HeldBy> {
+    let settings = p.settings();
+    if settings.goal.scope == crate::settings::GoalScope::Interval {
+        return None;
+    }
+    let iv = p.forecast.interval.get() as f64 / 60.0;
+    let occupancy_cap = settings.service.goal.max_occupancy.map(|cap| cap_hours(p, cap.get(), iv));
+    Some(HeldBy {
+        occupancy_cap,
+        interval_floors: p.scheduled.req.required.iter().sum::<f64>() * iv,
+        contract_minimums: (rostered_hours - p.scheduled.plan.paid_hours).max(0.0),
+    })
+}
+
+/// What the occupancy cap `cap` asks for: the load over the cap in hours to
+/// roster, and the open days the plan runs at the cap.
+fn cap_hours(p: &WeeklyPlan, cap: f64, iv: f64) -> CapHours {
+    let service = &p.settings().service;
+    let keep = 1.0 - service.shrinkage.get();
+    let load = |t: usize| {
+        let q = crate::staff::requirements::queue_of(&p.series, t, p.series.calls[t], service);
+        q.calls.load(q.interval, q.aht).get() * iv
+    };
+    let per_day = p.forecast.interval.per_day();
+    let (mut hours, mut days_at_cap, mut open_days) = (0.0, 0, 0);
+    for (d, rows) in p.coverage.chunks(per_day).enumerate() {
+        let load_h: f64 = (0..rows.len()).filter(|&i| rows[i].open).map(|i| load(d * per_day + i)).sum();
+        let on_h: f64 = rows.iter().filter(|r| r.open).map(|r| r.on_phones as f64 * iv).sum();
+        hours += load_h / cap / keep;
+        if load_h > 0.0 && on_h > 0.0 {
+            open_days += 1;
+            days_at_cap += usize::from(load_h / on_h >= cap - 0.005);
+        }
+    }
+    CapHours { cap, hours_to_roster: hours, days_at_cap, open_days }
+}
+
+/// [`HeldBy`] in one sentence, with the hours on shift beyond an interval's
+/// need (shift lengths, opening hours) from `h`.
+pub fn held_by_sentence(b: &HeldBy, h: &HoursBeyondNeed) -> String {
+    let mut parts = Vec::new();
+    if let Some(c) = &b.occupancy_cap {
+        parts.push(format!(
+            "the occupancy cap ({:.0}%): {:.0} h to roster at least for the week's load, at the cap on {} of {} open days",
+            c.cap * 100.0,
+            c.hours_to_roster,
+            c.days_at_cap,
+            c.open_days
+        ));
+    }
+    parts.push(format!("the interval floors: {:.0} h", b.interval_floors));
+    parts.push(format!("shift lengths: {:.0} h on shift beyond an interval's need", h.on_shift_beyond_need));
+    parts.push(format!("contract minimums: {:.0} h beyond the shifts", b.contract_minimums));
+    format!("held by          {}", parts.join("; "))
 }
 
 #[derive(Debug, Serialize)]
@@ -246,6 +331,7 @@ pub fn summary(p: &WeeklyPlan) -> Summary {
         agent_hours_needed_rostered: p.requirements.iter().map(|r| r.with_shrinkage as f64 * iv_h).sum(),
         agent_hours_rostered: rostered_hours,
         hours_beyond_need,
+        hours_held_by: held_by(p, rostered_hours),
         shifts: p.scheduled.plan.heads,
         unfilled_shifts: p.roster.unfilled.iter().map(|(_, n)| n).sum(),
         cost: rostered_hours * costs.hourly.get(),
@@ -362,6 +448,9 @@ pub fn text_summary(p: &WeeklyPlan, s: &Summary) -> String {
         let _ = writeln!(o, "minimums         {m}");
     }
     let _ = writeln!(o, "{}", hours_sentence(&s.hours_beyond_need, s.agent_hours_rostered));
+    if let Some(b) = &s.hours_held_by {
+        let _ = writeln!(o, "{}", held_by_sentence(b, &s.hours_beyond_need));
+    }
     let _ = writeln!(
         o,
         "roster           {} shifts for {} agents, cost {:.0} {}; {} shifts unfilled; {} agents below contract minimum ({}: {:.1} points against a bound of {:.1}, {})",
