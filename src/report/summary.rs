@@ -517,3 +517,26 @@ pub fn text_summary(p: &WeeklyPlan, s: &Summary) -> String {
     }
     o
 }
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn hours_borrowed_under_a_daily_goal_read_as_parts_not_a_negative_total() {
+        let h = HoursBeyondNeed { needed: 21_100.0, on_shift_beyond_need: 158.0, below_need: 234.0, paid_breaks: 0.0 };
+        let line = hours_sentence(&h, 21_024.0);
+        assert!(!line.contains("-76") && !line.contains("−76"), "{line}");
+        assert!(line.contains("158 h on shift beyond") && line.contains("less 234 h below need"), "{line}");
+        assert!(line.contains("21024 h rostered, 76 h fewer than the 21100 h"), "{line}");
+        let h = HoursBeyondNeed { needed: 2_000.0, on_shift_beyond_need: 200.0, below_need: 10.0, paid_breaks: 5.0 };
+        assert!(hours_sentence(&h, 2_195.0).starts_with("beyond need      +195 h: 200 h on shift"));
+    }
+
+    #[test]
+    fn a_gap_against_a_zero_bound_is_not_a_percentage() {
+        assert_eq!(gap_words(70.0, 0.0, 1.0), "no bound above 0 to measure a gap against");
+        assert_eq!(gap_words(1639.0, 1483.8, (1639.0 - 1483.8) / 1639.0), "gap 9.47%");
+        assert_eq!(gap_words(0.0, 0.0, 0.0), "gap 0.00%");
+    }
+}
