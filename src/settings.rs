@@ -95,15 +95,93 @@ pub struct ServiceOverrides {
     pub aht_seconds: Option<f64>,
     pub patience_seconds: Option<f64>,
     pub goal: Option<GoalScope>,
+    /// Which of the values came from the environment rather than a flag, so
+    /// a message names the one the planner set.
+    pub from_environment: FromEnvironment,
+}
+
+/// Per override, whether its environment variable set it (no flag given).
+#[derive(Debug, Clone, Copy, Default, PartialEq)]
+pub struct FromEnvironment {
+    pub target_sl: bool,
+    pub answer_seconds: bool,
+    pub shrinkage: bool,
+    pub aht_seconds: bool,
+    pub patience_seconds: bool,
+    pub goal: bool,
+}
+
+impl FromEnvironment {
+    fn of(&self, key: &str) -> bool {
+        match key {
+            "target_sl" => self.target_sl,
+            "answer_seconds" => self.answer_seconds,
+            "shrinkage" => self.shrinkage,
+            "aht_seconds" => self.aht_seconds,
+            "patience_seconds" => self.patience_seconds,
+            "goal" => self.goal,
+            _ => false,
+        }
+    }
+}
+
+/// Where a checked value came from, for messages that name it.
+#[derive(Debug, Clone, PartialEq)]
+pub enum ValueSource {
+    /// The config file (its key, or the key's default when left out).
+    File(std::path::PathBuf),
+    /// `--target-sl` and the like.
+    Flag,
+    /// `RINGCAST_TARGET_SL` and the like.
+    Environment,
+}
+
+impl ValueSource {
+    fn of_override(o: &ServiceOverrides, key: &str) -> ValueSource {
+        if o.from_environment.of(key) {
+            ValueSource::Environment
+        } else {
+            ValueSource::Flag
+        }
+    }
+
+    /// `key` set to `value` as the planner wrote it: `--goal day` (flag),
+    /// `RINGCAST_GOAL=day` (environment), `service.goal = "day" (centre.toml)`.
+    pub fn naming(&self, key: &str, value: &str) -> String {
+        match self {
+            ValueSource::Flag => format!("--{} {value} (flag)", key.replace('_', "-")),
+            ValueSource::Environment => format!("RINGCAST_{}={value} (environment)", key.to_uppercase()),
+            ValueSource::File(p) => format!("service.{key} = {value} ({})", p.display()),
+        }
+    }
+
+    /// Whether the planner gave the value for this run (flag or environment).
+    fn for_this_run(&self) -> bool {
+        !matches!(self, ValueSource::File(_))
+    }
 }
 
 impl Settings {
-    /// Apply a what-if's values and check the policy again; a broken rule
-    /// names the flag (`--target-sl 1.2: …`).
-    pub fn apply(&mut self, o: &ServiceOverrides) -> Result<(), Error> {
-        if *o == ServiceOverrides::default() {
-            return Ok(());
+    /// Apply a what-if's values over the file's, then check the goal's
+    /// values as one set (a flag's `--goal day` takes the file's floor); a
+    /// broken rule names the flag or variable (`--target-sl 1.2: …`).
+    pub fn apply(&mut self, o: &ServiceOverrides, path: &Path) -> Result<(), Error> {
+        if *o != ServiceOverrides::default() {
+            self.apply_service(o)?;
         }
+        if let Some(t) = o.target_sl {
+            self.goal.target_sl = (t, ValueSource::of_override(o, "target_sl"));
+        }
+        if let Some(g) = o.goal {
+            self.goal.scope = g;
+            self.goal.scope_from = ValueSource::of_override(o, "goal");
+        }
+        let warnings = self.goal.check(path)?;
+        self.warnings.extend(warnings);
+        Ok(())
+    }
+
+    fn apply_service(&mut self, o: &ServiceOverrides) -> Result<(), Error> {
         let mut v = self.service_values;
         v.target_sl = o.target_sl.unwrap_or(v.target_sl);
         v.answer_seconds = o.answer_seconds.unwrap_or(v.answer_seconds);
@@ -117,13 +195,13 @@ impl Settings {
             self.origins.patience = Origin::CommandLine;
         }
         self.service = ServicePolicy::new(&v).map_err(|e| {
-            let flag = format!("--{}", e.key.replace('_', "-"));
-            Error::usage(format!("{flag}: {}", e.message))
+            let named = match ValueSource::of_override(o, e.key) {
+                ValueSource::Environment => format!("RINGCAST_{}", e.key.to_uppercase()),
+                _ => format!("--{}", e.key.replace('_', "-")),
+            };
+            Error::usage(format!("{named}: {}", e.message))
         })?;
         self.service_values = v;
-        if let Some(g) = o.goal {
-            self.goal.scope = g;
-        }
         Ok(())
     }
 }
@@ -140,16 +218,88 @@ pub enum GoalScope {
     Week,
 }
 
-/// `service.goal`, `service.interval_floor_sl` and the weekday goals, checked.
-#[derive(Debug, Clone, Copy, PartialEq)]
+/// `service.goal`, `service.interval_floor_sl` and the weekday goals, each
+/// value checked on its own; [`GoalSettings::check`] checks them together
+/// once the flags and the environment are applied.
+#[derive(Debug, Clone, PartialEq)]
 pub struct GoalSettings {
     pub scope: GoalScope,
+    /// Where `scope` came from.
+    pub scope_from: ValueSource,
     /// The service level every open interval keeps (day and week goals).
     pub floor_sl: Option<Fraction>,
     /// Per weekday (Mon = 0) the goal's own target, where one is set.
     pub weekday_targets: [Option<Fraction>; 7],
+    /// The target the goal answers for, and where it came from (the floor
+    /// is checked against it).
+    pub target_sl: (f64, ValueSource),
 }
 
+impl GoalScope {
+    fn word(self) -> &'static str {
+        match self {
+            GoalScope::Interval => "interval",
+            GoalScope::Day => "day",
+            GoalScope::Week => "week",
+        }
+    }
+}
+
+impl GoalSettings {
+    /// Check the goal's values together, each named by where it came from.
+    /// A file's floor or weekday goals under a scope the planner chose for
+    /// this run (`--goal interval`) do not apply: a warning says so (returned)
+    /// and they are dropped; under the file's own scope they are refused.
+    fn check(&mut self, path: &Path) -> Result<Vec<String>, Error> {
+        let mut warnings = Vec::new();
+        let file = |v: &dyn std::fmt::Display, key: &str| ValueSource::File(path.into()).naming(key, &v.to_string());
+        let scope = self.scope_from.naming("goal", self.scope.word());
+        let scope = if self.scope_from == ValueSource::File(path.into()) && self.scope == GoalScope::Interval {
+            format!("{scope}, the default when left out")
+        } else {
+            scope
+        };
+        if let Some(f) = self.floor_sl {
+            let floor = file(&f.get(), "interval_floor_sl");
+            if self.scope == GoalScope::Interval {
+                let why = "a floor per interval goes with goal = \"day\" or \"week\" (with \"interval\" every interval meets target_sl)";
+                if !self.scope_from.for_this_run() {
+                    return Err(Error::config(
+                        path,
+                        "service.interval_floor_sl",
+                        format!("{floor} with {scope}: {why}"),
+                    ));
+                }
+                warnings.push(format!("{floor} does not apply under {scope}: every interval meets target_sl"));
+                self.floor_sl = None;
+            } else if f.get() > self.target_sl.0 {
+                let target = self.target_sl.1.naming("target_sl", &self.target_sl.0.to_string());
+                return Err(Error::config(
+                    path,
+                    "service.interval_floor_sl",
+                    format!("{floor} is above {target}: expected a floor at most the target"),
+                ));
+            }
+        }
+        if let Some(k) = self.weekday_targets.iter().position(Option::is_some) {
+            if self.scope != GoalScope::Day {
+                let day = WEEKDAYS[k].to_string().to_lowercase();
+                let why = "weekday goals ([service.sat] …) need goal = \"day\"";
+                if !self.scope_from.for_this_run() {
+                    return Err(Error::config(path, "service.goal", format!("{scope} with [service.{day}]: {why}")));
+                }
+                warnings.push(format!(
+                    "the weekday goals ([service.{day}] …, {}) do not apply under {scope}",
+                    path.display()
+                ));
+                self.weekday_targets = [None; 7];
+            }
+        }
+        Ok(warnings)
+    }
+}
+
+/// The goal's values read off the file, each checked on its own.
 fn goal_settings(cfg: &CentreConfig, path: &Path) -> Result<GoalSettings, Error> {
     let s = &cfg.service;
     let scope = match s.goal.as_str() {
@@ -173,22 +323,6 @@ fn goal_settings(cfg: &CentreConfig, path: &Path) -> Result<GoalSettings, Error>
         }
     };
     let floor_sl = s.interval_floor_sl.map(|v| fraction_below_one("service.interval_floor_sl", v)).transpose()?;
-    if let Some(f) = floor_sl {
-        if scope == GoalScope::Interval {
-            return Err(Error::config(
-                path,
-                "service.interval_floor_sl",
-                "a floor per interval goes with goal = \"day\" or \"week\" (with \"interval\" every interval meets target_sl)",
-            ));
-        }
-        if f.get() > s.target_sl {
-            return Err(Error::config(
-                path,
-                "service.interval_floor_sl",
-                format!("got {}, expected at most target_sl ({})", f.get(), s.target_sl),
-            ));
-        }
-    }
     let days = [&s.mon, &s.tue, &s.wed, &s.thu, &s.fri, &s.sat, &s.sun];
     let mut weekday_targets = [None; 7];
     for (k, d) in days.iter().enumerate() {
@@ -199,10 +333,8 @@ fn goal_settings(cfg: &CentreConfig, path: &Path) -> Result<GoalSettings, Error>
             )?);
         }
     }
-    if weekday_targets.iter().any(Option::is_some) && scope != GoalScope::Day {
-        return Err(Error::config(path, "service.goal", "weekday goals ([service.sat] …) need goal = \"day\""));
-    }
-    Ok(GoalSettings { scope, floor_sl, weekday_targets })
+    let file = ValueSource::File(path.into());
+    Ok(GoalSettings { scope, scope_from: file.clone(), floor_sl, weekday_targets, target_sl: (s.target_sl, file) })
 }
 
 /// The `[simulation]` section, checked.
@@ -251,12 +383,29 @@ fn simulation(cfg: &CentreConfig, path: &Path) -> Result<SimulationSettings, Err
 impl Settings {
     /// Read and check a centre configuration file.
     pub fn load(path: &Path) -> Result<Settings, Error> {
-        let cfg = CentreConfig::read(path).map_err(Error::Config)?;
-        Self::from_config(&cfg, path)
+        Self::load_with(path, &ServiceOverrides::default())
     }
 
     /// Check a configuration as written; `path` names it in errors.
     pub fn from_config(cfg: &CentreConfig, path: &Path) -> Result<Settings, Error> {
+        Self::from_config_with(cfg, path, &ServiceOverrides::default())
+    }
+
+    /// Read and check a configuration file with a what-if's values over it.
+    pub fn load_with(path: &Path, overrides: &ServiceOverrides) -> Result<Settings, Error> {
+        let cfg = CentreConfig::read(path).map_err(Error::Config)?;
+        Self::from_config_with(&cfg, path, overrides)
+    }
+
+    /// The file's values, the what-if's over them, checked as one set.
+    pub fn from_config_with(cfg: &CentreConfig, path: &Path, overrides: &ServiceOverrides) -> Result<Settings, Error> {
+        let mut settings = Self::unchecked(cfg, path)?;
+        settings.apply(overrides, path)?;
+        Ok(settings)
+    }
+
+    /// Each value checked on its own; the goal's values together are not yet.
+    fn unchecked(cfg: &CentreConfig, path: &Path) -> Result<Settings, Error> {
         let calendar = calendar(cfg, path)?;
         let scheduling = scheduling_rules(cfg, &calendar, path)?;
         let origin = |set: bool| if set { Origin::Config } else { Origin::Default };
@@ -718,6 +867,37 @@ mod tests {
         let s = parse("[[scheduling.shifts]]\nname = \"mine\"\n").unwrap();
         assert_eq!(s.scheduling.shifts.len(), 1);
         assert_eq!(s.scheduling.shifts[0].name, "mine");
+    }
+
+    fn with(text: &str, o: &ServiceOverrides) -> Result<Settings, Error> {
+        let p = Path::new("centre.toml");
+        Settings::from_config_with(&CentreConfig::from_toml(p, text).map_err(Error::Config)?, p, o)
+    }
+
+    #[test]
+    fn the_goal_is_checked_after_the_flags_and_names_where_each_value_came_from() {
+        let floor = "[service]\ninterval_floor_sl = 0.5\n";
+        // The file alone: its (default) interval goal refuses its floor.
+        let e = with(floor, &ServiceOverrides::default()).unwrap_err().to_string();
+        assert!(e.contains("service.goal = interval (centre.toml") && e.contains("interval_floor_sl = 0.5"), "{e}");
+        // `--goal day` takes the file's floor.
+        let day = ServiceOverrides { goal: Some(GoalScope::Day), ..ServiceOverrides::default() };
+        let s = with(floor, &day).unwrap();
+        assert_eq!((s.goal.scope, s.goal.floor_sl.map(|f| f.get())), (GoalScope::Day, Some(0.5)));
+        assert_eq!(s.goal.scope_from, ValueSource::Flag);
+        // The environment's `interval` over a day goal with a floor: the floor
+        // does not apply, and the warning names the variable.
+        let env = FromEnvironment { goal: true, ..FromEnvironment::default() };
+        let interval = ServiceOverrides { goal: Some(GoalScope::Interval), from_environment: env, ..day };
+        let s = with("[service]\ngoal = \"day\"\ninterval_floor_sl = 0.5\n", &interval).unwrap();
+        assert_eq!(s.goal.floor_sl, None);
+        assert!(s.warnings.iter().any(|w| w.contains("RINGCAST_GOAL=interval (environment)")), "{:?}", s.warnings);
+        // A target below the file's floor, from a flag: both named.
+        let low = ServiceOverrides { target_sl: Some(0.4), ..day };
+        let e = with(floor, &low).unwrap_err();
+        assert_eq!(e.exit_code(), 2);
+        let e = e.to_string();
+        assert!(e.contains("--target-sl 0.4 (flag)") && e.contains("interval_floor_sl = 0.5 (centre.toml)"), "{e}");
     }
 
     #[test]

@@ -191,8 +191,23 @@ impl WhatIfArgs {
                 GoalArg::Day => GoalScope::Day,
                 GoalArg::Week => GoalScope::Week,
             }),
+            from_environment: crate::settings::FromEnvironment {
+                target_sl: self.target_sl.is_some() && !on_command_line("--target-sl"),
+                answer_seconds: self.answer_seconds.is_some() && !on_command_line("--answer-seconds"),
+                shrinkage: self.shrinkage.is_some() && !on_command_line("--shrinkage"),
+                aht_seconds: self.aht_seconds.is_some() && !on_command_line("--aht-seconds"),
+                patience_seconds: self.patience_seconds.is_some() && !on_command_line("--patience-seconds"),
+                goal: self.goal.is_some() && !on_command_line("--goal"),
+            },
         }
     }
+}
+
+/// Whether `flag` was written on the command line: a value clap holds that
+/// was not, came from its environment variable (messages name the one the
+/// planner set).
+fn on_command_line(flag: &str) -> bool {
+    std::env::args().any(|a| a == flag || a.strip_prefix(flag).is_some_and(|rest| rest.starts_with('=')))
 }
 
 impl InputArgs {

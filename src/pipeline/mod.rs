@@ -88,8 +88,7 @@ pub struct Loaded {
 
 /// Stage 1: read every input and check them against each other.
 pub fn load(sources: &Sources) -> Result<Loaded, Error> {
-    let mut settings = Settings::load(&sources.config)?;
-    settings.apply(&sources.overrides)?;
+    let mut settings = Settings::load_with(&sources.config, &sources.overrides)?;
     let calendar = &settings.calendar;
     let opts = settings.history_options(sources.queue.clone());
     let (raw, history_warnings) = load_history_with(&sources.history, &opts)?;
@@ -320,7 +319,8 @@ fn goal_grid(week: NaiveDate, series: &CallSeries, settings: &Settings) -> GoalG
             });
         }
     }
-    GoalGrid { first_day: week, per_day, curves, shrinkage: policy.shrinkage.get(), goals: rows }
+    let calls = series.calls.iter().map(|c| c.get()).collect();
+    GoalGrid { first_day: week, per_day, curves, shrinkage: policy.shrinkage.get(), goals: rows, calls }
 }
 
 /// Stage 5: the chosen shifts handed to named agents.
@@ -400,11 +400,12 @@ pub fn finish_week(
     threshold: ImpactThreshold,
     progress: &dyn Fn(&str),
 ) -> Result<WeeklyPlan, Error> {
-    let QueueShifts { loaded, fitted, forecast, series, requirements, scheduled } = week;
-    let settings = &loaded.settings;
+    let QueueShifts { mut loaded, fitted, forecast, series, requirements, scheduled } = week;
     progress("projecting coverage");
     let rostered = rostered_per_slot(&scheduled.options, &roster, series.len());
-    let mut coverage = coverage(&series, &requirements, &rostered, &settings.service);
+    let mut coverage = coverage(&series, &requirements, &rostered, &loaded.settings.service);
+    loaded.warnings.extend(starved_intervals_warning(&coverage, &loaded.settings));
+    let settings = &loaded.settings;
     progress("simulating the roster");
     let simulation = simulate_week(&series, &mut coverage, forecast.dispersion_k, settings);
     progress("campaign impact");
@@ -436,6 +437,43 @@ pub fn finish_week(
     })
 }
 
+/// A day's (or week's) goal without a floor lets the model leave an interval
+/// far below target when that is the cheapest way to meet the day: callers
+/// in it wait, and nothing else would say so. Names the intervals projected
+/// below half their day's target and the calls in them; `None` with a floor,
+/// under the interval goal, or when no interval is that low.
+pub fn starved_intervals_warning(coverage: &[CoverageRow], settings: &Settings) -> Option<String> {
+    if settings.goal.scope == GoalScope::Interval || settings.goal.floor_sl.is_some() {
+        return None;
+    }
+    let target = |r: &CoverageRow| {
+        let w = r.interval_start.weekday().num_days_from_monday() as usize;
+        let weekday = settings.goal.weekday_targets[w].filter(|_| settings.goal.scope == GoalScope::Day);
+        weekday.unwrap_or(settings.service.goal.target_sl).get()
+    };
+    let low: Vec<&CoverageRow> = coverage
+        .iter()
+        .filter(|r| r.open && r.calls > 0.0 && r.service_level.is_some_and(|sl| sl < target(r) / 2.0))
+        .collect();
+    let first = low.first()?;
+    let calls: f64 = low.iter().map(|r| r.calls).sum();
+    let mut worst = low.clone();
+    worst.sort_by(|a, b| a.service_level.unwrap_or(0.0).total_cmp(&b.service_level.unwrap_or(0.0)));
+    let named: Vec<String> = worst
+        .iter()
+        .take(5)
+        .map(|r| format!("{} ({:.0}%)", r.interval_start.format("%a %H:%M"), r.service_level.unwrap_or(0.0) * 100.0))
+        .collect();
+    Some(format!(
+        "the {} goal has no floor per interval: {} interval(s) are projected below half the day's target ({:.0}%), with {calls:.0} calls in them; the worst: {}{}; set service.interval_floor_sl (e.g. 0.5) to keep every interval at least there",
+        if settings.goal.scope == GoalScope::Day { "daily" } else { "weekly" },
+        low.len(),
+        target(first) * 50.0,
+        named.join(", "),
+        if low.len() > named.len() { ", …" } else { "" }
+    ))
+}
+
 /// Stage 6: simulate the roster's week (when the settings ask for it) and put
 /// the simulated service level beside the projected one in `coverage`.
 pub fn simulate_week(
@@ -464,6 +502,39 @@ mod tests {
     use super::*;
     use crate::ingest::agents::load_agents;
     use std::path::Path;
+
+    fn row(hour: u32, calls: f64, sl: f64) -> CoverageRow {
+        CoverageRow {
+            interval_start: NaiveDate::from_ymd_opt(2026, 11, 23).unwrap().and_hms_opt(hour, 0, 0).unwrap(),
+            open: true,
+            calls,
+            required: 10,
+            required_rostered: 15,
+            rostered: 12,
+            on_phones: 8,
+            service_level: Some(sl),
+            asa_seconds: None,
+            abandon: None,
+            occupancy: None,
+            simulated_service_level: None,
+            simulated_abandon: None,
+            set_by: None,
+        }
+    }
+
+    #[test]
+    fn a_daily_goal_without_a_floor_names_the_intervals_it_leaves_below_half_the_target() {
+        let rows = [row(9, 100.0, 0.85), row(10, 120.0, 0.39), row(11, 80.0, 0.03), row(12, 90.0, 0.41)];
+        let p = Path::new("centre.toml");
+        let settings =
+            |text: &str| Settings::from_config(&crate::config::CentreConfig::from_toml(p, text).unwrap(), p).unwrap();
+        let w = starved_intervals_warning(&rows, &settings("[service]\ngoal = \"day\"\n")).unwrap();
+        assert!(w.contains("2 interval(s) are projected below half the day's target (40%), with 200 calls"), "{w}");
+        assert!(w.contains("Mon 11:00 (3%), Mon 10:00 (39%);") && w.contains("service.interval_floor_sl"), "{w}");
+        let floor = settings("[service]\ngoal = \"day\"\ninterval_floor_sl = 0.5\n");
+        assert_eq!(starved_intervals_warning(&rows, &floor), None, "a floor is the planner's choice");
+        assert_eq!(starved_intervals_warning(&rows, &settings("")), None, "every interval meets the target");
+    }
 
     fn sample() -> Sources {
         Sources::in_folder(&Path::new(env!("CARGO_MANIFEST_DIR")).join("data"))

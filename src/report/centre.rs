@@ -204,7 +204,7 @@ pub fn centre_text(s: &CentreSummary) -> String {
     );
     let _ = writeln!(
         o,
-        "roster           {} of {} agents rostered, {} on several queues; {} below contract minimum; {} groups, {:.1} s ({}: {:.1} points against a bound of {:.1}, gap {:.2}%)",
+        "roster           {} of {} agents rostered, {} on several queues; {} below contract minimum; {} groups, {:.1} s ({}: {:.1} points against a bound of {:.1}, {})",
         s.agents_rostered,
         s.agents,
         s.agents_on_several_queues,
@@ -214,7 +214,7 @@ pub fn centre_text(s: &CentreSummary) -> String {
         s.roster_status,
         s.roster_cost_points,
         s.roster_bound_points,
-        100.0 * s.roster_gap
+        super::summary::gap_words(s.roster_cost_points, s.roster_bound_points, s.roster_gap)
     );
     o
 }

@@ -27,6 +27,9 @@ pub struct Summary {
     pub agent_hours_rostered: f64,
     /// Where the rostered hours beyond the need come from.
     pub hours_beyond_need: HoursBeyondNeed,
+    /// Under a daily or weekly goal: what held the hours up.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub hours_held_by: Option<HeldBy>,
     pub shifts: u32,
     pub unfilled_shifts: u32,
     pub cost: f64,
@@ -156,6 +159,88 @@ pub struct HoursBeyondNeed {
     pub paid_breaks: f64,
 }
 
+/// What holds the rostered hours up under a daily or weekly goal, beyond the
+/// goal itself: each figure is the least the rule alone asks for, so a
+/// planner can see why the goal saved little against covering every interval.
+#[derive(Debug, Serialize)]
+pub struct HeldBy {
+    /// The occupancy cap: the agent-hours to roster that keep the week's
+    /// offered load within it (load / cap / (1 − shrinkage)).
+    pub occupancy_cap: Option<CapHours>,
+    /// The agents every interval keeps at least (its floor: the service
+    /// curve's steepest point, `interval_floor_sl`, `min_agents_open`), hours to roster.
+    pub interval_floors: f64,
+    /// Paid hours the roster added beyond the shifts' (contract minimums).
+    pub contract_minimums: f64,
+}
+
+#[derive(Debug, Serialize)]
+pub struct CapHours {
+    pub cap: f64,
+    pub hours_to_roster: f64,
+    /// Open days whose occupancy is within half a point of the cap.
+    pub days_at_cap: usize,
+    pub open_days: usize,
+}
+
+/// [`HeldBy`] of a plan under a daily or weekly goal; `None` under the
+/// interval goal (every interval's requirement is the need there).
+pub fn held_by(p: &WeeklyPlan, rostered_hours: f64) -> Option<HeldBy> {
+    let settings = p.settings();
+    if settings.goal.scope == crate::settings::GoalScope::Interval {
+        return None;
+    }
+    let iv = p.forecast.interval.get() as f64 / 60.0;
+    let occupancy_cap = settings.service.goal.max_occupancy.map(|cap| cap_hours(p, cap.get(), iv));
+    Some(HeldBy {
+        occupancy_cap,
+        interval_floors: p.scheduled.req.required.iter().sum::<f64>() * iv,
+        contract_minimums: (rostered_hours - p.scheduled.plan.paid_hours).max(0.0),
+    })
+}
+
+/// What the occupancy cap `cap` asks for: the load over the cap in hours to
+/// roster, and the open days the plan runs at the cap.
+fn cap_hours(p: &WeeklyPlan, cap: f64, iv: f64) -> CapHours {
+    let service = &p.settings().service;
+    let keep = 1.0 - service.shrinkage.get();
+    let load = |t: usize| {
+        let q = crate::staff::requirements::queue_of(&p.series, t, p.series.calls[t], service);
+        q.calls.load(q.interval, q.aht).get() * iv
+    };
+    let per_day = p.forecast.interval.per_day();
+    let (mut hours, mut days_at_cap, mut open_days) = (0.0, 0, 0);
+    for (d, rows) in p.coverage.chunks(per_day).enumerate() {
+        let load_h: f64 = (0..rows.len()).filter(|&i| rows[i].open).map(|i| load(d * per_day + i)).sum();
+        let on_h: f64 = rows.iter().filter(|r| r.open).map(|r| r.on_phones as f64 * iv).sum();
+        hours += load_h / cap / keep;
+        if load_h > 0.0 && on_h > 0.0 {
+            open_days += 1;
+            days_at_cap += usize::from(load_h / on_h >= cap - 0.005);
+        }
+    }
+    CapHours { cap, hours_to_roster: hours, days_at_cap, open_days }
+}
+
+/// [`HeldBy`] in one sentence, with the hours on shift beyond an interval's
+/// need (shift lengths, opening hours) from `h`.
+pub fn held_by_sentence(b: &HeldBy, h: &HoursBeyondNeed) -> String {
+    let mut parts = Vec::new();
+    if let Some(c) = &b.occupancy_cap {
+        parts.push(format!(
+            "the occupancy cap ({:.0}%): {:.0} h to roster at least for the week's load, at the cap on {} of {} open days",
+            c.cap * 100.0,
+            c.hours_to_roster,
+            c.days_at_cap,
+            c.open_days
+        ));
+    }
+    parts.push(format!("the interval floors: {:.0} h", b.interval_floors));
+    parts.push(format!("shift lengths: {:.0} h on shift beyond an interval's need", h.on_shift_beyond_need));
+    parts.push(format!("contract minimums: {:.0} h beyond the shifts", b.contract_minimums));
+    format!("held by          {}", parts.join("; "))
+}
+
 #[derive(Debug, Serialize)]
 pub struct DaySummary {
     pub date: String,
@@ -269,6 +354,7 @@ pub fn summary(p: &WeeklyPlan) -> Summary {
         agent_hours_needed_rostered: p.requirements.iter().map(|r| r.with_shrinkage as f64 * iv_h).sum(),
         agent_hours_rostered: rostered_hours,
         hours_beyond_need,
+        hours_held_by: held_by(p, rostered_hours),
         shifts: p.scheduled.plan.heads,
         unfilled_shifts: p.roster.unfilled.iter().map(|(_, n)| n).sum(),
         cost: rostered_hours * costs.hourly.get(),
@@ -338,6 +424,37 @@ fn source(origin: Origin) -> String {
     }
 }
 
+/// The rostered hours against each interval's own need, by part. Under a
+/// daily goal the hours borrowed from quiet intervals can outweigh those on
+/// shift beyond need: a net total alone would then read as a negative
+/// surplus, so the parts come first and the net is named a saving or an excess.
+pub fn hours_sentence(h: &HoursBeyondNeed, rostered: f64) -> String {
+    let net = rostered - h.needed;
+    let parts = format!(
+        "{:.0} h on shift beyond an interval's need (shift lengths, opening hours), {:.0} h paid breaks, less {:.0} h below need (unfilled shifts, or borrowed under a daily goal)",
+        h.on_shift_beyond_need, h.paid_breaks, h.below_need
+    );
+    if net < -0.5 {
+        format!(
+            "beyond need      {parts}: {:.0} h rostered, {:.0} h fewer than the {:.0} h every interval's own need adds up to",
+            rostered, -net, h.needed
+        )
+    } else {
+        format!("beyond need      {net:+.0} h: {parts}")
+    }
+}
+
+/// The gap in words: against a bound of 0 (the roster's own cost points
+/// have no lower bound above zero) any cost would read as 100%, which says
+/// nothing about how good the roster is.
+pub fn gap_words(cost: f64, bound: f64, gap: f64) -> String {
+    if bound.abs() < 1e-9 && cost > 1e-9 {
+        "no bound above 0 to measure a gap against".into()
+    } else {
+        format!("gap {:.2}%", 100.0 * gap)
+    }
+}
+
 /// The concise summary printed on stdout.
 pub fn text_summary(p: &WeeklyPlan, s: &Summary) -> String {
     let mut o = String::new();
@@ -379,20 +496,15 @@ pub fn text_summary(p: &WeeklyPlan, s: &Summary) -> String {
     if let Some(m) = minimums_sentence(s) {
         let _ = writeln!(o, "minimums         {m}");
     }
-    let h = &s.hours_beyond_need;
+    let _ = writeln!(o, "{}", hours_sentence(&s.hours_beyond_need, s.agent_hours_rostered));
+    if let Some(b) = &s.hours_held_by {
+        let _ = writeln!(o, "{}", held_by_sentence(b, &s.hours_beyond_need));
+    }
     let _ = writeln!(
         o,
-        "beyond need      {:+.0} h: {:.0} h on shift beyond an interval's need (shift lengths, opening hours), {:.0} h below need (unfilled shifts, or borrowed under a daily goal), {:.0} h paid breaks",
-        s.agent_hours_rostered - h.needed,
-        h.on_shift_beyond_need,
-        h.below_need,
-        h.paid_breaks
-    );
-    let _ = writeln!(
-        o,
-        "roster           {} shifts for {} agents, cost {:.0} {}; {} shifts unfilled; {} agents below contract minimum ({}: {:.1} points against a bound of {:.1}, gap {:.2}%)",
+        "roster           {} shifts for {} agents, cost {:.0} {}; {} shifts unfilled; {} agents below contract minimum ({}: {:.1} points against a bound of {:.1}, {})",
         s.shifts, s.agents_rostered, s.cost, s.currency, s.unfilled_shifts, s.agents_below_contract_minimum, s.roster_status,
-        s.roster_cost_points, s.roster_bound_points, 100.0 * s.roster_gap
+        s.roster_cost_points, s.roster_bound_points, gap_words(s.roster_cost_points, s.roster_bound_points, s.roster_gap)
     );
     let _ = writeln!(
         o,
@@ -453,4 +565,27 @@ pub fn text_summary(p: &WeeklyPlan, s: &Summary) -> String {
         );
     }
     o
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn hours_borrowed_under_a_daily_goal_read_as_parts_not_a_negative_total() {
+        let h = HoursBeyondNeed { needed: 21_100.0, on_shift_beyond_need: 158.0, below_need: 234.0, paid_breaks: 0.0 };
+        let line = hours_sentence(&h, 21_024.0);
+        assert!(!line.contains("-76") && !line.contains("−76"), "{line}");
+        assert!(line.contains("158 h on shift beyond") && line.contains("less 234 h below need"), "{line}");
+        assert!(line.contains("21024 h rostered, 76 h fewer than the 21100 h"), "{line}");
+        let h = HoursBeyondNeed { needed: 2_000.0, on_shift_beyond_need: 200.0, below_need: 10.0, paid_breaks: 5.0 };
+        assert!(hours_sentence(&h, 2_195.0).starts_with("beyond need      +195 h: 200 h on shift"));
+    }
+
+    #[test]
+    fn a_gap_against_a_zero_bound_is_not_a_percentage() {
+        assert_eq!(gap_words(70.0, 0.0, 1.0), "no bound above 0 to measure a gap against");
+        assert_eq!(gap_words(1639.0, 1483.8, (1639.0 - 1483.8) / 1639.0), "gap 9.47%");
+        assert_eq!(gap_words(0.0, 0.0, 0.0), "gap 0.00%");
+    }
 }

@@ -525,10 +525,27 @@ pub(super) fn solve_model(
     whole: bool,
     init: Vec<(Variable, f64)>,
 ) -> Result<(good_lp::solvers::highs::HighsSolution, bool), ScheduleError> {
+    solve_model_within(vars, obj, cons, cfg, whole, init, None)
+}
+
+/// [`solve_model`], stopping after `max_nodes` branch-and-bound nodes when
+/// given: a limit that, unlike the clock, gives the same answer on any machine.
+pub(super) fn solve_model_within(
+    vars: good_lp::ProblemVariables,
+    obj: Expression,
+    cons: Vec<good_lp::Constraint>,
+    cfg: &SchedulingConfig,
+    whole: bool,
+    init: Vec<(Variable, f64)>,
+    max_nodes: Option<i32>,
+) -> Result<(good_lp::solvers::highs::HighsSolution, bool), ScheduleError> {
     use good_lp::WithInitialSolution;
     let mut model = vars.minimise(obj).using(highs);
     model.set_verbose(false);
     let mut model = model.set_time_limit(cfg.time_limit_seconds).set_threads(1);
+    if let Some(n) = max_nodes {
+        model = model.set_option("mip_max_nodes", n);
+    }
     model = model.set_mip_rel_gap(cfg.mip_gap as f32).map_err(|e| ScheduleError::Solver(e.to_string()))?;
     if whole && cfg.mip_gap == 0.0 {
         model = model.set_mip_abs_gap(0.999).map_err(|e| ScheduleError::Solver(e.to_string()))?;

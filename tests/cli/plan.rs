@@ -429,6 +429,42 @@ fn a_daily_goal_needs_fewer_hours_and_every_day_still_meets_it() {
     }
 }
 
+/// The goal's values are checked after the flags and the environment are
+/// applied: the file's floor under its own (default) interval goal is
+/// refused naming both, taken with `--goal day`, and set aside with a warning
+/// under `RINGCAST_GOAL=interval`, each message naming where the value came from.
+#[test]
+fn a_goal_flag_is_applied_before_the_files_floor_is_checked() {
+    let dir = tempfile::tempdir().unwrap();
+    let o = plan_with_service(dir.path(), "interval_floor_sl = 0.5", "");
+    assert_eq!(o.status.code(), Some(2), "{}", stderr(&o));
+    let e = stderr(&o);
+    assert!(e.contains("service.goal = interval (") && e.contains("the default when left out"), "{e}");
+    let cfg = dir.path().join("centre.toml");
+    let run = |goal: (&str, &str), env: Option<&str>| {
+        let mut c = std::process::Command::new(env!("CARGO_BIN_EXE_ringcast"));
+        c.current_dir(root()).args(["plan", "--config", cfg.to_str().unwrap(), "--out"]);
+        c.arg(dir.path().join(goal.1)).args(if env.is_none() { vec!["--goal", goal.0] } else { vec![] });
+        c.env_remove("RINGCAST_GOAL");
+        if let Some(v) = env {
+            c.env("RINGCAST_GOAL", v);
+        }
+        c.output().unwrap()
+    };
+    let o = run(("day", "day"), None);
+    assert!(o.status.success(), "{}", stderr(&o));
+    let summary = std::fs::read_to_string(dir.path().join("day/summary.json")).unwrap();
+    let summary: serde_json::Value = serde_json::from_str(&summary).unwrap();
+    for w in summary["worst_intervals"].as_array().unwrap() {
+        assert!(w["service_level"].as_f64().unwrap() >= 0.5 - 1e-9, "the file's floor holds: {w}");
+    }
+    let text = std::fs::read_to_string(&cfg).unwrap().replace("[service]\n", "[service]\ngoal = \"day\"\n");
+    std::fs::write(&cfg, text).unwrap();
+    let o = run(("interval", "interval"), Some("interval"));
+    assert!(o.status.success(), "{}", stderr(&o));
+    assert!(stderr(&o).contains("does not apply under RINGCAST_GOAL=interval (environment)"), "{}", stderr(&o));
+}
+
 /// A goal beyond reach is explained (which day, how far) and exits 3.
 #[test]
 fn an_unreachable_daily_goal_is_explained() {
