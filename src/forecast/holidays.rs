@@ -21,15 +21,17 @@
 //!
 //! One example is the log ratio of a past day's calls, over the slots it was
 //! open, to the median of its peers in the same slots: the ordinary days of
-//! the same type (its weekday, or the day after the regular closure where the
-//! baseline types a reopening day so, see [`DayTypes`]) within
-//! `peer_weeks` weeks either side. A kind's level is a normal–normal
-//! (empirical-Bayes) shrinkage of those ratios toward a prior: the prior
-//! mean is the documented default level (below), the prior sd
+//! its weekday within `peer_weeks` weeks either side. A kind's level is a
+//! normal–normal (empirical-Bayes) shrinkage of those ratios toward a prior:
+//! the prior mean is the documented default level (below), the prior sd
 //! `prior_sd`, and one example's sd that of ordinary days around their
 //! peers (the history's own day-to-day noise), floored at `min_example_sd`
 //! for what no two holidays share. With no example the prior stands; each
-//! example moves the level toward the data by its precision.
+//! example moves the level toward the data by its precision. The level is
+//! used where it stands `clear_sds` posterior sds from the prior (see
+//! [`KindLevel::used`]). It is a factor over the day's own weekday; where the
+//! baseline types a reopening day as the day after the regular closure (see
+//! [`DayTypes`]), it is converted to a factor over that weekday's level.
 //!
 //! Priors: a reopening day at the level of the week's busiest weekday with
 //! the same hours (callers held back over the closure call then; a Tuesday
