@@ -856,10 +856,9 @@ mod generated {
             );
             assert!(!eves.is_empty() && a < b, "seed {seed}: eves {eves:?}");
             assert!(ratio <= 0.90, "seed {seed}: RMSE {ratio}× the weekday mean's");
-            // The target is 0.93–0.97; the bands, set by the low-rank
-            // model's in-sample one-step errors, hold about 0.90 here (the SVD
-            // model alone 0.89): measured, not met (docs/formats.md).
-            assert!(cover >= 0.88, "seed {seed}: 95% coverage {cover}");
+            // The bands are calibrated out of sample (`SvdBaseline::band_scale`);
+            // with the in-sample residuals alone they held about 0.90 here.
+            assert!((0.93..=0.97).contains(&cover), "seed {seed}: 95% coverage {cover}");
         }
     }
 
