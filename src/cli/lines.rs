@@ -1,6 +1,5 @@
 //! `ringcast staff --lines / --target-busy`: one interval with finite lines.
 
-use super::staff::{given_agents, StaffArgs};
 use super::{usage, Format};
 use crate::error::Error;
 use crate::staff::lines::{agents_for_goal, lines_for_busy_target, with_redials, LineMetrics, LineQueue};
@@ -36,10 +35,19 @@ struct WithLines {
     occupancy: f64,
 }
 
+/// What `staff` was asked about lines (its flags, `--agents` checked).
+pub struct LineRequest {
+    pub agents: Option<u32>,
+    pub lines: Option<u32>,
+    pub target_busy: Option<f64>,
+    pub redial_share: Option<f64>,
+    pub format: Format,
+}
+
 /// One interval with lines: the service and busy share of given agents and
 /// lines, or the agents the goal needs on the lines, or the lines a busy
 /// target needs for the agents.
-pub fn one_interval(a: &StaffArgs, policy: &ServicePolicy, q: &Queue) -> anyhow::Result<()> {
+pub fn one_interval(a: &LineRequest, policy: &ServicePolicy, q: &Queue) -> anyhow::Result<()> {
     let redial = redial_share(a)?;
     if a.lines == Some(0) {
         return Err(usage("--lines 0: expected at least 1 line"));
@@ -53,7 +61,7 @@ pub fn one_interval(a: &StaffArgs, policy: &ServicePolicy, q: &Queue) -> anyhow:
         lines: 0,
         t: policy.goal.answer_time.get(),
     };
-    let agents = match (given_agents(a)?, a.lines) {
+    let agents = match (a.agents, a.lines) {
         (Some(n), _) => n,
         (None, Some(k)) => {
             agents_for_goal(LineQueue { lines: k, ..base }, redial, policy.goal.target_sl.get()).unwrap_or(k)
@@ -100,7 +108,7 @@ pub fn one_interval(a: &StaffArgs, policy: &ServicePolicy, q: &Queue) -> anyhow:
     Ok(())
 }
 
-fn redial_share(a: &StaffArgs) -> anyhow::Result<f64> {
+fn redial_share(a: &LineRequest) -> anyhow::Result<f64> {
     let r = a.redial_share.unwrap_or(DEFAULT_REDIAL_SHARE);
     if (0.0..=MOST_REDIAL_SHARE).contains(&r) {
         Ok(r)

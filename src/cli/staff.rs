@@ -275,7 +275,14 @@ fn one_interval(a: &StaffArgs, policy: &ServicePolicy, calls: f64) -> anyhow::Re
         )));
     }
     if a.lines.is_some() || a.target_busy.is_some() {
-        return super::lines::one_interval(a, policy, &q);
+        let request = super::lines::LineRequest {
+            agents: given_agents(a)?,
+            lines: a.lines,
+            target_busy: a.target_busy,
+            redial_share: a.redial_share,
+            format: a.format,
+        };
+        return super::lines::one_interval(&request, policy, &q);
     }
     let r = match given_agents(a)? {
         Some(n) => {
@@ -330,7 +337,7 @@ fn print_one_interval(out: &OneInterval, policy: &ServicePolicy, given: bool) {
 }
 
 /// `--agents`, checked against the plausible range.
-pub(super) fn given_agents(a: &StaffArgs) -> anyhow::Result<Option<u32>> {
+fn given_agents(a: &StaffArgs) -> anyhow::Result<Option<u32>> {
     match a.agents {
         Some(n) if !crate::limits::AGENTS_PER_INTERVAL.contains(n as f64) => {
             Err(usage(format!("--agents {n}: expected {}", crate::limits::AGENTS_PER_INTERVAL.expected())))
