@@ -194,7 +194,7 @@ fn fair_share(inp: &RosterInputs<'_>) -> f64 {
 /// agents still end short (the shifts' lengths and days do not add up to
 /// every kept minimum), the short hours of the pooled roster (its optimum
 /// by groups, [`pooled`]) come off the budget and it is solved again with
-/// fewer agents kept, at most [`FILL_ROUNDS`] times, so the shortfall is not
+/// fewer agents kept, at most [`FILL_POOLED_SOLVES`] times, so the shortfall is not
 /// spread again over the agents kept; the named roster follows once. Hours below a
 /// minimum are always reported against every agent's real contract.
 pub fn build_roster(
@@ -216,7 +216,7 @@ pub fn build_roster(
             .collect()
     };
     let mut budget = paid;
-    for _ in 1..FILL_ROUNDS {
+    for _ in 0..FILL_POOLED_SOLVES {
         let relaxed = keeping(&fill);
         let inp = RosterInputs::new(options, counts, days, per_day, &relaxed, cfg);
         let kept_short: f64 = pooled::solve(&inp, &pooled::groups(&inp))?.short_hours.iter().sum();
@@ -234,7 +234,7 @@ pub fn build_roster(
 
 /// Most pooled rosters `fill` solves to choose the agents kept (each with
 /// fewer kept than the last); the named roster is solved once, after.
-const FILL_ROUNDS: usize = 4;
+const FILL_POOLED_SOLVES: usize = 3;
 
 /// Which agents `fill` brings to their minimum: largest minimums first (a
 /// full-timer's contract before a part-timer's), ties in `agents.csv` order,
