@@ -44,6 +44,9 @@ pub struct CentreConfig {
     pub channels: BTreeMap<String, ChannelEntry>,
     pub scheduling: SchedulingConfig,
     pub simulation: SimulationConfig,
+    /// The telephone lines callers must seize (`[lines] trunks = 40`); absent:
+    /// lines are not modelled (no caller ever hears a busy signal).
+    pub lines: Option<LinesConfig>,
     /// How the history file writes its columns and values (an ACD export as
     /// it is downloaded): `[history.columns]`, `date_format`, `time_format`, `decimal`.
     pub history: FileReadingConfig,
@@ -163,6 +166,26 @@ impl Default for SimulationConfig {
     fn default() -> Self {
         Self { replications: 300, seed: 1, handle_cv: None, draw_rates: false }
     }
+}
+
+/// `[lines]`: trunks, IVR ports and redials as written (checked in
+/// `settings`; docs/lines.md says what each means).
+#[derive(Debug, Clone, Serialize, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct LinesConfig {
+    /// Trunks or SIP channels: callers the centre can hold at once, talking
+    /// or waiting. Required, 1..=100,000.
+    pub trunks: i64,
+    /// IVR ports callers wait on; unset: waiting is limited by the trunks only.
+    /// 0..=100,000.
+    pub ivr_ports: Option<i64>,
+    /// Share of callers who hear a busy signal and call again. Default 0.5, range 0..=0.95.
+    pub redial_share: Option<f64>,
+    /// Mean minutes before they call again. Default 2, range (0, 120].
+    pub redial_minutes: Option<f64>,
+    /// Busy share the lines are sized for, in the worst minute after a spot.
+    /// Default 0.01, range (0, 0.5].
+    pub target_busy: Option<f64>,
 }
 
 /// Money.
@@ -286,6 +309,7 @@ impl Default for CentreConfig {
             channels: BTreeMap::new(),
             scheduling: SchedulingConfig::default(),
             simulation: SimulationConfig::default(),
+            lines: None,
             history: FileReadingConfig::default(),
             media: FileReadingConfig::default(),
             shifts_given: false,

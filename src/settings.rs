@@ -16,6 +16,7 @@ use crate::limits;
 use crate::schedule::shifts::weekday_of;
 use crate::schedule::{SchedulingRules, ShiftFamily};
 use crate::simulate::{HandleTimes, SimSettings};
+use crate::staff::lines::Lines;
 use crate::staff::{ServicePolicy, ServiceValues};
 use crate::units::{Fraction, Money};
 use chrono::Weekday;
@@ -73,6 +74,8 @@ pub struct Settings {
     /// First day of the planning week.
     pub week_start: Weekday,
     pub simulation: SimulationSettings,
+    /// The centre's lines (`[lines]`); `None`: not modelled.
+    pub lines: Option<Lines>,
     /// What the service goal is answered for.
     pub goal: GoalSettings,
     /// How the history file is read (`[history]`).
@@ -349,6 +352,38 @@ pub struct SimulationSettings {
     pub draw_rates: bool,
 }
 
+/// Most trunks or IVR ports: beyond any one centre's switch.
+pub const MAX_LINES: i64 = 100_000;
+
+/// The `[lines]` section, checked: every value in its documented range.
+fn lines(cfg: &CentreConfig, path: &Path) -> Result<Option<Lines>, Error> {
+    let Some(l) = &cfg.lines else { return Ok(None) };
+    let count = |key: &str, v: i64, least: i64| -> Result<u32, Error> {
+        if (least..=MAX_LINES).contains(&v) {
+            Ok(v as u32)
+        } else {
+            Err(Error::config(path, key, format!("got {v}, expected a whole number from {least} to {MAX_LINES}")))
+        }
+    };
+    let share = |key: &str, v: Option<f64>, default: f64, lo: f64, hi: f64, lo_open: bool, what: &str| {
+        let v = v.unwrap_or(default);
+        let ok = v.is_finite() && v <= hi && if lo_open { v > lo } else { v >= lo };
+        if ok {
+            Ok(v)
+        } else {
+            let from = if lo_open { format!("above {lo}") } else { format!("from {lo}") };
+            Err(Error::config(path, key, format!("got {v}, expected {what} {from} to {hi}")))
+        }
+    };
+    Ok(Some(Lines {
+        trunks: count("lines.trunks", l.trunks, 1)?,
+        ivr_ports: l.ivr_ports.map(|p| count("lines.ivr_ports", p, 0)).transpose()?,
+        redial_share: share("lines.redial_share", l.redial_share, 0.5, 0.0, 0.95, false, "a share of busy callers")?,
+        redial_minutes: share("lines.redial_minutes", l.redial_minutes, 2.0, 0.0, 120.0, true, "minutes")?,
+        target_busy: share("lines.target_busy", l.target_busy, 0.01, 0.0, 0.5, true, "a share of call attempts")?,
+    }))
+}
+
 /// Most replications a run may ask for.
 pub const MAX_REPLICATIONS: usize = 100_000;
 
@@ -425,6 +460,7 @@ impl Settings {
             channels: cfg.channel_kinds(),
             assumed: assumed_responses(cfg, path)?,
             simulation: simulation(cfg, path)?,
+            lines: lines(cfg, path)?,
             goal: goal_settings(cfg, path)?,
             history_format: read_format(&cfg.history, "history", crate::ingest::history::HISTORY_FIELDS, path)?,
             media_reading: media_reading(cfg, path)?,

@@ -11,11 +11,18 @@
 //! finishes the call in hand first). Queues carry over from one interval to
 //! the next, as they do on the floor.
 //!
+//! With lines (`[lines]`), a caller who finds every trunk taken (or, if they
+//! would wait, every IVR port) hears a busy signal; a share of them call
+//! again after an exponential delay, the rest are lost. Calls of an interval
+//! a spot's burst falls in arrive on the burst's minute curve, not evenly, so
+//! the busy signals in the minutes after a spot show.
+//!
 //! Each replication has its own seeded random stream; replications run in
 //! parallel and are combined in order, so a rerun is byte-identical.
 
 use crate::series::CallSeries;
 use crate::staff::requirements::queue_of;
+use crate::staff::lines::Lines;
 use crate::staff::ServicePolicy;
 use crate::units::Seconds;
 use rand::{Rng, SeedableRng};
@@ -23,6 +30,7 @@ use rand_chacha::ChaCha8Rng;
 use rand_distr::{Distribution, Exp, Gamma, LogNormal, Poisson};
 use rayon::prelude::*;
 use serde::Serialize;
+use std::cmp::Reverse;
 use std::collections::{BinaryHeap, VecDeque};
 
 /// One interval of the week to simulate.
@@ -59,6 +67,11 @@ pub struct SimInput {
     /// Gamma–Poisson size `k` of the forecast's predictive distribution: each
     /// interval's rate is drawn with variance μ²/k; `None`: the rate is known.
     pub dispersion_k: Option<f64>,
+    /// The centre's lines; `None`: every caller gets through.
+    pub lines: Option<Lines>,
+    /// Per interval, the share of its calls arriving in each of its minutes
+    /// (a spot's burst); an empty list or `None`: evenly over the interval.
+    pub minute_shares: Vec<Option<Vec<f64>>>,
 }
 
 /// How many replications, from which seed.
@@ -76,7 +89,8 @@ impl Default for SimSettings {
 }
 
 /// Counts of one interval in one replication (callers by the interval they
-/// arrived in; busy time by the interval it fell in).
+/// arrived in; busy time by the interval it fell in). With lines, `offered`
+/// are the attempts that got a line (redials among them).
 #[derive(Debug, Clone, Copy, Default, PartialEq)]
 pub struct SlotCounts {
     pub offered: u32,
@@ -87,6 +101,10 @@ pub struct SlotCounts {
     pub wait_answered: f64,
     /// Agent-seconds spent on calls.
     pub busy_seconds: f64,
+    /// Attempts that heard a busy signal (every line taken).
+    pub busy_signals: u32,
+    /// Of those, callers who did not call again: lost to busy signals.
+    pub lost_to_busy: u32,
 }
 
 /// A caller waiting in the queue.
@@ -95,6 +113,8 @@ struct Waiting {
     arrival: f64,
     deadline: f64,
     slot: usize,
+    /// Index into `Trunks::abandoned` (lines only).
+    id: usize,
 }
 
 /// A call in service, ordered by its end (earliest first in the heap).
@@ -115,6 +135,40 @@ impl Ord for InService {
     }
 }
 
+/// What the lines need to know of the callers in the centre: who waits, who
+/// has hung up, and the redials to come.
+#[derive(Default)]
+struct Trunks {
+    /// Callers waiting who have not hung up yet.
+    waiting: u32,
+    /// Per caller who got a line: whether they hung up (counted) or were
+    /// answered, i.e. left the queue.
+    left: Vec<bool>,
+    /// Deadlines of callers who got a line, earliest first: (deadline,
+    /// caller, interval they arrived in).
+    deadlines: BinaryHeap<Reverse<(OrdF64, usize, usize)>>,
+    /// Redials to come: (time, interval of the busy signal).
+    redials: BinaryHeap<Reverse<(OrdF64, usize)>>,
+    /// Per minute of the run: attempts and busy signals.
+    minute_attempts: Vec<u32>,
+    minute_busy: Vec<u32>,
+}
+
+/// An `f64` ordered by `total_cmp`, for the heaps.
+#[derive(Debug, Clone, Copy, PartialEq)]
+struct OrdF64(f64);
+impl Eq for OrdF64 {}
+impl PartialOrd for OrdF64 {
+    fn partial_cmp(&self, o: &Self) -> Option<std::cmp::Ordering> {
+        Some(self.cmp(o))
+    }
+}
+impl Ord for OrdF64 {
+    fn cmp(&self, o: &Self) -> std::cmp::Ordering {
+        self.0.total_cmp(&o.0)
+    }
+}
+
 /// The floor during one replication.
 struct Floor<'a> {
     input: &'a SimInput,
@@ -125,6 +179,8 @@ struct Floor<'a> {
     /// Agents to let go as soon as their call ends (the roster shrank).
     leaving: u32,
     counts: Vec<SlotCounts>,
+    /// With lines only.
+    trunks: Option<Trunks>,
 }
 
 impl Floor<'_> {
@@ -172,12 +228,37 @@ impl Floor<'_> {
     /// have hung up and are counted as abandoned).
     fn next_waiting(&mut self, now: f64) -> Option<Waiting> {
         while let Some(w) = self.queue.pop_front() {
+            if let Some(tr) = self.trunks.as_mut() {
+                if tr.left[w.id] {
+                    continue; // hung up earlier, already counted
+                }
+                tr.left[w.id] = true;
+                tr.waiting -= 1;
+            }
             if w.deadline >= now {
                 return Some(w);
             }
             self.counts[w.slot].abandoned += 1;
         }
         None
+    }
+
+    /// Callers whose patience ran out before `now` hang up and free their
+    /// line (lines only: without them nobody needs to know before an agent
+    /// reaches them).
+    fn hang_up_before(&mut self, now: f64) {
+        let Some(tr) = self.trunks.as_mut() else { return };
+        while let Some(Reverse((OrdF64(d), id, slot))) = tr.deadlines.peek().copied() {
+            if d >= now {
+                break;
+            }
+            tr.deadlines.pop();
+            if !tr.left[id] {
+                tr.left[id] = true;
+                tr.waiting -= 1;
+                self.counts[slot].abandoned += 1;
+            }
+        }
     }
 
     /// An agent is free at `now`: leave, take the next caller, or wait.
@@ -221,18 +302,69 @@ impl Floor<'_> {
     }
 
     fn arrival(&mut self, slot: usize, at: f64) {
+        if self.hears_busy(slot, at) {
+            return;
+        }
         self.counts[slot].offered += 1;
         let deadline = match self.input.slots[slot].patience {
             Some(p) => at + Exp::new(1.0 / p.get().max(1e-9)).map_or(f64::INFINITY, |d| d.sample(&mut self.rng)),
             None => f64::INFINITY,
         };
-        let w = Waiting { arrival: at, deadline, slot };
+        let mut w = Waiting { arrival: at, deadline, slot, id: 0 };
         if self.idle > 0 && self.queue.is_empty() {
             self.idle -= 1;
             self.answer(w, at);
         } else {
+            if let Some(tr) = self.trunks.as_mut() {
+                w.id = tr.left.len();
+                tr.left.push(false);
+                tr.waiting += 1;
+                if deadline.is_finite() {
+                    tr.deadlines.push(Reverse((OrdF64(deadline), w.id, slot)));
+                }
+            }
             self.queue.push_back(w);
         }
+    }
+
+    /// With lines: whether the attempt at `at` finds every trunk taken (or,
+    /// when it would wait, every IVR port); if so it is counted, and the
+    /// caller calls again later or is lost.
+    fn hears_busy(&mut self, slot: usize, at: f64) -> bool {
+        let Some(lines) = self.input.lines else { return false };
+        self.hang_up_before(at);
+        let Some(tr) = self.trunks.as_mut() else { return false };
+        let minute = (at / 60.0) as usize;
+        if let Some(a) = tr.minute_attempts.get_mut(minute) {
+            *a += 1;
+        }
+        let in_centre = self.busy.len() as u32 + tr.waiting;
+        let would_wait = self.idle == 0 || !self.queue.is_empty();
+        let full = in_centre >= lines.trunks || (would_wait && lines.ivr_ports.is_some_and(|p| tr.waiting >= p));
+        if !full {
+            return false;
+        }
+        if let Some(b) = tr.minute_busy.get_mut(minute) {
+            *b += 1;
+        }
+        self.counts[slot].busy_signals += 1;
+        if self.rng.gen::<f64>() < lines.redial_share {
+            let delay = Exp::new(1.0 / (lines.redial_minutes * 60.0)).map_or(120.0, |d| d.sample(&mut self.rng));
+            tr.redials.push(Reverse((OrdF64(at + delay), slot)));
+        } else {
+            self.counts[slot].lost_to_busy += 1;
+        }
+        true
+    }
+
+    /// The next redial before `until`, if any.
+    fn next_redial_before(&mut self, until: f64) -> Option<f64> {
+        let tr = self.trunks.as_mut()?;
+        let Reverse((OrdF64(at), _)) = *tr.redials.peek()?;
+        (at < until).then(|| {
+            tr.redials.pop();
+            at
+        })
     }
 
     /// Arrival times of an interval: a Poisson count at the (possibly drawn)
@@ -247,10 +379,58 @@ impl Floor<'_> {
             _ => mean,
         };
         let n = if rate > 0.0 { Poisson::new(rate).map_or(0.0, |p| p.sample(&mut self.rng)) as usize } else { 0 };
-        let start = slot as f64 * self.input.interval_seconds;
-        let mut times: Vec<f64> = (0..n).map(|_| start + self.rng.gen::<f64>() * self.input.interval_seconds).collect();
+        let len = self.input.interval_seconds;
+        let start = slot as f64 * len;
+        let shares = self.input.minute_shares.get(slot).and_then(|s| s.as_deref()).filter(|s| !s.is_empty());
+        let mut times: Vec<f64> = match shares {
+            None => (0..n).map(|_| start + self.rng.gen::<f64>() * len).collect(),
+            Some(shares) => {
+                let width = len / shares.len() as f64;
+                let total: f64 = shares.iter().sum();
+                (0..n)
+                    .map(|_| {
+                        let m = pick(shares, total, self.rng.gen::<f64>());
+                        start + (m as f64 + self.rng.gen::<f64>()) * width
+                    })
+                    .collect()
+            }
+        };
         times.sort_by(f64::total_cmp);
         times
+    }
+}
+
+/// The index `u` (uniform in 0..1) falls on when `weights` (summing to
+/// `total`) are laid end to end.
+fn pick(weights: &[f64], total: f64, u: f64) -> usize {
+    let mut left = u * total;
+    for (i, w) in weights.iter().enumerate() {
+        if left < *w {
+            return i;
+        }
+        left -= w;
+    }
+    weights.len() - 1
+}
+
+impl Floor<'_> {
+    /// Fresh arrivals and redials of interval `t`, in time order.
+    fn run_interval(&mut self, t: usize) {
+        let end = (t + 1) as f64 * self.input.interval_seconds;
+        let fresh = self.arrivals(t);
+        let mut next = fresh.into_iter().peekable();
+        loop {
+            let redial = self.next_redial_before(next.peek().copied().unwrap_or(end));
+            let at = match redial {
+                Some(at) => at,
+                None => match next.next() {
+                    Some(at) => at,
+                    None => break,
+                },
+            };
+            self.finish_calls(at);
+            self.arrival(t, at);
+        }
     }
 }
 
@@ -280,13 +460,23 @@ pub fn week_input(
         answer_time: policy.goal.answer_time,
         handle_times,
         dispersion_k,
+        lines: None,
+        minute_shares: Vec::new(),
     }
 }
 
 /// One replication: counts per interval.
 pub fn replicate(input: &SimInput, seed: u64, replication: u64) -> Vec<SlotCounts> {
+    run(input, seed, replication).0
+}
+
+/// One replication: counts per interval and, with lines, per minute
+/// (attempts, busy signals).
+fn run(input: &SimInput, seed: u64, replication: u64) -> (Vec<SlotCounts>, Option<MinuteCounts>) {
     let mut rng = ChaCha8Rng::seed_from_u64(seed);
     rng.set_stream(replication);
+    let len = input.interval_seconds;
+    let minutes = (input.slots.len() as f64 * len / 60.0).ceil() as usize;
     let mut f = Floor {
         input,
         rng,
@@ -295,27 +485,60 @@ pub fn replicate(input: &SimInput, seed: u64, replication: u64) -> Vec<SlotCount
         idle: 0,
         leaving: 0,
         counts: vec![SlotCounts::default(); input.slots.len()],
+        trunks: input.lines.map(|_| Trunks {
+            minute_attempts: vec![0; minutes],
+            minute_busy: vec![0; minutes],
+            ..Trunks::default()
+        }),
     };
-    let len = input.interval_seconds;
     for (t, slot) in input.slots.iter().enumerate() {
         let start = t as f64 * len;
         f.finish_calls(start);
         f.staff(slot.agents, start);
-        for at in f.arrivals(t) {
-            f.finish_calls(at);
-            f.arrival(t, at);
-        }
+        f.run_interval(t);
     }
     // After the last interval the agents finish their calls and go; callers
-    // still waiting then are not answered (abandoned if they would hang up).
+    // still waiting then are not answered (abandoned if they would hang up);
+    // redials still to come are lost to the busy signal they heard.
     let end = input.slots.len() as f64 * len;
     f.finish_calls(end);
+    f.hang_up_before(f64::INFINITY);
+    let trunks = f.trunks.take();
     while let Some(w) = f.queue.pop_front() {
-        if w.deadline.is_finite() {
+        let counted = trunks.as_ref().is_some_and(|tr| tr.left[w.id]);
+        if w.deadline.is_finite() && !counted {
             f.counts[w.slot].abandoned += 1;
         }
     }
-    f.counts
+    let minutes = trunks.map(|mut tr| {
+        while let Some(Reverse((_, slot))) = tr.redials.pop() {
+            f.counts[slot].lost_to_busy += 1;
+        }
+        MinuteCounts { attempts: tr.minute_attempts, busy: tr.minute_busy }
+    });
+    (f.counts, minutes)
+}
+
+/// Attempts and busy signals per minute of a run (summed over replications).
+#[derive(Debug, Clone, Default, PartialEq)]
+pub struct MinuteCounts {
+    pub attempts: Vec<u32>,
+    pub busy: Vec<u32>,
+}
+
+impl MinuteCounts {
+    fn add(&mut self, o: &MinuteCounts) {
+        if self.attempts.is_empty() {
+            self.attempts = vec![0; o.attempts.len()];
+            self.busy = vec![0; o.busy.len()];
+        }
+        for (a, b) in self.attempts.iter_mut().zip(&o.attempts) {
+            *a += b;
+        }
+        for (a, b) in self.busy.iter_mut().zip(&o.busy) {
+            *a += b;
+        }
+    }
 }
 
 /// A mean over the replications with its central 95% range.
@@ -351,6 +574,15 @@ pub struct Outcome {
     pub abandon_rate: Option<Estimate>,
     /// Busy agent-time / agent-time on the phones.
     pub occupancy: Option<Estimate>,
+    /// With lines: busy signals / call attempts (redials included).
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub busy_share: Option<Estimate>,
+    /// With lines: mean busy signals, and mean callers lost to them (heard a
+    /// busy signal and did not call again), per replication.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub busy_signals: Option<f64>,
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub lost_to_busy: Option<f64>,
 }
 
 /// Sum of counts of the given intervals.
@@ -363,6 +595,8 @@ fn total(counts: &[SlotCounts], slots: impl Iterator<Item = usize>) -> SlotCount
         a.abandoned += c.abandoned;
         a.wait_answered += c.wait_answered;
         a.busy_seconds += c.busy_seconds;
+        a.busy_signals += c.busy_signals;
+        a.lost_to_busy += c.lost_to_busy;
         a
     })
 }
@@ -374,6 +608,8 @@ fn outcome(input: &SimInput, runs: &[Vec<SlotCounts>], slots: &[usize]) -> Outco
     let mut asa = Vec::with_capacity(runs.len());
     let mut ab = Vec::with_capacity(runs.len());
     let mut occ = Vec::with_capacity(runs.len());
+    let mut busy = Vec::with_capacity(runs.len());
+    let (mut signals, mut lost) = (0u64, 0u64);
     for r in runs {
         let c = total(r, slots.iter().copied());
         let per_offered = |x: f64| if c.offered > 0 { x / c.offered as f64 } else { f64::NAN };
@@ -381,12 +617,21 @@ fn outcome(input: &SimInput, runs: &[Vec<SlotCounts>], slots: &[usize]) -> Outco
         ab.push(per_offered(c.abandoned as f64));
         asa.push(if c.answered > 0 { c.wait_answered / c.answered as f64 } else { f64::NAN });
         occ.push(if staffed > 0.0 { (c.busy_seconds / staffed).min(1.0) } else { f64::NAN });
+        let attempts = c.offered + c.busy_signals;
+        busy.push(if attempts > 0 { c.busy_signals as f64 / attempts as f64 } else { f64::NAN });
+        signals += c.busy_signals as u64;
+        lost += c.lost_to_busy as u64;
     }
+    let with_lines = input.lines.is_some();
+    let mean = |n: u64| (with_lines && !runs.is_empty()).then(|| n as f64 / runs.len() as f64);
     Outcome {
         service_level: Estimate::of(&mut sl),
         asa_seconds: Estimate::of(&mut asa),
         abandon_rate: Estimate::of(&mut ab),
         occupancy: Estimate::of(&mut occ),
+        busy_share: if with_lines { Estimate::of(&mut busy) } else { None },
+        busy_signals: mean(signals),
+        lost_to_busy: mean(lost),
     }
 }
 
@@ -397,16 +642,72 @@ pub struct SimReport {
     pub seed: u64,
     pub intervals: Vec<Outcome>,
     pub days: Vec<Outcome>,
+    /// With lines: per interval, its minute with the largest busy share over
+    /// the replications (`None` where nobody heard a busy signal).
+    #[serde(skip_serializing_if = "Vec::is_empty")]
+    pub worst_minutes: Vec<Option<WorstMinute>>,
 }
+
+/// The minute of an interval whose attempts most often heard a busy signal.
+#[derive(Debug, Clone, Copy, PartialEq, Serialize)]
+pub struct WorstMinute {
+    /// Minutes from the interval's start.
+    pub minute: u32,
+    /// Busy signals / attempts in that minute, over all replications.
+    pub busy_share: f64,
+    /// Mean busy signals in that minute per replication.
+    pub busy_signals: f64,
+}
+
+/// Replications run at once: their per-minute counts are summed before the
+/// next batch, so memory does not grow with the replications.
+const BATCH: u64 = 64;
 
 /// Run the replications in parallel and summarise them per interval and per
 /// day (`days`: the intervals of each day).
 pub fn simulate(input: &SimInput, settings: &SimSettings, days: &[Vec<usize>]) -> SimReport {
-    let runs: Vec<Vec<SlotCounts>> =
-        (0..settings.replications as u64).into_par_iter().map(|r| replicate(input, settings.seed, r)).collect();
+    let reps = settings.replications as u64;
+    let mut runs: Vec<Vec<SlotCounts>> = Vec::with_capacity(settings.replications);
+    let mut minutes = MinuteCounts::default();
+    let mut first = 0;
+    while first < reps {
+        let last = (first + BATCH).min(reps);
+        let batch: Vec<_> = (first..last).into_par_iter().map(|r| run(input, settings.seed, r)).collect();
+        for (counts, m) in batch {
+            runs.push(counts);
+            if let Some(m) = m {
+                minutes.add(&m);
+            }
+        }
+        first = last;
+    }
     let intervals = (0..input.slots.len()).map(|t| outcome(input, &runs, &[t])).collect();
     let days = days.iter().map(|slots| outcome(input, &runs, slots)).collect();
-    SimReport { replications: settings.replications, seed: settings.seed, intervals, days }
+    let worst_minutes = if input.lines.is_some() { worst_minutes(input, &minutes, reps) } else { Vec::new() };
+    SimReport { replications: settings.replications, seed: settings.seed, intervals, days, worst_minutes }
+}
+
+/// Per interval, the minute with the largest busy share.
+fn worst_minutes(input: &SimInput, m: &MinuteCounts, reps: u64) -> Vec<Option<WorstMinute>> {
+    let per = (input.interval_seconds / 60.0).round().max(1.0) as usize;
+    (0..input.slots.len())
+        .map(|t| {
+            (0..per)
+                .filter_map(|k| {
+                    let i = t * per + k;
+                    let (a, b) = (*m.attempts.get(i)?, *m.busy.get(i)?);
+                    (b > 0).then(|| WorstMinute {
+                        minute: k as u32,
+                        busy_share: b as f64 / a as f64,
+                        busy_signals: b as f64 / reps.max(1) as f64,
+                    })
+                })
+                .fold(None, |best: Option<WorstMinute>, w| match best {
+                    Some(b) if b.busy_share >= w.busy_share => Some(b),
+                    _ => Some(w),
+                })
+        })
+        .collect()
 }
 
 /// The intervals of each calendar day of `starts` (in order of the days).
@@ -443,6 +744,8 @@ mod tests {
             answer_time: Seconds::new(20.0).unwrap(),
             handle_times: HandleTimes::Exponential,
             dispersion_k: None,
+            lines: None,
+            minute_shares: Vec::new(),
         }
     }
 
@@ -500,8 +803,100 @@ mod tests {
         assert!(c[2].busy_seconds > 0.0 && c[3].busy_seconds < 5.0 * 1800.0, "{c:?}");
     }
 
+    fn lines(trunks: u32, redial_share: f64) -> Lines {
+        Lines { trunks, ivr_ports: None, redial_share, redial_minutes: 2.0, target_busy: 0.01 }
+    }
+
+    /// Busy share and service level of callers who got a line, pooled after
+    /// a warm-up hour.
+    fn pooled_lines(input: &SimInput, reps: u64) -> (f64, f64) {
+        let mut c = SlotCounts::default();
+        for r in 0..reps {
+            let counts = replicate(input, 11, r);
+            let t = total(&counts, 2..counts.len() - 1);
+            c.offered += t.offered;
+            c.busy_signals += t.busy_signals;
+            c.answered_in_time += t.answered_in_time;
+        }
+        (c.busy_signals as f64 / (c.offered + c.busy_signals) as f64, c.answered_in_time as f64 / c.offered as f64)
+    }
+
+    /// Every caller is accounted for: got a line (answered, abandoned or
+    /// still talking at the end), or heard a busy signal; busy callers who
+    /// do not call again are lost, the others come back as attempts.
+    #[test]
+    fn with_lines_every_attempt_is_counted() {
+        let mut input = stationary(300.0, 10, 180.0, Some(120.0), 3);
+        input.lines = Some(lines(12, 0.6));
+        let c = replicate(&input, 3, 0);
+        let t = total(&c, 0..c.len());
+        assert!(t.busy_signals > 100 && t.lost_to_busy > 0 && t.lost_to_busy < t.busy_signals, "{t:?}");
+        assert_eq!(t.answered + t.abandoned, t.offered, "{t:?}");
+        // No lines: identical to the run without them, counts and all.
+        let mut wide = stationary(300.0, 10, 180.0, Some(120.0), 3);
+        let plain = replicate(&wide, 3, 0);
+        wide.lines = Some(lines(100_000, 0.6));
+        assert_eq!(replicate(&wide, 3, 0), plain, "lines nobody fills change nothing");
+    }
+
+    /// IVR ports limit the callers waiting, not those talking: with no port
+    /// nobody waits (a pure loss system, Erlang B).
+    #[test]
+    fn no_ivr_port_means_nobody_waits() {
+        let mut input = stationary(150.0, 8, 180.0, None, 40);
+        input.lines = Some(Lines { ivr_ports: Some(0), ..lines(50, 0.0) });
+        let (busy, sl) = pooled_lines(&input, 20);
+        let b = crate::staff::erlang::erlang_b(150.0 * 180.0 / 1800.0, 8);
+        assert!((busy - b).abs() < 0.005, "busy {busy} vs Erlang B {b}");
+        assert!(sl > 0.999, "{sl}");
+    }
+
+    /// A burst on a minute curve: the calls arrive in its minutes, and the
+    /// busy signals with them.
+    #[test]
+    fn a_burst_shows_in_its_minutes() {
+        let mut input = stationary(0.0, 10, 180.0, Some(120.0), 1);
+        input.interval_seconds = 900.0;
+        input.slots = vec![SimSlot { calls: 200.0, ..input.slots[0] }; 2];
+        let mut shares = vec![0.0; 15];
+        shares[3] = 1.0;
+        input.minute_shares = vec![Some(shares), None];
+        input.lines = Some(lines(15, 0.0));
+        let report = simulate(&input, &SimSettings { replications: 40, seed: 2 }, &[vec![0, 1]]);
+        let w = report.worst_minutes[0].expect("busy signals in the burst");
+        assert_eq!(w.minute, 3, "{w:?}");
+        assert!(w.busy_share > 0.5, "{w:?}");
+        let even = report.worst_minutes[1].map_or(0.0, |w| w.busy_share);
+        assert!(even < w.busy_share, "spread evenly the busy share is lower: {even}");
+    }
+
     proptest! {
         #![proptest_config(ProptestConfig { cases: 6, failure_persistence: None, ..ProptestConfig::default() })]
+
+        /// Stationary M/M/N/K(+M): the simulated busy share and the service
+        /// level of callers who got a line within 0.5 points of the exact
+        /// chain (`staff::lines`).
+        #[test]
+        fn stationary_lines_match_the_chain(load in 4.0f64..40.0, spare in 0u32..12, patience in prop::option::of(60.0f64..600.0)) {
+            let aht = 200.0;
+            let agents = load.ceil() as u32;
+            let calls = load * 1800.0 / aht;
+            let mut input = stationary(calls, agents, aht, patience, 100);
+            input.lines = Some(lines(agents + spare, 0.0));
+            let reps = (4e6 / (calls * 200.0)).ceil() as u64;
+            let (busy, sl) = pooled_lines(&input, reps);
+            let q = crate::staff::lines::LineQueue {
+                lambda: calls / 1800.0,
+                mu: 1.0 / aht,
+                theta: patience.map_or(0.0, |p| 1.0 / p),
+                agents,
+                lines: agents + spare,
+                t: 20.0,
+            };
+            let m = q.metrics();
+            prop_assert!((busy - m.busy_share).abs() < 0.005, "busy {busy} vs {} (load {load}, n {agents}, K {})", m.busy_share, agents + spare);
+            prop_assert!((sl - m.sl_accepted).abs() < 0.005, "SL {sl} vs {}", m.sl_accepted);
+        }
 
         /// Stationary M/M/n and M/M/n+M: the simulated service level within
         /// 0.5 percentage points of Erlang C / Erlang A, ASA within 2% (plus

@@ -21,6 +21,56 @@
 
 use super::erlang::{hypoexponential_cdfs, log_add_exp};
 
+/// The centre's lines, checked (`[lines]` in the config; docs/lines.md).
+///
+/// A caller holds a trunk from the moment they get through until they hang
+/// up or their call ends; while they wait for an agent they also hold an IVR
+/// port (the queue's music and messages). With `N` agents on the phones the
+/// centre therefore holds at most `min(trunks, N + ivr_ports)` callers: the
+/// chain's `K`.
+#[derive(Debug, Clone, Copy, PartialEq)]
+pub struct Lines {
+    /// Trunks (SIP channels): 1..=100,000.
+    pub trunks: u32,
+    /// Ports callers wait on; `None`: as many as the trunks allow.
+    pub ivr_ports: Option<u32>,
+    /// Share of callers who hear a busy signal and call again: 0..=0.95,
+    /// default 0.5.
+    pub redial_share: f64,
+    /// Mean minutes before a redial: (0, 120], default 2.
+    pub redial_minutes: f64,
+    /// Busy share the lines are sized for (the worst minute after a spot):
+    /// (0, 0.5], default 0.01 (1% busy, the classic telephony target).
+    pub target_busy: f64,
+}
+
+impl Lines {
+    /// Callers the centre can hold with `agents` on the phones.
+    pub fn capacity(&self, agents: u32) -> u32 {
+        match self.ivr_ports {
+            Some(p) => self.trunks.min(agents.saturating_add(p)),
+            None => self.trunks,
+        }
+    }
+
+    /// The same lines with `trunks` trunks (a what-if, or a search).
+    pub fn with_trunks(&self, trunks: u32) -> Lines {
+        Lines { trunks, ..*self }
+    }
+}
+
+/// One minute (or any short stretch) of a queue with lines: the attempts per
+/// second with redials and the share of them that hear a busy signal, by the
+/// chain in steady state at that minute's rate (the pointwise stationary
+/// approximation; Green & Kolesar, *Management Science* 37(1), 1991).
+pub fn busy_at(lines: &Lines, q: LineQueue) -> (f64, f64) {
+    if q.lambda <= 0.0 {
+        return (0.0, 0.0);
+    }
+    let (attempts, m) = with_redials(LineQueue { lines: lines.capacity(q.agents), ..q }, lines.redial_share);
+    (attempts, m.busy_share)
+}
+
 /// What callers meet with `K` lines and `N` agents (M/M/N/K+M).
 #[derive(Debug, Clone, Copy, PartialEq)]
 pub struct LineMetrics {
