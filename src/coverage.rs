@@ -34,6 +34,21 @@ pub struct CoverageRow {
     pub simulated_abandon: Option<f64>,
     /// The limit that set the interval's requirement.
     pub set_by: Option<crate::staff::StaffingLimit>,
+    /// With lines, the simulated busy signals (where the week was simulated).
+    pub busy: Option<IntervalBusy>,
+}
+
+/// Busy signals of one interval, simulated with the centre's lines.
+#[derive(Debug, Clone, Copy, PartialEq, Serialize)]
+pub struct IntervalBusy {
+    /// Mean busy signals (attempts that found every line taken).
+    pub busy_signals: f64,
+    /// Busy signals / attempts.
+    pub busy_share: f64,
+    /// Mean callers lost to busy signals (did not call again).
+    pub lost_to_busy: f64,
+    /// The minute with the largest busy share, and that share.
+    pub worst_minute: Option<(NaiveDateTime, f64)>,
 }
 
 /// Agents on shift (not on a break) per slot of the week, from the roster.
@@ -84,6 +99,7 @@ pub fn coverage(
                 simulated_service_level: None,
                 simulated_abandon: None,
                 set_by: requirements[t].set_by,
+                busy: None,
             }
         })
         .collect()

@@ -13,6 +13,8 @@
 //!   prediction intervals.
 //! * [`intraday`]: today's calls so far update the rest of today (day
 //!   scores, running lines' response, surprises).
+//! * [`minutes`]: calls minute by minute where a spot's burst falls (for
+//!   lines and busy signals).
 //! * [`backtest`]: rolling-origin evaluation against simple baselines.
 
 pub mod backtest;
@@ -23,4 +25,5 @@ pub mod holidays;
 pub mod insample;
 pub mod intraday;
 pub mod media;
+pub mod minutes;
 pub mod predict;

@@ -29,11 +29,13 @@ use crate::schedule::roster::{build_roster, Agent, Roster};
 use crate::schedule::week::{schedule, Scheduled};
 use crate::series::{CallSeries, RequirementGrid};
 use crate::settings::{GoalScope, ServiceOverrides, Settings};
-use crate::simulate::{days_of, simulate, week_input, SimReport};
+use crate::coverage::IntervalBusy;
+use crate::forecast::minutes::minute_shares;
+use crate::simulate::{days_of, simulate, week_input, Outcome, SimInput, SimReport, WorstMinute};
 use crate::staff::curves::{interval_curve, PeriodGoals};
 use crate::staff::requirements::{requirements, IntervalRequirement};
 use crate::units::Seconds;
-use chrono::{Datelike, Duration, NaiveDate, Weekday};
+use chrono::{Datelike, Duration, NaiveDate, NaiveDateTime, Weekday};
 use std::path::PathBuf;
 
 /// Where the weekly build's inputs are.
@@ -405,9 +407,14 @@ pub fn finish_week(
     let rostered = rostered_per_slot(&scheduled.options, &roster, series.len());
     let mut coverage = coverage(&series, &requirements, &rostered, &loaded.settings.service);
     loaded.warnings.extend(starved_intervals_warning(&coverage, &loaded.settings));
+    loaded.warnings.extend(agents_beyond_trunks_warning(&coverage, &loaded.settings));
     let settings = &loaded.settings;
     progress("simulating the roster");
-    let simulation = simulate_week(&series, &mut coverage, forecast.dispersion_k, settings);
+    let minute_shares = match settings.lines {
+        Some(_) => minute_shares(&forecast, &loaded.plan.lines, fitted.responses()),
+        None => Vec::new(),
+    };
+    let simulation = simulate_week(&series, &mut coverage, forecast.dispersion_k, minute_shares, settings);
     progress("campaign impact");
     let impact = analyse(
         &ImpactInputs {
@@ -474,27 +481,61 @@ pub fn starved_intervals_warning(coverage: &[CoverageRow], settings: &Settings) 
     ))
 }
 
+/// More agents on the phones than trunks: the extra agents cannot take a
+/// call (a trunk carries one caller). Names the first such interval.
+pub fn agents_beyond_trunks_warning(coverage: &[CoverageRow], settings: &Settings) -> Option<String> {
+    let trunks = settings.lines?.trunks;
+    let over: Vec<&CoverageRow> = coverage.iter().filter(|r| r.open && r.on_phones > trunks).collect();
+    let most = over.iter().max_by_key(|r| r.on_phones)?;
+    Some(format!(
+        "lines.trunks = {trunks} is below the agents on the phones in {} interval(s) (up to {} on {}): the extra agents cannot take a call; raise lines.trunks or roster fewer agents there",
+        over.len(),
+        most.on_phones,
+        most.interval_start.format("%a %Y-%m-%d %H:%M")
+    ))
+}
+
 /// Stage 6: simulate the roster's week (when the settings ask for it) and put
-/// the simulated service level beside the projected one in `coverage`.
+/// the simulated service level (and, with lines, the busy signals) beside the
+/// projected one in `coverage`. `minute_shares`: per interval, how its calls
+/// fall on its minutes (empty: evenly).
 pub fn simulate_week(
     series: &CallSeries,
     coverage: &mut [CoverageRow],
     dispersion_k: f64,
+    minute_shares: Vec<Option<Vec<f64>>>,
     settings: &Settings,
 ) -> Option<SimReport> {
     let sim = settings.simulation;
     let run = sim.run?;
     let on_phones: Vec<u32> = coverage.iter().map(|r| r.on_phones).collect();
     let k = (sim.draw_rates && dispersion_k.is_finite()).then_some(dispersion_k);
-    let input = week_input(series, &on_phones, &settings.service, sim.handle_times, k);
+    let input = SimInput {
+        lines: settings.lines,
+        minute_shares,
+        ..week_input(series, &on_phones, &settings.service, sim.handle_times, k)
+    };
     let report = simulate(&input, &run, &days_of(&series.starts));
-    for (row, o) in coverage.iter_mut().zip(&report.intervals) {
+    for (t, (row, o)) in coverage.iter_mut().zip(&report.intervals).enumerate() {
         if row.open {
             row.simulated_service_level = o.service_level;
             row.simulated_abandon = o.abandon_rate.map(|e| e.mean);
         }
+        if row.open {
+            row.busy = interval_busy(row.interval_start, o, report.worst_minutes.get(t).copied().flatten());
+        }
     }
     Some(report)
+}
+
+/// An interval's simulated busy signals, where lines were simulated.
+fn interval_busy(start: NaiveDateTime, o: &Outcome, worst: Option<WorstMinute>) -> Option<IntervalBusy> {
+    Some(IntervalBusy {
+        busy_signals: o.busy_signals?,
+        busy_share: o.busy_share.map_or(0.0, |e| e.mean),
+        lost_to_busy: o.lost_to_busy.unwrap_or(0.0),
+        worst_minute: worst.map(|w| (start + Duration::minutes(w.minute as i64), w.busy_share)),
+    })
 }
 
 #[cfg(test)]
@@ -518,6 +559,7 @@ mod tests {
             occupancy: None,
             simulated_service_level: None,
             simulated_abandon: None,
+            busy: None,
             set_by: None,
         }
     }

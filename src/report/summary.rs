@@ -68,6 +68,9 @@ pub struct Summary {
     /// Which limit set the agents: per limit, the open intervals it set and
     /// the agent-hours on the phones it added beyond the service-level target alone.
     pub staffing_set_by: BTreeMap<&'static str, LimitShare>,
+    /// The centre's lines (`[lines]`) and the busy signals simulated with them.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub lines: Option<LinesSummary>,
 }
 
 /// The intervals one staffing limit set, and what it added.
@@ -252,6 +255,42 @@ pub struct DaySummary {
     /// The day's service level in the simulation of the roster: mean of the
     /// replications and their 95% range (`null` when not simulated or closed).
     pub simulated_service_level: Option<crate::simulate::Estimate>,
+    /// With lines (`[lines]`), the day's simulated busy signals.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub busy: Option<Busy>,
+}
+
+/// Busy signals simulated with the centre's lines, over a day or the week.
+#[derive(Debug, Clone, Serialize)]
+pub struct Busy {
+    /// Busy signals / call attempts (redials included): mean and 95% range.
+    pub busy_share: Option<crate::simulate::Estimate>,
+    /// Mean busy signals heard.
+    pub busy_signals: f64,
+    /// Mean callers lost to busy signals (heard one and did not call again),
+    /// apart from those who got a line and hung up waiting (abandoned).
+    pub callers_lost_to_busy: f64,
+    /// Mean callers who got a line and hung up before an answer.
+    pub abandoned_calls: Option<f64>,
+    /// The minute with the largest busy share, and that share.
+    pub worst_minute: Option<String>,
+    pub worst_minute_busy_share: Option<f64>,
+}
+
+/// `summary.json`'s `lines`: the lines set and what they did in the simulation.
+#[derive(Debug, Clone, Serialize)]
+pub struct LinesSummary {
+    pub trunks: u32,
+    pub ivr_ports: Option<u32>,
+    pub redial_share: f64,
+    pub redial_minutes: f64,
+    pub target_busy: f64,
+    /// The most agents on the phones in any interval, and the intervals with
+    /// more agents on the phones than trunks (the extra agents cannot take a call).
+    pub most_agents_on_phones: u32,
+    pub intervals_with_agents_beyond_trunks: usize,
+    /// The week in the simulation (`null` when the week was not simulated).
+    pub week: Option<Busy>,
 }
 
 #[derive(Debug, Serialize)]
@@ -301,6 +340,7 @@ pub fn summary(p: &WeeklyPlan) -> Summary {
                 .map(|_| open.iter().map(|r| r.calls * r.abandon.unwrap_or(0.0)).sum::<f64>().max(0.0)),
             understaffed_intervals: rows.iter().filter(|r| r.open && r.on_phones < r.required).count(),
             simulated_service_level: p.simulation.as_ref().and_then(|s| s.days.get(k)).and_then(|o| o.service_level),
+            busy: p.simulation.as_ref().and_then(|s| s.days.get(k)).and_then(|o| busy(o, rows)),
         });
     }
     let iv = iv_h;
@@ -393,7 +433,43 @@ pub fn summary(p: &WeeklyPlan) -> Summary {
         top_campaign_lines: lines,
         channels_learned: p.fitted.learned.fitted.reports.clone(),
         staffing_set_by: staffing_set_by(&p.requirements, iv_h),
+        lines: lines_summary(p),
     }
+}
+
+/// A day's or the week's busy signals: the simulation's outcome over
+/// `rows`, the worst minute among theirs.
+fn busy(o: &crate::simulate::Outcome, rows: &[crate::coverage::CoverageRow]) -> Option<Busy> {
+    let worst = rows
+        .iter()
+        .filter_map(|r| r.busy.and_then(|b| b.worst_minute))
+        .fold(None, |best: Option<(chrono::NaiveDateTime, f64)>, w| match best {
+            Some(b) if b.1 >= w.1 => Some(b),
+            _ => Some(w),
+        });
+    Some(Busy {
+        busy_share: o.busy_share,
+        busy_signals: o.busy_signals?,
+        callers_lost_to_busy: o.lost_to_busy.unwrap_or(0.0),
+        abandoned_calls: o.abandoned_calls,
+        worst_minute: worst.map(|w| w.0.format("%a %Y-%m-%d %H:%M").to_string()),
+        worst_minute_busy_share: worst.map(|w| w.1),
+    })
+}
+
+fn lines_summary(p: &WeeklyPlan) -> Option<LinesSummary> {
+    let l = p.settings().lines?;
+    let open = p.coverage.iter().filter(|r| r.open);
+    Some(LinesSummary {
+        trunks: l.trunks,
+        ivr_ports: l.ivr_ports,
+        redial_share: l.redial_share,
+        redial_minutes: l.redial_minutes,
+        target_busy: l.target_busy,
+        most_agents_on_phones: open.clone().map(|r| r.on_phones).max().unwrap_or(0),
+        intervals_with_agents_beyond_trunks: open.filter(|r| r.on_phones > l.trunks).count(),
+        week: p.simulation.as_ref().and_then(|s| s.whole.as_ref()).and_then(|o| busy(o, &p.coverage)),
+    })
 }
 
 /// Where a queue parameter came from, in words.
@@ -447,6 +523,51 @@ pub fn hours_sentence(h: &HoursBeyondNeed, rostered: f64) -> String {
 /// The gap in words: against a bound of 0 (the roster's own cost points
 /// have no lower bound above zero) any cost would read as 100%, which says
 /// nothing about how good the roster is.
+/// The busy-signal lines of the text summary: the lines set, the week, and
+/// each open day.
+fn busy_lines(o: &mut String, l: &LinesSummary, days: &[DaySummary]) {
+    let ports = l.ivr_ports.map(|p| format!(", {p} IVR ports")).unwrap_or_default();
+    let _ = writeln!(
+        o,
+        "lines            {} trunks{ports}; {:.0}% of busy callers call again after {} min on average; sized for {:.1}% busy",
+        l.trunks,
+        l.redial_share * 100.0,
+        l.redial_minutes,
+        l.target_busy * 100.0
+    );
+    if l.intervals_with_agents_beyond_trunks > 0 {
+        let _ = writeln!(
+            o,
+            "                 {} interval(s) have more agents on the phones than trunks (up to {}): the extra agents cannot take a call",
+            l.intervals_with_agents_beyond_trunks, l.most_agents_on_phones
+        );
+    }
+    let Some(w) = &l.week else {
+        let _ = writeln!(o, "                 busy signals not simulated (simulation.replications = 0)");
+        return;
+    };
+    let _ = writeln!(o, "busy signals     {}", busy_words(w));
+    for d in days {
+        if let Some(b) = d.busy.as_ref().filter(|b| b.busy_signals > 0.0) {
+            let _ = writeln!(o, "  {:<14} {}", d.date, busy_words(b));
+        }
+    }
+}
+
+fn busy_words(b: &Busy) -> String {
+    let share = b.busy_share.map(|e| format!("{:.2}% of attempts", e.mean * 100.0)).unwrap_or_else(|| "-".into());
+    let worst = match (&b.worst_minute, b.worst_minute_busy_share) {
+        (Some(m), Some(s)) => format!("; worst minute {m} ({:.0}% busy)", s * 100.0),
+        _ => String::new(),
+    };
+    format!(
+        "{:.0} busy signals ({share}); {:.0} callers lost to them, apart from {} who got a line and hung up waiting{worst}",
+        b.busy_signals,
+        b.callers_lost_to_busy,
+        b.abandoned_calls.map(|a| format!("{a:.0}")).unwrap_or_else(|| "-".into())
+    )
+}
+
 pub fn gap_words(cost: f64, bound: f64, gap: f64) -> String {
     if bound.abs() < 1e-9 && cost > 1e-9 {
         "no bound above 0 to measure a gap against".into()
@@ -525,6 +646,9 @@ pub fn text_summary(p: &WeeklyPlan, s: &Summary) -> String {
             d.abandoned_calls.map(|v| format!("{v:.0}")).unwrap_or_else(|| "-".into()),
             d.understaffed_intervals
         );
+    }
+    if let Some(l) = &s.lines {
+        busy_lines(&mut o, l, &s.days);
     }
     if let Some(r) = &p.simulation {
         let _ = writeln!(

@@ -307,13 +307,20 @@ pub fn csv_text(s: &str) -> String {
     }
 }
 
-/// `coverage.csv`.
+/// `coverage.csv`; with lines, five more columns: the simulated busy
+/// signals, their share of attempts, the callers lost to them, and the worst
+/// minute with its busy share.
 pub fn coverage_csv(rows: &[CoverageRow]) -> String {
-    let mut out = String::from("interval_start,open,calls,required_agents,required_rostered,rostered_agents,on_phones,service_level,asa_seconds,abandon_rate,occupancy,understaffed,simulated_service_level,simulated_sl_low95,simulated_sl_high95,simulated_abandon_rate,set_by\n");
+    let with_lines = rows.iter().any(|r| r.busy.is_some());
+    let mut out = String::from("interval_start,open,calls,required_agents,required_rostered,rostered_agents,on_phones,service_level,asa_seconds,abandon_rate,occupancy,understaffed,simulated_service_level,simulated_sl_low95,simulated_sl_high95,simulated_abandon_rate,set_by");
+    if with_lines {
+        out.push_str(",busy_signals,busy_share,lost_to_busy,worst_minute,worst_minute_busy_share");
+    }
+    out.push('\n');
     let o = |v: Option<f64>, d: usize| v.map(|x| format!("{x:.d$}")).unwrap_or_default();
     for r in rows {
         let sim = r.simulated_service_level;
-        let _ = writeln!(
+        let _ = write!(
             out,
             "{},{},{:.3},{},{},{},{},{},{},{},{},{},{},{},{},{},{}",
             r.interval_start.format("%Y-%m-%d %H:%M"),
@@ -334,6 +341,20 @@ pub fn coverage_csv(rows: &[CoverageRow]) -> String {
             o(r.simulated_abandon, 4),
             r.set_by.map(|l| l.label()).unwrap_or_default(),
         );
+        if with_lines {
+            let b = r.busy;
+            let worst = b.and_then(|b| b.worst_minute);
+            let _ = write!(
+                out,
+                ",{},{},{},{},{}",
+                o(b.map(|b| b.busy_signals), 3),
+                o(b.map(|b| b.busy_share), 4),
+                o(b.map(|b| b.lost_to_busy), 3),
+                worst.map(|w| w.0.format("%Y-%m-%d %H:%M").to_string()).unwrap_or_default(),
+                o(worst.map(|w| w.1), 4),
+            );
+        }
+        out.push('\n');
     }
     out
 }

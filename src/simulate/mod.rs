@@ -583,6 +583,9 @@ pub struct Outcome {
     pub busy_signals: Option<f64>,
     #[serde(skip_serializing_if = "Option::is_none")]
     pub lost_to_busy: Option<f64>,
+    /// With lines: mean callers who got a line and hung up before an answer.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub abandoned_calls: Option<f64>,
 }
 
 /// Sum of counts of the given intervals.
@@ -609,7 +612,7 @@ fn outcome(input: &SimInput, runs: &[Vec<SlotCounts>], slots: &[usize]) -> Outco
     let mut ab = Vec::with_capacity(runs.len());
     let mut occ = Vec::with_capacity(runs.len());
     let mut busy = Vec::with_capacity(runs.len());
-    let (mut signals, mut lost) = (0u64, 0u64);
+    let (mut signals, mut lost, mut abandoned) = (0u64, 0u64, 0u64);
     for r in runs {
         let c = total(r, slots.iter().copied());
         let per_offered = |x: f64| if c.offered > 0 { x / c.offered as f64 } else { f64::NAN };
@@ -621,6 +624,7 @@ fn outcome(input: &SimInput, runs: &[Vec<SlotCounts>], slots: &[usize]) -> Outco
         busy.push(if attempts > 0 { c.busy_signals as f64 / attempts as f64 } else { f64::NAN });
         signals += c.busy_signals as u64;
         lost += c.lost_to_busy as u64;
+        abandoned += c.abandoned as u64;
     }
     let with_lines = input.lines.is_some();
     let mean = |n: u64| (with_lines && !runs.is_empty()).then(|| n as f64 / runs.len() as f64);
@@ -632,6 +636,7 @@ fn outcome(input: &SimInput, runs: &[Vec<SlotCounts>], slots: &[usize]) -> Outco
         busy_share: if with_lines { Estimate::of(&mut busy) } else { None },
         busy_signals: mean(signals),
         lost_to_busy: mean(lost),
+        abandoned_calls: mean(abandoned),
     }
 }
 
@@ -646,6 +651,9 @@ pub struct SimReport {
     /// the replications (`None` where nobody heard a busy signal).
     #[serde(skip_serializing_if = "Vec::is_empty")]
     pub worst_minutes: Vec<Option<WorstMinute>>,
+    /// With lines: the whole run.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub whole: Option<Outcome>,
 }
 
 /// The minute of an interval whose attempts most often heard a busy signal.
@@ -683,8 +691,14 @@ pub fn simulate(input: &SimInput, settings: &SimSettings, days: &[Vec<usize>]) -
     }
     let intervals = (0..input.slots.len()).map(|t| outcome(input, &runs, &[t])).collect();
     let days = days.iter().map(|slots| outcome(input, &runs, slots)).collect();
-    let worst_minutes = if input.lines.is_some() { worst_minutes(input, &minutes, reps) } else { Vec::new() };
-    SimReport { replications: settings.replications, seed: settings.seed, intervals, days, worst_minutes }
+    let (worst_minutes, whole) = match input.lines {
+        Some(_) => {
+            let all: Vec<usize> = (0..input.slots.len()).collect();
+            (worst_minutes(input, &minutes, reps), Some(outcome(input, &runs, &all)))
+        }
+        None => (Vec::new(), None),
+    };
+    SimReport { replications: settings.replications, seed: settings.seed, intervals, days, worst_minutes, whole }
 }
 
 /// Per interval, the minute with the largest busy share.
