@@ -15,11 +15,13 @@ use crate::config::ChannelKind;
 use crate::coverage::CoverageRow;
 use crate::error::Error;
 use crate::forecast::media::uplift::LineUplift;
+use crate::forecast::minutes::{interval_minutes, kernel_of, spot_minutes, spots_by_interval};
 use crate::forecast::predict::{FittedForecast, Forecast};
 use crate::ingest::media::{MediaLine, MediaPlan};
 use crate::schedule::week::schedule;
 use crate::series::{CallSeries, RequirementGrid};
 use crate::settings::Settings;
+use crate::staff::lines::{busy_minutes, lines_for_minutes, LineQueue, Minute};
 use crate::staff::requirements::{queue_of, requirements, IntervalRequirement};
 use crate::staff::{performance_as, required_agents, required_agents_at_most, Performance};
 use crate::units::CallsPerInterval;
@@ -92,6 +94,24 @@ pub struct LineImpact {
     pub daypart: &'static str,
     /// Media spend per extra call in the week (not the answering cost).
     pub media_cost_per_extra_call: Option<f64>,
+    /// With lines, a spot's busy signals minute by minute after it airs.
+    pub busy: Option<LineBusy>,
+}
+
+/// A spot's busy signals with the centre's lines, from the chain through
+/// time minute by minute (the spot's burst on its learned minute curve, the
+/// interval's other calls evenly; docs/lines.md).
+#[derive(Debug, Clone, Copy, PartialEq, Serialize)]
+pub struct LineBusy {
+    /// Callers who would hear a busy signal because of this spot if the
+    /// centre is not told (roster built for the baseline), at most its calls.
+    pub busy_callers_if_not_told: f64,
+    /// The busy share in the worst minute after the spot, with the roster
+    /// as planned and the lines as set.
+    pub worst_minute_busy_share: f64,
+    /// Lines (callers the centre can hold) that keep every minute after the
+    /// spot at or under `lines.target_busy` with the roster as planned.
+    pub lines_for_busy_target: Option<u32>,
 }
 
 /// The impact of a whole plan.
@@ -106,6 +126,9 @@ pub struct Impact {
     /// What "lost" means here: callers who hang up (with patience, Erlang A),
     /// or, without patience, callers not answered within the answer-time target.
     pub lost_means: String,
+    /// Whether the centre's lines are modelled (`[lines]`): the spots' busy
+    /// signals are then in each line's `busy`.
+    pub with_lines: bool,
 }
 
 /// What "lost" counts under the service policy.
@@ -133,6 +156,9 @@ pub struct ImpactInputs<'a> {
     pub coverage: &'a [CoverageRow],
 }
 
+/// Most lines searched for a spot's busy target.
+const MOST_LINES: u32 = 100_000;
+
 /// Per-interval values every line's impact is measured against.
 struct Week<'a> {
     inputs: &'a ImpactInputs<'a>,
@@ -144,6 +170,8 @@ struct Week<'a> {
     /// Agents needed for all the calls.
     agents_total: Vec<u32>,
     day_index: BTreeMap<NaiveDate, usize>,
+    /// With lines: every spot's calls per minute, by interval.
+    spot_minutes: BTreeMap<usize, Vec<f64>>,
 }
 
 /// Compute the impact of every line of the plan.
@@ -158,6 +186,7 @@ pub fn analyse(inputs: &ImpactInputs<'_>, threshold: ImpactThreshold) -> Result<
             total_extra_calls: 0.0,
             currency: inputs.settings.costs.currency.clone(),
             lost_means: lost_means(inputs.settings),
+            with_lines: inputs.settings.lines.is_some(),
         });
     }
     let week = Week::new(inputs)?;
@@ -171,6 +200,7 @@ pub fn analyse(inputs: &ImpactInputs<'_>, threshold: ImpactThreshold) -> Result<
         sl_not_told,
         currency: inputs.settings.costs.currency.clone(),
         lost_means: lost_means(inputs.settings),
+        with_lines: inputs.settings.lines.is_some(),
     })
 }
 
@@ -201,6 +231,10 @@ impl<'a> Week<'a> {
             on_not_told: not_told_on_phones(inputs, &base_series)?,
             agents_total,
             day_index: fc.days.iter().enumerate().map(|(k, d)| (*d, k)).collect(),
+            spot_minutes: match inputs.settings.lines {
+                Some(_) => spots_by_interval(fc, &inputs.plan.lines, inputs.fitted.responses()),
+                None => BTreeMap::new(),
+            },
         })
     }
 
@@ -274,8 +308,47 @@ impl<'a> Week<'a> {
             // others wait; those are the baseline's losses, not the line's).
             lost_calls_if_not_told: effect.lost_calls.min(extra),
             value_lost_if_not_told: effect.lost_calls.min(extra) * costs.value_per_answered_call.get(),
+            busy: self.line_busy(l, lu, extra),
             flags,
             suggestion,
+        })
+    }
+
+    /// A spot's busy signals minute by minute after it airs (`None` without
+    /// lines or for a line that is not a spot): the chain through time over
+    /// the intervals its burst reaches, with and without its calls.
+    fn line_busy(&self, l: &MediaLine, lu: &LineUplift, extra: f64) -> Option<LineBusy> {
+        let lines = self.inputs.settings.lines?;
+        let kernel = kernel_of(l, self.inputs.fitted.responses())?;
+        let policy = &self.inputs.settings.service;
+        let (mut with, mut without, mut told) = (Vec::new(), Vec::new(), Vec::new());
+        for (t, own) in spot_minutes(self.inputs.forecast, l, lu, kernel) {
+            let Some(spots) = self.spot_minutes.get(&t) else { continue };
+            let q = queue_of(self.inputs.series, t, self.inputs.series.calls[t], policy);
+            let queue = |agents: u32| LineQueue {
+                lambda: 0.0,
+                mu: 1.0 / q.aht.get(),
+                theta: q.patience.map_or(0.0, |p| 1.0 / p.get()),
+                agents,
+                lines: 0,
+                t: policy.goal.answer_time.get(),
+            };
+            for (all, mine) in interval_minutes(self.total[t], spots).into_iter().zip(own) {
+                with.push(Minute { calls: all, queue: queue(self.on_not_told[t]) });
+                without.push(Minute { calls: (all - mine).max(0.0), queue: queue(self.on_not_told[t]) });
+                told.push(Minute { calls: all, queue: queue(self.inputs.coverage[t].on_phones) });
+            }
+        }
+        if told.is_empty() {
+            return None;
+        }
+        let heard = |minutes: &[Minute]| -> f64 {
+            busy_minutes(&lines, minutes).iter().zip(minutes).map(|(b, m)| b * m.calls).sum()
+        };
+        Some(LineBusy {
+            busy_callers_if_not_told: (heard(&with) - heard(&without)).clamp(0.0, extra),
+            worst_minute_busy_share: busy_minutes(&lines, &told).into_iter().fold(0.0, f64::max),
+            lines_for_busy_target: lines_for_minutes(&lines, &told, MOST_LINES),
         })
     }
 

@@ -11,9 +11,13 @@ use std::fmt::Write as _;
 
 /// `impact.csv`.
 pub fn impact_csv(i: &Impact) -> String {
-    let mut s = String::from("line,row,channel,campaign,start,spend,extra_calls_in_week,extra_calls_in_week_low95,extra_calls_in_week_high95,peak_interval,peak_extra_calls,calls_when_closed,extra_calls_after_week,extra_agent_hours,extra_paid_hours,extra_cost,lost_calls_if_not_told,value_lost_if_not_told,flags,suggestion,response_source,response_lines,station,daypart,media_cost_per_extra_call,answering_cost_per_extra_call\n");
+    let mut s = String::from("line,row,channel,campaign,start,spend,extra_calls_in_week,extra_calls_in_week_low95,extra_calls_in_week_high95,peak_interval,peak_extra_calls,calls_when_closed,extra_calls_after_week,extra_agent_hours,extra_paid_hours,extra_cost,lost_calls_if_not_told,value_lost_if_not_told,flags,suggestion,response_source,response_lines,station,daypart,media_cost_per_extra_call,answering_cost_per_extra_call");
+    if i.with_lines {
+        s.push_str(",busy_callers_if_not_told,worst_minute_busy_share,lines_for_busy_target");
+    }
+    s.push('\n');
     for l in &i.lines {
-        let _ = writeln!(
+        let _ = write!(
             s,
             "{},{},{},{},{},{:.0},{:.1},{:.1},{:.1},{},{:.1},{:.1},{:.1},{:.2},{:.2},{:.2},{:.1},{:.2},{},{},{},{},{},{},{},{}",
             csv_text(&l.line),
@@ -43,6 +47,17 @@ pub fn impact_csv(i: &Impact) -> String {
             l.media_cost_per_extra_call.map(|c| format!("{c:.2}")).unwrap_or_default(),
             if l.extra_calls >= 0.5 { format!("{:.2}", l.extra_cost / l.extra_calls) } else { String::new() }
         );
+        if i.with_lines {
+            let b = l.busy;
+            let _ = write!(
+                s,
+                ",{},{},{}",
+                b.map(|b| format!("{:.2}", b.busy_callers_if_not_told)).unwrap_or_default(),
+                b.map(|b| format!("{:.4}", b.worst_minute_busy_share)).unwrap_or_default(),
+                b.and_then(|b| b.lines_for_busy_target).map(|n| n.to_string()).unwrap_or_default(),
+            );
+        }
+        s.push('\n');
     }
     s
 }

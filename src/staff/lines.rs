@@ -59,18 +59,6 @@ impl Lines {
     }
 }
 
-/// One minute (or any short stretch) of a queue with lines: the attempts per
-/// second with redials and the share of them that hear a busy signal, by the
-/// chain in steady state at that minute's rate (the pointwise stationary
-/// approximation; Green & Kolesar, *Management Science* 37(1), 1991).
-pub fn busy_at(lines: &Lines, q: LineQueue) -> (f64, f64) {
-    if q.lambda <= 0.0 {
-        return (0.0, 0.0);
-    }
-    let (attempts, m) = with_redials(LineQueue { lines: lines.capacity(q.agents), ..q }, lines.redial_share);
-    (attempts, m.busy_share)
-}
-
 /// What callers meet with `K` lines and `N` agents (M/M/N/K+M).
 #[derive(Debug, Clone, Copy, PartialEq)]
 pub struct LineMetrics {
@@ -255,6 +243,139 @@ pub fn with_redials(first: LineQueue, redial_share: f64) -> (f64, LineMetrics) {
     (q.lambda, m)
 }
 
+/// The chain through time, for minutes whose rates change (a spot's burst):
+/// the distribution of callers in the centre, stepped through stretches of
+/// constant rates exactly by uniformization (Jensen's method: `π(t) = Σₙ
+/// Poisson(n; Λt) π₀ Pⁿ` with `P = I + Q/Λ`), starting from the steady state.
+#[derive(Debug, Clone, PartialEq)]
+pub struct Transient {
+    pi: Vec<f64>,
+}
+
+/// Most uniformized jumps per piece: longer stretches are cut into pieces
+/// (the Poisson weights stay well inside floating point).
+const MOST_JUMPS_PER_PIECE: f64 = 40.0;
+
+impl Transient {
+    /// The steady state of `q`.
+    pub fn stationary(q: LineQueue) -> Transient {
+        Transient { pi: q.stationary() }
+    }
+
+    /// Run `seconds` at the rates of `q` (its lines may differ from the
+    /// last stretch's: callers beyond fewer lines are held at the last).
+    /// Returns the share of the stretch's attempts that hear a busy signal
+    /// (the time average of `π_K`, by PASTA).
+    pub fn run(&mut self, q: LineQueue, seconds: f64) -> f64 {
+        let k = q.lines as usize;
+        if self.pi.len() != k + 1 {
+            let beyond: f64 = self.pi.iter().skip(k + 1).sum();
+            self.pi.resize(k + 1, 0.0);
+            self.pi[k] += beyond;
+        }
+        let rate = q.lambda + (0..=q.lines).map(|i| q.departure_rate(i)).fold(0.0, f64::max);
+        if rate <= 0.0 || seconds <= 0.0 {
+            return self.pi[k];
+        }
+        let pieces = (rate * seconds / MOST_JUMPS_PER_PIECE).ceil().max(1.0);
+        let piece = seconds / pieces;
+        let mut busy = 0.0;
+        for _ in 0..pieces as usize {
+            busy += self.piece(q, rate, piece);
+        }
+        busy / pieces
+    }
+
+    /// One piece: the new distribution and the time-average of `π_K` over it
+    /// (`∫₀ᵀ Poisson(n; Λs) ds = P(N(T) > n) / Λ`).
+    fn piece(&mut self, q: LineQueue, rate: f64, t: f64) -> f64 {
+        let k = q.lines as usize;
+        let x = rate * t;
+        let mut weight = (-x).exp();
+        let mut tail = 1.0 - weight;
+        let mut v = self.pi.clone();
+        let mut next = vec![0.0; k + 1];
+        let mut out: Vec<f64> = v.iter().map(|p| p * weight).collect();
+        let mut busy = v[k] * tail / x;
+        let mut n = 0.0;
+        while tail > 1e-13 {
+            n += 1.0;
+            for (i, slot) in next.iter_mut().enumerate() {
+                let up_in = if i > 0 { v[i - 1] * q.lambda } else { 0.0 };
+                let down_in = if i < k { v[i + 1] * q.departure_rate(i as u32 + 1) } else { 0.0 };
+                let leave = if i < k { q.lambda } else { 0.0 } + q.departure_rate(i as u32);
+                *slot = v[i] * (1.0 - leave / rate) + (up_in + down_in) / rate;
+            }
+            std::mem::swap(&mut v, &mut next);
+            weight *= x / n;
+            tail -= weight;
+            for (o, p) in out.iter_mut().zip(&v) {
+                *o += p * weight;
+            }
+            busy += v[k] * tail.max(0.0) / x;
+        }
+        let mass: f64 = out.iter().sum();
+        self.pi = out.iter().map(|p| p / mass).collect();
+        busy
+    }
+}
+
+/// One minute of a stretch whose calls change minute by minute: its first
+/// attempts (callers who have not heard a busy signal yet) and the queue's
+/// agents and rates then (`lambda` and `lines` of `queue` are set from these
+/// and the lines).
+#[derive(Debug, Clone, Copy, PartialEq)]
+pub struct Minute {
+    pub calls: f64,
+    pub queue: LineQueue,
+}
+
+/// The busy share of each minute of `minutes` with `lines`, by the chain
+/// through time ([`Transient`], from the steady state of the first minute's
+/// calls); callers who hear a busy signal call again with the lines' share,
+/// after an exponential delay of mean `redial_minutes`.
+pub fn busy_minutes(lines: &Lines, minutes: &[Minute]) -> Vec<f64> {
+    let Some(first) = minutes.first() else { return Vec::new() };
+    let at = |m: &Minute, attempts: f64| LineQueue { lambda: attempts / 60.0, lines: lines.capacity(m.queue.agents), ..m.queue };
+    let mut chain = Transient::stationary(at(first, first.calls));
+    let back_per_minute = 1.0 - (-1.0 / lines.redial_minutes).exp();
+    let mut waiting_to_redial = 0.0;
+    minutes
+        .iter()
+        .map(|m| {
+            let redials = waiting_to_redial * back_per_minute;
+            waiting_to_redial -= redials;
+            let attempts = m.calls + redials;
+            let share = chain.run(at(m, attempts), 60.0);
+            waiting_to_redial += attempts * share * lines.redial_share;
+            share
+        })
+        .collect()
+}
+
+/// The fewest lines (trunks, up to `most`) that keep every minute of
+/// `minutes` at or under `lines.target_busy`; `None` when `most` do not.
+pub fn lines_for_minutes(lines: &Lines, minutes: &[Minute], most: u32) -> Option<u32> {
+    let worst = |k: u32| busy_minutes(&lines.with_trunks(k), minutes).into_iter().fold(0.0, f64::max);
+    let mut hi = 1u32;
+    while worst(hi) > lines.target_busy {
+        if hi >= most {
+            return None;
+        }
+        hi = hi.saturating_mul(2).min(most);
+    }
+    let mut lo = if hi == 1 { 0 } else { hi / 2 };
+    while hi - lo > 1 {
+        let mid = lo + (hi - lo) / 2;
+        if worst(mid) <= lines.target_busy {
+            hi = mid;
+        } else {
+            lo = mid;
+        }
+    }
+    Some(hi)
+}
+
 /// Most fixed-point steps of [`with_redials`]: at a busy share of 0.9 and
 /// every busy caller redialling, the error shrinks by about a tenth a step.
 const REDIAL_ITERATIONS: usize = 500;
@@ -273,11 +394,19 @@ pub fn extended_erlang_b(erlangs: f64, lines: u32, recall: f64) -> (f64, f64) {
 /// `target`; `None` when even `most` lines do not reach it.
 pub fn lines_for_busy_target(q: LineQueue, redial_share: f64, target: f64, most: u32) -> Option<u32> {
     let busy = |k: u32| with_redials(LineQueue { lines: k, ..q }, redial_share).1.busy_share;
-    if busy(most) > target {
-        return None;
+    // The busy share falls as lines are added: double until it is reached
+    // (the chain grows with the lines), then bisect.
+    let mut hi = 1u32;
+    while busy(hi) > target {
+        if hi >= most {
+            return None;
+        }
+        hi = hi.saturating_mul(2).min(most);
     }
-    // The busy share falls as lines are added: bisect on (0, most].
-    let (mut lo, mut hi) = (0u32, most);
+    let mut lo = hi / 2;
+    if hi == 1 {
+        lo = 0;
+    }
     while hi - lo > 1 {
         let mid = lo + (hi - lo) / 2;
         if busy(mid) <= target {
@@ -438,6 +567,52 @@ mod tests {
         assert!(sl(n) >= 0.8 && sl(n - 1) < 0.8, "{n}");
         assert_eq!(agents_for_goal(LineQueue { lines: 3, ..q }, 0.5, 0.99), Some(3), "nobody waits on 3 lines");
         assert_eq!(agents_for_goal(LineQueue { lines: 0, ..q }, 0.5, 0.8), None);
+    }
+
+    /// The chain through time: at constant rates it stays at its steady
+    /// state; after a jump in the rate it moves to the new one, and the busy
+    /// share of the first minute lies between the two.
+    #[test]
+    fn the_transient_chain_moves_from_one_steady_state_to_the_next() {
+        let quiet = LineQueue { lambda: 0.05, mu: 1.0 / 180.0, theta: 1.0 / 120.0, agents: 8, lines: 12, t: 20.0 };
+        let mut c = Transient::stationary(quiet);
+        let b = c.run(quiet, 600.0);
+        assert!(rel(b, quiet.metrics().busy_share) < 1e-9, "{b} vs {}", quiet.metrics().busy_share);
+        let burst = LineQueue { lambda: 0.5, ..quiet };
+        let first = c.run(burst, 60.0);
+        let steady = burst.metrics().busy_share;
+        assert!(first > quiet.metrics().busy_share && first < steady, "{first} vs {steady}");
+        let later = c.run(burst, 3600.0);
+        assert!(later > first && later < steady + 1e-9, "{later}");
+        let mut d = c.clone();
+        d.run(burst, 36_000.0);
+        for (p, s) in d.pi.iter().zip(burst.stationary()) {
+            assert!((p - s).abs() < 1e-9);
+        }
+        // Fewer lines: callers beyond them are held at the last state.
+        let fewer = LineQueue { lines: 9, ..burst };
+        c.run(fewer, 1.0);
+        assert!((c.pi.iter().sum::<f64>() - 1.0).abs() < 1e-12 && c.pi.len() == 10);
+    }
+
+    /// A burst minute by minute: the busy share climbs with it and falls
+    /// after; more lines lower it; the lines found keep every minute under
+    /// the target and one fewer does not.
+    #[test]
+    fn a_burst_minute_by_minute() {
+        let lines = Lines { trunks: 14, ivr_ports: None, redial_share: 0.5, redial_minutes: 2.0, target_busy: 0.01 };
+        let queue = LineQueue { lambda: 0.0, mu: 1.0 / 180.0, theta: 1.0 / 120.0, agents: 10, lines: 0, t: 20.0 };
+        let calls = [2.0, 2.0, 12.0, 10.0, 6.0, 3.0, 2.0, 2.0, 2.0, 2.0];
+        let minutes: Vec<Minute> = calls.iter().map(|&c| Minute { calls: c, queue }).collect();
+        let b = busy_minutes(&lines, &minutes);
+        let peak = b.iter().enumerate().max_by(|a, c| a.1.total_cmp(c.1)).unwrap().0;
+        assert!((3..=5).contains(&peak), "{b:?}");
+        assert!(b[peak] > 10.0 * b[0] && b[9] < b[peak], "{b:?}");
+        let more = busy_minutes(&lines.with_trunks(20), &minutes);
+        assert!(more.iter().zip(&b).all(|(m, l)| m <= l), "{more:?}");
+        let k = lines_for_minutes(&lines, &minutes, 1000).unwrap();
+        let worst = |k: u32| busy_minutes(&lines.with_trunks(k), &minutes).into_iter().fold(0.0, f64::max);
+        assert!(worst(k) <= 0.01 && worst(k - 1) > 0.01, "{k}");
     }
 
     /// The fewest lines for a busy target: one fewer misses it.
