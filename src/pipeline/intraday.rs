@@ -19,6 +19,8 @@ use crate::ingest::plan_files::{load_forecast_day, load_roster, RosterRules, Ros
 use crate::schedule::adjust::{offers, DayNeeds, OfferRules, Offers};
 use crate::schedule::roster::Agent;
 use crate::series::CallSeries;
+use crate::forecast::minutes::minute_shares;
+use crate::staff::lines::{busy_risk, BusyRisk};
 use crate::staff::requirements::queue_of;
 use crate::staff::{performance_as, ServicePolicy};
 use crate::units::{CallsPerInterval, IntervalMinutes};
@@ -67,6 +69,10 @@ pub struct IntradayPlan {
     /// calls at the target; earliest first.
     pub callbacks_placed: Vec<(usize, usize, f64)>,
     pub target_sl: f64,
+    /// With lines: the busy risk of each interval from the update time on
+    /// (the roster after the offers, spots on their minute curves); empty
+    /// without lines.
+    pub busy: Vec<Option<BusyRisk>>,
     pub warnings: Vec<String>,
 }
 
@@ -120,7 +126,16 @@ pub fn run_intraday(s: &IntradaySources) -> Result<IntradayPlan, Error> {
             line.map_or_else(|| format!("line {l}"), |x| format!("{} {} ({})", x.channel, x.campaign, x.id))
         })
         .collect();
+    let busy = match settings.lines {
+        Some(lines) => {
+            let shares = minute_shares(&updated, &loaded.plan.lines, fitted.responses());
+            let risk = busy_risk(&lines, &series, t0 + at..t0 + per_day, |t| policy.on_phones(offered.rostered_after[t - t0]), &shares, policy);
+            (0..at).map(|_| None).chain(risk.into_iter().map(Some)).collect()
+        }
+        None => Vec::new(),
+    };
     Ok(IntradayPlan {
+        busy,
         day,
         interval: cal.interval,
         at,

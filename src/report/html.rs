@@ -206,6 +206,32 @@ fn week_at_a_glance(s: &Summary) -> Markup {
             p.note { "Agents needed: " (super::summary::staffing_sentence(&s.staffing_set_by)) "." }
             @if !s.special_days.is_empty() { p.note { "Special days this week: " (s.special_days.join("; ")) "." } }
             @if let Some(m) = super::summary::minimums_sentence(s) { p.note { "Contract minimums: " (m) "." } }
+            @if let Some(l) = &s.lines { (lines_note(l)) }
+        }
+    }
+}
+
+/// The lines and the week's busy signals, for the planner.
+fn lines_note(l: &super::summary::LinesSummary) -> Markup {
+    html! {
+        p.note {
+            "Lines: " (summary_value("/lines/trunks", l.trunks.to_string())) " trunks"
+            @if let Some(p) = l.ivr_ports { ", " (p) " IVR ports" }
+            "; " (format!("{:.0}", l.redial_share * 100.0)) "% of busy callers call again after " (l.redial_minutes) " min on average. "
+            @match &l.week {
+                Some(w) => {
+                    "Busy signals in the week (simulated): " (summary_value("/lines/week/busy_signals", format!("{:.0}", w.busy_signals)))
+                    @if let Some(b) = w.busy_share { " (" (format!("{:.2}", b.mean * 100.0)) "% of attempts)" }
+                    "; callers lost to them: " (summary_value("/lines/week/callers_lost_to_busy", format!("{:.0}", w.callers_lost_to_busy)))
+                    ", apart from those who got a line and hung up waiting"
+                    @if let (Some(m), Some(b)) = (&w.worst_minute, w.worst_minute_busy_share) { "; the worst minute " (m) " (" (format!("{:.0}", b * 100.0)) "% busy)" }
+                    "."
+                }
+                None => { "Busy signals are not simulated (simulation.replications = 0)." }
+            }
+            @if l.intervals_with_agents_beyond_trunks > 0 {
+                " " strong { (l.intervals_with_agents_beyond_trunks) " interval(s) have more agents on the phones than trunks (up to " (l.most_agents_on_phones) "): the extra agents cannot take a call." }
+            }
         }
     }
 }
@@ -215,12 +241,16 @@ pub(super) fn pct(v: Option<f64>) -> String {
 }
 
 fn service_by_day(s: &Summary) -> Markup {
+    let busy = s.days.iter().any(|d| d.busy.is_some());
     html! {
         section {
             h2 { "Service level per day" }
             p.note { "Projected: Erlang per interval on the roster, weighted by calls. Simulated: the roster's week replayed call by call (mean and 95% range of the replications)." }
             table data-src="summary.json#days" {
-                tr { th { "day" } th.n { "calls" } th.n { "projected" } th.n { "simulated" } th.n { "simulated 95% range" } th.n { "abandoned" } th.n { "under-staffed intervals" } }
+                tr {
+                    th { "day" } th.n { "calls" } th.n { "projected" } th.n { "simulated" } th.n { "simulated 95% range" } th.n { "abandoned" } th.n { "under-staffed intervals" }
+                    @if busy { th.n { "busy signals" } th.n { "callers lost to busy signals" } }
+                }
                 @for d in &s.days {
                     tr data-key=(d.date) {
                         td { (d.date) }
@@ -230,6 +260,10 @@ fn service_by_day(s: &Summary) -> Markup {
                         td.n { (d.simulated_service_level.as_ref().map(|e| format!("{:.1}–{:.1}%", e.low95 * 100.0, e.high95 * 100.0)).unwrap_or_else(|| "-".into())) }
                         td.n data-col="abandoned_calls" { (d.abandoned_calls.map(|v| format!("{v:.0}")).unwrap_or_else(|| "-".into())) }
                         td.n data-col="understaffed_intervals" { (d.understaffed_intervals) }
+                        @if busy {
+                            td.n data-col="busy.busy_signals" { (d.busy.as_ref().map(|b| format!("{:.0}", b.busy_signals)).unwrap_or_else(|| "-".into())) }
+                            td.n data-col="busy.callers_lost_to_busy" { (d.busy.as_ref().map(|b| format!("{:.0}", b.callers_lost_to_busy)).unwrap_or_else(|| "-".into())) }
+                        }
                     }
                 }
             }
@@ -351,6 +385,12 @@ fn media_plan(i: &Impact) -> Markup {
                     (kpi("their staffing cost", html! { (sourced("impact.csv:sum:extra_cost".into(), format!("{:.0}", sum(|l| l.extra_cost)))) " " (cur) }))
                     (kpi("callers lost if the centre is not told", sourced("impact.csv:sum:lost_calls_if_not_told".into(), format!("{:.0}", sum(|l| l.lost_calls_if_not_told)))))
                     (kpi("their value", html! { (sourced("impact.csv:sum:value_lost_if_not_told".into(), format!("{:.0}", sum(|l| l.value_lost_if_not_told)))) " " (cur) }))
+                    @if i.with_lines {
+                        (kpi("callers who hear a busy signal if the centre is not told", sourced("impact.csv:sum:busy_callers_if_not_told".into(), format!("{:.0}", sum(|l| l.busy.map_or(0.0, |b| b.busy_callers_if_not_told))))))
+                    }
+                }
+                @if i.with_lines {
+                    p.note { "Busy signals: callers who find every line taken, minute by minute after each spot (its calls on the channel's learned minute curve). Lines for the target: the lines that keep every minute after the spot at or under the busy target with the roster as planned." }
                 }
                 p.note { "Lost: " (i.lost_means) ". Media cost per extra call is the spend divided by the line's extra calls; the staffing cost is what answering them costs." }
                 h3 { "Each line" }
@@ -362,6 +402,7 @@ fn media_plan(i: &Impact) -> Markup {
                             th { "busiest interval" } th.n { "extra paid hours" } th.n { (format!("cost ({cur})")) }
                             th.n { "lost if not told" }
                             th { "station" } th { "daypart" } th.n { (format!("media cost per extra call ({cur})")) } th { "response" }
+                            @if i.with_lines { th.n { "busy if not told" } th.n { "worst minute busy" } th.n { "lines for the busy target" } }
                         }
                         @for l in &i.lines {
                             tr data-key=(l.line) {
@@ -382,6 +423,11 @@ fn media_plan(i: &Impact) -> Markup {
                                 td data-col="station" { (l.station) } td data-col="daypart" { (l.daypart) }
                                 td.n data-col="media_cost_per_extra_call" { (l.media_cost_per_extra_call.map(|c| format!("{c:.2}")).unwrap_or_default()) }
                                 td { span data-col="response_source" { (l.response_source) } " (" span data-col="response_lines" { (l.response_lines) } " past lines)" }
+                                @if i.with_lines {
+                                    td.n data-col="busy_callers_if_not_told" { (l.busy.map(|b| format!("{:.2}", b.busy_callers_if_not_told)).unwrap_or_default()) }
+                                    td.n { (l.busy.map(|b| format!("{:.1}%", b.worst_minute_busy_share * 100.0)).unwrap_or_default()) }
+                                    td.n data-col="lines_for_busy_target" { (l.busy.and_then(|b| b.lines_for_busy_target).map(|n| n.to_string()).unwrap_or_default()) }
+                                }
                             }
                             @if !l.flags.is_empty() || !l.suggestion.is_empty() {
                                 tr.sub {

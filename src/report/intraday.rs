@@ -47,7 +47,22 @@ pub struct IntradaySummary {
     pub callbacks_placed: Vec<CallbackMove>,
     /// Callbacks with no interval left today to take them.
     pub callbacks_not_placed: f64,
+    /// With lines (`[lines]`): the busy risk of the rest of the day.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub busy_rest: Option<BusyRest>,
     pub warnings: Vec<String>,
+}
+
+/// The rest of the day's busy risk in `intraday.json`.
+#[derive(Debug, Clone, Serialize)]
+pub struct BusyRest {
+    /// Callers expected to hear a busy signal from the update time on.
+    pub busy_callers: f64,
+    /// Their share of the calls expected.
+    pub busy_share: f64,
+    /// The minute with the largest busy share (HH:MM) and that share.
+    pub worst_minute: Option<String>,
+    pub worst_minute_busy_share: Option<f64>,
 }
 
 /// A surprise in `intraday.json`.
@@ -140,9 +155,31 @@ impl IntradaySummary {
             callbacks_not_placed: (p.callbacks.iter().sum::<f64>()
                 - p.callbacks_placed.iter().map(|c| c.2).sum::<f64>())
             .max(0.0),
+            busy_rest: busy_rest(p),
             warnings: p.warnings.clone(),
         }
     }
+}
+
+fn busy_rest(p: &IntradayPlan) -> Option<BusyRest> {
+    if p.busy.is_empty() {
+        return None;
+    }
+    let risks = p.busy.iter().enumerate().filter_map(|(j, b)| b.map(|b| (j, b)));
+    let callers: f64 = risks.clone().map(|(_, b)| b.busy_callers).sum();
+    let calls: f64 = (p.at..p.open.len()).filter(|j| p.open[*j]).map(|j| p.update.total[j]).sum();
+    let worst = risks
+        .filter_map(|(j, b)| b.worst_minute.map(|(m, v)| (j as u32 * p.interval.get() + m, v)))
+        .fold(None, |best: Option<(u32, f64)>, w| match best {
+            Some(b) if b.1 >= w.1 => Some(b),
+            _ => Some(w),
+        });
+    Some(BusyRest {
+        busy_callers: callers,
+        busy_share: if calls > 0.0 { callers / calls } else { 0.0 },
+        worst_minute: worst.map(|(m, _)| format!("{:02}:{:02}", m / 60, m % 60)),
+        worst_minute_busy_share: worst.map(|w| w.1),
+    })
 }
 
 /// Callbacks of one interval placed into a later one.
@@ -160,13 +197,18 @@ fn hhmm(p: &IntradayPlan, slot: usize) -> String {
 
 /// `intraday.csv`: one row per interval of the day.
 pub fn intraday_csv(p: &IntradayPlan) -> String {
-    let mut s = String::from("interval_start,open,seen,actual,morning_forecast,updated_forecast,lo80,hi80,lo95,hi95,baseline_updated,campaigns_updated,unexplained,required_agents,required_rostered,rostered_agents,rostered_after_offers,service_level,service_level_after_offers,callbacks\n");
+    let mut s = String::from("interval_start,open,seen,actual,morning_forecast,updated_forecast,lo80,hi80,lo95,hi95,baseline_updated,campaigns_updated,unexplained,required_agents,required_rostered,rostered_agents,rostered_after_offers,service_level,service_level_after_offers,callbacks");
+    let with_lines = !p.busy.is_empty();
+    if with_lines {
+        s.push_str(",busy_callers,busy_share");
+    }
+    s.push('\n');
     let o = |v: Option<f64>| v.map(|x| format!("{x:.3}")).unwrap_or_default();
     let u = &p.update;
     for j in 0..p.open.len() {
         let campaigns: f64 = u.lines.iter().map(|l| l.2[j]).sum();
         let actual = (j < p.at && p.actual[j].is_finite()).then_some(p.actual[j]);
-        let _ = writeln!(
+        let _ = write!(
             s,
             "{},{},{},{},{:.3},{:.3},{},{},{},{},{:.3},{:.3},{:.3},{},{},{},{},{},{},{:.1}",
             slot_time(p.day, j, p.interval).format("%Y-%m-%d %H:%M"),
@@ -190,6 +232,16 @@ pub fn intraday_csv(p: &IntradayPlan) -> String {
             o(p.service_level_after[j]),
             p.callbacks[j],
         );
+        if with_lines {
+            let b = p.busy.get(j).copied().flatten();
+            let _ = write!(
+                s,
+                ",{},{}",
+                b.map(|b| format!("{:.3}", b.busy_callers)).unwrap_or_default(),
+                b.map(|b| format!("{:.4}", b.busy_share)).unwrap_or_default()
+            );
+        }
+        s.push('\n');
     }
     s
 }
@@ -302,6 +354,18 @@ pub fn intraday_text(p: &IntradayPlan, s: &IntradaySummary) -> String {
         "offers: {} overtime ({:.1} h), {} call-ins of agents not rostered today ({:.1} h), {} time off ({:.1} h); {:.0} calls to move to callbacks",
         s.overtime_offers, s.overtime_hours, s.call_in_offers, s.call_in_hours, s.time_off_offers, s.time_off_hours, s.callbacks
     );
+    if let Some(b) = &s.busy_rest {
+        let worst = match (&b.worst_minute, b.worst_minute_busy_share) {
+            (Some(m), Some(v)) => format!("; worst minute {m} ({:.0}% busy)", v * 100.0),
+            _ => String::new(),
+        };
+        let _ = writeln!(
+            out,
+            "busy signals: {:.1} callers expected to find every line taken in the rest of the day ({:.2}% of the calls){worst}",
+            b.busy_callers,
+            b.busy_share * 100.0
+        );
+    }
     if s.callbacks >= 0.5 {
         let mut into: std::collections::BTreeMap<&str, f64> = std::collections::BTreeMap::new();
         for m in &s.callbacks_placed {

@@ -20,6 +20,9 @@
 //! the tests reproduce), with `B` the chain's busy share.
 
 use super::erlang::{hypoexponential_cdfs, log_add_exp};
+use super::requirements::queue_of;
+use super::ServicePolicy;
+use crate::series::CallSeries;
 
 /// The centre's lines, checked (`[lines]` in the config; docs/lines.md).
 ///
@@ -374,6 +377,61 @@ pub fn lines_for_minutes(lines: &Lines, minutes: &[Minute], most: u32) -> Option
         }
     }
     Some(hi)
+}
+
+/// The busy risk of one interval: its callers who would hear a busy signal,
+/// their share, and its worst minute (minutes from its start, busy share).
+#[derive(Debug, Clone, Copy, PartialEq)]
+pub struct BusyRisk {
+    pub busy_callers: f64,
+    pub busy_share: f64,
+    pub worst_minute: Option<(u32, f64)>,
+}
+
+/// Busy risk interval by interval over `slots` of `series` (consecutive),
+/// minute by minute through the chain: each interval's calls on its minute
+/// curve (`shares`, indexed like the series; evenly where absent) with
+/// `on_phones(t)` agents.
+pub fn busy_risk(
+    lines: &Lines,
+    series: &CallSeries,
+    slots: std::ops::Range<usize>,
+    on_phones: impl Fn(usize) -> u32,
+    shares: &[Option<Vec<f64>>],
+    policy: &ServicePolicy,
+) -> Vec<BusyRisk> {
+    let width = (series.interval.to_seconds().get() / 60.0).round().max(1.0) as usize;
+    let mut minutes = Vec::with_capacity(slots.len() * width);
+    for t in slots.clone() {
+        let q = queue_of(series, t, series.calls[t], policy);
+        let calls = if series.open[t] { series.calls[t].get() } else { 0.0 };
+        let queue = LineQueue {
+            lambda: 0.0,
+            mu: 1.0 / q.aht.get(),
+            theta: q.patience.map_or(0.0, |p| 1.0 / p.get()),
+            agents: on_phones(t),
+            lines: 0,
+            t: policy.goal.answer_time.get(),
+        };
+        let curve = shares.get(t).and_then(|s| s.as_deref()).filter(|s| s.len() == width);
+        for m in 0..width {
+            let share = curve.map_or(1.0 / width as f64, |c| c[m]);
+            minutes.push(Minute { calls: calls * share, queue });
+        }
+    }
+    let busy = busy_minutes(lines, &minutes);
+    busy.chunks(width)
+        .zip(minutes.chunks(width))
+        .map(|(b, m)| {
+            let callers: f64 = b.iter().zip(m).map(|(b, m)| b * m.calls).sum();
+            let calls: f64 = m.iter().map(|m| m.calls).sum();
+            let worst = b.iter().enumerate().fold(None, |best: Option<(u32, f64)>, (k, v)| match best {
+                Some(x) if x.1 >= *v => Some(x),
+                _ => (*v > 0.0).then_some((k as u32, *v)),
+            });
+            BusyRisk { busy_callers: callers, busy_share: if calls > 0.0 { callers / calls } else { 0.0 }, worst_minute: worst }
+        })
+        .collect()
 }
 
 /// Most fixed-point steps of [`with_redials`]: at a busy share of 0.9 and
