@@ -6,6 +6,7 @@ mod exports;
 mod forecast;
 mod ingest;
 mod intraday;
+mod lines;
 mod plan;
 mod queues;
 mod report;
