@@ -89,6 +89,49 @@ fn daily_goal_and_simulation(c: &mut Criterion) {
     g.finish();
 }
 
+/// The bundled week with 40 trunks (`[lines] trunks = 40`, the other keys at
+/// their defaults): the whole weekly build beside `plan_build_week_150_agents`
+/// (target: at most 1.5x), and 1,000 replications of its roster's week with
+/// lines and the spots' minute curves (target: under 2 s).
+fn with_lines(c: &mut Criterion) {
+    use ringcast::forecast::minutes::minute_shares;
+    use ringcast::simulate::{days_of, simulate, week_input, SimInput, SimSettings};
+    use ringcast::staff::lines::Lines;
+    let data = Path::new(env!("CARGO_MANIFEST_DIR")).join("data");
+    let sources = Sources::in_folder(&data);
+    let agents = load_agents(&data.join("agents.csv")).expect("agents");
+    let lines = Lines { trunks: 40, ivr_ports: None, redial_share: 0.5, redial_minutes: 2.0, target_busy: 0.01 };
+    let loaded_with_lines = || {
+        let mut loaded = load(&sources).expect("inputs");
+        loaded.settings.lines = Some(lines);
+        loaded
+    };
+    let mut g = c.benchmark_group("lines");
+    g.sample_size(10);
+    g.bench_function("plan_build_week_150_agents_40_trunks", |b| {
+        b.iter(|| {
+            build_week(loaded_with_lines(), agents.clone(), ImpactThreshold::default(), &|_| {})
+                .expect("plan")
+                .roster
+                .assignments
+                .len()
+        })
+    });
+    let plan = build_week(loaded_with_lines(), agents, ImpactThreshold::default(), &|_| {}).expect("plan");
+    let on_phones: Vec<u32> = plan.coverage.iter().map(|r| r.on_phones).collect();
+    let s = plan.settings();
+    let input = SimInput {
+        lines: Some(lines),
+        minute_shares: minute_shares(&plan.forecast, &plan.loaded.plan.lines, plan.fitted.responses()),
+        ..week_input(&plan.series, &on_phones, &s.service, s.simulation.handle_times, None)
+    };
+    let days = days_of(&plan.series.starts);
+    g.bench_function("simulate_week_1000_replications_40_trunks", |b| {
+        b.iter(|| simulate(&input, &SimSettings { replications: 1000, seed: 1 }, &days).days.len())
+    });
+    g.finish();
+}
+
 /// Instance B under a daily goal: each interval's requirement is read back
 /// as the calls that need exactly that many agents at the instance's service
 /// (80% in 20 s, 300 s handle time, Erlang C), then the shifts meet 80% per
@@ -233,6 +276,7 @@ criterion_group!(
     instance_b,
     sample_plan,
     daily_goal_and_simulation,
+    with_lines,
     instance_b_daily_goal,
     large_centre_roster,
     us_bank_plan
