@@ -13,13 +13,13 @@ use crate::calendar::slot_time;
 use crate::coverage::project;
 use crate::error::{Error, InputError};
 use crate::forecast::intraday::{DayUpdate, IntradayModel, MorningDay, Seen};
+use crate::forecast::minutes::minute_shares;
 use crate::ingest::actuals::{load_actuals, Actuals};
 use crate::ingest::agents::load_agents;
 use crate::ingest::plan_files::{load_forecast_day, load_roster, RosterRules, RosterShift};
 use crate::schedule::adjust::{offers, DayNeeds, OfferRules, Offers};
 use crate::schedule::roster::Agent;
 use crate::series::CallSeries;
-use crate::forecast::minutes::minute_shares;
 use crate::staff::lines::{busy_risk, BusyRisk};
 use crate::staff::requirements::queue_of;
 use crate::staff::{performance_as, ServicePolicy};
@@ -129,7 +129,14 @@ pub fn run_intraday(s: &IntradaySources) -> Result<IntradayPlan, Error> {
     let busy = match settings.lines {
         Some(lines) => {
             let shares = minute_shares(&updated, &loaded.plan.lines, fitted.responses());
-            let risk = busy_risk(&lines, &series, t0 + at..t0 + per_day, |t| policy.on_phones(offered.rostered_after[t - t0]), &shares, policy);
+            let risk = busy_risk(
+                &lines,
+                &series,
+                t0 + at..t0 + per_day,
+                |t| policy.on_phones(offered.rostered_after[t - t0]),
+                &shares,
+                policy,
+            );
             (0..at).map(|_| None).chain(risk.into_iter().map(Some)).collect()
         }
         None => Vec::new(),

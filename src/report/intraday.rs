@@ -168,12 +168,13 @@ fn busy_rest(p: &IntradayPlan) -> Option<BusyRest> {
     let risks = p.busy.iter().enumerate().filter_map(|(j, b)| b.map(|b| (j, b)));
     let callers: f64 = risks.clone().map(|(_, b)| b.busy_callers).sum();
     let calls: f64 = (p.at..p.open.len()).filter(|j| p.open[*j]).map(|j| p.update.total[j]).sum();
-    let worst = risks
-        .filter_map(|(j, b)| b.worst_minute.map(|(m, v)| (j as u32 * p.interval.get() + m, v)))
-        .fold(None, |best: Option<(u32, f64)>, w| match best {
+    let worst = risks.filter_map(|(j, b)| b.worst_minute.map(|(m, v)| (j as u32 * p.interval.get() + m, v))).fold(
+        None,
+        |best: Option<(u32, f64)>, w| match best {
             Some(b) if b.1 >= w.1 => Some(b),
             _ => Some(w),
-        });
+        },
+    );
     Some(BusyRest {
         busy_callers: callers,
         busy_share: if calls > 0.0 { callers / calls } else { 0.0 },

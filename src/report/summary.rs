@@ -440,13 +440,13 @@ pub fn summary(p: &WeeklyPlan) -> Summary {
 /// A day's or the week's busy signals: the simulation's outcome over
 /// `rows`, the worst minute among theirs.
 fn busy(o: &crate::simulate::Outcome, rows: &[crate::coverage::CoverageRow]) -> Option<Busy> {
-    let worst = rows
-        .iter()
-        .filter_map(|r| r.busy.and_then(|b| b.worst_minute))
-        .fold(None, |best: Option<(chrono::NaiveDateTime, f64)>, w| match best {
+    let worst = rows.iter().filter_map(|r| r.busy.and_then(|b| b.worst_minute)).fold(
+        None,
+        |best: Option<(chrono::NaiveDateTime, f64)>, w| match best {
             Some(b) if b.1 >= w.1 => Some(b),
             _ => Some(w),
-        });
+        },
+    );
     Some(Busy {
         busy_share: o.busy_share,
         busy_signals: o.busy_signals?,

@@ -21,8 +21,8 @@
 //! parallel and are combined in order, so a rerun is byte-identical.
 
 use crate::series::CallSeries;
-use crate::staff::requirements::queue_of;
 use crate::staff::lines::Lines;
+use crate::staff::requirements::queue_of;
 use crate::staff::ServicePolicy;
 use crate::units::Seconds;
 use rand::{Rng, SeedableRng};

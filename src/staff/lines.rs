@@ -339,7 +339,11 @@ pub struct Minute {
 /// after an exponential delay of mean `redial_minutes`.
 pub fn busy_minutes(lines: &Lines, minutes: &[Minute]) -> Vec<f64> {
     let Some(first) = minutes.first() else { return Vec::new() };
-    let at = |m: &Minute, attempts: f64| LineQueue { lambda: attempts / 60.0, lines: lines.capacity(m.queue.agents), ..m.queue };
+    let at = |m: &Minute, attempts: f64| LineQueue {
+        lambda: attempts / 60.0,
+        lines: lines.capacity(m.queue.agents),
+        ..m.queue
+    };
     let mut chain = Transient::stationary(at(first, first.calls));
     let back_per_minute = 1.0 - (-1.0 / lines.redial_minutes).exp();
     let mut waiting_to_redial = 0.0;
@@ -429,7 +433,11 @@ pub fn busy_risk(
                 Some(x) if x.1 >= *v => Some(x),
                 _ => (*v > 0.0).then_some((k as u32, *v)),
             });
-            BusyRisk { busy_callers: callers, busy_share: if calls > 0.0 { callers / calls } else { 0.0 }, worst_minute: worst }
+            BusyRisk {
+                busy_callers: callers,
+                busy_share: if calls > 0.0 { callers / calls } else { 0.0 },
+                worst_minute: worst,
+            }
         })
         .collect()
 }
