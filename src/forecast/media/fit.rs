@@ -83,8 +83,12 @@ pub struct DaypartReport {
     pub spots: usize,
     /// Response per spot relative to the channel's overall response (shrunk towards 1).
     pub factor: f64,
-    /// Relative standard error of the daypart's response.
+    /// Relative standard error of the daypart's response (it includes the
+    /// uncertainty of the channel's response that all dayparts share).
     pub relative_se: f64,
+    /// Standard error of `factor` itself (delta method): how clearly the
+    /// daypart differs from the channel.
+    pub factor_se: f64,
 }
 
 /// A spot channel's response at one station, as learned.
@@ -95,8 +99,11 @@ pub struct StationReport {
     pub spots: usize,
     /// Response per spot relative to the channel's (shrunk towards 1).
     pub factor: f64,
-    /// Relative standard error of the station's response.
+    /// Relative standard error of the station's response (it includes the
+    /// uncertainty of the channel's response that all stations share).
     pub relative_se: f64,
+    /// Standard error of `factor` itself (delta method).
+    pub factor_se: f64,
 }
 
 /// Where a channel's response comes from, for every output that uses it.
@@ -346,6 +353,7 @@ impl MediaModel {
                     spots: spots_in(lines_of[c], part),
                     factor,
                     relative_se,
+                    factor_se: factor_se(c, &parts, &sol, units.len(), &Level::Daypart(part)),
                 })
                 .collect();
             r.stations = stations
@@ -355,6 +363,7 @@ impl MediaModel {
                     spots: lines_of[c].iter().filter(|l| l.station == *st).count(),
                     factor: *factor,
                     relative_se: *relative_se,
+                    factor_se: factor_se(c, &parts, &sol, units.len(), &Level::Station(st.clone())),
                 })
                 .collect();
             out.reports.push(r);
@@ -603,6 +612,17 @@ fn station_factors(c: usize, parts: &[DaypartColumn], sol: &Solution, channels: 
             Level::Daypart(_) => None,
         })
         .collect()
+}
+
+/// Standard error of a level's factor 1 + δ/k by the delta method: the
+/// gradient (−δ/k², 1/k) against the covariance of the scale k and δ.
+fn factor_se(c: usize, parts: &[DaypartColumn], sol: &Solution, channels: usize, level: &Level) -> f64 {
+    let k = sol.scales[c];
+    let Some(j) = parts.iter().position(|d| d.channel == c && d.level == *level) else { return 0.0 };
+    if k <= 0.0 {
+        return 0.0;
+    }
+    combination_se(sol, &[(c, -sol.extra[j] / (k * k)), (channels + j, 1.0 / k)])
 }
 
 fn level_factors(c: usize, parts: &[DaypartColumn], sol: &Solution, channels: usize) -> Vec<(Level, f64, f64)> {
