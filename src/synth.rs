@@ -54,6 +54,31 @@ pub struct SynthOptions {
     /// with this log-sd (creatives and audiences differ); `None`: every line
     /// responds as its channel, as in the bundled sample.
     pub line_response_sd: Option<f64>,
+    /// About this many TV spots over the history (each open day has one with
+    /// probability spots / open days, at most one a day); `None`: 0–2 a day,
+    /// as in the bundled sample.
+    pub tv_spots: Option<u32>,
+    /// Share of TV spots aired 19:00–21:59 (the others 08:00–18:59, GRPs
+    /// drawn alike); `None`: 70% between 18:00 and 21:40, as bundled.
+    pub tv_evening_share: Option<f64>,
+    /// Spots (and lines) at these stations respond this many times their
+    /// channel's response, in the history and the planning week alike
+    /// (empty: every station as its channel).
+    pub station_effects: BTreeMap<String, f64>,
+    /// Emails' send-day delay is a gamma with this (shape ≥ 1, mean minutes),
+    /// over the day's shape — a family the fit does not assume.
+    pub email_send_gamma: Option<(f64, f64)>,
+    /// Retargeting's carry-over is a Weibull delay in days with this (shape,
+    /// scale): each day after the spend weighs the delay's mass in it.
+    pub retargeting_weibull: Option<(f64, f64)>,
+}
+
+/// Where and when TV spots air, as [`SynthOptions`] sets it.
+#[derive(Debug, Clone, Copy, Default)]
+struct TvPlan {
+    /// Probability of a spot on an open day (`None`: 0–2 a day).
+    per_day: Option<f64>,
+    evening_share: Option<f64>,
 }
 
 /// The planning week as it happens, for the intraday update: its calls come
@@ -122,8 +147,58 @@ impl SynthOptions {
             retargeting_delay_days: None,
             tv_evening_factor: None,
             line_response_sd: None,
+            tv_spots: None,
+            tv_evening_share: None,
+            station_effects: BTreeMap::new(),
+            email_send_gamma: None,
+            retargeting_weibull: None,
         }
     }
+
+    /// Check the opt-in behaviours' ranges.
+    pub fn check(&self) -> anyhow::Result<()> {
+        if let Some(n) = self.tv_spots {
+            anyhow::ensure!((1..=10_000).contains(&n), "--tv-spots {n}: expected 1 to 10000");
+        }
+        if let Some(e) = self.tv_evening_share {
+            anyhow::ensure!((0.0..=1.0).contains(&e), "--tv-evening-share {e}: expected 0 to 1");
+        }
+        for (st, f) in &self.station_effects {
+            anyhow::ensure!((0.0..=10.0).contains(f), "--station-effect {st}={f}: expected 0 to 10");
+        }
+        if let Some((shape, mean)) = self.email_send_gamma {
+            anyhow::ensure!(
+                (1.0..=20.0).contains(&shape) && (5.0..=300.0).contains(&mean),
+                "--email-send-gamma {shape},{mean}: expected a shape from 1 to 20 and a mean from 5 to 300 minutes"
+            );
+        }
+        if let Some((shape, scale)) = self.retargeting_weibull {
+            anyhow::ensure!(
+                (0.5..=10.0).contains(&shape) && (0.2..=7.0).contains(&scale),
+                "--retargeting-weibull {shape},{scale}: expected a shape from 0.5 to 10 and a scale from 0.2 to 7 days"
+            );
+        }
+        Ok(())
+    }
+}
+
+/// The true uplift of `lines`: each line's by its channel's response, times
+/// its station's effect where the options give one.
+pub fn true_uplift(
+    lines: &[MediaLine],
+    responses: &BTreeMap<String, ChannelResponse>,
+    station_effects: &BTreeMap<String, f64>,
+    shapes: &DayShapes,
+) -> Uplift {
+    let mut u = Uplift::compute(lines, responses, shapes);
+    if !station_effects.is_empty() {
+        for l in &mut u.lines {
+            let f = station_effects.get(&lines[l.line].station).copied().unwrap_or(1.0);
+            l.cells.iter_mut().for_each(|c| c.2 *= f);
+            l.lost_when_closed *= f;
+        }
+    }
+    u
 }
 
 /// Agents the bundled demand suits: `demand_scale` defaults to agents / this.
@@ -210,6 +285,10 @@ pub struct GroundTruth {
     /// truth `ringcast review` is scored against; one queue only).
     #[serde(skip_serializing_if = "Vec::is_empty")]
     pub week_lines: Vec<LineTruth>,
+    /// Stations whose lines respond this many times their channel's response
+    /// (history and planning week; absent: none).
+    #[serde(skip_serializing_if = "BTreeMap::is_empty")]
+    pub station_effects: BTreeMap<String, f64>,
 }
 
 /// A planned line's truth in the realised week: the expected extra calls it
@@ -358,7 +437,13 @@ fn campaign_of(d: NaiveDate) -> &'static str {
 }
 
 /// Media lines for the days `[from, to]`.
-fn media_for(rng: &mut ChaCha8Rng, from: NaiveDate, to: NaiveDate, holidays: &[NaiveDate]) -> Vec<MediaLine> {
+fn media_for(
+    rng: &mut ChaCha8Rng,
+    from: NaiveDate,
+    to: NaiveDate,
+    holidays: &[NaiveDate],
+    tv: TvPlan,
+) -> Vec<MediaLine> {
     let mut lines = Vec::new();
     let at = |d: NaiveDate, minute: u32| {
         d.and_time(NaiveTime::from_hms_opt(minute / 60, minute % 60, 0).unwrap_or_default())
@@ -393,12 +478,16 @@ fn media_for(rng: &mut ChaCha8Rng, from: NaiveDate, to: NaiveDate, holidays: &[N
                 continue;
             }
             // TV: about one spot a day, mostly in the evening.
-            let n_tv = rng.gen_range(0..=2);
+            let n_tv = match tv.per_day {
+                Some(p) => i32::from(rng.gen_bool(p)),
+                None => rng.gen_range(0..=2),
+            };
             for _ in 0..n_tv {
-                let minute = if rng.gen_bool(0.7) {
-                    rng.gen_range(18 * 60..21 * 60 + 40)
-                } else {
-                    rng.gen_range(10 * 60..17 * 60)
+                let minute = match tv.evening_share {
+                    Some(e) if rng.gen_bool(e) => rng.gen_range(19 * 60..22 * 60),
+                    Some(_) => rng.gen_range(8 * 60..19 * 60),
+                    None if rng.gen_bool(0.7) => rng.gen_range(18 * 60..21 * 60 + 40),
+                    None => rng.gen_range(10 * 60..17 * 60),
                 };
                 let grps = (rng.gen_range(1.5f64..9.0) * 10.0).round() / 10.0;
                 let spend = (grps * rng.gen_range(700.0f64..1000.0)).round();
@@ -462,8 +551,8 @@ fn media_for(rng: &mut ChaCha8Rng, from: NaiveDate, to: NaiveDate, holidays: &[N
 
 /// The planning week's plan: a realistic mix, with two overlapping spots and one
 /// close to closing time, so the impact report has something to flag.
-fn next_week_plan(rng: &mut ChaCha8Rng, week: NaiveDate) -> Vec<MediaLine> {
-    let mut lines = media_for(rng, week, week + Duration::days(6), &[]);
+fn next_week_plan(rng: &mut ChaCha8Rng, week: NaiveDate, tv: TvPlan) -> Vec<MediaLine> {
+    let mut lines = media_for(rng, week, week + Duration::days(6), &[], tv);
     lines.retain(|l| l.channel != "retargeting" && l.channel != "click_to_call");
     let at = |d: i64, h: u32, m: u32| {
         (week + Duration::days(d)).and_time(NaiveTime::from_hms_opt(h, m, 0).unwrap_or_default())
@@ -568,9 +657,9 @@ fn realised_week(
     let mut rng = ChaCha8Rng::seed_from_u64(args.seed.wrapping_add(1));
     let per_day = t.shapes.interval.per_day();
     let days: Vec<NaiveDate> = (0..7).map(|i| args.week + Duration::days(i)).collect();
-    let carry = Uplift::compute(past, responses, t.shapes).grid(&days, per_day);
+    let carry = true_uplift(past, responses, &args.station_effects, t.shapes).grid(&days, per_day);
     let r = &args.realised;
-    let mut next_uplift = Uplift::compute(next, responses, t.shapes);
+    let mut next_uplift = true_uplift(next, responses, &args.station_effects, t.shapes);
     if !r.station_factors.is_empty() {
         for l in &mut next_uplift.lines {
             let f = r.station_factors.get(&next[l.line].station).copied().unwrap_or(1.0);
@@ -612,7 +701,8 @@ fn week_line_truth(args: &SynthOptions, next: &[MediaLine], uplift: &Uplift, day
         .iter()
         .map(|u| {
             let l = &next[u.line];
-            let station = r.station_factors.get(&l.station).copied().unwrap_or(1.0);
+            let station = r.station_factors.get(&l.station).copied().unwrap_or(1.0)
+                * args.station_effects.get(&l.station).copied().unwrap_or(1.0);
             let in_week: f64 = u.cells.iter().filter(|c| days.contains(&c.0)).map(|c| c.2).sum();
             let calls = in_week * r.response_factor * args.demand_scale;
             let unit = match l.kind {
@@ -680,20 +770,34 @@ pub fn generate(args: &SynthOptions) -> anyhow::Result<Sample> {
         }
         day += Duration::days(1);
     }
-    let past = media_for(&mut rng, first, last, &holidays);
+    args.check()?;
+    let open_days = shapes.by_day.keys().filter(|d| **d <= last).count().max(1);
+    let tv = TvPlan {
+        per_day: args.tv_spots.map(|n| (n as f64 / open_days as f64).min(1.0)),
+        evening_share: args.tv_evening_share,
+    };
+    let past = media_for(&mut rng, first, last, &holidays, tv);
     let mut responses = true_responses();
     if let Some(ChannelResponse::Daily(email)) = responses.get_mut("email") {
         email.send_peak_minutes = args.email_peak_minutes;
+        if let Some((shape, mean)) = args.email_send_gamma {
+            email.send_peak_minutes = None;
+            email.send_curve = crate::forecast::media::response::SendCurve::gamma(shape, mean);
+        }
     }
     if let Some(ChannelResponse::Daily(r)) = responses.get_mut("retargeting") {
         r.delay_days = args.retargeting_delay_days;
+        if let Some((shape, scale)) = args.retargeting_weibull {
+            r.delay_days = None;
+            r.day_weights = crate::forecast::media::response::DayWeights::weibull(shape, scale);
+        }
     }
     if let (Some(ChannelResponse::Spot(tv)), Some(f)) = (responses.get_mut("tv"), args.tv_evening_factor) {
         let mut m = [1.0; DAYPARTS.len()];
         m[daypart_of(20)] = f;
         tv.dayparts = Some(m);
     }
-    let mut uplift = Uplift::compute(&past, &responses, &shapes);
+    let mut uplift = true_uplift(&past, &responses, &args.station_effects, &shapes);
     if let Some(sd) = args.line_response_sd {
         // Its own stream, so the other files stay as without it.
         let mut line_rng = ChaCha8Rng::seed_from_u64(args.seed.wrapping_add(2));
@@ -734,7 +838,7 @@ pub fn generate(args: &SynthOptions) -> anyhow::Result<Sample> {
             }
         }
     }
-    let next = next_week_plan(&mut rng, week);
+    let next = next_week_plan(&mut rng, week, tv);
     let realised = if queues.is_empty() {
         let week_shapes = WeekTruth { baseline: &truth_b, first, holidays: &holidays, shapes: &shapes };
         Some(realised_week(args, &week_shapes, &past, &next, &responses)?)
@@ -758,6 +862,7 @@ pub fn generate(args: &SynthOptions) -> anyhow::Result<Sample> {
         queues,
         realised: realised.is_some().then(|| args.realised.clone()),
         week_lines: realised.as_ref().map(|w| w.lines.clone()).unwrap_or_default(),
+        station_effects: args.station_effects.clone(),
     };
     let agents = agents_csv(&mut rng, args.agents, &truth.queues);
     let mut files = vec![
@@ -930,6 +1035,37 @@ mod tests {
             assert_eq!(s[0], 0.0);
         }
         assert!(sample_shape(Weekday::Sun).is_none());
+    }
+
+    #[test]
+    fn opt_in_behaviours_are_checked_and_written_to_the_truth() {
+        let week = NaiveDate::from_ymd_opt(2026, 11, 23).unwrap();
+        let base = SynthOptions::sample(3, 8, week, 5);
+        for bad in [
+            SynthOptions { tv_spots: Some(0), ..base.clone() },
+            SynthOptions { tv_evening_share: Some(1.5), ..base.clone() },
+            SynthOptions { email_send_gamma: Some((0.5, 100.0)), ..base.clone() },
+            SynthOptions { retargeting_weibull: Some((2.0, 9.0)), ..base.clone() },
+            SynthOptions { station_effects: [("ITV1".to_string(), -1.0)].into_iter().collect(), ..base.clone() },
+        ] {
+            assert!(generate(&bad).is_err(), "{bad:?}");
+        }
+        let options = SynthOptions {
+            tv_spots: Some(40),
+            tv_evening_share: Some(0.5),
+            station_effects: [("ITV1".to_string(), 1.25)].into_iter().collect(),
+            email_send_gamma: Some((2.0, 100.0)),
+            retargeting_weibull: Some((2.0, 2.0)),
+            ..base
+        };
+        let s = generate(&options).unwrap();
+        let tv = s.files[1].1.lines().filter(|l| l.contains(",tv,")).count();
+        assert!((25..=55).contains(&tv), "{tv} TV spots for about 40");
+        let json = &s.files.iter().find(|f| f.0 == "ground_truth.json").unwrap().1;
+        for key in ["\"station_effects\"", "\"send_curve\"", "\"day_weights\""] {
+            assert!(json.contains(key), "{key} missing from the truth");
+        }
+        assert_eq!(s.truth.station_effects["ITV1"], 1.25);
     }
 
     #[test]

@@ -67,9 +67,40 @@ pub struct SynthArgs {
     /// response in the planning week (0..=10; repeat for several stations).
     #[arg(long = "station-factor", value_name = "STATION=F")]
     pub station_factors: Vec<String>,
+    /// About this many TV spots over the whole history, at most one a day
+    /// (1..=10000); default: 0–2 every open day.
+    #[arg(long)]
+    pub tv_spots: Option<u32>,
+    /// Share of TV spots aired 19:00–21:59, the others 08:00–18:59 with the
+    /// same GRPs (0..=1); default: 70% between 18:00 and 21:40.
+    #[arg(long)]
+    pub tv_evening_share: Option<f64>,
+    /// `STATION=F`: lines at this station respond F times their channel's
+    /// response, in the history and the planning week (0..=10; repeat for
+    /// several stations).
+    #[arg(long = "station-effect", value_name = "STATION=F")]
+    pub station_effects: Vec<String>,
+    /// `SHAPE,MEAN`: emails' send-day delay is a gamma with this shape
+    /// (1..=20) and mean in minutes (5..=300).
+    #[arg(long, value_name = "SHAPE,MEAN")]
+    pub email_send_gamma: Option<String>,
+    /// `SHAPE,SCALE`: retargeting's carry-over is a Weibull delay with this
+    /// shape (0.5..=10) and scale in days (0.2..=7).
+    #[arg(long, value_name = "SHAPE,SCALE")]
+    pub retargeting_weibull: Option<String>,
 }
 
-/// `--station-factor` values as a map, each factor checked.
+/// `A,B` as two numbers.
+fn pair(flag: &str, given: &Option<String>) -> anyhow::Result<Option<(f64, f64)>> {
+    let Some(g) = given else { return Ok(None) };
+    let parsed =
+        g.split_once(',').and_then(|(a, b)| Some((a.trim().parse::<f64>().ok()?, b.trim().parse::<f64>().ok()?)));
+    parsed
+        .map(Some)
+        .ok_or_else(|| crate::cli::usage(format!("--{flag} '{g}': expected two numbers separated by a comma")))
+}
+
+/// `--station-factor` (`--station-effect`) values as a map, each factor checked.
 fn station_factors(given: &[String]) -> anyhow::Result<std::collections::BTreeMap<String, f64>> {
     let mut m = std::collections::BTreeMap::new();
     for g in given {
@@ -144,7 +175,13 @@ pub fn run(a: &SynthArgs) -> anyhow::Result<()> {
         retargeting_delay_days: a.retargeting_delay_days,
         tv_evening_factor: a.tv_evening_factor,
         line_response_sd: a.line_response_sd,
+        tv_spots: a.tv_spots,
+        tv_evening_share: a.tv_evening_share,
+        station_effects: station_factors(&a.station_effects)?,
+        email_send_gamma: pair("email-send-gamma", &a.email_send_gamma)?,
+        retargeting_weibull: pair("retargeting-weibull", &a.retargeting_weibull)?,
     };
+    options.check().map_err(|e| crate::cli::usage(e.to_string()))?;
     let sample = generate(&options)?;
     let staging = Staging::new(&out)?;
     for (name, text) in &sample.files {

@@ -299,7 +299,7 @@ impl FittedForecast {
         for (ch, a) in assumed {
             let fitted = &mut self.learned.fitted;
             let Some(resp) = fitted.responses.get_mut(ch) else {
-                fitted.responses.insert(ch.clone(), a.response);
+                fitted.responses.insert(ch.clone(), a.response.clone());
                 fitted.reports.push(assumed_report(ch, a));
                 self.response_rel_sd.insert(ch.clone(), a.rel_sd_by_daypart());
                 continue;
@@ -733,9 +733,18 @@ mod held_out {
         pub forecast: Forecast,
         pub true_base: Array2<f64>,
         pub true_up: Array2<f64>,
+        pub fitted: FittedForecast,
+        pub truth: crate::synth::GroundTruth,
+        /// The past lines the fit learned from.
+        pub past: Vec<MediaLine>,
     }
 
     pub(super) fn forecast_last_week(options: &SynthOptions) -> HeldOutWeek {
+        forecast_last_week_with(options, &ForecastModel::default())
+    }
+
+    /// [`forecast_last_week`] with this model.
+    pub(super) fn forecast_last_week_with(options: &SynthOptions, model: &ForecastModel) -> HeldOutWeek {
         let (dir, sample) = sample_in_tempdir_with(options);
         let settings = Settings::load(&dir.path().join("centre.toml")).unwrap();
         let cal = settings.calendar.clone();
@@ -748,7 +757,8 @@ mod held_out {
         // Lines that can still bring calls into the week (carry-over included).
         let plan: Vec<MediaLine> =
             lines.iter().filter(|l| l.start.date() >= week - Duration::days(28)).cloned().collect();
-        let forecast = ForecastModel::default().fit(&train, &past).predict(&days, &cal, &plan);
+        let fitted = model.fit(&train, &past);
+        let forecast = fitted.predict(&days, &cal, &plan);
         let shapes = DayShapes {
             interval: h.interval,
             by_day: (0..60)
@@ -757,14 +767,19 @@ mod held_out {
                 .filter_map(|d| sample_shape(d.weekday()).map(|s| (d, s)))
                 .collect(),
         };
-        let true_up = Uplift::compute(&plan, &sample.truth.responses, &shapes).grid(&days, h.slots_per_day());
+        let true_up = crate::synth::true_uplift(&plan, &sample.truth.responses, &sample.truth.station_effects, &shapes)
+            .grid(&days, h.slots_per_day());
         let true_base = true_baseline(&days, sample.truth.history_from);
-        HeldOutWeek { days, history: h, forecast, true_base, true_up }
+        HeldOutWeek { days, history: h, forecast, true_base, true_up, fitted, truth: sample.truth, past }
     }
 
     /// Fit on all but the last week of a generated centre and score that week.
     fn held_out_week(options: &SynthOptions) -> Held {
-        let w = forecast_last_week(options);
+        score_week(&forecast_last_week(options))
+    }
+
+    /// Score a held-out week's forecast against its calls and true rates.
+    fn score_week(w: &HeldOutWeek) -> Held {
         let (h, fc, days, true_up, true_base) = (&w.history, &w.forecast, &w.days, &w.true_up, &w.true_base);
         let mut out = Held::default();
         for (k, d) in days.iter().enumerate() {
@@ -791,6 +806,184 @@ mod held_out {
             }
         }
         out
+    }
+
+    /// The issue-33 scenario: ~150 past TV spots (37% aired 19:00–21:59, those
+    /// at 1.3× the calls per GRP, same GRPs), ITV1 spots 1.25× and Channel 5
+    /// spots 0.8× their channel, emails with a gamma send-day delay (shape 2,
+    /// mean 100 minutes), retargeting with a Weibull carry-over (shape 2,
+    /// scale 2 days); the last of 105 weeks held out.
+    fn scenario_33(seed: u64) -> SynthOptions {
+        let week = NaiveDate::from_ymd_opt(2026, 11, 30).unwrap();
+        SynthOptions {
+            tv_spots: Some(150),
+            tv_evening_share: Some(56.0 / 150.0),
+            tv_evening_factor: Some(1.3),
+            station_effects: [("ITV1".to_string(), 1.25), ("Channel 5".to_string(), 0.8)].into_iter().collect(),
+            email_send_gamma: Some((2.0, 100.0)),
+            retargeting_weibull: Some((2.0, 2.0)),
+            ..SynthOptions::sample(seed, 105, week, 5)
+        }
+    }
+
+    /// The issue-33 targets on one held-out scenario.
+    #[derive(Debug, Clone, Copy)]
+    struct Scorecard {
+        /// Learned over true calls of 5-GRP TV spots at every station, aired
+        /// at 19, 20, 21 h (evening) and 08..=18 h (others).
+        pub evening: f64,
+        pub others: f64,
+        /// The same per station of the scenario's effects (ITV1, Channel 5).
+        pub itv1: f64,
+        pub channel5: f64,
+        /// Email send-day calls per interval over the past emails: WAPE of the
+        /// learned response against the truth.
+        pub email_wape: f64,
+        /// Learned over true share of a day's retargeting calls on the day itself.
+        pub same_day: f64,
+        pub held: Held,
+    }
+
+    fn scorecard(w: &HeldOutWeek) -> Scorecard {
+        use super::super::media::response::{FlightResponse, SpotResponse};
+        use crate::config::ChannelKind;
+        let responses = w.fitted.responses();
+        let truth = &w.truth.responses;
+        let shapes = &w.fitted.learned.shapes;
+        let (Some(ChannelResponse::Spot(tv)), Some(ChannelResponse::Spot(tv_true))) =
+            (responses.get("tv"), truth.get("tv"))
+        else {
+            panic!("tv learned as a spot response")
+        };
+        let effect = |st: &str| w.truth.station_effects.get(st).copied().unwrap_or(1.0);
+        let tv_ratio = |hours: &[u32], stations: &[&str]| {
+            // The truth's station effects act on its lines (synth::true_uplift).
+            let sum = |r: &SpotResponse, with_effect: bool| -> f64 {
+                stations
+                    .iter()
+                    .flat_map(|st| hours.iter().map(move |h| (st, h)))
+                    .map(|(st, h)| r.calls_at(5.0, *h, st) * if with_effect { effect(st) } else { 1.0 })
+                    .sum()
+            };
+            sum(tv, false) / sum(tv_true, true)
+        };
+        let stations = ["ITV1", "Channel 4", "Sky One", "Channel 5"];
+        let evening: Vec<u32> = (19..22).collect();
+        let others: Vec<u32> = (8..19).collect();
+        let all_hours: Vec<u32> = (8..22).collect();
+        let flight = |name: &str| match (responses.get(name), truth.get(name)) {
+            (Some(ChannelResponse::Daily(a)), Some(ChannelResponse::Daily(b))) => (*a, *b),
+            _ => panic!("{name} learned as a daily response"),
+        };
+        // Email send-day calls per interval, pooled over the past emails.
+        let (email, email_true) = flight("email");
+        let (mut err, mut total) = (0.0, 0.0);
+        for l in w.past.iter().filter(|l| l.channel == "email") {
+            let send = l.start.date();
+            let cells = |r: &FlightResponse| -> BTreeMap<usize, f64> {
+                super::super::media::uplift::daily(l, r, shapes, true)
+                    .cells
+                    .iter()
+                    .filter(|c| c.0 == send)
+                    .map(|c| (c.1, c.2))
+                    .collect()
+            };
+            let (g, t) = (cells(&email), cells(&email_true));
+            for s in g.keys().chain(t.keys()).collect::<std::collections::BTreeSet<_>>() {
+                err += (g.get(s).copied().unwrap_or(0.0) - t.get(s).copied().unwrap_or(0.0)).abs();
+                total += t.get(s).copied().unwrap_or(0.0);
+            }
+        }
+        // One day's retargeting spend on a Tuesday in the history.
+        let (rt, rt_true) = flight("retargeting");
+        let mut line = w.past.iter().find(|l| l.channel == "retargeting").expect("retargeting lines").clone();
+        line.kind = ChannelKind::Flight;
+        line.start = NaiveDate::from_ymd_opt(2026, 10, 6).unwrap().and_hms_opt(0, 0, 0).unwrap();
+        line.end = Some(line.start + Duration::hours(23));
+        line.spend = 1000.0;
+        let same_day = |r: &FlightResponse| {
+            let u = super::super::media::uplift::daily(&line, r, shapes, false);
+            let day: f64 = u.cells.iter().filter(|c| c.0 == line.start.date()).map(|c| c.2).sum();
+            day / u.total().max(1e-9)
+        };
+        Scorecard {
+            evening: tv_ratio(&evening, &stations),
+            others: tv_ratio(&others, &stations),
+            itv1: tv_ratio(&all_hours, &["ITV1"]),
+            channel5: tv_ratio(&all_hours, &["Channel 5"]),
+            email_wape: err / total.max(1e-9),
+            same_day: same_day(&rt) / same_day(&rt_true),
+            held: score_week(w),
+        }
+    }
+
+    /// The issue-33 scorecard on seeds 1–3 (run with `cargo test --release
+    /// --lib scorecard_33 -- --ignored --nocapture`): evening and other TV
+    /// spots' learned / true calls (target 0.92–1.08 each), per station,
+    /// email send-day WAPE (target ≤ 0.30), retargeting same-day share
+    /// ratio (target 0.8–1.25), forecast WAPE / the true rates' (≤ 1.03) and
+    /// 80% / 95% coverage of the held-out week. Prints; asserts nothing but
+    /// that the scenario has the TV spots it describes.
+    #[test]
+    #[ignore]
+    fn scorecard_33() {
+        // SCORECARD_MODEL=before: the model as it was before issue 33's
+        // changes (each is a switch of the model).
+        let mut model = ForecastModel::default();
+        if std::env::var("SCORECARD_MODEL").as_deref() == Ok("before") {
+            model.campaign.media.stations = false;
+            model.campaign.media.pooled_variance = crate::forecast::media::fit::PooledVariance::DerSimonianLaird;
+            eprintln!("the model before issue 33");
+        }
+        if std::env::var("SCORECARD_MODEL").as_deref() == Ok("reml") {
+            model.campaign.media.pooled_variance = crate::forecast::media::fit::PooledVariance::Reml;
+            eprintln!("REML pooling");
+        }
+        if std::env::var("SCORECARD_MODEL").as_deref() == Ok("dl") {
+            model.campaign.media.pooled_variance = crate::forecast::media::fit::PooledVariance::DerSimonianLaird;
+            eprintln!("DerSimonian-Laird pooling");
+        }
+        for seed in 1..=3u64 {
+            let w = forecast_last_week_with(&scenario_33(seed), &model);
+            let tv: Vec<&MediaLine> = w.past.iter().filter(|l| l.channel == "tv").collect();
+            let prime = tv.iter().filter(|l| (19..22).contains(&l.start.hour())).count();
+            let mean_grps = |keep: &dyn Fn(u32) -> bool| {
+                let g: Vec<f64> = tv.iter().filter(|l| keep(l.start.hour())).filter_map(|l| l.grps).collect();
+                g.iter().sum::<f64>() / g.len().max(1) as f64
+            };
+            assert!((120..=180).contains(&tv.len()) && (35..=80).contains(&prime), "{} spots, {prime} prime", tv.len());
+            let c = scorecard(&w);
+            let h = c.held;
+            let report = w.fitted.learned.fitted.reports.iter().find(|r| r.channel == "tv").unwrap();
+            eprintln!(
+                "seed {seed}: {} TV spots, {prime} at 19-22 (GRPs {:.2} vs {:.2}); dayparts {:?}",
+                tv.len(),
+                mean_grps(&|h| (19..22).contains(&h)),
+                mean_grps(&|h| !(19..22).contains(&h)),
+                report
+                    .dayparts
+                    .iter()
+                    .map(|d| (d.daypart, d.spots, (d.factor * 100.0).round() / 100.0))
+                    .collect::<Vec<_>>()
+            );
+            eprintln!(
+                "seed {seed}: TV evening {:.3}x others {:.3}x truth; ITV1 {:.3}x Channel 5 {:.3}x; email send-day WAPE {:.3}; \
+                 retargeting same-day share {:.3}x; forecast WAPE {:.4} / true {:.4} = {:.4}x; cover {:.3} / {:.3}, uplift >= 10%: {:.3} / {:.3}",
+                c.evening,
+                c.others,
+                c.itv1,
+                c.channel5,
+                c.email_wape,
+                c.same_day,
+                h.err_model / h.calls,
+                h.err_true / h.calls,
+                h.err_model / h.err_true,
+                h.in80 / h.n,
+                h.in95 / h.n,
+                h.big80 / h.big.max(1.0),
+                h.big95 / h.big.max(1.0)
+            );
+        }
     }
 
     /// Campaign cells that scatter by 30% of their uplift beyond Poisson noise

@@ -81,6 +81,14 @@ pub fn fit_report(fitted: &FittedForecast) -> String {
             .collect();
         let _ = writeln!(s, "{:<14} dayparts: {}", r.channel, parts.join(", "));
     }
+    for r in fitted.learned.fitted.reports.iter().filter(|r| !r.stations.is_empty()) {
+        let parts: Vec<String> = r
+            .stations
+            .iter()
+            .map(|d| format!("{} ×{:.2} ±{:.0}% ({} spots)", d.station, d.factor, d.relative_se * 100.0, d.spots))
+            .collect();
+        let _ = writeln!(s, "{:<14} stations: {}", r.channel, parts.join(", "));
+    }
     for (c, why) in &fitted.learned.fitted.skipped {
         let _ = writeln!(s, "{c:<14} not learned: {why}");
     }

@@ -183,7 +183,7 @@ fn draw_charts(p: &WeeklyPlan, st: &Staging, prefix: &str) -> anyhow::Result<()>
                 let grps: Vec<f64> = lines.iter().filter_map(|l| l.grps).collect();
                 let typical = if grps.is_empty() { 1.0 } else { grps.iter().sum::<f64>() / grps.len() as f64 };
                 // The channel's overall response; dayparts that differ are named.
-                let calls = SpotResponse { dayparts: None, ..*sr }.calls(typical, 0);
+                let calls = SpotResponse { dayparts: None, ..sr.clone() }.calls(typical, 0);
                 let per_minute = (0..60).map(|m| calls * sr.kernel.share(m as f64, m as f64 + 1.0)).collect();
                 let parts: Vec<String> = p
                     .fitted

@@ -20,7 +20,7 @@ const SPOT_ONSET_MINUTES: f64 = 0.5;
 const SPOT_SIGMA: f64 = 1.048;
 
 /// A checked assumption about one channel.
-#[derive(Debug, Clone, Copy, PartialEq)]
+#[derive(Debug, Clone, PartialEq)]
 pub struct AssumedResponse {
     pub response: ChannelResponse,
     /// Relative sd of the response scale (log scale), from the range factor.
@@ -85,7 +85,7 @@ pub fn assumed_report(channel: &str, a: &AssumedResponse) -> ChannelReport {
     r.source = ResponseSource::Assumed;
     r.relative_se = a.rel_sd;
     r.saturation_beta = 1.0;
-    match a.response {
+    match &a.response {
         ChannelResponse::Spot(s) => {
             r.kind = "spot";
             r.calls_per_grp = Some(a.per_unit);

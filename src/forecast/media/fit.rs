@@ -38,11 +38,40 @@ pub struct MediaModel {
     /// A daypart needs at least this many past spots to get its own response.
     /// Default 8, range 1..=1000.
     pub min_daypart_spots: usize,
+    /// Learn a spot channel's stations as deviations from its response, pooled
+    /// as the dayparts are (a station needs `min_daypart_spots` past spots, and
+    /// at least two stations need them). Default true.
+    pub stations: bool,
+    /// How the dayparts' (stations') variance around the channel is
+    /// estimated. Default REML.
+    pub pooled_variance: PooledVariance,
+}
+
+/// Estimators of the between-level variance τ² that sets how far a daypart
+/// or station may stray from its channel.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum PooledVariance {
+    /// The DerSimonian–Laird moment estimator.
+    DerSimonianLaird,
+    /// Restricted maximum likelihood.
+    Reml,
+    /// The posterior mean of τ² under a uniform prior on τ, from the
+    /// restricted likelihood (shrinks less than REML's mode when few levels
+    /// tell a real difference).
+    Bayes,
 }
 
 impl Default for MediaModel {
     fn default() -> Self {
-        Self { onset_minutes: 0.5, rounds: 2, min_lines: 3, daypart_prior_sd: 0.25, min_daypart_spots: 8 }
+        Self {
+            onset_minutes: 0.5,
+            rounds: 2,
+            min_lines: 3,
+            daypart_prior_sd: 0.25,
+            min_daypart_spots: 8,
+            stations: true,
+            pooled_variance: PooledVariance::Bayes,
+        }
     }
 }
 
@@ -54,8 +83,27 @@ pub struct DaypartReport {
     pub spots: usize,
     /// Response per spot relative to the channel's overall response (shrunk towards 1).
     pub factor: f64,
-    /// Relative standard error of the daypart's response.
+    /// Relative standard error of the daypart's response (it includes the
+    /// uncertainty of the channel's response that all dayparts share).
     pub relative_se: f64,
+    /// Standard error of `factor` itself (delta method): how clearly the
+    /// daypart differs from the channel.
+    pub factor_se: f64,
+}
+
+/// A spot channel's response at one station, as learned.
+#[derive(Debug, Clone, Serialize)]
+pub struct StationReport {
+    pub station: String,
+    /// Past spots aired on it.
+    pub spots: usize,
+    /// Response per spot relative to the channel's (shrunk towards 1).
+    pub factor: f64,
+    /// Relative standard error of the station's response (it includes the
+    /// uncertainty of the channel's response that all stations share).
+    pub relative_se: f64,
+    /// Standard error of `factor` itself (delta method).
+    pub factor_se: f64,
 }
 
 /// Where a channel's response comes from, for every output that uses it.
@@ -113,6 +161,10 @@ pub struct ChannelReport {
     /// A spot channel's dayparts with their own response (empty: one response).
     #[serde(default, skip_serializing_if = "Vec::is_empty")]
     pub dayparts: Vec<DaypartReport>,
+    /// A spot channel's stations with their own response (empty: none with
+    /// enough spots, or fewer than two such).
+    #[serde(default, skip_serializing_if = "Vec::is_empty")]
+    pub stations: Vec<StationReport>,
     /// Where the response comes from: assumed (config) or blended; left out
     /// when learned.
     #[serde(skip_serializing_if = "ResponseSource::is_learned")]
@@ -136,6 +188,7 @@ impl ChannelReport {
             half_life_days: None,
             peak_day: None,
             dayparts: Vec::new(),
+            stations: Vec::new(),
             source: ResponseSource::Learned,
         }
     }
@@ -262,7 +315,7 @@ impl MediaModel {
         if !parts.is_empty() {
             // Empirical Bayes: the dayparts' spread beyond their noise sets
             // how far each may stray from the channel's response.
-            shrink_to_spread(&mut parts, &sol, plain.sigma2, chans.len());
+            shrink_to_spread(&mut parts, &sol, plain.sigma2, chans.len(), self.pooled_variance, self.daypart_prior_sd);
             for (j, d) in parts.iter().enumerate() {
                 joint.ridge[joint.free_from + j] = d.ridge;
             }
@@ -287,6 +340,10 @@ impl MediaModel {
                 }
                 s.dayparts = Some(m);
             }
+            let stations = station_factors(c, &parts, &sol, units.len());
+            if let ChannelResponse::Spot(s) = &mut resp {
+                s.stations = stations.iter().map(|(st, f, _)| (st.clone(), *f)).collect();
+            }
             let calls: Vec<f64> = lines_of[c].iter().map(|l| line_calls(l, &resp, data.shapes)).collect();
             let mut r = report(name, &chans[c], &resp, lines_of[c], &calls);
             r.dayparts = dayparts
@@ -296,6 +353,17 @@ impl MediaModel {
                     spots: spots_in(lines_of[c], part),
                     factor,
                     relative_se,
+                    factor_se: factor_se(c, &parts, &sol, units.len(), &Level::Daypart(part)),
+                })
+                .collect();
+            r.stations = stations
+                .iter()
+                .map(|(st, factor, relative_se)| StationReport {
+                    station: st.clone(),
+                    spots: lines_of[c].iter().filter(|l| l.station == *st).count(),
+                    factor: *factor,
+                    relative_se: *relative_se,
+                    factor_se: factor_se(c, &parts, &sol, units.len(), &Level::Station(st.clone())),
                 })
                 .collect();
             out.reports.push(r);
@@ -334,16 +402,35 @@ impl MediaModel {
             if !matches!(ch.shape, Shape::Spot { .. }) || scale <= 0.0 {
                 continue;
             }
+            // REML wants the levels' responses near unpenalised (their
+            // spread is what it reads): a prior sd of 1 only keeps the
+            // dayparts and stations, which both split the channel, apart.
+            let loose = match self.pooled_variance {
+                PooledVariance::Reml | PooledVariance::Bayes => LOOSE_PRIOR_SD.max(self.daypart_prior_sd),
+                PooledVariance::DerSimonianLaird => self.daypart_prior_sd,
+            };
+            let ridge = plain.sigma2 / (loose * scale).powi(2);
             let parts: Vec<usize> =
                 (0..DAYPARTS.len()).filter(|p| spots_in(lines_of[c], *p) >= self.min_daypart_spots).collect();
-            if parts.len() < 2 {
-                continue;
+            if parts.len() >= 2 {
+                for part in parts {
+                    let mine: Vec<&MediaLine> =
+                        lines_of[c].iter().copied().filter(|l| daypart_of(l.start.hour()) == part).collect();
+                    let unit = Sparse::of(ctx, &mine, ch.shape);
+                    out.push(DaypartColumn { channel: c, level: Level::Daypart(part), unit, ridge });
+                }
             }
-            let ridge = plain.sigma2 / (self.daypart_prior_sd * scale).powi(2);
-            for part in parts {
-                let mine: Vec<&MediaLine> =
-                    lines_of[c].iter().copied().filter(|l| daypart_of(l.start.hour()) == part).collect();
-                out.push(DaypartColumn { channel: c, part, unit: Sparse::of(ctx, &mine, ch.shape), ridge });
+            // Stations: the same partial pooling, a variance of their own.
+            let mut by_station: BTreeMap<&str, Vec<&MediaLine>> = BTreeMap::new();
+            for l in lines_of[c].iter().filter(|l| !l.station.is_empty()) {
+                by_station.entry(l.station.as_str()).or_default().push(l);
+            }
+            by_station.retain(|_, ls| self.stations && ls.len() >= self.min_daypart_spots);
+            if by_station.len() >= 2 {
+                for (st, mine) in by_station {
+                    let unit = Sparse::of(ctx, &mine, ch.shape);
+                    out.push(DaypartColumn { channel: c, level: Level::Station(st.to_string()), unit, ridge });
+                }
             }
         }
         out
@@ -355,6 +442,10 @@ impl MediaModel {
 /// are pinned to the channel's response, but not infinitely.
 const MIN_DAYPART_SD: f64 = 0.01;
 
+/// Prior sd (relative to the channel's scale) of the levels' deviations in
+/// the loose first fit whose spread REML reads.
+const LOOSE_PRIOR_SD: f64 = 1.0;
+
 /// Set each channel's daypart ridge from the spread of its dayparts'
 /// responses r = scale + deviation in a loosely penalised solve: the
 /// between-daypart variance τ² by the DerSimonian–Laird moment estimator,
@@ -365,9 +456,17 @@ const MIN_DAYPART_SD: f64 = 0.01;
 /// the dayparts scatter as their noise does, τ² is about 0 and they stay at
 /// the channel's response; a real difference shows in proportion to how
 /// clearly the spots tell it.
-fn shrink_to_spread(parts: &mut [DaypartColumn], loose: &Solution, sigma2: f64, channels: usize) {
-    for c in 0..channels {
-        let mine: Vec<usize> = (0..parts.len()).filter(|&j| parts[j].channel == c).collect();
+fn shrink_to_spread(
+    parts: &mut [DaypartColumn],
+    loose: &Solution,
+    sigma2: f64,
+    channels: usize,
+    estimator: PooledVariance,
+    max_sd: f64,
+) {
+    for (c, dayparts) in (0..channels).flat_map(|c| [(c, true), (c, false)]) {
+        let mine: Vec<usize> =
+            (0..parts.len()).filter(|&j| parts[j].channel == c && parts[j].level.is_daypart() == dayparts).collect();
         let k = loose.scales[c];
         if mine.len() < 2 || k <= 0.0 {
             continue;
@@ -375,9 +474,21 @@ fn shrink_to_spread(parts: &mut [DaypartColumn], loose: &Solution, sigma2: f64, 
         let r: Vec<f64> = mine.iter().map(|&j| k + loose.extra[j]).collect();
         let var: Vec<f64> =
             mine.iter().map(|&j| combination_se(loose, &[(c, 1.0), (channels + j, 1.0)]).powi(2).max(1e-12)).collect();
-        let tau2 = between_variance(&r, &var);
-        let loose_sd = (sigma2 / parts[mine[0]].ridge).sqrt() / k;
-        let sd = (tau2.sqrt() / k).clamp(MIN_DAYPART_SD, loose_sd.max(MIN_DAYPART_SD));
+        let tau2 = match estimator {
+            PooledVariance::DerSimonianLaird => between_variance(&r, &var),
+            PooledVariance::Reml | PooledVariance::Bayes => {
+                // The levels' full covariance: dayparts and stations both
+                // split the channel's spots, so their responses share a
+                // common-mode uncertainty, which REML's μ absorbs.
+                let Some(cov) = &loose.cov else { continue };
+                let idx = |j: usize| [c, channels + j];
+                let v = nalgebra::DMatrix::from_fn(mine.len(), mine.len(), |a, b| {
+                    idx(mine[a]).iter().flat_map(|&x| idx(mine[b]).map(|y| cov[(x, y)])).sum::<f64>()
+                });
+                between_variance_reml(&r, &v, estimator == PooledVariance::Bayes)
+            }
+        };
+        let sd = (tau2.sqrt() / k).clamp(MIN_DAYPART_SD, max_sd.max(MIN_DAYPART_SD));
         for &j in &mine {
             parts[j].ridge = sigma2 / (sd * k).powi(2);
         }
@@ -399,10 +510,77 @@ fn between_variance(r: &[f64], var: &[f64]) -> f64 {
     }
 }
 
-/// One daypart's deviation column in the joint fit.
+/// The REML estimate of the between-level variance of estimates `r` with
+/// covariance `v` (r ~ N(μ1, v + τ²I)): τ² maximising the restricted
+/// log-likelihood −½ [ln|Σ| + ln 1ᵀΣ⁻¹1 + (r − μ̂1)ᵀΣ⁻¹(r − μ̂1)], Σ = v + τ²I,
+/// over a grid from 0 to the squared range of `r`, refined by golden
+/// section. 0 when they scatter no more than their noise; uncertainty the
+/// levels share (along 1) does not enter.
+fn between_variance_reml(r: &[f64], v: &nalgebra::DMatrix<f64>, posterior_mean: bool) -> f64 {
+    let n = r.len();
+    let rv = nalgebra::DVector::from_column_slice(r);
+    let ones = nalgebra::DVector::from_element(n, 1.0);
+    let ll = |t2: f64| {
+        let sigma = v + nalgebra::DMatrix::<f64>::identity(n, n) * (t2 + 1e-12);
+        let Some(ch) = sigma.cholesky() else { return f64::NEG_INFINITY };
+        let log_det: f64 = 2.0 * ch.l().diagonal().iter().map(|d| d.ln()).sum::<f64>();
+        let si1 = ch.solve(&ones);
+        let s11 = ones.dot(&si1);
+        let mu = si1.dot(&rv) / s11;
+        let e = &rv - &ones * mu;
+        let q = e.dot(&ch.solve(&e));
+        -0.5 * (log_det + s11.ln() + q)
+    };
+    let (lo, hi) = r.iter().fold((f64::INFINITY, f64::NEG_INFINITY), |a, x| (a.0.min(*x), a.1.max(*x)));
+    let top = (hi - lo).powi(2);
+    if r.len() < 2 || top <= 0.0 || !top.is_finite() {
+        return 0.0;
+    }
+    const N: usize = 100;
+    let at = |i: usize| top * (i as f64 / N as f64).powi(2);
+    let lls: Vec<f64> = (0..=N).map(|i| ll(at(i))).collect();
+    let best = (0..=N).fold(0, |b, i| if lls[i] > lls[b] { i } else { b });
+    if posterior_mean {
+        // A uniform prior on τ over the grid (τ from 0 to the range of r).
+        let w: Vec<f64> = lls.iter().map(|l| (l - lls[best]).exp()).collect();
+        return (0..=N).map(|i| w[i] * at(i)).sum::<f64>() / w.iter().sum::<f64>();
+    }
+    let (mut a, mut b) = (at(best.saturating_sub(1)), at((best + 1).min(N)));
+    let g = 0.5 * (5f64.sqrt() - 1.0);
+    for _ in 0..40 {
+        let (c, d) = (b - g * (b - a), a + g * (b - a));
+        if ll(c) >= ll(d) {
+            b = d;
+        } else {
+            a = c;
+        }
+    }
+    let t = 0.5 * (a + b);
+    if ll(t) >= ll(at(best)) {
+        t
+    } else {
+        at(best)
+    }
+}
+
+/// What a deviation column groups a spot channel's spots by.
+#[derive(Debug, Clone, PartialEq)]
+enum Level {
+    /// An index into [`DAYPARTS`].
+    Daypart(usize),
+    Station(String),
+}
+
+impl Level {
+    fn is_daypart(&self) -> bool {
+        matches!(self, Level::Daypart(_))
+    }
+}
+
+/// One daypart's (or station's) deviation column in the joint fit.
 struct DaypartColumn {
     channel: usize,
-    part: usize,
+    level: Level,
     unit: Sparse,
     ridge: f64,
 }
@@ -416,6 +594,38 @@ fn spots_in(lines: &[&MediaLine], part: usize) -> usize {
 /// (scale + deviation) / scale, ≥ 0; the se is that of the daypart's own
 /// response (scale + deviation), relative to it, from the solution's covariance.
 fn daypart_factors(c: usize, parts: &[DaypartColumn], sol: &Solution, channels: usize) -> Vec<(usize, f64, f64)> {
+    level_factors(c, parts, sol, channels)
+        .into_iter()
+        .filter_map(|(l, f, se)| match l {
+            Level::Daypart(p) => Some((p, f, se)),
+            Level::Station(_) => None,
+        })
+        .collect()
+}
+
+/// Channel `c`'s stations as (station, factor, relative se), as [`daypart_factors`].
+fn station_factors(c: usize, parts: &[DaypartColumn], sol: &Solution, channels: usize) -> Vec<(String, f64, f64)> {
+    level_factors(c, parts, sol, channels)
+        .into_iter()
+        .filter_map(|(l, f, se)| match l {
+            Level::Station(s) => Some((s, f, se)),
+            Level::Daypart(_) => None,
+        })
+        .collect()
+}
+
+/// Standard error of a level's factor 1 + δ/k by the delta method: the
+/// gradient (−δ/k², 1/k) against the covariance of the scale k and δ.
+fn factor_se(c: usize, parts: &[DaypartColumn], sol: &Solution, channels: usize, level: &Level) -> f64 {
+    let k = sol.scales[c];
+    let Some(j) = parts.iter().position(|d| d.channel == c && d.level == *level) else { return 0.0 };
+    if k <= 0.0 {
+        return 0.0;
+    }
+    combination_se(sol, &[(c, -sol.extra[j] / (k * k)), (channels + j, 1.0 / k)])
+}
+
+fn level_factors(c: usize, parts: &[DaypartColumn], sol: &Solution, channels: usize) -> Vec<(Level, f64, f64)> {
     let k = sol.scales[c];
     if k <= 0.0 {
         return Vec::new();
@@ -427,7 +637,7 @@ fn daypart_factors(c: usize, parts: &[DaypartColumn], sol: &Solution, channels: 
         .map(|(j, d)| {
             let response = k + sol.extra[j];
             let se = combination_se(sol, &[(c, 1.0), (channels + j, 1.0)]);
-            (d.part, (response / k).max(0.0), if response > 0.0 { se / response } else { 0.0 })
+            (d.level.clone(), (response / k).max(0.0), if response > 0.0 { se / response } else { 0.0 })
         })
         .collect()
 }
@@ -842,6 +1052,8 @@ impl Shape {
                 carryover,
                 send_peak_minutes: peak.filter(|p| *p > 0.0),
                 delay_days: delay.filter(|d| *d > 0.0),
+                send_curve: None,
+                day_weights: None,
             }),
         }
     }

@@ -11,6 +11,7 @@
 //! power β < 1 (doubling spend less than doubles calls).
 
 use serde::{Deserialize, Serialize};
+use std::collections::BTreeMap;
 
 /// Delay distribution of a spot's calls, in minutes after air time.
 #[derive(Debug, Clone, Copy, PartialEq, Serialize, Deserialize)]
@@ -71,7 +72,7 @@ pub fn daypart_of(hour: u32) -> usize {
 
 /// Calls from one spot: `scale · daypart multiplier · size^beta`, spread by the
 /// kernel. `size` is GRPs where the plan gives them, else spend in thousands.
-#[derive(Debug, Clone, Copy, PartialEq, Serialize, Deserialize)]
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
 pub struct SpotResponse {
     pub scale: f64,
     pub beta: f64,
@@ -80,12 +81,15 @@ pub struct SpotResponse {
     /// the same at every hour.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub dayparts: Option<[f64; DAYPARTS.len()]>,
+    /// Response of a spot at each named station relative to `scale` (others: 1).
+    #[serde(default, skip_serializing_if = "BTreeMap::is_empty")]
+    pub stations: BTreeMap<String, f64>,
 }
 
 impl SpotResponse {
     /// A spot response with the same response at every hour.
     pub fn new(scale: f64, beta: f64, kernel: BurstKernel) -> Self {
-        SpotResponse { scale, beta, kernel, dayparts: None }
+        SpotResponse { scale, beta, kernel, dayparts: None, stations: BTreeMap::new() }
     }
 
     /// Expected calls from a spot of the given size aired at `hour` (0..24).
@@ -95,6 +99,16 @@ impl SpotResponse {
         } else {
             self.scale * self.daypart_factor(hour) * size.powf(self.beta)
         }
+    }
+
+    /// Expected calls from a spot of the given size aired at `hour` on `station`.
+    pub fn calls_at(&self, size: f64, hour: u32, station: &str) -> f64 {
+        self.calls(size, hour) * self.station_factor(station)
+    }
+
+    /// The response of a spot on `station` relative to the channel's overall one.
+    pub fn station_factor(&self, station: &str) -> f64 {
+        self.stations.get(station).copied().unwrap_or(1.0)
     }
 
     /// The response of a spot aired at `hour` relative to the channel's overall one.
@@ -122,6 +136,133 @@ pub struct FlightResponse {
     /// the geometric carry-over, peaking on the day itself).
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub delay_days: Option<f64>,
+    /// A drop's send-day curve as free weights over 15-minute bins after the
+    /// send (any shape; takes the place of `send_peak_minutes`).
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub send_curve: Option<SendCurve>,
+    /// The carry-over as free weights over the days after the activity (any
+    /// shape; takes the place of `carryover` and `delay_days`).
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub day_weights: Option<DayWeights>,
+}
+
+/// Minutes per bin of a [`SendCurve`].
+pub const SEND_BIN_MINUTES: f64 = 15.0;
+/// Bins of a [`SendCurve`]: 32 of 15 minutes, eight hours after the send.
+pub const SEND_BINS: usize = 32;
+/// Days of a [`DayWeights`] carry-over: the day of the activity and 20 after.
+pub const LAG_DAYS: usize = 21;
+
+/// A drop's send-day delay as a histogram: the share of its calls in each
+/// 15-minute bin after the send (summing to 1), spread evenly within a bin,
+/// so any shape (a gamma, a log-normal, two humps) can be written or learned.
+#[derive(Debug, Clone, Copy, PartialEq, Serialize, Deserialize)]
+pub struct SendCurve {
+    pub weights: [f64; SEND_BINS],
+}
+
+impl SendCurve {
+    /// Weights normalised to sum to 1 (negative ones set to 0); `None` when
+    /// nothing is left.
+    pub fn normalised(mut weights: [f64; SEND_BINS]) -> Option<SendCurve> {
+        weights.iter_mut().for_each(|w| *w = if w.is_finite() { w.max(0.0) } else { 0.0 });
+        let total: f64 = weights.iter().sum();
+        (total > 0.0).then(|| {
+            weights.iter_mut().for_each(|w| *w /= total);
+            SendCurve { weights }
+        })
+    }
+
+    /// A gamma delay with this shape (≥ 1) and mean (minutes), binned; the
+    /// mass beyond eight hours goes to the last bin.
+    pub fn gamma(shape: f64, mean_minutes: f64) -> Option<SendCurve> {
+        let scale = mean_minutes / shape;
+        let ln_norm = libm::lgamma(shape) + shape * scale.ln();
+        let pdf = |x: f64| if x <= 0.0 { 0.0 } else { ((shape - 1.0) * x.ln() - x / scale - ln_norm).exp() };
+        let mut w = [0.0; SEND_BINS];
+        let sub = 60;
+        for (b, wb) in w.iter_mut().enumerate() {
+            // Midpoint rule on 60 sub-steps of 15 seconds.
+            let h = SEND_BIN_MINUTES / sub as f64;
+            *wb = (0..sub).map(|i| pdf(b as f64 * SEND_BIN_MINUTES + (i as f64 + 0.5) * h) * h).sum();
+        }
+        let inside: f64 = w.iter().sum();
+        w[SEND_BINS - 1] += (1.0 - inside).max(0.0);
+        SendCurve::normalised(w)
+    }
+
+    /// Share of the delay within `minutes` of the send.
+    pub fn cdf(&self, minutes: f64) -> f64 {
+        if minutes <= 0.0 {
+            return 0.0;
+        }
+        let x = minutes / SEND_BIN_MINUTES;
+        let full = (x.floor() as usize).min(SEND_BINS);
+        let mut c: f64 = self.weights[..full].iter().sum();
+        if full < SEND_BINS {
+            c += self.weights[full] * (x - full as f64);
+        }
+        c.min(1.0)
+    }
+
+    /// Share arriving between `a` and `b` minutes after the send.
+    pub fn share(&self, a: f64, b: f64) -> f64 {
+        (self.cdf(b) - self.cdf(a)).max(0.0)
+    }
+
+    /// The middle minute of the busiest bin.
+    pub fn peak_minute(&self) -> f64 {
+        let b = self.weights.iter().enumerate().fold(0, |best, (i, w)| if *w > self.weights[best] { i } else { best });
+        (b as f64 + 0.5) * SEND_BIN_MINUTES
+    }
+}
+
+/// A carry-over as free weights: a day's activity weighs `weights[lag]` in
+/// the adstock `lag` days later (the largest weight is 1, so `scale` keeps
+/// the meaning it has with the geometric carry-over).
+#[derive(Debug, Clone, Copy, PartialEq, Serialize, Deserialize)]
+pub struct DayWeights {
+    pub weights: [f64; LAG_DAYS],
+}
+
+impl DayWeights {
+    /// Weights scaled so the largest is 1 (negative ones set to 0); `None`
+    /// when nothing is left.
+    pub fn normalised(mut weights: [f64; LAG_DAYS]) -> Option<DayWeights> {
+        weights.iter_mut().for_each(|w| *w = if w.is_finite() { w.max(0.0) } else { 0.0 });
+        let top = weights.iter().fold(0.0f64, |a, b| a.max(*b));
+        (top > 0.0).then(|| {
+            weights.iter_mut().for_each(|w| *w /= top);
+            DayWeights { weights }
+        })
+    }
+
+    /// A Weibull delay in days (shape > 0, scale > 0): each lag day weighs
+    /// the delay's mass within it.
+    pub fn weibull(shape: f64, scale_days: f64) -> Option<DayWeights> {
+        let cdf = |x: f64| 1.0 - (-(x / scale_days).powf(shape)).exp();
+        let mut w = [0.0; LAG_DAYS];
+        for (l, wl) in w.iter_mut().enumerate() {
+            *wl = cdf(l as f64 + 1.0) - cdf(l as f64);
+        }
+        DayWeights::normalised(w)
+    }
+
+    /// The share of a single day's activity (before saturation) falling on
+    /// the day itself.
+    pub fn same_day_share(&self) -> f64 {
+        self.weights[0] / self.weights.iter().sum::<f64>().max(1e-12)
+    }
+
+    /// The last lag with a weight above 0.1% of the largest.
+    pub fn last_lag(&self) -> usize {
+        self.weights.iter().rposition(|w| *w > 1e-3).unwrap_or(0)
+    }
+
+    /// The lag with the largest weight.
+    pub fn peak_lag(&self) -> usize {
+        self.weights.iter().enumerate().fold(0, |best, (i, w)| if *w > self.weights[best] { i } else { best })
+    }
 }
 
 /// Log-sd of a drop's send-day delay: with it a peak 90 minutes after the send
@@ -131,7 +272,15 @@ pub const SEND_DELAY_SIGMA: f64 = 0.7;
 impl FlightResponse {
     /// A flight's or drop's response without a send-day delay.
     pub fn new(scale: f64, beta: f64, carryover: f64) -> Self {
-        FlightResponse { scale, beta, carryover, send_peak_minutes: None, delay_days: None }
+        FlightResponse {
+            scale,
+            beta,
+            carryover,
+            send_peak_minutes: None,
+            delay_days: None,
+            send_curve: None,
+            day_weights: None,
+        }
     }
 
     /// The carry-over delay in days, where there is one.
@@ -141,6 +290,9 @@ impl FlightResponse {
 
     /// The weight of activity `lag` days back in today's adstock.
     pub fn lag_weight(&self, lag: f64) -> f64 {
+        if let Some(w) = &self.day_weights {
+            return if lag < 0.0 { 0.0 } else { w.weights.get(lag.round() as usize).copied().unwrap_or(0.0) };
+        }
         let d = self.delay().unwrap_or(0.0);
         if self.carryover <= 0.0 {
             return if (lag - d).abs() < 0.5 { 1.0 } else { 0.0 };
@@ -181,6 +333,9 @@ impl FlightResponse {
 
     /// Days after the last activity until the carry-over is negligible (< 0.1%).
     pub fn tail_days(&self) -> usize {
+        if let Some(w) = &self.day_weights {
+            return w.last_lag();
+        }
         if self.carryover <= 0.0 {
             self.delay().unwrap_or(0.0).ceil().clamp(0.0, 60.0) as usize
         } else {
@@ -191,8 +346,11 @@ impl FlightResponse {
 }
 
 /// A channel's learned or true response.
-#[derive(Debug, Clone, Copy, PartialEq, Serialize, Deserialize)]
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
 #[serde(tag = "kind", rename_all = "snake_case")]
+// A daily response carries its free lag shapes inline (about 0.5 KB); there
+// is one response per channel, so boxing would buy nothing.
+#[allow(clippy::large_enum_variant)]
 pub enum ChannelResponse {
     Spot(SpotResponse),
     /// Flights and drops share the day-level form.
@@ -221,6 +379,30 @@ mod tests {
         // Integrated over intervals, shares add up to the CDF.
         let s: f64 = (0..4).map(|i| k.share(15.0 * i as f64, 15.0 * (i + 1) as f64)).sum();
         assert!((s - k.cdf(60.0)).abs() < 1e-12);
+    }
+
+    #[test]
+    fn free_shapes_integrate_their_families() {
+        // Gamma shape 2, mean 100 minutes: mode at 50, about 26% within an hour.
+        let g = SendCurve::gamma(2.0, 100.0).unwrap();
+        assert!((g.weights.iter().sum::<f64>() - 1.0).abs() < 1e-12);
+        let within_hour = 1.0 - (1.0 + 60.0 / 50.0) * (-60.0f64 / 50.0).exp();
+        assert!((g.cdf(60.0) - within_hour).abs() < 1e-3, "{} vs {within_hour}", g.cdf(60.0));
+        assert!((g.peak_minute() - 52.5).abs() < 1e-9, "{}", g.peak_minute());
+        assert_eq!(g.cdf(0.0), 0.0);
+        assert!((g.share(0.0, 480.0) - 1.0).abs() < 1e-12);
+        assert!((g.share(10.0, 20.0) - (g.cdf(20.0) - g.cdf(10.0))).abs() < 1e-15);
+        assert!(SendCurve::normalised([0.0; SEND_BINS]).is_none());
+        // Weibull shape 2, scale 2 days: day 1 carries the most, day 0 about 22%.
+        let w = DayWeights::weibull(2.0, 2.0).unwrap();
+        assert_eq!(w.peak_lag(), 1);
+        assert_eq!(w.weights[1], 1.0);
+        assert!((w.same_day_share() - (1.0 - (-0.25f64).exp())).abs() < 1e-9, "{}", w.same_day_share());
+        let f = FlightResponse { day_weights: Some(w), ..FlightResponse::new(1.0, 1.0, 0.5) };
+        assert_eq!(f.lag_weight(1.0), 1.0);
+        assert_eq!(f.lag_weight(-1.0), 0.0);
+        assert_eq!(f.tail_days(), w.last_lag());
+        assert!((4..=6).contains(&f.tail_days()), "{}", f.tail_days());
     }
 
     #[test]

@@ -102,7 +102,7 @@ impl Uplift {
 
 /// A spot: the kernel integrated over each slot from air time on.
 pub fn spot(l: &MediaLine, r: &SpotResponse, shapes: &DayShapes) -> LineUplift {
-    let calls = r.calls(l.weight(), l.start.hour());
+    let calls = r.calls_at(l.weight(), l.start.hour(), &l.station);
     let mut u = LineUplift::default();
     if calls <= 0.0 {
         return u;
@@ -148,12 +148,14 @@ pub fn daily(l: &MediaLine, r: &FlightResponse, shapes: &DayShapes, drop: bool) 
     let i = shapes.interval.get() as f64;
     let send_minute = (l.start.hour() * 60 + l.start.minute()) as f64;
     let delay = if drop { r.send_kernel() } else { None };
+    let curve = if drop { r.send_curve } else { None };
     for k in 0..n_days {
         let day = first + Duration::days(k);
-        adstock = match r.delay() {
-            // Delayed carry-over: each active day's spend weighted by its lag.
-            Some(_) => (0..active.min(k + 1)).map(|j| per_day * r.lag_weight((k - j) as f64)).sum(),
-            None => adstock * r.carryover + if k < active { per_day } else { 0.0 },
+        adstock = if r.delay().is_some() || r.day_weights.is_some() {
+            // Delayed or free carry-over: each active day's spend weighted by its lag.
+            (0..active.min(k + 1)).map(|j| per_day * r.lag_weight((k - j) as f64)).sum()
+        } else {
+            adstock * r.carryover + if k < active { per_day } else { 0.0 }
         };
         let calls = r.calls(adstock);
         if calls <= 1e-9 {
@@ -173,9 +175,10 @@ pub fn daily(l: &MediaLine, r: &FlightResponse, shapes: &DayShapes, drop: bool) 
                     return *w;
                 }
                 let (a, b) = (s as f64 * i - send_minute, (s as f64 + 1.0) * i - send_minute);
-                match &delay {
-                    Some(kernel) => w * kernel.share(a.max(0.0), b.max(0.0)),
-                    None => w * b.clamp(0.0, i) / i,
+                match (&curve, &delay) {
+                    (Some(c), _) => w * c.share(a.max(0.0), b.max(0.0)),
+                    (None, Some(kernel)) => w * kernel.share(a.max(0.0), b.max(0.0)),
+                    (None, None) => w * b.clamp(0.0, i) / i,
                 }
             })
             .collect();
