@@ -276,7 +276,7 @@ impl<'a> Week<'a> {
         let flags = self.flags(l, lu, extra, &effect, threshold);
         let suggestion = if flags.is_empty() { String::new() } else { self.suggest(l, effect.window) };
         let costs = &inputs.settings.costs;
-        let report = inputs.fitted.learned.fitted.reports.iter().find(|r| r.channel == l.channel);
+        let report = inputs.fitted.channel_report(&l.channel);
         Ok(LineImpact {
             response_source: report.map_or("learned", |r| r.source.label()),
             response_lines: report.map_or(0, |r| r.lines),
@@ -355,16 +355,7 @@ impl<'a> Week<'a> {
     /// Standard deviation of a line's extra calls: count noise (negative
     /// binomial) and the uncertainty of the channel's learned response.
     fn extra_calls_sd(&self, l: &MediaLine, extra: f64) -> f64 {
-        let rel_se = self
-            .inputs
-            .fitted
-            .learned
-            .fitted
-            .reports
-            .iter()
-            .find(|r| r.channel == l.channel)
-            .map(|r| r.relative_se)
-            .unwrap_or(0.0);
+        let rel_se = self.inputs.fitted.channel_report(&l.channel).map(|r| r.relative_se).unwrap_or(0.0);
         let k = self.inputs.forecast.dispersion_k;
         (extra + if k.is_finite() { extra * extra / k } else { 0.0 } + (rel_se * extra).powi(2)).sqrt()
     }

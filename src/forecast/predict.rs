@@ -67,7 +67,7 @@ impl Default for ForecastModel {
 }
 
 use super::media::assumed::{assumed_report, blend, AssumedResponse};
-use super::media::fit::ResponseSource;
+use super::media::fit::{ChannelReport, ResponseSource, SkippedChannel};
 
 /// A fitted forecaster: only this can predict.
 #[derive(Debug, Clone)]
@@ -347,6 +347,21 @@ impl FittedForecast {
     }
 
     /// The learned channel responses.
+    /// What was learned of each channel (the fit report).
+    pub fn channel_reports(&self) -> &[ChannelReport] {
+        &self.learned.fitted.reports
+    }
+
+    /// The fit report of `channel`, where it was learned or assumed.
+    pub fn channel_report(&self, channel: &str) -> Option<&ChannelReport> {
+        self.channel_reports().iter().find(|r| r.channel == channel)
+    }
+
+    /// Channels of the past plans whose response was not learned, and why.
+    pub fn skipped_channels(&self) -> &[SkippedChannel] {
+        &self.learned.fitted.skipped
+    }
+
     pub fn responses(&self) -> &BTreeMap<String, ChannelResponse> {
         &self.learned.fitted.responses
     }

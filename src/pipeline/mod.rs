@@ -181,9 +181,9 @@ pub fn forecast(loaded: &Loaded) -> Result<(FittedForecast, Forecast), Error> {
 }
 
 fn unlearned_channel(loaded: &Loaded, fitted: &FittedForecast, l: &crate::ingest::media::MediaLine) -> InputError {
-    let skipped = fitted.learned.fitted.skipped.iter().find(|(c, _)| *c == l.channel);
+    let skipped = fitted.skipped_channels().iter().find(|c| c.channel == l.channel);
     let why = match skipped {
-        Some((_, why)) => why.clone(),
+        Some(c) => c.reason.clone(),
         None if loaded.past.lines.is_empty() => "no past media plans were given (--media) to learn it from".into(),
         None => format!("it never appears in the past media plans ({})", loaded.sources.media.display()),
     };

@@ -352,9 +352,7 @@ fn relearn(
         aired.iter().zip(&result.lines).filter(|(_, r)| r.status != LineStatus::NotAired).map(|(l, _)| l.clone()),
     );
     let after = ForecastModel::default().fit(&history, &past).with_assumed(&loaded.settings.assumed);
-    let find = |f: &FittedForecast, ch: &str| -> Option<ChannelReport> {
-        f.learned.fitted.reports.iter().find(|r| r.channel == ch).cloned()
-    };
+    let find = |f: &FittedForecast, ch: &str| -> Option<ChannelReport> { f.channel_report(ch).cloned() };
     let mut channels: Vec<&str> = result.lines.iter().map(|l| l.channel.as_str()).collect();
     channels.sort();
     channels.dedup();

@@ -431,7 +431,7 @@ pub fn summary(p: &WeeklyPlan) -> Summary {
             })
             .collect(),
         top_campaign_lines: lines,
-        channels_learned: p.fitted.learned.fitted.reports.clone(),
+        channels_learned: p.fitted.channel_reports().to_vec(),
         staffing_set_by: staffing_set_by(&p.requirements, iv_h),
         lines: lines_summary(p),
     }

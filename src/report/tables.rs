@@ -55,7 +55,7 @@ pub fn fit_report(fitted: &FittedForecast) -> String {
         "channel        kind    lines  calls/GRP  calls/1000  ±se   peak min  ≤15 min  ≤60 min  half-life d  peak day\n",
     );
     let opt = |v: Option<f64>, d: usize| v.map(|x| format!("{x:.d$}")).unwrap_or_else(|| "-".into());
-    for r in &fitted.learned.fitted.reports {
+    for r in fitted.channel_reports() {
         let _ = writeln!(
             s,
             "{:<14} {:<7} {:>5}  {:>9}  {:>10.1}  {:>3.0}%  {:>8}  {:>7}  {:>7}  {:>11}  {:>8}",
@@ -73,7 +73,7 @@ pub fn fit_report(fitted: &FittedForecast) -> String {
             opt(r.peak_day.or((r.kind != "spot").then_some(0.0)), 0)
         );
     }
-    for r in fitted.learned.fitted.reports.iter().filter(|r| !r.dayparts.is_empty()) {
+    for r in fitted.channel_reports().iter().filter(|r| !r.dayparts.is_empty()) {
         let parts: Vec<String> = r
             .dayparts
             .iter()
@@ -81,7 +81,7 @@ pub fn fit_report(fitted: &FittedForecast) -> String {
             .collect();
         let _ = writeln!(s, "{:<14} dayparts: {}", r.channel, parts.join(", "));
     }
-    for r in fitted.learned.fitted.reports.iter().filter(|r| !r.stations.is_empty()) {
+    for r in fitted.channel_reports().iter().filter(|r| !r.stations.is_empty()) {
         let parts: Vec<String> = r
             .stations
             .iter()
@@ -89,8 +89,8 @@ pub fn fit_report(fitted: &FittedForecast) -> String {
             .collect();
         let _ = writeln!(s, "{:<14} stations: {}", r.channel, parts.join(", "));
     }
-    for (c, why) in &fitted.learned.fitted.skipped {
-        let _ = writeln!(s, "{c:<14} not learned: {why}");
+    for c in fitted.skipped_channels() {
+        let _ = writeln!(s, "{:<14} not learned: {}", c.channel, c.reason);
     }
     let _ = writeln!(s, "baseline trend: {}", fitted.trend_note());
     for note in fitted.calendar_notes() {

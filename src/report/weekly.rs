@@ -187,11 +187,8 @@ fn draw_charts(p: &WeeklyPlan, st: &Staging, prefix: &str) -> anyhow::Result<()>
                 let per_minute = (0..60).map(|m| calls * sr.kernel.share(m as f64, m as f64 + 1.0)).collect();
                 let parts: Vec<String> = p
                     .fitted
-                    .learned
-                    .fitted
-                    .reports
-                    .iter()
-                    .filter(|r| &r.channel == ch)
+                    .channel_report(ch)
+                    .into_iter()
                     .flat_map(|r| &r.dayparts)
                     .filter(|d| (d.factor - 1.0).abs() >= 0.05)
                     .map(|d| format!("{} ×{:.2}", d.daypart, d.factor))

@@ -194,13 +194,20 @@ impl ChannelReport {
     }
 }
 
+/// A channel of the past plans whose response was not learned, and why.
+#[derive(Debug, Clone, PartialEq)]
+pub struct SkippedChannel {
+    pub channel: String,
+    pub reason: String,
+}
+
 /// The learned responses.
 #[derive(Debug, Clone, Default)]
 pub struct FittedMedia {
     pub responses: BTreeMap<String, ChannelResponse>,
     pub reports: Vec<ChannelReport>,
     /// Channels present in the past plans but not learned, with why.
-    pub skipped: Vec<(String, String)>,
+    pub skipped: Vec<SkippedChannel>,
     /// Relative standard error of each channel's response for a line aired
     /// in each of [`DAYPARTS`] (the same in all without dayparts).
     pub relative_se: BTreeMap<String, [f64; DAYPARTS.len()]>,
@@ -256,13 +263,13 @@ impl MediaModel {
         for (ch, ls) in &by_channel {
             let in_history = ls.iter().filter(|l| index.contains_key(&l.start.date())).count();
             if in_history < self.min_lines {
-                out.skipped.push((
-                    ch.clone(),
-                    format!(
+                out.skipped.push(SkippedChannel {
+                    channel: ch.clone(),
+                    reason: format!(
                         "{in_history} line(s) fall within the history; at least {} needed to learn a response",
                         self.min_lines
                     ),
-                ));
+                });
                 continue;
             }
             names.push(ch.clone());
