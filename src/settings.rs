@@ -384,6 +384,12 @@ fn lines(cfg: &CentreConfig, path: &Path) -> Result<Option<Lines>, Error> {
     }))
 }
 
+/// A handle-time coefficient of variation the simulation takes: above 0 and
+/// at most 5 (real handle times: 0.7–1.2), whether set or learned.
+fn plausible_handle_cv(cv: f64) -> bool {
+    cv > 0.0 && cv <= 5.0
+}
+
 /// Most replications a run may ask for.
 pub const MAX_REPLICATIONS: usize = 100_000;
 
@@ -398,7 +404,7 @@ fn simulation(cfg: &CentreConfig, path: &Path) -> Result<SimulationSettings, Err
     }
     let handle_times = match s.handle_cv {
         None => HandleTimes::Exponential,
-        Some(cv) if cv > 0.0 && cv <= 5.0 => HandleTimes::LogNormal { cv },
+        Some(cv) if plausible_handle_cv(cv) => HandleTimes::LogNormal { cv },
         Some(cv) => {
             return Err(Error::config(
                 path,
@@ -529,7 +535,7 @@ impl Settings {
         // Handle-time spread for the simulation: the records' own, log-normal,
         // where the config leaves `simulation.handle_cv` out.
         if let (HandleTimes::Exponential, Some(cv)) = (self.simulation.handle_times, stats.handle_cv) {
-            if cv > 0.0 && cv <= 5.0 {
+            if plausible_handle_cv(cv) {
                 self.simulation.handle_times = HandleTimes::LogNormal { cv };
                 self.simulation.handle_cv_learned = true;
             }

@@ -155,19 +155,11 @@ pub fn run(a: &CheckArgs) -> anyhow::Result<()> {
     let channels =
         settings.as_ref().map(|s| s.channels.clone()).unwrap_or_else(|| CentreConfig::default().channel_kinds());
     if let Some(p) = &a.history {
-        let tz = settings.as_ref().map(|s| s.calendar.tz);
-        let records_interval = settings.as_ref().map(|s| s.calendar.interval);
-        let answer_seconds = settings.as_ref().map(|s| s.service.goal.answer_time.get());
-        let format = settings.as_ref().map(|s| s.history_format.clone()).unwrap_or_else(|| ReadFormat::of("history"));
-        let opts = HistoryOptions {
-            tz,
-            queue: a.queue.clone(),
-            records_interval,
-            answer_seconds,
-            interval_hint: None,
-            format: format.clone(),
+        let opts = match &settings {
+            Some(s) => s.history_options(a.queue.clone()),
+            None => HistoryOptions { queue: a.queue.clone(), format: ReadFormat::of("history"), ..Default::default() },
         };
-        let t = Table::read_as(p, &format)?;
+        let t = Table::read_as(p, &opts.format)?;
         let (h, w) = history_from_table(&t, &opts)?;
         out.readings.push(Reading::of(&t));
         out.warnings.extend(w);
@@ -198,7 +190,7 @@ pub fn run(a: &CheckArgs) -> anyhow::Result<()> {
             abandoned_calls: q.patience.map(|e| e.calls),
             abandon_rate: q.abandon_rate,
             observed_service_level: q.service_level,
-            answer_seconds: answer_seconds.unwrap_or(20.0),
+            answer_seconds: opts.answer_seconds.unwrap_or(20.0),
         });
     }
     let reading = settings.as_ref().map(|s| s.media_reading.clone()).unwrap_or_default();

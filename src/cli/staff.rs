@@ -176,13 +176,11 @@ impl StaffArgs {
     /// What `--history` says about the queue (nothing without it).
     fn learned(&self, settings: Option<&Settings>) -> anyhow::Result<QueueStats> {
         let Some(path) = &self.history else { return Ok(QueueStats::default()) };
+        // The flag's answer time (not the config's) decides what the
+        // records count as answered in time.
         let opts = HistoryOptions {
-            tz: settings.map(|s| s.calendar.tz),
-            queue: None,
-            records_interval: settings.map(|s| s.calendar.interval),
             answer_seconds: self.answer_seconds,
-            interval_hint: None,
-            format: settings.map(|s| s.history_format.clone()).unwrap_or_default(),
+            ..settings.map(|s| s.history_options(None)).unwrap_or_default()
         };
         let (h, warnings) = load_history_with(path, &opts)?;
         for w in warnings {
