@@ -73,21 +73,13 @@ pub fn fit_report(fitted: &FittedForecast) -> String {
             opt(r.peak_day.or((r.kind != "spot").then_some(0.0)), 0)
         );
     }
-    for r in fitted.channel_reports().iter().filter(|r| !r.dayparts.is_empty()) {
-        let parts: Vec<String> = r
-            .dayparts
-            .iter()
-            .map(|d| format!("{} ×{:.2} ±{:.0}% ({} spots)", d.daypart, d.factor, d.relative_se * 100.0, d.spots))
-            .collect();
-        let _ = writeln!(s, "{:<14} dayparts: {}", r.channel, parts.join(", "));
+    for r in fitted.channel_reports() {
+        let dayparts = r.dayparts.iter().map(|d| (d.daypart, d.factor, d.relative_se, d.spots));
+        levels_line(&mut s, &r.channel, "dayparts", dayparts.collect());
     }
-    for r in fitted.channel_reports().iter().filter(|r| !r.stations.is_empty()) {
-        let parts: Vec<String> = r
-            .stations
-            .iter()
-            .map(|d| format!("{} ×{:.2} ±{:.0}% ({} spots)", d.station, d.factor, d.relative_se * 100.0, d.spots))
-            .collect();
-        let _ = writeln!(s, "{:<14} stations: {}", r.channel, parts.join(", "));
+    for r in fitted.channel_reports() {
+        let stations = r.stations.iter().map(|d| (d.station.as_str(), d.factor, d.relative_se, d.spots));
+        levels_line(&mut s, &r.channel, "stations", stations.collect());
     }
     for c in fitted.skipped_channels() {
         let _ = writeln!(s, "{:<14} not learned: {}", c.channel, c.reason);
@@ -156,6 +148,19 @@ pub fn shifts_csv(s: &Scheduled, rules: &SchedulingRules, hourly: Money) -> Stri
         }
     }
     out
+}
+
+/// One line of the fit report for a channel's levels (dayparts or
+/// stations): name ×factor ±relative se (spots); nothing without levels.
+fn levels_line(s: &mut String, channel: &str, what: &str, levels: Vec<(&str, f64, f64, usize)>) {
+    if levels.is_empty() {
+        return;
+    }
+    let parts: Vec<String> = levels
+        .iter()
+        .map(|(name, factor, se, spots)| format!("{name} ×{factor:.2} ±{:.0}% ({spots} spots)", se * 100.0))
+        .collect();
+    let _ = writeln!(s, "{channel:<14} {what}: {}", parts.join(", "));
 }
 
 /// `coverage.csv`: required vs scheduled per interval.
