@@ -364,8 +364,15 @@ pub fn busy_minutes(lines: &Lines, minutes: &[Minute]) -> Vec<f64> {
 /// `minutes` at or under `lines.target_busy`; `None` when `most` do not.
 pub fn lines_for_minutes(lines: &Lines, minutes: &[Minute], most: u32) -> Option<u32> {
     let worst = |k: u32| busy_minutes(&lines.with_trunks(k), minutes).into_iter().fold(0.0, f64::max);
+    fewest_lines(most, |k| worst(k) <= lines.target_busy)
+}
+
+/// The fewest lines in 1..=`most` for which `enough` holds, `enough` being
+/// monotone (more lines never hurt): double until it holds (the chain grows
+/// with the lines, so small counts are tried first), then bisect.
+fn fewest_lines(most: u32, enough: impl Fn(u32) -> bool) -> Option<u32> {
     let mut hi = 1u32;
-    while worst(hi) > lines.target_busy {
+    while !enough(hi) {
         if hi >= most {
             return None;
         }
@@ -374,7 +381,7 @@ pub fn lines_for_minutes(lines: &Lines, minutes: &[Minute], most: u32) -> Option
     let mut lo = if hi == 1 { 0 } else { hi / 2 };
     while hi - lo > 1 {
         let mid = lo + (hi - lo) / 2;
-        if worst(mid) <= lines.target_busy {
+        if enough(mid) {
             hi = mid;
         } else {
             lo = mid;
@@ -460,28 +467,7 @@ pub fn extended_erlang_b(erlangs: f64, lines: u32, recall: f64) -> (f64, f64) {
 /// `target`; `None` when even `most` lines do not reach it.
 pub fn lines_for_busy_target(q: LineQueue, redial_share: f64, target: f64, most: u32) -> Option<u32> {
     let busy = |k: u32| with_redials(LineQueue { lines: k, ..q }, redial_share).1.busy_share;
-    // The busy share falls as lines are added: double until it is reached
-    // (the chain grows with the lines), then bisect.
-    let mut hi = 1u32;
-    while busy(hi) > target {
-        if hi >= most {
-            return None;
-        }
-        hi = hi.saturating_mul(2).min(most);
-    }
-    let mut lo = hi / 2;
-    if hi == 1 {
-        lo = 0;
-    }
-    while hi - lo > 1 {
-        let mid = lo + (hi - lo) / 2;
-        if busy(mid) <= target {
-            hi = mid;
-        } else {
-            lo = mid;
-        }
-    }
-    Some(hi)
+    fewest_lines(most, |k| busy(k) <= target)
 }
 
 /// The fewest agents (up to the lines: more cannot take calls) whose
