@@ -950,6 +950,10 @@ mod held_out {
             model.campaign.media.pooled_variance = crate::forecast::media::fit::PooledVariance::DerSimonianLaird;
             eprintln!("the model before issue 33");
         }
+        if std::env::var("SCORECARD_MODEL").as_deref() == Ok("parametric") {
+            model.campaign.media.free_lags = false;
+            eprintln!("parametric lag shapes");
+        }
         if std::env::var("SCORECARD_MODEL").as_deref() == Ok("reml") {
             model.campaign.media.pooled_variance = crate::forecast::media::fit::PooledVariance::Reml;
             eprintln!("REML pooling");
@@ -958,7 +962,11 @@ mod held_out {
             model.campaign.media.pooled_variance = crate::forecast::media::fit::PooledVariance::DerSimonianLaird;
             eprintln!("DerSimonian-Laird pooling");
         }
-        for seed in 1..=3u64 {
+        // SCORECARD_SEEDS=1,2,...: other scenarios than seeds 1-3.
+        let seeds: Vec<u64> = std::env::var("SCORECARD_SEEDS")
+            .map(|s| s.split(',').filter_map(|x| x.trim().parse().ok()).collect())
+            .unwrap_or_else(|_| vec![1, 2, 3]);
+        for seed in seeds {
             let w = forecast_last_week_with(&scenario_33(seed), &model);
             let tv: Vec<&MediaLine> = w.past.iter().filter(|l| l.channel == "tv").collect();
             let prime = tv.iter().filter(|l| (19..22).contains(&l.start.hour())).count();

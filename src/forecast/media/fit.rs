@@ -10,7 +10,11 @@
 //! Only the cells a channel touches enter its fit, which keeps two years of
 //! history with five channels well under a second.
 
-use super::response::{daypart_of, BurstKernel, ChannelResponse, FlightResponse, SpotResponse, DAYPARTS};
+use super::lags;
+use super::response::{
+    daypart_of, BurstKernel, ChannelResponse, DayWeights, FlightResponse, SendCurve, SpotResponse, DAYPARTS,
+    SEND_BIN_MINUTES,
+};
 use super::uplift::{daily, spot, DayShapes, LineUplift};
 use crate::config::ChannelKind;
 use crate::ingest::media::MediaLine;
@@ -45,6 +49,11 @@ pub struct MediaModel {
     /// How the dayparts' (stations') variance around the channel is
     /// estimated. Default REML.
     pub pooled_variance: PooledVariance,
+    /// Learn a drop's send-day curve and a flight's carry-over as free lag
+    /// weights (see [`lags`]) after the parametric fit, so a response of
+    /// another family than the log-normal or geometric is fitted as it is.
+    /// Default true.
+    pub free_lags: bool,
 }
 
 /// Estimators of the between-level variance τ² that sets how far a daypart
@@ -71,6 +80,7 @@ impl Default for MediaModel {
             min_daypart_spots: 8,
             stations: true,
             pooled_variance: PooledVariance::Bayes,
+            free_lags: true,
         }
     }
 }
@@ -158,6 +168,14 @@ pub struct ChannelReport {
     /// carry-over (`None`: the geometric one, peaking on the day itself).
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub peak_day: Option<f64>,
+    /// A drop's learned send-day curve: the share of its send-day calls in
+    /// each 15 minutes after the send (8 hours).
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub send_curve: Option<Vec<f64>>,
+    /// A flight's learned carry-over: the weight of a day's activity on that
+    /// day and each day after it (largest 1), to the last that counts.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub day_weights: Option<Vec<f64>>,
     /// A spot channel's dayparts with their own response (empty: one response).
     #[serde(default, skip_serializing_if = "Vec::is_empty")]
     pub dayparts: Vec<DaypartReport>,
@@ -187,6 +205,8 @@ impl ChannelReport {
             share_60_min: None,
             half_life_days: None,
             peak_day: None,
+            send_curve: None,
+            day_weights: None,
             dayparts: Vec::new(),
             stations: Vec::new(),
             source: ResponseSource::Learned,
@@ -311,6 +331,9 @@ impl MediaModel {
                 let unit = units[c].clone();
                 normal.set(&ctx, base.as_ref(), &units, c, &unit);
             }
+        }
+        if self.free_lags {
+            free_lag_shapes(&ctx, base.as_ref(), &mut chans, &lines_of, &mut units, &mut normal);
         }
         let plain = normal.solve(false);
         let mut parts = self.daypart_columns(&ctx, &chans, &lines_of, &plain);
@@ -984,17 +1007,160 @@ fn report(ch: &str, fit: &Channel, resp: &ChannelResponse, ls: &[&MediaLine], ca
         ChannelResponse::Daily(f) => {
             r.saturation_beta = f.beta;
             r.half_life_days = Some(f.half_life_days());
-            r.peak_day = f.delay();
+            r.peak_day = f.peak_day();
             // A drop's send-day delay: its busiest minute after the send and
             // the share of the delay within 15 and 60 minutes.
-            if let Some(k) = f.send_kernel() {
-                r.peak_minute = f.send_peak_minutes;
-                r.share_15_min = Some(k.cdf(15.0));
-                r.share_60_min = Some(k.cdf(60.0));
-            }
+            r.peak_minute = f.send_peak_minute();
+            r.share_15_min = f.send_cdf(15.0);
+            r.share_60_min = f.send_cdf(60.0);
+            r.send_curve = f.send_curve.map(|c| c.weights.to_vec());
+            r.day_weights = f.day_weights.map(|w| w.weights[..=w.last_lag()].to_vec());
         }
     }
     r
+}
+
+/// Replace each drop's parametric send-day delay and each flight's
+/// carry-over by free lag weights fitted to the channel's partial residual
+/// (observed less the baseline and the other channels), then update its
+/// unit response in the normal equations.
+fn free_lag_shapes(
+    ctx: &Ctx<'_>,
+    base: Option<&BaseBlock<'_>>,
+    chans: &mut [Channel],
+    lines_of: &[&[&MediaLine]],
+    units: &mut [Sparse],
+    normal: &mut Normal,
+) {
+    for c in 0..chans.len() {
+        let Shape::Daily { delay, .. } = chans[c].shape else { continue };
+        let sol = normal.solve(false);
+        let scale = sol.scales[c];
+        if scale <= 0.0 {
+            continue;
+        }
+        let partial = partial_residual(ctx, base, units, &sol, c);
+        let current = match chans[c].shape.response(scale) {
+            ChannelResponse::Daily(f) => f,
+            ChannelResponse::Spot(_) => continue,
+        };
+        let mut shape = chans[c].shape;
+        // A drop whose calls follow the day's shape from the send on (no
+        // send-day delay found) keeps that: a curve over the eight hours
+        // after the send would cut the day short.
+        if let (Some(kernel), Shape::Daily { curve, .. }) = (current.send_kernel(), &mut shape) {
+            let bins =
+                std::array::from_fn(|b| kernel.share(b as f64 * SEND_BIN_MINUTES, (b + 1) as f64 * SEND_BIN_MINUTES));
+            let days = send_days(ctx, &partial, lines_of[c], &current);
+            *curve = SendCurve::normalised(bins).and_then(|st| lags::fit_send_curve(&days, &st)).or(*curve);
+        }
+        if let (Some(_), Shape::Daily { weights, .. }) = (delay, &mut shape) {
+            let (flights, targets) = flight_days(ctx, &partial, lines_of[c]);
+            *weights = lags::fit_day_weights(&flights, &targets, &current)
+                .and_then(|(w, _)| DayWeights::normalised(w))
+                .or(*weights);
+        }
+        chans[c].shape = shape;
+        units[c] = Sparse::of(ctx, lines_of[c], shape);
+        let unit = units[c].clone();
+        normal.set(ctx, base, units, c, &unit);
+    }
+}
+
+/// Observed calls less the baseline and every response but channel `c`'s,
+/// per history cell (0 where nothing was observed).
+fn partial_residual(
+    ctx: &Ctx<'_>,
+    base: Option<&BaseBlock<'_>>,
+    units: &[Sparse],
+    sol: &Solution,
+    c: usize,
+) -> Array2<f64> {
+    let mut out = ctx.resid.clone();
+    if let Some(b) = base {
+        let level = b.design.z.dot(&ndarray::Array1::from(sol.base_coef.clone()));
+        out.indexed_iter_mut().for_each(|((k, s), v)| *v -= b.design.shape[[k, s]] * level[k]);
+    }
+    for (other, u) in units.iter().enumerate().filter(|(o, _)| *o != c) {
+        for &(k, s, v) in &u.cells {
+            out[[k, s]] -= sol.scales[other] * v;
+        }
+    }
+    out.zip_mut_with(ctx.weight, |v, w| {
+        if *w <= 0.0 {
+            *v = 0.0
+        }
+    });
+    out
+}
+
+/// Each drop's send day: its calls and, per open slot after the send, the
+/// partial residual, weight and overlap with the curve's bins.
+fn send_days(ctx: &Ctx<'_>, partial: &Array2<f64>, lines: &[&MediaLine], r: &FlightResponse) -> Vec<lags::SendDay> {
+    let i = ctx.shapes.interval.get() as f64;
+    lines
+        .iter()
+        .filter_map(|l| {
+            let day = l.start.date();
+            let k = *ctx.index.get(&day)?;
+            let shape = ctx.shapes.get(day)?;
+            let send = (l.start.hour() * 60 + l.start.minute()) as f64;
+            let slots = shape
+                .iter()
+                .enumerate()
+                .filter(|(_, w)| **w > 0.0)
+                .filter_map(|(s, w)| {
+                    let (a, b) = (s as f64 * i - send, (s as f64 + 1.0) * i - send);
+                    let row: Vec<(usize, f64)> =
+                        lags::slot_bins(a.max(0.0), b.max(0.0)).into_iter().map(|(bin, v)| (bin, v * w)).collect();
+                    (!row.is_empty()).then(|| (partial[[k, s]], ctx.weight[[k, s]], row))
+                })
+                .collect();
+            Some(lags::SendDay { calls: r.calls(l.spend / 1000.0 * r.lag_weight(0.0)), slots })
+        })
+        .collect()
+}
+
+/// A flight channel's daily spend per line and the partial residual of
+/// each history day it may touch, on a day count from the first history day.
+fn flight_days(
+    ctx: &Ctx<'_>,
+    partial: &Array2<f64>,
+    lines: &[&MediaLine],
+) -> (Vec<lags::FlightSpend>, Vec<lags::DayTarget>) {
+    let Some((&origin, _)) = ctx.index.first_key_value() else { return (Vec::new(), Vec::new()) };
+    let flights: Vec<lags::FlightSpend> = lines
+        .iter()
+        .map(|l| {
+            let first = l.start.date();
+            let last = l.end.map(|e| e.date()).unwrap_or(first).max(first);
+            let active = (last - first).num_days() + 1;
+            let per_day = l.spend / 1000.0 / active as f64;
+            lags::FlightSpend { days: (0..active).map(|j| ((first - origin).num_days() + j, per_day)).collect() }
+        })
+        .collect();
+    let touched: std::collections::BTreeSet<i64> = flights
+        .iter()
+        .flat_map(|f| f.days.iter().flat_map(|(d, _)| *d..*d + super::response::LAG_DAYS as i64))
+        .collect();
+    let targets = touched
+        .into_iter()
+        .filter_map(|d| {
+            let date = origin + chrono::Duration::days(d);
+            let k = *ctx.index.get(&date)?;
+            let shape = ctx.shapes.get(date)?;
+            let seen = |s: &usize| ctx.weight[[k, *s]] > 0.0;
+            let cells: Vec<usize> = (0..shape.len()).filter(seen).collect();
+            let variance: f64 = cells.iter().map(|&s| 1.0 / ctx.weight[[k, s]]).sum();
+            (variance > 0.0).then(|| lags::DayTarget {
+                day: d,
+                target: cells.iter().map(|&s| partial[[k, s]]).sum(),
+                weight: 1.0 / variance,
+                observed_share: cells.iter().map(|&s| shape[s]).sum(),
+            })
+        })
+        .collect();
+    (flights, targets)
 }
 
 struct Ctx<'a> {
@@ -1026,6 +1192,10 @@ enum Shape {
         carryover: f64,
         peak: Option<f64>,
         delay: Option<f64>,
+        /// Learned free shapes (see [`lags`]), in place of `peak` and of
+        /// `carryover` with `delay`.
+        curve: Option<SendCurve>,
+        weights: Option<DayWeights>,
     },
 }
 
@@ -1043,6 +1213,8 @@ impl Shape {
                 carryover: f.carryover,
                 peak: f.send_peak_minutes.map(|p| p.max(0.0)),
                 delay: f.delay_days.map(|d| d.max(0.0)),
+                curve: f.send_curve,
+                weights: f.day_weights,
             },
         }
     }
@@ -1053,14 +1225,14 @@ impl Shape {
                 beta,
                 BurstKernel { onset_minutes: onset, mu: median.ln(), sigma },
             )),
-            Shape::Daily { beta, carryover, peak, delay } => ChannelResponse::Daily(FlightResponse {
+            Shape::Daily { beta, carryover, peak, delay, curve, weights } => ChannelResponse::Daily(FlightResponse {
                 scale,
                 beta,
                 carryover,
                 send_peak_minutes: peak.filter(|p| *p > 0.0),
                 delay_days: delay.filter(|d| *d > 0.0),
-                send_curve: None,
-                day_weights: None,
+                send_curve: curve,
+                day_weights: weights,
             }),
         }
     }
@@ -1083,8 +1255,8 @@ impl Shape {
     fn with(&self, p: &[f64]) -> Shape {
         match *self {
             Shape::Spot { onset, .. } => Shape::Spot { beta: p[0], median: p[1].exp(), sigma: p[2], onset },
-            Shape::Daily { peak, delay, .. } => {
-                Shape::Daily { beta: p[0], carryover: p[1], peak: peak.and(p.get(2).copied()), delay }
+            Shape::Daily { peak, delay, curve, weights, .. } => {
+                Shape::Daily { beta: p[0], carryover: p[1], peak: peak.and(p.get(2).copied()), delay, curve, weights }
             }
         }
     }
@@ -1101,8 +1273,10 @@ impl Channel {
     fn initial(kind: ChannelKind, onset: f64) -> Channel {
         let shape = match kind {
             ChannelKind::Spot => Shape::Spot { beta: 0.8, median: 5.0, sigma: 1.0, onset },
-            ChannelKind::Drop => Shape::Daily { beta: 0.7, carryover: 0.4, peak: Some(0.0), delay: None },
-            _ => Shape::Daily { beta: 0.7, carryover: 0.4, peak: None, delay: Some(0.0) },
+            ChannelKind::Drop => {
+                Shape::Daily { beta: 0.7, carryover: 0.4, peak: Some(0.0), delay: None, curve: None, weights: None }
+            }
+            _ => Shape::Daily { beta: 0.7, carryover: 0.4, peak: None, delay: Some(0.0), curve: None, weights: None },
         };
         Channel { kind, shape, scale: 0.0, se: 0.0 }
     }
@@ -1159,7 +1333,7 @@ impl Channel {
                     for carryover in [0.0, 0.2, 0.4, 0.6, 0.8] {
                         for &peak in &peaks {
                             for &delay in &delays {
-                                grid.push(Shape::Daily { beta, carryover, peak, delay });
+                                grid.push(Shape::Daily { beta, carryover, peak, delay, curve: None, weights: None });
                             }
                         }
                     }

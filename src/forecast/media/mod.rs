@@ -6,11 +6,14 @@
 //!   known parameters, so recovery can be tested.
 //! * [`uplift`]: a media plan × responses → extra calls per line, day and slot.
 //! * [`fit`]: learn the responses from past plans and call history.
+//! * [`lags`]: a drop's send-day curve and a flight's carry-over as free
+//!   weights, learned with a roughness penalty chosen by cross-validation.
 //! * [`assumed`]: the config's assumed responses for channels with no (or few)
 //!   past lines, alone or blended with the learned ones.
 
 pub mod assumed;
 pub mod fit;
+pub mod lags;
 pub mod response;
 pub mod uplift;
 

@@ -308,13 +308,46 @@ impl FlightResponse {
         Some(BurstKernel { onset_minutes: 0.0, mu: peak.ln() + sigma * sigma, sigma })
     }
 
+    /// The day after the activity on which its calls peak, where that is
+    /// not the day itself (a delayed or free carry-over).
+    pub fn peak_day(&self) -> Option<f64> {
+        match &self.day_weights {
+            Some(w) => Some(w.peak_lag() as f64).filter(|d| *d > 0.0),
+            None => self.delay(),
+        }
+    }
+
+    /// A drop's busiest minute after the send, where its calls follow a
+    /// send-day delay (free or log-normal).
+    pub fn send_peak_minute(&self) -> Option<f64> {
+        match &self.send_curve {
+            Some(c) => Some(c.peak_minute()),
+            None => self.send_peak_minutes.filter(|p| *p > 0.0),
+        }
+    }
+
+    /// Share of a drop's send-day calls within `minutes` of the send, where
+    /// it has a send-day delay.
+    pub fn send_cdf(&self, minutes: f64) -> Option<f64> {
+        match &self.send_curve {
+            Some(c) => Some(c.cdf(minutes)),
+            None => self.send_kernel().map(|k| k.cdf(minutes)),
+        }
+    }
+
     /// Days for the extra calls to halve once the activity stops.
+    ///
+    /// With free day weights: from the peak lag to the lag where the
+    /// saturated weight w^β falls to half its peak (log-linear between days).
     ///
     /// After the last day of spend the adstock decays as λ^j, so the calls decay
     /// as λ^(βj): their half-life is ln ½ / (β ln λ). This is what the history
     /// identifies (λ and β trade off against each other for a single drop) and
     /// what a planner wants to know.
     pub fn half_life_days(&self) -> f64 {
+        if let Some(w) = &self.day_weights {
+            return free_half_life(&w.weights, self.beta);
+        }
         if self.carryover <= 0.0 || self.beta <= 0.0 {
             0.0
         } else {
@@ -343,6 +376,24 @@ impl FlightResponse {
                 as usize
         }
     }
+}
+
+/// Days from the largest of `weights` until `w^β` halves (log-linear
+/// between days; to the last weight when it never does).
+fn free_half_life(weights: &[f64; LAG_DAYS], beta: f64) -> f64 {
+    let peak = weights.iter().enumerate().fold(0, |best, (i, w)| if *w > weights[best] { i } else { best });
+    let top = weights[peak].powf(beta);
+    if top <= 0.0 {
+        return 0.0;
+    }
+    for j in peak + 1..LAG_DAYS {
+        let (before, now) = (weights[j - 1].powf(beta), weights[j].powf(beta));
+        if now <= 0.5 * top {
+            let t = if now > 0.0 && before > now { (before / (0.5 * top)).ln() / (before / now).ln() } else { 0.0 };
+            return (j - 1 - peak) as f64 + t.clamp(0.0, 1.0);
+        }
+    }
+    (LAG_DAYS - 1 - peak) as f64
 }
 
 /// A channel's learned or true response.

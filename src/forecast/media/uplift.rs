@@ -21,7 +21,8 @@ pub struct DayShapes {
 }
 
 impl DayShapes {
-    fn get(&self, d: NaiveDate) -> Option<&[f64]> {
+    /// The intraday shape of day `d` (each open slot's share), if it opens.
+    pub fn get(&self, d: NaiveDate) -> Option<&[f64]> {
         self.by_day.get(&d).map(Vec::as_slice)
     }
     fn is_open(&self, d: NaiveDate, slot: usize) -> bool {
