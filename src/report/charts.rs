@@ -5,8 +5,8 @@
 //! Every chart has a title, axis labels with units, a legend and local times.
 
 use super::chart_kit::{
-    beside_legend, err, finish, legend_panel, legend_panel_wrapped, register_font, tick, titled_canvas, ChartResult,
-    Mark, Midnights,
+    beside_legend, err, finish, legend_panel, legend_panel_wrapped, register_font, tick, titled_canvas, Area,
+    ChartResult, Mark, Midnights,
 };
 use chrono::{Duration, NaiveDateTime};
 use plotters::prelude::*;
@@ -399,10 +399,14 @@ pub enum ResponseCurve {
     Burst { channel: String, per_minute: Vec<f64>, typical: String },
     /// Calls per day after one day of activity.
     Carryover { channel: String, per_day: Vec<f64>, typical: String },
+    /// A drop's send-day curve: the share of the send day's calls per
+    /// minute after the send.
+    SendDay { channel: String, per_minute: Vec<f64>, typical: String },
 }
 
-/// Left: the burst of a typical TV/radio spot, minute by minute. Right: the
-/// day-by-day carry-over of flights and drops.
+/// Left: the burst of a typical TV/radio spot, minute by minute (and below
+/// it, where a drop has one, its send-day curve). Right: the day-by-day
+/// carry-over of flights and drops.
 pub fn channel_response_chart(path: &Path, title: &str, curves: &[ResponseCurve]) -> ChartResult {
     register_font();
     let root = titled_canvas(path, 820, title, 30)?;
@@ -418,52 +422,60 @@ pub fn channel_response_chart(path: &Path, title: &str, curves: &[ResponseCurve]
     ];
     let bursts: Vec<_> = curves
         .iter()
-        .filter_map(|c| {
-            if let ResponseCurve::Burst { channel, per_minute, typical } = c {
-                Some((channel, per_minute, typical))
-            } else {
-                None
-            }
+        .filter_map(|c| match c {
+            ResponseCurve::Burst { channel, per_minute, typical } => Some((channel, per_minute, typical)),
+            _ => None,
+        })
+        .collect();
+    let sends: Vec<_> = curves
+        .iter()
+        .filter_map(|c| match c {
+            ResponseCurve::SendDay { channel, per_minute, typical } => Some((channel, per_minute, typical)),
+            _ => None,
         })
         .collect();
     let days: Vec<_> = curves
         .iter()
-        .filter_map(|c| {
-            if let ResponseCurve::Carryover { channel, per_day, typical } = c {
-                Some((channel, per_day, typical))
-            } else {
-                None
-            }
+        .filter_map(|c| match c {
+            ResponseCurve::Carryover { channel, per_day, typical } => Some((channel, per_day, typical)),
+            _ => None,
         })
         .collect();
-    {
-        let ymax = bursts.iter().flat_map(|b| b.1.iter()).fold(0.1f64, |a, b| a.max(*b)) * 1.15;
-        let mut ch = ChartBuilder::on(&left)
-            .caption("Spots: calls per minute after air time", ("sans-serif", 22))
-            .margin(20)
-            .x_label_area_size(50)
-            .y_label_area_size(70)
-            .build_cartesian_2d(0f64..60f64, 0f64..ymax)
-            .map_err(err)?;
-        ch.configure_mesh()
-            .x_desc("minutes after the spot airs")
-            .y_desc("extra calls per minute")
-            .x_label_formatter(&|v| tick(*v))
-            .y_label_formatter(&|v| tick(*v))
-            .draw()
-            .map_err(err)?;
-        let mut items = Vec::new();
-        for (k, (channel, per_minute, typical)) in bursts.iter().enumerate() {
-            let col = colors[k % colors.len()];
-            ch.draw_series(LineSeries::new(
-                per_minute.iter().enumerate().map(|(m, v)| (m as f64 + 0.5, *v)),
-                col.stroke_width(3),
-            ))
-            .map_err(err)?;
-            items.push((format!("{channel}: {typical}"), Mark::Line(col.to_rgba(), 3)));
-        }
-        legend_panel_wrapped(&left_legend, &items, 85)?;
+    let mut items = Vec::new();
+    let spot_color = |k: usize| colors[k % colors.len()];
+    // A drop's send-day curve in the colour of its carry-over on the right.
+    let send_color = |k: usize| {
+        let day = days.iter().position(|d| d.0 == sends[k].0).unwrap_or(k);
+        colors[(day + bursts.len()) % colors.len()]
+    };
+    let spots_caption = "Spots: calls per minute after air time";
+    if sends.is_empty() {
+        items.extend(minute_panel(
+            &left,
+            spots_caption,
+            ("minutes after the spot airs", "extra calls per minute"),
+            &bursts,
+            spot_color,
+        )?);
+    } else {
+        let (top, bottom) = left.split_vertically(260);
+        items.extend(minute_panel(
+            &top,
+            spots_caption,
+            ("minutes after the spot airs", "extra calls per minute"),
+            &bursts,
+            spot_color,
+        )?);
+        let caption = "Drops: share of the send day's calls per minute after the send";
+        items.extend(minute_panel(
+            &bottom,
+            caption,
+            ("minutes after the send", "share of the calls per minute"),
+            &sends,
+            send_color,
+        )?);
     }
+    legend_panel_wrapped(&left_legend, &items, 85)?;
     {
         let ymax = days.iter().flat_map(|b| b.1.iter()).fold(0.1f64, |a, b| a.max(*b)) * 1.15;
         let n = days.iter().map(|d| d.1.len()).max().unwrap_or(7).max(2);
@@ -496,6 +508,44 @@ pub fn channel_response_chart(path: &Path, title: &str, curves: &[ResponseCurve]
         legend_panel_wrapped(&right_legend, &items, 85)?;
     }
     finish(&root, path)
+}
+
+/// One panel of curves over minutes (x up to the longest curve), with the
+/// legend items it adds.
+fn minute_panel(
+    area: &Area<'_>,
+    caption: &str,
+    (x_desc, y_desc): (&str, &str),
+    curves: &[(&String, &Vec<f64>, &String)],
+    color_of: impl Fn(usize) -> RGBColor,
+) -> anyhow::Result<Vec<(String, Mark)>> {
+    let ymax = curves.iter().flat_map(|b| b.1.iter()).fold(1e-6f64, |a, b| a.max(*b)) * 1.15;
+    let xmax = curves.iter().map(|c| c.1.len()).max().unwrap_or(60).max(1) as f64;
+    let mut ch = ChartBuilder::on(area)
+        .caption(caption, ("sans-serif", 22))
+        .margin(20)
+        .x_label_area_size(50)
+        .y_label_area_size(70)
+        .build_cartesian_2d(0f64..xmax, 0f64..ymax)
+        .map_err(err)?;
+    ch.configure_mesh()
+        .x_desc(x_desc)
+        .y_desc(y_desc)
+        .x_label_formatter(&|v| tick(*v))
+        .y_label_formatter(&|v| tick(*v))
+        .draw()
+        .map_err(err)?;
+    let mut items = Vec::new();
+    for (k, (channel, per_minute, typical)) in curves.iter().enumerate() {
+        let col = color_of(k);
+        ch.draw_series(LineSeries::new(
+            per_minute.iter().enumerate().map(|(m, v)| (m as f64 + 0.5, *v)),
+            col.stroke_width(3),
+        ))
+        .map_err(err)?;
+        items.push((format!("{channel}: {typical}"), Mark::Line(col.to_rgba(), 3)));
+    }
+    Ok(items)
 }
 
 /// Data of `charts/impact.png`.

@@ -81,6 +81,9 @@ pub fn fit_report(fitted: &FittedForecast) -> String {
         let stations = r.stations.iter().map(|d| (d.station.as_str(), d.factor, d.relative_se, d.spots));
         levels_line(&mut s, &r.channel, "stations", stations.collect());
     }
+    for r in fitted.channel_reports() {
+        lag_shape_lines(&mut s, r);
+    }
     for c in fitted.skipped_channels() {
         let _ = writeln!(s, "{:<14} not learned: {}", c.channel, c.reason);
     }
@@ -161,6 +164,25 @@ fn levels_line(s: &mut String, channel: &str, what: &str, levels: Vec<(&str, f64
         .map(|(name, factor, se, spots)| format!("{name} ×{factor:.2} ±{:.0}% ({spots} spots)", se * 100.0))
         .collect();
     let _ = writeln!(s, "{channel:<14} {what}: {}", parts.join(", "));
+}
+
+/// The fit report's lines for a channel's learned free lag shapes: a drop's
+/// send-day curve by the hour after the send, a flight's carry-over by day.
+fn lag_shape_lines(s: &mut String, r: &crate::forecast::media::fit::ChannelReport) {
+    if let Some(curve) = &r.send_curve {
+        let hours: Vec<String> = curve
+            .chunks(4)
+            .enumerate()
+            .map(|(h, q)| format!("{h}-{}h {:.0}%", h + 1, 100.0 * q.iter().sum::<f64>()))
+            .collect();
+        let _ = writeln!(s, "{:<14} send-day curve (share of the send day's calls): {}", r.channel, hours.join(", "));
+    }
+    if let Some(weights) = &r.day_weights {
+        let shown = weights.iter().rposition(|w| *w >= 0.005).map_or(0, |d| d + 1);
+        let days: Vec<String> = weights[..shown].iter().enumerate().map(|(d, w)| format!("day {d} {w:.2}")).collect();
+        let _ =
+            writeln!(s, "{:<14} carry-over (weight of a day's activity, largest 1): {}", r.channel, days.join(", "));
+    }
 }
 
 /// `coverage.csv`: required vs scheduled per interval.

@@ -12,6 +12,9 @@ use chrono::{Duration, NaiveDate, NaiveDateTime};
 use std::collections::BTreeMap;
 use std::path::PathBuf;
 
+/// Minutes after a drop's send drawn in its send-day curve (the curve's eight hours).
+const SEND_DAY_MINUTES: usize = 480;
+
 /// Write every output of the weekly build into `out` (all or nothing).
 pub fn write_all(p: &WeeklyPlan, s: &Summary, out: &OutDir) -> anyhow::Result<Vec<PathBuf>> {
     let st = Staging::new(out)?;
@@ -215,12 +218,7 @@ fn draw_charts(p: &WeeklyPlan, st: &Staging, prefix: &str) -> anyhow::Result<()>
                 // One day's typical spend and the days after it (a delayed
                 // carry-over peaks on its delay day).
                 let per_day = (0..8).map(|k| f.calls(typical / 1000.0 * f.lag_weight(k as f64))).collect();
-                let peak = f.delay().map(|d| format!(", busiest {d:.0} day(s) after")).unwrap_or_default()
-                    + &f.send_kernel()
-                        .map(|_| {
-                            format!(", send day busiest {:.0} min after the send", f.send_peak_minutes.unwrap_or(0.0))
-                        })
-                        .unwrap_or_default();
+                let peak = f.peak_day().map(|d| format!(", busiest {d:.0} day(s) after")).unwrap_or_default();
                 curves.push(ResponseCurve::Carryover {
                     channel: ch.clone(),
                     per_day,
@@ -230,6 +228,18 @@ fn draw_charts(p: &WeeklyPlan, st: &Staging, prefix: &str) -> anyhow::Result<()>
                         f.half_life_days()
                     ),
                 });
+                // A drop's send-day curve (learned free, or the log-normal delay).
+                if let Some(busiest) = f.send_peak_minute() {
+                    let cdf = |m: f64| f.send_cdf(m).unwrap_or(0.0);
+                    curves.push(ResponseCurve::SendDay {
+                        channel: ch.clone(),
+                        per_minute: (0..SEND_DAY_MINUTES).map(|m| cdf(m as f64 + 1.0) - cdf(m as f64)).collect(),
+                        typical: format!(
+                            "busiest {busiest:.0} min after the send; {:.0}% of the send day's calls in the first hour",
+                            100.0 * cdf(60.0)
+                        ),
+                    });
+                }
             }
         }
     }
