@@ -50,6 +50,12 @@ pub struct SynthOptions {
     /// TV spots at other hours; `None`: the same at every hour, as in the
     /// bundled sample.
     pub tv_evening_factor: Option<f64>,
+    /// TV spots' calls grow as GRPs to this power (0.2..=1.2; 1 = linear);
+    /// `None`: 0.75, as in the bundled sample.
+    pub tv_grp_power: Option<f64>,
+    /// TV spots' calls saturate as a Hill curve in GRPs with this
+    /// half-saturation (0.5..=100 GRPs) instead of a power; `None`: a power.
+    pub tv_hill_grps: Option<f64>,
     /// Each past line's response is its channel's times a log-normal factor
     /// with this log-sd (creatives and audiences differ); `None`: every line
     /// responds as its channel, as in the bundled sample.
@@ -146,6 +152,8 @@ impl SynthOptions {
             email_peak_minutes: None,
             retargeting_delay_days: None,
             tv_evening_factor: None,
+            tv_grp_power: None,
+            tv_hill_grps: None,
             line_response_sd: None,
             tv_spots: None,
             tv_evening_share: None,
@@ -159,6 +167,13 @@ impl SynthOptions {
     pub fn check(&self) -> anyhow::Result<()> {
         if let Some(n) = self.tv_spots {
             anyhow::ensure!((1..=10_000).contains(&n), "--tv-spots {n}: expected 1 to 10000");
+        }
+        if let Some(b) = self.tv_grp_power {
+            anyhow::ensure!((0.2..=1.2).contains(&b), "--tv-grp-power {b}: expected 0.2 to 1.2");
+        }
+        if let Some(k) = self.tv_hill_grps {
+            anyhow::ensure!((0.5..=100.0).contains(&k), "--tv-hill-grps {k}: expected 0.5 to 100 GRPs");
+            anyhow::ensure!(self.tv_grp_power.is_none(), "--tv-hill-grps and --tv-grp-power: give one of the two");
         }
         if let Some(e) = self.tv_evening_share {
             anyhow::ensure!((0.0..=1.0).contains(&e), "--tv-evening-share {e}: expected 0 to 1");
@@ -790,6 +805,15 @@ pub fn generate(args: &SynthOptions) -> anyhow::Result<Sample> {
         if let Some((shape, scale)) = args.retargeting_weibull {
             r.delay_days = None;
             r.day_weights = crate::forecast::media::response::DayWeights::weibull(shape, scale);
+        }
+    }
+    if let Some(ChannelResponse::Spot(tv)) = responses.get_mut("tv") {
+        tv.beta = args.tv_grp_power.unwrap_or(tv.beta);
+        if let Some(k) = args.tv_hill_grps {
+            // The same calls as the power curve at the GRPs of a typical spot (5).
+            tv.scale *= 5f64.powf(tv.beta) / (5.0 * (1.0 + k) / (5.0 + k));
+            tv.beta = 1.0;
+            tv.hill_half_size = Some(k);
         }
     }
     if let (Some(ChannelResponse::Spot(tv)), Some(f)) = (responses.get_mut("tv"), args.tv_evening_factor) {

@@ -59,6 +59,15 @@ pub struct SynthArgs {
     /// other TV spots (0.2..=5); default: the same at every hour.
     #[arg(long)]
     pub tv_evening_factor: Option<f64>,
+    /// TV spots' calls grow as GRPs to this power (0.2..=1.2; 1 = linear);
+    /// default 0.75.
+    #[arg(long)]
+    pub tv_grp_power: Option<f64>,
+    /// TV spots' calls saturate as a Hill curve in GRPs with this
+    /// half-saturation (0.5..=100 GRPs), the same calls as the default at 5
+    /// GRPs; default: a power.
+    #[arg(long)]
+    pub tv_hill_grps: Option<f64>,
     /// Each past line responds as its channel times a log-normal factor with
     /// this log-sd (0..=1); default: every line as its channel.
     #[arg(long)]
@@ -174,6 +183,8 @@ pub fn run(a: &SynthArgs) -> anyhow::Result<()> {
         email_peak_minutes: a.email_peak_minutes,
         retargeting_delay_days: a.retargeting_delay_days,
         tv_evening_factor: a.tv_evening_factor,
+        tv_grp_power: a.tv_grp_power,
+        tv_hill_grps: a.tv_hill_grps,
         line_response_sd: a.line_response_sd,
         tv_spots: a.tv_spots,
         tv_evening_share: a.tv_evening_share,

@@ -722,6 +722,51 @@ mod dayparts {
         assert!(z.len() >= 40 && beyond2 <= 1 && z.iter().all(|v| *v <= 3.0), "{z:?}");
     }
 
+    /// Issue 33: a spot's calls bend with its GRPs only where the history
+    /// shows it. On 26 weeks of history (~180 TV spots of 1.5–9 GRPs): a
+    /// linear truth is learned linear (β 1, its 95% interval holding 1); a
+    /// Hill truth (half-saturation 8 GRPs) is learned concave (the power's
+    /// interval below 1), as a Hill curve or a power, its calls at 3, 5 and 9
+    /// GRPs within 10% of the truth and at 2 GRPs (the low edge of the
+    /// history's sizes, where the two families part most) within 15%.
+    #[test]
+    fn spots_bend_with_grps_only_where_the_history_shows_it() {
+        let week = NaiveDate::from_ymd_opt(2026, 11, 23).unwrap();
+        let mut failures = Vec::new();
+        for seed in 1..=3 {
+            let base = SynthOptions::sample(seed, 26, week, 5);
+            let beta = |reports: &[ChannelReport]| {
+                let tv = reports.iter().find(|r| r.channel == "tv").unwrap();
+                (tv.saturation_beta, tv.saturation_beta_95.unwrap_or([f64::NAN; 2]))
+            };
+            let (reports, ..) = learn_with(&SynthOptions { tv_grp_power: Some(1.0), ..base.clone() });
+            let (b, [lo, hi]) = beta(&reports);
+            eprintln!("seed {seed} linear truth: beta {b:.2} (95% {lo:.2}-{hi:.2})");
+            if b != 1.0 || !(lo..=hi).contains(&1.0) {
+                failures.push(format!("seed {seed} linear truth: beta {b} ({lo}-{hi})"));
+            }
+            let (reports, got, truth, _) = learn_with(&SynthOptions { tv_hill_grps: Some(8.0), ..base });
+            let (b, [lo, hi]) = beta(&reports);
+            let at = |g: f64| {
+                let sum = |r: &SpotResponse| (8..22).map(|h| r.calls(g, h)).sum::<f64>();
+                sum(&got) / sum(&truth)
+            };
+            eprintln!(
+                "seed {seed} Hill truth: beta {b:.2} (95% {lo:.2}-{hi:.2}), Hill {:?}; learned / true calls at 2, 3, 5, 9 GRPs {:.3} {:.3} {:.3} {:.3}",
+                got.hill_half_size,
+                at(2.0),
+                at(3.0),
+                at(5.0),
+                at(9.0)
+            );
+            let off = |g: f64, tol: f64| (at(g) - 1.0).abs() > tol;
+            if hi >= 1.0 || off(2.0, 0.15) || [3.0, 5.0, 9.0].iter().any(|g| off(*g, 0.10)) {
+                failures.push(format!("seed {seed} Hill truth: beta {b} ({lo}-{hi})"));
+            }
+        }
+        assert!(failures.is_empty(), "{failures:?}");
+    }
+
     /// Issue 33: about 150 past TV spots of which ~56 aired 19:00–21:59 (the
     /// others 08:00–18:59, GRPs drawn alike), 26 weeks of history.
     fn options_33(seed: u64, evening: Option<f64>, stations: &[(&str, f64)]) -> SynthOptions {

@@ -166,9 +166,29 @@ fn levels_line(s: &mut String, channel: &str, what: &str, levels: Vec<(&str, f64
     let _ = writeln!(s, "{channel:<14} {what}: {}", parts.join(", "));
 }
 
-/// The fit report's lines for a channel's learned free lag shapes: a drop's
-/// send-day curve by the hour after the send, a flight's carry-over by day.
+/// The fit report's lines for a channel's learned shapes: a spot channel's
+/// saturation with its interval, a drop's send-day curve by the hour after
+/// the send, a flight's carry-over by day.
 fn lag_shape_lines(s: &mut String, r: &crate::forecast::media::fit::ChannelReport) {
+    if let Some([lo, hi]) = r.saturation_beta_95 {
+        let _ = match r.hill_half_size {
+            Some(k) => writeln!(
+                s,
+                "{:<14} saturation: a Hill curve, half its most at size {k:.1} (a power's β 95% {lo:.2}-{hi:.2})",
+                r.channel
+            ),
+            None if r.saturation_beta == 1.0 => writeln!(
+                s,
+                "{:<14} saturation: linear, the history does not show it bending (β 95% {lo:.2}-{hi:.2})",
+                r.channel
+            ),
+            None => writeln!(
+                s,
+                "{:<14} saturation: calls grow as size^{:.2} (95% {lo:.2}-{hi:.2})",
+                r.channel, r.saturation_beta
+            ),
+        };
+    }
     if let Some(curve) = &r.send_curve {
         let hours: Vec<String> = curve
             .chunks(4)

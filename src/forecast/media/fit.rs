@@ -156,6 +156,14 @@ pub struct ChannelReport {
     pub relative_se: f64,
     /// Saturation exponent β (1 = linear).
     pub saturation_beta: f64,
+    /// A spot channel's 95% interval of β (profile likelihood); where it
+    /// holds 1 the history does not show the response bending and β is 1.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub saturation_beta_95: Option<[f64; 2]>,
+    /// A spot channel whose calls saturate as a Hill curve: the size (GRPs,
+    /// or thousands spent) at which a spot brings half its most.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub hill_half_size: Option<f64>,
     /// Minute of the peak call rate after air time (spots), or after the send
     /// (drops with a send-day delay).
     pub peak_minute: Option<f64>,
@@ -200,6 +208,8 @@ impl ChannelReport {
             calls_per_1000: 0.0,
             relative_se: 0.0,
             saturation_beta: 0.0,
+            saturation_beta_95: None,
+            hill_half_size: None,
             peak_minute: None,
             share_15_min: None,
             share_60_min: None,
@@ -320,12 +330,8 @@ impl MediaModel {
             for c in 0..chans.len() {
                 // The first round scans a coarse grid; later rounds only refine.
                 let coarse = round == 0;
-                let best = chans[c].search(&ctx, lines_of[c], coarse, |u| {
-                    let mut trial =
-                        Normal { g: normal.g.clone(), h: normal.h.clone(), ridge: normal.ridge.clone(), ..normal };
-                    trial.set(&ctx, base.as_ref(), &units, c, u);
-                    trial.solve(false).gain
-                });
+                let best =
+                    chans[c].search(&ctx, lines_of[c], coarse, |u| normal.gain_with(&ctx, base.as_ref(), &units, c, u));
                 chans[c].shape = best;
                 units[c] = Sparse::of(&ctx, lines_of[c], best);
                 let unit = units[c].clone();
@@ -334,6 +340,9 @@ impl MediaModel {
         }
         if self.free_lags {
             free_lag_shapes(&ctx, base.as_ref(), &mut chans, &lines_of, &mut units, &mut normal);
+        }
+        for c in 0..chans.len() {
+            linear_unless_shown(&ctx, base.as_ref(), &mut chans, &lines_of, &mut units, &mut normal, c);
         }
         let plain = normal.solve(false);
         let mut parts = self.daypart_columns(&ctx, &chans, &lines_of, &plain);
@@ -895,6 +904,14 @@ impl Normal {
         }
     }
 
+    /// The explained sum of squares with `u` as channel `c`'s unit response
+    /// (the scales solved again).
+    fn gain_with(&self, ctx: &Ctx<'_>, base: Option<&BaseBlock<'_>>, units: &[Sparse], c: usize, u: &Sparse) -> f64 {
+        let mut trial = Normal { g: self.g.clone(), h: self.h.clone(), ridge: self.ridge.clone(), ..*self };
+        trial.set(ctx, base, units, c, u);
+        trial.solve(false).gain
+    }
+
     /// Solve with the baseline and daypart columns free and the channels
     /// non-negative (active set: drop the most negative channel and solve again).
     fn solve(&self, with_se: bool) -> Solution {
@@ -964,6 +981,7 @@ pub fn summarise(channel: &str, resp: &ChannelResponse, lines: &[&MediaLine], sh
         shape: Shape::from(resp),
         scale: 0.0,
         se: 0.0,
+        beta_interval: None,
     };
     report(channel, &fit, resp, lines, &calls)
 }
@@ -999,6 +1017,8 @@ fn report(ch: &str, fit: &Channel, resp: &ChannelResponse, ls: &[&MediaLine], ca
     match resp {
         ChannelResponse::Spot(s) => {
             r.saturation_beta = s.beta;
+            r.saturation_beta_95 = fit.beta_interval.map(|(lo, hi)| [lo, hi]);
+            r.hill_half_size = s.hill_half_size;
             r.calls_per_grp = (grps > 0.0).then(|| grp_calls / grps);
             r.peak_minute = Some(s.kernel.peak_minute());
             r.share_15_min = Some(s.kernel.cdf(15.0));
@@ -1163,6 +1183,69 @@ fn flight_days(
     (flights, targets)
 }
 
+/// The saturation grid of a spot channel's β profile: 0.2 to 1.2 by 0.02.
+const BETA_PROFILE: std::ops::RangeInclusive<usize> = 0..=50;
+
+/// χ²(1) at 95%: how far the weighted sum of squares, in units of the
+/// residual variance, may rise along the profile within the interval.
+const CHI2_95: f64 = 3.841;
+
+/// A spot channel's 95% interval for its saturation β by profile likelihood
+/// (the kernel held, the scales solved again at each β), and β set to 1 —
+/// linear in GRPs — where the interval holds 1: concave only where the
+/// history shows it, so a centre whose spots barely differ in size does not
+/// extrapolate a bend from noise. Where it bends, a Hill curve takes the
+/// power's place if it fits the history better (as marketing-mix models
+/// offer both).
+fn linear_unless_shown(
+    ctx: &Ctx<'_>,
+    base: Option<&BaseBlock<'_>>,
+    chans: &mut [Channel],
+    lines_of: &[&[&MediaLine]],
+    units: &mut [Sparse],
+    normal: &mut Normal,
+    c: usize,
+) {
+    use rayon::prelude::*;
+    let Shape::Spot { median, sigma, onset, .. } = chans[c].shape else { return };
+    let power = |beta: f64| Shape::Spot { beta, median, sigma, onset, hill: None };
+    let gain_of = |shape: Shape| normal.gain_with(ctx, base, units, c, &Sparse::of(ctx, lines_of[c], shape));
+    let at = |i: usize| 0.2 + 0.02 * i as f64;
+    let gains: Vec<f64> = BETA_PROFILE.into_par_iter().map(|i| gain_of(power(at(i)))).collect();
+    let best = normal.solve(false);
+    let top = gains.iter().fold(best.gain, |a, g| a.max(*g));
+    let inside: Vec<f64> = BETA_PROFILE.filter(|&i| (top - gains[i]) / best.sigma2 <= CHI2_95).map(at).collect();
+    let (Some(&lo), Some(&hi)) = (inside.first(), inside.last()) else { return };
+    chans[c].beta_interval = Some((lo, hi));
+    let shape = if (lo..=hi).contains(&1.0) {
+        power(1.0)
+    } else {
+        // It bends: a Hill curve where it fits better than the power (the
+        // power bends hardest at small sizes, a Hill curve at large ones).
+        let hills: Vec<f64> = HILL_HALF_SIZES
+            .par_iter()
+            .map(|&k| gain_of(Shape::Spot { beta: 1.0, median, sigma, onset, hill: Some(k) }))
+            .collect();
+        let (k, g) =
+            HILL_HALF_SIZES
+                .iter()
+                .zip(&hills)
+                .fold((0.0, f64::NEG_INFINITY), |b, (k, g)| if *g > b.1 { (*k, *g) } else { b });
+        if g > top {
+            Shape::Spot { beta: 1.0, median, sigma, onset, hill: Some(k) }
+        } else {
+            return;
+        }
+    };
+    chans[c].shape = shape;
+    units[c] = Sparse::of(ctx, lines_of[c], shape);
+    let unit = units[c].clone();
+    normal.set(ctx, base, units, c, &unit);
+}
+
+/// Half-saturation sizes (GRPs, or thousands spent) a Hill curve is tried at.
+const HILL_HALF_SIZES: [f64; 14] = [0.5, 1.0, 1.5, 2.0, 3.0, 4.0, 5.0, 6.0, 8.0, 10.0, 13.0, 17.0, 25.0, 40.0];
+
 struct Ctx<'a> {
     index: &'a BTreeMap<NaiveDate, usize>,
     shapes: &'a DayShapes,
@@ -1183,6 +1266,8 @@ enum Shape {
         median: f64,
         sigma: f64,
         onset: f64,
+        /// A Hill saturation's half-saturation size in place of the power β.
+        hill: Option<f64>,
     },
     /// `peak`: a drop's send-day delay to its busiest moment, minutes (0:
     /// none), `None` for flights; `delay`: a flight's carry-over delay in days
@@ -1207,6 +1292,7 @@ impl Shape {
                 median: s.kernel.mu.exp(),
                 sigma: s.kernel.sigma,
                 onset: s.kernel.onset_minutes,
+                hill: s.hill_half_size,
             },
             ChannelResponse::Daily(f) => Shape::Daily {
                 beta: f.beta,
@@ -1220,11 +1306,10 @@ impl Shape {
     }
     fn response(&self, scale: f64) -> ChannelResponse {
         match *self {
-            Shape::Spot { beta, median, sigma, onset } => ChannelResponse::Spot(SpotResponse::new(
-                scale,
-                beta,
-                BurstKernel { onset_minutes: onset, mu: median.ln(), sigma },
-            )),
+            Shape::Spot { beta, median, sigma, onset, hill } => ChannelResponse::Spot(SpotResponse {
+                hill_half_size: hill,
+                ..SpotResponse::new(scale, beta, BurstKernel { onset_minutes: onset, mu: median.ln(), sigma })
+            }),
             Shape::Daily { beta, carryover, peak, delay, curve, weights } => ChannelResponse::Daily(FlightResponse {
                 scale,
                 beta,
@@ -1254,7 +1339,7 @@ impl Shape {
     }
     fn with(&self, p: &[f64]) -> Shape {
         match *self {
-            Shape::Spot { onset, .. } => Shape::Spot { beta: p[0], median: p[1].exp(), sigma: p[2], onset },
+            Shape::Spot { onset, hill, .. } => Shape::Spot { beta: p[0], median: p[1].exp(), sigma: p[2], onset, hill },
             Shape::Daily { peak, delay, curve, weights, .. } => {
                 Shape::Daily { beta: p[0], carryover: p[1], peak: peak.and(p.get(2).copied()), delay, curve, weights }
             }
@@ -1267,18 +1352,20 @@ struct Channel {
     shape: Shape,
     scale: f64,
     se: f64,
+    /// A spot channel's 95% profile-likelihood interval of its saturation β.
+    beta_interval: Option<(f64, f64)>,
 }
 
 impl Channel {
     fn initial(kind: ChannelKind, onset: f64) -> Channel {
         let shape = match kind {
-            ChannelKind::Spot => Shape::Spot { beta: 0.8, median: 5.0, sigma: 1.0, onset },
+            ChannelKind::Spot => Shape::Spot { beta: 0.8, median: 5.0, sigma: 1.0, onset, hill: None },
             ChannelKind::Drop => {
                 Shape::Daily { beta: 0.7, carryover: 0.4, peak: Some(0.0), delay: None, curve: None, weights: None }
             }
             _ => Shape::Daily { beta: 0.7, carryover: 0.4, peak: None, delay: Some(0.0), curve: None, weights: None },
         };
-        Channel { kind, shape, scale: 0.0, se: 0.0 }
+        Channel { kind, shape, scale: 0.0, se: 0.0, beta_interval: None }
     }
 
     fn response(&self) -> ChannelResponse {
@@ -1312,7 +1399,7 @@ impl Channel {
                 for beta in [0.6, 0.9] {
                     for median in [1.5, 3.0, 6.0, 12.0, 20.0] {
                         for sigma in [0.6, 1.0, 1.5] {
-                            grid.push(Shape::Spot { beta, median, sigma, onset });
+                            grid.push(Shape::Spot { beta, median, sigma, onset, hill: None });
                         }
                     }
                 }

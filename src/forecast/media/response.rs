@@ -84,12 +84,17 @@ pub struct SpotResponse {
     /// Response of a spot at each named station relative to `scale` (others: 1).
     #[serde(default, skip_serializing_if = "BTreeMap::is_empty")]
     pub stations: BTreeMap<String, f64>,
+    /// A Hill saturation in place of the power `size^beta`: `size · (1 + K) /
+    /// (size + K)` with this half-saturation size K (the sample generator's
+    /// other family of concave responses; 1 at size 1, as the power is).
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub hill_half_size: Option<f64>,
 }
 
 impl SpotResponse {
     /// A spot response with the same response at every hour.
     pub fn new(scale: f64, beta: f64, kernel: BurstKernel) -> Self {
-        SpotResponse { scale, beta, kernel, dayparts: None, stations: BTreeMap::new() }
+        SpotResponse { scale, beta, kernel, dayparts: None, stations: BTreeMap::new(), hill_half_size: None }
     }
 
     /// Expected calls from a spot of the given size aired at `hour` (0..24).
@@ -97,7 +102,15 @@ impl SpotResponse {
         if size <= 0.0 {
             0.0
         } else {
-            self.scale * self.daypart_factor(hour) * size.powf(self.beta)
+            self.scale * self.daypart_factor(hour) * self.saturated(size)
+        }
+    }
+
+    /// A spot's size after saturation (1 at size 1).
+    pub fn saturated(&self, size: f64) -> f64 {
+        match self.hill_half_size {
+            Some(k) => size * (1.0 + k) / (size + k),
+            None => size.powf(self.beta),
         }
     }
 
