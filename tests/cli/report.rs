@@ -162,7 +162,12 @@ fn shown_as(shown: &str, value: f64) -> bool {
         None => (shown, 1.0),
     };
     let decimals = digits.split_once('.').map_or(0, |(_, f)| f.len());
-    format!("{:.*}", decimals, value * scale) == digits
+    // A value on a rounding tie (a sum of a CSV's rounded cells can land on
+    // one, give or take float noise) may be shown either way.
+    let tie = digits
+        .parse::<f64>()
+        .is_ok_and(|d| (value * scale - d).abs() <= 0.5 * 10f64.powi(-(decimals as i32)) * (1.0 + 1e-9));
+    format!("{:.*}", decimals, value * scale) == digits || tie
 }
 
 /// The value a `data-v` source names, from the output folder's files.
