@@ -487,7 +487,8 @@ mod tests {
             let emails: Vec<&MediaLine> = plan.lines.iter().filter(|l| l.channel == "email").collect();
             let stats = SendDay::of(&emails, got, truth, &learned.shapes);
             // The same emails without the delay (the model before): for the record.
-            let flat = super::super::media::response::FlightResponse { send_peak_minutes: None, ..*got };
+            let flat =
+                super::super::media::response::FlightResponse { send_peak_minutes: None, send_curve: None, ..*got };
             let before = SendDay::of(&emails, &flat, truth, &learned.shapes);
             eprintln!(
                 "seed {seed}: email send peak {:?} (truth 90), send-day WAPE {:.3}, first-hour share {:.3} vs {:.3}; without the delay WAPE {:.3}, first-hour share {:.3}",
@@ -539,7 +540,7 @@ mod tests {
                 let day: f64 = u.cells.iter().filter(|c| c.0 == line.start.date()).map(|c| c.2).sum();
                 day / u.total().max(1e-9)
             };
-            let flat = super::super::media::response::FlightResponse { delay_days: None, ..*got };
+            let flat = super::super::media::response::FlightResponse { delay_days: None, day_weights: None, ..*got };
             let ratio = same_day(got) / same_day(truth);
             eprintln!(
                 "seed {seed}: delay {:?} (truth 1), same-day share {:.3} vs {:.3} (ratio {ratio:.2}); without the delay {:.3}",

@@ -32,8 +32,9 @@ pub struct Obs {
     pub row: Vec<(usize, f64)>,
 }
 
-/// λ grid, relative to trace(XᵀWX) / trace(P): 10^-4 .. 10^4 by half decades.
-const LAMBDA_STEPS: std::ops::RangeInclusive<i32> = -8..=8;
+/// λ grid, relative to trace(XᵀWX) / trace(P): 10^-4 .. 10^8 by half decades
+/// (at the top the weights keep the parametric shape up to a linear tilt).
+const LAMBDA_STEPS: std::ops::RangeInclusive<i32> = -8..=16;
 
 /// GCV's charge per effective parameter: 1.4 rather than 1 guards against
 /// GCV's occasional undersmoothing (Kim & Gu 2004).
