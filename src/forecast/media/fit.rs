@@ -1133,7 +1133,11 @@ fn send_days(ctx: &Ctx<'_>, partial: &Array2<f64>, lines: &[&MediaLine], r: &Fli
                     let (a, b) = (s as f64 * i - send, (s as f64 + 1.0) * i - send);
                     let row: Vec<(usize, f64)> =
                         lags::slot_bins(a.max(0.0), b.max(0.0)).into_iter().map(|(bin, v)| (bin, v * w)).collect();
-                    (!row.is_empty()).then(|| (partial[[k, s]], ctx.weight[[k, s]], row))
+                    (!row.is_empty()).then(|| lags::SendSlot {
+                        residual: partial[[k, s]],
+                        weight: ctx.weight[[k, s]],
+                        bins: row,
+                    })
                 })
                 .collect();
             Some(lags::SendDay { calls: r.calls(l.spend / 1000.0 * r.lag_weight(0.0)), slots })
@@ -1259,6 +1263,10 @@ struct Ctx<'a> {
 const MAX_SEND_PEAK_MINUTES: f64 = 300.0;
 
 /// The nonlinear shape parameters of a channel.
+// A daily shape carries its free lag weights inline (about 0.4 KB) so that
+// shapes stay `Copy` through the search; there is one per channel and
+// candidate, so boxing would buy nothing.
+#[allow(clippy::large_enum_variant)]
 #[derive(Debug, Clone, Copy)]
 enum Shape {
     Spot {

@@ -147,11 +147,19 @@ pub fn fit_weights(obs: &[Obs], n: usize, prior: &[f64]) -> Option<(Vec<f64>, f6
 pub struct SendDay {
     /// The drop's send-day calls (before the curve spreads them).
     pub calls: f64,
-    /// Per slot of the send day: the partial residual (observed less the
-    /// baseline and every other response), its Poisson weight, and the
-    /// slot's share of the day's shape times its overlap with each bin after
-    /// the send, as (bin, share).
-    pub slots: Vec<(f64, f64, Vec<(usize, f64)>)>,
+    /// The open slots of the send day after the send.
+    pub slots: Vec<SendSlot>,
+}
+
+/// One slot of a send day.
+pub struct SendSlot {
+    /// Observed calls less the baseline and every other response.
+    pub residual: f64,
+    /// Poisson weight (0 where nothing was observed).
+    pub weight: f64,
+    /// The slot's share of the day's shape times its overlap with each bin
+    /// after the send, as (bin, share).
+    pub bins: Vec<(usize, f64)>,
 }
 
 /// A drop's send-day curve learned from its send days, starting from `start`
@@ -165,13 +173,17 @@ pub fn fit_send_curve(days: &[SendDay], start: &SendCurve) -> Option<SendCurve> 
         let obs: Vec<Obs> = days
             .iter()
             .flat_map(|d| {
-                let norm: f64 =
-                    d.slots.iter().flat_map(|s| s.2.iter().map(|&(b, v)| v * curve.weights[b])).sum::<f64>().max(1e-12);
+                let norm: f64 = d
+                    .slots
+                    .iter()
+                    .flat_map(|s| s.bins.iter().map(|&(b, v)| v * curve.weights[b]))
+                    .sum::<f64>()
+                    .max(1e-12);
                 let f = d.calls / norm;
-                d.slots.iter().map(move |(y, w, row)| Obs {
-                    target: *y,
-                    weight: *w,
-                    row: row.iter().map(|&(b, v)| (b, v * f)).collect(),
+                d.slots.iter().map(move |slot| Obs {
+                    target: slot.residual,
+                    weight: slot.weight,
+                    row: slot.bins.iter().map(|&(b, v)| (b, v * f)).collect(),
                 })
             })
             .collect();
@@ -299,7 +311,7 @@ mod tests {
                         let mean = calls * row.iter().map(|&(bin, v)| v * truth.weights[bin]).sum::<f64>();
                         let base = 40.0;
                         let y = Poisson::new(base + mean + 1e-9).unwrap().sample(&mut rng) - base;
-                        (y, 1.0 / base, row)
+                        SendSlot { residual: y, weight: 1.0 / base, bins: row }
                     })
                     .collect();
                 SendDay { calls, slots }
