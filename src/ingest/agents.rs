@@ -14,10 +14,10 @@
 //! * `primary_queue`: optional; one of the agent's queues, preferred by the
 //!   roster when it may choose.
 
+use crate::config::{parse_hhmm, weekday_of};
 use crate::error::{InputError, InputResult};
 use crate::ingest::table::{sheet_row, Table};
 use crate::schedule::roster::Agent;
-use crate::schedule::shifts::{parse_hhmm, weekday_of};
 use chrono::Weekday;
 use std::path::Path;
 

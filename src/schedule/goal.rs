@@ -583,7 +583,7 @@ fn rostered_curve(c: &IntervalCurve, shrinkage: f64, g: usize) -> (usize, Vec<f6
 #[cfg(test)]
 mod tests {
     use super::*;
-    use crate::schedule::SchedulingConfig;
+    use crate::schedule::SchedulingRules;
 
     fn shift(start: usize, len: usize) -> ShiftOption {
         ShiftOption {
@@ -620,7 +620,7 @@ mod tests {
             }],
             calls: vec![10.0; 4],
         };
-        let rules = SchedulingRules::new(SchedulingConfig::default()).unwrap();
+        let rules = SchedulingRules::default();
         (grid, vec![shift(0, 2), shift(1, 2), shift(2, 2)], rules)
     }
 

@@ -12,7 +12,7 @@
 //! relaxation of the same model gives the bound the gap is measured against.
 
 use super::shifts::ShiftOption;
-use super::{Objective, SchedulingConfig, SolveStatus};
+use super::{Objective, SchedulingRules, SolveStatus};
 use good_lp::solvers::highs::highs;
 use good_lp::{constraint, variable, Expression, ResolutionError, Solution, SolverModel, Variable};
 use rayon::prelude::*;
@@ -83,7 +83,7 @@ pub fn solve(
     options: &[ShiftOption],
     per_day: usize,
     objective: Objective,
-    cfg: &SchedulingConfig,
+    cfg: &SchedulingRules,
 ) -> Result<ShiftPlan, ScheduleError> {
     let t0 = Instant::now();
     let soft = objective == Objective::AbsDeviation || cfg.max_shifts_per_day.is_some();
@@ -211,7 +211,7 @@ fn relax_block(
     required: &[f64],
     options: &[ShiftOption],
     objective: Objective,
-    cfg: &SchedulingConfig,
+    cfg: &SchedulingRules,
     soft: bool,
 ) -> Result<Relaxed, ScheduleError> {
     let need: f64 = b.slots.iter().map(|&t| required[t]).sum();
@@ -234,7 +234,7 @@ fn solve_relaxed(
     required: &[f64],
     options: &[ShiftOption],
     objective: Objective,
-    cfg: &SchedulingConfig,
+    cfg: &SchedulingRules,
     soft: bool,
 ) -> Result<BlockResult, ScheduleError> {
     let t0 = Instant::now();
@@ -287,7 +287,7 @@ fn build_and_solve(
     required: &[f64],
     options: &[ShiftOption],
     objective: Objective,
-    cfg: &SchedulingConfig,
+    cfg: &SchedulingRules,
     soft: bool,
     start: Option<&[f64]>,
 ) -> Result<BlockResult, ScheduleError> {
@@ -385,7 +385,7 @@ fn build_and_solve_compact(
     options: &[ShiftOption],
     groups: &[super::compact::Group],
     objective: Objective,
-    cfg: &SchedulingConfig,
+    cfg: &SchedulingRules,
     soft: bool,
     integer: bool,
 ) -> Result<BlockResult, ScheduleError> {
@@ -521,7 +521,7 @@ pub(super) fn solve_model(
     vars: good_lp::ProblemVariables,
     obj: Expression,
     cons: Vec<good_lp::Constraint>,
-    cfg: &SchedulingConfig,
+    cfg: &SchedulingRules,
     whole: bool,
     init: Vec<(Variable, f64)>,
 ) -> Result<(good_lp::solvers::highs::HighsSolution, bool), ScheduleError> {
@@ -534,7 +534,7 @@ pub(super) fn solve_model_within(
     vars: good_lp::ProblemVariables,
     obj: Expression,
     cons: Vec<good_lp::Constraint>,
-    cfg: &SchedulingConfig,
+    cfg: &SchedulingRules,
     whole: bool,
     init: Vec<(Variable, f64)>,
     max_nodes: Option<i32>,
@@ -665,7 +665,7 @@ mod tests {
         ) {
             let required: Vec<f64> = req.iter().map(|r| *r as f64).collect();
             let opts: Vec<ShiftOption> = shapes.iter().map(|(s, l)| option(0, *s, (*l).min(8 - s), (*l).min(8 - s) as f64)).collect();
-            let cfg = SchedulingConfig { time_limit_seconds: 10.0, ..SchedulingConfig::default() };
+            let cfg = SchedulingRules { time_limit_seconds: 10.0, ..SchedulingRules::default() };
             for objective in [Objective::Heads, Objective::PaidHours, Objective::AbsDeviation] {
                 let expected = brute(&required, &opts, objective, 4);
                 match solve(&required, &opts, 8, objective, &cfg) {
