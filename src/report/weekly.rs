@@ -6,7 +6,7 @@ use super::charts::{self, CoverageChart, ForecastChart, GanttShift, ResponseCurv
 use super::summary::Summary;
 use super::tables::{coverage_csv, forecast_csv, requirements_csv, roster_csv, shifts_csv};
 use super::Staging;
-use crate::forecast::media::response::{ChannelResponse, SpotResponse};
+use crate::forecast::typical::{typical_responses, TypicalResponse};
 use crate::pipeline::WeeklyPlan;
 use chrono::{Duration, NaiveDate, NaiveDateTime};
 use std::collections::BTreeMap;
@@ -72,11 +72,18 @@ fn recent_days_from(history_days: &[NaiveDate], week: NaiveDate, is_open_day: im
 }
 
 fn draw_charts(p: &WeeklyPlan, st: &Staging, prefix: &str) -> anyhow::Result<()> {
+    let week_start: NaiveDateTime = p.loaded.week.and_hms_opt(0, 0, 0).unwrap_or_default();
+    draw_forecast(p, st, prefix, week_start)?;
+    draw_coverage(p, st, prefix, week_start)?;
+    draw_roster(p, st, prefix, week_start)?;
+    draw_responses(p, st, prefix)
+}
+
+/// The history's last seven days, then the forecast week.
+fn draw_forecast(p: &WeeklyPlan, st: &Staging, prefix: &str, week_start: NaiveDateTime) -> anyhow::Result<()> {
     let fc = &p.forecast;
     let per_day = fc.interval.per_day();
     let step = fc.interval.get();
-    let week_start: NaiveDateTime = p.loaded.week.and_hms_opt(0, 0, 0).unwrap_or_default();
-    // The history's last seven days, then the forecast week.
     let calendar = &p.settings().calendar;
     let recent_from = recent_days_from(&p.loaded.history.days, p.loaded.week, |d| calendar.is_open_day(d));
     let gap = recent_from + Duration::days(7) < p.loaded.week;
@@ -128,6 +135,11 @@ fn draw_charts(p: &WeeklyPlan, st: &Staging, prefix: &str) -> anyhow::Result<()>
             interval_minutes: step,
         },
     )?;
+    Ok(())
+}
+
+fn draw_coverage(p: &WeeklyPlan, st: &Staging, prefix: &str, week_start: NaiveDateTime) -> anyhow::Result<()> {
+    let step = p.forecast.interval.get();
     let required: Vec<f64> = p.coverage.iter().map(|r| r.required as f64).collect();
     let on: Vec<f64> = p.coverage.iter().map(|r| r.on_phones as f64).collect();
     let sl: Vec<Option<f64>> = p.coverage.iter().map(|r| r.service_level).collect();
@@ -144,7 +156,11 @@ fn draw_charts(p: &WeeklyPlan, st: &Staging, prefix: &str) -> anyhow::Result<()>
             interval_minutes: step,
         },
     )?;
-    // Gantt: agents with shifts, in id order.
+    Ok(())
+}
+
+/// Gantt: agents with shifts, in id order.
+fn draw_roster(p: &WeeklyPlan, st: &Staging, prefix: &str, week_start: NaiveDateTime) -> anyhow::Result<()> {
     let mut rows: BTreeMap<usize, usize> = BTreeMap::new();
     for a in &p.roster.assignments {
         let n = rows.len();
@@ -174,66 +190,14 @@ fn draw_charts(p: &WeeklyPlan, st: &Staging, prefix: &str) -> anyhow::Result<()>
         &st.path(&format!("{prefix}charts/roster.png"))?,
         &RosterChart { title: &title, week_start, agents: &names, shifts: &shifts },
     )?;
-    // Learned responses.
-    let mut curves = Vec::new();
-    for (ch, r) in p.fitted.responses() {
-        let lines: Vec<_> = p.loaded.past.lines.iter().filter(|l| &l.channel == ch).collect();
-        match r {
-            ChannelResponse::Spot(sr) => {
-                let grps: Vec<f64> = lines.iter().filter_map(|l| l.grps).collect();
-                let typical = if grps.is_empty() { 1.0 } else { grps.iter().sum::<f64>() / grps.len() as f64 };
-                // The channel's overall response; dayparts that differ are named.
-                let calls = SpotResponse { dayparts: None, ..sr.clone() }.calls(typical, 0);
-                let per_minute = (0..60).map(|m| calls * sr.kernel.share(m as f64, m as f64 + 1.0)).collect();
-                let parts: Vec<String> = p
-                    .fitted
-                    .channel_report(ch)
-                    .into_iter()
-                    .flat_map(|r| &r.dayparts)
-                    .filter(|d| (d.factor - 1.0).abs() >= 0.05)
-                    .map(|d| format!("{} ×{:.2}", d.daypart, d.factor))
-                    .collect();
-                let parts = if parts.is_empty() { String::new() } else { format!(" ({})", parts.join(", ")) };
-                curves.push(ResponseCurve::Burst {
-                    channel: ch.clone(),
-                    per_minute,
-                    typical: format!(
-                        "a spot of {typical:.1} GRPs brings {calls:.0} extra calls{parts}, busiest {:.1} minutes after it airs",
-                        sr.kernel.peak_minute()
-                    ),
-                });
-            }
-            ChannelResponse::Daily(f) => {
-                let spend: Vec<f64> = lines
-                    .iter()
-                    .map(|l| {
-                        let days = l.end.map(|e| (e.date() - l.start.date()).num_days() + 1).unwrap_or(1).max(1);
-                        l.spend / days as f64
-                    })
-                    .collect();
-                let typical = if spend.is_empty() { 1000.0 } else { spend.iter().sum::<f64>() / spend.len() as f64 };
-                // One day's typical spend and the days after it (a delayed
-                // carry-over peaks on its delay day).
-                let per_day = (0..8).map(|k| f.calls(typical / 1000.0 * f.lag_weight(k as f64))).collect();
-                let peak = f.delay().map(|d| format!(", busiest {d:.0} day(s) after")).unwrap_or_default()
-                    + &f.send_kernel()
-                        .map(|_| {
-                            format!(", send day busiest {:.0} min after the send", f.send_peak_minutes.unwrap_or(0.0))
-                        })
-                        .unwrap_or_default();
-                curves.push(ResponseCurve::Carryover {
-                    channel: ch.clone(),
-                    per_day,
-                    typical: format!(
-                        "{typical:.0} {} spent in a day; the extra calls halve every {:.1} days{peak}",
-                        p.settings().costs.currency,
-                        f.half_life_days()
-                    ),
-                });
-            }
-        }
-    }
-    // No learned response: an empty chart says nothing; the report says why it is left out.
+    Ok(())
+}
+
+/// Learned responses, each for a typical line; without any, the chart is
+/// left out (an empty chart says nothing; the report says why).
+fn draw_responses(p: &WeeklyPlan, st: &Staging, prefix: &str) -> anyhow::Result<()> {
+    let curves: Vec<ResponseCurve> =
+        typical_responses(&p.fitted, &p.loaded.past).into_iter().map(|t| response_curve(t, p)).collect();
     let name = format!("{prefix}charts/channel_response.png");
     if curves.is_empty() {
         return st.leave_out(&name);
@@ -244,6 +208,44 @@ fn draw_charts(p: &WeeklyPlan, st: &Staging, prefix: &str) -> anyhow::Result<()>
         &curves,
     )?;
     Ok(())
+}
+
+/// A typical response as the chart draws it, with its caption.
+fn response_curve(t: TypicalResponse, p: &WeeklyPlan) -> ResponseCurve {
+    match t {
+        TypicalResponse::Burst { channel, grps, calls, per_minute, peak_minute, dayparts } => {
+            let parts: Vec<String> = dayparts.iter().map(|(d, f)| format!("{d} ×{f:.2}")).collect();
+            let parts = if parts.is_empty() { String::new() } else { format!(" ({})", parts.join(", ")) };
+            ResponseCurve::Burst {
+                channel,
+                per_minute,
+                typical: format!(
+                    "a spot of {grps:.1} GRPs brings {calls:.0} extra calls{parts}, busiest {peak_minute:.1} minutes after it airs"
+                ),
+            }
+        }
+        TypicalResponse::Carryover {
+            channel,
+            spend_per_day,
+            per_day,
+            delay_days,
+            send_peak_minutes,
+            half_life_days,
+        } => {
+            let peak = delay_days.map(|d| format!(", busiest {d:.0} day(s) after")).unwrap_or_default()
+                + &send_peak_minutes
+                    .map(|m| format!(", send day busiest {m:.0} min after the send"))
+                    .unwrap_or_default();
+            ResponseCurve::Carryover {
+                channel,
+                per_day,
+                typical: format!(
+                    "{spend_per_day:.0} {} spent in a day; the extra calls halve every {half_life_days:.1} days{peak}",
+                    p.settings().costs.currency
+                ),
+            }
+        }
+    }
 }
 
 #[cfg(test)]
