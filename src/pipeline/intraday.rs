@@ -121,9 +121,9 @@ pub fn run_intraday(s: &IntradaySources) -> Result<IntradayPlan, Error> {
     let line_labels = update
         .lines
         .iter()
-        .map(|(l, _, _)| {
-            let line = loaded.plan.lines.get(*l);
-            line.map_or_else(|| format!("line {l}"), |x| format!("{} {} ({})", x.channel, x.campaign, x.id))
+        .map(|u| {
+            let line = loaded.plan.lines.get(u.line);
+            line.map_or_else(|| format!("line {}", u.line), |x| format!("{} {} ({})", x.channel, x.campaign, x.id))
         })
         .collect();
     let busy = match settings.lines {

@@ -52,6 +52,7 @@ use super::shifts::{expand, ShiftOption};
 use super::week::Scheduled;
 use super::{Objective, SchedulingRules};
 use crate::calendar::OpenCalendar;
+use crate::error::Infeasibility;
 pub use crate::series::IntervalCurve;
 use crate::series::RequirementGrid;
 use chrono::Datelike;
@@ -209,7 +210,11 @@ fn check_reachable(grid: &GoalGrid, options: &[ShiftOption]) -> Result<(), Sched
     if problems.is_empty() {
         Ok(())
     } else {
-        Err(ScheduleError::Uncoverable(problems.join("; ")))
+        let mut rules = vec!["service.goal"];
+        if !unreachable.is_empty() {
+            rules.push("scheduling.shifts");
+        }
+        Err(ScheduleError::Uncoverable(Infeasibility::new(unreachable, &rules, problems.join("; "))))
     }
 }
 

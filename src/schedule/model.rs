@@ -13,6 +13,7 @@
 
 use super::shifts::ShiftOption;
 use super::{Objective, SchedulingRules, SolveStatus};
+use crate::error::Infeasibility;
 use good_lp::solvers::highs::highs;
 use good_lp::{constraint, variable, Expression, ResolutionError, Solution, SolverModel, Variable};
 use rayon::prelude::*;
@@ -23,7 +24,7 @@ use std::time::Instant;
 #[derive(Debug, thiserror::Error)]
 pub enum ScheduleError {
     #[error("{0}")]
-    Uncoverable(String),
+    Uncoverable(Infeasibility),
     #[error("the solver failed: {0}")]
     Solver(String),
 }
@@ -604,9 +605,11 @@ pub(super) fn solve_model_within(
             let timed_out = matches!(s.status(), good_lp::solvers::SolutionStatus::TimeLimit);
             Ok((s, timed_out))
         }
-        Err(ResolutionError::Infeasible) => Err(ScheduleError::Uncoverable(
-            "the shift rules cannot cover the requirement (the model is infeasible)".into(),
-        )),
+        Err(ResolutionError::Infeasible) => Err(ScheduleError::Uncoverable(Infeasibility::new(
+            vec![],
+            &["scheduling.shifts", "scheduling.max_shifts_per_day"],
+            "the shift rules cannot cover the requirement (the model is infeasible)",
+        ))),
         Err(e) => Err(ScheduleError::Solver(format!(
             "{e} (within scheduling.time_limit_seconds = {} s; raise it if the solver found nothing in time)",
             cfg.time_limit_seconds
@@ -642,12 +645,13 @@ fn explain_uncoverable(required: &[f64], options: &[ShiftOption], per_day: usize
         spans.push(format!("day {} {}–{}", bad[i] / per_day + 1, m(bad[i]), m(bad[j] + 1)));
         i = j + 1;
     }
-    Err(ScheduleError::Uncoverable(format!(
+    let message = format!(
         "{} intervals need agents but no allowed shift covers them ({}{}); widen the shift families' start windows or opening hours, or use --objective abs-deviation",
         bad.len(),
         spans.join(", "),
         if bad.len() > spans.len() { ", …" } else { "" }
-    )))
+    );
+    Err(ScheduleError::Uncoverable(Infeasibility::new(bad, &["scheduling.shifts", "opening_hours"], message)))
 }
 
 #[cfg(test)]

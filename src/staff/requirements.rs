@@ -3,7 +3,7 @@
 use super::{
     binding_limit, performance_as, required_agents, with_shrinkage, Queue, Requirement, ServicePolicy, StaffingLimit,
 };
-use crate::error::Error;
+use crate::error::{Error, Infeasibility};
 use crate::limits::MAX_LOAD_ERLANGS;
 use crate::series::CallSeries;
 use crate::units::CallsPerInterval;
@@ -51,13 +51,13 @@ fn check_loads(series: &CallSeries, policy: &ServicePolicy) -> Result<(), Error>
         let q = queue_of(series, t, series.calls[t], policy);
         let load = q.calls.load(q.interval, q.aht).get();
         if load > MAX_LOAD_ERLANGS {
-            return Err(Error::Infeasible(format!(
+            return Err(Error::Infeasible(Infeasibility::new(vec![t], &["service.aht_seconds"], format!(
                 "the interval from {} has {:.0} calls of {:.0} s in {} minutes, an offered load of {load:.0} Erlangs; ringcast staffs at most {MAX_LOAD_ERLANGS:.0} Erlangs per interval (check the calls and the handle time for a unit or decimal slip)",
                 series.starts[t].format("%Y-%m-%d %H:%M"),
                 q.calls.get(),
                 q.aht.get(),
                 q.interval.get()
-            )));
+            ))));
         }
     }
     Ok(())
