@@ -3,7 +3,7 @@
 //! the forecast calls.
 
 use crate::schedule::roster::Roster;
-use crate::schedule::shifts::ShiftOption;
+use crate::schedule::shifts::{on_phones_per_slot, ShiftOption};
 use crate::series::CallSeries;
 use crate::staff::requirements::{queue_of, IntervalRequirement};
 use crate::staff::{performance_as, Performance, ServicePolicy};
@@ -53,15 +53,7 @@ pub struct IntervalBusy {
 
 /// Agents on shift (not on a break) per slot of the week, from the roster.
 pub fn rostered_per_slot(options: &[ShiftOption], roster: &Roster, slots: usize) -> Vec<u32> {
-    let mut n = vec![0u32; slots];
-    for a in &roster.assignments {
-        for &t in &options[a.option].covered {
-            if t < slots {
-                n[t] += 1;
-            }
-        }
-    }
-    n
+    on_phones_per_slot(options, roster.assignments.iter().map(|a| (a.option, 1u32)), slots)
 }
 
 /// What `on_phones` agents achieve on interval `t` of `series`; `None` when closed.

@@ -35,6 +35,29 @@ impl ShiftOption {
     }
 }
 
+/// Agents on the phones (on shift, not on a break) per slot of the week
+/// when each `(option, times)` of `taken` is worked `times` times: whole
+/// agents from a roster, or an LP's fractional counts. Slots past `slots`
+/// (a shift running past the week's end) are left out.
+pub fn on_phones_per_slot<T>(
+    options: &[ShiftOption],
+    taken: impl IntoIterator<Item = (usize, T)>,
+    slots: usize,
+) -> Vec<T>
+where
+    T: Copy + Default + std::ops::AddAssign,
+{
+    let mut n = vec![T::default(); slots];
+    for (oi, times) in taken {
+        for &t in &options[oi].covered {
+            if let Some(c) = n.get_mut(t) {
+                *c += times;
+            }
+        }
+    }
+    n
+}
+
 /// All options of all families on `days` (weekday of each day of the week).
 /// `open(week_slot)` tells whether a slot is open; with
 /// `respect_opening_hours`, options touching a closed slot are dropped.
