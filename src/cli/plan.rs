@@ -132,11 +132,13 @@ fn run_centre(a: &PlanArgs, out: &OutDir, progress: &Progress, t0: std::time::In
     progress.stage("reading inputs");
     let format = crate::settings::Settings::load(&a.inputs.config)?.history_format;
     let names = crate::ingest::history::queues(&a.inputs.history, &format)?;
-    let agents = load_agents(&a.agents)?;
+    let mut agents = load_agents(&a.agents)?;
+    if !names.is_empty() {
+        crate::ingest::agents::resolve_queues(&mut agents, &names, &a.agents)?;
+    }
     let threshold = ImpactThreshold::default();
-    let centre = pipeline::centre::build_centre(&a.inputs.sources(), &names, agents, &a.agents, threshold, &|m| {
-        progress.stage(m)
-    })?;
+    let centre =
+        pipeline::centre::build_centre(&a.inputs.sources(), &names, agents, threshold, &|m| progress.stage(m))?;
     progress.stage("writing outputs");
     let (summary, written) = crate::report::centre::write_centre(&centre, out)?;
     progress.bar.finish_and_clear();

@@ -13,11 +13,9 @@
 use super::{finish_week, load, up_to_shifts, QueueShifts, Sources, WeeklyPlan};
 use crate::error::Error;
 use crate::impact::ImpactThreshold;
-use crate::ingest::agents::resolve_queues;
 use crate::schedule::roster::{build_roster, Agent, Assignment, Roster};
 use crate::schedule::shifts::ShiftOption;
 use rayon::prelude::*;
-use std::path::Path;
 
 /// Every queue's plan and the roster they share.
 pub struct CentrePlan {
@@ -92,19 +90,36 @@ fn no_queues(sources: &Sources) -> Error {
     Error::usage(format!("--all-queues: {} has no 'queue' column (or no queue names in it)", sources.history.display()))
 }
 
+/// Every agent's queues resolved against the plan's: an agent left
+/// unresolved would take every queue.
+fn check_resolved(agents: &[Agent], names: &[String]) -> Result<(), Error> {
+    let resolved = |a: &Agent| match &a.queues {
+        None => a.queue_names.is_empty(),
+        Some(q) => q.len() == a.queue_names.len() && q.iter().all(|&i| i < names.len()),
+    };
+    match agents.iter().find(|a| !resolved(a)) {
+        None => Ok(()),
+        Some(a) => Err(Error::Internal {
+            stage: "centre",
+            message: format!("agent {}'s queues were not resolved against the history's queues", a.id),
+        }),
+    }
+}
+
 /// The weekly build for every queue in `names`, with one roster.
+/// `agents` have their queues resolved against `names`
+/// ([`crate::ingest::agents::resolve_queues`], which names their file).
 pub fn build_centre(
     sources: &Sources,
     names: &[String],
-    mut agents: Vec<Agent>,
-    agents_path: &Path,
+    agents: Vec<Agent>,
     threshold: ImpactThreshold,
     progress: &dyn Fn(&str),
 ) -> Result<CentrePlan, Error> {
     if names.is_empty() {
         return Err(no_queues(sources));
     }
-    resolve_queues(&mut agents, names, agents_path)?;
+    check_resolved(&agents, names)?;
     progress("forecasting, staffing and scheduling each queue");
     let weeks = queue_shifts(sources, names)?;
     let (options, counts) = pooled_shifts(&weeks);

@@ -76,24 +76,50 @@ pub struct IntradayPlan {
     pub warnings: Vec<String>,
 }
 
-/// Read, refit, update, re-staff.
-pub fn run_intraday(s: &IntradaySources) -> Result<IntradayPlan, Error> {
+/// Every file the update reads, read before any stage runs.
+struct IntradayFiles {
+    loaded: Loaded,
+    actuals: Actuals,
+    /// The actuals' day in the planning week.
+    k: usize,
+    /// The plan folder's forecast of the day, where it has a `forecast.csv`.
+    planned: Option<(PathBuf, Vec<f64>)>,
+    shifts: Vec<RosterShift>,
+    agents: Vec<Agent>,
+}
+
+/// Load the plan's inputs, today's actuals and the plan folder's files.
+fn read_intraday(s: &IntradaySources) -> Result<IntradayFiles, Error> {
     let loaded = load(&s.sources)?;
-    let (fitted, fc) = forecast(&loaded)?;
-    let settings = &loaded.settings;
-    let cal = &settings.calendar;
-    let opts = settings.history_options(s.sources.queue.clone());
-    let Actuals { day, calls, at, mut warnings } = load_actuals(&s.actuals, &opts, cal, &loaded.days, s.at)?;
-    warnings.extend(loaded.warnings.iter().cloned());
+    let cal = &loaded.settings.calendar;
+    let opts = loaded.settings.history_options(s.sources.queue.clone());
+    let actuals = load_actuals(&s.actuals, &opts, cal, &loaded.days, s.at)?;
+    let day = actuals.day;
     let k = loaded
         .days
         .iter()
         .position(|d| *d == day)
         .ok_or_else(|| Error::usage(format!("{day} is not in the planning week")))?;
+    let path = s.plan.join("forecast.csv");
+    let planned = match path.exists() {
+        true => Some((path.clone(), load_forecast_day(&path, cal.interval, day)?)),
+        false => None,
+    };
+    let (shifts, agents) = plan_roster(s, &loaded)?;
+    Ok(IntradayFiles { loaded, actuals, k, planned, shifts, agents })
+}
+
+/// Read, refit, update, re-staff.
+pub fn run_intraday(s: &IntradaySources) -> Result<IntradayPlan, Error> {
+    let IntradayFiles { loaded, actuals, k, planned, shifts, agents } = read_intraday(s)?;
+    let (fitted, fc) = forecast(&loaded)?;
+    let settings = &loaded.settings;
+    let cal = &settings.calendar;
+    let Actuals { day, calls, at, mut warnings } = actuals;
+    warnings.extend(loaded.warnings.iter().cloned());
     let update =
         IntradayModel::default().update(&MorningDay::of(&fitted, &fc, cal, k), &Seen { calls: calls.clone(), at });
-    let morning = morning_forecast(s, &fc.total.row(k).to_vec(), cal.interval, day, &mut warnings)?;
-    let (shifts, agents) = plan_roster(s, &loaded)?;
+    let morning = morning_forecast(planned, &fc.total.row(k).to_vec(), day, &mut warnings);
     // Re-staff: the week's forecast with today replaced by the update.
     let mut updated = fc.clone();
     updated.total.row_mut(k).assign(&ndarray::Array1::from(update.total.clone()));
@@ -249,17 +275,12 @@ impl DaySeries<'_> {
 /// The plan's forecast.csv for the day when there; else the refit's. A
 /// warning where they differ by more than 1% of the day.
 fn morning_forecast(
-    s: &IntradaySources,
+    planned: Option<(PathBuf, Vec<f64>)>,
     refit: &[f64],
-    interval: IntervalMinutes,
     day: NaiveDate,
     warnings: &mut Vec<String>,
-) -> Result<Vec<f64>, Error> {
-    let path = s.plan.join("forecast.csv");
-    if !path.exists() {
-        return Ok(refit.to_vec());
-    }
-    let plan = load_forecast_day(&path, interval, day)?;
+) -> Vec<f64> {
+    let Some((path, plan)) = planned else { return refit.to_vec() };
     let (a, b): (f64, f64) = (plan.iter().sum(), refit.iter().sum());
     if (a - b).abs() > 0.01 * a.max(b) + 1.0 {
         warnings.push(format!(
@@ -267,7 +288,7 @@ fn morning_forecast(
             path.display()
         ));
     }
-    Ok(plan)
+    plan
 }
 
 /// Every agent of the roster is in the agents file.
