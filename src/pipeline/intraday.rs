@@ -117,8 +117,8 @@ pub fn run_intraday(s: &IntradaySources) -> Result<IntradayPlan, Error> {
     let cal = &settings.calendar;
     let Actuals { day, calls, at, mut warnings } = actuals;
     warnings.extend(loaded.warnings.iter().cloned());
-    let update =
-        IntradayModel::default().update(&MorningDay::of(&fitted, &fc, cal, k), &Seen { calls: calls.clone(), at });
+    let model = IntradayModel::default().check().map_err(|message| Error::Internal { stage: "intraday", message })?;
+    let update = model.update(&MorningDay::of(&fitted, &fc, cal, k), &Seen { calls: calls.clone(), at });
     let morning = morning_forecast(planned, &fc.total.row(k).to_vec(), day, &mut warnings);
     // Re-staff: the week's forecast with today replaced by the update.
     let mut updated = fc.clone();
