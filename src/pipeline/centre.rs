@@ -10,11 +10,13 @@
 //! Coverage, simulation and impact then run per queue on its part of the
 //! roster.
 
-use super::{finish_week, load, up_to_shifts, QueueShifts, Sources, WeeklyPlan};
+use super::{expected_calls, finish_week, forecast, load, staff, up_to_shifts, QueueShifts, Sources, WeeklyPlan};
 use crate::error::Error;
+use crate::forecast::predict::Forecast;
 use crate::impact::ImpactThreshold;
 use crate::schedule::roster::{build_roster, Agent, Assignment, Roster};
 use crate::schedule::shifts::ShiftOption;
+use crate::staff::requirements::IntervalRequirement;
 use rayon::prelude::*;
 
 /// Every queue's plan and the roster they share.
@@ -66,6 +68,29 @@ fn load_queues(sources: &Sources, names: &[String]) -> Result<Vec<super::Loaded>
         .zip(names.par_iter())
         .map(|(l, q)| if l.week == week { Ok(l) } else { load(&for_queue(q, Some(week))) })
         .collect()
+}
+
+/// One queue's forecast and the agents it needs (`forecast --all-queues`).
+pub struct QueueForecast {
+    pub name: String,
+    pub forecast: Forecast,
+    pub requirements: Vec<IntervalRequirement>,
+}
+
+/// Every queue in `names` forecast and staffed, in parallel, each for the
+/// week its own history leads to (no shifts, so no common week is needed).
+/// The first queue in `names` that fails is the error.
+pub fn forecast_queues(sources: &Sources, names: &[String]) -> Result<Vec<QueueForecast>, Error> {
+    let results: Vec<Result<QueueForecast, Error>> = names
+        .par_iter()
+        .map(|q| {
+            let loaded = load(&Sources { queue: Some(q.clone()), ..sources.clone() })?;
+            let (_, fc) = forecast(&loaded)?;
+            let requirements = staff(&expected_calls(&fc, &loaded.settings)?, &loaded.settings)?;
+            Ok(QueueForecast { name: q.clone(), forecast: fc, requirements })
+        })
+        .collect();
+    results.into_iter().collect()
 }
 
 /// Every queue forecast, staffed and scheduled, in parallel.
