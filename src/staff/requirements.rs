@@ -1,7 +1,8 @@
 //! Agents needed per interval of a call series under a service policy.
 
 use super::{
-    binding_limit, performance_as, required_agents, with_shrinkage, Queue, Requirement, ServicePolicy, StaffingLimit,
+    binding_limit, performance_as, required_agents, with_shrinkage, Performance, Queue, Requirement, ServicePolicy,
+    StaffingLimit,
 };
 use crate::error::{Error, Infeasibility};
 use crate::limits::MAX_LOAD_ERLANGS;
@@ -23,6 +24,31 @@ pub struct IntervalRequirement {
     pub set_by: Option<StaffingLimit>,
     /// The agents the service-level target alone needs.
     pub service_level_agents: u32,
+}
+
+/// What a fixed number of agents on the phones gives in one open interval.
+#[derive(Debug, Clone)]
+pub struct IntervalPerformance {
+    pub interval_start: NaiveDateTime,
+    pub calls: f64,
+    pub performance: Performance,
+}
+
+/// What `agents` on the phones give in every open interval of `series`, and
+/// the share of all its calls answered within the goal's time (1 without
+/// calls).
+pub fn performance_with(series: &CallSeries, agents: u32, policy: &ServicePolicy) -> (Vec<IntervalPerformance>, f64) {
+    let mut rows = Vec::new();
+    let (mut answered_in_time, mut calls) = (0.0, 0.0);
+    for t in (0..series.len()).filter(|&t| series.open[t]) {
+        let q = queue_of(series, t, series.calls[t], policy);
+        let p = performance_as(&q, agents, policy.goal.answer_time, policy.goal.sl_definition);
+        answered_in_time += q.calls.get() * p.service_level;
+        calls += q.calls.get();
+        rows.push(IntervalPerformance { interval_start: series.starts[t], calls: q.calls.get(), performance: p });
+    }
+    let share = if calls > 0.0 { answered_in_time / calls } else { 1.0 };
+    (rows, share)
 }
 
 /// The queue of interval `t` of `series` with `calls` arriving, under
