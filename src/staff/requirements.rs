@@ -121,6 +121,37 @@ fn interval_requirement(series: &CallSeries, i: usize, policy: &ServicePolicy) -
     }
 }
 
+/// The most calls interval `t` may hold for `on_phones` agents to answer
+/// them at the target service level (bisection; the service level falls as
+/// calls rise).
+pub fn answerable_at_target(series: &CallSeries, t: usize, on_phones: u32, policy: &ServicePolicy) -> f64 {
+    let target = policy.goal.target_sl.get();
+    let meets = |c: f64| {
+        let Ok(c) = CallsPerInterval::new(c) else { return false };
+        let q = queue_of(series, t, c, policy);
+        performance_as(&q, on_phones, policy.goal.answer_time, policy.goal.sl_definition).service_level >= target
+    };
+    if on_phones == 0 {
+        return 0.0;
+    }
+    // An upper bound: the calls `on_phones` agents handle when always busy.
+    let q = queue_of(series, t, CallsPerInterval::default(), policy);
+    let mut hi = on_phones as f64 * q.interval.get() * 60.0 / q.aht.get() + 1.0;
+    while meets(hi) && hi < 1e6 {
+        hi *= 2.0;
+    }
+    let mut lo = 0.0;
+    for _ in 0..40 {
+        let mid = (lo + hi) / 2.0;
+        if meets(mid) {
+            lo = mid;
+        } else {
+            hi = mid;
+        }
+    }
+    lo
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;
