@@ -180,11 +180,7 @@ fn instance_b_daily_goal(c: &mut Criterion) {
         handle: None,
         patience: None,
     };
-    settings.scheduling = ringcast::schedule::SchedulingRules::new(ringcast::schedule::SchedulingConfig {
-        objective: Objective::PaidHours,
-        ..(*settings.scheduling).clone()
-    })
-    .expect("rules");
+    settings.scheduling.objective = Objective::PaidHours;
     let every = schedule(&settings.scheduling, &settings.calendar, req.clone(), Objective::PaidHours).expect("solves");
     settings.goal.scope = ringcast::settings::GoalScope::Day;
     let reqs = ringcast::pipeline::staff(&series, &settings).expect("requirements");

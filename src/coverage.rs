@@ -1,11 +1,12 @@
 //! Coverage: what the roster delivers, interval by interval: agents on shift,
 //! on the phones after shrinkage, and the projected service (Erlang C/A) for
-//! the forecast calls.
+//! the forecast calls; during the day ([`DaySeries`]), the calls the agents
+//! cannot answer at the target and where callbacks fit ([`place_callbacks`]).
 
 use crate::schedule::roster::Roster;
-use crate::schedule::shifts::ShiftOption;
+use crate::schedule::shifts::{on_phones_per_slot, ShiftOption};
 use crate::series::CallSeries;
-use crate::staff::requirements::{queue_of, IntervalRequirement};
+use crate::staff::requirements::{answerable_at_target, queue_of, IntervalRequirement};
 use crate::staff::{performance_as, Performance, ServicePolicy};
 use chrono::NaiveDateTime;
 use serde::Serialize;
@@ -53,15 +54,7 @@ pub struct IntervalBusy {
 
 /// Agents on shift (not on a break) per slot of the week, from the roster.
 pub fn rostered_per_slot(options: &[ShiftOption], roster: &Roster, slots: usize) -> Vec<u32> {
-    let mut n = vec![0u32; slots];
-    for a in &roster.assignments {
-        for &t in &options[a.option].covered {
-            if t < slots {
-                n[t] += 1;
-            }
-        }
-    }
-    n
+    on_phones_per_slot(options, roster.assignments.iter().map(|a| (a.option, 1u32)), slots)
 }
 
 /// What `on_phones` agents achieve on interval `t` of `series`; `None` when closed.
@@ -103,4 +96,85 @@ pub fn coverage(
             }
         })
         .collect()
+}
+
+/// The day's part of the week's updated calls, with the service policy.
+pub struct DaySeries<'a> {
+    pub series: &'a CallSeries,
+    /// The day's first slot in the week.
+    pub first: usize,
+    pub per_day: usize,
+    pub policy: &'a ServicePolicy,
+}
+
+impl DaySeries<'_> {
+    /// Projected service level per slot with `rostered` agents on shift.
+    pub fn service_levels(&self, rostered: &[u32]) -> Vec<Option<f64>> {
+        let p = self.policy;
+        (0..self.per_day)
+            .map(|j| project(self.series, self.first + j, p.on_phones(rostered[j]), p).map(|x| x.service_level))
+            .collect()
+    }
+
+    /// Calls per slot from `at` on that `rostered` agents cannot answer at the target.
+    pub fn callbacks(&self, rostered: &[u32], at: usize) -> Vec<f64> {
+        self.beyond(rostered, at, |calls, most| (calls - most).max(0.0))
+    }
+
+    /// Calls per slot from `at` on that `rostered` agents could answer at the
+    /// target beyond the slot's own: room for callbacks.
+    pub fn spare_calls(&self, rostered: &[u32], at: usize) -> Vec<f64> {
+        self.beyond(rostered, at, |calls, most| (most - calls).max(0.0))
+    }
+
+    /// `f(calls, most answered at the target)` per open slot from `at` on; 0 elsewhere.
+    fn beyond(&self, rostered: &[u32], at: usize, f: impl Fn(f64, f64) -> f64) -> Vec<f64> {
+        let p = self.policy;
+        (0..self.per_day)
+            .map(|j| {
+                let t = self.first + j;
+                if j < at || !self.series.open[t] {
+                    return 0.0;
+                }
+                f(self.series.calls[t].get(), answerable_at_target(self.series, t, p.on_phones(rostered[j]), p))
+            })
+            .collect()
+    }
+}
+
+/// Place each slot's callbacks, earliest first, into the later slots with
+/// spare room (calls their agents could answer at the target beyond their
+/// own), filling each slot's room before the next: (from, to, calls).
+/// Callbacks with no room left today are not placed.
+pub fn place_callbacks(callbacks: &[f64], spare: &[f64]) -> Vec<(usize, usize, f64)> {
+    let mut room = spare.to_vec();
+    let mut out = Vec::new();
+    for (from, &c) in callbacks.iter().enumerate() {
+        let mut left = c;
+        for (to, r) in room.iter_mut().enumerate().skip(from + 1) {
+            if left < 0.05 {
+                break;
+            }
+            let take = left.min(*r);
+            if take >= 0.05 {
+                out.push((from, to, take));
+                *r -= take;
+                left -= take;
+            }
+        }
+    }
+    out
+}
+
+#[cfg(test)]
+mod callbacks {
+    use super::place_callbacks;
+
+    #[test]
+    fn callbacks_go_to_the_earliest_later_intervals_with_room() {
+        let callbacks = [0.0, 6.0, 0.0, 0.0, 3.0];
+        let spare = [9.0, 0.0, 4.0, 5.0, 0.0];
+        // Slot 1's six go to 2 (4) and 3 (2); slot 4's three have no later room.
+        assert_eq!(place_callbacks(&callbacks, &spare), vec![(1, 2, 4.0), (1, 3, 2.0)]);
+    }
 }

@@ -15,6 +15,33 @@
 use std::fmt;
 use std::path::{Path, PathBuf};
 
+/// Why the rules and the demand admit no plan: the intervals that cannot be
+/// met and the rules that bind them, as a solver's irreducible infeasible
+/// set names its rows and bounds, with the explanation in planner's words.
+#[derive(Debug, Clone, PartialEq, Default)]
+pub struct Infeasibility {
+    /// The intervals that cannot be met, counted from the first interval of
+    /// the series or week being planned (empty: none in particular).
+    pub intervals: Vec<usize>,
+    /// The config keys or flags whose rules bind (`scheduling.shifts`,
+    /// `--target-busy`).
+    pub rules: Vec<String>,
+    /// What stands in the way and what to change.
+    pub message: String,
+}
+
+impl Infeasibility {
+    pub fn new(intervals: Vec<usize>, rules: &[&str], message: impl Into<String>) -> Self {
+        Self { intervals, rules: rules.iter().map(|r| r.to_string()).collect(), message: message.into() }
+    }
+}
+
+impl fmt::Display for Infeasibility {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        f.write_str(&self.message)
+    }
+}
+
 /// Where in an input a problem was found.
 #[derive(Debug, Clone, PartialEq, Eq, Default)]
 pub struct Location {
@@ -140,7 +167,7 @@ pub enum Error {
     Usage(String),
     /// The rules and the demand admit no plan (which rules, which intervals).
     #[error("the plan cannot be built as asked: {0}")]
-    Infeasible(String),
+    Infeasible(Infeasibility),
     /// The solver stopped without any solution.
     #[error("the solver found no solution: {0}")]
     Solver(String),
@@ -205,7 +232,10 @@ mod tests {
     fn exit_codes_by_kind() {
         assert_eq!(exit_code_of(&anyhow::Error::from(InputError::file("h.csv", "empty"))), 2);
         assert_eq!(exit_code_of(&anyhow::Error::from(Error::config("c.toml", "service.target_sl", "x"))), 2);
-        assert_eq!(exit_code_of(&anyhow::Error::from(Error::Infeasible("Mon 09:00".into()))), 3);
+        assert_eq!(
+            exit_code_of(&anyhow::Error::from(Error::Infeasible(Infeasibility::new(vec![36], &[], "Mon 09:00")))),
+            3
+        );
         assert_eq!(exit_code_of(&anyhow::Error::from(Error::Solver("time limit".into()))), 3);
         let internal = Error::Internal { stage: "forecast", message: "NaN".into() };
         assert_eq!(exit_code_of(&anyhow::Error::from(internal).context("planning")), 1);

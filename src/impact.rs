@@ -83,8 +83,8 @@ pub struct LineImpact {
     /// lose (abandoned with patience, else answered late) and their value.
     pub lost_calls_if_not_told: f64,
     pub value_lost_if_not_told: f64,
-    pub flags: Vec<String>,
-    pub suggestion: String,
+    pub flags: Vec<LineFlag>,
+    pub suggestion: Suggestion,
     /// Where the channel's response comes from (learned, assumed, blended),
     /// and the past lines it was learned from.
     pub response_source: &'static str,
@@ -274,7 +274,7 @@ impl<'a> Week<'a> {
         let policy = &inputs.settings.service;
         let paid = effect.agent_hours / (1.0 - policy.shrinkage.get());
         let flags = self.flags(l, lu, extra, &effect, threshold);
-        let suggestion = if flags.is_empty() { String::new() } else { self.suggest(l, effect.window) };
+        let suggestion = if flags.is_empty() { Suggestion::default() } else { self.suggest(l, effect.window) };
         let costs = &inputs.settings.costs;
         let report = inputs.fitted.channel_report(&l.channel);
         Ok(LineImpact {
@@ -397,20 +397,16 @@ impl<'a> Week<'a> {
         extra: f64,
         effect: &LineEffect,
         threshold: ImpactThreshold,
-    ) -> Vec<String> {
+    ) -> Vec<LineFlag> {
         let mut flags = Vec::new();
         let closed_share =
             if extra + lu.lost_when_closed > 0.0 { lu.lost_when_closed / (extra + lu.lost_when_closed) } else { 0.0 };
         if closed_share > 0.1 {
-            flags.push(format!(
-                "{:.0}% of its calls ({:.0}) arrive while the centre is closed",
-                closed_share * 100.0,
-                lu.lost_when_closed
-            ));
+            flags.push(LineFlag::WhileClosed { share: closed_share, calls: lu.lost_when_closed });
         }
         if let (Some((t, _)), false) = (effect.peak, l.kind == ChannelKind::Flight) {
             if self.at_days_peak(t) {
-                flags.push("lands at the day's peak".into());
+                flags.push(LineFlag::AtDaysPeak);
             }
         }
         if l.kind == ChannelKind::Spot {
@@ -426,11 +422,11 @@ impl<'a> Week<'a> {
                 .map(|(_, o)| o.id.clone())
                 .collect();
             if !overlapping.is_empty() {
-                flags.push(format!("burst overlaps {}", overlapping.join(", ")));
+                flags.push(LineFlag::Overlaps(overlapping));
             }
         }
         if effect.over_threshold {
-            flags.push(format!("adds more than {:.0}% to an interval's calls", threshold.get() * 100.0));
+            flags.push(LineFlag::OverThreshold(threshold));
         }
         flags
     }
@@ -448,37 +444,21 @@ impl<'a> Week<'a> {
     /// A staffing change that absorbs the line, or for a spot, a slot the
     /// baseline roster can absorb (most spare agents in the half hour after,
     /// same day).
-    fn suggest(&self, l: &MediaLine, window: Option<(usize, usize, u32)>) -> String {
+    fn suggest(&self, l: &MediaLine, window: Option<(usize, usize, u32)>) -> Suggestion {
         let starts = &self.inputs.series.starts;
-        let mut parts = Vec::new();
-        if let Some((a, b, extra)) = window {
-            let rostered = (extra as f64 / (1.0 - self.inputs.settings.service.shrinkage.get())).ceil();
-            if starts[a].date() != starts[b].date() {
-                parts.push(format!(
-                    "roster up to {rostered:.0} more agent(s) at the busy times from {} to {}",
-                    starts[a].format("%a %d %b"),
-                    starts[b].format("%a %d %b")
-                ));
-            } else {
-                parts.push(format!(
-                    "roster {rostered:.0} more agent(s) {}–{} on {}",
-                    starts[a].format("%H:%M"),
-                    (starts[b] + Duration::minutes((1440 / self.per_day) as i64)).format("%H:%M"),
-                    starts[a].format("%a %d %b")
-                ));
-            }
-        }
-        if l.kind == ChannelKind::Spot {
-            if let Some(moved) = self.spot_move(l.start, !parts.is_empty()) {
-                parts.push(moved);
-            }
-        }
-        parts.join("; ")
+        let roster = window.map(|(a, b, extra)| RosterMore {
+            agents: (extra as f64 / (1.0 - self.inputs.settings.service.shrinkage.get())).ceil(),
+            first: starts[a],
+            last: starts[b],
+            end: starts[b] + Duration::minutes((1440 / self.per_day) as i64),
+        });
+        let spot_move = if l.kind == ChannelKind::Spot { self.spot_move(l.start) } else { None };
+        Suggestion { roster, spot_move }
     }
 
     /// The hour of the week (the same day if the centre opens that day) with
     /// the most spare agents in the half hour after, on the baseline roster.
-    fn spot_move(&self, start: NaiveDateTime, has_other: bool) -> Option<String> {
+    fn spot_move(&self, start: NaiveDateTime) -> Option<SpotMove> {
         let fc = self.inputs.forecast;
         let per_day = self.per_day;
         let n_days = fc.days.len();
@@ -504,17 +484,123 @@ impl<'a> Week<'a> {
         }
         let (spare, s) = best?;
         let starts = &self.inputs.series.starts;
-        if starts[s].date() != start.date() {
-            Some(format!(
-                "move the spot to {} (about {spare:.0} spare agents then)",
-                starts[s].format("%a %d %b %H:%M")
-            ))
-        } else if starts[s].hour() != start.hour() {
-            let or = if has_other { "or " } else { "" };
-            Some(format!("{or}move the spot to {} (about {spare:.0} spare agents then)", starts[s].format("%H:%M")))
-        } else {
-            None
+        let other_day = starts[s].date() != start.date();
+        (other_day || starts[s].hour() != start.hour()).then_some(SpotMove { to: starts[s], spare, other_day })
+    }
+}
+
+/// Why a media line needs the planner's attention.
+#[derive(Debug, Clone, PartialEq)]
+pub enum LineFlag {
+    /// More than a tenth of its calls arrive while the centre is closed.
+    WhileClosed { share: f64, calls: f64 },
+    /// Its peak lands among the busiest 5% of its day's intervals.
+    AtDaysPeak,
+    /// Its burst overlaps these spots' (within 15 minutes).
+    Overlaps(Vec<String>),
+    /// It adds more than the threshold to an interval's calls.
+    OverThreshold(ImpactThreshold),
+}
+
+impl std::fmt::Display for LineFlag {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        match self {
+            LineFlag::WhileClosed { share, calls } => {
+                write!(f, "{:.0}% of its calls ({calls:.0}) arrive while the centre is closed", share * 100.0)
+            }
+            LineFlag::AtDaysPeak => f.write_str("lands at the day's peak"),
+            LineFlag::Overlaps(ids) => write!(f, "burst overlaps {}", ids.join(", ")),
+            LineFlag::OverThreshold(t) => write!(f, "adds more than {:.0}% to an interval's calls", t.get() * 100.0),
         }
+    }
+}
+
+impl Serialize for LineFlag {
+    fn serialize<S: serde::Serializer>(&self, s: S) -> Result<S::Ok, S::Error> {
+        s.collect_str(self)
+    }
+}
+
+/// Agents to roster for a flagged line's busy intervals.
+#[derive(Debug, Clone, PartialEq)]
+pub struct RosterMore {
+    /// Agents to roster (after shrinkage).
+    pub agents: f64,
+    /// The first and last busy intervals' starts, and the end of the last.
+    pub first: NaiveDateTime,
+    pub last: NaiveDateTime,
+    pub end: NaiveDateTime,
+}
+
+/// A better hour for a spot: the most spare agents on the baseline roster.
+#[derive(Debug, Clone, PartialEq)]
+pub struct SpotMove {
+    pub to: NaiveDateTime,
+    /// Spare agents there, on average over the half hour after.
+    pub spare: f64,
+    /// On another day than the spot's (the spot's day is closed).
+    pub other_day: bool,
+}
+
+/// What absorbs a flagged line: more agents, a better slot for a spot, both
+/// (as alternatives) or neither.
+#[derive(Debug, Clone, Default, PartialEq)]
+pub struct Suggestion {
+    pub roster: Option<RosterMore>,
+    pub spot_move: Option<SpotMove>,
+}
+
+impl Suggestion {
+    pub fn is_empty(&self) -> bool {
+        self.roster.is_none() && self.spot_move.is_none()
+    }
+}
+
+impl std::fmt::Display for Suggestion {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        if let Some(r) = &self.roster {
+            if r.first.date() != r.last.date() {
+                write!(
+                    f,
+                    "roster up to {:.0} more agent(s) at the busy times from {} to {}",
+                    r.agents,
+                    r.first.format("%a %d %b"),
+                    r.last.format("%a %d %b")
+                )?;
+            } else {
+                write!(
+                    f,
+                    "roster {:.0} more agent(s) {}–{} on {}",
+                    r.agents,
+                    r.first.format("%H:%M"),
+                    r.end.format("%H:%M"),
+                    r.first.format("%a %d %b")
+                )?;
+            }
+        }
+        if let Some(m) = &self.spot_move {
+            if self.roster.is_some() {
+                f.write_str("; ")?;
+            }
+            if m.other_day {
+                write!(
+                    f,
+                    "move the spot to {} (about {:.0} spare agents then)",
+                    m.to.format("%a %d %b %H:%M"),
+                    m.spare
+                )?;
+            } else {
+                let or = if self.roster.is_some() { "or " } else { "" };
+                write!(f, "{or}move the spot to {} (about {:.0} spare agents then)", m.to.format("%H:%M"), m.spare)?;
+            }
+        }
+        Ok(())
+    }
+}
+
+impl Serialize for Suggestion {
+    fn serialize<S: serde::Serializer>(&self, s: S) -> Result<S::Ok, S::Error> {
+        s.collect_str(self)
     }
 }
 

@@ -5,6 +5,7 @@
 //! or a flag.
 
 use crate::calendar::OpenCalendar;
+use crate::config::weekday_of;
 use crate::config::{CentreConfig, ChannelKinds, WEEKDAYS};
 use crate::config::{ChannelEntry, ChannelKind, FileReadingConfig};
 use crate::error::{Error, InputError};
@@ -13,7 +14,6 @@ use crate::ingest::media::MediaReading;
 use crate::ingest::queue_stats::{Estimate, HourProfile, QueueStats};
 use crate::ingest::table::ReadFormat;
 use crate::limits;
-use crate::schedule::shifts::weekday_of;
 use crate::schedule::{SchedulingRules, ShiftFamily};
 use crate::simulate::{HandleTimes, SimSettings};
 use crate::staff::lines::Lines;
@@ -557,30 +557,14 @@ pub fn service_policy(values: &ServiceValues, path: &Path) -> Result<ServicePoli
 /// unpaid 30-minute lunch) and a 4-hour part-time shift, each starting from
 /// the earliest opening to the latest time it still ends by closing.
 fn scheduling_rules(cfg: &CentreConfig, calendar: &OpenCalendar, path: &Path) -> Result<SchedulingRules, Error> {
-    let mut scheduling = cfg.scheduling.clone();
-    if !cfg.shifts_given {
-        scheduling.shifts = families_for(calendar);
-    }
-    let step = calendar.interval.get();
-    for (i, f) in scheduling.shifts.iter().enumerate() {
-        let span = f.span_hours * 60.0;
-        let whole = (span.round() - span).abs() < 1e-6 && (span.round() as u32).is_multiple_of(step);
-        if span.is_finite() && !whole {
-            return Err(Error::config(
-                path,
-                format!("scheduling.shifts[{i}].span_hours"),
-                format!("got {}, expected a length in whole {step}-minute intervals (interval_minutes)", f.span_hours),
-            ));
-        }
-    }
-    SchedulingRules::new(scheduling).map_err(|m| Error::config(path, "scheduling", m))
+    let derived = (!cfg.shifts_given).then(|| families_for(calendar));
+    cfg.scheduling.rules(path, calendar.interval, derived).map_err(Error::Config)
 }
 
 fn families_for(cal: &OpenCalendar) -> Vec<ShiftFamily> {
     let hours: Vec<_> = WEEKDAYS.iter().filter_map(|&w| cal.hours_of_weekday(w)).collect();
     let open = hours.iter().map(|h| h.open_minute).min().unwrap_or(8 * 60);
     let close = hours.iter().map(|h| h.close_minute).max().unwrap_or(20 * 60);
-    let hhmm = |m: u32| format!("{:02}:{:02}", m / 60, m % 60);
     // Starts every 30 minutes where that reaches both the opening and the last
     // start that ends at closing; else at the step that does (07:00–21:15 and
     // 8.5 h: every 15 minutes, or 21:00–21:15 goes uncovered).
@@ -591,8 +575,8 @@ fn families_for(cal: &OpenCalendar) -> Vec<ShiftFamily> {
     let family = |name: &str, span_minutes: u32, template: ShiftFamily| {
         (close >= open + span_minutes).then(|| ShiftFamily {
             name: name.into(),
-            earliest_start: hhmm(open),
-            latest_start: hhmm(close - span_minutes),
+            earliest_start: open,
+            latest_start: close - span_minutes,
             start_step_minutes: step_for(close - span_minutes - open),
             ..template
         })
@@ -897,15 +881,15 @@ mod tests {
     #[test]
     fn without_shift_families_they_follow_the_opening_hours() {
         let s = parse("[opening_hours]\nsun = \"07:00-24:00\"\nfri = \"07:00-14:00\"\n").unwrap();
-        let f: Vec<(&str, &str, &str)> =
-            s.scheduling.shifts.iter().map(|f| (f.name.as_str(), &f.earliest_start[..], &f.latest_start[..])).collect();
-        assert_eq!(f, vec![("full-time", "07:00", "15:30"), ("part-time", "07:00", "20:00")]);
+        let f: Vec<(&str, u32, u32)> =
+            s.scheduling.shifts.iter().map(|f| (f.name.as_str(), f.earliest_start, f.latest_start)).collect();
+        assert_eq!(f, vec![("full-time", 7 * 60, 15 * 60 + 30), ("part-time", 7 * 60, 20 * 60)]);
         assert!(s.scheduling.shifts.iter().all(|f| f.start_step_minutes == 30));
         // 07:00–21:15: the last full-time start, 12:45, is off the half hour.
         let s = parse("[opening_hours]\nmon = \"07:00-21:15\"\n").unwrap();
-        let steps: Vec<(&str, u32)> =
-            s.scheduling.shifts.iter().map(|f| (&f.latest_start[..], f.start_step_minutes)).collect();
-        assert_eq!(steps, vec![("12:45", 15), ("17:15", 15)]);
+        let steps: Vec<(u32, u32)> =
+            s.scheduling.shifts.iter().map(|f| (f.latest_start, f.start_step_minutes)).collect();
+        assert_eq!(steps, vec![(12 * 60 + 45, 15), (17 * 60 + 15, 15)]);
         let s = parse("[[scheduling.shifts]]\nname = \"mine\"\n").unwrap();
         assert_eq!(s.scheduling.shifts.len(), 1);
         assert_eq!(s.scheduling.shifts[0].name, "mine");

@@ -111,7 +111,8 @@ fn check_range_in_history(a: &BacktestArgs, h: &History) -> anyhow::Result<()> {
     Ok(())
 }
 
-pub fn run(a: &BacktestArgs) -> anyhow::Result<()> {
+/// The protocol's flags in their ranges, `--to` not before `--from`.
+fn check_flags(a: &BacktestArgs) -> anyhow::Result<()> {
     if a.window_days < 7 {
         return Err(usage(format!("--window-days {}: expected at least 7 days", a.window_days)));
     }
@@ -130,6 +131,11 @@ pub fn run(a: &BacktestArgs) -> anyhow::Result<()> {
     if a.to < a.from {
         return Err(usage(format!("--to {} is before --from {}", a.to, a.from)));
     }
+    Ok(())
+}
+
+pub fn run(a: &BacktestArgs) -> anyhow::Result<()> {
+    check_flags(a)?;
     let (h, campaign) = load_inputs(a)?;
     check_range_in_history(a, &h)?;
     if !a.intraday.is_empty() {

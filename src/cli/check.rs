@@ -155,43 +155,7 @@ pub fn run(a: &CheckArgs) -> anyhow::Result<()> {
     let channels =
         settings.as_ref().map(|s| s.channels.clone()).unwrap_or_else(|| CentreConfig::default().channel_kinds());
     if let Some(p) = &a.history {
-        let opts = match &settings {
-            Some(s) => s.history_options(a.queue.clone()),
-            None => HistoryOptions { queue: a.queue.clone(), format: ReadFormat::of("history"), ..Default::default() },
-        };
-        let t = Table::read_as(p, &opts.format)?;
-        let (h, w) = history_from_table(&t, &opts)?;
-        out.readings.push(Reading::of(&t));
-        out.warnings.extend(w);
-        out.warnings.extend(silent_end_warning(p, &h));
-        match &settings {
-            Some(s) => out.warnings.extend(h.closed_calls_warning(&s.calendar)),
-            None => out.calendar = Some(h.opening_calendar(chrono_tz::UTC).describe()),
-        }
-        let q = QueueStats::of(&h);
-        let first = h.days.first().copied().unwrap_or_default();
-        let last = h.days.last().copied().unwrap_or_default();
-        out.history = Some(HistorySummary {
-            interval_minutes: h.interval.get(),
-            days: h.days.len(),
-            first_day: first.to_string(),
-            last_day: last.to_string(),
-            missing_days: ((last - first).num_days() as usize + 1).saturating_sub(h.days.len()),
-            intervals_with_data: h.offered.iter().filter(|v| !v.is_nan()).count(),
-            calls: h.offered.iter().filter(|v| !v.is_nan()).sum(),
-            has_answered: h.answered.is_some(),
-            has_abandoned: h.abandoned.is_some(),
-            has_aht: h.aht_seconds.is_some(),
-            handle_time_seconds: q.aht.map(|e| e.seconds),
-            handle_time_calls: q.aht.map(|e| e.calls),
-            handle_time_basis: q.aht.map(|e| e.basis.to_string()),
-            handle_time_cv: q.handle_cv,
-            patience_seconds: q.patience.map(|e| e.seconds),
-            abandoned_calls: q.patience.map(|e| e.calls),
-            abandon_rate: q.abandon_rate,
-            observed_service_level: q.service_level,
-            answer_seconds: opts.answer_seconds.unwrap_or(20.0),
-        });
+        out.history = Some(check_history(p, a, settings.as_ref(), &mut out)?);
     }
     let reading = settings.as_ref().map(|s| s.media_reading.clone()).unwrap_or_default();
     if let Some(p) = &a.media {
@@ -229,78 +193,122 @@ pub fn run(a: &CheckArgs) -> anyhow::Result<()> {
     }
     match a.format {
         Format::Json => println!("{}", serde_json::to_string_pretty(&out)?),
-        Format::Text => {
-            for w in &out.warnings {
-                eprintln!("warning: {w}");
-            }
-            for r in &out.readings {
-                println!("{}: read", r.file);
-                for c in &r.columns {
-                    println!("  {} -> {}", c.column, c.field);
-                }
-                if !r.unused.is_empty() {
-                    println!("  not used: {}", r.unused.join(", "));
-                }
-            }
-            if let Some(c) = &out.config {
-                println!("config: {c}");
-            }
-            if let Some(h) = &out.history {
-                println!(
-                    "history: {} days ({} .. {}, {} calendar days without data), {}-minute intervals, {} intervals with data, {:.0} calls",
-                    h.days, h.first_day, h.last_day, h.missing_days, h.interval_minutes, h.intervals_with_data, h.calls
-                );
-                if let (Some(v), Some(n), Some(b)) = (h.handle_time_seconds, h.handle_time_calls, &h.handle_time_basis)
-                {
-                    let spread =
-                        h.handle_time_cv.map(|cv| format!(", coefficient of variation {cv:.2}")).unwrap_or_default();
-                    println!("handle time: {v:.1} s mean over {n:.0} {b} calls{spread}");
-                }
-                if let (Some(v), Some(n)) = (h.patience_seconds, h.abandoned_calls) {
-                    println!(
-                        "patience: {v:.1} s mean (time in queue of all callers / {n:.0} abandoned calls); {:.1}% abandoned",
-                        h.abandon_rate.unwrap_or(0.0) * 100.0
-                    );
-                }
-                if let Some(sl) = h.observed_service_level {
-                    println!(
-                        "observed service level: {:.1}% of callers answered within {} s",
-                        sl * 100.0,
-                        h.answer_seconds
-                    );
-                }
-            }
-            if let Some(c) = &out.calendar {
-                println!("opening hours read off the history (give --config to set them): {c}");
-            }
-            for (what, m) in [("media", &out.media), ("media plan", &out.media_plan)] {
-                if let Some(m) = m {
-                    println!(
-                        "{what}: {} lines, channels {}, spend {:.0}, {} .. {}",
-                        m.lines,
-                        m.channels.join(", "),
-                        m.spend,
-                        m.first_start,
-                        m.last_start
-                    );
-                }
-            }
-            if let Some(g) = &out.agents {
-                println!(
-                    "agents: {}, contracted {:.0} to {:.0} hours a week in all",
-                    g.agents, g.min_weekly_hours, g.max_weekly_hours
-                );
-            }
-            if let Some(r) = &out.requirements {
-                println!(
-                    "requirements: {} days of {}-minute intervals, {:.0} agent-intervals to roster",
-                    r.days, r.interval_minutes, r.agent_intervals
-                );
-            }
-            println!("ok");
-        }
+        Format::Text => print_text(&out),
     }
     Ok(())
+}
+
+/// Read the history as `plan` would (the config's columns and formats, or
+/// the defaults), and summarise it with what it says about the queue.
+fn check_history(
+    p: &std::path::Path,
+    a: &CheckArgs,
+    settings: Option<&Settings>,
+    out: &mut Summary,
+) -> anyhow::Result<HistorySummary> {
+    let opts = match settings {
+        Some(s) => s.history_options(a.queue.clone()),
+        None => HistoryOptions { queue: a.queue.clone(), format: ReadFormat::of("history"), ..Default::default() },
+    };
+    let t = Table::read_as(p, &opts.format)?;
+    let (h, w) = history_from_table(&t, &opts)?;
+    out.readings.push(Reading::of(&t));
+    out.warnings.extend(w);
+    out.warnings.extend(silent_end_warning(p, &h));
+    match settings {
+        Some(s) => out.warnings.extend(h.closed_calls_warning(&s.calendar)),
+        None => out.calendar = Some(h.opening_calendar(chrono_tz::UTC).describe()),
+    }
+    let q = QueueStats::of(&h);
+    let first = h.days.first().copied().unwrap_or_default();
+    let last = h.days.last().copied().unwrap_or_default();
+    Ok(HistorySummary {
+        interval_minutes: h.interval.get(),
+        days: h.days.len(),
+        first_day: first.to_string(),
+        last_day: last.to_string(),
+        missing_days: ((last - first).num_days() as usize + 1).saturating_sub(h.days.len()),
+        intervals_with_data: h.offered.iter().filter(|v| !v.is_nan()).count(),
+        calls: h.offered.iter().filter(|v| !v.is_nan()).sum(),
+        has_answered: h.answered.is_some(),
+        has_abandoned: h.abandoned.is_some(),
+        has_aht: h.aht_seconds.is_some(),
+        handle_time_seconds: q.aht.map(|e| e.seconds),
+        handle_time_calls: q.aht.map(|e| e.calls),
+        handle_time_basis: q.aht.map(|e| e.basis.to_string()),
+        handle_time_cv: q.handle_cv,
+        patience_seconds: q.patience.map(|e| e.seconds),
+        abandoned_calls: q.patience.map(|e| e.calls),
+        abandon_rate: q.abandon_rate,
+        observed_service_level: q.service_level,
+        answer_seconds: opts.answer_seconds.unwrap_or(20.0),
+    })
+}
+
+/// The summary as text: warnings to stderr, the rest to stdout.
+fn print_text(s: &Summary) {
+    for w in &s.warnings {
+        eprintln!("warning: {w}");
+    }
+    for r in &s.readings {
+        println!("{}: read", r.file);
+        for c in &r.columns {
+            println!("  {} -> {}", c.column, c.field);
+        }
+        if !r.unused.is_empty() {
+            println!("  not used: {}", r.unused.join(", "));
+        }
+    }
+    if let Some(c) = &s.config {
+        println!("config: {c}");
+    }
+    if let Some(h) = &s.history {
+        println!(
+            "history: {} days ({} .. {}, {} calendar days without data), {}-minute intervals, {} intervals with data, {:.0} calls",
+            h.days, h.first_day, h.last_day, h.missing_days, h.interval_minutes, h.intervals_with_data, h.calls
+        );
+        if let (Some(v), Some(n), Some(b)) = (h.handle_time_seconds, h.handle_time_calls, &h.handle_time_basis) {
+            let spread = h.handle_time_cv.map(|cv| format!(", coefficient of variation {cv:.2}")).unwrap_or_default();
+            println!("handle time: {v:.1} s mean over {n:.0} {b} calls{spread}");
+        }
+        if let (Some(v), Some(n)) = (h.patience_seconds, h.abandoned_calls) {
+            println!(
+                "patience: {v:.1} s mean (time in queue of all callers / {n:.0} abandoned calls); {:.1}% abandoned",
+                h.abandon_rate.unwrap_or(0.0) * 100.0
+            );
+        }
+        if let Some(sl) = h.observed_service_level {
+            println!("observed service level: {:.1}% of callers answered within {} s", sl * 100.0, h.answer_seconds);
+        }
+    }
+    if let Some(c) = &s.calendar {
+        println!("opening hours read off the history (give --config to set them): {c}");
+    }
+    for (what, m) in [("media", &s.media), ("media plan", &s.media_plan)] {
+        if let Some(m) = m {
+            println!(
+                "{what}: {} lines, channels {}, spend {:.0}, {} .. {}",
+                m.lines,
+                m.channels.join(", "),
+                m.spend,
+                m.first_start,
+                m.last_start
+            );
+        }
+    }
+    if let Some(g) = &s.agents {
+        println!(
+            "agents: {}, contracted {:.0} to {:.0} hours a week in all",
+            g.agents, g.min_weekly_hours, g.max_weekly_hours
+        );
+    }
+    if let Some(r) = &s.requirements {
+        println!(
+            "requirements: {} days of {}-minute intervals, {:.0} agent-intervals to roster",
+            r.days, r.interval_minutes, r.agent_intervals
+        );
+    }
+    println!("ok");
 }
 
 /// Read a media file as `plan` would, and summarise it.

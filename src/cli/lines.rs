@@ -1,7 +1,7 @@
 //! `ringcast staff --lines / --target-busy`: one interval with finite lines.
 
 use super::{usage, Format};
-use crate::error::Error;
+use crate::error::{Error, Infeasibility};
 use crate::staff::lines::{agents_for_goal, lines_for_busy_target, with_redials, LineMetrics, LineQueue};
 use crate::staff::{required_agents, Queue, ServicePolicy};
 use serde::Serialize;
@@ -75,8 +75,13 @@ pub fn one_interval(a: &LineRequest, policy: &ServicePolicy, q: &Queue) -> anyho
                     "--target-busy {b}: expected a share of call attempts in (0, 1), like 0.01"
                 )));
             }
-            lines_for_busy_target(LineQueue { agents, ..base }, redial, b, MOST_LINES)
-                .ok_or_else(|| Error::Infeasible(format!("--target-busy {b}: not reached with {MOST_LINES} lines")))?
+            lines_for_busy_target(LineQueue { agents, ..base }, redial, b, MOST_LINES).ok_or_else(|| {
+                Error::Infeasible(Infeasibility::new(
+                    vec![],
+                    &["--target-busy"],
+                    format!("--target-busy {b}: not reached with {MOST_LINES} lines"),
+                ))
+            })?
         }
         (None, Some(k)) => k,
         (None, None) => return Err(usage("give --lines or --target-busy")),

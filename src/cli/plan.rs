@@ -132,11 +132,13 @@ fn run_centre(a: &PlanArgs, out: &OutDir, progress: &Progress, t0: std::time::In
     progress.stage("reading inputs");
     let format = crate::settings::Settings::load(&a.inputs.config)?.history_format;
     let names = crate::ingest::history::queues(&a.inputs.history, &format)?;
-    let agents = load_agents(&a.agents)?;
+    let mut agents = load_agents(&a.agents)?;
+    if !names.is_empty() {
+        crate::ingest::agents::resolve_queues(&mut agents, &names, &a.agents)?;
+    }
     let threshold = ImpactThreshold::default();
-    let centre = pipeline::centre::build_centre(&a.inputs.sources(), &names, agents, &a.agents, threshold, &|m| {
-        progress.stage(m)
-    })?;
+    let centre =
+        pipeline::centre::build_centre(&a.inputs.sources(), &names, agents, threshold, &|m| progress.stage(m))?;
     progress.stage("writing outputs");
     let (summary, written) = crate::report::centre::write_centre(&centre, out)?;
     progress.bar.finish_and_clear();
@@ -206,28 +208,16 @@ pub fn run_forecast(a: &ForecastArgs) -> anyhow::Result<()> {
     Ok(())
 }
 
-/// Every queue of the history: forecast and staffing in parallel.
+/// Every queue of the history: forecast and staffing (`pipeline::centre::forecast_queues`).
 fn run_all_queues(a: &ForecastArgs, out: &OutDir) -> anyhow::Result<()> {
-    use rayon::prelude::*;
     let format = crate::settings::Settings::load(&a.inputs.config)?.history_format;
     let names = crate::ingest::history::queues(&a.inputs.history, &format)?;
     if names.is_empty() {
         return Err(usage(format!("--all-queues: {} has no 'queue' column", a.inputs.history.display())));
     }
-    let results: Vec<anyhow::Result<_>> = names
-        .par_iter()
-        .map(|q| {
-            let mut sources = a.inputs.sources();
-            sources.queue = Some(q.clone());
-            let loaded = pipeline::load(&sources)?;
-            let (_, fc) = pipeline::forecast(&loaded)?;
-            let req = pipeline::staff(&pipeline::expected_calls(&fc, &loaded.settings)?, &loaded.settings)?;
-            Ok((q.clone(), fc, req))
-        })
-        .collect();
+    let queues = pipeline::centre::forecast_queues(&a.inputs.sources(), &names)?;
     let st = Staging::new(out)?;
-    for r in results {
-        let (q, fc, req) = r?;
+    for pipeline::centre::QueueForecast { name: q, forecast: fc, requirements: req } in queues {
         let safe = crate::ingest::history::output_name(&q);
         st.write(&format!("forecast_{safe}.csv"), forecast_csv(&fc))?;
         st.write(&format!("requirements_{safe}.csv"), requirements_csv(&req))?;

@@ -7,7 +7,7 @@ use crate::ingest::history::{load_history_with, HistoryOptions};
 use crate::ingest::queue_stats::QueueStats;
 use crate::ingest::requirements::load_call_series;
 use crate::report::atomic::write_file;
-use crate::report::tables::requirements_csv;
+use crate::report::tables::{performance_csv, requirements_csv};
 use crate::settings::Settings;
 use crate::staff::requirements::requirements;
 use crate::staff::{
@@ -16,7 +16,6 @@ use crate::staff::{
 use crate::units::{CallsPerInterval, Minutes};
 use anyhow::Context;
 use serde::Serialize;
-use std::fmt::Write as _;
 use std::path::{Path, PathBuf};
 
 /// Agents needed for a service goal. Flags override `--config`'s `[service]`.
@@ -347,27 +346,10 @@ fn given_agents(a: &StaffArgs) -> anyhow::Result<Option<u32>> {
 /// What `n` agents on the phones give in every interval of a forecast file.
 fn file_performance(a: &StaffArgs, policy: &ServicePolicy, path: &Path, n: u32) -> anyhow::Result<()> {
     let series = load_call_series(path, a.interval()?)?;
-    let mut csv = String::from("interval_start,calls,agents,service_level,asa_seconds,abandon_rate,occupancy\n");
-    let f = |v: Option<f64>| v.map(|x| format!("{x:.4}")).unwrap_or_default();
-    let (mut answered_in_time, mut calls) = (0.0, 0.0);
-    for t in (0..series.len()).filter(|&t| series.open[t]) {
-        let q = crate::staff::requirements::queue_of(&series, t, series.calls[t], policy);
-        let p = performance_as(&q, n, policy.goal.answer_time, policy.goal.sl_definition);
-        answered_in_time += q.calls.get() * p.service_level;
-        calls += q.calls.get();
-        let _ = writeln!(
-            csv,
-            "{},{:.3},{n},{},{},{},{}",
-            series.starts[t].format("%Y-%m-%d %H:%M"),
-            q.calls.get(),
-            f(Some(p.service_level)),
-            f(p.asa_seconds.is_finite().then_some(p.asa_seconds)),
-            f(p.p_abandon),
-            f(Some(p.occupancy)),
-        );
-    }
-    write_file(&a.out, csv).with_context(|| format!("writing {}", a.out.display()))?;
-    let sl = if calls > 0.0 { answered_in_time / calls * 100.0 } else { 100.0 };
+    let (rows, share) = crate::staff::requirements::performance_with(&series, n, policy);
+    let calls = rows.iter().fold(0.0, |sum, r| sum + r.calls);
+    write_file(&a.out, performance_csv(&rows, n)).with_context(|| format!("writing {}", a.out.display()))?;
+    let sl = share * 100.0;
     println!(
         "{n} agents on the phones: {sl:.1}% of {calls:.0} calls answered within {} s; written to {}",
         policy.goal.answer_time.get(),

@@ -21,7 +21,7 @@ use std::collections::BTreeMap;
 pub struct CampaignModel {
     pub media: MediaModel,
     /// Rounds of (shape from neighbours less the campaign calls found so far,
-    /// joint fit). Default 2, range 1..5.
+    /// joint fit). Default 1, range 1..5.
     pub rounds: usize,
     /// Same-weekday neighbours on each side for the intraday shape. Default 26
     /// (half a year each side: a noisy shape biases the spot responses), range 1..52.
@@ -31,6 +31,19 @@ pub struct CampaignModel {
 impl Default for CampaignModel {
     fn default() -> Self {
         Self { media: MediaModel::default(), rounds: 1, half_window_weeks: 26 }
+    }
+}
+
+impl CampaignModel {
+    /// The parameters, or the first out of its documented range.
+    pub fn check(self) -> Result<Self, String> {
+        if !(1..=5).contains(&self.rounds) {
+            return Err(format!("rounds = {}: expected 1 to 5", self.rounds));
+        }
+        if !(1..=52).contains(&self.half_window_weeks) {
+            return Err(format!("half_window_weeks = {}: expected 1 to 52", self.half_window_weeks));
+        }
+        Ok(self)
     }
 }
 
@@ -350,6 +363,21 @@ mod tests {
     use super::*;
     use crate::config::ChannelKinds;
     use crate::ingest::history::load_history;
+
+    #[test]
+    fn documented_ranges_are_checked() {
+        use crate::forecast::predict::ForecastModel;
+        assert!(ForecastModel::default().check().is_ok());
+        let e = CampaignModel { rounds: 0, ..CampaignModel::default() }.check().unwrap_err();
+        assert!(e.contains("rounds = 0"), "{e}");
+        let e = ForecastModel { shape_days: 0, ..ForecastModel::default() }.check().unwrap_err();
+        assert!(e.contains("shape_days = 0"), "{e}");
+        let e = ForecastModel { min_trend_days: 5, ..ForecastModel::default() }.check().unwrap_err();
+        assert!(e.contains("min_trend_days = 5"), "{e}");
+        let bad = CampaignModel { half_window_weeks: 60, ..CampaignModel::default() };
+        let e = ForecastModel { campaign: bad, ..ForecastModel::default() }.check().unwrap_err();
+        assert!(e.contains("half_window_weeks = 60"), "{e}");
+    }
     use crate::ingest::media::load_media_plan;
     use crate::synth::sample_in_tempdir;
 

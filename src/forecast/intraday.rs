@@ -156,14 +156,25 @@ impl Surprise {
 #[derive(Debug, Clone)]
 pub struct DayUpdate {
     pub baseline: Vec<f64>,
-    /// Per line of the morning: its response scale (1 = as learned) and updated extra calls.
-    pub lines: Vec<(usize, f64, Vec<f64>)>,
+    /// Per line of the morning: its response scale and updated extra calls.
+    pub lines: Vec<LineUpdate>,
     /// The surprise's excess carried into the rest of the day (0 without one).
     pub unexplained: Vec<f64>,
     pub total: Vec<f64>,
     /// Per band level of [`BAND_LEVELS`]: (lo, hi) per slot.
     pub bands: Vec<(Vec<f64>, Vec<f64>)>,
     pub surprise: Option<Surprise>,
+}
+
+/// One media line of the morning after the update.
+#[derive(Debug, Clone, PartialEq)]
+pub struct LineUpdate {
+    /// Index into the week's media plan lines.
+    pub line: usize,
+    /// Its response relative to the learned one (1 = as learned).
+    pub scale: f64,
+    /// Its extra calls per slot of the day, scaled.
+    pub extra_calls: Vec<f64>,
 }
 
 /// The low-rank part in the form the update works with.
@@ -257,18 +268,20 @@ impl IntradayModel {
             })
             .map(|v| if v.is_finite() { v } else { 0.0 })
             .collect();
-        let lines: Vec<(usize, f64, Vec<f64>)> = day
+        let lines: Vec<LineUpdate> = day
             .lines
             .iter()
             .zip(&fit.scales)
-            .map(|(l, &a)| (l.line, a, l.uplift.iter().map(|u| u * a).collect()))
+            .map(|(l, &a)| LineUpdate { line: l.line, scale: a, extra_calls: l.uplift.iter().map(|u| u * a).collect() })
             .collect();
         let total: Vec<f64> = (0..n)
             .map(|j| {
                 if !day.open[j] {
                     return 0.0;
                 }
-                fit.baseline[j] + lines.iter().map(|l| l.2[j]).sum::<f64>() + unexplained[j].max(-fit.baseline[j])
+                fit.baseline[j]
+                    + lines.iter().map(|l| l.extra_calls[j]).sum::<f64>()
+                    + unexplained[j].max(-fit.baseline[j])
             })
             .map(|v: f64| v.max(0.0))
             .collect();
@@ -738,7 +751,7 @@ mod generated {
                 let (tr, _) = wape(&calls, &truth, at);
                 let (m, _) = wape(&calls, &c.fc.total.row(k).to_vec(), at);
                 let scales: Vec<String> =
-                    update.lines.iter().map(|(l, a, _)| format!("{}:{a:.2}", c.plan[*l].channel)).collect();
+                    update.lines.iter().map(|l| format!("{}:{:.2}", c.plan[l.line].channel, l.scale)).collect();
                 eprintln!(
                     "seed {seed} day {k} at {at}: WAPE update {:.4} true rates {:.4} morning {:.4}; scales {scales:?}",
                     u / t,
@@ -774,7 +787,7 @@ mod generated {
                 );
                 assert!((u.bands[1].1[j] - c.fc.hi95[[k, j]]).abs() <= 1.0, "day {k} slot {j}");
             }
-            assert!(u.surprise.is_none() && u.lines.iter().all(|l| l.1 == 1.0));
+            assert!(u.surprise.is_none() && u.lines.iter().all(|l| l.scale == 1.0));
         }
     }
 
@@ -813,7 +826,7 @@ mod generated {
                     proptest::prop_assert_eq!(u.unexplained[j], 0.0);
                 }
             }
-            proptest::prop_assert!(u.lines.iter().all(|l| (0.0..=10.0).contains(&l.1)));
+            proptest::prop_assert!(u.lines.iter().all(|l| (0.0..=10.0).contains(&l.scale)));
         }
     }
 }

@@ -16,6 +16,8 @@
 //! * [`minutes`]: calls minute by minute where a spot's burst falls (for
 //!   lines and busy signals).
 //! * [`backtest`]: rolling-origin evaluation against simple baselines.
+//! * [`typical`]: what each learned response does for a typical line (the
+//!   report's response chart).
 
 pub mod backtest;
 pub mod baseline;
@@ -27,3 +29,4 @@ pub mod intraday;
 pub mod media;
 pub mod minutes;
 pub mod predict;
+pub mod typical;

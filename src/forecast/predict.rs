@@ -66,6 +66,23 @@ impl Default for ForecastModel {
     }
 }
 
+impl ForecastModel {
+    /// The parameters, or the first out of its documented range.
+    pub fn check(self) -> Result<Self, String> {
+        let ranges = [
+            ("shape_days", self.shape_days, 1, 52),
+            ("baseline_days", self.baseline_days, 7, 10_000),
+            ("min_trend_days", self.min_trend_days.max(0) as usize, 7, 3_650),
+        ];
+        for (name, v, lo, hi) in ranges {
+            if !(lo..=hi).contains(&v) {
+                return Err(format!("{name} = {v}: expected {lo} to {hi}"));
+            }
+        }
+        Ok(Self { campaign: self.campaign.check()?, ..self })
+    }
+}
+
 use super::media::assumed::{assumed_report, blend, AssumedResponse};
 use super::media::fit::{ChannelReport, ResponseSource, SkippedChannel};
 

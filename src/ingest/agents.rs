@@ -14,10 +14,10 @@
 //! * `primary_queue`: optional; one of the agent's queues, preferred by the
 //!   roster when it may choose.
 
+use crate::config::{parse_hhmm, weekday_of};
 use crate::error::{InputError, InputResult};
 use crate::ingest::table::{sheet_row, Table};
 use crate::schedule::roster::Agent;
-use crate::schedule::shifts::{parse_hhmm, weekday_of};
 use chrono::Weekday;
 use std::path::Path;
 
@@ -127,22 +127,7 @@ pub fn agents_from_table(t: &Table) -> InputResult<Vec<Agent>> {
         if md == 0.0 || hi == 0.0 {
             return Err(InputError::cell(path, r, max_days.name, format!("agent '{aid}' has no availability (max_days {md}, max_weekly_hours {hi}); expected some, or remove the row")));
         }
-        let queue_names: Vec<String> = queues
-            .and_then(|c| c.get(i))
-            .map(|v| v.split([';', '|', ' ']).filter(|q| !q.is_empty()).map(str::to_string).collect())
-            .unwrap_or_default();
-        let primary_name = primary.and_then(|c| c.get(i)).map(str::trim).filter(|p| !p.is_empty());
-        if let (Some(p), Some(c)) = (primary_name, primary) {
-            if !queue_names.is_empty() && !queue_names.iter().any(|q| q == p) {
-                return Err(InputError::bad_value(
-                    path,
-                    r,
-                    c.name,
-                    p,
-                    format!("one of the agent's queues ({})", queue_names.join(", ")),
-                ));
-            }
-        }
+        let (queue_names, primary_name) = queues_at(path, r, queues.and_then(|c| c.get(i)), primary, i)?;
         out.push(Agent {
             row: r,
             id: aid,
@@ -161,12 +146,39 @@ pub fn agents_from_table(t: &Table) -> InputResult<Vec<Agent>> {
                 }
             },
             queue_names,
-            primary_name: primary_name.map(str::to_string),
+            primary_name,
             queues: None,
             primary: None,
         });
     }
     Ok(out)
+}
+
+/// The queues an agent may take (split by `;`, `|` or a space) and the
+/// primary one, which must be one of them.
+fn queues_at(
+    path: &Path,
+    r: usize,
+    listed: Option<&str>,
+    primary: Option<crate::ingest::table::Col<'_>>,
+    i: usize,
+) -> InputResult<(Vec<String>, Option<String>)> {
+    let queue_names: Vec<String> = listed
+        .map(|v| v.split([';', '|', ' ']).filter(|q| !q.is_empty()).map(str::to_string).collect())
+        .unwrap_or_default();
+    let primary_name = primary.and_then(|c| c.get(i)).map(str::trim).filter(|p| !p.is_empty());
+    if let (Some(p), Some(c)) = (primary_name, primary) {
+        if !queue_names.is_empty() && !queue_names.iter().any(|q| q == p) {
+            return Err(InputError::bad_value(
+                path,
+                r,
+                c.name,
+                p,
+                format!("one of the agent's queues ({})", queue_names.join(", ")),
+            ));
+        }
+    }
+    Ok((queue_names, primary_name.map(str::to_string)))
 }
 
 /// Check each agent's queues against the plan's `queues` and set their

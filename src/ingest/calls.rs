@@ -326,15 +326,6 @@ pub fn aggregate(
     let wait = t.require(layout.wait, "the wait in queue (seconds)")?;
     let handle = t.require(layout.handle, "the handle time (seconds)")?;
     let arrival = arrival_columns(t, layout)?;
-    struct Agg {
-        offered: f64,
-        answered: f64,
-        abandoned: f64,
-        handle: f64,
-        ab_wait: f64,
-        wait: f64,
-        in_time: f64,
-    }
     let mut cells: BTreeMap<(NaiveDate, usize), Agg> = BTreeMap::new();
     // Σh and Σh² of answered calls' handle times, for their spread.
     let (mut handle_sum, mut handle_sq) = (0.0f64, 0.0f64);
@@ -368,15 +359,7 @@ pub fn aggregate(
         let w = t.seconds_at(wait, i, &crate::limits::CALL_SECONDS)?;
         let h = t.seconds_at(handle, i, &crate::limits::CALL_SECONDS)?;
         let slot = ((at.hour() * 60 + at.minute()) / interval.get()) as usize;
-        let a = cells.entry((at.date(), slot)).or_insert(Agg {
-            offered: 0.0,
-            answered: 0.0,
-            abandoned: 0.0,
-            handle: 0.0,
-            ab_wait: 0.0,
-            wait: 0.0,
-            in_time: 0.0,
-        });
+        let a = cells.entry((at.date(), slot)).or_default();
         a.offered += 1.0;
         a.wait += w;
         if is_answered {
@@ -393,12 +376,32 @@ pub fn aggregate(
         }
         read += 1;
     }
+    check_records_span(path, &cells, arrival.0.name)?;
+    let answered_total: f64 = cells.values().map(|a| a.answered).sum();
+    let (history, abandoner_wait_seconds) = to_grid(&cells, interval, spread(handle_sum, handle_sq, answered_total));
+    Ok(CallRecords { history, abandoner_wait_seconds, layout: layout.name, calls_read: read, calls_skipped: skipped })
+}
+
+/// Calls of one interval of one day.
+#[derive(Default)]
+struct Agg {
+    offered: f64,
+    answered: f64,
+    abandoned: f64,
+    handle: f64,
+    ab_wait: f64,
+    wait: f64,
+    in_time: f64,
+}
+
+/// Records span at most [`crate::limits::MAX_SPAN_DAYS`] days, like a history.
+fn check_records_span(path: &Path, cells: &BTreeMap<(NaiveDate, usize), Agg>, arrival: &str) -> InputResult<()> {
     if let (Some(((first, _), _)), Some(((last, _), _))) = (cells.first_key_value(), cells.last_key_value()) {
         if (*last - *first).num_days() > crate::limits::MAX_SPAN_DAYS {
             return Err(InputError::cell(
                 path,
                 1,
-                arrival.0.name,
+                arrival,
                 format!(
                     "the calls run from {first} to {last}; expected at most {} days (twenty years) of records",
                     crate::limits::MAX_SPAN_DAYS
@@ -406,6 +409,16 @@ pub fn aggregate(
             ));
         }
     }
+    Ok(())
+}
+
+/// The intervals' calls on the day × interval grid, and the mean wait of
+/// abandoned calls per interval.
+fn to_grid(
+    cells: &BTreeMap<(NaiveDate, usize), Agg>,
+    interval: IntervalMinutes,
+    handle_cv: Option<f64>,
+) -> (History, Array2<f64>) {
     let mut days: Vec<NaiveDate> = cells.keys().map(|(d, _)| *d).collect();
     days.dedup();
     let index: BTreeMap<NaiveDate, usize> = days.iter().enumerate().map(|(k, d)| (*d, k)).collect();
@@ -413,12 +426,11 @@ pub fn aggregate(
     // Within a day with calls, an interval without calls had zero calls (not missing).
     let grid = |f: &dyn Fn(&Agg) -> f64, empty: f64| {
         let mut m = Array2::from_elem(shape, empty);
-        for ((d, s), a) in &cells {
+        for ((d, s), a) in cells {
             m[[index[d], *s]] = f(a);
         }
         m
     };
-    let answered_total: f64 = cells.values().map(|a| a.answered).sum();
     let offered = grid(&|a| a.offered, 0.0);
     let answered = grid(&|a| a.answered, 0.0);
     let abandoned = grid(&|a| a.abandoned, 0.0);
@@ -442,23 +454,18 @@ pub fn aggregate(
         },
         f64::NAN,
     );
-    Ok(CallRecords {
-        history: History {
-            interval,
-            days,
-            offered,
-            answered: Some(answered),
-            abandoned: Some(abandoned),
-            aht_seconds: Some(aht),
-            queue_seconds: Some(grid(&|a| a.wait, 0.0)),
-            answered_in_time: Some(grid(&|a| a.in_time, 0.0)),
-            handle_cv: spread(handle_sum, handle_sq, answered_total),
-        },
-        abandoner_wait_seconds: ab_wait,
-        layout: layout.name,
-        calls_read: read,
-        calls_skipped: skipped,
-    })
+    let history = History {
+        interval,
+        days,
+        offered,
+        answered: Some(answered),
+        abandoned: Some(abandoned),
+        aht_seconds: Some(aht),
+        queue_seconds: Some(grid(&|a| a.wait, 0.0)),
+        answered_in_time: Some(grid(&|a| a.in_time, 0.0)),
+        handle_cv,
+    };
+    (history, ab_wait)
 }
 
 /// Whether an outcome is one of `values`, ignoring case (`Answered`, `ANSWERED`).

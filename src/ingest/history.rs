@@ -255,30 +255,7 @@ pub fn history_from_table(t: &Table, opts: &HistoryOptions) -> InputResult<(Hist
     t.require_rows()?;
     let mut warnings = Vec::new();
     if !t.has(CALLS_COLUMNS) && crate::ingest::calls::looks_like_call_records(t) {
-        let iv = opts
-            .records_interval
-            .unwrap_or(IntervalMinutes::new(15).map_err(|e| InputError::file(path, e.to_string()))?);
-        let target = opts.answer_seconds.unwrap_or(20.0);
-        let r = crate::ingest::calls::aggregate(t, iv, opts.queue.as_deref(), target)?;
-        warnings.push(format!(
-            "{}: read as call-detail records ({} layout): {} calls aggregated to {}-minute intervals, {} rows skipped",
-            path.display(),
-            r.layout,
-            r.calls_read,
-            iv.get(),
-            r.calls_skipped
-        ));
-        let queues = crate::ingest::calls::record_queues(t)?;
-        if opts.queue.is_none() && queues.len() > 1 {
-            warnings.push(format!(
-                "{}: the records hold {} queues ({}), read together as one; choose one with --queue",
-                path.display(),
-                queues.len(),
-                queues.join(", ")
-            ));
-        }
-        warnings.extend(t.reading_warnings());
-        return Ok((r.history, warnings));
+        return history_from_records(t, opts);
     }
     let stamps = find_stamps(t)?;
     let answered = t.column(ANSWERED_COLUMNS)?;
@@ -355,25 +332,82 @@ pub fn history_from_table(t: &Table, opts: &HistoryOptions) -> InputResult<(Hist
         Some(h) => h,
         None => detect_interval(path, &rows, &stamps.label())?,
     };
+    let columns = Columns {
+        answered: answered.is_some(),
+        abandoned: abandoned.is_some(),
+        aht: !matches!(aht, Handle::None),
+        stamps: stamps.label(),
+    };
+    let history = to_grid(path, &rows, interval, &columns, opts.tz)?;
+    Ok((history, warnings))
+}
+
+/// A history given as call-detail records: aggregated to intervals, with
+/// what was read and which queues the records hold.
+fn history_from_records(t: &Table, opts: &HistoryOptions) -> InputResult<(History, Vec<String>)> {
+    let path = t.path.as_path();
+    let mut warnings = Vec::new();
+    let iv =
+        opts.records_interval.unwrap_or(IntervalMinutes::new(15).map_err(|e| InputError::file(path, e.to_string()))?);
+    let target = opts.answer_seconds.unwrap_or(20.0);
+    let r = crate::ingest::calls::aggregate(t, iv, opts.queue.as_deref(), target)?;
+    warnings.push(format!(
+        "{}: read as call-detail records ({} layout): {} calls aggregated to {}-minute intervals, {} rows skipped",
+        path.display(),
+        r.layout,
+        r.calls_read,
+        iv.get(),
+        r.calls_skipped
+    ));
+    let queues = crate::ingest::calls::record_queues(t)?;
+    if opts.queue.is_none() && queues.len() > 1 {
+        warnings.push(format!(
+            "{}: the records hold {} queues ({}), read together as one; choose one with --queue",
+            path.display(),
+            queues.len(),
+            queues.join(", ")
+        ));
+    }
+    warnings.extend(t.reading_warnings());
+    Ok((r.history, warnings))
+}
+
+/// Which value columns the file has, and how its time stamps are named.
+struct Columns {
+    answered: bool,
+    abandoned: bool,
+    aht: bool,
+    stamps: String,
+}
+
+/// The rows (sorted, checked) on the day × interval grid; a DST pair of one
+/// local time adds up, and a time the DST change skipped is refused.
+fn to_grid(
+    path: &Path,
+    rows: &[Row],
+    interval: IntervalMinutes,
+    columns: &Columns,
+    tz: Option<Tz>,
+) -> InputResult<History> {
     let mut days: Vec<NaiveDate> = rows.iter().map(|r| r.ts.date()).collect();
     days.dedup();
     let index: BTreeMap<NaiveDate, usize> = days.iter().enumerate().map(|(k, d)| (*d, k)).collect();
     let shape = (days.len(), interval.per_day());
     let mut offered = Array2::from_elem(shape, f64::NAN);
-    let mut ans = answered.map(|_| Array2::from_elem(shape, f64::NAN));
-    let mut abd = abandoned.map(|_| Array2::from_elem(shape, f64::NAN));
-    let mut aht_m = (!matches!(aht, Handle::None)).then(|| Array2::from_elem(shape, f64::NAN));
+    let mut ans = columns.answered.then(|| Array2::from_elem(shape, f64::NAN));
+    let mut abd = columns.abandoned.then(|| Array2::from_elem(shape, f64::NAN));
+    let mut aht_m = columns.aht.then(|| Array2::from_elem(shape, f64::NAN));
     let mut prev: Option<&Row> = None;
-    for r in &rows {
+    for r in rows {
         let d = index[&r.ts.date()];
         let s = ((r.ts.hour() * 60 + r.ts.minute()) / interval.get()) as usize;
         let repeated = prev.is_some_and(|p| p.ts == r.ts);
-        if let Some(tz) = opts.tz {
+        if let Some(tz) = tz {
             if matches!(tz.from_local_datetime(&r.ts), LocalResult::None) {
                 return Err(InputError::bad_value(
                     path,
                     sheet_row(r.i),
-                    stamps.label(),
+                    &columns.stamps,
                     &r.ts.format("%Y-%m-%d %H:%M").to_string(),
                     format!("a local time that exists in {tz} (this one falls in the hour skipped by the DST change)"),
                 ));
@@ -394,7 +428,7 @@ pub fn history_from_table(t: &Table, opts: &HistoryOptions) -> InputResult<(Hist
         }
         prev = Some(r);
     }
-    let history = History {
+    Ok(History {
         interval,
         days,
         offered,
@@ -404,8 +438,7 @@ pub fn history_from_table(t: &Table, opts: &HistoryOptions) -> InputResult<(Hist
         queue_seconds: None,
         answered_in_time: None,
         handle_cv: None,
-    };
-    Ok((history, warnings))
+    })
 }
 
 /// A history spans at most [`limits::MAX_SPAN_DAYS`] calendar days: models

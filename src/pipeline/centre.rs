@@ -10,14 +10,14 @@
 //! Coverage, simulation and impact then run per queue on its part of the
 //! roster.
 
-use super::{finish_week, load, up_to_shifts, QueueShifts, Sources, WeeklyPlan};
+use super::{expected_calls, finish_week, forecast, load, staff, up_to_shifts, QueueShifts, Sources, WeeklyPlan};
 use crate::error::Error;
+use crate::forecast::predict::Forecast;
 use crate::impact::ImpactThreshold;
-use crate::ingest::agents::resolve_queues;
 use crate::schedule::roster::{build_roster, Agent, Assignment, Roster};
 use crate::schedule::shifts::ShiftOption;
+use crate::staff::requirements::IntervalRequirement;
 use rayon::prelude::*;
-use std::path::Path;
 
 /// Every queue's plan and the roster they share.
 pub struct CentrePlan {
@@ -70,6 +70,29 @@ fn load_queues(sources: &Sources, names: &[String]) -> Result<Vec<super::Loaded>
         .collect()
 }
 
+/// One queue's forecast and the agents it needs (`forecast --all-queues`).
+pub struct QueueForecast {
+    pub name: String,
+    pub forecast: Forecast,
+    pub requirements: Vec<IntervalRequirement>,
+}
+
+/// Every queue in `names` forecast and staffed, in parallel, each for the
+/// week its own history leads to (no shifts, so no common week is needed).
+/// The first queue in `names` that fails is the error.
+pub fn forecast_queues(sources: &Sources, names: &[String]) -> Result<Vec<QueueForecast>, Error> {
+    let results: Vec<Result<QueueForecast, Error>> = names
+        .par_iter()
+        .map(|q| {
+            let loaded = load(&Sources { queue: Some(q.clone()), ..sources.clone() })?;
+            let (_, fc) = forecast(&loaded)?;
+            let requirements = staff(&expected_calls(&fc, &loaded.settings)?, &loaded.settings)?;
+            Ok(QueueForecast { name: q.clone(), forecast: fc, requirements })
+        })
+        .collect();
+    results.into_iter().collect()
+}
+
 /// Every queue forecast, staffed and scheduled, in parallel.
 pub fn queue_shifts(sources: &Sources, names: &[String]) -> Result<Vec<QueueShifts>, Error> {
     let loaded = load_queues(sources, names)?;
@@ -92,19 +115,36 @@ fn no_queues(sources: &Sources) -> Error {
     Error::usage(format!("--all-queues: {} has no 'queue' column (or no queue names in it)", sources.history.display()))
 }
 
+/// Every agent's queues resolved against the plan's: an agent left
+/// unresolved would take every queue.
+fn check_resolved(agents: &[Agent], names: &[String]) -> Result<(), Error> {
+    let resolved = |a: &Agent| match &a.queues {
+        None => a.queue_names.is_empty(),
+        Some(q) => q.len() == a.queue_names.len() && q.iter().all(|&i| i < names.len()),
+    };
+    match agents.iter().find(|a| !resolved(a)) {
+        None => Ok(()),
+        Some(a) => Err(Error::Internal {
+            stage: "centre",
+            message: format!("agent {}'s queues were not resolved against the history's queues", a.id),
+        }),
+    }
+}
+
 /// The weekly build for every queue in `names`, with one roster.
+/// `agents` have their queues resolved against `names`
+/// ([`crate::ingest::agents::resolve_queues`], which names their file).
 pub fn build_centre(
     sources: &Sources,
     names: &[String],
-    mut agents: Vec<Agent>,
-    agents_path: &Path,
+    agents: Vec<Agent>,
     threshold: ImpactThreshold,
     progress: &dyn Fn(&str),
 ) -> Result<CentrePlan, Error> {
     if names.is_empty() {
         return Err(no_queues(sources));
     }
-    resolve_queues(&mut agents, names, agents_path)?;
+    check_resolved(&agents, names)?;
     progress("forecasting, staffing and scheduling each queue");
     let weeks = queue_shifts(sources, names)?;
     let (options, counts) = pooled_shifts(&weeks);

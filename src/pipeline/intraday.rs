@@ -10,7 +10,7 @@
 
 use super::{expected_calls, forecast, load, staff, Loaded, Sources};
 use crate::calendar::slot_time;
-use crate::coverage::project;
+use crate::coverage::{place_callbacks, DaySeries};
 use crate::error::{Error, InputError};
 use crate::forecast::intraday::{DayUpdate, IntradayModel, MorningDay, Seen};
 use crate::forecast::minutes::minute_shares;
@@ -19,11 +19,8 @@ use crate::ingest::agents::load_agents;
 use crate::ingest::plan_files::{load_forecast_day, load_roster, RosterRules, RosterShift};
 use crate::schedule::adjust::{offers, DayNeeds, OfferRules, Offers};
 use crate::schedule::roster::Agent;
-use crate::series::CallSeries;
 use crate::staff::lines::{busy_risk, BusyRisk};
-use crate::staff::requirements::queue_of;
-use crate::staff::{performance_as, ServicePolicy};
-use crate::units::{CallsPerInterval, IntervalMinutes};
+use crate::units::IntervalMinutes;
 use chrono::{NaiveDate, NaiveTime};
 use std::path::PathBuf;
 
@@ -76,24 +73,50 @@ pub struct IntradayPlan {
     pub warnings: Vec<String>,
 }
 
-/// Read, refit, update, re-staff.
-pub fn run_intraday(s: &IntradaySources) -> Result<IntradayPlan, Error> {
+/// Every file the update reads, read before any stage runs.
+struct IntradayFiles {
+    loaded: Loaded,
+    actuals: Actuals,
+    /// The actuals' day in the planning week.
+    k: usize,
+    /// The plan folder's forecast of the day, where it has a `forecast.csv`.
+    planned: Option<(PathBuf, Vec<f64>)>,
+    shifts: Vec<RosterShift>,
+    agents: Vec<Agent>,
+}
+
+/// Load the plan's inputs, today's actuals and the plan folder's files.
+fn read_intraday(s: &IntradaySources) -> Result<IntradayFiles, Error> {
     let loaded = load(&s.sources)?;
-    let (fitted, fc) = forecast(&loaded)?;
-    let settings = &loaded.settings;
-    let cal = &settings.calendar;
-    let opts = settings.history_options(s.sources.queue.clone());
-    let Actuals { day, calls, at, mut warnings } = load_actuals(&s.actuals, &opts, cal, &loaded.days, s.at)?;
-    warnings.extend(loaded.warnings.iter().cloned());
+    let cal = &loaded.settings.calendar;
+    let opts = loaded.settings.history_options(s.sources.queue.clone());
+    let actuals = load_actuals(&s.actuals, &opts, cal, &loaded.days, s.at)?;
+    let day = actuals.day;
     let k = loaded
         .days
         .iter()
         .position(|d| *d == day)
         .ok_or_else(|| Error::usage(format!("{day} is not in the planning week")))?;
-    let update =
-        IntradayModel::default().update(&MorningDay::of(&fitted, &fc, cal, k), &Seen { calls: calls.clone(), at });
-    let morning = morning_forecast(s, &fc.total.row(k).to_vec(), cal.interval, day, &mut warnings)?;
+    let path = s.plan.join("forecast.csv");
+    let planned = match path.exists() {
+        true => Some((path.clone(), load_forecast_day(&path, cal.interval, day)?)),
+        false => None,
+    };
     let (shifts, agents) = plan_roster(s, &loaded)?;
+    Ok(IntradayFiles { loaded, actuals, k, planned, shifts, agents })
+}
+
+/// Read, refit, update, re-staff.
+pub fn run_intraday(s: &IntradaySources) -> Result<IntradayPlan, Error> {
+    let IntradayFiles { loaded, actuals, k, planned, shifts, agents } = read_intraday(s)?;
+    let (fitted, fc) = forecast(&loaded)?;
+    let settings = &loaded.settings;
+    let cal = &settings.calendar;
+    let Actuals { day, calls, at, mut warnings } = actuals;
+    warnings.extend(loaded.warnings.iter().cloned());
+    let model = IntradayModel::default().check().map_err(|message| Error::Internal { stage: "intraday", message })?;
+    let update = model.update(&MorningDay::of(&fitted, &fc, cal, k), &Seen { calls: calls.clone(), at });
+    let morning = morning_forecast(planned, &fc.total.row(k).to_vec(), day, &mut warnings);
     // Re-staff: the week's forecast with today replaced by the update.
     let mut updated = fc.clone();
     updated.total.row_mut(k).assign(&ndarray::Array1::from(update.total.clone()));
@@ -121,9 +144,9 @@ pub fn run_intraday(s: &IntradaySources) -> Result<IntradayPlan, Error> {
     let line_labels = update
         .lines
         .iter()
-        .map(|(l, _, _)| {
-            let line = loaded.plan.lines.get(*l);
-            line.map_or_else(|| format!("line {l}"), |x| format!("{} {} ({})", x.channel, x.campaign, x.id))
+        .map(|u| {
+            let line = loaded.plan.lines.get(u.line);
+            line.map_or_else(|| format!("line {}", u.line), |x| format!("{} {} ({})", x.channel, x.campaign, x.id))
         })
         .collect();
     let busy = match settings.lines {
@@ -202,64 +225,15 @@ fn on_shift_per_slot(
         .collect()
 }
 
-/// The day's part of the week's updated calls, with the service policy.
-struct DaySeries<'a> {
-    series: &'a CallSeries,
-    /// The day's first slot in the week.
-    first: usize,
-    per_day: usize,
-    policy: &'a ServicePolicy,
-}
-
-impl DaySeries<'_> {
-    /// Projected service level per slot with `rostered` agents on shift.
-    fn service_levels(&self, rostered: &[u32]) -> Vec<Option<f64>> {
-        let p = self.policy;
-        (0..self.per_day)
-            .map(|j| project(self.series, self.first + j, p.on_phones(rostered[j]), p).map(|x| x.service_level))
-            .collect()
-    }
-
-    /// Calls per slot from `at` on that `rostered` agents cannot answer at the target.
-    fn callbacks(&self, rostered: &[u32], at: usize) -> Vec<f64> {
-        self.beyond(rostered, at, |calls, most| (calls - most).max(0.0))
-    }
-
-    /// Calls per slot from `at` on that `rostered` agents could answer at the
-    /// target beyond the slot's own: room for callbacks.
-    fn spare_calls(&self, rostered: &[u32], at: usize) -> Vec<f64> {
-        self.beyond(rostered, at, |calls, most| (most - calls).max(0.0))
-    }
-
-    /// `f(calls, most answered at the target)` per open slot from `at` on; 0 elsewhere.
-    fn beyond(&self, rostered: &[u32], at: usize, f: impl Fn(f64, f64) -> f64) -> Vec<f64> {
-        let p = self.policy;
-        (0..self.per_day)
-            .map(|j| {
-                let t = self.first + j;
-                if j < at || !self.series.open[t] {
-                    return 0.0;
-                }
-                f(self.series.calls[t].get(), answerable_at_target(self.series, t, p.on_phones(rostered[j]), p))
-            })
-            .collect()
-    }
-}
-
 /// The plan's forecast.csv for the day when there; else the refit's. A
 /// warning where they differ by more than 1% of the day.
 fn morning_forecast(
-    s: &IntradaySources,
+    planned: Option<(PathBuf, Vec<f64>)>,
     refit: &[f64],
-    interval: IntervalMinutes,
     day: NaiveDate,
     warnings: &mut Vec<String>,
-) -> Result<Vec<f64>, Error> {
-    let path = s.plan.join("forecast.csv");
-    if !path.exists() {
-        return Ok(refit.to_vec());
-    }
-    let plan = load_forecast_day(&path, interval, day)?;
+) -> Vec<f64> {
+    let Some((path, plan)) = planned else { return refit.to_vec() };
     let (a, b): (f64, f64) = (plan.iter().sum(), refit.iter().sum());
     if (a - b).abs() > 0.01 * a.max(b) + 1.0 {
         warnings.push(format!(
@@ -267,7 +241,7 @@ fn morning_forecast(
             path.display()
         ));
     }
-    Ok(plan)
+    plan
 }
 
 /// Every agent of the roster is in the agents file.
@@ -287,72 +261,4 @@ fn check_roster_agents(path: &std::path::Path, shifts: &[RosterShift], agents: &
         }
     }
     Ok(())
-}
-
-/// The most calls interval `t` may hold for `on_phones` agents to answer
-/// them at the target service level (bisection; the service level falls as
-/// calls rise).
-fn answerable_at_target(series: &CallSeries, t: usize, on_phones: u32, policy: &ServicePolicy) -> f64 {
-    let target = policy.goal.target_sl.get();
-    let meets = |c: f64| {
-        let Ok(c) = CallsPerInterval::new(c) else { return false };
-        let q = queue_of(series, t, c, policy);
-        performance_as(&q, on_phones, policy.goal.answer_time, policy.goal.sl_definition).service_level >= target
-    };
-    if on_phones == 0 {
-        return 0.0;
-    }
-    // An upper bound: the calls `on_phones` agents handle when always busy.
-    let q = queue_of(series, t, CallsPerInterval::default(), policy);
-    let mut hi = on_phones as f64 * q.interval.get() * 60.0 / q.aht.get() + 1.0;
-    while meets(hi) && hi < 1e6 {
-        hi *= 2.0;
-    }
-    let mut lo = 0.0;
-    for _ in 0..40 {
-        let mid = (lo + hi) / 2.0;
-        if meets(mid) {
-            lo = mid;
-        } else {
-            hi = mid;
-        }
-    }
-    lo
-}
-
-/// Place each slot's callbacks, earliest first, into the later slots with
-/// spare room (calls their agents could answer at the target beyond their
-/// own), filling each slot's room before the next: (from, to, calls).
-/// Callbacks with no room left today are not placed.
-pub fn place_callbacks(callbacks: &[f64], spare: &[f64]) -> Vec<(usize, usize, f64)> {
-    let mut room = spare.to_vec();
-    let mut out = Vec::new();
-    for (from, &c) in callbacks.iter().enumerate() {
-        let mut left = c;
-        for (to, r) in room.iter_mut().enumerate().skip(from + 1) {
-            if left < 0.05 {
-                break;
-            }
-            let take = left.min(*r);
-            if take >= 0.05 {
-                out.push((from, to, take));
-                *r -= take;
-                left -= take;
-            }
-        }
-    }
-    out
-}
-
-#[cfg(test)]
-mod tests {
-    use super::place_callbacks;
-
-    #[test]
-    fn callbacks_go_to_the_earliest_later_intervals_with_room() {
-        let callbacks = [0.0, 6.0, 0.0, 0.0, 3.0];
-        let spare = [9.0, 0.0, 4.0, 5.0, 0.0];
-        // Slot 1's six go to 2 (4) and 3 (2); slot 4's three have no later room.
-        assert_eq!(place_callbacks(&callbacks, &spare), vec![(1, 2, 4.0), (1, 3, 2.0)]);
-    }
 }

@@ -170,7 +170,8 @@ fn check_plan_in_week(plan: &MediaPlan, week: NaiveDate, path: &std::path::Path)
 
 /// Stage 2: fit the forecaster and forecast the planning week.
 pub fn forecast(loaded: &Loaded) -> Result<(FittedForecast, Forecast), Error> {
-    let fitted = ForecastModel::default()
+    let model = ForecastModel::default().check().map_err(|message| Error::Internal { stage: "forecast", message })?;
+    let fitted = model
         .fit_on_calendar(&loaded.history, &loaded.past.lines, None, Some(&loaded.settings.calendar))
         .with_assumed(&loaded.settings.assumed);
     if let Some(l) = unlearned_channels(&fitted, &loaded.plan.lines).first() {

@@ -38,8 +38,8 @@ pub fn impact_csv(i: &Impact) -> String {
             l.extra_cost,
             l.lost_calls_if_not_told,
             l.value_lost_if_not_told,
-            csv_text(&l.flags.join("; ")),
-            csv_text(&l.suggestion),
+            csv_text(&flags_text(&l.flags)),
+            csv_text(&l.suggestion.to_string()),
             l.response_source,
             l.response_lines,
             csv_text(&l.station),
@@ -144,7 +144,7 @@ pub fn marketing_summary(p: &WeeklyPlan) -> String {
                 l.line,
                 l.channel,
                 l.start.format("%a %H:%M"),
-                l.flags.join("; "),
+                flags_text(&l.flags),
                 if l.suggestion.is_empty() { String::new() } else { format!(" → {}", l.suggestion) }
             );
         }
@@ -194,4 +194,9 @@ pub fn write_impact_report(p: &WeeklyPlan, st: &Staging) -> anyhow::Result<()> {
     )];
     let charts = super::html::staged_charts(st, "", &captions)?;
     st.write("report.html", super::html::impact_report(p, &charts))
+}
+
+/// A line's flags as the CSV and the text summary write them.
+fn flags_text(flags: &[crate::impact::LineFlag]) -> String {
+    flags.iter().map(|f| f.to_string()).collect::<Vec<_>>().join("; ")
 }

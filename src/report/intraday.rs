@@ -129,10 +129,10 @@ impl IntradaySummary {
                 .lines
                 .iter()
                 .zip(&p.line_labels)
-                .map(|((_, a, up), label)| LineSummary {
+                .map(|(u, label)| LineSummary {
                     line: label.clone(),
-                    response_scale: *a,
-                    calls_rest: rest(up),
+                    response_scale: u.scale,
+                    calls_rest: rest(&u.extra_calls),
                 })
                 .collect(),
             short_intervals: short.len(),
@@ -207,7 +207,7 @@ pub fn intraday_csv(p: &IntradayPlan) -> String {
     let o = |v: Option<f64>| v.map(|x| format!("{x:.3}")).unwrap_or_default();
     let u = &p.update;
     for j in 0..p.open.len() {
-        let campaigns: f64 = u.lines.iter().map(|l| l.2[j]).sum();
+        let campaigns: f64 = u.lines.iter().map(|l| l.extra_calls[j]).sum();
         let actual = (j < p.at && p.actual[j].is_finite()).then_some(p.actual[j]);
         let _ = write!(
             s,

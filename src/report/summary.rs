@@ -321,63 +321,8 @@ pub fn summary(p: &WeeklyPlan) -> Summary {
     let var: f64 = fc.total.iter().map(|m| m + if k.is_finite() { m * m / k } else { 0.0 }).sum();
     let costs = &p.settings().costs;
     let rostered_hours: f64 = p.roster.hours.iter().sum();
-    let mut days = Vec::new();
-    let per_day = fc.interval.per_day();
-    for (k, d) in fc.days.iter().enumerate() {
-        let rows = &p.coverage[k * per_day..(k + 1) * per_day];
-        let open: Vec<_> = rows.iter().filter(|r| r.open && r.calls > 0.0).collect();
-        let calls: f64 = rows.iter().map(|r| r.calls).sum();
-        let w: f64 = open.iter().map(|r| r.calls).sum();
-        days.push(DaySummary {
-            date: d.format("%a %Y-%m-%d").to_string(),
-            calls,
-            service_level: (w > 0.0)
-                .then(|| open.iter().map(|r| r.calls * r.service_level.unwrap_or(0.0)).sum::<f64>() / w),
-            abandoned_calls: p
-                .settings()
-                .service
-                .patience
-                .map(|_| open.iter().map(|r| r.calls * r.abandon.unwrap_or(0.0)).sum::<f64>().max(0.0)),
-            understaffed_intervals: rows.iter().filter(|r| r.open && r.on_phones < r.required).count(),
-            simulated_service_level: p.simulation.as_ref().and_then(|s| s.days.get(k)).and_then(|o| o.service_level),
-            busy: p.simulation.as_ref().and_then(|s| s.days.get(k)).and_then(|o| busy(o, rows)),
-        });
-    }
-    let iv = iv_h;
-    let on_shift: f64 = p.coverage.iter().map(|r| r.rostered as f64 * iv).sum();
-    let hours_beyond_need = HoursBeyondNeed {
-        needed: p.coverage.iter().map(|r| r.required_rostered as f64 * iv).sum(),
-        on_shift_beyond_need: p
-            .coverage
-            .iter()
-            .map(|r| (r.rostered as f64 - r.required_rostered as f64).max(0.0) * iv)
-            .sum(),
-        below_need: p.coverage.iter().map(|r| (r.required_rostered as f64 - r.rostered as f64).max(0.0) * iv).sum(),
-        paid_breaks: (rostered_hours - on_shift).max(0.0),
-    };
-    let mut worst: Vec<_> =
-        p.coverage.iter().filter(|r| r.open && r.calls > 0.0 && r.service_level.is_some()).collect();
-    worst.sort_by(|a, b| {
-        a.service_level
-            .unwrap_or(0.0)
-            .total_cmp(&b.service_level.unwrap_or(0.0))
-            .then(a.interval_start.cmp(&b.interval_start))
-    });
-    let mut lines: Vec<CampaignLine> = p
-        .impact
-        .lines
-        .iter()
-        .map(|l| CampaignLine {
-            line: l.line.clone(),
-            channel: l.channel.clone(),
-            campaign: l.campaign.clone(),
-            start: l.start.format("%a %Y-%m-%d %H:%M").to_string(),
-            extra_calls_in_week: l.extra_calls,
-            extra_calls_after_week: l.calls_after_week,
-        })
-        .collect();
-    lines.sort_by(|a, b| b.extra_calls_in_week.total_cmp(&a.extra_calls_in_week).then(a.line.cmp(&b.line)));
-    lines.truncate(5);
+    let days = day_summaries(p);
+    let hours_beyond_need = hours_beyond_need(p, rostered_hours);
     Summary {
         week: p.loaded.week.to_string(),
         calls_forecast: total,
@@ -419,22 +364,100 @@ pub fn summary(p: &WeeklyPlan) -> Summary {
             .filter(|(a, &h)| a.min_weekly_hours > 0.0 && h + 1e-9 >= a.min_weekly_hours)
             .count(),
         days,
-        worst_intervals: worst
-            .iter()
-            .take(5)
-            .map(|r| WorstInterval {
-                interval_start: r.interval_start.format("%a %Y-%m-%d %H:%M").to_string(),
-                calls: r.calls,
-                required: r.required,
-                on_phones: r.on_phones,
-                service_level: r.service_level.unwrap_or(0.0),
-            })
-            .collect(),
-        top_campaign_lines: lines,
+        worst_intervals: worst_intervals(p),
+        top_campaign_lines: top_campaign_lines(p),
         channels_learned: p.fitted.channel_reports().to_vec(),
         staffing_set_by: staffing_set_by(&p.requirements, iv_h),
         lines: lines_summary(p),
     }
+}
+
+/// Each day's calls, service level, abandoned calls, understaffed
+/// intervals and, where simulated, its outcome.
+fn day_summaries(p: &WeeklyPlan) -> Vec<DaySummary> {
+    let fc = &p.forecast;
+    let per_day = fc.interval.per_day();
+    let mut days = Vec::new();
+    for (k, d) in fc.days.iter().enumerate() {
+        let rows = &p.coverage[k * per_day..(k + 1) * per_day];
+        let open: Vec<_> = rows.iter().filter(|r| r.open && r.calls > 0.0).collect();
+        let calls: f64 = rows.iter().map(|r| r.calls).sum();
+        let w: f64 = open.iter().map(|r| r.calls).sum();
+        days.push(DaySummary {
+            date: d.format("%a %Y-%m-%d").to_string(),
+            calls,
+            service_level: (w > 0.0)
+                .then(|| open.iter().map(|r| r.calls * r.service_level.unwrap_or(0.0)).sum::<f64>() / w),
+            abandoned_calls: p
+                .settings()
+                .service
+                .patience
+                .map(|_| open.iter().map(|r| r.calls * r.abandon.unwrap_or(0.0)).sum::<f64>().max(0.0)),
+            understaffed_intervals: rows.iter().filter(|r| r.open && r.on_phones < r.required).count(),
+            simulated_service_level: p.simulation.as_ref().and_then(|s| s.days.get(k)).and_then(|o| o.service_level),
+            busy: p.simulation.as_ref().and_then(|s| s.days.get(k)).and_then(|o| busy(o, rows)),
+        });
+    }
+    days
+}
+
+/// Hours on shift against the need: beyond it, below it, and paid breaks.
+fn hours_beyond_need(p: &WeeklyPlan, rostered_hours: f64) -> HoursBeyondNeed {
+    let iv = p.forecast.interval.get() as f64 / 60.0;
+    let on_shift: f64 = p.coverage.iter().map(|r| r.rostered as f64 * iv).sum();
+    HoursBeyondNeed {
+        needed: p.coverage.iter().map(|r| r.required_rostered as f64 * iv).sum(),
+        on_shift_beyond_need: p
+            .coverage
+            .iter()
+            .map(|r| (r.rostered as f64 - r.required_rostered as f64).max(0.0) * iv)
+            .sum(),
+        below_need: p.coverage.iter().map(|r| (r.required_rostered as f64 - r.rostered as f64).max(0.0) * iv).sum(),
+        paid_breaks: (rostered_hours - on_shift).max(0.0),
+    }
+}
+
+/// The five open intervals with calls and the lowest service level.
+fn worst_intervals(p: &WeeklyPlan) -> Vec<WorstInterval> {
+    let mut worst: Vec<_> =
+        p.coverage.iter().filter(|r| r.open && r.calls > 0.0 && r.service_level.is_some()).collect();
+    worst.sort_by(|a, b| {
+        a.service_level
+            .unwrap_or(0.0)
+            .total_cmp(&b.service_level.unwrap_or(0.0))
+            .then(a.interval_start.cmp(&b.interval_start))
+    });
+    worst
+        .iter()
+        .take(5)
+        .map(|r| WorstInterval {
+            interval_start: r.interval_start.format("%a %Y-%m-%d %H:%M").to_string(),
+            calls: r.calls,
+            required: r.required,
+            on_phones: r.on_phones,
+            service_level: r.service_level.unwrap_or(0.0),
+        })
+        .collect()
+}
+
+/// The five media lines bringing the most extra calls in the week.
+fn top_campaign_lines(p: &WeeklyPlan) -> Vec<CampaignLine> {
+    let mut lines: Vec<CampaignLine> = p
+        .impact
+        .lines
+        .iter()
+        .map(|l| CampaignLine {
+            line: l.line.clone(),
+            channel: l.channel.clone(),
+            campaign: l.campaign.clone(),
+            start: l.start.format("%a %Y-%m-%d %H:%M").to_string(),
+            extra_calls_in_week: l.extra_calls,
+            extra_calls_after_week: l.calls_after_week,
+        })
+        .collect();
+    lines.sort_by(|a, b| b.extra_calls_in_week.total_cmp(&a.extra_calls_in_week).then(a.line.cmp(&b.line)));
+    lines.truncate(5);
+    lines
 }
 
 /// A day's or the week's busy signals: the simulation's outcome over
@@ -627,45 +650,11 @@ pub fn text_summary(p: &WeeklyPlan, s: &Summary) -> String {
         s.shifts, s.agents_rostered, s.cost, s.currency, s.unfilled_shifts, s.agents_below_contract_minimum, s.roster_status,
         s.roster_cost_points, s.roster_bound_points, gap_words(s.roster_cost_points, s.roster_bound_points, s.roster_gap)
     );
-    let _ = writeln!(
-        o,
-        "day              calls   service level: projected | simulated (95% range)   abandoned   under-staffed intervals"
-    );
-    for d in &s.days {
-        let sim = d
-            .simulated_service_level
-            .map(|e| format!("{:.1}% ({:.1}–{:.1}%)", e.mean * 100.0, e.low95 * 100.0, e.high95 * 100.0))
-            .unwrap_or_else(|| "-".into());
-        let _ = writeln!(
-            o,
-            "{:<16} {:>5.0}   {:>24} | {:<22}   {:>9}   {:>5}",
-            d.date,
-            d.calls,
-            d.service_level.map(|v| format!("{:.1}%", v * 100.0)).unwrap_or_else(|| "closed".into()),
-            sim,
-            d.abandoned_calls.map(|v| format!("{v:.0}")).unwrap_or_else(|| "-".into()),
-            d.understaffed_intervals
-        );
-    }
+    day_table(&mut o, s);
     if let Some(l) = &s.lines {
         busy_lines(&mut o, l, &s.days);
     }
-    if let Some(r) = &p.simulation {
-        let _ = writeln!(
-            o,
-            "simulated        {} replications of the roster's week (seed {}): Poisson arrivals at the forecast rate{}, {} handle times, FCFS, agents as rostered",
-            r.replications,
-            r.seed,
-            if p.settings().simulation.draw_rates { " drawn from its predictive distribution" } else { "" },
-            match p.settings().simulation.handle_times {
-                crate::simulate::HandleTimes::Exponential => "exponential".to_string(),
-                crate::simulate::HandleTimes::LogNormal { cv } => format!(
-                    "log-normal (CV {cv:.2}{})",
-                    if p.settings().simulation.handle_cv_learned { ", learned from the call records" } else { "" }
-                ),
-            }
-        );
-    }
+    simulation_line(&mut o, p);
     let _ = writeln!(o, "worst intervals:");
     for w in &s.worst_intervals {
         let _ = writeln!(
@@ -689,6 +678,51 @@ pub fn text_summary(p: &WeeklyPlan, s: &Summary) -> String {
         );
     }
     o
+}
+
+/// The text summary's day table: calls, projected and simulated service
+/// level, abandoned calls and under-staffed intervals.
+fn day_table(o: &mut String, s: &Summary) {
+    let _ = writeln!(
+        o,
+        "day              calls   service level: projected | simulated (95% range)   abandoned   under-staffed intervals"
+    );
+    for d in &s.days {
+        let sim = d
+            .simulated_service_level
+            .map(|e| format!("{:.1}% ({:.1}–{:.1}%)", e.mean * 100.0, e.low95 * 100.0, e.high95 * 100.0))
+            .unwrap_or_else(|| "-".into());
+        let _ = writeln!(
+            o,
+            "{:<16} {:>5.0}   {:>24} | {:<22}   {:>9}   {:>5}",
+            d.date,
+            d.calls,
+            d.service_level.map(|v| format!("{:.1}%", v * 100.0)).unwrap_or_else(|| "closed".into()),
+            sim,
+            d.abandoned_calls.map(|v| format!("{v:.0}")).unwrap_or_else(|| "-".into()),
+            d.understaffed_intervals
+        );
+    }
+}
+
+/// How the roster's week was simulated, when it was.
+fn simulation_line(o: &mut String, p: &WeeklyPlan) {
+    if let Some(r) = &p.simulation {
+        let _ = writeln!(
+            o,
+            "simulated        {} replications of the roster's week (seed {}): Poisson arrivals at the forecast rate{}, {} handle times, FCFS, agents as rostered",
+            r.replications,
+            r.seed,
+            if p.settings().simulation.draw_rates { " drawn from its predictive distribution" } else { "" },
+            match p.settings().simulation.handle_times {
+                crate::simulate::HandleTimes::Exponential => "exponential".to_string(),
+                crate::simulate::HandleTimes::LogNormal { cv } => format!(
+                    "log-normal (CV {cv:.2}{})",
+                    if p.settings().simulation.handle_cv_learned { ", learned from the call records" } else { "" }
+                ),
+            }
+        );
+    }
 }
 
 #[cfg(test)]

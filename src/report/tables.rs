@@ -6,7 +6,7 @@ use crate::pipeline::WeeklyPlan;
 use crate::schedule::shifts::ShiftOption;
 use crate::schedule::week::Scheduled;
 use crate::schedule::SchedulingRules;
-use crate::staff::requirements::IntervalRequirement;
+use crate::staff::requirements::{IntervalPerformance, IntervalRequirement};
 use crate::units::Money;
 use chrono::Duration;
 use std::fmt::Write as _;
@@ -124,6 +124,27 @@ pub fn requirements_csv(rows: &[IntervalRequirement]) -> String {
 }
 
 /// `shifts.csv`: one row per shift (count expanded), with breaks.
+/// `staff --agents N` over a forecast file: each open interval's calls and
+/// what the `agents` give (service level, ASA, abandon rate, occupancy).
+pub fn performance_csv(rows: &[IntervalPerformance], agents: u32) -> String {
+    let mut csv = String::from("interval_start,calls,agents,service_level,asa_seconds,abandon_rate,occupancy\n");
+    let f = |v: Option<f64>| v.map(|x| format!("{x:.4}")).unwrap_or_default();
+    for r in rows {
+        let p = &r.performance;
+        let _ = writeln!(
+            csv,
+            "{},{:.3},{agents},{},{},{},{}",
+            r.interval_start.format("%Y-%m-%d %H:%M"),
+            r.calls,
+            f(Some(p.service_level)),
+            f(p.asa_seconds.is_finite().then_some(p.asa_seconds)),
+            f(p.p_abandon),
+            f(Some(p.occupancy)),
+        );
+    }
+    csv
+}
+
 pub fn shifts_csv(s: &Scheduled, rules: &SchedulingRules, hourly: Money) -> String {
     let mut out = String::from("shift_id,day,family,start,end,breaks,paid_hours,cost\n");
     let mut id = 0;

@@ -6,14 +6,11 @@ use super::charts::{self, CoverageChart, ForecastChart, GanttShift, ResponseCurv
 use super::summary::Summary;
 use super::tables::{coverage_csv, forecast_csv, requirements_csv, roster_csv, shifts_csv};
 use super::Staging;
-use crate::forecast::media::response::{ChannelResponse, SpotResponse};
+use crate::forecast::typical::{typical_responses, TypicalResponse};
 use crate::pipeline::WeeklyPlan;
 use chrono::{Duration, NaiveDate, NaiveDateTime};
 use std::collections::BTreeMap;
 use std::path::PathBuf;
-
-/// Minutes after a drop's send drawn in its send-day curve (the curve's eight hours).
-const SEND_DAY_MINUTES: usize = 480;
 
 /// Write every output of the weekly build into `out` (all or nothing).
 pub fn write_all(p: &WeeklyPlan, s: &Summary, out: &OutDir) -> anyhow::Result<Vec<PathBuf>> {
@@ -75,11 +72,18 @@ fn recent_days_from(history_days: &[NaiveDate], week: NaiveDate, is_open_day: im
 }
 
 fn draw_charts(p: &WeeklyPlan, st: &Staging, prefix: &str) -> anyhow::Result<()> {
+    let week_start: NaiveDateTime = p.loaded.week.and_hms_opt(0, 0, 0).unwrap_or_default();
+    draw_forecast(p, st, prefix, week_start)?;
+    draw_coverage(p, st, prefix, week_start)?;
+    draw_roster(p, st, prefix, week_start)?;
+    draw_responses(p, st, prefix)
+}
+
+/// The history's last seven days, then the forecast week.
+fn draw_forecast(p: &WeeklyPlan, st: &Staging, prefix: &str, week_start: NaiveDateTime) -> anyhow::Result<()> {
     let fc = &p.forecast;
     let per_day = fc.interval.per_day();
     let step = fc.interval.get();
-    let week_start: NaiveDateTime = p.loaded.week.and_hms_opt(0, 0, 0).unwrap_or_default();
-    // The history's last seven days, then the forecast week.
     let calendar = &p.settings().calendar;
     let recent_from = recent_days_from(&p.loaded.history.days, p.loaded.week, |d| calendar.is_open_day(d));
     let gap = recent_from + Duration::days(7) < p.loaded.week;
@@ -131,6 +135,11 @@ fn draw_charts(p: &WeeklyPlan, st: &Staging, prefix: &str) -> anyhow::Result<()>
             interval_minutes: step,
         },
     )?;
+    Ok(())
+}
+
+fn draw_coverage(p: &WeeklyPlan, st: &Staging, prefix: &str, week_start: NaiveDateTime) -> anyhow::Result<()> {
+    let step = p.forecast.interval.get();
     let required: Vec<f64> = p.coverage.iter().map(|r| r.required as f64).collect();
     let on: Vec<f64> = p.coverage.iter().map(|r| r.on_phones as f64).collect();
     let sl: Vec<Option<f64>> = p.coverage.iter().map(|r| r.service_level).collect();
@@ -147,7 +156,11 @@ fn draw_charts(p: &WeeklyPlan, st: &Staging, prefix: &str) -> anyhow::Result<()>
             interval_minutes: step,
         },
     )?;
-    // Gantt: agents with shifts, in id order.
+    Ok(())
+}
+
+/// Gantt: agents with shifts, in id order.
+fn draw_roster(p: &WeeklyPlan, st: &Staging, prefix: &str, week_start: NaiveDateTime) -> anyhow::Result<()> {
     let mut rows: BTreeMap<usize, usize> = BTreeMap::new();
     for a in &p.roster.assignments {
         let n = rows.len();
@@ -177,73 +190,14 @@ fn draw_charts(p: &WeeklyPlan, st: &Staging, prefix: &str) -> anyhow::Result<()>
         &st.path(&format!("{prefix}charts/roster.png"))?,
         &RosterChart { title: &title, week_start, agents: &names, shifts: &shifts },
     )?;
-    // Learned responses.
-    let mut curves = Vec::new();
-    for (ch, r) in p.fitted.responses() {
-        let lines: Vec<_> = p.loaded.past.lines.iter().filter(|l| &l.channel == ch).collect();
-        match r {
-            ChannelResponse::Spot(sr) => {
-                let grps: Vec<f64> = lines.iter().filter_map(|l| l.grps).collect();
-                let typical = if grps.is_empty() { 1.0 } else { grps.iter().sum::<f64>() / grps.len() as f64 };
-                // The channel's overall response; dayparts that differ are named.
-                let calls = SpotResponse { dayparts: None, ..sr.clone() }.calls(typical, 0);
-                let per_minute = (0..60).map(|m| calls * sr.kernel.share(m as f64, m as f64 + 1.0)).collect();
-                let parts: Vec<String> = p
-                    .fitted
-                    .channel_report(ch)
-                    .into_iter()
-                    .flat_map(|r| &r.dayparts)
-                    .filter(|d| (d.factor - 1.0).abs() >= 0.05)
-                    .map(|d| format!("{} ×{:.2}", d.daypart, d.factor))
-                    .collect();
-                let parts = if parts.is_empty() { String::new() } else { format!(" ({})", parts.join(", ")) };
-                curves.push(ResponseCurve::Burst {
-                    channel: ch.clone(),
-                    per_minute,
-                    typical: format!(
-                        "a spot of {typical:.1} GRPs brings {calls:.0} extra calls{parts}, busiest {:.1} minutes after it airs",
-                        sr.kernel.peak_minute()
-                    ),
-                });
-            }
-            ChannelResponse::Daily(f) => {
-                let spend: Vec<f64> = lines
-                    .iter()
-                    .map(|l| {
-                        let days = l.end.map(|e| (e.date() - l.start.date()).num_days() + 1).unwrap_or(1).max(1);
-                        l.spend / days as f64
-                    })
-                    .collect();
-                let typical = if spend.is_empty() { 1000.0 } else { spend.iter().sum::<f64>() / spend.len() as f64 };
-                // One day's typical spend and the days after it (a delayed
-                // carry-over peaks on its delay day).
-                let per_day = (0..8).map(|k| f.calls(typical / 1000.0 * f.lag_weight(k as f64))).collect();
-                let peak = f.peak_day().map(|d| format!(", busiest {d:.0} day(s) after")).unwrap_or_default();
-                curves.push(ResponseCurve::Carryover {
-                    channel: ch.clone(),
-                    per_day,
-                    typical: format!(
-                        "{typical:.0} {} spent in a day; the extra calls halve every {:.1} days{peak}",
-                        p.settings().costs.currency,
-                        f.half_life_days()
-                    ),
-                });
-                // A drop's send-day curve (learned free, or the log-normal delay).
-                if let Some(busiest) = f.send_peak_minute() {
-                    let cdf = |m: f64| f.send_cdf(m).unwrap_or(0.0);
-                    curves.push(ResponseCurve::SendDay {
-                        channel: ch.clone(),
-                        per_minute: (0..SEND_DAY_MINUTES).map(|m| cdf(m as f64 + 1.0) - cdf(m as f64)).collect(),
-                        typical: format!(
-                            "busiest {busiest:.0} min after the send; {:.0}% of the send day's calls in the first hour",
-                            100.0 * cdf(60.0)
-                        ),
-                    });
-                }
-            }
-        }
-    }
-    // No learned response: an empty chart says nothing; the report says why it is left out.
+    Ok(())
+}
+
+/// Learned responses, each for a typical line; without any, the chart is
+/// left out (an empty chart says nothing; the report says why).
+fn draw_responses(p: &WeeklyPlan, st: &Staging, prefix: &str) -> anyhow::Result<()> {
+    let curves: Vec<ResponseCurve> =
+        typical_responses(&p.fitted, &p.loaded.past).into_iter().flat_map(|t| response_curves(t, p)).collect();
     let name = format!("{prefix}charts/channel_response.png");
     if curves.is_empty() {
         return st.leave_out(&name);
@@ -254,6 +208,47 @@ fn draw_charts(p: &WeeklyPlan, st: &Staging, prefix: &str) -> anyhow::Result<()>
         &curves,
     )?;
     Ok(())
+}
+
+/// A typical response as the chart draws it, with its caption (a drop's
+/// send-day curve apart from its carry-over).
+fn response_curves(t: TypicalResponse, p: &WeeklyPlan) -> Vec<ResponseCurve> {
+    match t {
+        TypicalResponse::Burst { channel, grps, calls, per_minute, peak_minute, dayparts } => {
+            let parts: Vec<String> = dayparts.iter().map(|(d, f)| format!("{d} ×{f:.2}")).collect();
+            let parts = if parts.is_empty() { String::new() } else { format!(" ({})", parts.join(", ")) };
+            vec![ResponseCurve::Burst {
+                channel,
+                per_minute,
+                typical: format!(
+                    "a spot of {grps:.1} GRPs brings {calls:.0} extra calls{parts}, busiest {peak_minute:.1} minutes after it airs"
+                ),
+            }]
+        }
+        TypicalResponse::Carryover { channel, spend_per_day, per_day, peak_day, send_day, half_life_days } => {
+            let peak = peak_day.map(|d| format!(", busiest {d:.0} day(s) after")).unwrap_or_default();
+            let mut curves = vec![ResponseCurve::Carryover {
+                channel: channel.clone(),
+                per_day,
+                typical: format!(
+                    "{spend_per_day:.0} {} spent in a day; the extra calls halve every {half_life_days:.1} days{peak}",
+                    p.settings().costs.currency
+                ),
+            }];
+            if let Some(send) = send_day {
+                curves.push(ResponseCurve::SendDay {
+                    channel,
+                    typical: format!(
+                        "busiest {:.0} min after the send; {:.0}% of the send day's calls in the first hour",
+                        send.peak_minute,
+                        100.0 * send.first_hour
+                    ),
+                    per_minute: send.share_per_minute,
+                });
+            }
+            curves
+        }
+    }
 }
 
 #[cfg(test)]

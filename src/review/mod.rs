@@ -217,12 +217,12 @@ fn per(a: f64, b: f64) -> Option<f64> {
     (b > 0.0 && a.is_finite()).then(|| a / b)
 }
 
-/// Review the week.
-pub fn review(inp: ReviewInputs<'_>) -> Review {
+/// The observed cells (open, with calls data) in day and slot order: the
+/// cell of each day × slot (`usize::MAX` where none), the cells, and where
+/// each cell is.
+fn observed_cells(inp: &ReviewInputs<'_>) -> (Array2<usize>, WeekCells, Vec<(usize, usize)>) {
     let days = &inp.actuals.days;
     let slots = inp.open.ncols();
-    let day_index: BTreeMap<NaiveDate, usize> = days.iter().enumerate().map(|(k, d)| (*d, k)).collect();
-    // The observed cells: open, with calls data.
     let mut cell_of = Array2::from_elem((days.len(), slots), usize::MAX);
     let mut cells = WeekCells::default();
     let mut cell_pos = Vec::new();
@@ -239,6 +239,14 @@ pub fn review(inp: ReviewInputs<'_>) -> Review {
             }
         }
     }
+    (cell_of, cells, cell_pos)
+}
+
+/// Review the week.
+pub fn review(inp: ReviewInputs<'_>) -> Review {
+    let days = &inp.actuals.days;
+    let day_index: BTreeMap<NaiveDate, usize> = days.iter().enumerate().map(|(k, d)| (*d, k)).collect();
+    let (cell_of, cells, cell_pos) = observed_cells(&inp);
     let channels: Vec<String> = {
         let mut c: Vec<String> = inp.lines.iter().map(|l| l.line.channel.clone()).collect();
         c.sort();

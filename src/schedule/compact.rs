@@ -10,7 +10,7 @@
 //! options by matching breaks to shifts earliest-deadline-first.
 
 use super::shifts::ShiftOption;
-use super::SchedulingConfig;
+use super::SchedulingRules;
 use std::collections::BTreeMap;
 
 /// A family's shifts in a block with the same start and end, grouped.
@@ -38,7 +38,7 @@ impl Group {
 /// Group the block's options, or `None` when some family does not fit the
 /// implicit model (more than one break, or break steps that do not divide the
 /// start step).
-pub fn groups(block: &[usize], options: &[ShiftOption], cfg: &SchedulingConfig) -> Option<Vec<Group>> {
+pub fn groups(block: &[usize], options: &[ShiftOption], cfg: &SchedulingRules) -> Option<Vec<Group>> {
     let mut by: BTreeMap<(usize, usize, usize), Group> = BTreeMap::new();
     for &oi in block {
         let o = &options[oi];

@@ -48,10 +48,11 @@
 //! one run each on a loaded machine.)
 
 use super::model::{coverage, plan_from, solve_model, solve_model_within, BlockResult, ScheduleError};
-use super::shifts::{expand, ShiftOption};
+use super::shifts::{expand, on_phones_per_slot, ShiftOption};
 use super::week::Scheduled;
 use super::{Objective, SchedulingRules};
 use crate::calendar::OpenCalendar;
+use crate::error::Infeasibility;
 pub use crate::series::IntervalCurve;
 use crate::series::RequirementGrid;
 use chrono::Datelike;
@@ -209,7 +210,11 @@ fn check_reachable(grid: &GoalGrid, options: &[ShiftOption]) -> Result<(), Sched
     if problems.is_empty() {
         Ok(())
     } else {
-        Err(ScheduleError::Uncoverable(problems.join("; ")))
+        let mut rules = vec!["service.goal"];
+        if !unreachable.is_empty() {
+            rules.push("scheduling.shifts");
+        }
+        Err(ScheduleError::Uncoverable(Infeasibility::new(unreachable, &rules, problems.join("; "))))
     }
 }
 
@@ -432,20 +437,10 @@ fn relaxed_rostered(b: &BlockInputs<'_>, goals: &[&GoalRow]) -> Result<(Vec<f64>
     let lp = block_model(b, goals, false);
     let (sol, _) = solve_model(lp.vars, lp.obj.clone(), lp.cons, b.rules, false, Vec::new())?;
     let x: Vec<f64> = lp.x.iter().map(|v| sol.value(*v)).collect();
-    Ok((rostered_per_slot(&x, &b.opts, b.options, b.grid.curves.len()), sol.eval(&lp.obj)))
-}
-
-/// Agents rostered per slot when each option `opts[k]` is taken `x[k]` times.
-fn rostered_per_slot(x: &[f64], opts: &[usize], options: &[ShiftOption], slots: usize) -> Vec<f64> {
-    let mut rostered = vec![0.0; slots];
-    for (k, &oi) in opts.iter().enumerate() {
-        for &t in &options[oi].covered {
-            if let Some(r) = rostered.get_mut(t) {
-                *r += x[k];
-            }
-        }
-    }
-    rostered
+    Ok((
+        on_phones_per_slot(b.options, b.opts.iter().copied().zip(x.iter().copied()), b.grid.curves.len()),
+        sol.eval(&lp.obj),
+    ))
 }
 
 /// How much the model's envelope promises beyond the whole agents on the
@@ -546,7 +541,7 @@ fn answered_in_time(grid: &GoalGrid, t: usize, z: &[Variable]) -> Option<Express
 
 /// The rounded-up LP shifts as a MIP start, the increments filled in order.
 fn start_from(m: &BlockModel, x0: &[f64], b: &BlockInputs<'_>) -> Vec<(Variable, f64)> {
-    let rostered = rostered_per_slot(x0, &b.opts, b.options, b.grid.curves.len());
+    let rostered = on_phones_per_slot(b.options, b.opts.iter().copied().zip(x0.iter().copied()), b.grid.curves.len());
     let mut init: Vec<(Variable, f64)> = m.x.iter().copied().zip(x0.iter().copied()).collect();
     for (t, first, z) in &m.on_phones {
         let mut left = (rostered[*t] - *first as f64).max(0.0);
@@ -583,7 +578,7 @@ fn rostered_curve(c: &IntervalCurve, shrinkage: f64, g: usize) -> (usize, Vec<f6
 #[cfg(test)]
 mod tests {
     use super::*;
-    use crate::schedule::SchedulingConfig;
+    use crate::schedule::SchedulingRules;
 
     fn shift(start: usize, len: usize) -> ShiftOption {
         ShiftOption {
@@ -620,7 +615,7 @@ mod tests {
             }],
             calls: vec![10.0; 4],
         };
-        let rules = SchedulingRules::new(SchedulingConfig::default()).unwrap();
+        let rules = SchedulingRules::default();
         (grid, vec![shift(0, 2), shift(1, 2), shift(2, 2)], rules)
     }
 

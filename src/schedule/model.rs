@@ -12,7 +12,8 @@
 //! relaxation of the same model gives the bound the gap is measured against.
 
 use super::shifts::ShiftOption;
-use super::{Objective, SchedulingConfig, SolveStatus};
+use super::{Objective, SchedulingRules, SolveStatus};
+use crate::error::Infeasibility;
 use good_lp::solvers::highs::highs;
 use good_lp::{constraint, variable, Expression, ResolutionError, Solution, SolverModel, Variable};
 use rayon::prelude::*;
@@ -23,7 +24,7 @@ use std::time::Instant;
 #[derive(Debug, thiserror::Error)]
 pub enum ScheduleError {
     #[error("{0}")]
-    Uncoverable(String),
+    Uncoverable(Infeasibility),
     #[error("the solver failed: {0}")]
     Solver(String),
 }
@@ -83,7 +84,7 @@ pub fn solve(
     options: &[ShiftOption],
     per_day: usize,
     objective: Objective,
-    cfg: &SchedulingConfig,
+    cfg: &SchedulingRules,
 ) -> Result<ShiftPlan, ScheduleError> {
     let t0 = Instant::now();
     let soft = objective == Objective::AbsDeviation || cfg.max_shifts_per_day.is_some();
@@ -211,7 +212,7 @@ fn relax_block(
     required: &[f64],
     options: &[ShiftOption],
     objective: Objective,
-    cfg: &SchedulingConfig,
+    cfg: &SchedulingRules,
     soft: bool,
 ) -> Result<Relaxed, ScheduleError> {
     let need: f64 = b.slots.iter().map(|&t| required[t]).sum();
@@ -234,7 +235,7 @@ fn solve_relaxed(
     required: &[f64],
     options: &[ShiftOption],
     objective: Objective,
-    cfg: &SchedulingConfig,
+    cfg: &SchedulingRules,
     soft: bool,
 ) -> Result<BlockResult, ScheduleError> {
     let t0 = Instant::now();
@@ -287,7 +288,7 @@ fn build_and_solve(
     required: &[f64],
     options: &[ShiftOption],
     objective: Objective,
-    cfg: &SchedulingConfig,
+    cfg: &SchedulingRules,
     soft: bool,
     start: Option<&[f64]>,
 ) -> Result<BlockResult, ScheduleError> {
@@ -318,29 +319,15 @@ fn build_and_solve(
         _ => b.options.iter().zip(&x).map(|(&oi, v)| cost(oi) * *v).sum(),
     };
     let mut cons = Vec::new();
-    let mut deviations = Vec::new();
-    if soft {
-        let (w_over, w_under) = match objective {
-            Objective::AbsDeviation => (1.0, 1.0),
-            _ => (cfg.over_weight, cfg.under_weight),
-        };
-        for (j, &t) in b.slots.iter().enumerate() {
-            if required[t] <= 0.0 && !any[j] {
-                continue;
-            }
-            let over = vars.add(variable().min(0));
-            let under = vars.add(variable().min(0));
-            deviations.push((j, t, over, under));
-            obj += w_over * over + w_under * under;
-            cons.push(constraint!(cover[j].clone() - over + under == required[t]));
-        }
-    } else {
-        for (j, &t) in b.slots.iter().enumerate() {
-            if required[t] > 0.0 {
-                cons.push(constraint!(cover[j].clone() >= required[t]));
-            }
-        }
-    }
+    let deviations = coverage_rows(
+        &mut vars,
+        &mut obj,
+        &mut cons,
+        Coverage { b, required, cover: &cover, any: &any },
+        objective,
+        cfg,
+        soft,
+    );
     if let Some(cap) = cfg.max_shifts_per_day {
         let mut by_day: std::collections::BTreeMap<usize, Expression> = Default::default();
         for (k, &oi) in b.options.iter().enumerate() {
@@ -363,9 +350,9 @@ fn build_and_solve(
                 }
             }
         }
-        for &(j, t, over, under) in &deviations {
-            init.push((over, (cover_at[j] - required[t]).max(0.0)));
-            init.push((under, (required[t] - cover_at[j]).max(0.0)));
+        for d in &deviations {
+            init.push((d.over, (cover_at[d.row] - required[d.slot]).max(0.0)));
+            init.push((d.under, (required[d.slot] - cover_at[d.row]).max(0.0)));
         }
     }
     let whole = whole_valued(b, required, objective, soft) && integer;
@@ -385,7 +372,7 @@ fn build_and_solve_compact(
     options: &[ShiftOption],
     groups: &[super::compact::Group],
     objective: Objective,
-    cfg: &SchedulingConfig,
+    cfg: &SchedulingRules,
     soft: bool,
     integer: bool,
 ) -> Result<BlockResult, ScheduleError> {
@@ -429,9 +416,113 @@ fn build_and_solve_compact(
         Objective::Heads => y.iter().map(|v| Expression::from(*v)).sum(),
         Objective::PaidHours => groups.iter().zip(&y).map(|(g, v)| options[g.placements[0].0].paid_hours * *v).sum(),
     };
+    let mut cons = break_matching(groups, &keys, &break_len, &y, &bv);
+    let deviations = coverage_rows(
+        &mut vars,
+        &mut obj,
+        &mut cons,
+        Coverage { b, required, cover: &cover, any: &any },
+        objective,
+        cfg,
+        soft,
+    );
+    if let Some(cap) = cfg.max_shifts_per_day {
+        let total: Expression = y.iter().map(|v| Expression::from(*v)).sum();
+        cons.push(constraint!(total <= cap as f64));
+    }
+    let (n_vars, n_cons) = (y.len() + bv.len(), cons.len());
+    // With soft coverage, no shifts at all is feasible: a start that guarantees
+    // a schedule to report if the time limit strikes.
+    let init: Vec<(Variable, f64)> = if integer && soft {
+        y.iter().chain(&bv).map(|v| (*v, 0.0)).chain(deviations.iter().map(|d| (d.under, required[d.slot]))).collect()
+    } else {
+        Vec::new()
+    };
+    let whole = whole_valued(b, required, objective, soft) && integer;
+    let (sol, timed_out) = solve_model(vars, obj.clone(), cons, cfg, whole, init)?;
+    let values: Vec<f64> = y.iter().chain(&bv).map(|v| sol.value(*v)).collect();
+    let value = sol.eval(&obj);
+    let counts = if integer {
+        let yc: Vec<u32> = y.iter().map(|v| sol.value(*v).round().max(0.0) as u32).collect();
+        let bc: BTreeMap<(usize, usize), u32> =
+            keys.iter().zip(&bv).map(|(k, v)| (*k, sol.value(*v).round().max(0.0) as u32)).collect();
+        super::compact::assign(groups, &yc, &bc)
+            .ok_or_else(|| ScheduleError::Solver("breaks could not be matched to shifts".into()))?
+    } else {
+        vec![]
+    };
+    Ok(BlockResult { counts, values, objective: value, bound: value, timed_out, vars: n_vars, cons: n_cons })
+}
+
+/// A block's coverage: the shifts on the phones per interval (`cover`, one
+/// per slot of the block) and whether any shift covers it at all.
+struct Coverage<'a> {
+    b: &'a Block,
+    required: &'a [f64],
+    cover: &'a [Expression],
+    any: &'a [bool],
+}
+
+/// The over- and under-staffing variables of one interval (soft coverage):
+/// `row` in the block, `slot` in the week.
+struct Deviation {
+    row: usize,
+    slot: usize,
+    over: Variable,
+    under: Variable,
+}
+
+/// Coverage constraints of a block, shared by the explicit and the
+/// implicit-break model. Hard: every needed interval covered. Soft: each
+/// interval needed or covered gets over and under variables, weighted in the
+/// objective (1 each for absolute deviation, else the configured weights).
+fn coverage_rows(
+    vars: &mut good_lp::ProblemVariables,
+    obj: &mut Expression,
+    cons: &mut Vec<good_lp::Constraint>,
+    c: Coverage,
+    objective: Objective,
+    cfg: &SchedulingRules,
+    soft: bool,
+) -> Vec<Deviation> {
+    let (b, required, cover) = (c.b, c.required, c.cover);
+    let mut deviations = Vec::new();
+    if soft {
+        let (w_over, w_under) = match objective {
+            Objective::AbsDeviation => (1.0, 1.0),
+            _ => (cfg.over_weight, cfg.under_weight),
+        };
+        for (j, &t) in b.slots.iter().enumerate() {
+            if required[t] <= 0.0 && !c.any[j] {
+                continue;
+            }
+            let over = vars.add(variable().min(0));
+            let under = vars.add(variable().min(0));
+            deviations.push(Deviation { row: j, slot: t, over, under });
+            *obj += w_over * over + w_under * under;
+            cons.push(constraint!(cover[j].clone() - over + under == required[t]));
+        }
+    } else {
+        for (j, &t) in b.slots.iter().enumerate() {
+            if required[t] > 0.0 {
+                cons.push(constraint!(cover[j].clone() >= required[t]));
+            }
+        }
+    }
+    deviations
+}
+
+/// The implicit-break model's breaks match its shifts, family by family: as
+/// many breaks as shifts, and none outside a shift's window (counted
+/// forward and backward from each break start).
+fn break_matching(
+    groups: &[super::compact::Group],
+    keys: &[(usize, usize)],
+    break_len: &std::collections::BTreeMap<usize, usize>,
+    y: &[Variable],
+    bv: &[Variable],
+) -> Vec<good_lp::Constraint> {
     let mut cons = Vec::new();
-    let mut unders = Vec::new();
-    // Breaks match shifts: as many, and none outside a window (forward/backward).
     for &f in break_len.keys() {
         let fam_groups: Vec<usize> =
             (0..groups.len()).filter(|&i| groups[i].family == f && groups[i].has_break()).collect();
@@ -453,54 +544,7 @@ fn build_and_solve_compact(
             cons.push(constraint!(bwd_s <= bwd_b));
         }
     }
-    if soft {
-        let (w_over, w_under) = match objective {
-            Objective::AbsDeviation => (1.0, 1.0),
-            _ => (cfg.over_weight, cfg.under_weight),
-        };
-        for (j, &t) in b.slots.iter().enumerate() {
-            if required[t] <= 0.0 && !any[j] {
-                continue;
-            }
-            let over = vars.add(variable().min(0));
-            let under = vars.add(variable().min(0));
-            unders.push((under, required[t]));
-            obj += w_over * over + w_under * under;
-            cons.push(constraint!(cover[j].clone() - over + under == required[t]));
-        }
-    } else {
-        for (j, &t) in b.slots.iter().enumerate() {
-            if required[t] > 0.0 {
-                cons.push(constraint!(cover[j].clone() >= required[t]));
-            }
-        }
-    }
-    if let Some(cap) = cfg.max_shifts_per_day {
-        let total: Expression = y.iter().map(|v| Expression::from(*v)).sum();
-        cons.push(constraint!(total <= cap as f64));
-    }
-    let (n_vars, n_cons) = (y.len() + bv.len(), cons.len());
-    // With soft coverage, no shifts at all is feasible: a start that guarantees
-    // a schedule to report if the time limit strikes.
-    let init: Vec<(Variable, f64)> = if integer && soft {
-        y.iter().chain(&bv).map(|v| (*v, 0.0)).chain(unders.iter().map(|(u, r)| (*u, *r))).collect()
-    } else {
-        Vec::new()
-    };
-    let whole = whole_valued(b, required, objective, soft) && integer;
-    let (sol, timed_out) = solve_model(vars, obj.clone(), cons, cfg, whole, init)?;
-    let values: Vec<f64> = y.iter().chain(&bv).map(|v| sol.value(*v)).collect();
-    let value = sol.eval(&obj);
-    let counts = if integer {
-        let yc: Vec<u32> = y.iter().map(|v| sol.value(*v).round().max(0.0) as u32).collect();
-        let bc: BTreeMap<(usize, usize), u32> =
-            keys.iter().zip(&bv).map(|(k, v)| (*k, sol.value(*v).round().max(0.0) as u32)).collect();
-        super::compact::assign(groups, &yc, &bc)
-            .ok_or_else(|| ScheduleError::Solver("breaks could not be matched to shifts".into()))?
-    } else {
-        vec![]
-    };
-    Ok(BlockResult { counts, values, objective: value, bound: value, timed_out, vars: n_vars, cons: n_cons })
+    cons
 }
 
 /// Whether the objective takes whole values (whole requirements, and heads or
@@ -521,7 +565,7 @@ pub(super) fn solve_model(
     vars: good_lp::ProblemVariables,
     obj: Expression,
     cons: Vec<good_lp::Constraint>,
-    cfg: &SchedulingConfig,
+    cfg: &SchedulingRules,
     whole: bool,
     init: Vec<(Variable, f64)>,
 ) -> Result<(good_lp::solvers::highs::HighsSolution, bool), ScheduleError> {
@@ -534,7 +578,7 @@ pub(super) fn solve_model_within(
     vars: good_lp::ProblemVariables,
     obj: Expression,
     cons: Vec<good_lp::Constraint>,
-    cfg: &SchedulingConfig,
+    cfg: &SchedulingRules,
     whole: bool,
     init: Vec<(Variable, f64)>,
     max_nodes: Option<i32>,
@@ -561,9 +605,11 @@ pub(super) fn solve_model_within(
             let timed_out = matches!(s.status(), good_lp::solvers::SolutionStatus::TimeLimit);
             Ok((s, timed_out))
         }
-        Err(ResolutionError::Infeasible) => Err(ScheduleError::Uncoverable(
-            "the shift rules cannot cover the requirement (the model is infeasible)".into(),
-        )),
+        Err(ResolutionError::Infeasible) => Err(ScheduleError::Uncoverable(Infeasibility::new(
+            vec![],
+            &["scheduling.shifts", "scheduling.max_shifts_per_day"],
+            "the shift rules cannot cover the requirement (the model is infeasible)",
+        ))),
         Err(e) => Err(ScheduleError::Solver(format!(
             "{e} (within scheduling.time_limit_seconds = {} s; raise it if the solver found nothing in time)",
             cfg.time_limit_seconds
@@ -599,12 +645,13 @@ fn explain_uncoverable(required: &[f64], options: &[ShiftOption], per_day: usize
         spans.push(format!("day {} {}–{}", bad[i] / per_day + 1, m(bad[i]), m(bad[j] + 1)));
         i = j + 1;
     }
-    Err(ScheduleError::Uncoverable(format!(
+    let message = format!(
         "{} intervals need agents but no allowed shift covers them ({}{}); widen the shift families' start windows or opening hours, or use --objective abs-deviation",
         bad.len(),
         spans.join(", "),
         if bad.len() > spans.len() { ", …" } else { "" }
-    )))
+    );
+    Err(ScheduleError::Uncoverable(Infeasibility::new(bad, &["scheduling.shifts", "opening_hours"], message)))
 }
 
 #[cfg(test)]
@@ -665,7 +712,7 @@ mod tests {
         ) {
             let required: Vec<f64> = req.iter().map(|r| *r as f64).collect();
             let opts: Vec<ShiftOption> = shapes.iter().map(|(s, l)| option(0, *s, (*l).min(8 - s), (*l).min(8 - s) as f64)).collect();
-            let cfg = SchedulingConfig { time_limit_seconds: 10.0, ..SchedulingConfig::default() };
+            let cfg = SchedulingRules { time_limit_seconds: 10.0, ..SchedulingRules::default() };
             for objective in [Objective::Heads, Objective::PaidHours, Objective::AbsDeviation] {
                 let expected = brute(&required, &opts, objective, 4);
                 match solve(&required, &opts, 8, objective, &cfg) {

@@ -4,9 +4,9 @@
 //! the coverage model chooses how many of each, so placing breaks is part of the
 //! optimisation. Options identical in what they cover and cost are merged.
 
-use super::{SchedulingConfig, ShiftFamily};
+use super::{SchedulingRules, ShiftFamily};
 use crate::units::IntervalMinutes;
-use chrono::{NaiveTime, Timelike, Weekday};
+use chrono::Weekday;
 use std::collections::BTreeSet;
 
 /// One way to work one shift.
@@ -35,31 +35,36 @@ impl ShiftOption {
     }
 }
 
-pub fn parse_hhmm(s: &str) -> Option<u32> {
-    if s.trim() == "24:00" {
-        return Some(1440);
+/// Agents on the phones (on shift, not on a break) per slot of the week
+/// when each `(option, times)` of `taken` is worked `times` times: whole
+/// agents from a roster, or an LP's fractional counts. Slots past `slots`
+/// (a shift running past the week's end) are left out.
+pub fn on_phones_per_slot<T>(
+    options: &[ShiftOption],
+    taken: impl IntoIterator<Item = (usize, T)>,
+    slots: usize,
+) -> Vec<T>
+where
+    T: Copy + Default + std::ops::AddAssign,
+{
+    let mut n = vec![T::default(); slots];
+    for (oi, times) in taken {
+        for &t in &options[oi].covered {
+            if let Some(c) = n.get_mut(t) {
+                *c += times;
+            }
+        }
     }
-    NaiveTime::parse_from_str(s.trim(), "%H:%M").ok().map(|t| t.hour() * 60 + t.minute())
-}
-
-pub fn weekday_of(s: &str) -> Option<Weekday> {
-    match s.trim().to_ascii_lowercase().as_str() {
-        "mon" | "monday" => Some(Weekday::Mon),
-        "tue" | "tuesday" => Some(Weekday::Tue),
-        "wed" | "wednesday" => Some(Weekday::Wed),
-        "thu" | "thursday" => Some(Weekday::Thu),
-        "fri" | "friday" => Some(Weekday::Fri),
-        "sat" | "saturday" => Some(Weekday::Sat),
-        "sun" | "sunday" => Some(Weekday::Sun),
-        _ => None,
-    }
+    n
 }
 
 /// All options of all families on `days` (weekday of each day of the week).
 /// `open(week_slot)` tells whether a slot is open; with
 /// `respect_opening_hours`, options touching a closed slot are dropped.
+/// The rules were checked against `interval` ([`crate::config::SchedulingConfig::rules`]):
+/// every span and break is whole intervals, and every window meets them.
 pub fn expand(
-    cfg: &SchedulingConfig,
+    cfg: &SchedulingRules,
     interval: IntervalMinutes,
     days: &[Weekday],
     open: &dyn Fn(usize) -> bool,
@@ -70,18 +75,13 @@ pub fn expand(
     let mut out = Vec::new();
     let mut seen = BTreeSet::new();
     for (fi, f) in cfg.shifts.iter().enumerate() {
-        let allowed: Vec<Weekday> = f.days.iter().filter_map(|d| weekday_of(d)).collect();
-        let (Some(first), Some(last)) = (parse_hhmm(&f.earliest_start), parse_hhmm(&f.latest_start)) else { continue };
         let span = (f.span_hours * 60.0).round() as u32;
-        if !span.is_multiple_of(iv) {
-            continue;
-        }
         for (d, wd) in days.iter().enumerate() {
-            if !allowed.is_empty() && !allowed.contains(wd) {
+            if !f.days.is_empty() && !f.days.contains(wd) {
                 continue;
             }
-            let mut t = first;
-            while t <= last {
+            let mut t = f.earliest_start;
+            while t <= f.latest_start {
                 if t % iv == 0 {
                     let start = d * per_day + (t / iv) as usize;
                     let end = start + (span / iv) as usize;
@@ -119,9 +119,6 @@ pub fn expand(
 fn placements(f: &ShiftFamily, start: usize, iv: u32) -> Vec<Vec<(usize, usize)>> {
     let mut acc: Vec<Vec<(usize, usize)>> = vec![vec![]];
     for b in &f.breaks {
-        if b.minutes % iv != 0 {
-            continue;
-        }
         let mut next = Vec::new();
         for prev in &acc {
             let mut off = b.earliest_after_minutes;
@@ -150,12 +147,12 @@ mod tests {
 
     #[test]
     fn instance_b_like_family_expands_to_starts_times_lunch_placements() {
-        let cfg = SchedulingConfig {
+        let cfg = SchedulingRules {
             respect_opening_hours: false,
             shifts: vec![ShiftFamily {
                 name: "FT".into(),
-                earliest_start: "07:00".into(),
-                latest_start: "13:30".into(),
+                earliest_start: 7 * 60,
+                latest_start: 13 * 60 + 30,
                 start_step_minutes: 15,
                 span_hours: 8.5,
                 paid_hours: 8.0,
@@ -169,7 +166,7 @@ mod tests {
                 }],
                 part_time: false,
             }],
-            ..SchedulingConfig::default()
+            ..SchedulingRules::default()
         };
         let o = expand(&cfg, IntervalMinutes::new(15).unwrap(), &[Weekday::Mon], &|_| true);
         assert_eq!(o.len(), 27 * 4);

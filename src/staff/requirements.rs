@@ -1,9 +1,10 @@
 //! Agents needed per interval of a call series under a service policy.
 
 use super::{
-    binding_limit, performance_as, required_agents, with_shrinkage, Queue, Requirement, ServicePolicy, StaffingLimit,
+    binding_limit, performance_as, required_agents, with_shrinkage, Performance, Queue, Requirement, ServicePolicy,
+    StaffingLimit,
 };
-use crate::error::Error;
+use crate::error::{Error, Infeasibility};
 use crate::limits::MAX_LOAD_ERLANGS;
 use crate::series::CallSeries;
 use crate::units::CallsPerInterval;
@@ -23,6 +24,31 @@ pub struct IntervalRequirement {
     pub set_by: Option<StaffingLimit>,
     /// The agents the service-level target alone needs.
     pub service_level_agents: u32,
+}
+
+/// What a fixed number of agents on the phones gives in one open interval.
+#[derive(Debug, Clone)]
+pub struct IntervalPerformance {
+    pub interval_start: NaiveDateTime,
+    pub calls: f64,
+    pub performance: Performance,
+}
+
+/// What `agents` on the phones give in every open interval of `series`, and
+/// the share of all its calls answered within the goal's time (1 without
+/// calls).
+pub fn performance_with(series: &CallSeries, agents: u32, policy: &ServicePolicy) -> (Vec<IntervalPerformance>, f64) {
+    let mut rows = Vec::new();
+    let (mut answered_in_time, mut calls) = (0.0, 0.0);
+    for t in (0..series.len()).filter(|&t| series.open[t]) {
+        let q = queue_of(series, t, series.calls[t], policy);
+        let p = performance_as(&q, agents, policy.goal.answer_time, policy.goal.sl_definition);
+        answered_in_time += q.calls.get() * p.service_level;
+        calls += q.calls.get();
+        rows.push(IntervalPerformance { interval_start: series.starts[t], calls: q.calls.get(), performance: p });
+    }
+    let share = if calls > 0.0 { answered_in_time / calls } else { 1.0 };
+    (rows, share)
 }
 
 /// The queue of interval `t` of `series` with `calls` arriving, under
@@ -51,13 +77,13 @@ fn check_loads(series: &CallSeries, policy: &ServicePolicy) -> Result<(), Error>
         let q = queue_of(series, t, series.calls[t], policy);
         let load = q.calls.load(q.interval, q.aht).get();
         if load > MAX_LOAD_ERLANGS {
-            return Err(Error::Infeasible(format!(
+            return Err(Error::Infeasible(Infeasibility::new(vec![t], &["service.aht_seconds"], format!(
                 "the interval from {} has {:.0} calls of {:.0} s in {} minutes, an offered load of {load:.0} Erlangs; ringcast staffs at most {MAX_LOAD_ERLANGS:.0} Erlangs per interval (check the calls and the handle time for a unit or decimal slip)",
                 series.starts[t].format("%Y-%m-%d %H:%M"),
                 q.calls.get(),
                 q.aht.get(),
                 q.interval.get()
-            )));
+            ))));
         }
     }
     Ok(())
@@ -93,6 +119,37 @@ fn interval_requirement(series: &CallSeries, i: usize, policy: &ServicePolicy) -
         set_by,
         service_level_agents,
     }
+}
+
+/// The most calls interval `t` may hold for `on_phones` agents to answer
+/// them at the target service level (bisection; the service level falls as
+/// calls rise).
+pub fn answerable_at_target(series: &CallSeries, t: usize, on_phones: u32, policy: &ServicePolicy) -> f64 {
+    let target = policy.goal.target_sl.get();
+    let meets = |c: f64| {
+        let Ok(c) = CallsPerInterval::new(c) else { return false };
+        let q = queue_of(series, t, c, policy);
+        performance_as(&q, on_phones, policy.goal.answer_time, policy.goal.sl_definition).service_level >= target
+    };
+    if on_phones == 0 {
+        return 0.0;
+    }
+    // An upper bound: the calls `on_phones` agents handle when always busy.
+    let q = queue_of(series, t, CallsPerInterval::default(), policy);
+    let mut hi = on_phones as f64 * q.interval.get() * 60.0 / q.aht.get() + 1.0;
+    while meets(hi) && hi < 1e6 {
+        hi *= 2.0;
+    }
+    let mut lo = 0.0;
+    for _ in 0..40 {
+        let mid = (lo + hi) / 2.0;
+        if meets(mid) {
+            lo = mid;
+        } else {
+            hi = mid;
+        }
+    }
+    lo
 }
 
 #[cfg(test)]

@@ -313,6 +313,13 @@ fn bad_agents_and_scheduling_rules_through_the_plan() {
         &["--config", "c.toml"],
         &["scheduling.shifts[0].earliest_start", "8 am"],
     );
+    // A break the 15-minute grid cannot hold was dropped from the shifts
+    // without a word; it is refused by its key.
+    plan_with(
+        &[("c.toml", &cfg.replace("\nminutes = 15\n", "\nminutes = 10\n"))],
+        &["--config", "c.toml"],
+        &["c.toml", "scheduling.shifts[0].breaks[0].minutes", "got 10", "15-minute intervals"],
+    );
     plan_with(
         &[(
             "c.toml",

@@ -18,7 +18,7 @@ mod pooled;
 
 use super::model::ScheduleError;
 use super::shifts::ShiftOption;
-use super::{Minimums, SchedulingConfig, SolveStatus, ROSTER_ABS_GAP};
+use super::{Minimums, SchedulingRules, SolveStatus, ROSTER_ABS_GAP};
 use chrono::{Datelike, NaiveDate, Weekday};
 use rayon::prelude::*;
 use serde::Serialize;
@@ -110,7 +110,7 @@ pub(crate) struct RosterInputs<'a> {
     days: &'a [NaiveDate],
     per_day: usize,
     agents: &'a [Agent],
-    cfg: &'a SchedulingConfig,
+    cfg: &'a SchedulingRules,
     /// Options chosen at least once; the models' shift index `k` is into this.
     used: Vec<usize>,
     /// Evening shifts each agent may work before they count as extra.
@@ -126,7 +126,7 @@ impl<'a> RosterInputs<'a> {
         days: &'a [NaiveDate],
         per_day: usize,
         agents: &'a [Agent],
-        cfg: &'a SchedulingConfig,
+        cfg: &'a SchedulingRules,
     ) -> Self {
         let used: Vec<usize> = (0..options.len()).filter(|&o| counts[o] > 0).collect();
         let rest_slots = (cfg.min_rest_hours * per_day as f64 / 24.0).ceil() as usize;
@@ -203,7 +203,7 @@ pub fn build_roster(
     days: &[NaiveDate],
     per_day: usize,
     agents: &[Agent],
-    cfg: &SchedulingConfig,
+    cfg: &SchedulingRules,
 ) -> Result<Roster, ScheduleError> {
     let paid: f64 = options.iter().zip(counts).map(|(o, &c)| o.paid_hours * c as f64).sum();
     let mut fill = agents_to_fill(agents, paid);
@@ -268,7 +268,7 @@ fn solve_roster(
     days: &[NaiveDate],
     per_day: usize,
     agents: &[Agent],
-    cfg: &SchedulingConfig,
+    cfg: &SchedulingRules,
 ) -> Result<Roster, ScheduleError> {
     let t0 = Instant::now();
     let inp = RosterInputs::new(options, counts, days, per_day, agents, cfg);
@@ -440,7 +440,7 @@ pub(crate) mod tests_support {
     }
 
     /// Every agent's week keeps the rules the roster promises.
-    pub fn keeps_the_rules(r: &Roster, options: &[ShiftOption], agents: &[Agent], cfg: &SchedulingConfig) {
+    pub fn keeps_the_rules(r: &Roster, options: &[ShiftOption], agents: &[Agent], cfg: &SchedulingRules) {
         let rest = (cfg.min_rest_hours * PER_DAY as f64 / 24.0).ceil() as usize;
         for (i, a) in agents.iter().enumerate() {
             let mut mine: Vec<&ShiftOption> =
@@ -468,7 +468,7 @@ mod tests {
 
     #[test]
     fn the_decomposed_roster_keeps_the_rules_and_its_bound_holds_against_the_whole_model() {
-        let cfg = SchedulingConfig::default();
+        let cfg = SchedulingRules::default();
         let days = week_days();
         let mut equal = 0;
         for seed in 0..12 {
@@ -507,11 +507,11 @@ mod tests {
         let agents: Vec<Agent> = (0..10).map(|i| agent(i, 30.0, 40.0, 5, 7 * 60, None)).collect();
         let days = week_days();
         let at_minimum = |r: &Roster| r.hours.iter().filter(|&&h| h >= 30.0).count();
-        let spread = SchedulingConfig::default();
+        let spread = SchedulingRules::default();
         let r = build_roster(&options, &counts, &days, PER_DAY, &agents, &spread).unwrap();
         keeps_the_rules(&r, &options, &agents, &spread);
         assert!(at_minimum(&r) < 5, "spread: {:?}", r.hours);
-        let fill = SchedulingConfig { minimums: Minimums::Fill, ..SchedulingConfig::default() };
+        let fill = SchedulingRules { minimums: Minimums::Fill, ..SchedulingRules::default() };
         let r = build_roster(&options, &counts, &days, PER_DAY, &agents, &fill).unwrap();
         keeps_the_rules(&r, &options, &agents, &fill);
         assert!(r.unfilled.is_empty() && r.assignments.len() == 20, "every shift taken");
@@ -557,7 +557,7 @@ mod properties {
             for _ in 0..full { agents.push(agent(agents.len(), 30.0, 40.0, 5, 7 * 60, None)); }
             for _ in 0..part { agents.push(agent(agents.len(), 8.0, 24.0, 4, 8 * 60, Some(vec![1]))); }
             for _ in 0..late { agents.push(agent(agents.len(), 0.0, 20.0, 4, 12 * 60, Some(vec![0]))); }
-            let cfg = SchedulingConfig::default();
+            let cfg = SchedulingRules::default();
             let days = week_days();
             let r = build_roster(&options, &counts, &days, PER_DAY, &agents, &cfg).unwrap();
             keeps_the_rules(&r, &options, &agents, &cfg);

@@ -8,7 +8,6 @@
 //! turns them into the typed settings the stages take.
 
 use crate::error::{InputError, InputResult};
-use crate::schedule::SchedulingConfig;
 use crate::staff::{ServiceValues, SlDefinition};
 use crate::units::IntervalMinutes;
 use chrono::{NaiveDate, NaiveTime, Weekday};
@@ -16,6 +15,10 @@ use chrono_tz::Tz;
 use serde::{Deserialize, Serialize};
 use std::collections::BTreeMap;
 use std::path::Path;
+
+pub mod scheduling;
+
+pub use scheduling::{parse_hhmm, weekday_of, SchedulingConfig};
 
 /// The whole centre configuration as written in TOML.
 #[derive(Debug, Clone, Serialize, Deserialize)]
