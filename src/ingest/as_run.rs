@@ -50,7 +50,7 @@ pub fn load_as_run(
         t.missing(ID_COLUMNS, "the line id of each aired line (the media plan's id; empty for a line never planned)")
     })?;
     let start_name = t.column(START_COLUMNS)?.map_or("start", |c| c.name).to_string();
-    let MediaPlan { lines, warnings } = media_from_table(&t, channels, reading)?;
+    let MediaPlan { lines, warnings, .. } = media_from_table(&t, channels, reading)?;
     let (first, last) = (days.first().copied().unwrap_or_default(), days.last().copied().unwrap_or_default());
     let mut aired = Vec::with_capacity(lines.len());
     for line in lines {

@@ -8,7 +8,7 @@ use crate::ingest::table::{sheet_row, Moment, ReadFormat, Table};
 use crate::limits;
 use chrono::NaiveDateTime;
 use serde::Serialize;
-use std::path::Path;
+use std::path::{Path, PathBuf};
 
 /// One validated media-plan line.
 #[derive(Debug, Clone, PartialEq, Serialize)]
@@ -50,6 +50,9 @@ impl MediaLine {
 pub struct MediaPlan {
     pub lines: Vec<MediaLine>,
     pub warnings: Vec<String>,
+    /// The file the plan was read from (empty when none was given), so a
+    /// later check can name it without going back to the command line.
+    pub source: PathBuf,
 }
 
 impl MediaPlan {
@@ -118,10 +121,11 @@ pub fn load_media_plan_as(path: &Path, channels: &ChannelKinds, reading: &MediaR
     if path.as_os_str().is_empty() {
         return Ok(MediaPlan::default());
     }
-    match read_media_table(path, reading)? {
-        Some(t) => media_from_table(&t, channels, reading),
-        None => Ok(MediaPlan::default()),
-    }
+    let plan = match read_media_table(path, reading)? {
+        Some(t) => media_from_table(&t, channels, reading)?,
+        None => MediaPlan::default(),
+    };
+    Ok(MediaPlan { source: path.to_path_buf(), ..plan })
 }
 
 /// The table of a media file; `None` for a plan without lines (an empty

@@ -8,7 +8,9 @@
 //! [`centre`] runs the same stages for several queues with one roster.
 //!
 //! [`load`] is the only stage that sees paths; the others take the settings
-//! and the values of the stages before them. The report ([`crate::report`])
+//! and the values of the stages before them (a media plan keeps the name of
+//! its file, [`MediaPlan::source`](crate::ingest::media::MediaPlan), for the
+//! messages that must name it). The report ([`crate::report`])
 //! only formats and writes a [`WeeklyPlan`]. `plan`, `forecast`, `impact`,
 //! `staff` and `schedule` on the command line are compositions of these.
 
@@ -84,8 +86,6 @@ pub struct Loaded {
     pub week: NaiveDate,
     pub days: Vec<NaiveDate>,
     pub warnings: Vec<String>,
-    /// Where the inputs came from, for messages only.
-    pub sources: Sources,
 }
 
 /// Stage 1: read every input and check them against each other.
@@ -127,7 +127,7 @@ pub fn load(sources: &Sources) -> Result<Loaded, Error> {
     warnings.extend(settings.learn_queue(&QueueStats::of(&history), &sources.config)?);
     let days = crate::calendar::week_days(week);
     check_plan_in_week(&plan, week, &sources.media_plan)?;
-    Ok(Loaded { settings, history, past, plan, week, days, warnings, sources: sources.clone() })
+    Ok(Loaded { settings, history, past, plan, week, days, warnings })
 }
 
 /// The first day given, or the first `start` weekday after the history's last day.
@@ -186,10 +186,10 @@ fn unlearned_channel(loaded: &Loaded, fitted: &FittedForecast, l: &crate::ingest
     let why = match skipped {
         Some(c) => c.reason.clone(),
         None if loaded.past.lines.is_empty() => "no past media plans were given (--media) to learn it from".into(),
-        None => format!("it never appears in the past media plans ({})", loaded.sources.media.display()),
+        None => format!("it never appears in the past media plans ({})", loaded.past.source.display()),
     };
     InputError::cell(
-        &loaded.sources.media_plan,
+        &loaded.plan.source,
         l.row,
         "channel",
         format!(
