@@ -288,12 +288,47 @@ impl MediaModel {
             by_channel.entry(l.channel.clone()).or_default().push(l);
         }
         let mut out = FittedMedia::default();
+        let (names, mut chans) = self.channels_to_learn(&by_channel, &index, &mut out.skipped);
+        let (weight, resid) = weights_and_residuals(data);
+        let ctx = Ctx { index: &index, shapes: data.shapes, weight: &weight, resid: &resid };
+        let base = data.design.map(|d| BaseBlock::new(&ctx, d));
+        let lines_of: Vec<&[&MediaLine]> = names.iter().map(|n| by_channel[n].as_slice()).collect();
+        let (units, normal) = self.learn_shapes(&ctx, base.as_ref(), &mut chans, &lines_of);
+        let (parts, sol) = self.pooled_solve(&ctx, base.as_ref(), &chans, &lines_of, &units, &normal);
+        for (c, name) in names.iter().enumerate() {
+            chans[c].scale = sol.scales[c];
+            chans[c].se = channel_relative_se(c, &units, &parts, &sol) * sol.scales[c];
+            let learned =
+                Learned { c, chans: &chans, lines: lines_of[c], parts: &parts, sol: &sol, channels: units.len() };
+            let (resp, report, rse) = learned.outcome(name, data.shapes);
+            out.relative_se.insert(name.clone(), rse);
+            out.reports.push(report);
+            out.responses.insert(name.clone(), resp);
+        }
+        let baseline = match (data.design, &base) {
+            (Some(d), Some(_)) => {
+                let level = d.z.dot(&ndarray::Array1::from(sol.base_coef.clone()));
+                Array2::from_shape_fn(data.observed.raw_dim(), |(k, s)| d.shape[[k, s]] * level[k])
+            }
+            _ => data.baseline.clone(),
+        };
+        JointFit { media: out, baseline, level_coef: sol.base_coef }
+    }
+
+    /// The channels with enough lines in the history to learn, each with
+    /// its starting shape; the others go to `skipped` with why.
+    fn channels_to_learn(
+        &self,
+        by_channel: &BTreeMap<String, Vec<&MediaLine>>,
+        index: &BTreeMap<NaiveDate, usize>,
+        skipped: &mut Vec<SkippedChannel>,
+    ) -> (Vec<String>, Vec<Channel>) {
         let mut names = Vec::new();
         let mut chans = Vec::new();
-        for (ch, ls) in &by_channel {
+        for (ch, ls) in by_channel {
             let in_history = ls.iter().filter(|l| index.contains_key(&l.start.date())).count();
             if in_history < self.min_lines {
-                out.skipped.push(SkippedChannel {
+                skipped.push(SkippedChannel {
                     channel: ch.clone(),
                     reason: format!(
                         "{in_history} line(s) fall within the history; at least {} needed to learn a response",
@@ -305,50 +340,57 @@ impl MediaModel {
             names.push(ch.clone());
             chans.push(Channel::initial(ls[0].kind, self.onset_minutes));
         }
-        let shape = data.observed.raw_dim();
-        let weight = Array2::from_shape_fn(shape, |ix| {
-            if data.observed[ix].is_nan() {
-                0.0
-            } else {
-                1.0 / data.baseline[ix].max(1.0)
-            }
-        });
-        let resid = Array2::from_shape_fn(shape, |ix| {
-            let y = data.observed[ix];
-            match (y.is_nan(), data.design) {
-                (true, _) => 0.0,
-                (false, Some(_)) => y,
-                (false, None) => y - data.baseline[ix],
-            }
-        });
-        let ctx = Ctx { index: &index, shapes: data.shapes, weight: &weight, resid: &resid };
-        let base = data.design.map(|d| BaseBlock::new(&ctx, d));
-        let lines_of: Vec<&[&MediaLine]> = names.iter().map(|n| by_channel[n].as_slice()).collect();
-        let mut units: Vec<Sparse> = chans.iter().zip(&lines_of).map(|(c, ls)| Sparse::of(&ctx, ls, c.shape)).collect();
-        let mut normal = Normal::build(&ctx, base.as_ref(), &units);
+        (names, chans)
+    }
+
+    /// Each channel's shape: rounds of profiled search against the others
+    /// (backfitting), then the free lag shapes and the saturation's check.
+    /// Returns the channels' unit responses and their normal equations.
+    fn learn_shapes(
+        &self,
+        ctx: &Ctx<'_>,
+        base: Option<&BaseBlock<'_>>,
+        chans: &mut [Channel],
+        lines_of: &[&[&MediaLine]],
+    ) -> (Vec<Sparse>, Normal) {
+        let mut units: Vec<Sparse> = chans.iter().zip(lines_of).map(|(c, ls)| Sparse::of(ctx, ls, c.shape)).collect();
+        let mut normal = Normal::build(ctx, base, &units);
         for round in 0..self.rounds {
             for c in 0..chans.len() {
                 // The first round scans a coarse grid; later rounds only refine.
                 let coarse = round == 0;
-                let best =
-                    chans[c].search(&ctx, lines_of[c], coarse, |u| normal.gain_with(&ctx, base.as_ref(), &units, c, u));
+                let best = chans[c].search(ctx, lines_of[c], coarse, |u| normal.gain_with(ctx, base, &units, c, u));
                 chans[c].shape = best;
-                units[c] = Sparse::of(&ctx, lines_of[c], best);
+                units[c] = Sparse::of(ctx, lines_of[c], best);
                 let unit = units[c].clone();
-                normal.set(&ctx, base.as_ref(), &units, c, &unit);
+                normal.set(ctx, base, &units, c, &unit);
             }
         }
         if self.free_lags {
-            free_lag_shapes(&ctx, base.as_ref(), &mut chans, &lines_of, &mut units, &mut normal);
+            free_lag_shapes(ctx, base, chans, lines_of, &mut units, &mut normal);
         }
         for c in 0..chans.len() {
-            linear_unless_shown(&ctx, base.as_ref(), &mut chans, &lines_of, &mut units, &mut normal, c);
+            linear_unless_shown(ctx, base, chans, lines_of, &mut units, &mut normal, c);
         }
+        (units, normal)
+    }
+
+    /// The joint solve with the spot channels' daypart and station columns,
+    /// their ridge set from their spread in a loosely penalised first solve.
+    fn pooled_solve(
+        &self,
+        ctx: &Ctx<'_>,
+        base: Option<&BaseBlock<'_>>,
+        chans: &[Channel],
+        lines_of: &[&[&MediaLine]],
+        units: &[Sparse],
+        normal: &Normal,
+    ) -> (Vec<DaypartColumn>, Solution) {
         let plain = normal.solve(false);
-        let mut parts = self.daypart_columns(&ctx, &chans, &lines_of, &plain);
-        let mut all = units.clone();
+        let mut parts = self.daypart_columns(ctx, chans, lines_of, &plain);
+        let mut all = units.to_vec();
         all.extend(parts.iter().map(|d| d.unit.clone()));
-        let mut joint = Normal::build(&ctx, base.as_ref(), &all);
+        let mut joint = Normal::build(ctx, base, &all);
         joint.free_from = joint.p + units.len();
         let mut sol = joint.solve(true);
         if !parts.is_empty() {
@@ -360,62 +402,96 @@ impl MediaModel {
             }
             sol = joint.solve(true);
         }
-        for (c, name) in names.iter().enumerate() {
-            chans[c].scale = sol.scales[c];
-            chans[c].se = channel_relative_se(c, &units, &parts, &sol) * sol.scales[c];
-            let mut resp = chans[c].response();
-            let dayparts = daypart_factors(c, &parts, &sol, units.len());
-            let k = sol.scales[c];
-            // Dayparts without their own column respond at the scale.
-            let mut rse = [if dayparts.is_empty() { chans[c].se } else { sol.ses[c] } / k.max(1e-12); DAYPARTS.len()];
-            for (part, _, r) in &dayparts {
-                rse[*part] = *r;
-            }
-            out.relative_se.insert(name.clone(), rse);
-            if let (ChannelResponse::Spot(s), false) = (&mut resp, dayparts.is_empty()) {
-                let mut m = [1.0; DAYPARTS.len()];
-                for (part, factor, _) in &dayparts {
-                    m[*part] = *factor;
+        (parts, sol)
+    }
+}
+
+/// The Poisson weights (1 / baseline, 0 where nothing was observed) and the
+/// target of the fit (the observed calls with a baseline design, else the
+/// calls beyond the fixed baseline; 0 where nothing was observed).
+fn weights_and_residuals(data: &FitData<'_>) -> (Array2<f64>, Array2<f64>) {
+    let shape = data.observed.raw_dim();
+    let weight =
+        Array2::from_shape_fn(
+            shape,
+            |ix| {
+                if data.observed[ix].is_nan() {
+                    0.0
+                } else {
+                    1.0 / data.baseline[ix].max(1.0)
                 }
-                s.dayparts = Some(m);
-            }
-            let stations = station_factors(c, &parts, &sol, units.len());
-            if let ChannelResponse::Spot(s) = &mut resp {
-                s.stations = stations.iter().map(|(st, f, _)| (st.clone(), *f)).collect();
-            }
-            let calls: Vec<f64> = lines_of[c].iter().map(|l| line_calls(l, &resp, data.shapes)).collect();
-            let mut r = report(name, &chans[c], &resp, lines_of[c], &calls);
-            r.dayparts = dayparts
-                .iter()
-                .map(|&(part, factor, relative_se)| DaypartReport {
-                    daypart: DAYPARTS[part].0,
-                    spots: spots_in(lines_of[c], part),
-                    factor,
-                    relative_se,
-                    factor_se: factor_se(c, &parts, &sol, units.len(), &Level::Daypart(part)),
-                })
-                .collect();
-            r.stations = stations
-                .iter()
-                .map(|(st, factor, relative_se)| StationReport {
-                    station: st.clone(),
-                    spots: lines_of[c].iter().filter(|l| l.station == *st).count(),
-                    factor: *factor,
-                    relative_se: *relative_se,
-                    factor_se: factor_se(c, &parts, &sol, units.len(), &Level::Station(st.clone())),
-                })
-                .collect();
-            out.reports.push(r);
-            out.responses.insert(name.clone(), resp);
+            },
+        );
+    let resid = Array2::from_shape_fn(shape, |ix| {
+        let y = data.observed[ix];
+        match (y.is_nan(), data.design) {
+            (true, _) => 0.0,
+            (false, Some(_)) => y,
+            (false, None) => y - data.baseline[ix],
         }
-        let baseline = match (data.design, &base) {
-            (Some(d), Some(_)) => {
-                let level = d.z.dot(&ndarray::Array1::from(sol.base_coef.clone()));
-                Array2::from_shape_fn(shape, |(k, s)| d.shape[[k, s]] * level[k])
+    });
+    (weight, resid)
+}
+
+/// One learned channel of the joint solve, to read its response and report off.
+struct Learned<'a> {
+    c: usize,
+    chans: &'a [Channel],
+    lines: &'a [&'a MediaLine],
+    parts: &'a [DaypartColumn],
+    sol: &'a Solution,
+    /// Channels in the solve (the level columns come after them).
+    channels: usize,
+}
+
+impl Learned<'_> {
+    /// The channel's response (with its dayparts and stations), its report
+    /// and the relative se of its response in each daypart.
+    fn outcome(&self, name: &str, shapes: &DayShapes) -> (ChannelResponse, ChannelReport, [f64; DAYPARTS.len()]) {
+        let (c, sol, parts) = (self.c, self.sol, self.parts);
+        let ch = &self.chans[c];
+        let mut resp = ch.response();
+        let dayparts = daypart_factors(c, parts, sol, self.channels);
+        let k = sol.scales[c];
+        // Dayparts without their own column respond at the scale.
+        let mut rse = [if dayparts.is_empty() { ch.se } else { sol.ses[c] } / k.max(1e-12); DAYPARTS.len()];
+        for (part, _, r) in &dayparts {
+            rse[*part] = *r;
+        }
+        if let (ChannelResponse::Spot(s), false) = (&mut resp, dayparts.is_empty()) {
+            let mut m = [1.0; DAYPARTS.len()];
+            for (part, factor, _) in &dayparts {
+                m[*part] = *factor;
             }
-            _ => data.baseline.clone(),
-        };
-        JointFit { media: out, baseline, level_coef: sol.base_coef }
+            s.dayparts = Some(m);
+        }
+        let stations = station_factors(c, parts, sol, self.channels);
+        if let ChannelResponse::Spot(s) = &mut resp {
+            s.stations = stations.iter().map(|(st, f, _)| (st.clone(), *f)).collect();
+        }
+        let calls: Vec<f64> = self.lines.iter().map(|l| line_calls(l, &resp, shapes)).collect();
+        let mut r = report(name, ch, &resp, self.lines, &calls);
+        r.dayparts = dayparts
+            .iter()
+            .map(|&(part, factor, relative_se)| DaypartReport {
+                daypart: DAYPARTS[part].0,
+                spots: spots_in(self.lines, part),
+                factor,
+                relative_se,
+                factor_se: factor_se(c, parts, sol, self.channels, &Level::Daypart(part)),
+            })
+            .collect();
+        r.stations = stations
+            .iter()
+            .map(|(st, factor, relative_se)| StationReport {
+                station: st.clone(),
+                spots: self.lines.iter().filter(|l| l.station == *st).count(),
+                factor: *factor,
+                relative_se: *relative_se,
+                factor_se: factor_se(c, parts, sol, self.channels, &Level::Station(st.clone())),
+            })
+            .collect();
+        (resp, r, rse)
     }
 }
 
