@@ -476,38 +476,44 @@ pub fn channel_response_chart(path: &Path, title: &str, curves: &[ResponseCurve]
         )?);
     }
     legend_panel_wrapped(&left_legend, &items, 85)?;
-    {
-        let ymax = days.iter().flat_map(|b| b.1.iter()).fold(0.1f64, |a, b| a.max(*b)) * 1.15;
-        let n = days.iter().map(|d| d.1.len()).max().unwrap_or(7).max(2);
-        let mut ch = ChartBuilder::on(&right)
-            .caption("Flights and drops: calls per day after one day of activity", ("sans-serif", 22))
-            .margin(20)
-            .x_label_area_size(50)
-            .y_label_area_size(70)
-            .build_cartesian_2d(-0.5f64..(n as f64 - 0.5), 0f64..ymax)
-            .map_err(err)?;
-        ch.configure_mesh()
-            .x_desc("days after the activity (0 = same day)")
-            .y_desc("extra calls per day")
-            .x_label_formatter(&|v| tick(*v))
-            .y_label_formatter(&|v| tick(*v))
-            .draw()
-            .map_err(err)?;
-        let mut items = Vec::new();
-        for (k, (channel, per_day, typical)) in days.iter().enumerate() {
-            let col = colors[(k + bursts.len()) % colors.len()];
-            ch.draw_series(LineSeries::new(
-                per_day.iter().enumerate().map(|(d, v)| (d as f64, *v)),
-                col.stroke_width(3),
-            ))
-            .map_err(err)?;
-            ch.draw_series(per_day.iter().enumerate().map(|(d, v)| Circle::new((d as f64, *v), 4, col.filled())))
-                .map_err(err)?;
-            items.push((format!("{channel}: {typical}"), Mark::Line(col.to_rgba(), 3)));
-        }
-        legend_panel_wrapped(&right_legend, &items, 85)?;
-    }
+    carryover_panel(&right, &right_legend, &days, |k| colors[(k + bursts.len()) % colors.len()])?;
     finish(&root, path)
+}
+
+/// The right panel: each flight's and drop's calls per day after one day of
+/// activity, with its legend.
+fn carryover_panel(
+    area: &Area<'_>,
+    legend: &Area<'_>,
+    days: &[(&String, &Vec<f64>, &String)],
+    color_of: impl Fn(usize) -> RGBColor,
+) -> ChartResult {
+    let ymax = days.iter().flat_map(|b| b.1.iter()).fold(0.1f64, |a, b| a.max(*b)) * 1.15;
+    let n = days.iter().map(|d| d.1.len()).max().unwrap_or(7).max(2);
+    let mut ch = ChartBuilder::on(area)
+        .caption("Flights and drops: calls per day after one day of activity", ("sans-serif", 22))
+        .margin(20)
+        .x_label_area_size(50)
+        .y_label_area_size(70)
+        .build_cartesian_2d(-0.5f64..(n as f64 - 0.5), 0f64..ymax)
+        .map_err(err)?;
+    ch.configure_mesh()
+        .x_desc("days after the activity (0 = same day)")
+        .y_desc("extra calls per day")
+        .x_label_formatter(&|v| tick(*v))
+        .y_label_formatter(&|v| tick(*v))
+        .draw()
+        .map_err(err)?;
+    let mut items = Vec::new();
+    for (k, (channel, per_day, typical)) in days.iter().enumerate() {
+        let col = color_of(k);
+        ch.draw_series(LineSeries::new(per_day.iter().enumerate().map(|(d, v)| (d as f64, *v)), col.stroke_width(3)))
+            .map_err(err)?;
+        ch.draw_series(per_day.iter().enumerate().map(|(d, v)| Circle::new((d as f64, *v), 4, col.filled())))
+            .map_err(err)?;
+        items.push((format!("{channel}: {typical}"), Mark::Line(col.to_rgba(), 3)));
+    }
+    legend_panel_wrapped(legend, &items, 85)
 }
 
 /// One panel of curves over minutes (x up to the longest curve), with the
