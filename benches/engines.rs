@@ -21,7 +21,7 @@ fn campaign_forecast(c: &mut Criterion) {
     g.sample_size(10);
     g.bench_function("fit_2y_15min_5_channels", |b| b.iter(|| ForecastModel::default().fit(&h, &past.lines)));
     let fitted = ForecastModel::default().fit(&h, &past.lines);
-    g.bench_function("predict_week", |b| b.iter(|| fitted.predict(&week, cal, &next.lines)));
+    g.bench_function("predict_week", |b| b.iter(|| fitted.predict(&week, cal, &next.lines).unwrap()));
     g.finish();
 }
 

@@ -119,7 +119,7 @@ fn campaign_forecast(
     let fitted = ForecastModel::default().fit_on_calendar(train, &past, Some(&before), Some(&inputs.calendar));
     // A channel first seen in the forecast days has no response yet: left out.
     let plan: Vec<MediaLine> = plan.into_iter().filter(|l| fitted.responses().contains_key(&l.channel)).collect();
-    let f = fitted.predict(days, &inputs.calendar, &plan);
+    let f = fitted.predict(days, &inputs.calendar, &plan).ok()?;
     let closed_nan =
         |a: &Array2<f64>| Array2::from_shape_fn(a.raw_dim(), |ix| if f.open[ix] { a[ix] } else { f64::NAN });
     Some(DayForecast {
@@ -426,7 +426,7 @@ pub fn run_intraday(
                 .filter(|l| l.start.date() <= last && fitted.responses().contains_key(&l.channel))
                 .cloned()
                 .collect();
-            let fc = fitted.predict(&dates, &inputs.calendar, &plan);
+            let Ok(fc) = fitted.predict(&dates, &inputs.calendar, &plan) else { return vec![] };
             let mut out = vec![];
             for (i, &k) in days.iter().enumerate() {
                 let actual: Vec<f64> = h.offered.row(k).to_vec();

@@ -646,7 +646,7 @@ mod generated {
         let mut all: Vec<MediaLine> =
             past.into_iter().filter(|l| l.start.date() >= week - Duration::days(28)).collect();
         all.extend(plan);
-        let fc = fitted.predict(&week_days(week), &settings.calendar, &all);
+        let fc = fitted.predict(&week_days(week), &settings.calendar, &all).unwrap();
         Case { fitted, fc, calendar: settings.calendar, realised: sample.realised.unwrap(), plan: all }
     }
 

@@ -383,9 +383,23 @@ impl FittedForecast {
         &self.learned.fitted.responses
     }
 
-    /// Forecast `days` under the centre's calendar and a media plan. Lines whose
-    /// channel was not learned are refused by the caller (see [`unlearned_channels`]).
-    pub fn predict(&self, days: &[NaiveDate], calendar: &OpenCalendar, plan: &[MediaLine]) -> Forecast {
+    /// Forecast `days` under the centre's calendar and a media plan; a line
+    /// whose channel has no response (learned or assumed) is refused, the
+    /// first such named.
+    pub fn predict(
+        &self,
+        days: &[NaiveDate],
+        calendar: &OpenCalendar,
+        plan: &[MediaLine],
+    ) -> Result<Forecast, UnlearnedChannel> {
+        if let Some(l) = unlearned_channels(self, plan).first() {
+            return Err(UnlearnedChannel { channel: l.channel.clone(), row: l.row, id: l.id.clone() });
+        }
+        Ok(self.forecast_days(days, calendar, plan))
+    }
+
+    /// [`FittedForecast::predict`] once every line's channel has a response.
+    fn forecast_days(&self, days: &[NaiveDate], calendar: &OpenCalendar, plan: &[MediaLine]) -> Forecast {
         let slots = self.interval.per_day();
         let n = days.len();
         let mut open = Array2::from_elem((n, slots), false);
@@ -669,6 +683,16 @@ fn closure_sides(feats: &DayFeatures, calendar: &OpenCalendar, d: NaiveDate) -> 
     }
 }
 
+/// A plan line whose channel the fitted model has no response for.
+#[derive(Debug, Clone, PartialEq, thiserror::Error)]
+#[error("line {id} (row {row}): no response learned for channel '{channel}'")]
+pub struct UnlearnedChannel {
+    pub channel: String,
+    /// The line's row in its file, as a spreadsheet shows it.
+    pub row: usize,
+    pub id: String,
+}
+
 /// Channels of `plan` that the fitted model has no response for.
 pub fn unlearned_channels<'a>(fitted: &FittedForecast, plan: &'a [MediaLine]) -> Vec<&'a MediaLine> {
     plan.iter().filter(|l| !fitted.responses().contains_key(&l.channel)).collect()
@@ -790,7 +814,7 @@ mod held_out {
         let plan: Vec<MediaLine> =
             lines.iter().filter(|l| l.start.date() >= week - Duration::days(28)).cloned().collect();
         let fitted = model.fit(&train, &past);
-        let forecast = fitted.predict(&days, &cal, &plan);
+        let forecast = fitted.predict(&days, &cal, &plan).unwrap();
         let shapes = DayShapes {
             interval: h.interval,
             by_day: (0..60)
@@ -1093,6 +1117,36 @@ mod held_out {
 }
 
 #[cfg(test)]
+mod contract {
+    use super::*;
+    use crate::calendar::week_days;
+    use crate::ingest::history::load_history;
+    use crate::ingest::media::load_media_plan;
+    use crate::settings::Settings;
+    use std::path::Path;
+
+    /// A plan line of a channel the model has no response for is refused by
+    /// `predict` itself, named by its row and id; without it the forecast
+    /// is made.
+    #[test]
+    fn predict_refuses_a_line_of_an_unlearned_channel() {
+        let data = Path::new(env!("CARGO_MANIFEST_DIR")).join("data");
+        let settings = Settings::load(&data.join("centre.toml")).unwrap();
+        let h = load_history(&data.join("history.csv")).unwrap();
+        let past = load_media_plan(&data.join("media_history.csv"), &settings.channels).unwrap().lines;
+        let mut plan = load_media_plan(&data.join("media_plan_next_week.csv"), &settings.channels).unwrap().lines;
+        let fitted = ForecastModel::default().fit(&h, &past);
+        let days =
+            week_days(plan[0].start.date() - Duration::days(plan[0].start.weekday().num_days_from_monday() as i64));
+        assert!(fitted.predict(&days, &settings.calendar, &plan).is_ok());
+        plan[1].channel = "podcast".into();
+        let e = fitted.predict(&days, &settings.calendar, &plan).unwrap_err();
+        assert_eq!((e.channel.as_str(), e.row, e.id.as_str()), ("podcast", plan[1].row, plan[1].id.as_str()));
+        assert!(e.to_string().contains("no response learned for channel 'podcast'"), "{e}");
+    }
+}
+
+#[cfg(test)]
 mod season {
     use super::*;
     use crate::calendar::week_days;
@@ -1112,7 +1166,7 @@ mod season {
         let h = load_history(&data.join("history.csv")).unwrap();
         let past = load_media_plan(&data.join("media_history.csv"), &settings.channels).unwrap().lines;
         let days = week_days(monday);
-        let fc = ForecastModel::default().fit(&h, &past).predict(&days, &cal, &[]);
+        let fc = ForecastModel::default().fit(&h, &past).predict(&days, &cal, &[]).unwrap();
         let truth = true_baseline(&days, h.days[0]);
         (days, fc, truth)
     }
@@ -1176,7 +1230,7 @@ mod dst {
         let day = NaiveDate::from_ymd_opt(2027, 3, 26).unwrap();
         assert_eq!(cal.day_hours(day), 23.0);
         let thu = day - Duration::days(1);
-        let fc = fitted.predict(&[thu, day], &cal, &[]);
+        let fc = fitted.predict(&[thu, day], &cal, &[]).unwrap();
         for s in 8..12 {
             assert!(!fc.open[[1, s]] && fc.total[[1, s]] == 0.0, "slot {s} of the 23-hour day");
         }
@@ -1262,7 +1316,7 @@ mod closures {
         // Week of Sunday 2026-07-05 with Wednesday 8 July a holiday.
         let holiday = d("2026-07-08");
         let week: Vec<NaiveDate> = (0..5).map(|k| d("2026-07-05") + Duration::days(k)).collect();
-        let fc = fitted.predict(&week, &calendar(&[holiday]), &[]);
+        let fc = fitted.predict(&week, &calendar(&[holiday]), &[]).unwrap();
         let totals: Vec<f64> = (0..5).map(|k| fc.baseline.row(k).sum()).collect();
         let normal = 40.0 * 9.0;
         assert_eq!(totals[3], 0.0, "the holiday is closed: {totals:?}");
@@ -1282,7 +1336,7 @@ mod closures {
         let fitted = ForecastModel::default().fit(&h, &[]);
         assert!(!fitted.learned.level.before_closure_clear());
         let week: Vec<NaiveDate> = (0..5).map(|k| d("2026-07-05") + Duration::days(k)).collect();
-        let fc = fitted.predict(&week, &calendar(&[d("2026-07-08")]), &[]);
+        let fc = fitted.predict(&week, &calendar(&[d("2026-07-08")]), &[]).unwrap();
         let eve = fc.baseline.row(2).sum() / (40.0 * 9.0);
         assert!((eve - 1.0).abs() < 0.08, "eve at {eve:.2}");
     }

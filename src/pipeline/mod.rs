@@ -22,7 +22,7 @@ use crate::coverage::IntervalBusy;
 use crate::coverage::{coverage, rostered_per_slot, CoverageRow};
 use crate::error::{Error, InputError};
 use crate::forecast::minutes::minute_shares;
-use crate::forecast::predict::{unlearned_channels, FittedForecast, Forecast, ForecastModel};
+use crate::forecast::predict::{FittedForecast, Forecast, ForecastModel, UnlearnedChannel};
 use crate::impact::{analyse, Impact, ImpactInputs, ImpactThreshold};
 use crate::ingest::history::load_history_with;
 use crate::ingest::media::{load_media_plan_as, MediaPlan};
@@ -174,14 +174,13 @@ pub fn forecast(loaded: &Loaded) -> Result<(FittedForecast, Forecast), Error> {
     let fitted = model
         .fit_on_calendar(&loaded.history, &loaded.past.lines, None, Some(&loaded.settings.calendar))
         .with_assumed(&loaded.settings.assumed);
-    if let Some(l) = unlearned_channels(&fitted, &loaded.plan.lines).first() {
-        return Err(unlearned_channel(loaded, &fitted, l).into());
-    }
-    let fc = fitted.predict(&loaded.days, &loaded.settings.calendar, &loaded.plan.lines);
+    let fc = fitted
+        .predict(&loaded.days, &loaded.settings.calendar, &loaded.plan.lines)
+        .map_err(|e| unlearned_channel(loaded, &fitted, &e))?;
     Ok((fitted, fc))
 }
 
-fn unlearned_channel(loaded: &Loaded, fitted: &FittedForecast, l: &crate::ingest::media::MediaLine) -> InputError {
+fn unlearned_channel(loaded: &Loaded, fitted: &FittedForecast, l: &UnlearnedChannel) -> InputError {
     let skipped = fitted.skipped_channels().iter().find(|c| c.channel == l.channel);
     let why = match skipped {
         Some(c) => c.reason.clone(),
