@@ -270,6 +270,33 @@ fn fit_report_shows_a_generated_evening_daypart() {
     assert!(!dir.path().join("bad").exists(), "nothing written");
 }
 
+/// `synth --tv-hill-grps` writes a Hill-curve TV truth into
+/// ground_truth.json; out-of-range values, and both TV saturations at once,
+/// are usage errors naming the flag, with nothing written.
+#[test]
+fn synth_tv_saturation_flags_are_written_and_checked() {
+    let dir = tempfile::tempdir().unwrap();
+    let out = dir.path().join("hill");
+    let o = ringcast(&["synth", "--out", out.to_str().unwrap(), "--tv-hill-grps", "8"]);
+    assert_eq!(o.status.code(), Some(0), "{}", stderr(&o));
+    let truth: serde_json::Value =
+        serde_json::from_str(&std::fs::read_to_string(out.join("ground_truth.json")).unwrap()).unwrap();
+    assert_eq!(truth["responses"]["tv"]["hill_half_size"].as_f64(), Some(8.0), "{}", truth["responses"]["tv"]);
+    for (args, named) in [
+        (vec!["--tv-grp-power", "2"], "--tv-grp-power 2"),
+        (vec!["--tv-hill-grps", "0.1"], "--tv-hill-grps 0.1"),
+        (vec!["--tv-hill-grps", "8", "--tv-grp-power", "1"], "--tv-hill-grps and --tv-grp-power"),
+    ] {
+        let bad = dir.path().join("bad");
+        let mut a = vec!["synth", "--out", bad.to_str().unwrap()];
+        a.extend(args);
+        let o = ringcast(&a);
+        assert_eq!(o.status.code(), Some(2), "{}", stderr(&o));
+        assert!(stderr(&o).contains(named), "{}", stderr(&o));
+        assert!(!bad.exists(), "nothing written");
+    }
+}
+
 /// A centre with no campaign history forecasts marketing's first TV flight
 /// from the config's assumed response: five spots of 8 GRPs at 5 calls per
 /// GRP bring about 200 extra calls, each line labelled assumed.

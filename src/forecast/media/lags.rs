@@ -16,8 +16,8 @@
 //! On the issue-33 scenarios (gamma send-day curves, Weibull carry-overs;
 //! `cargo test --release --lib scorecard_33 -- --ignored --nocapture` with
 //! `SCORECARD_SEEDS=1,2,3,4,5,6,7,8,9,10`) the email send-day WAPE went from
-//! 0.13–0.18 (parametric, `SCORECARD_MODEL=parametric`) to 0.10–0.14, and
-//! the retargeting same-day share stayed within 0.89–1.10× the truth. A
+//! 0.13–0.18 (parametric, `SCORECARD_MODEL=parametric`) to 0.09–0.14, and
+//! the retargeting same-day share stayed within 0.87–0.91× the truth. A
 //! penalty towards a straight line instead (no parametric prior) left the
 //! share unbiased on average but scattered 0.82–1.25×.
 
