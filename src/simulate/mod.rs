@@ -20,6 +20,8 @@
 //! Each replication has its own seeded random stream; replications run in
 //! parallel and are combined in order, so a rerun is byte-identical.
 
+pub mod skills;
+
 use crate::series::CallSeries;
 use crate::staff::lines::Lines;
 use crate::staff::requirements::queue_of;
