@@ -86,6 +86,9 @@ pub struct Settings {
     pub warnings: Vec<String>,
     /// Assumed responses of channels (`[channels.tv] assumed_calls_per_grp`).
     pub assumed: BTreeMap<String, AssumedResponse>,
+    /// How calls reach agents of several queues (`[routing]`); `None`:
+    /// `one-queue-per-shift`, each shift answers one queue.
+    pub routing: Option<crate::simulate::skills::Routing>,
 }
 
 /// Service values given on the command line (or in the environment) for a
@@ -384,6 +387,36 @@ fn lines(cfg: &CentreConfig, path: &Path) -> Result<Option<Lines>, Error> {
     }))
 }
 
+/// Longest overflow wait `[routing] overflow_seconds` takes: an hour.
+pub const MAX_OVERFLOW_SECONDS: f64 = 3600.0;
+
+/// The `[routing]` section, checked.
+fn routing(cfg: &CentreConfig, path: &Path) -> Result<Option<crate::simulate::skills::Routing>, Error> {
+    let r = &cfg.routing;
+    let wait = r.overflow_seconds;
+    if !(0.0..=MAX_OVERFLOW_SECONDS).contains(&wait) {
+        return Err(Error::config(
+            path,
+            "routing.overflow_seconds",
+            format!("got {wait}, expected seconds from 0 (at once) to {MAX_OVERFLOW_SECONDS}"),
+        ));
+    }
+    match r.policy.as_str() {
+        "primary-first-longest-idle" => Ok(Some(crate::simulate::skills::Routing::PrimaryFirstLongestIdle {
+            overflow_after: (wait > 0.0).then(|| crate::units::Seconds::new(wait)).transpose().ok().flatten(),
+        })),
+        "one-queue-per-shift" => Ok(None),
+        other => Err(Error::config(
+            path,
+            "routing.policy",
+            format!(
+                "got '{}', expected \"primary-first-longest-idle\" or \"one-queue-per-shift\"",
+                crate::error::shortened(other)
+            ),
+        )),
+    }
+}
+
 /// A handle-time coefficient of variation the simulation takes: above 0 and
 /// at most 5 (real handle times: 0.7–1.2), whether set or learned.
 fn plausible_handle_cv(cv: f64) -> bool {
@@ -467,6 +500,7 @@ impl Settings {
             assumed: assumed_responses(cfg, path)?,
             simulation: simulation(cfg, path)?,
             lines: lines(cfg, path)?,
+            routing: routing(cfg, path)?,
             goal: goal_settings(cfg, path)?,
             history_format: read_format(&cfg.history, "history", crate::ingest::history::HISTORY_FIELDS, path)?,
             media_reading: media_reading(cfg, path)?,
@@ -952,3 +986,4 @@ mod tests {
         }
     }
 }
+

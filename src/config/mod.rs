@@ -50,6 +50,8 @@ pub struct CentreConfig {
     /// The telephone lines callers must seize (`[lines] trunks = 40`); absent:
     /// lines are not modelled (no caller ever hears a busy signal).
     pub lines: Option<LinesConfig>,
+    /// How calls reach agents who take several queues (`[routing]`).
+    pub routing: RoutingConfig,
     /// How the history file writes its columns and values (an ACD export as
     /// it is downloaded): `[history.columns]`, `date_format`, `time_format`, `decimal`.
     pub history: FileReadingConfig,
@@ -168,6 +170,27 @@ pub struct SimulationConfig {
 impl Default for SimulationConfig {
     fn default() -> Self {
         Self { replications: 300, seed: 1, handle_cv: None, draw_rates: false }
+    }
+}
+
+/// `[routing]` as written (checked in `settings`; docs/skills.md says what
+/// each policy does).
+#[derive(Debug, Clone, Serialize, Deserialize)]
+#[serde(default, deny_unknown_fields)]
+pub struct RoutingConfig {
+    /// `"primary-first-longest-idle"` (default): agents who take several
+    /// queues answer any of them, their primary first; or
+    /// `"one-queue-per-shift"`: each shift answers one queue.
+    pub policy: String,
+    /// Seconds a caller waits for an agent of their queue's primary before
+    /// agents of other primaries may answer. Default 0 (at once), range
+    /// 0..=3600.
+    pub overflow_seconds: f64,
+}
+
+impl Default for RoutingConfig {
+    fn default() -> Self {
+        Self { policy: "primary-first-longest-idle".into(), overflow_seconds: 0.0 }
     }
 }
 
@@ -313,6 +336,7 @@ impl Default for CentreConfig {
             scheduling: SchedulingConfig::default(),
             simulation: SimulationConfig::default(),
             lines: None,
+            routing: RoutingConfig::default(),
             history: FileReadingConfig::default(),
             media: FileReadingConfig::default(),
             shifts_given: false,

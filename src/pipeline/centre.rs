@@ -10,6 +10,7 @@
 //! Coverage, simulation and impact then run per queue on its part of the
 //! roster.
 
+use super::skills::{Skills, SkillsOutcome};
 use super::{expected_calls, finish_week, forecast, load, staff, up_to_shifts, QueueShifts, Sources, WeeklyPlan};
 use crate::error::Error;
 use crate::forecast::predict::Forecast;
@@ -30,6 +31,10 @@ pub struct CentrePlan {
     /// Every queue's shift options, queue after queue (`queue` set).
     pub options: Vec<ShiftOption>,
     pub agents: Vec<Agent>,
+    /// With agents of several queues under a routing: skill sets, their
+    /// staffing and the centre's simulation ([`super::skills`]); `None`: each
+    /// shift answers one queue.
+    pub skills: Option<SkillsOutcome>,
 }
 
 /// The agents who take `queue` when one queue is planned (`plan --queue`):
@@ -145,8 +150,15 @@ pub fn build_centre(
         return Err(no_queues(sources));
     }
     check_resolved(&agents, names)?;
+    let loaded = load_queues(sources, names)?;
+    let routing = loaded[0].settings.routing;
+    if let Some(routing) = routing.filter(|_| Skills::of(&agents, names.len()).several()) {
+        let c = super::skills::build(loaded, agents.clone(), routing, threshold, progress)?;
+        let (queues, roster, options) = (c.queues, c.roster, c.options);
+        return Ok(CentrePlan { names: names.to_vec(), queues, roster, options, agents, skills: Some(c.outcome) });
+    }
     progress("forecasting, staffing and scheduling each queue");
-    let weeks = queue_shifts(sources, names)?;
+    let weeks: Vec<QueueShifts> = loaded.into_par_iter().map(|l| up_to_shifts(l, &|_| {})).collect::<Result<_, _>>()?;
     let (options, counts) = pooled_shifts(&weeks);
     progress("rostering named agents across queues");
     let first = &weeks[0];
@@ -165,7 +177,7 @@ pub fn build_centre(
         .into_par_iter()
         .map(|(r, w)| finish_week(w, r, agents.clone(), threshold, &|_| {}))
         .collect::<Result<_, _>>()?;
-    Ok(CentrePlan { names: names.to_vec(), queues, roster, options, agents })
+    Ok(CentrePlan { names: names.to_vec(), queues, roster, options, agents, skills: None })
 }
 
 /// One queue's part of the centre's roster: its shifts (option indices

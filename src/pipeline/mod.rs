@@ -17,6 +17,7 @@
 pub mod centre;
 pub mod intraday;
 pub mod review;
+pub mod skills;
 
 use crate::coverage::IntervalBusy;
 use crate::coverage::{coverage, rostered_per_slot, CoverageRow};
@@ -402,6 +403,20 @@ pub fn finish_week(
     threshold: ImpactThreshold,
     progress: &dyn Fn(&str),
 ) -> Result<WeeklyPlan, Error> {
+    finish_week_with(week, roster, agents, threshold, None, progress)
+}
+
+/// [`finish_week`], with `simulated` the queue's part of a simulation run
+/// for the whole centre (agents of several queues, [`skills`]); `None`:
+/// this queue's roster is simulated on its own.
+pub fn finish_week_with(
+    week: QueueShifts,
+    roster: Roster,
+    agents: Vec<Agent>,
+    threshold: ImpactThreshold,
+    simulated: Option<SimReport>,
+    progress: &dyn Fn(&str),
+) -> Result<WeeklyPlan, Error> {
     let QueueShifts { mut loaded, fitted, forecast, series, requirements, scheduled } = week;
     progress("projecting coverage");
     let rostered = rostered_per_slot(&scheduled.options, &roster, series.len());
@@ -414,7 +429,13 @@ pub fn finish_week(
         Some(_) => minute_shares(&forecast, &loaded.plan.lines, fitted.responses()),
         None => Vec::new(),
     };
-    let simulation = simulate_week(&series, &mut coverage, forecast.dispersion_k, minute_shares, settings);
+    let simulation = match simulated {
+        Some(report) => {
+            put_simulation(&mut coverage, &report);
+            Some(report)
+        }
+        None => simulate_week(&series, &mut coverage, forecast.dispersion_k, minute_shares, settings),
+    };
     progress("campaign impact");
     let impact = analyse(
         &ImpactInputs {
@@ -516,6 +537,13 @@ pub fn simulate_week(
         ..week_input(series, &on_phones, &settings.service, sim.handle_times, k)
     };
     let report = simulate(&input, &run, &days_of(&series.starts));
+    put_simulation(coverage, &report);
+    Some(report)
+}
+
+/// The simulated service level (and, with lines, the busy signals) of each
+/// interval beside the projected one.
+fn put_simulation(coverage: &mut [CoverageRow], report: &SimReport) {
     for (t, (row, o)) in coverage.iter_mut().zip(&report.intervals).enumerate() {
         if row.open {
             row.simulated_service_level = o.service_level;
@@ -525,7 +553,6 @@ pub fn simulate_week(
             row.busy = interval_busy(row.interval_start, o, report.worst_minutes.get(t).copied().flatten());
         }
     }
-    Some(report)
 }
 
 /// An interval's simulated busy signals, where lines were simulated.

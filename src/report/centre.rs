@@ -10,6 +10,8 @@ use super::tables::csv_text;
 use super::weekly::write_into;
 use super::Staging;
 use crate::pipeline::centre::CentrePlan;
+use crate::pipeline::skills::SkillsOutcome;
+use crate::simulate::skills::Routing;
 use maud::html;
 use rayon::prelude::*;
 use serde::Serialize;
@@ -32,6 +34,39 @@ pub struct QueueLine {
     pub service_level: Option<f64>,
     /// Agents with at least one shift on the queue.
     pub agents_on_queue: usize,
+    /// With skills: the share of the week's callers answered within the
+    /// target in the centre's simulation, under the named routing (mean of
+    /// the replications).
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub simulated_service_level: Option<f64>,
+    /// With skills: the lowest open day's simulated service level.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub lowest_day_simulated_service_level: Option<f64>,
+}
+
+/// With agents of several queues: how they were staffed and routed.
+#[derive(Debug, Serialize)]
+pub struct SkillsSummary {
+    /// The routing policy (`[routing] policy`).
+    pub routing: String,
+    /// Seconds a caller waits for their queue's primary agents before others
+    /// may answer (0: at once).
+    pub overflow_seconds: f64,
+    pub skill_sets: Vec<SkillSetLine>,
+    /// Agent-hours the queues would need each with agents of its own.
+    pub agent_hours_needed_rostered_queues_apart: f64,
+    /// Rounds of simulation the staffing took, and whether every queue's
+    /// every open day met its target in the last one.
+    pub staffing_rounds: usize,
+    pub staffing_met_in_simulation: bool,
+}
+
+/// One skill set's line.
+#[derive(Debug, Serialize)]
+pub struct SkillSetLine {
+    pub queues: Vec<String>,
+    pub agents: u32,
+    pub agent_hours_needed_rostered: f64,
 }
 
 /// The centre's summary: the queues and the shared roster.
@@ -55,6 +90,10 @@ pub struct CentreSummary {
     pub roster_gap: f64,
     /// Groups of interchangeable agents the roster was solved by.
     pub roster_groups: usize,
+    /// With agents of several queues under a routing (`None`: each shift
+    /// answers one queue).
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub skills: Option<SkillsSummary>,
     /// Printed, not written: outputs do not depend on the machine's speed.
     #[serde(skip)]
     pub roster_seconds: f64,
@@ -86,18 +125,28 @@ pub fn centre_summary(c: &CentrePlan, per_queue: &[Summary]) -> CentreSummary {
                 unfilled_shifts: s.unfilled_shifts,
                 service_level: (calls > 0.0).then(|| answered / calls),
                 agents_on_queue: p.roster.assignments.iter().map(|a| a.agent).collect::<BTreeSet<_>>().len(),
+                simulated_service_level: None,
+                lowest_day_simulated_service_level: None,
             }
         })
         .collect();
     let r = &c.roster;
     let mut queues_of_agent: Vec<BTreeSet<usize>> = vec![BTreeSet::new(); c.agents.len()];
     for a in &r.assignments {
-        queues_of_agent[a.agent].insert(c.options[a.option].queue);
+        match &c.skills {
+            Some(k) => queues_of_agent[a.agent].extend(&k.skills.groups[c.options[a.option].queue].queues),
+            None => {
+                queues_of_agent[a.agent].insert(c.options[a.option].queue);
+            }
+        }
     }
+    let apart: f64 = queues.iter().map(|q| q.agent_hours_needed_rostered).sum();
+    let mut queues = queues;
+    let skills = c.skills.as_ref().map(|k| skills_summary(c, k, apart, &mut queues));
     CentreSummary {
         week: c.queues[0].loaded.week.to_string(),
         calls_forecast: queues.iter().map(|q| q.calls_forecast).sum(),
-        agent_hours_needed_rostered: queues.iter().map(|q| q.agent_hours_needed_rostered).sum(),
+        agent_hours_needed_rostered: c.skills.as_ref().map_or(apart, |k| k.agent_hours_needed_rostered),
         agent_hours_rostered: r.hours.iter().sum(),
         shifts: queues.iter().map(|q| q.shifts).sum(),
         unfilled_shifts: queues.iter().map(|q| q.unfilled_shifts).sum(),
@@ -112,6 +161,35 @@ pub fn centre_summary(c: &CentrePlan, per_queue: &[Summary]) -> CentreSummary {
         roster_groups: r.groups,
         roster_seconds: r.solve_seconds,
         queues,
+        skills,
+    }
+}
+
+/// The skills model's lines, and each queue's simulated service under it.
+fn skills_summary(c: &CentrePlan, k: &SkillsOutcome, apart: f64, queues: &mut [QueueLine]) -> SkillsSummary {
+    if let Some(sim) = &k.simulation {
+        for (q, line) in queues.iter_mut().enumerate() {
+            line.simulated_service_level = sim.whole[q].service_level.map(|e| e.mean);
+            line.lowest_day_simulated_service_level = (sim.days[q].iter())
+                .filter(|o| o.offered > 0.0)
+                .filter_map(|o| o.service_level.map(|e| e.mean))
+                .min_by(f64::total_cmp);
+        }
+    }
+    let Routing::PrimaryFirstLongestIdle { overflow_after } = k.routing;
+    SkillsSummary {
+        routing: k.routing.name().to_string(),
+        overflow_seconds: overflow_after.map_or(0.0, |s| s.get()),
+        skill_sets: (k.skills.sets.iter().enumerate())
+            .map(|(s, set)| SkillSetLine {
+                queues: set.iter().map(|&q| c.names[q].clone()).collect(),
+                agents: k.skills.headcount[s],
+                agent_hours_needed_rostered: k.set_hours_needed_rostered[s],
+            })
+            .collect(),
+        agent_hours_needed_rostered_queues_apart: apart,
+        staffing_rounds: k.staffing.rounds,
+        staffing_met_in_simulation: k.staffing.met,
     }
 }
 
@@ -216,7 +294,31 @@ pub fn centre_text(s: &CentreSummary) -> String {
         s.roster_bound_points,
         super::summary::gap_words(s.roster_cost_points, s.roster_bound_points, s.roster_gap)
     );
+    if let Some(k) = &s.skills {
+        let _ = writeln!(o, "{}", skills_text(s, k));
+    }
     o
+}
+
+/// The skills model in one paragraph: the routing, what pooling saved, and
+/// each queue's simulated service level under it.
+fn skills_text(s: &CentreSummary, k: &SkillsSummary) -> String {
+    let sims: Vec<String> = (s.queues.iter())
+        .filter_map(|q| {
+            let week = q.simulated_service_level?;
+            let low = q.lowest_day_simulated_service_level.unwrap_or(week);
+            Some(format!("{} {:.1}% (lowest day {:.1}%)", q.queue, week * 100.0, low * 100.0))
+        })
+        .collect();
+    format!(
+        "skills           {} skill sets, routing {}{}: {:.0} agent-hours to roster, against {:.0} with each queue's own agents; simulated service level {}",
+        k.skill_sets.len(),
+        k.routing,
+        if k.overflow_seconds > 0.0 { format!(" (others after {:.0} s)", k.overflow_seconds) } else { String::new() },
+        s.agent_hours_needed_rostered,
+        k.agent_hours_needed_rostered_queues_apart,
+        if sims.is_empty() { "not simulated (simulation.replications = 0)".to_string() } else { sims.join(", ") }
+    )
 }
 
 /// A several-queue centre's page: the centre's figures and one line per

@@ -168,6 +168,50 @@ pub(super) fn plan_from(
     }
 }
 
+/// The plan of given `counts` (one queue's part of shifts solved with other
+/// queues'): totals, coverage, shortfall and surplus against `required`;
+/// the solve's own figures (status, objective, bound, size) are `solved`'s.
+pub fn plan_of_counts(solved: &ShiftPlan, options: &[ShiftOption], counts: Vec<u32>, required: &[f64]) -> ShiftPlan {
+    let scheduled = coverage(options, &counts, required.len());
+    let shortfall = required.iter().zip(&scheduled).map(|(r, s)| (r - *s as f64).max(0.0)).sum();
+    let surplus = required.iter().zip(&scheduled).map(|(r, s)| (*s as f64 - r).max(0.0)).sum();
+    ShiftPlan {
+        heads: counts.iter().sum(),
+        paid_hours: counts.iter().zip(options).map(|(c, o)| *c as f64 * o.paid_hours).sum(),
+        counts,
+        scheduled,
+        shortfall,
+        surplus,
+        ..solved.clone()
+    }
+}
+
+/// The solve figures of plans solved apart, as one: objectives, bounds and
+/// sizes summed, the time limit if any hit it (counts and coverage empty).
+pub fn solved_together(plans: &[&ShiftPlan]) -> ShiftPlan {
+    let objective: f64 = plans.iter().map(|p| p.objective).sum();
+    let lp_bound: f64 = plans.iter().map(|p| p.lp_bound).sum();
+    ShiftPlan {
+        status: if plans.iter().any(|p| p.status == SolveStatus::TimeLimit) {
+            SolveStatus::TimeLimit
+        } else {
+            SolveStatus::Optimal
+        },
+        objective,
+        lp_bound,
+        gap: if objective.abs() > 1e-9 { ((objective - lp_bound) / objective).max(0.0) } else { 0.0 },
+        solve_seconds: plans.iter().map(|p| p.solve_seconds).sum(),
+        variables: plans.iter().map(|p| p.variables).sum(),
+        constraints: plans.iter().map(|p| p.constraints).sum(),
+        counts: Vec::new(),
+        scheduled: Vec::new(),
+        heads: 0,
+        paid_hours: 0.0,
+        shortfall: 0.0,
+        surplus: 0.0,
+    }
+}
+
 /// Agents on the phones per slot for given counts.
 pub fn coverage(options: &[ShiftOption], counts: &[u32], slots: usize) -> Vec<u32> {
     let mut s = vec![0u32; slots];

@@ -20,6 +20,7 @@ pub mod erlang;
 pub mod lines;
 pub mod policy;
 pub mod requirements;
+pub mod skills;
 
 pub use policy::{PolicyError, ServicePolicy, ServiceValues};
 
