@@ -347,7 +347,86 @@ pub fn build(
 ) -> Result<SkillsCentre, Error> {
     progress("forecasting and staffing each queue");
     let demands = demands(loaded)?;
-    let skills = Skills::of(&agents, demands.len());
+    let order = Canonical::of(&demands);
+    let mut centre = build_in_order(order.apply(demands), &order.agents(&agents), agents, routing, threshold, progress)?;
+    order.restore(&mut centre);
+    Ok(centre)
+}
+
+/// The queues in an order their names do not decide (most calls forecast
+/// first), so that renaming queues changes no model: the staffing's ties,
+/// the routing groups and the simulation's random draws follow this order.
+struct Canonical {
+    /// Position → the queue's index in the plan.
+    order: Vec<usize>,
+    /// The queue's index in the plan → position.
+    position: Vec<usize>,
+}
+
+impl Canonical {
+    fn of(demands: &[QueueDemand]) -> Canonical {
+        let calls = |d: &QueueDemand| d.series.calls.iter().map(|c| c.get()).sum::<f64>();
+        let past = |d: &QueueDemand| d.loaded.history.offered.iter().filter(|v| v.is_finite()).sum::<f64>();
+        let mut order: Vec<usize> = (0..demands.len()).collect();
+        order.sort_by(|&a, &b| {
+            let (x, y) = (&demands[a], &demands[b]);
+            calls(y).total_cmp(&calls(x)).then(past(y).total_cmp(&past(x))).then(a.cmp(&b))
+        });
+        let mut position = vec![0; order.len()];
+        for (k, &q) in order.iter().enumerate() {
+            position[q] = k;
+        }
+        Canonical { order, position }
+    }
+
+    fn apply(&self, demands: Vec<QueueDemand>) -> Vec<QueueDemand> {
+        let mut slots: Vec<Option<QueueDemand>> = demands.into_iter().map(Some).collect();
+        self.order.iter().filter_map(|&q| slots[q].take()).collect()
+    }
+
+    /// The agents with their queues as positions.
+    fn agents(&self, agents: &[Agent]) -> Vec<Agent> {
+        let at = |q: usize| self.position.get(q).copied().unwrap_or(q);
+        (agents.iter())
+            .map(|a| Agent {
+                queues: a.queues.as_ref().map(|l| l.iter().map(|&q| at(q)).collect()),
+                primary: a.primary.map(at),
+                ..a.clone()
+            })
+            .collect()
+    }
+
+    /// Queues, skill sets, groups and the simulation back in the plan's
+    /// queue order and indices.
+    fn restore(&self, c: &mut SkillsCentre) {
+        let mut slots: Vec<Option<WeeklyPlan>> = std::mem::take(&mut c.queues).into_iter().map(Some).collect();
+        c.queues = self.position.iter().filter_map(|&k| slots[k].take()).collect();
+        let k = &mut c.outcome.skills;
+        for set in &mut k.sets {
+            set.iter_mut().for_each(|q| *q = self.order[*q]);
+        }
+        for g in &mut k.groups {
+            g.queues.iter_mut().for_each(|q| *q = self.order[*q]);
+        }
+        if let Some(r) = &mut c.outcome.simulation {
+            r.intervals = self.position.iter().map(|&k| r.intervals[k].clone()).collect();
+            r.days = self.position.iter().map(|&k| r.days[k].clone()).collect();
+            r.whole = self.position.iter().map(|&k| r.whole[k]).collect();
+        }
+    }
+}
+
+/// [`build`] with the queues in canonical order; `agents` name queues by
+/// position, `listed` are the agents as the plan has them.
+fn build_in_order(
+    demands: Vec<QueueDemand>,
+    agents: &[Agent],
+    listed: Vec<Agent>,
+    routing: Routing,
+    threshold: ImpactThreshold,
+    progress: &dyn Fn(&str),
+) -> Result<SkillsCentre, Error> {
+    let skills = Skills::of(agents, demands.len());
     progress("staffing skill sets (simulation)");
     let staffing = staff_by_skills(&demands, &skills, routing);
     progress("scheduling shifts per skill group (HiGHS)");
@@ -392,7 +471,7 @@ pub fn build(
         .into_iter()
         .enumerate()
         .map(|(q, d)| {
-            let (scheduled, part) = queue_part(q, &d, &options, &roster, &solved, &skills, &agents);
+            let (scheduled, part) = queue_part(q, &d, &options, &roster, &solved, &skills, agents);
             let sim = simulation.as_ref().map(|r| queue_report(r, q));
             let QueueDemand { loaded, fitted, forecast, series, requirements } = d;
             (QueueShifts { loaded, fitted, forecast, series, requirements, scheduled }, part, sim)
@@ -401,7 +480,7 @@ pub fn build(
     progress("coverage and impact per queue");
     let queues = parts
         .into_par_iter()
-        .map(|(w, r, sim)| finish_week_with(w, r, agents.clone(), threshold, sim, &|_| {}))
+        .map(|(w, r, sim)| finish_week_with(w, r, listed.clone(), threshold, sim, &|_| {}))
         .collect::<Result<_, _>>()?;
     let outcome = SkillsOutcome {
         routing,
