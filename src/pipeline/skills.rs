@@ -348,7 +348,8 @@ pub fn build(
     progress("forecasting and staffing each queue");
     let demands = demands(loaded)?;
     let order = Canonical::of(&demands);
-    let mut centre = build_in_order(order.apply(demands), &order.agents(&agents), agents, routing, threshold, progress)?;
+    let mut centre =
+        build_in_order(order.apply(demands), &order.agents(&agents), agents, routing, threshold, progress)?;
     order.restore(&mut centre);
     Ok(centre)
 }

@@ -12,4 +12,5 @@ mod queues;
 mod report;
 mod review;
 mod schedule;
+mod skills;
 mod staff;
