@@ -5,7 +5,10 @@
 //! prints.
 //!
 //! Precedence for every setting: CLI flag > environment variable
-//! (`RINGCAST_*`) > the centre config file > the built-in default.
+//! (`RINGCAST_*`) > the centre config file > the history > the built-in
+//! default. The service values are ranked once, by the library's resolver
+//! ([`crate::settings::ServiceCandidates`]): this module only says which flag
+//! or variable gave each value.
 //!
 //! Exit codes: 0 success; 2 bad input, config or flag; 3 a plan that cannot be
 //! built as asked (uncoverable interval, no solution); 1 internal error or a
@@ -177,30 +180,53 @@ pub enum GoalArg {
     Week,
 }
 
-impl WhatIfArgs {
-    fn overrides(&self) -> crate::settings::ServiceOverrides {
+impl From<GoalArg> for crate::settings::GoalScope {
+    fn from(g: GoalArg) -> Self {
         use crate::settings::GoalScope;
-        crate::settings::ServiceOverrides {
-            target_sl: self.target_sl,
-            answer_seconds: self.answer_seconds,
-            shrinkage: self.shrinkage,
-            aht_seconds: self.aht_seconds,
-            patience_seconds: self.patience_seconds,
-            goal: self.goal.map(|g| match g {
-                GoalArg::Interval => GoalScope::Interval,
-                GoalArg::Day => GoalScope::Day,
-                GoalArg::Week => GoalScope::Week,
-            }),
-            from_environment: crate::settings::FromEnvironment {
-                target_sl: self.target_sl.is_some() && !on_command_line("--target-sl"),
-                answer_seconds: self.answer_seconds.is_some() && !on_command_line("--answer-seconds"),
-                shrinkage: self.shrinkage.is_some() && !on_command_line("--shrinkage"),
-                aht_seconds: self.aht_seconds.is_some() && !on_command_line("--aht-seconds"),
-                patience_seconds: self.patience_seconds.is_some() && !on_command_line("--patience-seconds"),
-                goal: self.goal.is_some() && !on_command_line("--goal"),
-            },
+        match g {
+            GoalArg::Interval => GoalScope::Interval,
+            GoalArg::Day => GoalScope::Day,
+            GoalArg::Week => GoalScope::Week,
         }
     }
+}
+
+impl WhatIfArgs {
+    /// The what-if's values, each with the flag or variable that gave it.
+    fn overrides(&self) -> crate::settings::ServiceOverrides {
+        crate::settings::ServiceOverrides {
+            target_sl: given::<Self, _>("target_sl", self.target_sl),
+            answer_seconds: given::<Self, _>("answer_seconds", self.answer_seconds),
+            shrinkage: given::<Self, _>("shrinkage", self.shrinkage),
+            aht_seconds: given::<Self, _>("aht_seconds", self.aht_seconds),
+            patience_seconds: given::<Self, _>("patience_seconds", self.patience_seconds),
+            goal: given::<Self, _>("goal", self.goal.map(Into::into)),
+        }
+    }
+}
+
+/// A value clap holds for the field `id` of `A`, with where it came from:
+/// the flag when it was written on the command line, else the environment
+/// variable clap read it from. Both names are the ones clap declares.
+fn given<A: clap::Args, T>(id: &str, value: Option<T>) -> Option<crate::settings::Given<T>> {
+    use crate::settings::Given;
+    let value = value?;
+    let flag = flag_of::<A>(id);
+    match declared::<A>(id).and_then(|a| a.get_env().map(|v| v.to_string_lossy().into_owned())) {
+        Some(var) if !on_command_line(&flag) => Some(Given::environment(value, var)),
+        _ => Some(Given::flag(value, flag)),
+    }
+}
+
+/// The flag clap declares for the field `id` of `A` (`--target-sl`); a field
+/// without one is set in the config (`--config`).
+fn flag_of<A: clap::Args>(id: &str) -> String {
+    declared::<A>(id).and_then(|a| a.get_long().map(|l| format!("--{l}"))).unwrap_or_else(|| "--config".into())
+}
+
+/// The argument clap declares for the field `id` of `A`.
+fn declared<A: clap::Args>(id: &str) -> Option<clap::Arg> {
+    A::augment_args(clap::Command::new("ringcast")).get_arguments().find(|a| a.get_id() == id).cloned()
 }
 
 /// Whether `flag` was written on the command line: a value clap holds that
