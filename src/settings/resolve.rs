@@ -14,8 +14,8 @@
 //! rule names what the planner wrote (`--target-sl`, `RINGCAST_TARGET_SL`,
 //! `service.target_sl`) and a report says whether the handle time was set or
 //! learned. The command line tells which flag or variable gave a value; this
-//! module never sees clap (as in astral-sh/uv, the clap types stay apart from
-//! the resolved settings).
+//! module never sees the argument parser's types (as in astral-sh/uv, the
+//! parsed arguments stay apart from the resolved settings).
 
 use super::GoalScope;
 use crate::ingest::queue_stats::Estimate;
@@ -170,24 +170,6 @@ pub struct Provenance {
     pub goal: Source,
 }
 
-impl Provenance {
-    /// The source of the value a [`PolicyError`] names by its key.
-    fn of_policy_key(&self, key: &str) -> Source {
-        match key {
-            "target_sl" => self.target_sl.clone(),
-            "answer_seconds" => self.answer_seconds.clone(),
-            "aht_seconds" => self.aht_seconds.clone(),
-            "patience_seconds" => self.patience_seconds.clone(),
-            "shrinkage" => self.shrinkage.clone(),
-            "max_occupancy" => self.max_occupancy.clone(),
-            "max_asa_seconds" => self.max_asa_seconds.clone(),
-            "max_abandon" => self.max_abandon.clone(),
-            "min_agents_open" => self.min_agents_open.clone(),
-            _ => Source::Default,
-        }
-    }
-}
-
 /// The service values resolved and checked, with where each came from.
 #[derive(Debug, Clone, PartialEq)]
 pub struct ResolvedService {
@@ -269,21 +251,21 @@ impl ServiceCandidates {
 }
 
 /// A policy error with the value it names and where that value came from.
-fn rejected(e: PolicyError, v: &ServiceValues, provenance: &Provenance) -> ResolveError {
-    let value = match e.key {
-        "target_sl" => Some(v.target_sl),
-        "answer_seconds" => Some(v.answer_seconds),
-        "aht_seconds" => Some(v.aht_seconds),
-        "patience_seconds" => v.patience_seconds,
-        "shrinkage" => Some(v.shrinkage),
-        "max_occupancy" => v.max_occupancy,
-        "max_asa_seconds" => v.max_asa_seconds,
-        "max_abandon" => v.max_abandon,
-        "min_agents_open" => Some(v.min_agents_open as f64),
-        _ => None,
+fn rejected(e: PolicyError, v: &ServiceValues, p: &Provenance) -> ResolveError {
+    let unknown = Source::Default;
+    let (value, source) = match e.key {
+        "target_sl" => (Some(v.target_sl), &p.target_sl),
+        "answer_seconds" => (Some(v.answer_seconds), &p.answer_seconds),
+        "aht_seconds" => (Some(v.aht_seconds), &p.aht_seconds),
+        "patience_seconds" => (v.patience_seconds, &p.patience_seconds),
+        "shrinkage" => (Some(v.shrinkage), &p.shrinkage),
+        "max_occupancy" => (v.max_occupancy, &p.max_occupancy),
+        "max_asa_seconds" => (v.max_asa_seconds, &p.max_asa_seconds),
+        "max_abandon" => (v.max_abandon, &p.max_abandon),
+        "min_agents_open" => (Some(v.min_agents_open as f64), &p.min_agents_open),
+        _ => (None, &unknown),
     };
-    let source = provenance.of_policy_key(e.key);
-    ResolveError::Rejected(Rejected { key: e.key, value, source, message: e.message })
+    ResolveError::Rejected(Rejected { key: e.key, value, source: source.clone(), message: e.message })
 }
 
 #[cfg(test)]
