@@ -132,7 +132,7 @@ impl StaffArgs {
 
     /// The service flags given, each named as clap declares it.
     fn offer_flags(&self, c: &mut ServiceCandidates) {
-        let flag = |id: &str, value: Option<f64>| given::<Self, _>(id, value);
+        let flag = |id: &str, value: Option<f64>| given::<Self, _>(id, value, false);
         c.aht_seconds.offer(flag("aht_seconds", self.aht_seconds));
         c.target_sl.offer(flag("target_sl", self.target_sl));
         c.answer_seconds.offer(flag("answer_seconds", self.answer_seconds));
