@@ -8,7 +8,7 @@
 //! environment > config file > history > default), which records where each
 //! came from ([`Provenance`]); `ringcast staff` uses the same resolver.
 
-mod resolve;
+pub mod resolve;
 
 pub use resolve::{config_key, Candidates, Given, Provenance, Rejected, ResolveError, ResolvedService};
 pub use resolve::{ServiceCandidates, Source};
@@ -846,6 +846,22 @@ mod tests {
         let mut s = parse("").unwrap();
         s.learn_queue(&QueueStats::default(), Path::new("centre.toml")).unwrap();
         assert_eq!((s.service.aht.get(), s.provenance.aht_seconds, s.service.patience), (300.0, Source::Default, None));
+    }
+
+    #[test]
+    fn a_capped_learned_value_warns_only_when_it_is_used() {
+        let days = Estimate { seconds: 1e6, calls: 10.0, basis: CallBasis::Abandoned };
+        let stats = QueueStats { patience: Some(days), ..QueueStats::default() };
+        let p = Path::new("centre.toml");
+        let mut s = parse("").unwrap();
+        let warnings = s.learn_queue(&stats, p).unwrap();
+        assert_eq!(s.service.patience.map(|p| p.get()), Some(limits::PATIENCE_SECONDS.max));
+        assert_eq!(s.provenance.patience_seconds, Source::Learned(days));
+        assert!(warnings.len() == 1 && warnings[0].starts_with("patience seconds: the history shows"), "{warnings:?}");
+        let mut s = parse("[service]\npatience_seconds = 90\n").unwrap();
+        assert!(s.learn_queue(&stats, p).unwrap().is_empty(), "the config wins: nothing capped is used");
+        assert_eq!(s.service.patience.map(|p| p.get()), Some(90.0));
+        assert_eq!(s.provenance.patience_seconds, Source::file(p, "service.patience_seconds"));
     }
 
     #[test]
