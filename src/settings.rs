@@ -3,6 +3,15 @@
 //! [`SchedulingRules`], [`Costs`], [`ChannelKinds`]). Every rule is checked
 //! here, once, and a broken one names its config key. Stages never see a path
 //! or a flag.
+//!
+//! The service values come through the one resolver of [`resolve`] (flag >
+//! environment > config file > history > default), which records where each
+//! came from ([`Provenance`]); `ringcast staff` uses the same resolver.
+
+pub mod resolve;
+
+pub use resolve::{config_key, Candidates, Given, Provenance, Rejected, ResolveError, ResolvedService};
+pub use resolve::{ServiceCandidates, Source};
 
 use crate::calendar::OpenCalendar;
 use crate::config::weekday_of;
@@ -17,7 +26,7 @@ use crate::limits;
 use crate::schedule::{SchedulingRules, ShiftFamily};
 use crate::simulate::{HandleTimes, SimSettings};
 use crate::staff::lines::Lines;
-use crate::staff::{ServicePolicy, ServiceValues};
+use crate::staff::ServicePolicy;
 use crate::units::{Fraction, Money};
 use chrono::Weekday;
 use std::collections::BTreeMap;
@@ -34,26 +43,6 @@ pub struct Costs {
     pub currency: String,
 }
 
-/// Where a queue parameter of the service policy came from.
-#[derive(Debug, Clone, Copy, PartialEq)]
-pub enum Origin {
-    /// Set in the centre config (which wins over the history).
-    Config,
-    /// Read off the history.
-    Learned(Estimate),
-    /// Neither: the built-in default (or, for patience, none: Erlang C).
-    Default,
-    /// A flag (or its environment variable) for a what-if.
-    CommandLine,
-}
-
-/// Where the handle time and the patience of the service policy came from.
-#[derive(Debug, Clone, Copy, PartialEq)]
-pub struct QueueOrigins {
-    pub aht: Origin,
-    pub patience: Origin,
-}
-
 /// The centre's settings, checked.
 #[derive(Debug, Clone)]
 pub struct Settings {
@@ -61,9 +50,11 @@ pub struct Settings {
     pub name: String,
     pub calendar: OpenCalendar,
     pub service: ServicePolicy,
-    /// The `[service]` values the policy was checked from.
-    pub service_values: ServiceValues,
-    pub origins: QueueOrigins,
+    /// Every value offered for the policy (file, flags, environment, history,
+    /// defaults), resolved again whenever one is added.
+    pub service_candidates: ServiceCandidates,
+    /// Where each value of `service` came from.
+    pub provenance: Provenance,
     /// Handle time by weekday and hour, when it was learned from the history.
     pub aht_profile: Option<HourProfile>,
     /// Patience by weekday and hour, when it was learned from the history.
@@ -92,124 +83,93 @@ pub struct Settings {
 }
 
 /// Service values given on the command line (or in the environment) for a
-/// what-if: they win over the config file (flag > environment > file).
-#[derive(Debug, Clone, Copy, Default, PartialEq)]
+/// what-if, each with the flag or variable that gave it: they win over the
+/// config file (see [`resolve`] for the precedence).
+#[derive(Debug, Clone, Default, PartialEq)]
 pub struct ServiceOverrides {
-    pub target_sl: Option<f64>,
-    pub answer_seconds: Option<f64>,
-    pub shrinkage: Option<f64>,
-    pub aht_seconds: Option<f64>,
-    pub patience_seconds: Option<f64>,
-    pub goal: Option<GoalScope>,
-    /// Which of the values came from the environment rather than a flag, so
-    /// a message names the one the planner set.
-    pub from_environment: FromEnvironment,
+    pub target_sl: Option<Given<f64>>,
+    pub answer_seconds: Option<Given<f64>>,
+    pub shrinkage: Option<Given<f64>>,
+    pub aht_seconds: Option<Given<f64>>,
+    pub patience_seconds: Option<Given<f64>>,
+    pub goal: Option<Given<GoalScope>>,
 }
 
-/// Per override, whether its environment variable set it (no flag given).
-#[derive(Debug, Clone, Copy, Default, PartialEq)]
-pub struct FromEnvironment {
-    pub target_sl: bool,
-    pub answer_seconds: bool,
-    pub shrinkage: bool,
-    pub aht_seconds: bool,
-    pub patience_seconds: bool,
-    pub goal: bool,
-}
-
-impl FromEnvironment {
-    fn of(&self, key: &str) -> bool {
-        match key {
-            "target_sl" => self.target_sl,
-            "answer_seconds" => self.answer_seconds,
-            "shrinkage" => self.shrinkage,
-            "aht_seconds" => self.aht_seconds,
-            "patience_seconds" => self.patience_seconds,
-            "goal" => self.goal,
-            _ => false,
-        }
-    }
-}
-
-/// Where a checked value came from, for messages that name it.
-#[derive(Debug, Clone, PartialEq)]
-pub enum ValueSource {
-    /// The config file (its key, or the key's default when left out).
-    File(std::path::PathBuf),
-    /// `--target-sl` and the like.
-    Flag,
-    /// `RINGCAST_TARGET_SL` and the like.
-    Environment,
-}
-
-impl ValueSource {
-    fn of_override(o: &ServiceOverrides, key: &str) -> ValueSource {
-        if o.from_environment.of(key) {
-            ValueSource::Environment
-        } else {
-            ValueSource::Flag
-        }
-    }
-
-    /// `key` set to `value` as the planner wrote it: `--goal day` (flag),
-    /// `RINGCAST_GOAL=day` (environment), `service.goal = "day" (centre.toml)`.
-    pub fn naming(&self, key: &str, value: &str) -> String {
-        match self {
-            ValueSource::Flag => format!("--{} {value} (flag)", key.replace('_', "-")),
-            ValueSource::Environment => format!("RINGCAST_{}={value} (environment)", key.to_uppercase()),
-            ValueSource::File(p) => format!("service.{key} = {value} ({})", p.display()),
-        }
-    }
-
-    /// Whether the planner gave the value for this run (flag or environment).
-    fn for_this_run(&self) -> bool {
-        !matches!(self, ValueSource::File(_))
+impl ServiceOverrides {
+    fn offer_to(&self, c: &mut ServiceCandidates) {
+        c.target_sl.offer(self.target_sl.clone());
+        c.answer_seconds.offer(self.answer_seconds.clone());
+        c.shrinkage.offer(self.shrinkage.clone());
+        c.aht_seconds.offer(self.aht_seconds.clone());
+        c.patience_seconds.offer(self.patience_seconds.clone());
+        c.goal.offer(self.goal.clone());
     }
 }
 
 impl Settings {
-    /// Apply a what-if's values over the file's, then check the goal's
-    /// values as one set (a flag's `--goal day` takes the file's floor); a
-    /// broken rule names the flag or variable (`--target-sl 1.2: …`).
+    /// Offer a what-if's values over the file's and resolve, then check the
+    /// goal's values as one set (a flag's `--goal day` takes the file's
+    /// floor); a broken rule names the flag or variable (`--target-sl: …`).
     pub fn apply(&mut self, o: &ServiceOverrides, path: &Path) -> Result<(), Error> {
-        if *o != ServiceOverrides::default() {
-            self.apply_service(o)?;
+        o.offer_to(&mut self.service_candidates);
+        let resolved = self.resolve_service(path)?;
+        if let Some(scope) = resolved.goal {
+            self.goal.scope = scope;
         }
-        if let Some(t) = o.target_sl {
-            self.goal.target_sl = (t, ValueSource::of_override(o, "target_sl"));
-        }
-        if let Some(g) = o.goal {
-            self.goal.scope = g;
-            self.goal.scope_from = ValueSource::of_override(o, "goal");
-        }
+        self.goal.scope_from = resolved.provenance.goal.clone();
+        self.goal.target_sl = (resolved.values.target_sl, resolved.provenance.target_sl.clone());
         let warnings = self.goal.check(path)?;
         self.warnings.extend(warnings);
         Ok(())
     }
 
-    fn apply_service(&mut self, o: &ServiceOverrides) -> Result<(), Error> {
-        let mut v = self.service_values;
-        v.target_sl = o.target_sl.unwrap_or(v.target_sl);
-        v.answer_seconds = o.answer_seconds.unwrap_or(v.answer_seconds);
-        v.shrinkage = o.shrinkage.unwrap_or(v.shrinkage);
-        if let Some(a) = o.aht_seconds {
-            v.aht_seconds = a;
-            self.origins.aht = Origin::CommandLine;
-        }
-        if let Some(p) = o.patience_seconds {
-            v.patience_seconds = Some(p);
-            self.origins.patience = Origin::CommandLine;
-        }
-        self.service = ServicePolicy::new(&v).map_err(|e| {
-            let named = match ValueSource::of_override(o, e.key) {
-                ValueSource::Environment => format!("RINGCAST_{}", e.key.to_uppercase()),
-                _ => format!("--{}", e.key.replace('_', "-")),
-            };
-            Error::usage(format!("{named}: {}", e.message))
-        })?;
-        self.service_values = v;
-        Ok(())
+    /// Resolve the candidates into the policy and its provenance.
+    fn resolve_service(&mut self, path: &Path) -> Result<ResolvedService, Error> {
+        let resolved = self.service_candidates.resolve().map_err(|e| service_error(e, path))?;
+        self.service = resolved.policy;
+        self.provenance = resolved.provenance.clone();
+        Ok(resolved)
     }
+}
+
+/// A service value that could not be resolved, named by where it came from:
+/// a flag or variable (exit 2, `--target-sl: …`), the config's key, or the
+/// history.
+fn service_error(e: ResolveError, path: &Path) -> Error {
+    let r = match e {
+        ResolveError::Missing { key } => return Error::config(path, config_key(key), "missing"),
+        ResolveError::Rejected(r) => r,
+    };
+    match r.source {
+        Source::Flag { name } => Error::usage(format!("{name}: {}", r.message)),
+        Source::Environment { var } => Error::usage(format!("{var}: {}", r.message)),
+        Source::File { path, key } => Error::config(path, key, r.message),
+        Source::Learned(_) => {
+            Error::config(path, "service", format!("with the queue read off the history: {}", r.message))
+        }
+        Source::Default => Error::config(path, config_key(r.key), r.message),
+    }
+}
+
+/// The `[service]` values of the file, each named by its key (a key left out
+/// by its default there); the handle time, when left out, is the built-in
+/// default that the history may replace.
+fn file_candidates(cfg: &CentreConfig, path: &Path) -> ServiceCandidates {
+    let s = &cfg.service;
+    let file = |v: f64, key: &str| Some(Given::file(v, path, config_key(key)));
+    let set = |v: Option<f64>, key: &str| v.and_then(|v| file(v, key));
+    let mut c = ServiceCandidates::default();
+    c.target_sl.offer(file(s.target_sl, "target_sl"));
+    c.answer_seconds.offer(file(s.answer_seconds, "answer_seconds"));
+    c.shrinkage.offer(file(s.shrinkage, "shrinkage"));
+    c.aht_seconds.offer(set(s.aht_seconds, "aht_seconds"));
+    c.aht_seconds.offer(Some(Given::built_in(crate::config::DEFAULT_AHT_SECONDS)));
+    c.patience_seconds.offer(set(s.patience_seconds, "patience_seconds"));
+    c.max_occupancy.offer(set(s.max_occupancy, "max_occupancy"));
+    c.max_asa_seconds.offer(set(s.max_asa_seconds, "max_asa_seconds"));
+    c.max_abandon.offer(set(s.max_abandon, "max_abandon"));
+    c.min_agents_open.offer(Some(Given::file(s.min_agents_open, path, config_key("min_agents_open"))));
+    c
 }
 
 /// Over which period the service goal holds.
@@ -231,14 +191,14 @@ pub enum GoalScope {
 pub struct GoalSettings {
     pub scope: GoalScope,
     /// Where `scope` came from.
-    pub scope_from: ValueSource,
+    pub scope_from: Source,
     /// The service level every open interval keeps (day and week goals).
     pub floor_sl: Option<Fraction>,
     /// Per weekday (Mon = 0) the goal's own target, where one is set.
     pub weekday_targets: [Option<Fraction>; 7],
     /// The target the goal answers for, and where it came from (the floor
     /// is checked against it).
-    pub target_sl: (f64, ValueSource),
+    pub target_sl: (f64, Source),
 }
 
 impl GoalScope {
@@ -258,15 +218,15 @@ impl GoalSettings {
     /// and they are dropped; under the file's own scope they are refused.
     fn check(&mut self, path: &Path) -> Result<Vec<String>, Error> {
         let mut warnings = Vec::new();
-        let file = |v: &dyn std::fmt::Display, key: &str| ValueSource::File(path.into()).naming(key, &v.to_string());
-        let scope = self.scope_from.naming("goal", self.scope.word());
-        let scope = if self.scope_from == ValueSource::File(path.into()) && self.scope == GoalScope::Interval {
+        let file = |v: &dyn std::fmt::Display, key: &str| Source::file(path, key).naming(&v.to_string());
+        let scope = self.scope_from.naming(self.scope.word());
+        let scope = if matches!(self.scope_from, Source::File { .. }) && self.scope == GoalScope::Interval {
             format!("{scope}, the default when left out")
         } else {
             scope
         };
         if let Some(f) = self.floor_sl {
-            let floor = file(&f.get(), "interval_floor_sl");
+            let floor = file(&f.get(), "service.interval_floor_sl");
             if self.scope == GoalScope::Interval {
                 let why = "a floor per interval goes with goal = \"day\" or \"week\" (with \"interval\" every interval meets target_sl)";
                 if !self.scope_from.for_this_run() {
@@ -279,7 +239,7 @@ impl GoalSettings {
                 warnings.push(format!("{floor} does not apply under {scope}: every interval meets target_sl"));
                 self.floor_sl = None;
             } else if f.get() > self.target_sl.0 {
-                let target = self.target_sl.1.naming("target_sl", &self.target_sl.0.to_string());
+                let target = self.target_sl.1.naming(&self.target_sl.0.to_string());
                 return Err(Error::config(
                     path,
                     "service.interval_floor_sl",
@@ -339,8 +299,9 @@ fn goal_settings(cfg: &CentreConfig, path: &Path) -> Result<GoalSettings, Error>
             )?);
         }
     }
-    let file = ValueSource::File(path.into());
-    Ok(GoalSettings { scope, scope_from: file.clone(), floor_sl, weekday_targets, target_sl: (s.target_sl, file) })
+    let file = Source::file(path, config_key("goal"));
+    let target_sl = (s.target_sl, Source::file(path, config_key("target_sl")));
+    Ok(GoalSettings { scope, scope_from: file, floor_sl, weekday_targets, target_sl })
 }
 
 /// The `[simulation]` section, checked.
@@ -482,18 +443,16 @@ impl Settings {
     fn unchecked(cfg: &CentreConfig, path: &Path) -> Result<Settings, Error> {
         let calendar = calendar(cfg, path)?;
         let scheduling = scheduling_rules(cfg, &calendar, path)?;
-        let origin = |set: bool| if set { Origin::Config } else { Origin::Default };
-        Ok(Settings {
+        let service_candidates = file_candidates(cfg, path);
+        let service = service_candidates.resolve().map_err(|e| service_error(e, path))?;
+        let mut settings = Settings {
             name: cfg.name.clone(),
             calendar,
-            service: service_policy(&cfg.service_values(), path)?,
-            service_values: cfg.service_values(),
+            service: service.policy,
+            service_candidates,
+            provenance: service.provenance,
             aht_profile: None,
             patience_profile: None,
-            origins: QueueOrigins {
-                aht: origin(cfg.service.aht_seconds.is_some()),
-                patience: origin(cfg.service.patience_seconds.is_some()),
-            },
             scheduling,
             costs: costs(cfg, path)?,
             channels: cfg.channel_kinds(),
@@ -515,7 +474,10 @@ impl Settings {
                     ),
                 )
             })?,
-        })
+        };
+        let goal = Some(Given::file(settings.goal.scope, path, config_key("goal")));
+        settings.service_candidates.goal.offer(goal);
+        Ok(settings)
     }
 }
 
@@ -533,39 +495,17 @@ impl Settings {
         }
     }
 
-    /// Take the handle time and patience the history shows where the config
-    /// does not set them (the config wins), and check the policy again.
+    /// Offer the handle time and patience the history shows (the config,
+    /// flags and environment win over them), and resolve the policy again.
     ///
     /// A learned value beyond its plausible range (patience of days, where
     /// callers almost never abandon) is odd but usable: it is capped at the
-    /// range's end, flat over the week, with a warning (returned).
+    /// range's end, flat over the week, with a warning (returned) when used.
     pub fn learn_queue(&mut self, stats: &QueueStats, path: &Path) -> Result<Vec<String>, Error> {
-        let mut values = self.service_values;
-        let mut warnings = Vec::new();
-        let mut capped = |e: Estimate, range: &limits::Plausible, key: &str| -> Option<f64> {
-            (e.seconds > range.max).then(|| {
-                warnings.push(format!(
-                    "{}: the history shows {:.0} s, beyond {}; using {} s for every interval (set service.{key} to choose)",
-                    key.replace('_', " "),
-                    e.seconds,
-                    range.expected(),
-                    range.max
-                ));
-                range.max
-            })
-        };
-        if let (Origin::Default, Some(aht)) = (self.origins.aht, stats.aht) {
-            let cap = capped(aht, &limits::AHT_SECONDS, "aht_seconds");
-            values.aht_seconds = cap.unwrap_or(aht.seconds);
-            self.origins.aht = Origin::Learned(aht);
-            self.aht_profile = if cap.is_some() { None } else { stats.aht_profile };
-        }
-        if let (Origin::Default, Some(p)) = (self.origins.patience, stats.patience) {
-            let cap = capped(p, &limits::PATIENCE_SECONDS, "patience_seconds");
-            values.patience_seconds = Some(cap.unwrap_or(p.seconds));
-            self.origins.patience = Origin::Learned(p);
-            self.patience_profile = if cap.is_some() { None } else { stats.patience_profile };
-        }
+        let aht = stats.aht.map(|e| Learned::within(e, &limits::AHT_SECONDS, "aht_seconds"));
+        let patience = stats.patience.map(|e| Learned::within(e, &limits::PATIENCE_SECONDS, "patience_seconds"));
+        self.service_candidates.aht_seconds.offer(aht.as_ref().map(Learned::given));
+        self.service_candidates.patience_seconds.offer(patience.as_ref().map(Learned::given));
         // Handle-time spread for the simulation: the records' own, log-normal,
         // where the config leaves `simulation.handle_cv` out.
         if let (HandleTimes::Exponential, Some(cv)) = (self.simulation.handle_times, stats.handle_cv) {
@@ -574,16 +514,46 @@ impl Settings {
                 self.simulation.handle_cv_learned = true;
             }
         }
-        self.service = service_policy(&values, path)
-            .map_err(|e| Error::config(path, "service", format!("with the queue read off the history: {e}")))?;
-        self.service_values = values;
+        let resolved = self.resolve_service(path)?;
+        let mut warnings = Vec::new();
+        if let (Source::Learned(_), Some(l)) = (&resolved.provenance.aht_seconds, &aht) {
+            warnings.extend(l.warning.clone());
+            self.aht_profile = if l.warning.is_some() { None } else { stats.aht_profile };
+        }
+        if let (Source::Learned(_), Some(l)) = (&resolved.provenance.patience_seconds, &patience) {
+            warnings.extend(l.warning.clone());
+            self.patience_profile = if l.warning.is_some() { None } else { stats.patience_profile };
+        }
         Ok(warnings)
     }
 }
 
-/// The service policy of `[service]`, a broken rule named by its key.
-pub fn service_policy(values: &ServiceValues, path: &Path) -> Result<ServicePolicy, Error> {
-    ServicePolicy::new(values).map_err(|e| Error::config(path, format!("service.{}", e.key), e.message))
+/// A value read off the history, capped at its plausible range's end, with
+/// the warning that says so when it was.
+struct Learned {
+    estimate: Estimate,
+    seconds: f64,
+    warning: Option<String>,
+}
+
+impl Learned {
+    fn within(e: Estimate, range: &limits::Plausible, key: &str) -> Learned {
+        let warning = (e.seconds > range.max).then(|| {
+            format!(
+                "{}: the history shows {:.0} s, beyond {}; using {} s for every interval (set service.{key} to choose)",
+                key.replace('_', " "),
+                e.seconds,
+                range.expected(),
+                range.max
+            )
+        });
+        let seconds = if warning.is_some() { range.max } else { e.seconds };
+        Learned { estimate: e, seconds, warning }
+    }
+
+    fn given(&self) -> Given<f64> {
+        Given::learned(self.seconds, self.estimate)
+    }
 }
 
 /// The `[scheduling]` rules; without `[[scheduling.shifts]]` in the file,
@@ -902,14 +872,30 @@ mod tests {
         s.learn_queue(&stats, Path::new("centre.toml")).unwrap();
         assert_eq!(s.simulation.handle_times, HandleTimes::LogNormal { cv: 0.8 }, "the config wins");
         assert_eq!(s.service.patience.map(|p| p.get()), Some(232.0));
-        assert!(matches!(s.origins.aht, Origin::Learned(e) if e.calls == 27_000.0));
+        assert!(matches!(s.provenance.aht_seconds, Source::Learned(e) if e.calls == 27_000.0));
         let mut s = parse("[service]\naht_seconds = 200\n").unwrap();
         s.learn_queue(&stats, Path::new("centre.toml")).unwrap();
         assert_eq!(s.service.aht.get(), 200.0, "the config wins");
-        assert_eq!(s.origins.aht, Origin::Config);
+        assert_eq!(s.provenance.aht_seconds, Source::file(Path::new("centre.toml"), "service.aht_seconds"));
         let mut s = parse("").unwrap();
         s.learn_queue(&QueueStats::default(), Path::new("centre.toml")).unwrap();
-        assert_eq!((s.service.aht.get(), s.origins.aht, s.service.patience), (300.0, Origin::Default, None));
+        assert_eq!((s.service.aht.get(), s.provenance.aht_seconds, s.service.patience), (300.0, Source::Default, None));
+    }
+
+    #[test]
+    fn a_capped_learned_value_warns_only_when_it_is_used() {
+        let days = Estimate { seconds: 1e6, calls: 10.0, basis: CallBasis::Abandoned };
+        let stats = QueueStats { patience: Some(days), ..QueueStats::default() };
+        let p = Path::new("centre.toml");
+        let mut s = parse("").unwrap();
+        let warnings = s.learn_queue(&stats, p).unwrap();
+        assert_eq!(s.service.patience.map(|p| p.get()), Some(limits::PATIENCE_SECONDS.max));
+        assert_eq!(s.provenance.patience_seconds, Source::Learned(days));
+        assert!(warnings.len() == 1 && warnings[0].starts_with("patience seconds: the history shows"), "{warnings:?}");
+        let mut s = parse("[service]\npatience_seconds = 90\n").unwrap();
+        assert!(s.learn_queue(&stats, p).unwrap().is_empty(), "the config wins: nothing capped is used");
+        assert_eq!(s.service.patience.map(|p| p.get()), Some(90.0));
+        assert_eq!(s.provenance.patience_seconds, Source::file(p, "service.patience_seconds"));
     }
 
     #[test]
@@ -941,19 +927,19 @@ mod tests {
         let e = with(floor, &ServiceOverrides::default()).unwrap_err().to_string();
         assert!(e.contains("service.goal = interval (centre.toml") && e.contains("interval_floor_sl = 0.5"), "{e}");
         // `--goal day` takes the file's floor.
-        let day = ServiceOverrides { goal: Some(GoalScope::Day), ..ServiceOverrides::default() };
+        let day = ServiceOverrides { goal: Some(Given::flag(GoalScope::Day, "--goal")), ..ServiceOverrides::default() };
         let s = with(floor, &day).unwrap();
         assert_eq!((s.goal.scope, s.goal.floor_sl.map(|f| f.get())), (GoalScope::Day, Some(0.5)));
-        assert_eq!(s.goal.scope_from, ValueSource::Flag);
+        assert_eq!(s.goal.scope_from, Source::Flag { name: "--goal".into() });
         // The environment's `interval` over a day goal with a floor: the floor
         // does not apply, and the warning names the variable.
-        let env = FromEnvironment { goal: true, ..FromEnvironment::default() };
-        let interval = ServiceOverrides { goal: Some(GoalScope::Interval), from_environment: env, ..day };
+        let env = Some(Given::environment(GoalScope::Interval, "RINGCAST_GOAL"));
+        let interval = ServiceOverrides { goal: env, ..day.clone() };
         let s = with("[service]\ngoal = \"day\"\ninterval_floor_sl = 0.5\n", &interval).unwrap();
         assert_eq!(s.goal.floor_sl, None);
         assert!(s.warnings.iter().any(|w| w.contains("RINGCAST_GOAL=interval (environment)")), "{:?}", s.warnings);
         // A target below the file's floor, from a flag: both named.
-        let low = ServiceOverrides { target_sl: Some(0.4), ..day };
+        let low = ServiceOverrides { target_sl: Some(Given::flag(0.4, "--target-sl")), ..day };
         let e = with(floor, &low).unwrap_err();
         assert_eq!(e.exit_code(), 2);
         let e = e.to_string();

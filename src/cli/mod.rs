@@ -5,7 +5,10 @@
 //! prints.
 //!
 //! Precedence for every setting: CLI flag > environment variable
-//! (`RINGCAST_*`) > the centre config file > the built-in default.
+//! (`RINGCAST_*`) > the centre config file > the history > the built-in
+//! default. The service values are ranked once, by the library's resolver
+//! ([`crate::settings::ServiceCandidates`]): this module only says which flag
+//! or variable gave each value.
 //!
 //! Exit codes: 0 success; 2 bad input, config or flag; 3 a plan that cannot be
 //! built as asked (uncoverable interval, no solution); 1 internal error or a
@@ -25,7 +28,7 @@ mod synth;
 use crate::error::exit_code_of;
 use crate::pipeline::Sources;
 use chrono::NaiveDate;
-use clap::{Parser, Subcommand};
+use clap::{CommandFactory, FromArgMatches, Parser, Subcommand};
 use std::path::PathBuf;
 
 pub use plan::{ForecastArgs, ImpactArgs, PlanArgs};
@@ -147,7 +150,7 @@ pub struct InputArgs {
 
 /// A what-if on the service: each flag wins over its environment variable,
 /// which wins over the config file.
-#[derive(Debug, Clone, Copy, Default, clap::Args)]
+#[derive(Debug, Clone, Default, clap::Args)]
 pub struct WhatIfArgs {
     /// Service-level target as a fraction (0.8, not 80).
     #[arg(long, env = "RINGCAST_TARGET_SL")]
@@ -167,6 +170,11 @@ pub struct WhatIfArgs {
     /// What the target is answered for: every interval, each day, or the week.
     #[arg(long, value_enum, env = "RINGCAST_GOAL")]
     pub goal: Option<GoalArg>,
+    /// The fields whose value clap read from the environment rather than the
+    /// command line (noted from the parse by [`Cli::note_environment`]), so
+    /// that a message names the variable the planner set.
+    #[arg(skip)]
+    pub from_environment: Vec<String>,
 }
 
 /// `--goal`.
@@ -177,37 +185,57 @@ pub enum GoalArg {
     Week,
 }
 
-impl WhatIfArgs {
-    fn overrides(&self) -> crate::settings::ServiceOverrides {
+impl From<GoalArg> for crate::settings::GoalScope {
+    fn from(g: GoalArg) -> Self {
         use crate::settings::GoalScope;
-        crate::settings::ServiceOverrides {
-            target_sl: self.target_sl,
-            answer_seconds: self.answer_seconds,
-            shrinkage: self.shrinkage,
-            aht_seconds: self.aht_seconds,
-            patience_seconds: self.patience_seconds,
-            goal: self.goal.map(|g| match g {
-                GoalArg::Interval => GoalScope::Interval,
-                GoalArg::Day => GoalScope::Day,
-                GoalArg::Week => GoalScope::Week,
-            }),
-            from_environment: crate::settings::FromEnvironment {
-                target_sl: self.target_sl.is_some() && !on_command_line("--target-sl"),
-                answer_seconds: self.answer_seconds.is_some() && !on_command_line("--answer-seconds"),
-                shrinkage: self.shrinkage.is_some() && !on_command_line("--shrinkage"),
-                aht_seconds: self.aht_seconds.is_some() && !on_command_line("--aht-seconds"),
-                patience_seconds: self.patience_seconds.is_some() && !on_command_line("--patience-seconds"),
-                goal: self.goal.is_some() && !on_command_line("--goal"),
-            },
+        match g {
+            GoalArg::Interval => GoalScope::Interval,
+            GoalArg::Day => GoalScope::Day,
+            GoalArg::Week => GoalScope::Week,
         }
     }
 }
 
-/// Whether `flag` was written on the command line: a value clap holds that
-/// was not, came from its environment variable (messages name the one the
-/// planner set).
-fn on_command_line(flag: &str) -> bool {
-    std::env::args().any(|a| a == flag || a.strip_prefix(flag).is_some_and(|rest| rest.starts_with('=')))
+impl WhatIfArgs {
+    /// The what-if's values, each with the flag or variable that gave it.
+    fn overrides(&self) -> crate::settings::ServiceOverrides {
+        crate::settings::ServiceOverrides {
+            target_sl: self.given("target_sl", self.target_sl),
+            answer_seconds: self.given("answer_seconds", self.answer_seconds),
+            shrinkage: self.given("shrinkage", self.shrinkage),
+            aht_seconds: self.given("aht_seconds", self.aht_seconds),
+            patience_seconds: self.given("patience_seconds", self.patience_seconds),
+            goal: self.given("goal", self.goal.map(Into::into)),
+        }
+    }
+
+    fn given<T>(&self, id: &str, value: Option<T>) -> Option<crate::settings::Given<T>> {
+        given::<Self, _>(id, value, self.from_environment.iter().any(|f| f == id))
+    }
+}
+
+/// A value clap holds for the field `id` of `A`, with where it came from:
+/// its environment variable when clap read it from there, else its flag.
+/// Both names are the ones clap declares.
+fn given<A: clap::Args, T>(id: &str, value: Option<T>, from_environment: bool) -> Option<crate::settings::Given<T>> {
+    use crate::settings::Given;
+    let value = value?;
+    let var = declared::<A>(id).and_then(|a| a.get_env().map(|v| v.to_string_lossy().into_owned()));
+    match var {
+        Some(var) if from_environment => Some(Given::environment(value, var)),
+        _ => Some(Given::flag(value, flag_of::<A>(id))),
+    }
+}
+
+/// The flag clap declares for the field `id` of `A` (`--target-sl`); a field
+/// without one is set in the config (`--config`).
+fn flag_of<A: clap::Args>(id: &str) -> String {
+    declared::<A>(id).and_then(|a| a.get_long().map(|l| format!("--{l}"))).unwrap_or_else(|| "--config".into())
+}
+
+/// The argument clap declares for the field `id` of `A`.
+fn declared<A: clap::Args>(id: &str) -> Option<clap::Arg> {
+    A::augment_args(clap::Command::new("ringcast")).get_arguments().find(|a| a.get_id() == id).cloned()
 }
 
 impl InputArgs {
@@ -225,9 +253,41 @@ impl InputArgs {
     }
 }
 
+impl Cli {
+    /// Note which what-if values clap read from the environment
+    /// (`ArgMatches::value_source`), for messages that name where a value
+    /// came from.
+    fn note_environment(&mut self, matches: &clap::ArgMatches) {
+        let (Some(what_if), Some((_, sub))) = (self.command.what_if_mut(), matches.subcommand()) else { return };
+        let ids = <WhatIfArgs as clap::Args>::augment_args(clap::Command::new("ringcast"));
+        what_if.from_environment = ids
+            .get_arguments()
+            .map(|a| a.get_id().as_str())
+            .filter(|id| sub.value_source(id) == Some(clap::parser::ValueSource::EnvVariable))
+            .map(String::from)
+            .collect();
+    }
+}
+
+impl Command {
+    /// The what-if flags of the commands that run the weekly build.
+    fn what_if_mut(&mut self) -> Option<&mut WhatIfArgs> {
+        match self {
+            Command::Plan(a) => Some(&mut a.inputs.what_if),
+            Command::Forecast(a) => Some(&mut a.inputs.what_if),
+            Command::Impact(a) => Some(&mut a.plan.inputs.what_if),
+            Command::Intraday(a) => Some(&mut a.inputs.what_if),
+            Command::Review(a) => Some(&mut a.inputs.what_if),
+            _ => None,
+        }
+    }
+}
+
 /// Run the CLI; returns the process exit code.
 pub fn main() -> i32 {
-    let cli = Cli::parse();
+    let matches = Cli::command().get_matches();
+    let mut cli = Cli::from_arg_matches(&matches).unwrap_or_else(|e| e.exit());
+    cli.note_environment(&matches);
     match run(cli) {
         Ok(()) => 0,
         Err(e) => {

@@ -1,18 +1,15 @@
 //! `ringcast staff`: a one-interval calculator, or a whole forecast file.
 
-use super::{usage, Format};
-use crate::config::CentreConfig;
+use super::{flag_of, given, usage, Format};
 use crate::error::Error;
 use crate::ingest::history::{load_history_with, HistoryOptions};
 use crate::ingest::queue_stats::QueueStats;
 use crate::ingest::requirements::load_call_series;
 use crate::report::atomic::write_file;
 use crate::report::tables::{performance_csv, requirements_csv};
-use crate::settings::Settings;
+use crate::settings::{config_key, Given, Provenance, ResolveError, ServiceCandidates, Settings, Source};
 use crate::staff::requirements::requirements;
-use crate::staff::{
-    performance_as, required_agents, with_shrinkage, Queue, ServicePolicy, ServiceValues, SlDefinition,
-};
+use crate::staff::{performance_as, required_agents, with_shrinkage, Queue, ServicePolicy, SlDefinition};
 use crate::units::{CallsPerInterval, Minutes};
 use anyhow::Context;
 use serde::Serialize;
@@ -110,66 +107,59 @@ impl From<SlDefinitionArg> for SlDefinition {
 }
 
 impl StaffArgs {
-    /// The service policy: each value from its flag, else the config's
-    /// `[service]`, else (shrinkage, caps) none; handle time, target and answer
-    /// time have no default here.
+    /// The service policy, through the library's resolver: each value from
+    /// its flag, else the config's `[service]`, else (handle time, patience)
+    /// the history, else the default (shrinkage 0, no caps); handle time,
+    /// target and answer time have no default here.
     fn policy(&self) -> anyhow::Result<ServicePolicy> {
-        let (raw, settings) = match &self.config {
-            Some(p) => {
-                let cfg = CentreConfig::read(p).map_err(Error::Config)?;
-                let settings = Settings::from_config(&cfg, p)?;
-                (Some(cfg), Some(settings))
-            }
-            None => (None, None),
-        };
-        let cfg = raw.as_ref().map(|c| c.service_values());
+        let settings = self.config.as_deref().map(Settings::load).transpose()?;
         let learned = self.learned(settings.as_ref())?;
-        let need = |flag: Option<f64>, from_cfg: Option<f64>, name: &str| {
-            flag.or(from_cfg).ok_or_else(|| usage(format!("missing --{name} (or a --config that sets it)")))
-        };
-        // Handle time and patience: flag > config > history > default.
-        let config_aht = raw.as_ref().and_then(|c| c.service.aht_seconds);
-        let learned_aht = learned.aht.map(|e| e.seconds);
-        let aht = self.aht_seconds.or(config_aht).or(learned_aht).or(cfg.map(|c| c.aht_seconds));
-        let patience = self.patience_seconds.or(cfg.and_then(|c| c.patience_seconds));
-        let learned_patience = learned.patience.map(|e| e.seconds);
-        if self.aht_seconds.or(config_aht).is_none() {
-            if let Some(e) = learned.aht {
-                eprintln!("handle time {:.1} s, learned from {:.0} {} calls in --history", e.seconds, e.calls, e.basis);
-            }
+        let mut service = settings.map(|s| s.service_candidates).unwrap_or_default();
+        self.offer_flags(&mut service);
+        service.aht_seconds.offer(learned.aht.map(|e| Given::learned(e.seconds, e)));
+        service.patience_seconds.offer(learned.patience.map(|e| Given::learned(e.seconds, e)));
+        service.shrinkage.offer(Some(Given::built_in(0.0)));
+        service.min_agents_open.offer(Some(Given::built_in(0)));
+        // The target only decides how many agents to search for: with
+        // --agents the service they give is reported, whatever the goal.
+        if self.agents.is_some() {
+            service.target_sl.offer(Some(Given::built_in(UNUSED_TARGET_SL)));
         }
-        if patience.is_none() {
-            if let Some(e) = learned.patience {
-                eprintln!("patience {:.1} s, learned from {:.0} abandoned calls in --history", e.seconds, e.calls);
+        service.sl_definition = self.sl_definition.into();
+        tell_learned(&service.provenance());
+        service.resolve().map(|r| r.policy).map_err(|e| self.resolve_error(e))
+    }
+
+    /// The service flags given, each named as clap declares it.
+    fn offer_flags(&self, c: &mut ServiceCandidates) {
+        let flag = |id: &str, value: Option<f64>| given::<Self, _>(id, value, false);
+        c.aht_seconds.offer(flag("aht_seconds", self.aht_seconds));
+        c.target_sl.offer(flag("target_sl", self.target_sl));
+        c.answer_seconds.offer(flag("answer_seconds", self.answer_seconds));
+        c.patience_seconds.offer(flag("patience_seconds", self.patience_seconds));
+        c.shrinkage.offer(flag("shrinkage", self.shrinkage));
+        c.max_occupancy.offer(flag("max_occupancy", self.max_occupancy));
+        c.max_asa_seconds.offer(flag("max_asa_seconds", self.max_asa_seconds));
+        c.max_abandon.offer(flag("max_abandon", self.max_abandon));
+    }
+
+    /// A value missing or broken, named by where it came from: its flag
+    /// (with the value), its config key, or (learned, default) the `--config`
+    /// key when a config is given, else the flag that would set it.
+    fn resolve_error(&self, e: ResolveError) -> anyhow::Error {
+        let r = match e {
+            ResolveError::Missing { key } => {
+                return usage(format!("missing {} (or a --config that sets it)", flag_of::<Self>(key)))
             }
-        }
-        let values = ServiceValues {
-            aht_seconds: need(aht, None, "aht-seconds")?,
-            // The target only decides how many agents to search for: with
-            // --agents the service they give is reported, whatever the goal.
-            target_sl: match self.agents {
-                Some(_) => self.target_sl.or(cfg.map(|c| c.target_sl)).unwrap_or(UNUSED_TARGET_SL),
-                None => need(self.target_sl, cfg.map(|c| c.target_sl), "target-sl")?,
-            },
-            answer_seconds: need(self.answer_seconds, cfg.map(|c| c.answer_seconds), "answer-seconds")?,
-            patience_seconds: patience.or(learned_patience),
-            shrinkage: self.shrinkage.or(cfg.map(|c| c.shrinkage)).unwrap_or(0.0),
-            max_occupancy: self.max_occupancy.or(cfg.and_then(|c| c.max_occupancy)),
-            max_asa_seconds: self.max_asa_seconds.or(cfg.and_then(|c| c.max_asa_seconds)),
-            max_abandon: self.max_abandon.or(cfg.and_then(|c| c.max_abandon)),
-            min_agents_open: cfg.map(|c| c.min_agents_open).unwrap_or(0),
-            sl_definition: self.sl_definition.into(),
+            ResolveError::Rejected(r) => r,
         };
-        ServicePolicy::new(&values).map_err(|e| {
-            let (flag, given, used) = self.service_flag(&values, e.key);
-            match (given, &self.config) {
-                (false, Some(p)) => Error::config(p, format!("service.{}", e.key), e.message).into(),
-                _ => {
-                    let used = used.map(|v| v.to_string()).unwrap_or_else(|| "(none)".into());
-                    usage(format!("{flag} {used}: {}", e.message))
-                }
-            }
-        })
+        let used = r.value.map(|v| v.to_string()).unwrap_or_else(|| "(none)".into());
+        match (r.source, &self.config) {
+            (Source::Flag { name }, _) => usage(format!("{name} {used}: {}", r.message)),
+            (Source::File { path, key }, _) => Error::config(path, key, r.message).into(),
+            (_, Some(p)) => Error::config(p, config_key(r.key), r.message).into(),
+            (_, None) => usage(format!("{} {used}: {}", flag_of::<Self>(r.key), r.message)),
+        }
     }
 
     /// What `--history` says about the queue (nothing without it).
@@ -188,22 +178,6 @@ impl StaffArgs {
         Ok(QueueStats::of(&h))
     }
 
-    /// The flag of a `[service]` key, whether it was given, and the value used.
-    fn service_flag(&self, v: &ServiceValues, key: &str) -> (&'static str, bool, Option<f64>) {
-        let (flag, given, used) = match key {
-            "target_sl" => ("--target-sl", self.target_sl, Some(v.target_sl)),
-            "answer_seconds" => ("--answer-seconds", self.answer_seconds, Some(v.answer_seconds)),
-            "max_asa_seconds" => ("--max-asa-seconds", self.max_asa_seconds, v.max_asa_seconds),
-            "max_occupancy" => ("--max-occupancy", self.max_occupancy, v.max_occupancy),
-            "max_abandon" => ("--max-abandon", self.max_abandon, v.max_abandon),
-            "aht_seconds" => ("--aht-seconds", self.aht_seconds, Some(v.aht_seconds)),
-            "patience_seconds" => ("--patience-seconds", self.patience_seconds, v.patience_seconds),
-            "shrinkage" => ("--shrinkage", self.shrinkage, Some(v.shrinkage)),
-            _ => ("--config", None, None),
-        };
-        (flag, given.is_some(), used)
-    }
-
     fn interval(&self) -> anyhow::Result<Option<Minutes>> {
         self.interval_minutes
             .map(|m| {
@@ -214,6 +188,17 @@ impl StaffArgs {
                     .ok_or_else(|| usage(format!("--interval-minutes {m}: expected {}", range.expected())))
             })
             .transpose()
+    }
+}
+
+/// Say which queue values `--history` supplied (neither a flag nor the
+/// config set them).
+fn tell_learned(p: &Provenance) {
+    if let Source::Learned(e) = p.aht_seconds {
+        eprintln!("handle time {:.1} s, learned from {:.0} {} calls in --history", e.seconds, e.calls, e.basis);
+    }
+    if let Source::Learned(e) = p.patience_seconds {
+        eprintln!("patience {:.1} s, learned from {:.0} abandoned calls in --history", e.seconds, e.calls);
     }
 }
 

@@ -2,7 +2,7 @@
 //! the workbook's summary sheet all read the one [`Summary`].
 
 use crate::pipeline::WeeklyPlan;
-use crate::settings::Origin;
+use crate::settings::Source;
 use serde::Serialize;
 use std::collections::BTreeMap;
 use std::fmt::Write as _;
@@ -330,10 +330,10 @@ pub fn summary(p: &WeeklyPlan) -> Summary {
         calls_forecast_high95: total + 1.96 * var.sqrt(),
         calls_from_campaigns: fc.total_uplift().sum(),
         handle_time_seconds: p.settings().service.aht.get(),
-        handle_time_source: source(p.settings().origins.aht)
+        handle_time_source: source(&p.settings().provenance.aht_seconds)
             + if p.settings().aht_profile.is_some() { ", by weekday and hour" } else { "" },
         patience_seconds: p.settings().service.patience.map(|s| s.get()),
-        patience_source: source(p.settings().origins.patience)
+        patience_source: source(&p.settings().provenance.patience_seconds)
             + if p.settings().patience_profile.is_some() { ", by weekday and hour" } else { "" },
         agent_hours_needed_on_phones: p.requirements.iter().map(|r| r.requirement.agents as f64 * iv_h).sum(),
         agent_hours_needed_rostered: p.requirements.iter().map(|r| r.with_shrinkage as f64 * iv_h).sum(),
@@ -514,12 +514,13 @@ fn calendar_effects(p: &WeeklyPlan) -> Vec<String> {
         .collect()
 }
 
-fn source(origin: Origin) -> String {
-    match origin {
-        Origin::Config => "config".into(),
-        Origin::Learned(e) => format!("learned from {:.0} {} calls in the history", e.calls, e.basis),
-        Origin::Default => "default".into(),
-        Origin::CommandLine => "command line".into(),
+/// Where a queue value came from, in the report's words.
+fn source(source: &Source) -> String {
+    match source {
+        Source::File { .. } => "config".into(),
+        Source::Learned(e) => format!("learned from {:.0} {} calls in the history", e.calls, e.basis),
+        Source::Default => "default".into(),
+        Source::Flag { .. } | Source::Environment { .. } => "command line".into(),
     }
 }
 
