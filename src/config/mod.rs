@@ -178,9 +178,9 @@ impl Default for SimulationConfig {
 #[derive(Debug, Clone, Serialize, Deserialize)]
 #[serde(default, deny_unknown_fields)]
 pub struct RoutingConfig {
-    /// `"primary-first-longest-idle"` (default): agents who take several
-    /// queues answer any of them, their primary first; or
-    /// `"one-queue-per-shift"`: each shift answers one queue.
+    /// `"one-queue-per-shift"` (default): each shift answers one queue; or
+    /// `"primary-first-longest-idle"`: agents who take several queues answer
+    /// any of them, their primary first (docs/skills.md).
     pub policy: String,
     /// Seconds a caller waits for an agent of their queue's primary before
     /// agents of other primaries may answer. Default 0 (at once), range
@@ -190,7 +190,7 @@ pub struct RoutingConfig {
 
 impl Default for RoutingConfig {
     fn default() -> Self {
-        Self { policy: "primary-first-longest-idle".into(), overflow_seconds: 0.0 }
+        Self { policy: "one-queue-per-shift".into(), overflow_seconds: 0.0 }
     }
 }
 

@@ -5,7 +5,7 @@
 //! each queue: load → forecast → staff (its own Erlang need)
 //! per interval: agents per skill set from the pooling bounds (staff::skills)
 //! simulate the staffing (simulate::skills); raise a queue's bound where a day misses; again
-//! per skill set: shifts (HiGHS) → one roster (an agent works their set's shifts)
+//! per primary queue and kind of agent (one skill, several): shifts (HiGHS) → one roster
 //! simulate the roster → each queue's coverage, simulated service, impact
 //! ```
 //!
@@ -75,6 +75,20 @@ pub struct Skills {
     pub set_of_group: Vec<usize>,
     /// Per agent, their group.
     pub group_of: Vec<usize>,
+    /// What shifts are scheduled and rostered by: a primary queue, and
+    /// whether its agents take other queues too (a class per primary and
+    /// kind keeps the shift models few and the shifts whole, however many
+    /// combinations of skills the agents have).
+    pub classes: Vec<ShiftClass>,
+    pub class_of_group: Vec<usize>,
+}
+
+/// Agents who answer `primary` first, and take (`several`) or do not take
+/// other queues.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord, Serialize)]
+pub struct ShiftClass {
+    pub primary: usize,
+    pub several: bool,
 }
 
 impl Skills {
@@ -103,7 +117,22 @@ impl Skills {
         for (g, &n) in group_headcount.iter().enumerate() {
             headcount[set_of_group[g]] += n;
         }
-        Skills { sets, headcount, groups, group_headcount, set_of_group, group_of }
+        let class = |g: &SkillGroup| ShiftClass { primary: g.primary(), several: g.queues.len() > 1 };
+        let classes: Vec<ShiftClass> = groups.iter().map(class).collect::<BTreeSet<_>>().into_iter().collect();
+        let class_of_group = groups.iter().map(|g| classes.binary_search(&class(g)).unwrap_or(0)).collect();
+        Skills { sets, headcount, groups, group_headcount, set_of_group, group_of, classes, class_of_group }
+    }
+
+    /// Per shift class and slot, the agents of a per-group staffing.
+    fn per_class(&self, per_group: &[Vec<u32>]) -> Vec<Vec<u32>> {
+        let slots = per_group.first().map_or(0, Vec::len);
+        let mut out = vec![vec![0u32; slots]; self.classes.len()];
+        for (g, n) in per_group.iter().enumerate() {
+            for (o, k) in out[self.class_of_group[g]].iter_mut().zip(n) {
+                *o += k;
+            }
+        }
+        out
     }
 
     /// Whether any agent takes more than one queue.
@@ -295,11 +324,11 @@ pub fn staff_by_skills(demands: &[QueueDemand], skills: &Skills, routing: Routin
     SkillStaffing { per_group, rounds: MAX_ROUNDS, met: false }
 }
 
-/// Each group's shifts for its agents on the phones (after shrinkage).
-fn schedule_groups(demands: &[QueueDemand], per_group: &[Vec<u32>]) -> Result<Vec<Scheduled>, Error> {
+/// Each shift class's shifts for its agents on the phones (after shrinkage).
+fn schedule_classes(demands: &[QueueDemand], per_class: &[Vec<u32>]) -> Result<Vec<Scheduled>, Error> {
     let d = &demands[0];
     let settings = &d.loaded.settings;
-    per_group
+    per_class
         .par_iter()
         .map(|n| {
             let grid = RequirementGrid {
@@ -409,6 +438,9 @@ impl Canonical {
         for g in &mut k.groups {
             g.queues.iter_mut().for_each(|q| *q = self.order[*q]);
         }
+        for c in &mut k.classes {
+            c.primary = self.order[c.primary];
+        }
         if let Some(r) = &mut c.outcome.simulation {
             r.intervals = self.position.iter().map(|&k| r.intervals[k].clone()).collect();
             r.days = self.position.iter().map(|&k| r.days[k].clone()).collect();
@@ -430,23 +462,24 @@ fn build_in_order(
     let skills = Skills::of(agents, demands.len());
     progress("staffing skill sets (simulation)");
     let staffing = staff_by_skills(&demands, &skills, routing);
-    progress("scheduling shifts per skill group (HiGHS)");
-    let groups = schedule_groups(&demands, &staffing.per_group)?;
+    progress("scheduling shifts per primary queue and kind of agent (HiGHS)");
+    let classes = schedule_classes(&demands, &skills.per_class(&staffing.per_group))?;
     let mut options = Vec::new();
     let mut counts = Vec::new();
-    for (g, sc) in groups.iter().enumerate() {
-        options.extend(sc.options.iter().map(|o| ShiftOption { queue: g, ..o.clone() }));
+    for (c, sc) in classes.iter().enumerate() {
+        options.extend(sc.options.iter().map(|o| ShiftOption { queue: c, ..o.clone() }));
         counts.extend(&sc.plan.counts);
     }
-    progress("rostering named agents by skill group");
-    let by_group: Vec<Agent> = agents
-        .iter()
-        .zip(&skills.group_of)
-        .map(|(a, &g)| Agent { queues: Some(vec![g]), primary: Some(g), ..a.clone() })
+    progress("rostering named agents by primary queue and skills");
+    let by_class: Vec<Agent> = (agents.iter().zip(&skills.group_of))
+        .map(|(a, &g)| {
+            let c = skills.class_of_group[g];
+            Agent { queues: Some(vec![c]), primary: Some(c), ..a.clone() }
+        })
         .collect();
     let d0 = &demands[0];
     let per_day = d0.loaded.settings.calendar.interval.per_day();
-    let roster = build_roster(&options, &counts, &d0.loaded.days, per_day, &by_group, &d0.loaded.settings.scheduling)?;
+    let roster = build_roster(&options, &counts, &d0.loaded.days, per_day, &by_class, &d0.loaded.settings.scheduling)?;
     progress("simulating the centre");
     let simulation = simulate_roster(&demands, &skills, &options, &roster, routing);
     if std::env::var_os("RINGCAST_TIMINGS").is_some() {
@@ -456,7 +489,7 @@ fn build_in_order(
             skills.groups, skills.group_headcount, staffing.rounds, staffing.met
         );
     }
-    let solved = solved_together(&groups.iter().map(|s| &s.plan).collect::<Vec<_>>());
+    let solved = solved_together(&classes.iter().map(|s| &s.plan).collect::<Vec<_>>());
     let hours = d0.series.interval.get() / 60.0;
     let shrinkage = d0.loaded.settings.service.shrinkage;
     let set_hours_needed_rostered: Vec<f64> = (skills.per_set(&staffing.per_group).iter())
@@ -532,7 +565,7 @@ fn queue_part(
     let primary_here = |agent: usize| skills.groups[skills.group_of[agent]].primary() == q;
     let mine: Vec<&Assignment> = all.assignments.iter().filter(|a| primary_here(a.agent)).collect();
     let unfilled: Vec<(usize, u32)> =
-        all.unfilled.iter().copied().filter(|(o, _)| skills.groups[options[*o].queue].primary() == q).collect();
+        all.unfilled.iter().copied().filter(|(o, _)| skills.classes[options[*o].queue].primary == q).collect();
     let mut used: Vec<usize> = mine.iter().map(|a| a.option).chain(unfilled.iter().map(|(o, _)| *o)).collect();
     used.sort_unstable();
     used.dedup();

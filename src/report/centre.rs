@@ -134,7 +134,7 @@ pub fn centre_summary(c: &CentrePlan, per_queue: &[Summary]) -> CentreSummary {
     let mut queues_of_agent: Vec<BTreeSet<usize>> = vec![BTreeSet::new(); c.agents.len()];
     for a in &r.assignments {
         match &c.skills {
-            Some(k) => queues_of_agent[a.agent].extend(&k.skills.groups[c.options[a.option].queue].queues),
+            Some(k) => queues_of_agent[a.agent].extend(&k.skills.groups[k.skills.group_of[a.agent]].queues),
             None => {
                 queues_of_agent[a.agent].insert(c.options[a.option].queue);
             }

@@ -10,6 +10,9 @@ fn centre(dir: &Path, queues: &str, agents: &str) {
     let out = dir.to_str().unwrap();
     let o = ringcast(&["synth", "--queues", queues, "--agents", agents, "--weeks", "26", "--seed", "3", "--out", out]);
     assert!(o.status.success(), "{}", stderr(&o));
+    let config = std::fs::read_to_string(dir.join("centre.toml")).unwrap();
+    let routing = "\n[routing]\npolicy = \"primary-first-longest-idle\"\n";
+    std::fs::write(dir.join("centre.toml"), config + routing).unwrap();
 }
 
 /// The centre's agents file with each agent's queues rewritten by `skills`
@@ -132,4 +135,42 @@ fn a_chain_of_two_skills_gives_most_of_the_pooling() {
         hours(&chained)
     );
     every_day_meets_the_goal(&dir.join("chain"), &chained);
+}
+
+/// Without `[routing]` each shift answers one queue (the summary has no
+/// skills model); a routing policy or overflow wait out of range is refused
+/// naming its key.
+#[test]
+fn routing_is_named_in_the_config_and_checked() {
+    let d = tempfile::tempdir().unwrap();
+    let dir = d.path();
+    let out = dir.to_str().unwrap();
+    let o = ringcast(&["synth", "--queues", "2", "--agents", "60", "--weeks", "26", "--seed", "4", "--out", out]);
+    assert!(o.status.success(), "{}", stderr(&o));
+    let history = dir.join("history.csv").to_str().unwrap().to_string();
+    let default = plan(dir, &history, true, &dir.join("agents.csv"), "default");
+    assert!(default.get("skills").is_none(), "{default}");
+    let config = std::fs::read_to_string(dir.join("centre.toml")).unwrap();
+    for (routing, key) in [
+        ("policy = \"round-robin\"", "routing.policy"),
+        ("overflow_seconds = -5", "routing.overflow_seconds"),
+        ("overflow_seconds = 7200", "routing.overflow_seconds"),
+    ] {
+        std::fs::write(dir.join("bad.toml"), format!("{config}\n[routing]\n{routing}\n")).unwrap();
+        let o = ringcast(&[
+            "plan",
+            "--all-queues",
+            "--history",
+            &history,
+            "--config",
+            dir.join("bad.toml").to_str().unwrap(),
+            "--agents",
+            dir.join("agents.csv").to_str().unwrap(),
+            "--out",
+            dir.join("bad").to_str().unwrap(),
+        ]);
+        assert_eq!(o.status.code(), Some(2), "{routing}: {}", stderr(&o));
+        assert!(stderr(&o).contains(key) && stderr(&o).contains("bad.toml"), "{routing}: {}", stderr(&o));
+        assert!(!dir.join("bad").exists(), "nothing written");
+    }
 }
