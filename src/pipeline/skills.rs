@@ -483,10 +483,13 @@ fn build_in_order(
     progress("simulating the centre");
     let simulation = simulate_roster(&demands, &skills, &options, &roster, routing);
     if std::env::var_os("RINGCAST_TIMINGS").is_some() {
-        let h: Vec<u32> = staffing.per_group.iter().map(|s| s.iter().sum()).collect();
+        let agent_intervals: u32 = staffing.per_group.iter().flatten().sum();
         eprintln!(
-            "skills: groups {:?} headcount {:?} on-phone agent-intervals {h:?}, rounds {}, met {}",
-            skills.groups, skills.group_headcount, staffing.rounds, staffing.met
+            "skills: {} groups, {} shift classes, {agent_intervals} agent-intervals on the phones, {} round(s), met: {}",
+            skills.groups.len(),
+            skills.classes.len(),
+            staffing.rounds,
+            staffing.met
         );
     }
     let solved = solved_together(&classes.iter().map(|s| &s.plan).collect::<Vec<_>>());

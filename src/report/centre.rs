@@ -341,6 +341,21 @@ fn centre_report(name: &str, c: &CentreSummary) -> String {
                     (kpi("agents on several queues", total("/agents_on_several_queues", c.agents_on_several_queues.to_string())))
                 }
                 p.note { "Roster: " (c.roster_status) ". Each queue's report has its forecast, service level, charts, roster and media plan." }
+                @if let Some(k) = &c.skills {
+                    p.note {
+                        "Agents answer every queue they take, under the routing " strong { (k.routing) } ": "
+                        (total("/agent_hours_needed_rostered", format!("{:.0}", c.agent_hours_needed_rostered)))
+                        " agent-hours to roster, against "
+                        (total("/skills/agent_hours_needed_rostered_queues_apart", format!("{:.0}", k.agent_hours_needed_rostered_queues_apart)))
+                        " with each queue's own agents. Simulated service level per queue:"
+                        @for (i, q) in c.queues.iter().enumerate() {
+                            @if let Some(v) = q.simulated_service_level {
+                                " " (q.queue) " " (total(&format!("/queues/{i}/simulated_service_level"), pct(Some(v))))
+                            }
+                        }
+                        "."
+                    }
+                }
             }
             section #queues {
                 h2 { "Queues" }

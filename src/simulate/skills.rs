@@ -21,6 +21,7 @@
 //! are combined in order, so a rerun is byte-identical.
 
 use super::{Estimate, HandleTimes, SimSettings, SlotCounts};
+pub use crate::staff::skills::SkillGroup;
 use crate::units::Seconds;
 use rand::{Rng, SeedableRng};
 use rand_chacha::ChaCha8Rng;
@@ -58,34 +59,6 @@ impl Routing {
 impl Default for Routing {
     fn default() -> Self {
         Routing::PrimaryFirstLongestIdle { overflow_after: None }
-    }
-}
-
-/// Agents who take the same queues with the same primary.
-#[derive(Debug, Clone, PartialEq, Eq, PartialOrd, Ord, Hash, Serialize)]
-pub struct SkillGroup {
-    /// Queue indices, the primary first, the others in ascending order.
-    pub queues: Vec<usize>,
-}
-
-impl SkillGroup {
-    /// A group from a primary and every queue taken (the primary among them
-    /// or not).
-    pub fn new(primary: usize, queues: &[usize]) -> SkillGroup {
-        let mut others: Vec<usize> = queues.iter().copied().filter(|&q| q != primary).collect();
-        others.sort_unstable();
-        others.dedup();
-        let mut all = vec![primary];
-        all.extend(others);
-        SkillGroup { queues: all }
-    }
-
-    pub fn primary(&self) -> usize {
-        self.queues[0]
-    }
-
-    pub fn takes(&self, q: usize) -> bool {
-        self.queues.contains(&q)
     }
 }
 

@@ -12,7 +12,7 @@
 //! two queues that is every family.
 //!
 //! The bounds are necessary, not always enough (a chain of skills may route
-//! worse than the bound assumes), so [`crate::pipeline::skills`] checks the
+//! worse than the bound assumes), so the pipeline (`pipeline::skills`) checks the
 //! staffing by simulation and, where a queue's service misses, asks for one
 //! more agent whose primary it is (a bound with `primary_only`) — agents of
 //! another primary answer their own queue first, so adding them may not
@@ -20,11 +20,39 @@
 //! the pooled Erlang requirement as its start.
 
 use super::{required_agents, Queue, ServiceGoal};
-use crate::simulate::skills::SkillGroup;
 use crate::units::{CallsPerInterval, Seconds};
 use good_lp::solvers::highs::highs;
 use good_lp::{constraint, variable, Expression, ProblemVariables, Solution, SolverModel, Variable};
+use serde::Serialize;
 use std::collections::BTreeSet;
+
+/// Agents who take the same queues with the same primary.
+#[derive(Debug, Clone, PartialEq, Eq, PartialOrd, Ord, Hash, Serialize)]
+pub struct SkillGroup {
+    /// Queue indices, the primary first, the others in ascending order.
+    pub queues: Vec<usize>,
+}
+
+impl SkillGroup {
+    /// A group from a primary and every queue taken (the primary among them
+    /// or not).
+    pub fn new(primary: usize, queues: &[usize]) -> SkillGroup {
+        let mut others: Vec<usize> = queues.iter().copied().filter(|&q| q != primary).collect();
+        others.sort_unstable();
+        others.dedup();
+        let mut all = vec![primary];
+        all.extend(others);
+        SkillGroup { queues: all }
+    }
+
+    pub fn primary(&self) -> usize {
+        self.queues[0]
+    }
+
+    pub fn takes(&self, q: usize) -> bool {
+        self.queues.contains(&q)
+    }
+}
 
 /// Agents who take (or, `primary_only`, whose primary is) one of `queues`
 /// must be at least `agents` together.

@@ -108,6 +108,10 @@ fn two_queues_pool_as_far_as_their_agents_skills_go() {
     assert_eq!(pooled["skills"]["routing"], "primary-first-longest-idle");
     assert!(pooled["agents_on_several_queues"].as_u64().unwrap() > 100, "{}", pooled["agents_on_several_queues"]);
     every_day_meets_the_goal(&dir.join("pooled"), &pooled);
+    // The centre's page names the routing and shows the same figures.
+    let page = std::fs::read_to_string(dir.join("pooled").join("report.html")).unwrap();
+    assert!(page.contains("primary-first-longest-idle"), "routing not named on the page");
+    super::report::numbers_match_their_sources(&dir.join("pooled"), &page, 7 + 2 * 7 + 4);
 }
 
 /// Five queues, each agent on their primary and the next queue (a chain):
