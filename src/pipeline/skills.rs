@@ -125,14 +125,7 @@ impl Skills {
 
     /// Per shift class and slot, the agents of a per-group staffing.
     fn per_class(&self, per_group: &[Vec<u32>]) -> Vec<Vec<u32>> {
-        let slots = per_group.first().map_or(0, Vec::len);
-        let mut out = vec![vec![0u32; slots]; self.classes.len()];
-        for (g, n) in per_group.iter().enumerate() {
-            for (o, k) in out[self.class_of_group[g]].iter_mut().zip(n) {
-                *o += k;
-            }
-        }
-        out
+        summed_into(per_group, &self.class_of_group, self.classes.len())
     }
 
     /// Whether any agent takes more than one queue.
@@ -142,15 +135,20 @@ impl Skills {
 
     /// Per set and slot, the agents of a per-group staffing.
     fn per_set(&self, per_group: &[Vec<u32>]) -> Vec<Vec<u32>> {
-        let slots = per_group.first().map_or(0, Vec::len);
-        let mut out = vec![vec![0u32; slots]; self.sets.len()];
-        for (g, n) in per_group.iter().enumerate() {
-            for (o, k) in out[self.set_of_group[g]].iter_mut().zip(n) {
-                *o += k;
-            }
-        }
-        out
+        summed_into(per_group, &self.set_of_group, self.sets.len())
     }
+}
+
+/// `per_group[g][slot]` added up into `len` parts, group `g` into `part_of[g]`.
+fn summed_into(per_group: &[Vec<u32>], part_of: &[usize], len: usize) -> Vec<Vec<u32>> {
+    let slots = per_group.first().map_or(0, Vec::len);
+    let mut out = vec![vec![0u32; slots]; len];
+    for (g, n) in per_group.iter().enumerate() {
+        for (o, k) in out[part_of[g]].iter_mut().zip(n) {
+            *o += k;
+        }
+    }
+    out
 }
 
 fn sorted(v: &[usize]) -> Vec<usize> {

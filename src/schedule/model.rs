@@ -148,10 +148,7 @@ pub(super) fn plan_from(
         vars += r.vars;
         cons += r.cons;
     }
-    let scheduled = coverage(options, &counts, required.len());
-    let shortfall = required.iter().zip(&scheduled).map(|(r, s)| (r - *s as f64).max(0.0)).sum();
-    let surplus = required.iter().zip(&scheduled).map(|(r, s)| (*s as f64 - r).max(0.0)).sum();
-    ShiftPlan {
+    let solved = ShiftPlan {
         status: if timed_out { SolveStatus::TimeLimit } else { SolveStatus::Optimal },
         gap: if obj.abs() > 1e-9 { ((obj - bound) / obj).max(0.0) } else { 0.0 },
         objective: obj,
@@ -159,12 +156,30 @@ pub(super) fn plan_from(
         solve_seconds: t0.elapsed().as_secs_f64(),
         variables: vars,
         constraints: cons,
-        heads: counts.iter().sum(),
-        paid_hours: counts.iter().zip(options).map(|(c, o)| *c as f64 * o.paid_hours).sum(),
-        counts,
-        scheduled,
-        shortfall,
-        surplus,
+        ..ShiftPlan::unsolved()
+    };
+    plan_of_counts(&solved, options, counts, required)
+}
+
+impl ShiftPlan {
+    /// Nothing solved, nothing counted: what [`solved_together`] and
+    /// [`plan_of_counts`] fill in.
+    fn unsolved() -> ShiftPlan {
+        ShiftPlan {
+            status: SolveStatus::Optimal,
+            objective: 0.0,
+            lp_bound: 0.0,
+            gap: 0.0,
+            solve_seconds: 0.0,
+            variables: 0,
+            constraints: 0,
+            counts: Vec::new(),
+            scheduled: Vec::new(),
+            heads: 0,
+            paid_hours: 0.0,
+            shortfall: 0.0,
+            surplus: 0.0,
+        }
     }
 }
 
@@ -203,12 +218,7 @@ pub fn solved_together(plans: &[&ShiftPlan]) -> ShiftPlan {
         solve_seconds: plans.iter().map(|p| p.solve_seconds).sum(),
         variables: plans.iter().map(|p| p.variables).sum(),
         constraints: plans.iter().map(|p| p.constraints).sum(),
-        counts: Vec::new(),
-        scheduled: Vec::new(),
-        heads: 0,
-        paid_hours: 0.0,
-        shortfall: 0.0,
-        surplus: 0.0,
+        ..ShiftPlan::unsolved()
     }
 }
 
