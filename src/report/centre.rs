@@ -59,6 +59,21 @@ pub struct SkillsSummary {
     /// every open day met its target in the last one.
     pub staffing_rounds: usize,
     pub staffing_met_in_simulation: bool,
+    /// Each skill group (a primary and the queues taken) in the roster's
+    /// simulation.
+    pub skill_groups: Vec<SkillGroupLine>,
+}
+
+/// One skill group's line: who they are and how busy the simulation found them.
+#[derive(Debug, Serialize)]
+pub struct SkillGroupLine {
+    pub primary: String,
+    pub queues: Vec<String>,
+    pub agents: u32,
+    /// Busy time over time on the phones (mean and 95% range).
+    pub occupancy: Option<crate::simulate::Estimate>,
+    /// Share of the calls they answered that were not of their primary queue.
+    pub other_queue_share: Option<crate::simulate::Estimate>,
 }
 
 /// One skill set's line.
@@ -190,6 +205,18 @@ fn skills_summary(c: &CentrePlan, k: &SkillsOutcome, apart: f64, queues: &mut [Q
         agent_hours_needed_rostered_queues_apart: apart,
         staffing_rounds: k.staffing.rounds,
         staffing_met_in_simulation: k.staffing.met,
+        skill_groups: (k.skills.groups.iter().enumerate())
+            .map(|(g, group)| {
+                let sim = k.simulation.as_ref().map(|r| r.groups[g]);
+                SkillGroupLine {
+                    primary: c.names[group.primary()].clone(),
+                    queues: group.queues.iter().map(|&q| c.names[q].clone()).collect(),
+                    agents: k.skills.group_headcount[g],
+                    occupancy: sim.and_then(|o| o.occupancy),
+                    other_queue_share: sim.and_then(|o| o.other_queue_share),
+                }
+            })
+            .collect(),
     }
 }
 

@@ -107,6 +107,12 @@ fn two_queues_pool_as_far_as_their_agents_skills_go() {
     assert!(merged < hours(&separate) * 0.97, "pooling saves: {merged} vs {}", hours(&separate));
     assert_eq!(pooled["skills"]["routing"], "primary-first-longest-idle");
     assert!(pooled["agents_on_several_queues"].as_u64().unwrap() > 100, "{}", pooled["agents_on_several_queues"]);
+    // Per skill group: both groups busy, and each answering some of the other queue's calls.
+    for g in pooled["skills"]["skill_groups"].as_array().unwrap() {
+        let occupancy = g["occupancy"]["mean"].as_f64().unwrap();
+        let other = g["other_queue_share"]["mean"].as_f64().unwrap();
+        assert!(occupancy > 0.2 && occupancy < 1.0 && other > 0.0 && other < 0.9, "{g}");
+    }
     every_day_meets_the_goal(&dir.join("pooled"), &pooled);
     // The centre's page names the routing and shows the same figures.
     let page = std::fs::read_to_string(dir.join("pooled").join("report.html")).unwrap();
