@@ -187,14 +187,7 @@ struct Floor<'a> {
 
 impl Floor<'_> {
     fn handle_time(&mut self, slot: usize) -> f64 {
-        let mean = self.input.slots[slot].handle.get().max(1e-9);
-        match self.input.handle_times {
-            HandleTimes::Exponential => Exp::new(1.0 / mean).map_or(mean, |d| d.sample(&mut self.rng)),
-            HandleTimes::LogNormal { cv } => {
-                let s2 = (1.0 + cv * cv).ln();
-                LogNormal::new(mean.ln() - s2 / 2.0, s2.sqrt()).map_or(mean, |d| d.sample(&mut self.rng))
-            }
-        }
+        draw_handle_time(&mut self.rng, self.input.slots[slot].handle, self.input.handle_times)
     }
 
     /// An agent takes caller `w` at time `now`.
@@ -213,17 +206,9 @@ impl Floor<'_> {
 
     /// Spread an agent's busy time over the intervals it falls in.
     fn add_busy_time(&mut self, from: f64, to: f64) {
-        let len = self.input.interval_seconds;
-        let mut t = from;
-        while t < to {
-            let k = (t / len).floor() as usize;
-            if k >= self.counts.len() {
-                break;
-            }
-            let edge = ((k + 1) as f64 * len).min(to);
-            self.counts[k].busy_seconds += edge - t;
-            t = edge;
-        }
+        let counts = &mut self.counts;
+        let slots = counts.len();
+        spread_over_intervals(self.input.interval_seconds, slots, from, to, |k, secs| counts[k].busy_seconds += secs);
     }
 
     /// The first caller still waiting at `now` (those past their patience
@@ -399,6 +384,33 @@ impl Floor<'_> {
         };
         times.sort_by(f64::total_cmp);
         times
+    }
+}
+
+/// A handle time around `mean` with the run's distribution.
+fn draw_handle_time(rng: &mut ChaCha8Rng, mean: Seconds, shape: HandleTimes) -> f64 {
+    let mean = mean.get().max(1e-9);
+    match shape {
+        HandleTimes::Exponential => Exp::new(1.0 / mean).map_or(mean, |d| d.sample(rng)),
+        HandleTimes::LogNormal { cv } => {
+            let s2 = (1.0 + cv * cv).ln();
+            LogNormal::new(mean.ln() - s2 / 2.0, s2.sqrt()).map_or(mean, |d| d.sample(rng))
+        }
+    }
+}
+
+/// Busy time from `from` to `to` split over the intervals of `len` seconds
+/// it falls in (the first `slots` of them): `add(interval, seconds)`.
+fn spread_over_intervals(len: f64, slots: usize, from: f64, to: f64, mut add: impl FnMut(usize, f64)) {
+    let mut t = from;
+    while t < to {
+        let k = (t / len).floor() as usize;
+        if k >= slots {
+            break;
+        }
+        let edge = ((k + 1) as f64 * len).min(to);
+        add(k, edge - t);
+        t = edge;
     }
 }
 

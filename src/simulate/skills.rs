@@ -25,7 +25,7 @@ pub use crate::staff::skills::SkillGroup;
 use crate::units::Seconds;
 use rand::{Rng, SeedableRng};
 use rand_chacha::ChaCha8Rng;
-use rand_distr::{Distribution, Exp, LogNormal, Poisson};
+use rand_distr::{Distribution, Exp, Poisson};
 use rayon::prelude::*;
 use serde::Serialize;
 use std::cmp::Reverse;
@@ -159,14 +159,7 @@ impl Floor<'_> {
     }
 
     fn handle_time(&mut self, q: usize, slot: usize) -> f64 {
-        let mean = self.input.queues[q].handle[slot].get().max(1e-9);
-        match self.input.handle_times {
-            HandleTimes::Exponential => Exp::new(1.0 / mean).map_or(mean, |d| d.sample(&mut self.rng)),
-            HandleTimes::LogNormal { cv } => {
-                let s2 = (1.0 + cv * cv).ln();
-                LogNormal::new(mean.ln() - s2 / 2.0, s2.sqrt()).map_or(mean, |d| d.sample(&mut self.rng))
-            }
-        }
+        super::draw_handle_time(&mut self.rng, self.input.queues[q].handle[slot], self.input.handle_times)
     }
 
     fn set_idle(&mut self, a: usize, now: f64) {
@@ -214,18 +207,9 @@ impl Floor<'_> {
     }
 
     fn add_busy_time(&mut self, g: usize, from: f64, to: f64) {
-        let len = self.input.interval_seconds;
         let busy = &mut self.counts.group_busy[g];
-        let mut t = from;
-        while t < to {
-            let k = (t / len).floor() as usize;
-            if k >= busy.len() {
-                break;
-            }
-            let edge = ((k + 1) as f64 * len).min(to);
-            busy[k] += edge - t;
-            t = edge;
-        }
+        let slots = busy.len();
+        super::spread_over_intervals(self.input.interval_seconds, slots, from, to, |k, secs| busy[k] += secs);
     }
 
     /// The first caller of queue `q` still waiting at `now` whom an agent
