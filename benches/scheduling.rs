@@ -1,7 +1,8 @@
 //! Scheduling speed: benchmark instance B (model build + solve) for the three
 //! objectives, the weekly build of the bundled sample (~150 agents) through
 //! the library's pipeline, the roster of a generated centre of 5,000 agents on
-//! 10 queues, and the US bank's week with 800 agents (skipped without
+//! 10 queues, the whole plan of that centre with 30% of its agents on two
+//! queues (the skills model), and the US bank's week with 800 agents (skipped without
 //! `../shared/data`). Run: `cargo bench --bench scheduling`.
 
 use criterion::{criterion_group, criterion_main, Criterion};
@@ -228,6 +229,59 @@ fn large_centre_roster(c: &mut Criterion) {
     g.finish();
 }
 
+/// The whole plan of a generated centre whose agents take several queues:
+/// 5,000 agents on 10 queues, about 30% of them on two
+/// (`ringcast synth --agents 5000 --queues 10`, `[routing]` set): forecast,
+/// staffing by simulation, shifts, roster, the centre's simulation,
+/// coverage and impact, without writing outputs. The target is under 60 s
+/// and 2 GB; the peak resident memory is read after the runs and checked.
+fn large_centre_skills_plan(c: &mut Criterion) {
+    use ringcast::pipeline::centre::build_centre;
+    use ringcast::synth::{generate, SynthOptions};
+    let dir = tempfile::tempdir().expect("temp dir");
+    let week = chrono::NaiveDate::from_ymd_opt(2026, 11, 23).expect("date");
+    let options = SynthOptions { queues: 10, demand_scale: 5000.0 / 150.0, ..SynthOptions::sample(7, 104, week, 5000) };
+    for (name, text) in generate(&options).expect("centre").files {
+        let text = if name == "centre.toml" {
+            format!("{text}\n[routing]\npolicy = \"primary-first-longest-idle\"\n")
+        } else {
+            text
+        };
+        std::fs::write(dir.path().join(name), text).expect("write");
+    }
+    let sources = Sources::in_folder(dir.path());
+    let names = ringcast::ingest::history::queues(&sources.history, &Default::default()).expect("queues");
+    let mut agents = load_agents(&dir.path().join("agents.csv")).expect("agents");
+    ringcast::ingest::agents::resolve_queues(&mut agents, &names, &dir.path().join("agents.csv")).expect("queues");
+    let several = agents.iter().filter(|a| a.queues.as_ref().is_some_and(|q| q.len() > 1)).count();
+    assert!((1250..=1750).contains(&several), "{several} of 5,000 agents on two queues: expected about 30%");
+    let mut g = c.benchmark_group("large");
+    g.sample_size(10);
+    g.bench_function("plan_skills_5000_agents_10_queues", |b| {
+        b.iter(|| {
+            let centre =
+                build_centre(&sources, &names, agents.clone(), ImpactThreshold::default(), &|_| {}).expect("plan");
+            assert!(centre.skills.is_some(), "the skills model plans this centre");
+            centre.roster.assignments.len()
+        })
+    });
+    g.finish();
+    let peak = peak_resident_bytes();
+    eprintln!("large/plan_skills_5000_agents_10_queues: peak resident memory {:.2} GB", peak as f64 / 1e9);
+    assert!(peak < 2_000_000_000, "peak resident memory {peak} bytes: the target is under 2 GB");
+}
+
+/// The process's peak resident memory (`VmHWM` in /proc/self/status; 0
+/// where there is none).
+fn peak_resident_bytes() -> u64 {
+    let status = std::fs::read_to_string("/proc/self/status").unwrap_or_default();
+    status
+        .lines()
+        .find_map(|l| l.strip_prefix("VmHWM:"))
+        .and_then(|v| v.trim().trim_end_matches("kB").trim().parse::<u64>().ok())
+        .map_or(0, |kb| kb * 1024)
+}
+
 /// The US bank's planning week (158,884 calls) with 800 generated agents
 /// available 07:00-22:00: the whole build without writing outputs.
 fn us_bank_plan(c: &mut Criterion) {
@@ -275,6 +329,7 @@ criterion_group!(
     with_lines,
     instance_b_daily_goal,
     large_centre_roster,
+    large_centre_skills_plan,
     us_bank_plan
 );
 criterion_main!(benches);

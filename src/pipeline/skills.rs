@@ -26,14 +26,18 @@ use crate::series::{CallSeries, RequirementGrid};
 use crate::simulate::skills::{simulate_centre, CentreInput, CentreReport, QueueLoad, Routing, SkillGroup};
 use crate::simulate::{days_of, Outcome, SimReport, SimSettings};
 use crate::staff::requirements::{queue_of, IntervalRequirement};
-use crate::staff::skills::{families, pooling_bounds, staff_interval, PoolingBound};
+use crate::staff::skills::{families, pooling_bounds, shared, staff_interval, PoolingBound, Pools};
 use crate::staff::{with_shrinkage, Queue, ServiceGoal};
 use rayon::prelude::*;
 use serde::Serialize;
 use std::collections::BTreeSet;
 
 /// Rounds of simulation and raised bounds at most.
-pub const MAX_ROUNDS: usize = 6;
+pub const MAX_ROUNDS: usize = 8;
+
+/// Share of paid hours an agent is on the phones, shrinkage aside (paid
+/// breaks).
+const ON_PHONES_OF_PAID: f64 = 0.95;
 
 /// Replications of each staffing round's simulation (at most the config's).
 const ROUND_REPLICATIONS: usize = 100;
@@ -81,6 +85,9 @@ pub struct Skills {
     /// combinations of skills the agents have).
     pub classes: Vec<ShiftClass>,
     pub class_of_group: Vec<usize>,
+    /// Per class, its agents and the most hours they work in a week.
+    pub class_headcount: Vec<u32>,
+    pub class_week_hours: Vec<f64>,
 }
 
 /// Agents who answer `primary` first, and take (`several`) or do not take
@@ -119,8 +126,25 @@ impl Skills {
         }
         let class = |g: &SkillGroup| ShiftClass { primary: g.primary(), several: g.queues.len() > 1 };
         let classes: Vec<ShiftClass> = groups.iter().map(class).collect::<BTreeSet<_>>().into_iter().collect();
-        let class_of_group = groups.iter().map(|g| classes.binary_search(&class(g)).unwrap_or(0)).collect();
-        Skills { sets, headcount, groups, group_headcount, set_of_group, group_of, classes, class_of_group }
+        let class_of_group: Vec<usize> = groups.iter().map(|g| classes.binary_search(&class(g)).unwrap_or(0)).collect();
+        let mut class_headcount = vec![0u32; classes.len()];
+        let mut class_week_hours = vec![0.0; classes.len()];
+        for (a, &g) in agents.iter().zip(&group_of) {
+            class_headcount[class_of_group[g]] += 1;
+            class_week_hours[class_of_group[g]] += a.max_weekly_hours;
+        }
+        Skills {
+            sets,
+            headcount,
+            groups,
+            group_headcount,
+            set_of_group,
+            group_of,
+            classes,
+            class_of_group,
+            class_headcount,
+            class_week_hours,
+        }
     }
 
     /// Per shift class and slot, the agents of a per-group staffing.
@@ -182,7 +206,7 @@ struct Floors {
 }
 
 /// Agents on the phones per group and interval, `[group][slot]`.
-fn staffing(demands: &[QueueDemand], skills: &Skills, floors: &Floors, caps: &[u32]) -> Vec<Vec<u32>> {
+fn staffing(demands: &[QueueDemand], skills: &Skills, floors: &Floors, caps: &[Vec<u32>]) -> Vec<Vec<u32>> {
     let fams = families(demands.len(), &skills.sets);
     let slots = demands[0].series.len();
     let per_slot: Vec<Vec<u32>> = (0..slots)
@@ -195,7 +219,13 @@ fn staffing(demands: &[QueueDemand], skills: &Skills, floors: &Floors, caps: &[u
                 agents: floors.primary[q][t],
                 primary_only: true,
             }));
-            staff_interval(&bounds, &skills.groups, caps, &skills.group_headcount)
+            let pools = Pools {
+                groups: &skills.groups,
+                headcount: &skills.group_headcount,
+                pool_of: &skills.class_of_group,
+                caps: &caps[t],
+            };
+            staff_interval(&bounds, &pools)
         })
         .collect();
     (0..skills.groups.len()).map(|g| per_slot.iter().map(|n| n[g]).collect()).collect()
@@ -273,10 +303,23 @@ pub struct SkillStaffing {
     pub met: bool,
 }
 
-/// The most of a group on the phones at once: its agents less shrinkage,
-/// and no more than three in four of them on shift at one time.
-fn caps(skills: &Skills, shrinkage: f64) -> Vec<u32> {
-    skills.group_headcount.iter().map(|&h| ((h as f64 * 0.75 * (1.0 - shrinkage)).floor() as u32).max(1)).collect()
+/// Per slot, the most of each shift class on the phones: no more than three
+/// in four of its agents on shift at once (less shrinkage), and the class's
+/// week (its agents' most weekly hours, less shrinkage and paid breaks)
+/// shared over the slots as the queues' own requirements are. Without the
+/// week's share, agents who take several queues, the most useful in every
+/// interval, would be asked for more hours than they work.
+fn caps(skills: &Skills, own: &[Vec<u32>], shrinkage: f64, interval_hours: f64) -> Vec<Vec<u32>> {
+    let on_phones = (1.0 - shrinkage) * ON_PHONES_OF_PAID;
+    let at_once: Vec<u32> =
+        skills.class_headcount.iter().map(|&h| ((h as f64 * 0.75 * (1.0 - shrinkage)).floor() as u32).max(1)).collect();
+    let week: Vec<f64> = skills.class_week_hours.iter().map(|&h| h * on_phones / interval_hours).collect();
+    let slots = own.first().map_or(0, Vec::len);
+    let load: Vec<f64> = (0..slots).map(|t| own.iter().map(|o| o[t] as f64).sum()).collect();
+    let total: f64 = load.iter().sum::<f64>().max(1.0);
+    (0..slots)
+        .map(|t| at_once.iter().zip(&week).map(|(&a, &w)| a.min((w * load[t] / total).ceil() as u32)).collect())
+        .collect()
 }
 
 /// Agents per group and slot: the pooling bounds, then rounds of simulation
@@ -285,11 +328,11 @@ fn caps(skills: &Skills, shrinkage: f64) -> Vec<u32> {
 /// first (its own bound where no group has it as primary).
 pub fn staff_by_skills(demands: &[QueueDemand], skills: &Skills, routing: Routing) -> SkillStaffing {
     let settings = &demands[0].loaded.settings;
-    let caps = caps(skills, settings.service.shrinkage.get());
     let own: Vec<Vec<u32>> = demands
         .iter()
         .map(|d| d.requirements.iter().map(|r| if r.open { r.requirement.agents } else { 0 }).collect())
         .collect();
+    let caps = caps(skills, &own, settings.service.shrinkage.get(), demands[0].series.interval.get() / 60.0);
     let slots = demands[0].series.len();
     let mut floors = Floors { own, primary: vec![vec![0; slots]; demands.len()] };
     let mut per_group = staffing(demands, skills, &floors, &caps);
@@ -539,15 +582,41 @@ fn simulate_roster(
 ) -> Option<CentreReport> {
     let settings = &demands[0].loaded.settings;
     let run = settings.simulation.run?;
-    let slots = demands[0].series.len();
-    let on_phones: Vec<Vec<u32>> = (0..skills.groups.len())
-        .map(|g| {
-            let mine = roster.assignments.iter().filter(|a| skills.group_of[a.agent] == g).map(|a| (a.option, 1u32));
-            on_phones_per_slot(options, mine, slots).into_iter().map(|n| settings.service.on_phones(n)).collect()
-        })
-        .collect();
+    let on_phones = roster_on_phones(skills, options, roster, demands[0].series.len(), &settings.service);
     let input = centre_input(demands, skills, on_phones, routing);
     Some(simulate_centre(&input, &run, &days_of(&demands[0].series.starts)))
+}
+
+/// Per group and slot, the roster's agents on the phones. Shrinkage takes
+/// its share of each shift class's rostered agents (whose shifts are
+/// planned together), and what is left is shared among the class's groups
+/// as they are rostered: taken group by group, a group of two agents would
+/// lose one to a 30% shrinkage.
+fn roster_on_phones(
+    skills: &Skills,
+    options: &[ShiftOption],
+    roster: &Roster,
+    slots: usize,
+    policy: &crate::staff::ServicePolicy,
+) -> Vec<Vec<u32>> {
+    let rostered: Vec<Vec<u32>> = (0..skills.groups.len())
+        .map(|g| {
+            let mine = roster.assignments.iter().filter(|a| skills.group_of[a.agent] == g).map(|a| (a.option, 1u32));
+            on_phones_per_slot(options, mine, slots)
+        })
+        .collect();
+    let per_class = skills.per_class(&rostered);
+    let mut out = vec![vec![0u32; slots]; skills.groups.len()];
+    for (c, class_rostered) in per_class.iter().enumerate() {
+        let members: Vec<usize> = (0..skills.groups.len()).filter(|&g| skills.class_of_group[g] == c).collect();
+        for (t, &total) in class_rostered.iter().enumerate() {
+            let weights: Vec<u32> = members.iter().map(|&g| rostered[g][t]).collect();
+            for (&g, n) in members.iter().zip(shared(policy.on_phones(total), &weights)) {
+                out[g][t] = n;
+            }
+        }
+    }
+    out
 }
 
 /// Queue `q`'s part of the centre: the shifts of agents whose primary it

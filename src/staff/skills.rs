@@ -148,7 +148,10 @@ pub fn merged_queue(queues: &[(Queue, ServiceGoal)], family: &[usize]) -> Option
 
 /// The pooling bounds of one interval: `own[q]` is queue `q`'s own
 /// requirement (its goal's caps and minimum staffing included); each larger
-/// family's is its merged queue's, at least the largest own one in it.
+/// family's is its merged queue's, at least the largest own one in it and
+/// at most their sum: staffing each queue on its own meets every goal, and
+/// a merged queue may need more only because it abandons fewer callers
+/// (under an occupancy cap its answered work is larger).
 pub fn pooling_bounds(queues: &[(Queue, ServiceGoal)], own: &[u32], families: &[Vec<usize>]) -> Vec<PoolingBound> {
     families
         .iter()
@@ -156,7 +159,10 @@ pub fn pooling_bounds(queues: &[(Queue, ServiceGoal)], own: &[u32], families: &[
             let largest_own = f.iter().map(|&q| own[q]).max().unwrap_or(0);
             let agents = match f.as_slice() {
                 [q] => own[*q],
-                _ => merged_queue(queues, f).map_or(0, |(q, g)| required_agents(&q, &g).agents).max(largest_own),
+                _ => merged_queue(queues, f)
+                    .map_or(0, |(q, g)| required_agents(&q, &g).agents)
+                    .min(f.iter().map(|&q| own[q]).sum())
+                    .max(largest_own),
             };
             PoolingBound { queues: f.clone(), agents, primary_only: false }
         })
@@ -164,47 +170,144 @@ pub fn pooling_bounds(queues: &[(Queue, ServiceGoal)], own: &[u32], families: &[
         .collect()
 }
 
-/// Agents on the phones per skill group for one interval: the fewest
-/// meeting every bound, each group at most its `caps`, shared among the
-/// groups in proportion to their `headcount` where the bounds leave a
-/// choice (so no group is asked for more hours than its agents have).
-/// Where the caps cannot meet the bounds they are dropped (the roster then
-/// shows the shifts nobody can take).
-pub fn staff_interval(bounds: &[PoolingBound], groups: &[SkillGroup], caps: &[u32], headcount: &[u32]) -> Vec<u32> {
-    if bounds.is_empty() {
-        return vec![0; groups.len()];
-    }
-    (solve(bounds, groups, Some(caps), headcount).or_else(|| solve(bounds, groups, None, headcount)))
-        .unwrap_or_else(|| vec![0; groups.len()])
+/// Who is staffed together: the skill groups, their agents, and the pool
+/// (shift class) each belongs to. Agents of one pool work the same shifts,
+/// so the roster puts its groups on the phones in proportion to their
+/// agents; the staffing decides per pool and splits the same way.
+#[derive(Debug, Clone, Copy)]
+pub struct Pools<'a> {
+    pub groups: &'a [SkillGroup],
+    /// Agents per group.
+    pub headcount: &'a [u32],
+    /// Per group, its pool (`0..pools`).
+    pub pool_of: &'a [usize],
+    /// Per pool, the most of its agents on the phones at once.
+    pub caps: &'a [u32],
 }
 
-/// `min Σ n_g + ½·z` with `n_g ≤ z·headcount_g`: one agent more always
+impl Pools<'_> {
+    fn len(&self) -> usize {
+        self.caps.len()
+    }
+
+    /// Agents per pool.
+    fn pool_headcount(&self) -> Vec<f64> {
+        let mut h = vec![0.0; self.len()];
+        for (g, &p) in self.pool_of.iter().enumerate() {
+            h[p] += self.headcount[g] as f64;
+        }
+        h
+    }
+
+    /// Share of pool `p`'s agents that `bound` counts, per pool.
+    fn shares(&self, bound: &PoolingBound, pool_headcount: &[f64]) -> Vec<f64> {
+        let mut a = vec![0.0; self.len()];
+        for (g, group) in self.groups.iter().enumerate() {
+            if bound.counts(group) {
+                a[self.pool_of[g]] += self.headcount[g] as f64;
+            }
+        }
+        a.iter().zip(pool_headcount).map(|(n, h)| if *h > 0.0 { n / h } else { 0.0 }).collect()
+    }
+}
+
+/// Agents on the phones per skill group for one interval: the fewest per
+/// pool meeting every bound (a linear programme over the pools, each at
+/// most its cap, the pools' loads as even as the bounds allow), rounded,
+/// split among each pool's groups in proportion to their agents, then
+/// topped up group by group until every bound holds in whole agents.
+/// Where the caps cannot meet the bounds they are dropped (the roster then
+/// shows the shifts nobody can take).
+pub fn staff_interval(bounds: &[PoolingBound], pools: &Pools) -> Vec<u32> {
+    let mut n = vec![0u32; pools.groups.len()];
+    if bounds.is_empty() {
+        return n;
+    }
+    let headcount = pools.pool_headcount();
+    let shares: Vec<Vec<f64>> = bounds.iter().map(|b| pools.shares(b, &headcount)).collect();
+    let per_pool = solve(bounds, &shares, Some(pools.caps), &headcount)
+        .or_else(|| solve(bounds, &shares, None, &headcount))
+        .unwrap_or_else(|| vec![0.0; pools.len()]);
+    split(&per_pool, pools, &mut n);
+    for b in bounds {
+        top_up(b, pools, &mut n);
+    }
+    n
+}
+
+/// `min Σ x_p + ½·z` with `x_p ≤ z·headcount_p`: one agent more always
 /// costs more than any imbalance (z ≤ 1 when every agent could be on the
 /// phones), and among the fewest the most even share is chosen.
-fn solve(bounds: &[PoolingBound], groups: &[SkillGroup], caps: Option<&[u32]>, headcount: &[u32]) -> Option<Vec<u32>> {
+fn solve(bounds: &[PoolingBound], shares: &[Vec<f64>], caps: Option<&[u32]>, headcount: &[f64]) -> Option<Vec<f64>> {
     let mut vars = ProblemVariables::new();
-    let n: Vec<Variable> = (0..groups.len())
-        .map(|g| {
-            let v = variable().integer().min(0);
+    let x: Vec<Variable> = (0..headcount.len())
+        .map(|p| {
+            let v = variable().min(0);
             match caps {
-                Some(c) => vars.add(v.max(c[g] as f64)),
+                Some(c) => vars.add(v.max(c[p] as f64)),
                 None => vars.add(v),
             }
         })
         .collect();
     let z = vars.add(variable().min(0));
-    let total: Expression = n.iter().copied().sum();
+    let total: Expression = x.iter().copied().sum();
     let mut model = vars.minimise(total + 0.5 * z).using(highs);
     model.set_verbose(false);
-    for (g, &v) in n.iter().enumerate() {
-        model = model.with(constraint!(v <= headcount[g].max(1) as f64 * z));
+    for (p, &v) in x.iter().enumerate() {
+        model = model.with(constraint!(v <= headcount[p].max(1.0) * z));
     }
-    for b in bounds {
-        let counted: Expression = (0..groups.len()).filter(|&g| b.counts(&groups[g])).map(|g| n[g]).sum();
+    for (b, a) in bounds.iter().zip(shares) {
+        let counted: Expression = x.iter().zip(a).filter(|(_, &s)| s > 0.0).map(|(&v, &s)| s * v).sum();
         model = model.with(constraint!(counted >= b.agents as f64));
     }
     let solution = model.solve().ok()?;
-    Some(n.iter().map(|&v| solution.value(v).round().max(0.0) as u32).collect())
+    Some(x.iter().map(|&v| solution.value(v).max(0.0)).collect())
+}
+
+/// Each pool's agents, rounded to the nearest whole agent, shared among its
+/// groups by their agents.
+fn split(per_pool: &[f64], pools: &Pools, n: &mut [u32]) {
+    for (p, &x) in per_pool.iter().enumerate() {
+        let whole = (x - 1e-6).round().max(0.0) as u32;
+        let members: Vec<usize> = (0..pools.groups.len()).filter(|&g| pools.pool_of[g] == p).collect();
+        let weights: Vec<u32> = members.iter().map(|&g| pools.headcount[g]).collect();
+        for (&g, k) in members.iter().zip(shared(whole, &weights)) {
+            n[g] = k;
+        }
+    }
+}
+
+/// `whole` shared in proportion to `weights` (largest remainders first,
+/// then order); nothing where every weight is 0.
+pub fn shared(whole: u32, weights: &[u32]) -> Vec<u32> {
+    let sum: u32 = weights.iter().sum();
+    if sum == 0 {
+        return vec![0; weights.len()];
+    }
+    let exact: Vec<f64> = weights.iter().map(|&w| whole as f64 * w as f64 / sum as f64).collect();
+    let mut out: Vec<u32> = exact.iter().map(|e| (e + 1e-9).floor() as u32).collect();
+    let mut order: Vec<usize> = (0..weights.len()).collect();
+    order.sort_by(|&a, &b| (exact[b] - out[b] as f64).total_cmp(&(exact[a] - out[a] as f64)).then(a.cmp(&b)));
+    let given: u32 = out.iter().sum();
+    for &k in order.iter().take(whole.saturating_sub(given) as usize) {
+        out[k] += 1;
+    }
+    out
+}
+
+/// Adds agents to the groups `bound` counts, one at a time to the group
+/// least on the phones for its size, until the bound holds.
+fn top_up(bound: &PoolingBound, pools: &Pools, n: &mut [u32]) {
+    let counted: Vec<usize> = (0..pools.groups.len()).filter(|&g| bound.counts(&pools.groups[g])).collect();
+    let mut have: u32 = counted.iter().map(|&g| n[g]).sum();
+    while have < bound.agents {
+        let load = |g: usize| (n[g] + 1) as f64 / pools.headcount[g].max(1) as f64;
+        let Some(&g) = counted.iter().min_by(|&&a, &&b| load(a).total_cmp(&load(b)).then(a.cmp(&b))) else {
+            return;
+        };
+        n[g] += 1;
+        have += 1;
+    }
 }
 
 #[cfg(test)]
@@ -253,7 +356,9 @@ mod tests {
         let staff = |groups: &[SkillGroup], caps: &[u32]| {
             let sets: Vec<Vec<usize>> = groups.iter().map(|g| sorted(&g.queues)).collect();
             let fams = families(2, &sets);
-            staff_interval(&pooling_bounds(&queues, &own, &fams), groups, caps, caps).iter().sum::<u32>()
+            let pool_of: Vec<usize> = (0..groups.len()).collect();
+            let pools = Pools { groups, headcount: caps, pool_of: &pool_of, caps };
+            staff_interval(&pooling_bounds(&queues, &own, &fams), &pools).iter().sum::<u32>()
         };
         let (a, b, ab, ba) = (
             SkillGroup::new(0, &[0]),
