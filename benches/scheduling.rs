@@ -259,8 +259,8 @@ fn large_centre_skills_plan(c: &mut Criterion) {
     g.sample_size(10);
     g.bench_function("plan_skills_5000_agents_10_queues", |b| {
         b.iter(|| {
-            let centre =
-                build_centre(&sources, &names, agents.clone(), ImpactThreshold::default(), &|_| {}).expect("plan");
+            let centre = build_centre(&sources, &names, agents.clone(), None, ImpactThreshold::default(), &|_| {})
+                .expect("plan");
             assert!(centre.skills.is_some(), "the skills model plans this centre");
             centre.roster.assignments.len()
         })

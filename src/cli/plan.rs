@@ -28,6 +28,13 @@ pub struct PlanArgs {
     /// in `--out`, the centre's roster.csv and summary.json beside them.
     #[arg(long, conflicts_with = "queue")]
     pub all_queues: bool,
+    /// With --all-queues: what N more agents on two queues would save. For
+    /// every pair of queues, N agents who take one of them only (half from
+    /// each) also take the other; the pairs are ranked by the agent-hours
+    /// they save (cross_training.csv, the summary). Needs `[routing]` in the
+    /// config (docs/skills.md). 1..=100000.
+    #[arg(long, value_name = "N", requires = "all_queues", value_parser = clap::value_parser!(u32).range(1..=pipeline::cross_train::MOST_CROSS_TRAINED as i64))]
+    pub cross_train: Option<u32>,
 }
 
 /// Inputs of a forecast.
@@ -137,8 +144,9 @@ fn run_centre(a: &PlanArgs, out: &OutDir, progress: &Progress, t0: std::time::In
         crate::ingest::agents::resolve_queues(&mut agents, &names, &a.agents)?;
     }
     let threshold = ImpactThreshold::default();
-    let centre =
-        pipeline::centre::build_centre(&a.inputs.sources(), &names, agents, threshold, &|m| progress.stage(m))?;
+    let centre = pipeline::centre::build_centre(&a.inputs.sources(), &names, agents, a.cross_train, threshold, &|m| {
+        progress.stage(m)
+    })?;
     progress.stage("writing outputs");
     let (summary, written) = crate::report::centre::write_centre(&centre, out)?;
     progress.bar.finish_and_clear();

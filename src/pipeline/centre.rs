@@ -139,10 +139,13 @@ fn check_resolved(agents: &[Agent], names: &[String]) -> Result<(), Error> {
 /// The weekly build for every queue in `names`, with one roster.
 /// `agents` have their queues resolved against `names`
 /// ([`crate::ingest::agents::resolve_queues`], which names their file).
+/// With `cross_train` (`--cross-train N`), the skills model plans the
+/// centre and reports what N more agents on two queues would save.
 pub fn build_centre(
     sources: &Sources,
     names: &[String],
     agents: Vec<Agent>,
+    cross_train: Option<u32>,
     threshold: ImpactThreshold,
     progress: &dyn Fn(&str),
 ) -> Result<CentrePlan, Error> {
@@ -152,8 +155,15 @@ pub fn build_centre(
     check_resolved(&agents, names)?;
     let loaded = load_queues(sources, names)?;
     let routing = loaded[0].settings.routing;
-    if let Some(routing) = routing.filter(|_| Skills::of(&agents, names.len()).several()) {
-        let c = super::skills::build(loaded, agents.clone(), routing, threshold, progress)?;
+    if let (Some(n), None) = (cross_train, routing) {
+        return Err(Error::usage(format!(
+            "--cross-train {n}: {} has no [routing] policy; the what-if is of agents who answer two queues under a routing, e.g. [routing] policy = \"primary-first-longest-idle\" (docs/skills.md)",
+            sources.config.display()
+        )));
+    }
+    let skills_model = cross_train.is_some() || Skills::of(&agents, names.len()).several();
+    if let Some(routing) = routing.filter(|_| skills_model) {
+        let c = super::skills::build(loaded, agents.clone(), routing, cross_train, threshold, progress)?;
         let (queues, roster, options) = (c.queues, c.roster, c.options);
         return Ok(CentrePlan { names: names.to_vec(), queues, roster, options, agents, skills: Some(c.outcome) });
     }

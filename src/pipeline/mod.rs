@@ -15,6 +15,7 @@
 //! `staff` and `schedule` on the command line are compositions of these.
 
 pub mod centre;
+pub mod cross_train;
 pub mod intraday;
 pub mod review;
 pub mod skills;

@@ -14,6 +14,7 @@
 //! add up to the centre's roster, and each queue's simulated service is the
 //! centre simulation's, under the routing the config names.
 
+use super::cross_train::{cross_training, CrossTraining};
 use super::{expected_calls, finish_week_with, forecast, staff, Loaded, QueueShifts, WeeklyPlan};
 use crate::error::Error;
 use crate::forecast::predict::{FittedForecast, Forecast};
@@ -322,11 +323,9 @@ fn caps(skills: &Skills, own: &[Vec<u32>], shrinkage: f64, interval_hours: f64) 
         .collect()
 }
 
-/// Agents per group and slot: the pooling bounds, then rounds of simulation
-/// (common random numbers: the same seed each round) asking, in the
-/// intervals of each day a queue misses, for more agents who answer it
-/// first (its own bound where no group has it as primary).
-pub fn staff_by_skills(demands: &[QueueDemand], skills: &Skills, routing: Routing) -> SkillStaffing {
+/// The staffing's start: each queue's own requirement, no agents asked for
+/// by primary queue; and each class's caps.
+fn floors_and_caps(demands: &[QueueDemand], skills: &Skills) -> (Floors, Vec<Vec<u32>>) {
     let settings = &demands[0].loaded.settings;
     let own: Vec<Vec<u32>> = demands
         .iter()
@@ -334,7 +333,33 @@ pub fn staff_by_skills(demands: &[QueueDemand], skills: &Skills, routing: Routin
         .collect();
     let caps = caps(skills, &own, settings.service.shrinkage.get(), demands[0].series.interval.get() / 60.0);
     let slots = demands[0].series.len();
-    let mut floors = Floors { own, primary: vec![vec![0; slots]; demands.len()] };
+    (Floors { own, primary: vec![vec![0; slots]; demands.len()] }, caps)
+}
+
+/// Agent-hours to roster for `skills` by the pooling bounds alone (no
+/// simulation): what the cross-training what-if compares.
+pub fn hours_needed_by_pooling(demands: &[QueueDemand], skills: &Skills) -> f64 {
+    let (floors, caps) = floors_and_caps(demands, skills);
+    rostered_hours(demands, &staffing(demands, skills, &floors, &caps))
+}
+
+/// Agent-hours to roster for agents on the phones per group and slot: the
+/// centre's total rounded once per interval, as one queue's is (the sets'
+/// lines, each rounded on its own, may add up to a little more).
+fn rostered_hours(demands: &[QueueDemand], per_group: &[Vec<u32>]) -> f64 {
+    let d0 = &demands[0];
+    let hours = d0.series.interval.get() / 60.0;
+    let shrinkage = d0.loaded.settings.service.shrinkage;
+    (0..d0.series.len()).map(|t| with_shrinkage(per_group.iter().map(|n| n[t]).sum(), shrinkage) as f64 * hours).sum()
+}
+
+/// Agents per group and slot: the pooling bounds, then rounds of simulation
+/// (common random numbers: the same seed each round) asking, in the
+/// intervals of each day a queue misses, for more agents who answer it
+/// first (its own bound where no group has it as primary).
+pub fn staff_by_skills(demands: &[QueueDemand], skills: &Skills, routing: Routing) -> SkillStaffing {
+    let settings = &demands[0].loaded.settings;
+    let (mut floors, caps) = floors_and_caps(demands, skills);
     let mut per_group = staffing(demands, skills, &floors, &caps);
     let Some(run) = settings.simulation.run else {
         return SkillStaffing { per_group, rounds: 0, met: false };
@@ -396,6 +421,8 @@ pub struct SkillsOutcome {
     pub set_hours_needed_rostered: Vec<f64>,
     /// The roster simulated (`None` with `simulation.replications = 0`).
     pub simulation: Option<CentreReport>,
+    /// `--cross-train N`: every pair of queues with N more agents on both.
+    pub cross_training: Option<CrossTraining>,
 }
 
 /// The centre's roster over every set's shifts, each queue's part, and
@@ -407,19 +434,26 @@ pub struct SkillsCentre {
     pub outcome: SkillsOutcome,
 }
 
-/// The weekly build of a centre whose agents take several queues.
+/// The weekly build of a centre whose agents take several queues; with
+/// `cross_train`, the what-if of that many more agents on two queues.
 pub fn build(
     loaded: Vec<Loaded>,
     agents: Vec<Agent>,
     routing: Routing,
+    cross_train: Option<u32>,
     threshold: ImpactThreshold,
     progress: &dyn Fn(&str),
 ) -> Result<SkillsCentre, Error> {
     progress("forecasting and staffing each queue");
     let demands = demands(loaded)?;
     let order = Canonical::of(&demands);
-    let mut centre =
-        build_in_order(order.apply(demands), &order.agents(&agents), agents, routing, threshold, progress)?;
+    let (demands, positioned) = (order.apply(demands), order.agents(&agents));
+    let what_if = cross_train.map(|n| {
+        progress("cross-training what-if: every pair of queues");
+        cross_training(&demands, &positioned, n)
+    });
+    let mut centre = build_in_order(demands, &positioned, agents, routing, threshold, progress)?;
+    centre.outcome.cross_training = what_if;
     order.restore(&mut centre);
     Ok(centre)
 }
@@ -482,6 +516,12 @@ impl Canonical {
         for c in &mut k.classes {
             c.primary = self.order[c.primary];
         }
+        if let Some(w) = &mut c.outcome.cross_training {
+            for p in &mut w.pairs {
+                p.queues = p.queues.map(|q| self.order[q]);
+                p.queues.sort_unstable();
+            }
+        }
         if let Some(r) = &mut c.outcome.simulation {
             r.intervals = self.position.iter().map(|&k| r.intervals[k].clone()).collect();
             r.days = self.position.iter().map(|&k| r.days[k].clone()).collect();
@@ -539,11 +579,7 @@ fn build_in_order(
     let set_hours_needed_rostered: Vec<f64> = (skills.per_set(&staffing.per_group).iter())
         .map(|n| n.iter().map(|&k| with_shrinkage(k, shrinkage) as f64 * hours).sum())
         .collect();
-    // The centre's total is rounded once per interval, as one queue's is:
-    // the sets' lines, each rounded on its own, may add up to a little more.
-    let agent_hours_needed_rostered = (0..d0.series.len())
-        .map(|t| with_shrinkage(staffing.per_group.iter().map(|n| n[t]).sum(), shrinkage) as f64 * hours)
-        .sum();
+    let agent_hours_needed_rostered = rostered_hours(&demands, &staffing.per_group);
     let agent_hours_needed_on_phones = staffing.per_group.iter().flatten().map(|&k| k as f64 * hours).sum();
     let parts: Vec<(QueueShifts, Roster, Option<SimReport>)> = demands
         .into_iter()
@@ -568,6 +604,7 @@ fn build_in_order(
         agent_hours_needed_rostered,
         set_hours_needed_rostered,
         simulation,
+        cross_training: None,
     };
     Ok(SkillsCentre { queues, roster, options, outcome })
 }

@@ -62,6 +62,30 @@ pub struct SkillsSummary {
     /// Each skill group (a primary and the queues taken) in the roster's
     /// simulation.
     pub skill_groups: Vec<SkillGroupLine>,
+    /// `--cross-train N`: what N more agents on two queues would save.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub cross_training: Option<CrossTrainingSummary>,
+}
+
+/// The cross-training what-if (staffed by the pooling bounds alone, today's
+/// skills the same way).
+#[derive(Debug, Serialize)]
+pub struct CrossTrainingSummary {
+    /// Agents asked to take a second skill.
+    pub agents: u32,
+    /// Agent-hours to roster with today's skills, by the pooling bounds.
+    pub agent_hours_needed_rostered: f64,
+    /// Every pair of queues, most hours saved first.
+    pub pairs: Vec<CrossTrainingLine>,
+}
+
+/// One pair of queues in the what-if.
+#[derive(Debug, Serialize)]
+pub struct CrossTrainingLine {
+    pub queues: [String; 2],
+    pub agents_given: u32,
+    pub agent_hours_needed_rostered: f64,
+    pub hours_saved: f64,
 }
 
 /// One skill group's line: who they are and how busy the simulation found them.
@@ -217,7 +241,39 @@ fn skills_summary(c: &CentrePlan, k: &SkillsOutcome, apart: f64, queues: &mut [Q
                 }
             })
             .collect(),
+        cross_training: k.cross_training.as_ref().map(|w| CrossTrainingSummary {
+            agents: w.agents,
+            agent_hours_needed_rostered: w.agent_hours_needed_rostered,
+            pairs: (w.pairs.iter())
+                .map(|p| CrossTrainingLine {
+                    queues: p.queues.map(|q| c.names[q].clone()),
+                    agents_given: p.agents_given,
+                    agent_hours_needed_rostered: p.agent_hours_needed_rostered,
+                    hours_saved: p.hours_saved,
+                })
+                .collect(),
+        }),
     }
+}
+
+/// The cross-training what-if as a table: one pair of queues a row, most
+/// hours saved first.
+pub fn cross_training_csv(w: &CrossTrainingSummary) -> String {
+    let mut out =
+        String::from("queue_a,queue_b,agents_given,agent_hours_needed_rostered,agent_hours_today,hours_saved\n");
+    for p in &w.pairs {
+        let _ = writeln!(
+            out,
+            "{},{},{},{:.2},{:.2},{:.2}",
+            csv_text(&p.queues[0]),
+            csv_text(&p.queues[1]),
+            p.agents_given,
+            p.agent_hours_needed_rostered,
+            w.agent_hours_needed_rostered,
+            p.hours_saved
+        );
+    }
+    out
 }
 
 /// Every agent's shifts over all queues, then the unfilled shifts.
@@ -271,6 +327,9 @@ pub fn write_centre(c: &CentrePlan, out: &OutDir) -> anyhow::Result<(CentreSumma
         .try_for_each(|((p, s), name)| write_into(p, s, &st, &format!("queues/{}/", folder_name(name))))?;
     let total = centre_summary(c, &per_queue);
     st.write("roster.csv", centre_roster_csv(c))?;
+    if let Some(w) = total.skills.as_ref().and_then(|k| k.cross_training.as_ref()) {
+        st.write("cross_training.csv", cross_training_csv(w))?;
+    }
     st.write("summary.json", serde_json::to_string_pretty(&total)? + "\n")?;
     let name = c.queues.first().map(|p| p.settings().name.clone()).unwrap_or_default();
     st.write("report.html", centre_report(&name, &total))?;
@@ -323,8 +382,24 @@ pub fn centre_text(s: &CentreSummary) -> String {
     );
     if let Some(k) = &s.skills {
         let _ = writeln!(o, "{}", skills_text(s, k));
+        if let Some(w) = &k.cross_training {
+            let _ = writeln!(o, "{}", cross_training_text(w));
+        }
     }
     o
+}
+
+/// The what-if in one line: the three pairs that save most.
+fn cross_training_text(w: &CrossTrainingSummary) -> String {
+    let best: Vec<String> = (w.pairs.iter().take(3))
+        .map(|p| format!("{} + {} {:.0} h ({} agents)", p.queues[0], p.queues[1], p.hours_saved, p.agents_given))
+        .collect();
+    format!(
+        "cross-training   {} more agents on two queues, against {:.0} agent-hours today (pooling bounds): most saved by {} (cross_training.csv)",
+        w.agents,
+        w.agent_hours_needed_rostered,
+        if best.is_empty() { "no pair (one queue)".to_string() } else { best.join(", ") }
+    )
 }
 
 /// The skills model in one paragraph: the routing, what pooling saved, and

@@ -184,3 +184,62 @@ fn routing_is_named_in_the_config_and_checked() {
         assert!(!dir.join("bad").exists(), "nothing written");
     }
 }
+
+/// `--cross-train N` on three queues whose agents take one queue each: every
+/// pair ranked by the hours it saves (the best saves some), the same pairs
+/// in the summary and cross_training.csv; without `[routing]` it is refused
+/// naming the config and the key, and nothing is written.
+#[test]
+fn cross_training_ranks_every_pair_of_queues() {
+    let d = tempfile::tempdir().unwrap();
+    let dir = d.path();
+    centre(dir, "3", "150");
+    let one = agents_with(dir, "one.csv", |p, _| vec![p.to_string()]);
+    let f = |n: &str| dir.join(n).to_str().unwrap().to_string();
+    let args = |config: &str, out: &str| {
+        let mut a: Vec<String> =
+            ["plan", "--all-queues", "--cross-train", "10", "--history"].map(String::from).to_vec();
+        a.extend([f("history.csv"), "--media".into(), f("media_history.csv"), "--media-plan".into()]);
+        a.extend([f("media_plan_next_week.csv"), "--config".into(), f(config), "--agents".into()]);
+        a.extend([one.to_str().unwrap().to_string(), "--out".into(), f(out)]);
+        a
+    };
+    let run = |config: &str, out: &str| ringcast(&args(config, out).iter().map(String::as_str).collect::<Vec<_>>());
+    let o = run("centre.toml", "what_if");
+    assert!(o.status.success(), "{}", stderr(&o));
+    let summary: serde_json::Value =
+        serde_json::from_str(&std::fs::read_to_string(dir.join("what_if/summary.json")).unwrap()).unwrap();
+    let w = &summary["skills"]["cross_training"];
+    assert_eq!(w["agents"], 10);
+    let pairs = w["pairs"].as_array().unwrap();
+    assert_eq!(pairs.len(), 3, "{w}");
+    let saved: Vec<f64> = pairs.iter().map(|p| p["hours_saved"].as_f64().unwrap()).collect();
+    assert!(saved.windows(2).all(|s| s[0] >= s[1]), "most saved first: {saved:?}");
+    assert!(saved[0] > 0.0, "ten agents on two queues save hours: {saved:?}");
+    assert!(pairs.iter().all(|p| p["agents_given"] == 10), "{w}");
+    let today = w["agent_hours_needed_rostered"].as_f64().unwrap();
+    for p in pairs {
+        let need = p["agent_hours_needed_rostered"].as_f64().unwrap();
+        assert!((today - need - p["hours_saved"].as_f64().unwrap()).abs() < 1e-6, "{p}");
+    }
+    let rows = csv(&dir.join("what_if/cross_training.csv"));
+    assert_eq!(rows.len(), 3);
+    assert_eq!(rows[0]["queue_a"], pairs[0]["queues"][0].as_str().unwrap());
+    assert!((rows[0]["hours_saved"].parse::<f64>().unwrap() - saved[0]).abs() < 0.01);
+    assert!(stdout_has(&o, "cross-training"), "the terminal names the what-if");
+    // No routing: refused, naming the config and the key.
+    let config = std::fs::read_to_string(dir.join("centre.toml")).unwrap();
+    std::fs::write(
+        dir.join("plain.toml"),
+        config.replace("[routing]", "").replace("policy = \"primary-first-longest-idle\"", ""),
+    )
+    .unwrap();
+    let o = run("plain.toml", "refused");
+    assert_eq!(o.status.code(), Some(2), "{}", stderr(&o));
+    assert!(stderr(&o).contains("[routing]") && stderr(&o).contains("plain.toml"), "{}", stderr(&o));
+    assert!(!dir.join("refused").exists(), "nothing written");
+}
+
+fn stdout_has(o: &std::process::Output, text: &str) -> bool {
+    String::from_utf8_lossy(&o.stdout).contains(text)
+}
