@@ -653,3 +653,6 @@ mod tests {
         }
     }
 }
+
+#[cfg(test)]
+mod reference;
