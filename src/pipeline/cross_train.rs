@@ -5,13 +5,15 @@
 //! first listed in agents.csv, more from one side where the other has too
 //! few), and the centre is staffed again by its pooling bounds
 //! ([`crate::staff::skills`]). The pairs are ranked by the agent-hours to
-//! roster they save against today's skills, staffed the same way. The
+//! roster they save against today's skills, staffed the same way (each
+//! family's merged need worked out once for all pairs). The
 //! staffing is the bounds' alone, without the rounds of simulation the plan
 //! runs, so pairs are compared on equal terms and quickly; the plan itself
 //! (and its simulation) is of today's skills.
 
-use super::skills::{hours_needed_by_pooling, QueueDemand, Skills};
+use super::skills::{hours_needed_by_pooling, merged_needs, QueueDemand, Skills};
 use crate::schedule::roster::Agent;
+use crate::staff::skills::families;
 use serde::Serialize;
 
 /// Most agents a what-if may cross-train (`--cross-train`).
@@ -43,15 +45,26 @@ pub struct CrossTraining {
 /// Every pair of queues with `n` more agents on both, against today's skills.
 pub fn cross_training(demands: &[QueueDemand], agents: &[Agent], n: u32) -> CrossTraining {
     let queues = demands.len();
-    let today = hours_needed_by_pooling(demands, &Skills::of(agents, queues));
-    let mut pairs: Vec<PairGain> = (0..queues)
+    let now = Skills::of(agents, queues);
+    let trained: Vec<([usize; 2], Skills, u32)> = (0..queues)
         .flat_map(|a| (a + 1..queues).map(move |b| [a, b]))
         .map(|pair| {
             let (trained, given) = cross_trained(agents, pair, n);
-            let hours = hours_needed_by_pooling(demands, &Skills::of(&trained, queues));
+            (pair, Skills::of(&trained, queues), given)
+        })
+        .collect();
+    let mut all_families = families(queues, &now.sets);
+    for (_, skills, _) in &trained {
+        all_families.extend(families(queues, &skills.sets));
+    }
+    let needs = merged_needs(demands, &all_families);
+    let today = hours_needed_by_pooling(demands, &now, &needs);
+    let mut pairs: Vec<PairGain> = (trained.iter())
+        .map(|(pair, skills, given)| {
+            let hours = hours_needed_by_pooling(demands, skills, &needs);
             PairGain {
-                queues: pair,
-                agents_given: given,
+                queues: *pair,
+                agents_given: *given,
                 agent_hours_needed_rostered: hours,
                 hours_saved: today - hours,
             }

@@ -27,7 +27,7 @@ use crate::series::{CallSeries, RequirementGrid};
 use crate::simulate::skills::{simulate_centre, CentreInput, CentreReport, QueueLoad, Routing, SkillGroup};
 use crate::simulate::{days_of, Outcome, SimReport, SimSettings};
 use crate::staff::requirements::{queue_of, IntervalRequirement};
-use crate::staff::skills::{families, pooling_bounds, shared, staff_interval, PoolingBound, Pools};
+use crate::staff::skills::{families, pooling_bounds, shared, staff_interval, MergedNeeds, PoolingBound, Pools};
 use crate::staff::{with_shrinkage, Queue, ServiceGoal};
 use rayon::prelude::*;
 use serde::Serialize;
@@ -206,15 +206,26 @@ struct Floors {
     primary: Vec<Vec<u32>>,
 }
 
+/// The merged needs of `families` over the week.
+pub fn merged_needs(demands: &[QueueDemand], families: &[Vec<usize>]) -> MergedNeeds {
+    MergedNeeds::of(|t| interval_queues(demands, t), demands[0].series.len(), families)
+}
+
 /// Agents on the phones per group and interval, `[group][slot]`.
-fn staffing(demands: &[QueueDemand], skills: &Skills, floors: &Floors, caps: &[Vec<u32>]) -> Vec<Vec<u32>> {
+fn staffing(
+    demands: &[QueueDemand],
+    skills: &Skills,
+    floors: &Floors,
+    caps: &[Vec<u32>],
+    needs: &MergedNeeds,
+) -> Vec<Vec<u32>> {
     let fams = families(demands.len(), &skills.sets);
     let slots = demands[0].series.len();
     let per_slot: Vec<Vec<u32>> = (0..slots)
         .into_par_iter()
         .map(|t| {
             let own_t: Vec<u32> = floors.own.iter().map(|o| o[t]).collect();
-            let mut bounds = pooling_bounds(&interval_queues(demands, t), &own_t, &fams);
+            let mut bounds = pooling_bounds(needs, t, &own_t, &fams);
             bounds.extend((0..demands.len()).filter(|&q| floors.primary[q][t] > 0).map(|q| PoolingBound {
                 queues: vec![q],
                 agents: floors.primary[q][t],
@@ -337,10 +348,11 @@ fn floors_and_caps(demands: &[QueueDemand], skills: &Skills) -> (Floors, Vec<Vec
 }
 
 /// Agent-hours to roster for `skills` by the pooling bounds alone (no
-/// simulation): what the cross-training what-if compares.
-pub fn hours_needed_by_pooling(demands: &[QueueDemand], skills: &Skills) -> f64 {
+/// simulation): what the cross-training what-if compares. `needs` holds
+/// the merged needs of the skills' families.
+pub fn hours_needed_by_pooling(demands: &[QueueDemand], skills: &Skills, needs: &MergedNeeds) -> f64 {
     let (floors, caps) = floors_and_caps(demands, skills);
-    rostered_hours(demands, &staffing(demands, skills, &floors, &caps))
+    rostered_hours(demands, &staffing(demands, skills, &floors, &caps, needs))
 }
 
 /// Agent-hours to roster for agents on the phones per group and slot: the
@@ -360,7 +372,8 @@ fn rostered_hours(demands: &[QueueDemand], per_group: &[Vec<u32>]) -> f64 {
 pub fn staff_by_skills(demands: &[QueueDemand], skills: &Skills, routing: Routing) -> SkillStaffing {
     let settings = &demands[0].loaded.settings;
     let (mut floors, caps) = floors_and_caps(demands, skills);
-    let mut per_group = staffing(demands, skills, &floors, &caps);
+    let needs = merged_needs(demands, &families(demands.len(), &skills.sets));
+    let mut per_group = staffing(demands, skills, &floors, &caps, &needs);
     let Some(run) = settings.simulation.run else {
         return SkillStaffing { per_group, rounds: 0, met: false };
     };
@@ -385,7 +398,7 @@ pub fn staff_by_skills(demands: &[QueueDemand], skills: &Skills, routing: Routin
                 }
             }
         }
-        per_group = staffing(demands, skills, &floors, &caps);
+        per_group = staffing(demands, skills, &floors, &caps, &needs);
     }
     SkillStaffing { per_group, rounds: MAX_ROUNDS, met: false }
 }

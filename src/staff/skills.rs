@@ -146,23 +146,63 @@ pub fn merged_queue(queues: &[(Queue, ServiceGoal)], family: &[usize]) -> Option
     Some((queue, strictest))
 }
 
-/// The pooling bounds of one interval: `own[q]` is queue `q`'s own
+/// What each family of two or more queues needs merged into one queue, per
+/// interval: worked out once (the intervals in parallel) and looked up by
+/// every round of the staffing and every pair of the cross-training
+/// what-if, whose skill sets differ but whose families mostly repeat.
+#[derive(Debug, Clone)]
+pub struct MergedNeeds {
+    /// Families of two or more queues, sorted.
+    families: Vec<Vec<usize>>,
+    /// `[slot][family]`: agents the merged queue needs (0: no calls).
+    per_slot: Vec<Vec<u32>>,
+}
+
+impl MergedNeeds {
+    /// The merged needs of `families` (those of one queue are skipped) over
+    /// `slots` intervals, `queues_at(t)` giving each queue of interval `t`.
+    pub fn of<F>(queues_at: F, slots: usize, families: &[Vec<usize>]) -> MergedNeeds
+    where
+        F: Fn(usize) -> Vec<(Queue, ServiceGoal)> + Sync,
+    {
+        use rayon::prelude::*;
+        let families: Vec<Vec<usize>> =
+            families.iter().filter(|f| f.len() > 1).cloned().collect::<BTreeSet<_>>().into_iter().collect();
+        let per_slot = (0..slots)
+            .into_par_iter()
+            .map(|t| {
+                let queues = queues_at(t);
+                (families.iter())
+                    .map(|f| merged_queue(&queues, f).map_or(0, |(q, g)| required_agents(&q, &g).agents))
+                    .collect()
+            })
+            .collect();
+        MergedNeeds { families, per_slot }
+    }
+
+    /// The merged need of `family` at `t` (`None`: not worked out).
+    fn get(&self, t: usize, family: &[usize]) -> Option<u32> {
+        let f = self.families.binary_search_by(|x| x.as_slice().cmp(family)).ok()?;
+        Some(self.per_slot[t][f])
+    }
+}
+
+/// The pooling bounds of interval `t`: `own[q]` is queue `q`'s own
 /// requirement (its goal's caps and minimum staffing included); each larger
 /// family's is its merged queue's, at least the largest own one in it and
 /// at most their sum: staffing each queue on its own meets every goal, and
 /// a merged queue may need more only because it abandons fewer callers
-/// (under an occupancy cap its answered work is larger).
-pub fn pooling_bounds(queues: &[(Queue, ServiceGoal)], own: &[u32], families: &[Vec<usize>]) -> Vec<PoolingBound> {
+/// (under an occupancy cap its answered work is larger). A family whose
+/// merged need was not worked out is bounded by that sum.
+pub fn pooling_bounds(needs: &MergedNeeds, t: usize, own: &[u32], families: &[Vec<usize>]) -> Vec<PoolingBound> {
     families
         .iter()
         .map(|f| {
             let largest_own = f.iter().map(|&q| own[q]).max().unwrap_or(0);
+            let own_sum: u32 = f.iter().map(|&q| own[q]).sum();
             let agents = match f.as_slice() {
                 [q] => own[*q],
-                _ => merged_queue(queues, f)
-                    .map_or(0, |(q, g)| required_agents(&q, &g).agents)
-                    .min(f.iter().map(|&q| own[q]).sum())
-                    .max(largest_own),
+                _ => needs.get(t, f).unwrap_or(own_sum).min(own_sum).max(largest_own),
             };
             PoolingBound { queues: f.clone(), agents, primary_only: false }
         })
@@ -358,7 +398,8 @@ mod tests {
             let fams = families(2, &sets);
             let pool_of: Vec<usize> = (0..groups.len()).collect();
             let pools = Pools { groups, headcount: caps, pool_of: &pool_of, caps };
-            staff_interval(&pooling_bounds(&queues, &own, &fams), &pools).iter().sum::<u32>()
+            let needs = MergedNeeds::of(|_| queues.to_vec(), 1, &fams);
+            staff_interval(&pooling_bounds(&needs, 0, &own, &fams), &pools).iter().sum::<u32>()
         };
         let (a, b, ab, ba) = (
             SkillGroup::new(0, &[0]),
