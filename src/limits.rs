@@ -61,6 +61,9 @@ pub const CALL_SECONDS: Plausible = Plausible { min: 0.0, max: 86_400.0, what: "
 /// Agents required in one interval.
 pub const AGENTS_PER_INTERVAL: Plausible = Plausible { min: 0.0, max: 100_000.0, what: "agents required" };
 /// Contracted hours per week of one agent.
+pub const HANDLE_TIME_FACTOR: Plausible =
+    Plausible { min: 0.25, max: 4.0, what: "a handle-time factor (times the queue's mean handle time)" };
+/// Hours an agent works in a week.
 pub const WEEKLY_HOURS: Plausible = Plausible { min: 0.0, max: 84.0, what: "hours per week" };
 /// Working days per week of one agent.
 pub const DAYS_PER_WEEK: Plausible = Plausible { min: 0.0, max: 7.0, what: "a number of days" };

@@ -98,6 +98,7 @@ pub fn build(a: &PlanArgs, threshold: ImpactThreshold, progress: &dyn Fn(&str)) 
     let mut loaded = pipeline::load(&sources)?;
     let (agents, agent_warnings) = load_agents_with_warnings(&a.agents)?;
     loaded.warnings.extend(agent_warnings);
+    loaded.warnings.extend(factors_not_used(&agents, &a.agents));
     let (agents, warning) = pipeline::centre::agents_for_one_queue(agents, sources.queue.as_deref());
     if agents.is_empty() {
         return Err(usage(format!(
@@ -160,6 +161,9 @@ fn run_centre(a: &PlanArgs, out: &OutDir, progress: &Progress, t0: std::time::In
             .map(|w| format!("queue {name}: {w}"))
             .collect();
         print_warnings(&fresh);
+    }
+    if centre.skills.is_none() {
+        print_warnings(&factors_not_used(&centre.agents, &a.agents));
     }
     print!("{}", crate::report::centre::centre_text(&summary));
     println!("outputs: {} files in {} ({:.1} s)", written.len(), a.out.display(), t0.elapsed().as_secs_f64());
@@ -235,6 +239,19 @@ fn run_all_queues(a: &ForecastArgs, out: &OutDir) -> anyhow::Result<()> {
     st.commit()?;
     println!("written to {}", a.out.display());
     Ok(())
+}
+
+/// The handle-time factors agents.csv gives, named where the skills model
+/// (which alone reads them) does not plan.
+fn factors_not_used(agents: &[crate::schedule::roster::Agent], path: &std::path::Path) -> Vec<String> {
+    let listed = agents.iter().filter(|a| !a.handle_time_factor_names.is_empty()).count();
+    if listed == 0 {
+        return Vec::new();
+    }
+    vec![format!(
+        "{}: column 'handle_time_factors' ({listed} agents) is read by the skills model only (`plan --all-queues` with [routing] in the config, agents on several queues); this plan does not use it",
+        path.display()
+    )]
 }
 
 fn print_warnings(warnings: &[String]) {

@@ -13,6 +13,12 @@
 //!   the plan's queues by [`resolve_queues`].
 //! * `primary_queue`: optional; one of the agent's queues, preferred by the
 //!   roster when it may choose.
+//! * `handle_time_factors`: optional (also `proficiency`); how long the agent
+//!   takes on a queue against its mean handle time, `queue:factor` items
+//!   (`loans:1.3;cards:0.9`), each factor 0.25–4, each queue one of the
+//!   agent's; a queue not listed is 1. Read by the skills model
+//!   (docs/skills.md): its simulation draws the agent's handle times at
+//!   the factor.
 
 use crate::config::{parse_hhmm, weekday_of};
 use crate::error::{InputError, InputResult};
@@ -71,6 +77,7 @@ pub fn agents_from_table(t: &Table) -> InputResult<Vec<Agent>> {
     let pref = t.column(&["preferred_start"])?;
     let queues = t.column(&["queues", "queue", "skills"])?;
     let primary = t.column(&["primary_queue", "primary"])?;
+    let factors = t.column(&["handle_time_factors", "proficiency"])?;
     let mut out: Vec<Agent> = Vec::with_capacity(t.height());
     let mut seen = std::collections::BTreeMap::new();
     for i in t.rows() {
@@ -128,6 +135,10 @@ pub fn agents_from_table(t: &Table) -> InputResult<Vec<Agent>> {
             return Err(InputError::cell(path, r, max_days.name, format!("agent '{aid}' has no availability (max_days {md}, max_weekly_hours {hi}); expected some, or remove the row")));
         }
         let (queue_names, primary_name) = queues_at(path, r, queues.and_then(|c| c.get(i)), primary, i)?;
+        let handle_time_factor_names = match factors.and_then(|c| c.get(i).map(|v| (c, v))) {
+            None => Vec::new(),
+            Some((c, v)) => factors_at(path, r, c.name, v, &queue_names)?,
+        };
         out.push(Agent {
             row: r,
             id: aid,
@@ -149,6 +160,8 @@ pub fn agents_from_table(t: &Table) -> InputResult<Vec<Agent>> {
             primary_name,
             queues: None,
             primary: None,
+            handle_time_factor_names,
+            handle_time_factors: Vec::new(),
         });
     }
     Ok(out)
@@ -181,6 +194,31 @@ fn queues_at(
     Ok((queue_names, primary_name.map(str::to_string)))
 }
 
+/// An agent's handle-time factors: `queue:factor` items split by `;`, `|`
+/// or a space, each factor in [`crate::limits::HANDLE_TIME_FACTOR`], each
+/// queue once and one of the agent's (when they list theirs).
+fn factors_at(path: &Path, r: usize, column: &str, cell: &str, queues: &[String]) -> InputResult<Vec<(String, f64)>> {
+    let limit = crate::limits::HANDLE_TIME_FACTOR;
+    let mut out: Vec<(String, f64)> = Vec::new();
+    for item in cell.split([';', '|', ' ']).filter(|s| !s.is_empty()) {
+        let bad = |expected: String| InputError::bad_value(path, r, column, item, expected);
+        let (queue, factor) = item.split_once(':').ok_or_else(|| bad("queue:factor items like loans:1.3".into()))?;
+        let factor: f64 = factor.trim().parse().map_err(|_| bad(format!("queue:factor with {}", limit.expected())))?;
+        if !limit.contains(factor) {
+            return Err(bad(limit.expected()));
+        }
+        let queue = queue.trim().to_string();
+        if !queues.is_empty() && !queues.contains(&queue) {
+            return Err(bad(format!("a factor for one of the agent's queues ({})", queues.join(", "))));
+        }
+        if out.iter().any(|(q, _)| *q == queue) {
+            return Err(bad(format!("one factor per queue ({queue} is listed twice)")));
+        }
+        out.push((queue, factor));
+    }
+    Ok(out)
+}
+
 /// Check each agent's queues against the plan's `queues` and set their
 /// indices; every queue needs at least one agent who may take it.
 pub fn resolve_queues(agents: &mut [Agent], queues: &[String], path: &Path) -> InputResult<()> {
@@ -203,6 +241,20 @@ pub fn resolve_queues(agents: &mut [Agent], queues: &[String], path: &Path) -> I
             a.queues = Some(found);
         }
         a.primary = a.primary_name.as_deref().and_then(index);
+        let mut factors = Vec::with_capacity(a.handle_time_factor_names.len());
+        for (name, factor) in &a.handle_time_factor_names {
+            let Some(q) = index(name) else {
+                return Err(InputError::bad_value(
+                    path,
+                    a.row,
+                    "handle_time_factors",
+                    name,
+                    format!("a queue of the history ({})", queues.join(", ")),
+                ));
+            };
+            factors.push((q, *factor));
+        }
+        a.handle_time_factors = factors;
         if let (Some(p), None) = (&a.primary_name, a.primary) {
             return Err(InputError::bad_value(
                 path,
@@ -297,5 +349,36 @@ mod tests {
         assert!(e.contains("column 'queues'") && e.contains("no agent is listed for queue 'service'"), "{e}");
         let e = load(&format!("{head}A1,Ann,ft,0,40,5,mon-fri,08:00,22:00,,sales,service\n")).unwrap_err().to_string();
         assert!(e.contains("a.csv:2: column 'primary_queue': got 'service'"), "{e}");
+    }
+
+    /// Handle-time factors: `queue:factor` items read and resolved to queue
+    /// indices; a malformed item, a factor out of range, a queue the agent
+    /// does not take or the history does not have, or a queue twice, is
+    /// refused naming the row, the column and the item.
+    #[test]
+    fn handle_time_factors_are_read_and_checked() {
+        let head = HEAD.trim_end().to_string() + ",queues,primary_queue,handle_time_factors\n";
+        let row =
+            |factors: &str| format!("{head}A1,Ann,ft,0,40,5,mon-fri,08:00,22:00,,sales;service,sales,{factors}\n");
+        let queues = vec!["sales".to_string(), "service".to_string()];
+        let mut a = load(&row("service:1.25")).unwrap();
+        assert_eq!(a[0].handle_time_factor_names, vec![("service".to_string(), 1.25)]);
+        resolve_queues(&mut a, &queues, std::path::Path::new("a.csv")).unwrap();
+        assert_eq!(a[0].handle_time_factors, vec![(1, 1.25)]);
+        for (cell, expected) in [
+            ("service=1.2", "queue:factor items"),
+            ("service:fast", "between 0.25 and 4"),
+            ("service:9", "between 0.25 and 4"),
+            ("billing:1.1", "one of the agent's queues (sales, service)"),
+            ("sales:1.1;sales:1.2", "listed twice"),
+        ] {
+            let e = load(&row(cell)).unwrap_err().to_string();
+            assert!(e.contains("a.csv:2: column 'handle_time_factors'") && e.contains(expected), "{cell}: {e}");
+        }
+        // An agent who takes every queue may name any; the history decides.
+        let every = format!("{head}A1,Ann,ft,0,40,5,mon-fri,08:00,22:00,,,,billing:1.1\n");
+        let mut a = load(&every).unwrap();
+        let e = resolve_queues(&mut a, &queues, std::path::Path::new("a.csv")).unwrap_err().to_string();
+        assert!(e.contains("column 'handle_time_factors'") && e.contains("billing"), "{e}");
     }
 }

@@ -120,6 +120,8 @@ mod tests {
             primary_name: None,
             queues: Some(queues.to_vec()),
             primary: queues.first().copied(),
+            handle_time_factor_names: vec![],
+            handle_time_factors: vec![],
         }
     }
 

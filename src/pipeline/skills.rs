@@ -109,6 +109,7 @@ impl Skills {
             .map(|a| {
                 let set = a.queues.clone().unwrap_or_else(|| (0..queues).collect());
                 SkillGroup::new(a.primary.or(set.first().copied()).unwrap_or(0), &set)
+                    .with_factors(&a.handle_time_factors)
             })
             .collect();
         let groups: Vec<SkillGroup> = taken.iter().cloned().collect::<BTreeSet<_>>().into_iter().collect();
@@ -509,6 +510,7 @@ impl Canonical {
             .map(|a| Agent {
                 queues: a.queues.as_ref().map(|l| l.iter().map(|&q| at(q)).collect()),
                 primary: a.primary.map(at),
+                handle_time_factors: a.handle_time_factors.iter().map(|&(q, f)| (at(q), f)).collect(),
                 ..a.clone()
             })
             .collect()

@@ -98,6 +98,10 @@ pub struct SkillGroupLine {
     pub occupancy: Option<crate::simulate::Estimate>,
     /// Share of the calls they answered that were not of their primary queue.
     pub other_queue_share: Option<crate::simulate::Estimate>,
+    /// Per queue of `queues`, their handle time against the queue's mean
+    /// (agents.csv `handle_time_factors`); absent: 1 on every queue.
+    #[serde(skip_serializing_if = "Vec::is_empty")]
+    pub handle_time_factors: Vec<f64>,
 }
 
 /// One skill set's line.
@@ -238,6 +242,7 @@ fn skills_summary(c: &CentrePlan, k: &SkillsOutcome, apart: f64, queues: &mut [Q
                     agents: k.skills.group_headcount[g],
                     occupancy: sim.and_then(|o| o.occupancy),
                     other_queue_share: sim.and_then(|o| o.other_queue_share),
+                    handle_time_factors: group.factors.iter().map(|&f| f as f64 / 1000.0).collect(),
                 }
             })
             .collect(),

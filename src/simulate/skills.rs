@@ -15,7 +15,7 @@
 //!
 //! Callers hang up after an exponential patience (their queue's), handle
 //! times are exponential or log-normal with the queue's mean of the
-//! interval, and each skill group's agents on the phones change at interval
+//! interval times the answering group's handle-time factor for the queue, and each skill group's agents on the phones change at interval
 //! boundaries (an agent who leaves finishes the call in hand first). Each
 //! replication has its own seeded stream; replications run in parallel and
 //! are combined in order, so a rerun is byte-identical.
@@ -196,7 +196,7 @@ impl Floor<'_> {
         if self.input.groups[g].primary() != q {
             self.counts.group_other_calls[g][slot] += 1;
         }
-        let end = now + self.handle_time(q, c.slot);
+        let end = now + self.handle_time(q, c.slot) * self.input.groups[g].handle_factor(q);
         self.add_busy_time(g, now, end);
         self.agents[a].busy = true;
         self.events.push(Reverse((key(end), Event::Free(a))));
@@ -588,6 +588,19 @@ mod tests {
             let want = erlang_sl(calls, agents, Some(300.0));
             assert!((sl[q] - want).abs() < 0.03, "queue {q}: simulated {} vs Erlang A {want}", sl[q]);
         }
+    }
+
+    /// A group whose agents take 1.5 times the queue's handle time is the
+    /// queue at that handle time (Erlang A), and its agents are busier.
+    #[test]
+    fn a_handle_time_factor_is_the_queue_at_that_handle_time() {
+        let slow = vec![SkillGroup::new(0, &[0]).with_factors(&[(0, 1.5)])];
+        let input = centre(&[60.0], slow, &[12], Some(300.0), 6);
+        let sl = pooled_sl(&input, 60)[0];
+        let want = metrics(60.0 / 1800.0, 1.0 / 270.0, 1.0 / 300.0, 12, 20.0).sl_all;
+        assert!((sl - want).abs() < 0.03, "simulated {sl} vs Erlang A at 270 s {want}");
+        let plain = pooled_sl(&centre(&[60.0], vec![SkillGroup::new(0, &[0])], &[12], Some(300.0), 6), 60)[0];
+        assert!(plain > sl + 0.05, "a factor of 1 answers faster: {plain} vs {sl}");
     }
 
     #[test]

@@ -31,6 +31,9 @@ use std::collections::BTreeSet;
 pub struct SkillGroup {
     /// Queue indices, the primary first, the others in ascending order.
     pub queues: Vec<usize>,
+    /// Per queue of `queues`, the agents' handle-time factor in thousandths
+    /// (1000: the queue's mean handle time); empty: 1 on every queue.
+    pub factors: Vec<u32>,
 }
 
 impl SkillGroup {
@@ -42,7 +45,22 @@ impl SkillGroup {
         others.dedup();
         let mut all = vec![primary];
         all.extend(others);
-        SkillGroup { queues: all }
+        SkillGroup { queues: all, factors: Vec::new() }
+    }
+
+    /// The group with its agents' handle-time factors (queue, factor); a
+    /// queue not listed is 1, and a group whose factors are all 1 has none.
+    pub fn with_factors(mut self, factors: &[(usize, f64)]) -> SkillGroup {
+        let of = |q: usize| factors.iter().find(|f| f.0 == q).map_or(1000, |f| (f.1 * 1000.0).round() as u32);
+        let listed: Vec<u32> = self.queues.iter().map(|&q| of(q)).collect();
+        self.factors = if listed.iter().all(|&f| f == 1000) { Vec::new() } else { listed };
+        self
+    }
+
+    /// How long the group's agents take on queue `q` against its mean.
+    pub fn handle_factor(&self, q: usize) -> f64 {
+        let at = self.queues.iter().position(|&x| x == q);
+        at.and_then(|i| self.factors.get(i)).map_or(1.0, |&f| f as f64 / 1000.0)
     }
 
     pub fn primary(&self) -> usize {

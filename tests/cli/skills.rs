@@ -243,3 +243,57 @@ fn cross_training_ranks_every_pair_of_queues() {
 fn stdout_has(o: &std::process::Output, text: &str) -> bool {
     String::from_utf8_lossy(&o.stdout).contains(text)
 }
+
+/// Handle-time factors: agents on both queues who take 1.5 times the other
+/// queue's handle time form their own skill groups, the summary gives the
+/// factors, and every queue still meets its goal in simulation; without
+/// `[routing]` the column is named in a warning as not used.
+#[test]
+fn handle_time_factors_slow_the_agents_they_name() {
+    let d = tempfile::tempdir().unwrap();
+    let dir = d.path();
+    centre(dir, "2", "150");
+    let both = agents_with(dir, "both.csv", |p, all| {
+        std::iter::once(p.to_string()).chain(all.iter().filter(|q| *q != p).cloned()).collect()
+    });
+    let header = std::fs::read_to_string(&both).unwrap().lines().next().unwrap().to_string();
+    let mut out = header.clone() + ",handle_time_factors\n";
+    for r in csv(&both) {
+        let other = r["queues"].split(';').nth(1).unwrap().to_string();
+        let cells: Vec<String> = header.split(',').map(|h| r[h].clone()).collect();
+        out += &format!("{},{other}:1.5\n", cells.join(","));
+    }
+    let slow = dir.join("slow.csv");
+    std::fs::write(&slow, out).unwrap();
+    let history = dir.join("history.csv").to_str().unwrap().to_string();
+    let summary = plan(dir, &history, true, &slow, "slow");
+    for g in summary["skills"]["skill_groups"].as_array().unwrap() {
+        assert_eq!(g["handle_time_factors"], serde_json::json!([1.0, 1.5]), "{g}");
+    }
+    every_day_meets_the_goal(&dir.join("slow"), &summary);
+    let config = std::fs::read_to_string(dir.join("centre.toml")).unwrap();
+    std::fs::write(
+        dir.join("plain.toml"),
+        config.replace("[routing]", "").replace("policy = \"primary-first-longest-idle\"", ""),
+    )
+    .unwrap();
+    let f = |n: &str| dir.join(n).to_str().unwrap().to_string();
+    let o = ringcast(&[
+        "plan",
+        "--all-queues",
+        "--history",
+        &history,
+        "--media",
+        &f("media_history.csv"),
+        "--media-plan",
+        &f("media_plan_next_week.csv"),
+        "--config",
+        &f("plain.toml"),
+        "--agents",
+        slow.to_str().unwrap(),
+        "--out",
+        &f("plain"),
+    ]);
+    assert!(o.status.success(), "{}", stderr(&o));
+    assert!(stderr(&o).contains("column 'handle_time_factors' (150 agents)"), "{}", stderr(&o));
+}

@@ -59,6 +59,11 @@ pub struct Agent {
     pub queues: Option<Vec<usize>>,
     /// The primary queue's index.
     pub primary: Option<usize>,
+    /// Handle-time factors as listed (`handle_time_factors`: queue name,
+    /// factor); a queue not listed is 1.
+    pub handle_time_factor_names: Vec<(String, f64)>,
+    /// The same by queue index, set with `queues`.
+    pub handle_time_factors: Vec<(usize, f64)>,
 }
 
 /// One agent's shift.
@@ -405,6 +410,8 @@ pub(crate) mod tests_support {
             primary_name: None,
             queues,
             primary: None,
+            handle_time_factor_names: vec![],
+            handle_time_factors: vec![],
         }
     }
 
