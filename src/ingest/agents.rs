@@ -134,11 +134,8 @@ pub fn agents_from_table(t: &Table) -> InputResult<Vec<Agent>> {
         if md == 0.0 || hi == 0.0 {
             return Err(InputError::cell(path, r, max_days.name, format!("agent '{aid}' has no availability (max_days {md}, max_weekly_hours {hi}); expected some, or remove the row")));
         }
-        let (queue_names, primary_name) = queues_at(path, r, queues.and_then(|c| c.get(i)), primary, i)?;
-        let handle_time_factor_names = match factors.and_then(|c| c.get(i).map(|v| (c, v))) {
-            None => Vec::new(),
-            Some((c, v)) => factors_at(path, r, c.name, v, &queue_names)?,
-        };
+        let (queue_names, primary_name, handle_time_factor_names) =
+            queues_at(path, r, queues.and_then(|c| c.get(i)), primary, factors, i)?;
         out.push(Agent {
             row: r,
             id: aid,
@@ -150,12 +147,11 @@ pub fn agents_from_table(t: &Table) -> InputResult<Vec<Agent>> {
             days: d,
             earliest_start: e,
             latest_end: l,
-            preferred_start: match pref.and_then(|c| c.get(i).map(|v| (c, v))) {
-                None => None,
-                Some((c, v)) => {
-                    Some(parse_hhmm(v).ok_or_else(|| InputError::bad_value(path, r, c.name, v, "a time like 09:00"))?)
-                }
-            },
+            preferred_start: (pref.and_then(|c| c.get(i).map(|v| (c, v))))
+                .map(|(c, v)| {
+                    parse_hhmm(v).ok_or_else(|| InputError::bad_value(path, r, c.name, v, "a time like 09:00"))
+                })
+                .transpose()?,
             queue_names,
             primary_name,
             queues: None,
@@ -167,15 +163,17 @@ pub fn agents_from_table(t: &Table) -> InputResult<Vec<Agent>> {
     Ok(out)
 }
 
-/// The queues an agent may take (split by `;`, `|` or a space) and the
-/// primary one, which must be one of them.
+/// The queues an agent may take (split by `;`, `|` or a space), the
+/// primary one, which must be one of them, and the agent's handle-time
+/// factors ([`factors_at`]).
 fn queues_at(
     path: &Path,
     r: usize,
     listed: Option<&str>,
     primary: Option<crate::ingest::table::Col<'_>>,
+    factors: Option<crate::ingest::table::Col<'_>>,
     i: usize,
-) -> InputResult<(Vec<String>, Option<String>)> {
+) -> InputResult<(Vec<String>, Option<String>, Vec<(String, f64)>)> {
     let queue_names: Vec<String> = listed
         .map(|v| v.split([';', '|', ' ']).filter(|q| !q.is_empty()).map(str::to_string).collect())
         .unwrap_or_default();
@@ -191,13 +189,16 @@ fn queues_at(
             ));
         }
     }
-    Ok((queue_names, primary_name.map(str::to_string)))
+    let factors = factors_at(path, r, factors.and_then(|c| c.get(i).map(|v| (c.name, v))), &queue_names)?;
+    Ok((queue_names, primary_name.map(str::to_string), factors))
 }
 
-/// An agent's handle-time factors: `queue:factor` items split by `;`, `|`
-/// or a space, each factor in [`crate::limits::HANDLE_TIME_FACTOR`], each
-/// queue once and one of the agent's (when they list theirs).
-fn factors_at(path: &Path, r: usize, column: &str, cell: &str, queues: &[String]) -> InputResult<Vec<(String, f64)>> {
+/// An agent's handle-time factors from their cell (column, text; `None`:
+/// none): `queue:factor` items split by `;`, `|` or a space, each factor in
+/// [`crate::limits::HANDLE_TIME_FACTOR`], each queue once and one of the
+/// agent's (when they list theirs).
+fn factors_at(path: &Path, r: usize, cell: Option<(&str, &str)>, queues: &[String]) -> InputResult<Vec<(String, f64)>> {
+    let Some((column, cell)) = cell else { return Ok(Vec::new()) };
     let limit = crate::limits::HANDLE_TIME_FACTOR;
     let mut out: Vec<(String, f64)> = Vec::new();
     for item in cell.split([';', '|', ' ']).filter(|s| !s.is_empty()) {

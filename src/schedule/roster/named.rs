@@ -626,17 +626,9 @@ fn share_evenings(w: &mut Weeks<'_, '_>, taken: &mut [(usize, usize)]) {
             if (inp.option(kb).paid_hours - o.paid_hours).abs() > 1e-9 {
                 continue;
             }
-            w.remove(a, ka);
-            w.remove(b, kb);
-            if w.fits(a, kb) && w.fits(b, ka) {
-                w.add(a, kb);
-                w.add(b, ka);
-                taken[i] = (a, kb);
-                taken[j] = (b, ka);
+            if swap_if_fits(w, taken, i, j) {
                 break;
             }
-            w.add(a, ka);
-            w.add(b, kb);
         }
     }
 }
@@ -679,17 +671,9 @@ fn share_evenings_across_days(w: &mut Weeks<'_, '_>, taken: &mut [(usize, usize)
             if checks > SHARE_EVENINGS_CHECKS {
                 return;
             }
-            w.remove(a, ka);
-            w.remove(b, kb);
-            if w.fits(a, kb) && w.fits(b, ka) {
-                w.add(a, kb);
-                w.add(b, ka);
-                taken[i] = (a, kb);
-                taken[j] = (b, ka);
+            if swap_if_fits(w, taken, i, j) {
                 break;
             }
-            w.add(a, ka);
-            w.add(b, kb);
         }
     }
 }
@@ -730,9 +714,15 @@ fn swap_for_preferences(w: &mut Weeks<'_, '_>, taken: &mut [(usize, usize)]) {
 /// weeks allow it.
 fn try_swap(w: &mut Weeks<'_, '_>, taken: &mut [(usize, usize)], i: usize, j: usize) {
     let ((a, ka), (b, kb)) = (taken[i], taken[j]);
-    if a == b || ka == kb || swap_gain(w, a, ka, b, kb) <= 1e-9 {
-        return;
+    if a != b && ka != kb && swap_gain(w, a, ka, b, kb) > 1e-9 {
+        swap_if_fits(w, taken, i, j);
     }
+}
+
+/// Shifts `i` and `j` change agents where both weeks allow it; whether
+/// they did.
+fn swap_if_fits(w: &mut Weeks<'_, '_>, taken: &mut [(usize, usize)], i: usize, j: usize) -> bool {
+    let ((a, ka), (b, kb)) = (taken[i], taken[j]);
     w.remove(a, ka);
     w.remove(b, kb);
     if w.fits(a, kb) && w.fits(b, ka) {
@@ -740,10 +730,11 @@ fn try_swap(w: &mut Weeks<'_, '_>, taken: &mut [(usize, usize)], i: usize, j: us
         w.add(b, ka);
         taken[i] = (a, kb);
         taken[j] = (b, ka);
-        return;
+        return true;
     }
     w.add(a, ka);
     w.add(b, kb);
+    false
 }
 
 /// What agents `a` (on `ka`) and `b` (on `kb`) save in preference and
