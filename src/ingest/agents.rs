@@ -163,6 +163,9 @@ pub fn agents_from_table(t: &Table) -> InputResult<Vec<Agent>> {
     Ok(out)
 }
 
+/// Handle-time factors as listed: (queue name, factor).
+type Factors = Vec<(String, f64)>;
+
 /// The queues an agent may take (split by `;`, `|` or a space), the
 /// primary one, which must be one of them, and the agent's handle-time
 /// factors ([`factors_at`]).
@@ -173,7 +176,7 @@ fn queues_at(
     primary: Option<crate::ingest::table::Col<'_>>,
     factors: Option<crate::ingest::table::Col<'_>>,
     i: usize,
-) -> InputResult<(Vec<String>, Option<String>, Vec<(String, f64)>)> {
+) -> InputResult<(Vec<String>, Option<String>, Factors)> {
     let queue_names: Vec<String> = listed
         .map(|v| v.split([';', '|', ' ']).filter(|q| !q.is_empty()).map(str::to_string).collect())
         .unwrap_or_default();
