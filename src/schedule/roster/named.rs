@@ -67,7 +67,7 @@ pub fn assign(
 /// 1.8 s (both measured before the hand-out followed weekly patterns). (A
 /// group MIP stopped by the clock would also make the roster
 /// depend on the machine's speed.)
-const GROUP_MIPS_UP_TO_AGENTS: usize = 300;
+pub const GROUP_MIPS_UP_TO_AGENTS: usize = 300;
 
 /// Branch-and-bound nodes a group's or a repair's MIP may explore.
 const MIP_MAX_NODES: i32 = 500;
@@ -227,8 +227,7 @@ fn cost_of(inp: &RosterInputs<'_>, members: &[usize], taken: &[(usize, usize)], 
 fn greedy(inp: &RosterInputs<'_>, members: &[usize], counts: &[u32], quota: Option<&Quota>) -> Part {
     let n = members.len();
     let mut remaining: Option<Vec<Vec<usize>>> = quota.map(|q| q.per_member.clone());
-    let length_of =
-        |k: usize| quota.and_then(|q| q.lengths.iter().position(|l| (l - inp.option(k).paid_hours).abs() < 1e-9));
+    let length_of = |k: usize| quota.and_then(|q| q.length_of(inp, k));
     let mut hours = vec![0.0; n];
     let mut days = vec![0u32; n];
     let mut evenings = vec![0u32; n];
@@ -257,9 +256,11 @@ fn greedy(inp: &RosterInputs<'_>, members: &[usize], counts: &[u32], quota: Opti
                 (Some(r), Some(l)) => r[i][l] == 0,
                 _ => false,
             };
+            let at_share = |i: usize| evening && evenings[i] as f64 >= inp.fair_share;
             let pick = (0..n).filter(|&i| fits(i)).min_by(|&i, &j| {
                 out_of_pattern(i)
                     .cmp(&out_of_pattern(j))
+                    .then(at_share(i).cmp(&at_share(j)))
                     .then(below(i).total_cmp(&below(j)))
                     .then(if evening { evenings[i].cmp(&evenings[j]) } else { std::cmp::Ordering::Equal })
                     .then(preference(i).total_cmp(&preference(j)))
