@@ -287,7 +287,11 @@ fn solve_roster(
     let t0 = Instant::now();
     let inp = RosterInputs::new(options, counts, days, per_day, agents, cfg);
     let groups = pooled::groups(&inp);
-    let pool = pooled::solve(&inp, &groups)?;
+    let pool = if shared_by_profiles(&inp, &groups) {
+        pooled::solve_rounded(&inp, &groups)?
+    } else {
+        pooled::solve(&inp, &groups)?
+    };
     let mut flat = hand_out(&inp, &groups, &pool)?;
     trace(&inp, "handed out", &flat, t0);
     named::polish(&inp, &mut flat);
@@ -321,6 +325,13 @@ fn hand_out(
         variables: pool.variables + parts.iter().map(|p| p.variables).sum::<usize>(),
         constraints: pool.constraints + parts.iter().map(|p| p.constraints).sum::<usize>(),
     })
+}
+
+/// Whether some group's shifts are shared among its preference profiles
+/// before the hand-out ([`assign_group`]): on rosters too large for the
+/// groups' own MIPs.
+fn shared_by_profiles(inp: &RosterInputs<'_>, groups: &[Vec<usize>]) -> bool {
+    inp.agents.len() > named::GROUP_MIPS_UP_TO_AGENTS && groups.iter().any(|g| pooled::profiles(inp, g).len() > 1)
 }
 
 /// Group `g`'s shifts handed to its members. Where members differ in

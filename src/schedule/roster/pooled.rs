@@ -548,6 +548,15 @@ pub fn solve(inp: &RosterInputs<'_>, groups: &[Vec<usize>]) -> Result<Pooled, Sc
     }
 }
 
+/// The pooled model's relaxation, its shifts rounded to whole ones per
+/// group: for a roster whose groups' shares are solved again among their
+/// preference profiles, where the integer model's seconds buy little (5,000
+/// agents on 10 queues with skills: 4.7 s of HiGHS for 3,688 points after
+/// the hand-out and moves, against 3,785 from the rounded relaxation).
+pub fn solve_rounded(inp: &RosterInputs<'_>, groups: &[Vec<usize>]) -> Result<Pooled, ScheduleError> {
+    Ok(solve_relaxation(inp, groups)?.rounded(inp))
+}
+
 /// Above this many group × shift variables the pooled model is not solved in
 /// integers: its relaxation is rounded (5,000 agents on 10 queues: 170 groups,
 /// some 40,000 variables, where HiGHS found no integer solution in 20 s).
