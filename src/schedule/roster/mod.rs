@@ -123,6 +123,10 @@ pub(crate) struct RosterInputs<'a> {
     fair_share: f64,
     /// Minimum rest between shifts, in slots.
     rest_slots: usize,
+    /// Too many agents for the groups' own MIPs: the pooled model tells
+    /// evenings apart in its weekly patterns, and each group's shifts are
+    /// shared among its preference profiles before the hand-out.
+    large: bool,
 }
 
 impl<'a> RosterInputs<'a> {
@@ -136,7 +140,9 @@ impl<'a> RosterInputs<'a> {
     ) -> Self {
         let used: Vec<usize> = (0..options.len()).filter(|&o| counts[o] > 0).collect();
         let rest_slots = (cfg.min_rest_hours * per_day as f64 / 24.0).ceil() as usize;
-        let mut inp = RosterInputs { options, counts, days, per_day, agents, cfg, used, fair_share: 0.0, rest_slots };
+        let large = agents.len() > named::GROUP_MIPS_UP_TO_AGENTS;
+        let mut inp =
+            RosterInputs { options, counts, days, per_day, agents, cfg, used, fair_share: 0.0, rest_slots, large };
         inp.fair_share = fair_share(&inp);
         inp
     }
@@ -331,7 +337,7 @@ fn hand_out(
 /// before the hand-out ([`assign_group`]): on rosters too large for the
 /// groups' own MIPs.
 fn shared_by_profiles(inp: &RosterInputs<'_>, groups: &[Vec<usize>]) -> bool {
-    inp.agents.len() > named::GROUP_MIPS_UP_TO_AGENTS && groups.iter().any(|g| pooled::profiles(inp, g).len() > 1)
+    inp.large && groups.iter().any(|g| pooled::profiles(inp, g).len() > 1)
 }
 
 /// Group `g`'s shifts handed to its members. Where members differ in
@@ -350,7 +356,7 @@ fn assign_group(
 ) -> Result<named::Part, ScheduleError> {
     let (counts, quota) = (&pool.counts[g], pool.quotas[g].as_ref());
     let profiles = pooled::profiles(inp, members);
-    if profiles.len() < 2 || counts.iter().all(|&c| c == 0) || inp.agents.len() <= named::GROUP_MIPS_UP_TO_AGENTS {
+    if profiles.len() < 2 || counts.iter().all(|&c| c == 0) || !inp.large {
         return named::assign(inp, members, counts, pool.group_cost[g], quota);
     }
     let mut option_counts = vec![0; inp.options.len()];
@@ -592,6 +598,30 @@ mod tests {
         assert_eq!(at_minimum(&r), 5, "fill: {:?}", r.hours);
         assert_eq!(r.below_minimum.len(), 5, "the rested agents are still reported below their contract");
         assert!(r.below_minimum.iter().all(|&(_, short)| (short - 30.0).abs() < 1e-9), "{:?}", r.below_minimum);
+    }
+
+    /// The pooled model of a large roster (evenings told apart in the
+    /// weekly patterns, each profile's evenings and days its own), forced on
+    /// small weeks whose agents differ in preferred start within groups of
+    /// the same rules: its optimum never exceeds the whole agent-by-shift
+    /// model's cost, so it stays a bound.
+    #[test]
+    fn the_large_rosters_pooled_model_stays_a_bound() {
+        let cfg = SchedulingRules::default();
+        let days = week_days();
+        for seed in 0..8 {
+            let (options, counts, mut agents) = instance(seed);
+            for (i, a) in agents.iter_mut().enumerate() {
+                a.preferred_start = Some([8, 9, 13][i % 3] * 60);
+            }
+            let mut inp = RosterInputs::new(&options, &counts, &days, PER_DAY, &agents, &cfg);
+            inp.large = true;
+            let groups = pooled::groups_by_rules(&inp);
+            assert!(groups.iter().any(|g| pooled::profiles(&inp, g).len() > 1), "profiles share groups");
+            let bound = pooled::solve(&inp, &groups).unwrap().bound;
+            let whole = named::agent_by_agent(&inp).unwrap();
+            assert!(bound <= whole.cost + 1e-6, "seed {seed}: bound {bound} above a legal roster's {}", whole.cost);
+        }
     }
 
     /// A roster too large for the groups' own MIPs: 330 agents in 33 groups

@@ -48,7 +48,7 @@ pub fn assign(
     // only where that is short of the pooled optimum by more than its gap.
     let left_cost = UNFILLED_COST * start.left.iter().sum::<u32>() as f64;
     let close = start.cost - left_cost <= target + ROSTER_ABS_GAP.max(0.01 * target);
-    if close || inp.agents.len() > GROUP_MIPS_UP_TO_AGENTS {
+    if close || inp.large {
         return Ok(start);
     }
     let placed: Vec<u32> = counts.iter().zip(&start.left).map(|(c, l)| c - l).collect();
@@ -67,7 +67,7 @@ pub fn assign(
 /// 1.8 s (both measured before the hand-out followed weekly patterns). (A
 /// group MIP stopped by the clock would also make the roster
 /// depend on the machine's speed.)
-pub const GROUP_MIPS_UP_TO_AGENTS: usize = 300;
+pub(super) const GROUP_MIPS_UP_TO_AGENTS: usize = 300;
 
 /// Branch-and-bound nodes a group's or a repair's MIP may explore.
 const MIP_MAX_NODES: i32 = 500;

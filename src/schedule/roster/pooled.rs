@@ -36,6 +36,12 @@ pub fn groups(inp: &RosterInputs<'_>) -> Vec<Vec<usize>> {
     if by_all.len() <= MOST_GROUPS {
         return by_all;
     }
+    groups_by_rules(inp)
+}
+
+/// Agents grouped by their hard rules alone (contract hours and days,
+/// availability, queues), whatever their preferences.
+pub fn groups_by_rules(inp: &RosterInputs<'_>) -> Vec<Vec<usize>> {
     group_by(inp, hard_rules)
 }
 
@@ -435,7 +441,7 @@ fn weekly_patterns(inp: &RosterInputs<'_>, m: &mut Model, g: usize, n: f64, mine
     // Evenings told apart guide the hand-out of large rosters (5,000 agents:
     // 3,674 points against 3,752); a roster small enough for the groups' own
     // MIPs did better without (the bundled week: 79.4 against 82.3).
-    let tell_evenings = inp.agents.len() > super::named::GROUP_MIPS_UP_TO_AGENTS;
+    let tell_evenings = inp.large;
     let mut patterns = if tell_evenings { listed(&kinds) } else { None };
     if patterns.is_none() {
         // Too many: lengths alone, the evenings counted over the group.
