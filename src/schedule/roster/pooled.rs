@@ -94,16 +94,6 @@ fn least_preference_cost(inp: &RosterInputs<'_>, profiles: &[usize], k: usize) -
     profiles.iter().map(|&a| inp.preference_cost(&inp.agents[a], k)).fold(f64::INFINITY, f64::min)
 }
 
-/// One member per distinct preference profile.
-fn preference_profiles(inp: &RosterInputs<'_>, members: &[usize]) -> Vec<usize> {
-    let mut seen = BTreeMap::new();
-    for &a in members {
-        let ag = &inp.agents[a];
-        seen.entry((ag.preferred_start, ag.primary)).or_insert(a);
-    }
-    seen.into_values().collect()
-}
-
 /// The pooled model's answer: shifts per group, shifts no group can take,
 /// and what the named roster is measured against.
 #[derive(Debug, Clone)]
@@ -528,7 +518,7 @@ fn enumerate_patterns(
 /// The cost of group `g`'s part: hours short, evenings above the share, starts away from preference.
 fn group_cost_expr(inp: &RosterInputs<'_>, m: &Model, g: usize, members: &[usize]) -> Expression {
     let pref: Expression = m.preference_cost[g].clone().unwrap_or_else(|| {
-        let profiles = preference_profiles(inp, members);
+        let profiles: Vec<usize> = profiles(inp, members).iter().map(|p| p[0]).collect();
         (0..inp.used.len()).filter_map(|k| m.z[g][k].map(|v| least_preference_cost(inp, &profiles, k) * v)).sum()
     });
     pref + SHORT_HOUR_COST * m.short[g] + EXTRA_EVENING_COST * m.extra_evenings[g]
