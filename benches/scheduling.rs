@@ -257,11 +257,13 @@ fn large_centre_skills_plan(c: &mut Criterion) {
     assert!((1250..=1750).contains(&several), "{several} of 5,000 agents on two queues: expected about 30%");
     let mut g = c.benchmark_group("large");
     g.sample_size(10);
+    let gap = std::cell::Cell::new(f64::NAN);
     g.bench_function("plan_skills_5000_agents_10_queues", |b| {
         b.iter(|| {
             let centre = build_centre(&sources, &names, agents.clone(), None, ImpactThreshold::default(), &|_| {})
                 .expect("plan");
             assert!(centre.skills.is_some(), "the skills model plans this centre");
+            gap.set(centre.roster.gap());
             centre.roster.assignments.len()
         })
     });
@@ -269,6 +271,8 @@ fn large_centre_skills_plan(c: &mut Criterion) {
     let peak = peak_resident_bytes();
     eprintln!("large/plan_skills_5000_agents_10_queues: peak resident memory {:.2} GB", peak as f64 / 1e9);
     assert!(peak < 2_000_000_000, "peak resident memory {peak} bytes: the target is under 2 GB");
+    // The target is under 5%; reported, not asserted, while it is missed.
+    eprintln!("large/plan_skills_5000_agents_10_queues: roster gap {:.2}%", 100.0 * gap.get());
 }
 
 /// The process's peak resident memory (`VmHWM` in /proc/self/status; 0

@@ -6,7 +6,8 @@
 //! rest before the daytime shift taken in return. Here the two agents keep
 //! or swap their shifts on each day, every combination (at most 2⁷ for a
 //! week), and take the legal one that costs least: the rest, days and hours
-//! of both weeks are checked whole.
+//! of both weeks are checked whole. Where no two weeks can share an evening,
+//! three can: [`pass_evenings_along`].
 
 use super::{RosterInputs, EXTRA_EVENING_COST, SHORT_HOUR_COST};
 use std::collections::BTreeMap;
@@ -31,7 +32,7 @@ pub fn share_evenings_by_exchange(inp: &RosterInputs<'_>, taken: &mut [(usize, u
             if pairs > EXCHANGE_PAIRS {
                 break;
             }
-            if let Some((gain, wa, wb)) = best_exchange(inp, &weeks, a, b) {
+            if let Some((gain, wa, wb)) = best_exchange(&weeks, a, b) {
                 if best.as_ref().is_none_or(|x| gain > x.0 + 1e-9) {
                     best = Some((gain, b, wa, wb));
                 }
@@ -66,11 +67,77 @@ pub fn exchange_within_groups(inp: &RosterInputs<'_>, groups: &[Vec<usize>], tak
                 if pairs > GROUP_EXCHANGE_PAIRS {
                     break 'all;
                 }
-                if let Some((_, wa, wb)) = best_exchange(inp, &weeks, a, b) {
+                if let Some((_, wa, wb)) = best_exchange(&weeks, a, b) {
                     weeks.set(a, &wa);
                     weeks.set(b, &wb);
                 }
             }
+        }
+    }
+    weeks.write(taken);
+}
+
+/// Most (agent above the share, partner) pairs the evening chains weigh.
+const CHAIN_PAIRS: usize = 1_000_000;
+
+/// Partners at the share each agent above it tries a chain through: those
+/// whose first step costs least.
+const CHAIN_PARTNERS: usize = 400;
+
+/// An agent above the even share of evenings passes one on along a chain
+/// of three weeks: a partner at the share takes it (now above), and hands
+/// one of its own to an agent below the share, each step a recombination of
+/// two weeks. Where the agents below the share start early the day after
+/// every evening the agent above could give, and the one above works its
+/// evenings on consecutive days, no recombination of two weeks is legal;
+/// through a third week it often is.
+pub fn pass_evenings_along(inp: &RosterInputs<'_>, taken: &mut [(usize, usize)]) {
+    let mut weeks = Weeks::of(inp, taken);
+    let evenings_in = |w: &Week| w.iter().filter(|(_, k)| k.is_some_and(|k| inp.is_evening(k))).count() as f64;
+    let mut evenings: Vec<f64> = (0..inp.agents.len()).map(|a| evenings_in(&weeks.week_of(a))).collect();
+    let of_week =
+        |w: &Week| -> Vec<usize> { w.iter().filter_map(|&(_, k)| k.filter(|&k| inp.is_evening(k))).collect() };
+    let may_take = |x: usize, shifts: &[usize]| shifts.iter().any(|&k| inp.allowed(&inp.agents[x], k));
+    let above: Vec<usize> = (0..inp.agents.len()).filter(|&a| evenings[a] > inp.fair_share).collect();
+    let mut pairs = 0usize;
+    'all: for a in above {
+        let wa = weeks.week_of(a);
+        let given = of_week(&wa);
+        let mut firsts: Vec<(f64, usize, Week, Week)> = Vec::new();
+        for b in (0..inp.agents.len()).filter(|&b| b != a && evenings[b] == inp.fair_share) {
+            if !may_take(b, &given) {
+                continue;
+            }
+            pairs += 1;
+            if pairs > CHAIN_PAIRS {
+                break 'all;
+            }
+            let wb = weeks.week_of(b);
+            let gives = |na: &Week, _: &Week| evenings_in(na) < evenings[a];
+            if let Some((gain, na, nb)) = best_recombination(&weeks, (a, &wa), (b, &wb), &gives) {
+                firsts.push((gain, b, na, nb));
+            }
+        }
+        firsts.sort_by(|x, y| y.0.total_cmp(&x.0).then(x.1.cmp(&y.1)));
+        firsts.truncate(CHAIN_PARTNERS);
+        let below: Vec<usize> = (0..inp.agents.len()).filter(|&c| evenings[c] < inp.fair_share).collect();
+        let mut best: Option<(f64, [(usize, Week); 3])> = None;
+        for (first, b, na, nb) in firsts {
+            let passed = of_week(&nb);
+            for &c in below.iter().filter(|&&c| c != a && may_take(c, &passed)) {
+                pairs += 1;
+                let wc = weeks.week_of(c);
+                let takes = |_: &Week, nc: &Week| evenings_in(nc) > evenings[c];
+                let Some((second, nb2, nc)) = best_recombination(&weeks, (b, &nb), (c, &wc), &takes) else { continue };
+                let gain = first + second;
+                if gain > 1e-9 && best.as_ref().is_none_or(|x| gain > x.0 + 1e-9) {
+                    best = Some((gain, [(a, na.clone()), (b, nb2), (c, nc)]));
+                }
+            }
+        }
+        for (x, week) in best.into_iter().flat_map(|(_, chain)| chain) {
+            evenings[x] = evenings_in(&week);
+            weeks.set(x, &week);
         }
     }
     weeks.write(taken);
@@ -89,6 +156,10 @@ impl<'a, 'b> Weeks<'a, 'b> {
             week[a].insert(inp.option(k).day, k);
         }
         Weeks { inp, week }
+    }
+    /// Agent `a`'s week, every day listed.
+    fn week_of(&self, a: usize) -> Week {
+        (0..self.inp.days.len()).map(|d| (d, self.week[a].get(&d).copied())).collect()
     }
     fn set(&mut self, a: usize, days: &[(usize, Option<usize>)]) {
         self.week[a] = days.iter().filter_map(|&(d, k)| k.map(|k| (d, k))).collect();
@@ -144,50 +215,58 @@ type Week = Vec<(usize, Option<usize>)>;
 
 /// The best recombination of agents `a`'s and `b`'s weeks (each day kept or
 /// swapped) and what it saves, where it saves anything.
-fn best_exchange(inp: &RosterInputs<'_>, w: &Weeks<'_, '_>, a: usize, b: usize) -> Option<(f64, Week, Week)> {
-    let days = inp.days.len();
-    let of = |x: usize| -> Week { (0..days).map(|d| (d, w.week[x].get(&d).copied())).collect() };
-    let (wa, wb) = (of(a), of(b));
+fn best_exchange(w: &Weeks<'_, '_>, a: usize, b: usize) -> Option<(f64, Week, Week)> {
+    let (wa, wb) = (w.week_of(a), w.week_of(b));
+    best_recombination(w, (a, &wa), (b, &wb), &|_, _| true).filter(|x| x.0 > 1e-9)
+}
+
+/// The recombination of weeks `wa` (agent `a`'s) and `wb` (`b`'s) that
+/// saves most among the legal ones `accept` takes, whatever it saves (less
+/// than nothing too); `None` where no recombination is legal and accepted.
+fn best_recombination(
+    w: &Weeks<'_, '_>,
+    (a, wa): (usize, &Week),
+    (b, wb): (usize, &Week),
+    accept: &dyn Fn(&Week, &Week) -> bool,
+) -> Option<(f64, Week, Week)> {
+    let inp = w.inp;
     // Days where swapping is allowed for both (each may take the other's shift).
     let may = |x: usize, k: Option<usize>| k.is_none_or(|k| inp.allowed(&inp.agents[x], k));
-    let differing: Vec<usize> = (0..days).filter(|&d| wa[d].1 != wb[d].1).collect();
+    let differing: Vec<usize> = (0..wa.len()).filter(|&d| wa[d].1 != wb[d].1).collect();
     let swappable: Vec<usize> = differing.into_iter().filter(|&d| may(a, wb[d].1) && may(b, wa[d].1)).collect();
     if swappable.is_empty() || swappable.len() > MOST_EXCHANGED_DAYS {
         return None;
     }
-    let before = w.cost(a, &wa)? + w.cost(b, &wb)?;
-    let (mut na, mut nb) = (wa.clone(), wb.clone());
+    let before = w.cost(a, wa)? + w.cost(b, wb)?;
+    let swapped = |mask: u32| -> (Week, Week) {
+        let (mut na, mut nb) = (wa.clone(), wb.clone());
+        for (bit, &d) in swappable.iter().enumerate() {
+            if mask & (1 << bit) != 0 {
+                na[d].1 = wb[d].1;
+                nb[d].1 = wa[d].1;
+            }
+        }
+        (na, nb)
+    };
     let mut best: Option<(f64, u32)> = None;
     for mask in 1u32..(1 << swappable.len()) {
-        for (bit, &d) in swappable.iter().enumerate() {
-            let swap = mask & (1 << bit) != 0;
-            na[d].1 = if swap { wb[d].1 } else { wa[d].1 };
-            nb[d].1 = if swap { wa[d].1 } else { wb[d].1 };
-        }
+        let (na, nb) = swapped(mask);
         let Some(ca) = w.cost(a, &na) else { continue };
         let Some(cb) = w.cost(b, &nb) else { continue };
         let gain = before - ca - cb;
-        if gain > 1e-9 && best.is_none_or(|x| gain > x.0 + 1e-9) {
+        if best.is_none_or(|x| gain > x.0 + 1e-9) && accept(&na, &nb) {
             best = Some((gain, mask));
         }
     }
     let (gain, mask) = best?;
-    for (bit, &d) in swappable.iter().enumerate() {
-        if mask & (1 << bit) != 0 {
-            na[d].1 = wb[d].1;
-            nb[d].1 = wa[d].1;
-        } else {
-            na[d].1 = wa[d].1;
-            nb[d].1 = wb[d].1;
-        }
-    }
+    let (na, nb) = swapped(mask);
     Some((gain, na, nb))
 }
 
 #[cfg(test)]
 mod tests {
     use super::super::tests_support::*;
-    use super::super::SchedulingRules;
+    use super::super::{Agent, SchedulingRules};
     use super::*;
 
     /// A (preferring 14:00) works evenings on Monday and Wednesday around a
@@ -220,5 +299,44 @@ mod tests {
         let mut shifts: Vec<usize> = taken.iter().map(|&(_, k)| k).collect();
         shifts.sort_unstable();
         assert_eq!(shifts, vec![0, 1, 2, 3, 4], "the same shifts, only the agents changed");
+    }
+
+    /// A works evenings (14:00-22:00) on Tuesday and Wednesday, B on
+    /// Thursday, C none (08:00 every day). Every evening A could hand C is
+    /// followed by C's 08:00 start, or A would take an 08:00 start after its
+    /// own evening: no recombination of two weeks shares them (with B, A
+    /// would only move the extra evening). Along a chain it is shared: B
+    /// takes A's Tuesday evening, and hands its Thursday evening to C.
+    #[test]
+    fn an_evening_passes_along_three_weeks_where_no_two_weeks_can_share_it() {
+        let (day, evening, early) = (|d| option(d, 10, 8, 0), |d| option(d, 14, 8, 0), |d| option(d, 8, 8, 0));
+        let weeks = [
+            [day(0), evening(1), evening(2), day(3)],
+            [day(0), day(1), day(2), evening(3)],
+            [early(0), early(1), early(2), early(3)],
+        ];
+        let options: Vec<_> = weeks.iter().flatten().cloned().collect();
+        let counts = vec![1; options.len()];
+        let agents: Vec<_> =
+            (0..3).map(|i| Agent { preferred_start: None, ..agent(i, 0.0, 40.0, 5, 7 * 60, None) }).collect();
+        let (days, cfg) = (week_days(), SchedulingRules::default());
+        let inp = RosterInputs::new(&options, &counts, &days, PER_DAY, &agents, &cfg);
+        assert_eq!(inp.fair_share, 1.0);
+        let mut taken: Vec<(usize, usize)> = (0..12).map(|k| (k / 4, k)).collect();
+        let evenings = |taken: &[(usize, usize)]| -> Vec<usize> {
+            (0..3).map(|a| taken.iter().filter(|&&(x, k)| x == a && inp.is_evening(k)).count()).collect()
+        };
+        share_evenings_by_exchange(&inp, &mut taken);
+        exchange_within_groups(&inp, &[vec![0, 1, 2]], &mut taken);
+        assert_eq!(evenings(&taken), vec![2, 1, 0], "two weeks at a time: {taken:?}");
+        pass_evenings_along(&inp, &mut taken);
+        assert_eq!(evenings(&taken), vec![1, 1, 1], "{taken:?}");
+        let w = Weeks::of(&inp, &taken);
+        for a in 0..3 {
+            assert!(w.cost(a, &w.week_of(a)).is_some(), "agent {a}'s week keeps the rest: {:?}", w.week_of(a));
+        }
+        let mut shifts: Vec<usize> = taken.iter().map(|&(_, k)| k).collect();
+        shifts.sort_unstable();
+        assert_eq!(shifts, (0..12).collect::<Vec<_>>(), "the same shifts, only the agents changed");
     }
 }

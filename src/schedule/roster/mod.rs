@@ -305,6 +305,12 @@ fn solve_roster(
     exchange::share_evenings_by_exchange(&inp, &mut flat.taken);
     exchange::exchange_within_groups(&inp, &groups, &mut flat.taken);
     trace(&inp, "exchanged", &flat, t0);
+    // A second pass of chains finds partners the first one changed.
+    exchange::pass_evenings_along(&inp, &mut flat.taken);
+    exchange::pass_evenings_along(&inp, &mut flat.taken);
+    trace(&inp, "chained", &flat, t0);
+    exchange::exchange_within_groups(&inp, &groups, &mut flat.taken);
+    trace(&inp, "exchanged again", &flat, t0);
     named::repair(&inp, &groups, &mut flat, &pool)?;
     named::polish(&inp, &mut flat);
     exchange::share_evenings_by_exchange(&inp, &mut flat.taken);
