@@ -84,6 +84,10 @@ const CHAIN_PAIRS: usize = 1_000_000;
 /// whose first step costs least.
 const CHAIN_PARTNERS: usize = 400;
 
+/// Colleagues each agent below their minimum tries a chain through: fewer
+/// than for evenings, because every agent with hours to spare may end it.
+const HOURS_CHAIN_PARTNERS: usize = 40;
+
 /// An agent above the even share of evenings passes one on along a chain
 /// of three weeks: a partner at the share takes it (now above), and hands
 /// one of its own to an agent below the share, each step a recombination of
@@ -100,47 +104,119 @@ pub fn pass_evenings_along(inp: &RosterInputs<'_>, taken: &mut [(usize, usize)])
     let may_take = |x: usize, shifts: &[usize]| shifts.iter().any(|&k| inp.allowed(&inp.agents[x], k));
     let above: Vec<usize> = (0..inp.agents.len()).filter(|&a| evenings[a] > inp.fair_share).collect();
     let mut pairs = 0usize;
-    'all: for a in above {
-        let wa = weeks.week_of(a);
-        let given = of_week(&wa);
-        let mut firsts: Vec<(f64, usize, Week, Week)> = Vec::new();
-        for b in (0..inp.agents.len()).filter(|&b| b != a && evenings[b] == inp.fair_share) {
-            if !may_take(b, &given) {
-                continue;
-            }
-            pairs += 1;
-            if pairs > CHAIN_PAIRS {
-                break 'all;
-            }
-            let wb = weeks.week_of(b);
-            let gives = |na: &Week, _: &Week| evenings_in(na) < evenings[a];
-            if let Some((gain, na, nb)) = best_recombination(&weeks, (a, &wa), (b, &wb), &gives) {
-                firsts.push((gain, b, na, nb));
-            }
-        }
-        firsts.sort_by(|x, y| y.0.total_cmp(&x.0).then(x.1.cmp(&y.1)));
-        firsts.truncate(CHAIN_PARTNERS);
+    for a in above {
+        let given = of_week(&weeks.week_of(a));
+        let at_share: Vec<usize> =
+            (0..inp.agents.len()).filter(|&b| b != a && evenings[b] == inp.fair_share && may_take(b, &given)).collect();
         let below: Vec<usize> = (0..inp.agents.len()).filter(|&c| evenings[c] < inp.fair_share).collect();
-        let mut best: Option<(f64, [(usize, Week); 3])> = None;
-        for (first, b, na, nb) in firsts {
-            let passed = of_week(&nb);
-            for &c in below.iter().filter(|&&c| c != a && may_take(c, &passed)) {
-                pairs += 1;
-                let wc = weeks.week_of(c);
-                let takes = |_: &Week, nc: &Week| evenings_in(nc) > evenings[c];
-                let Some((second, nb2, nc)) = best_recombination(&weeks, (b, &nb), (c, &wc), &takes) else { continue };
-                let gain = first + second;
-                if gain > 1e-9 && best.as_ref().is_none_or(|x| gain > x.0 + 1e-9) {
-                    best = Some((gain, [(a, na.clone()), (b, nb2), (c, nc)]));
-                }
-            }
-        }
-        for (x, week) in best.into_iter().flat_map(|(_, chain)| chain) {
+        let chain = Chain {
+            partners: CHAIN_PARTNERS,
+            first: &|na, _| evenings_in(na) < evenings[a],
+            ends: &|b, nb| {
+                let passed = of_week(nb);
+                below.iter().copied().filter(|&c| c != a && c != b && may_take(c, &passed)).collect()
+            },
+            second: &|c, nc| evenings_in(nc) > evenings[c],
+        };
+        let Some(links) = chain.best(&weeks, a, &at_share, &mut pairs) else { continue };
+        for (x, week) in links {
             evenings[x] = evenings_in(&week);
             weeks.set(x, &week);
         }
     }
     weeks.write(taken);
+}
+
+/// An agent below their contract minimum takes a shift along a chain of
+/// three weeks: a colleague hands them one on a day they are off, and takes
+/// one back from a third agent with hours to spare, each step a
+/// recombination of two weeks. Where every colleague working the short
+/// agent's days off is at their own minimum, no two weeks can mend it (a
+/// full-timer left at 28 hours on the 5,000-agent skills centre).
+pub fn pass_hours_along(inp: &RosterInputs<'_>, taken: &mut [(usize, usize)]) {
+    let mut weeks = Weeks::of(inp, taken);
+    let hours_in = |w: &Week| w.iter().filter_map(|&(_, k)| k).map(|k| inp.option(k).paid_hours).sum::<f64>();
+    let short = |w: &Weeks<'_, '_>, a: usize| hours_in(&w.week_of(a)) + 1e-9 < inp.agents[a].min_weekly_hours;
+    let may_work = |x: usize, w: &Week| w.iter().filter_map(|&(_, k)| k).any(|k| inp.allowed(&inp.agents[x], k));
+    let needy: Vec<usize> = (0..inp.agents.len()).filter(|&c| short(&weeks, c)).collect();
+    let mut pairs = 0usize;
+    for c in needy {
+        let hours_c = hours_in(&weeks.week_of(c));
+        let colleagues: Vec<usize> =
+            (0..inp.agents.len()).filter(|&b| b != c && may_work(c, &weeks.week_of(b))).collect();
+        let spare: Vec<usize> = (0..inp.agents.len())
+            .filter(|&x| x != c && hours_in(&weeks.week_of(x)) > inp.agents[x].min_weekly_hours + 1e-9)
+            .collect();
+        let chain = Chain {
+            partners: HOURS_CHAIN_PARTNERS,
+            first: &|nc, _| hours_in(nc) > hours_c,
+            ends: &|b, _| spare.iter().copied().filter(|&x| x != b && may_work(b, &weeks.week_of(x))).collect(),
+            second: &|_, _| true,
+        };
+        let Some(links) = chain.best(&weeks, c, &colleagues, &mut pairs) else { continue };
+        for (x, week) in links {
+            weeks.set(x, &week);
+        }
+    }
+    weeks.write(taken);
+}
+
+/// A chain of three weeks through a middle agent: the first step
+/// recombines the fixed agent's week with the middle one's (`first` takes
+/// the new weeks of the fixed and middle agents), the second the middle
+/// one's new week with an end agent's (`ends` lists them for the middle
+/// agent and its new week; `second` takes the end agent and its new week).
+struct Chain<'f> {
+    /// Most middle agents tried, those whose first step saves most.
+    partners: usize,
+    first: &'f dyn Fn(&Week, &Week) -> bool,
+    ends: &'f dyn Fn(usize, &Week) -> Vec<usize>,
+    second: &'f dyn Fn(usize, &Week) -> bool,
+}
+
+impl Chain<'_> {
+    /// The chain from `fixed` through one of `middles` that saves most,
+    /// where any saves anything: the three agents and their new weeks.
+    /// Middles are tried in the order of what their first step saves, at
+    /// most `partners`; `pairs` counts against [`CHAIN_PAIRS`].
+    fn best(
+        &self,
+        w: &Weeks<'_, '_>,
+        fixed: usize,
+        middles: &[usize],
+        pairs: &mut usize,
+    ) -> Option<[(usize, Week); 3]> {
+        let wf = w.week_of(fixed);
+        let mut firsts: Vec<(f64, usize, Week, Week)> = Vec::new();
+        for &b in middles {
+            *pairs += 1;
+            if *pairs > CHAIN_PAIRS {
+                return None;
+            }
+            let wb = w.week_of(b);
+            if let Some((gain, nf, nb)) = best_recombination(w, (fixed, &wf), (b, &wb), self.first) {
+                firsts.push((gain, b, nf, nb));
+            }
+        }
+        firsts.sort_by(|x, y| y.0.total_cmp(&x.0).then(x.1.cmp(&y.1)));
+        firsts.truncate(self.partners);
+        let mut best: Option<(f64, [(usize, Week); 3])> = None;
+        for (first, b, nf, nb) in firsts {
+            for c in (self.ends)(b, &nb) {
+                *pairs += 1;
+                let wc = w.week_of(c);
+                let Some((second, nb2, nc)) = best_recombination(w, (b, &nb), (c, &wc), &|_, nc| (self.second)(c, nc))
+                else {
+                    continue;
+                };
+                let gain = first + second;
+                if gain > 1e-9 && best.as_ref().is_none_or(|x| gain > x.0 + 1e-9) {
+                    best = Some((gain, [(fixed, nf.clone()), (b, nb2), (c, nc)]));
+                }
+            }
+        }
+        best.map(|(_, links)| links)
+    }
 }
 
 /// Each agent's week: used option per day.
@@ -299,6 +375,38 @@ mod tests {
         let mut shifts: Vec<usize> = taken.iter().map(|&(_, k)| k).collect();
         shifts.sort_unstable();
         assert_eq!(shifts, vec![0, 1, 2, 3, 4], "the same shifts, only the agents changed");
+    }
+
+    /// C (minimum 24 hours) works Wednesday and Thursday, 16 hours; X
+    /// (minimum 16) works Monday and Tuesday; Y (no minimum) Wednesday. Y
+    /// cannot hand C its Wednesday (C works then), and X cannot spare a day
+    /// without falling short itself: no two weeks mend C's hours. Along a
+    /// chain they are mended: X hands C its Monday and takes Y's Wednesday.
+    #[test]
+    fn hours_pass_along_three_weeks_where_no_two_weeks_can_mend_them() {
+        let options =
+            vec![option(2, 9, 8, 0), option(3, 9, 8, 0), option(0, 9, 8, 0), option(1, 9, 8, 0), option(2, 10, 8, 0)];
+        let counts = vec![1; options.len()];
+        let mins = [24.0, 16.0, 0.0];
+        let agents: Vec<_> =
+            (0..3).map(|i| Agent { preferred_start: None, ..agent(i, mins[i], 40.0, 5, 7 * 60, None) }).collect();
+        let (days, cfg) = (week_days(), SchedulingRules::default());
+        let inp = RosterInputs::new(&options, &counts, &days, PER_DAY, &agents, &cfg);
+        let mut taken = vec![(0, 0), (0, 1), (1, 2), (1, 3), (2, 4)];
+        let hours = |taken: &[(usize, usize)]| -> Vec<f64> {
+            (0..3)
+                .map(|a| taken.iter().filter(|&&(x, _)| x == a).map(|&(_, k)| inp.option(k).paid_hours).sum())
+                .collect()
+        };
+        share_evenings_by_exchange(&inp, &mut taken);
+        exchange_within_groups(&inp, &[vec![0, 1, 2]], &mut taken);
+        assert_eq!(hours(&taken), vec![16.0, 16.0, 8.0], "two weeks at a time: {taken:?}");
+        pass_hours_along(&inp, &mut taken);
+        assert_eq!(hours(&taken), vec![24.0, 16.0, 0.0], "{taken:?}");
+        let w = Weeks::of(&inp, &taken);
+        for a in 0..3 {
+            assert!(w.cost(a, &w.week_of(a)).is_some(), "agent {a}'s week keeps the rules: {:?}", w.week_of(a));
+        }
     }
 
     /// A works evenings (14:00-22:00) on Tuesday and Wednesday, B on

@@ -315,6 +315,8 @@ fn solve_roster(
     named::polish(&inp, &mut flat);
     exchange::share_evenings_by_exchange(&inp, &mut flat.taken);
     trace(&inp, "repaired", &flat, t0);
+    exchange::pass_hours_along(&inp, &mut flat.taken);
+    trace(&inp, "hours chained", &flat, t0);
     let mut roster = assemble(&inp, &pool, flat);
     roster.groups = groups.len();
     roster.solve_seconds = t0.elapsed().as_secs_f64();
