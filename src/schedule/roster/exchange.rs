@@ -398,13 +398,22 @@ mod tests {
                 .map(|a| taken.iter().filter(|&&(x, _)| x == a).map(|&(_, k)| inp.option(k).paid_hours).sum())
                 .collect()
         };
-        share_evenings_by_exchange(&inp, &mut taken);
-        exchange_within_groups(&inp, &[vec![0, 1, 2]], &mut taken);
+        two_weeks_at_a_time(&inp, &mut taken);
         assert_eq!(hours(&taken), vec![16.0, 16.0, 8.0], "two weeks at a time: {taken:?}");
         pass_hours_along(&inp, &mut taken);
         assert_eq!(hours(&taken), vec![24.0, 16.0, 0.0], "{taken:?}");
-        let w = Weeks::of(&inp, &taken);
-        for a in 0..3 {
+        every_week_keeps_the_rules(&inp, &taken);
+    }
+
+    /// Every exchange of two weeks the roster runs, on three agents.
+    fn two_weeks_at_a_time(inp: &RosterInputs<'_>, taken: &mut [(usize, usize)]) {
+        share_evenings_by_exchange(inp, taken);
+        exchange_within_groups(inp, &[vec![0, 1, 2]], taken);
+    }
+
+    fn every_week_keeps_the_rules(inp: &RosterInputs<'_>, taken: &[(usize, usize)]) {
+        let w = Weeks::of(inp, taken);
+        for a in 0..inp.agents.len() {
             assert!(w.cost(a, &w.week_of(a)).is_some(), "agent {a}'s week keeps the rules: {:?}", w.week_of(a));
         }
     }
@@ -434,15 +443,11 @@ mod tests {
         let evenings = |taken: &[(usize, usize)]| -> Vec<usize> {
             (0..3).map(|a| taken.iter().filter(|&&(x, k)| x == a && inp.is_evening(k)).count()).collect()
         };
-        share_evenings_by_exchange(&inp, &mut taken);
-        exchange_within_groups(&inp, &[vec![0, 1, 2]], &mut taken);
+        two_weeks_at_a_time(&inp, &mut taken);
         assert_eq!(evenings(&taken), vec![2, 1, 0], "two weeks at a time: {taken:?}");
         pass_evenings_along(&inp, &mut taken);
         assert_eq!(evenings(&taken), vec![1, 1, 1], "{taken:?}");
-        let w = Weeks::of(&inp, &taken);
-        for a in 0..3 {
-            assert!(w.cost(a, &w.week_of(a)).is_some(), "agent {a}'s week keeps the rest: {:?}", w.week_of(a));
-        }
+        every_week_keeps_the_rules(&inp, &taken);
         let mut shifts: Vec<usize> = taken.iter().map(|&(_, k)| k).collect();
         shifts.sort_unstable();
         assert_eq!(shifts, (0..12).collect::<Vec<_>>(), "the same shifts, only the agents changed");
