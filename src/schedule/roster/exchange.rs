@@ -77,8 +77,10 @@ pub fn exchange_within_groups(inp: &RosterInputs<'_>, groups: &[Vec<usize>], tak
     weeks.write(taken);
 }
 
-/// Most (agent above the share, partner) pairs the evening chains weigh.
-const CHAIN_PAIRS: usize = 1_000_000;
+/// Most pairs of weeks a pass of chains weighs, both steps counted: it
+/// stops there, the same place on every machine, however many agents are
+/// above the share or below their minimum.
+const CHAIN_PAIRS: usize = 2_000_000;
 
 /// Partners at the share each agent above it tries a chain through: those
 /// whose first step costs least.
@@ -178,7 +180,8 @@ impl Chain<'_> {
     /// The chain from `fixed` through one of `middles` that saves most,
     /// where any saves anything: the three agents and their new weeks.
     /// Middles are tried in the order of what their first step saves, at
-    /// most `partners`; `pairs` counts against [`CHAIN_PAIRS`].
+    /// most `partners`; `pairs` counts both steps against [`CHAIN_PAIRS`]
+    /// (past it, the best chain found so far).
     fn best(
         &self,
         w: &Weeks<'_, '_>,
@@ -204,6 +207,9 @@ impl Chain<'_> {
         for (first, b, nf, nb) in firsts {
             for c in (self.ends)(b, &nb) {
                 *pairs += 1;
+                if *pairs > CHAIN_PAIRS {
+                    return best.map(|(_, links)| links);
+                }
                 let wc = w.week_of(c);
                 let Some((second, nb2, nc)) = best_recombination(w, (b, &nb), (c, &wc), &|_, nc| (self.second)(c, nc))
                 else {
